@@ -1,0 +1,31 @@
+import React from 'react';
+
+import { IProjectSummary } from '../tokens';
+import { RunRow } from './RunRow';
+
+/** A project with its latest runs. */
+export function ProjectCard(props: { summary: IProjectSummary }): JSX.Element {
+  const { project, runs, runTotal } = props.summary;
+  return (
+    <li className="jp-MLHub-project" data-project={project.name}>
+      <div className="jp-MLHub-projectHeader">
+        <span className="jp-MLHub-projectName">{project.name}</span>
+        <span className="jp-MLHub-projectMeta">
+          {project.visibility} · {runTotal} {runTotal === 1 ? 'run' : 'runs'}
+        </span>
+      </div>
+      {project.description && (
+        <div className="jp-MLHub-projectDescription">{project.description}</div>
+      )}
+      {runs.length === 0 ? (
+        <div className="jp-MLHub-empty">No runs yet.</div>
+      ) : (
+        <ul className="jp-MLHub-runs" aria-label={`Runs of ${project.name}`}>
+          {runs.map(run => (
+            <RunRow key={run.id} run={run} />
+          ))}
+        </ul>
+      )}
+    </li>
+  );
+}

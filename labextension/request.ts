@@ -1,0 +1,112 @@
+/**
+ * The one seam between the extension and HTTP: every call to the ML Hub REST API
+ * goes through {@link requestAPI}, which throws {@link MLHubRequestError} carrying the
+ * server's own error code and message.
+ */
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+
+/** A failed ML Hub request: the HTTP status and the server's `{"error": {...}}` body. */
+export class MLHubRequestError extends Error {
+  readonly status: number;
+  readonly code: string;
+
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = 'MLHubRequestError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/**
+ * Call `/mlhub/api/v1/<path>` on the Jupyter server and return the parsed JSON body.
+ *
+ * @param path - relative to the API root, with its query string (e.g. `runs?project=a`)
+ * @param init - fetch options; a `body` object is not accepted, pass a JSON string
+ * @param settings - the server connection, defaulting to the page's
+ * @throws MLHubRequestError for a non-2xx answer or one that is not JSON
+ */
+export async function requestAPI<T>(
+  path = '',
+  init: RequestInit = {},
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): Promise<T> {
+  const url = URLExt.join(settings.baseUrl, 'mlhub', 'api', 'v1', path);
+  const headers = new Headers(init.headers);
+  if (init.body !== undefined && !headers.has('Content-Type')) {
+    headers.set('Content-Type', 'application/json');
+  }
+
+  let response: Response;
+  try {
+    response = await ServerConnection.makeRequest(
+      url,
+      { ...init, headers },
+      settings
+    );
+  } catch (error) {
+    throw new MLHubRequestError(
+      0,
+      'network',
+      `Could not reach the Jupyter server at ${url}: ${String(
+        (error as Error).message ?? error
+      )}`
+    );
+  }
+
+  const text = await response.text();
+  const body = parseJSON(text);
+
+  if (!response.ok) {
+    const served = errorBody(body);
+    if (served) {
+      throw new MLHubRequestError(response.status, served.code, served.message);
+    }
+    // Not an ML Hub error body (e.g. Jupyter's own HTML 404 page): report what came back.
+    throw new MLHubRequestError(
+      response.status,
+      'http_error',
+      `${init.method ?? 'GET'} ${url} answered ${response.status} ${
+        response.statusText
+      }`.trim()
+    );
+  }
+  if (text.length === 0) {
+    return undefined as T;
+  }
+  if (body === undefined) {
+    throw new MLHubRequestError(
+      response.status,
+      'malformed_response',
+      `${init.method ?? 'GET'} ${url} answered ${response.status} with a body that is not JSON`
+    );
+  }
+  return body as T;
+}
+
+function parseJSON(text: string): unknown {
+  if (text.length === 0) {
+    return undefined;
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function errorBody(body: unknown): { code: string; message: string } | null {
+  if (typeof body !== 'object' || body === null || !('error' in body)) {
+    return null;
+  }
+  const error = (body as { error: unknown }).error;
+  if (typeof error !== 'object' || error === null) {
+    return null;
+  }
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof message !== 'string') {
+    return null;
+  }
+  return { code: typeof code === 'string' ? code : 'unknown', message };
+}
