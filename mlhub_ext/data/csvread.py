@@ -1,0 +1,128 @@
+"""Streaming CSV/TSV reading with pyarrow and clear errors.
+
+Types are inferred by Arrow from the first block. When a later block holds a value the
+inferred type cannot take (an integer column that later holds ``1.5`` or ``n/a``), the
+column is widened (int -> float -> string) and the stream restarts; callers that consume
+batches pass a restartable consumer (see :func:`scan_csv`), so no batch of the wrong type
+is ever mixed with others and no extra pass is made over well-typed files.
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from ..core.errors import invalid
+from .textcheck import first_ragged_row, utf8_error
+
+T = TypeVar("T")
+
+BLOCK_SIZE = 4 << 20  # bytes per block; memory use is a small multiple of this
+
+_CONVERSION = re.compile(r"In CSV column #(\d+): .*CSV conversion error to (\w+)")
+
+
+class _Widen(Exception):
+    """Raised inside the batch iterator when a column must take a wider type."""
+
+    def __init__(self, column: str, new_type: pa.DataType) -> None:
+        super().__init__(column)
+        self.column = column
+        self.new_type = new_type
+
+
+def _ragged_error(path: Path, delimiter: str, message: str) -> Exception:
+    found = first_ragged_row(path, delimiter)
+    if found is None:
+        return invalid(f"{path.name}: malformed CSV: {message}")
+    line, got, expected = found
+    return invalid(f"{path.name}: line {line} has {got} fields but the header has {expected} (ragged rows)",
+                   line=line)
+
+
+def _open(path: Path, delimiter: str, column_types: dict[str, pa.DataType],
+          memory_pool: pa.MemoryPool | None) -> pacsv.CSVStreamingReader:
+    return pacsv.open_csv(
+        path,
+        read_options=pacsv.ReadOptions(block_size=BLOCK_SIZE, use_threads=False),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter),
+        convert_options=pacsv.ConvertOptions(column_types=column_types, strings_can_be_null=True),
+        memory_pool=memory_pool,
+    )
+
+
+def _translate(exc: pa.ArrowInvalid, path: Path, delimiter: str, schema: pa.Schema | None) -> Exception:
+    text = str(exc)
+    if "invalid UTF8" in text:
+        return utf8_error(path)
+    if "Expected" in text and "columns" in text:
+        return _ragged_error(path, delimiter, text)
+    if "Empty CSV file" in text:
+        return invalid(f"{path.name} is empty")
+    match = _CONVERSION.search(text)
+    if match and schema is not None:
+        field = schema.field(int(match.group(1)))
+        widened = pa.float64() if pa.types.is_integer(field.type) and "'" in text and \
+            _looks_float(text.rsplit("'", 2)[-2]) else pa.string()
+        return _Widen(field.name, widened)
+    return invalid(f"{path.name}: cannot read CSV: {text}")
+
+
+def _looks_float(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _batches(path: Path, delimiter: str, column_types: dict[str, pa.DataType],
+             memory_pool: pa.MemoryPool | None) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
+    try:
+        reader = _open(path, delimiter, column_types, memory_pool)
+    except pa.ArrowInvalid as exc:
+        raise _translate(exc, path, delimiter, None) from exc
+    schema = reader.schema
+    if any(pa.types.is_binary(f.type) for f in schema):
+        raise utf8_error(path)
+    if len(set(schema.names)) != len(schema.names):
+        dupes = sorted({n for n in schema.names if schema.names.count(n) > 1})
+        raise invalid(f"{path.name}: the header repeats column names {dupes}")
+
+    def gen() -> Iterator[pa.RecordBatch]:
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                return
+            except pa.ArrowInvalid as exc:
+                raise _translate(exc, path, delimiter, schema) from exc
+            yield batch
+
+    return schema, gen()
+
+
+def scan_csv(path: str | os.PathLike[str], consume: Callable[[pa.Schema, Iterator[pa.RecordBatch]], T],
+             delimiter: str = ",", memory_pool: pa.MemoryPool | None = None) -> T:
+    """Stream a CSV file into ``consume(schema, batches)`` and return its result.
+
+    ``consume`` may be called more than once (with widened types) and must start from
+    fresh state each time. Raises ``MLHubError(INVALID)`` naming the line of a ragged row
+    or the byte offset of invalid UTF-8.
+    """
+    path = Path(path)
+    column_types: dict[str, pa.DataType] = {}
+    while True:
+        schema, batches = _batches(path, delimiter, column_types, memory_pool)
+        try:
+            return consume(schema, batches)
+        except _Widen as widen:
+            if column_types.get(widen.column) == widen.new_type:
+                raise invalid(f"{path.name}: column {widen.column!r} cannot be read as {widen.new_type}") \
+                    from widen
+            column_types[widen.column] = widen.new_type

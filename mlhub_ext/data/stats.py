@@ -1,0 +1,241 @@
+"""Schema, preview and per-column statistics, computed in one streaming pass.
+
+:func:`compute_stats` reads record batches once and keeps only bounded summaries per
+column (see :mod:`.sketches`): count, missing, mean, std, min and max are exact (std
+with ``ddof=1``, as pandas); unique is exact up to ``distinct_cap`` distinct values, then
+a HyperLogLog estimate (``unique_exact`` says which); p25/p50/p75 are exact while a
+column has at most ``reservoir_size`` values and otherwise come from a seeded uniform
+sample of that size (rank error about ``0.5/sqrt(reservoir_size)``; ``quantiles_exact``
+says which); histograms hold exact counts in at most ``bins`` equal-width bins whose
+edges adapt as the range grows, so no first pass over the data is needed. Memory is
+bounded by the batch size plus these summaries, whatever the file size.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from typing import Any, Union
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .formats import dataframe_to_table, scan_batches
+from .jsonsafe import json_safe
+from .sketches import DistinctCounter, Moments, Reservoir, StreamingHistogram
+
+Source = Union[str, os.PathLike, pa.Table, pd.DataFrame]
+QUANTILES = (0.25, 0.5, 0.75)
+
+
+def type_name(t: pa.DataType) -> str:
+    """A short, stable name for an Arrow type (large variants named like the small ones)."""
+    if pa.types.is_dictionary(t):
+        return type_name(t.value_type)
+    if pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        return "string"
+    if pa.types.is_large_binary(t):
+        return "binary"
+    return str(t)
+
+
+def column_kind(t: pa.DataType) -> str:
+    """``numeric``, ``boolean``, ``temporal``, ``string``, ``null`` or ``other``."""
+    if pa.types.is_dictionary(t):
+        return column_kind(t.value_type)
+    if pa.types.is_boolean(t):
+        return "boolean"
+    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
+        return "numeric"
+    if pa.types.is_timestamp(t) or pa.types.is_date(t):
+        return "temporal"
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        return "string"
+    if pa.types.is_null(t):
+        return "null"
+    return "other"
+
+
+def schema_of(source: pa.Schema | pa.Table | pd.DataFrame) -> list[dict[str, str]]:
+    """``[{"name": ..., "type": ...}]`` for a schema, table or DataFrame."""
+    if isinstance(source, pd.DataFrame):
+        source = dataframe_to_table(source.head(0))
+    schema = source if isinstance(source, pa.Schema) else source.schema
+    return [{"name": f.name, "type": type_name(f.type)} for f in schema]
+
+
+class ColumnStats:
+    """Summaries of one column, updated batch by batch."""
+
+    def __init__(self, field: pa.Field, reservoir_size: int, distinct_cap: int, bins: int, seed: int):
+        self.field = field
+        self.kind = column_kind(field.type)
+        self.rows = 0
+        self.missing = 0
+        self.distinct = DistinctCounter(distinct_cap)
+        self.moments = Moments()
+        self.reservoir = Reservoir(reservoir_size, seed)
+        self.histogram = StreamingHistogram(bins)
+        self.min: Any = None
+        self.max: Any = None
+
+    def update(self, arr: pa.Array) -> None:
+        if pa.types.is_dictionary(arr.type):
+            arr = arr.dictionary_decode()
+        self.rows += len(arr)
+        if self.kind == "numeric":
+            self._numeric(arr)
+            return
+        self.missing += arr.null_count
+        valid = pc.drop_null(arr)
+        if self.kind == "boolean":
+            ints = valid.cast(pa.int8()).to_numpy(zero_copy_only=False)
+            self.moments.update(ints.astype(np.float64))
+            self.distinct.update(pd.util.hash_array(np.unique(ints)))
+            self._minmax(valid)
+        elif self.kind == "temporal":
+            ints = valid.cast(pa.int64()) if pa.types.is_timestamp(valid.type) \
+                else valid.cast(pa.int32()).cast(pa.int64())
+            self.distinct.update(pd.util.hash_array(np.unique(ints.to_numpy())))
+            self._minmax(valid)
+        elif self.kind == "string":
+            uniq = pc.unique(valid).to_numpy(zero_copy_only=False).astype(object)
+            self.distinct.update(pd.util.hash_array(uniq))
+
+    def _numeric(self, arr: pa.Array) -> None:
+        values = arr.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        values = values[~np.isnan(values)]
+        self.missing += len(arr) - values.size
+        self.moments.update(values)
+        self.reservoir.update(values)
+        self.histogram.update(values[np.isfinite(values)])
+        if pa.types.is_integer(arr.type):
+            self._minmax(arr)
+            ints = pc.drop_null(arr).cast(pa.int64()).to_numpy()
+            self.distinct.update(pd.util.hash_array(np.unique(ints)))
+        elif values.size:
+            lo, hi = float(values.min()), float(values.max())
+            self.min = lo if self.min is None else min(self.min, lo)
+            self.max = hi if self.max is None else max(self.max, hi)
+            self.distinct.update(pd.util.hash_array(np.unique(values + 0.0)))
+
+    def _minmax(self, arr: pa.Array) -> None:
+        if len(arr) == arr.null_count:
+            return
+        mm = pc.min_max(arr)
+        lo, hi = mm["min"].as_py(), mm["max"].as_py()
+        self.min = lo if self.min is None else min(self.min, lo)
+        self.max = hi if self.max is None else max(self.max, hi)
+
+    def result(self) -> dict[str, Any]:
+        count = self.rows - self.missing
+        numeric = self.kind == "numeric"
+        quantiles = self.reservoir.quantiles(list(QUANTILES)) if numeric else None
+        mean = self.moments.mean if self.moments.n and self.kind in ("numeric", "boolean") else None
+        out: dict[str, Any] = {
+            "name": self.field.name, "type": type_name(self.field.type), "kind": self.kind,
+            "count": count, "missing": self.missing,
+            "unique": self.distinct.count() if self.kind not in ("null", "other") else None,
+            "unique_exact": self.distinct.exact,
+            "mean": mean, "std": self.moments.std() if mean is not None else None,
+            "min": self.min, "max": self.max,
+            "p25": quantiles[0] if quantiles else None,
+            "p50": quantiles[1] if quantiles else None,
+            "p75": quantiles[2] if quantiles else None,
+            "quantiles_exact": self.reservoir.exact if numeric else None,
+            "histogram": self.histogram.result() if numeric else None,
+        }
+        return json_safe(out)
+
+
+class StatsAccumulator:
+    """Feed record batches with :meth:`update`; read the statistics with :meth:`result`."""
+
+    def __init__(self, schema: pa.Schema, reservoir_size: int = 65_536, distinct_cap: int = 100_000,
+                 bins: int = 20, seed: int = 0) -> None:
+        self.schema = schema
+        self.rows = 0
+        self.columns = [ColumnStats(f, reservoir_size, distinct_cap, bins, seed) for f in schema]
+
+    def update(self, batch: pa.RecordBatch) -> None:
+        self.rows += batch.num_rows
+        for col, arr in zip(self.columns, batch.columns):
+            col.update(arr)
+
+    def result(self) -> dict[str, Any]:
+        """``{"num_rows", "num_columns", "columns": [per-column dicts]}``, JSON-safe."""
+        return {"num_rows": self.rows, "num_columns": len(self.columns),
+                "columns": [c.result() for c in self.columns]}
+
+
+def _as_table(source: pa.Table | pd.DataFrame) -> pa.Table:
+    return dataframe_to_table(source) if isinstance(source, pd.DataFrame) else source
+
+
+def compute_stats(source: Source | Iterable[pa.RecordBatch], fmt: str | None = None,
+                  **options: Any) -> dict[str, Any]:
+    """Statistics of a file path, ``pyarrow.Table``, DataFrame or batches, in one pass.
+
+    ``options``: ``reservoir_size``, ``distinct_cap``, ``bins``, ``seed`` (see module doc).
+    Returns ``{"num_rows", "num_columns", "columns": [{"name", "type", "kind", "count",
+    "missing", "unique", "unique_exact", "mean", "std", "min", "max", "p25", "p50", "p75",
+    "quantiles_exact", "histogram": {"edges", "counts"} | None}]}``.
+    """
+    def consume(schema: pa.Schema, batches: Iterator[pa.RecordBatch]) -> dict[str, Any]:
+        acc = StatsAccumulator(schema, **options)
+        for batch in batches:
+            acc.update(batch)
+        return acc.result()
+
+    if isinstance(source, (str, os.PathLike)):
+        return scan_batches(source, consume, fmt)
+    if isinstance(source, (pa.Table, pd.DataFrame)):
+        table = _as_table(source)
+        return consume(table.schema, iter(table.to_batches()))
+    batches = iter(source)
+    first = next(batches, None)
+    if first is None:
+        raise ValueError("compute_stats needs at least one record batch to know the schema")
+    return consume(first.schema, _chain(first, batches))
+
+
+def _chain(first: pa.RecordBatch, rest: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    yield first
+    yield from rest
+
+
+def preview(source: Source, n: int = 20, fmt: str | None = None) -> dict[str, Any]:
+    """The first ``n`` rows as ``{"columns": [{"name","type"}], "rows": [[...]], "total_rows"}``.
+
+    Values are JSON-safe (NaN -> None, timestamps -> ISO strings). A file is read only
+    as far as needed; ``total_rows`` is None when that would need reading it all.
+    """
+    total: int | None
+    if isinstance(source, (str, os.PathLike)):
+        def head(schema: pa.Schema, batches: Iterator[pa.RecordBatch]) -> pa.Table:
+            taken: list[pa.RecordBatch] = []
+            rows = 0
+            for batch in batches:
+                if rows >= n:
+                    break
+                taken.append(batch.slice(0, n - rows))
+                rows += taken[-1].num_rows
+            return pa.Table.from_batches(taken, schema=schema)
+        table = scan_batches(source, head, fmt)
+        total = _parquet_rows(source)
+    else:
+        full = _as_table(source)
+        total = full.num_rows
+        table = full.slice(0, n)
+    rows = [[json_safe(v) for v in row.values()] for row in table.to_pylist()]
+    return {"columns": schema_of(table), "rows": rows, "total_rows": total}
+
+
+def _parquet_rows(path: str | os.PathLike) -> int | None:
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(path).metadata.num_rows
+    except (pa.ArrowInvalid, OSError):
+        return None
