@@ -1,0 +1,105 @@
+# ML Hub developer commands. The two a new user needs:
+#   make lab    install into .venv/, build the lab extension, start JupyterLab
+#   make test   set up Chromium and PostgreSQL where missing, run every test
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+PY := $(BIN)/python
+PIP := $(PY) -m pip --disable-pip-version-check
+TORCH := torch==2.13.0
+# jlpm and jupyter-builder live in the virtualenv.
+export PATH := $(BIN):$(PATH)
+
+PYTHON_STAMP := $(VENV)/.mlhub-installed
+LAB_STAMP := $(VENV)/.mlhub-labextension-built
+UI_STAMP := ui-tests/node_modules/.mlhub-installed
+BENCH_STAMP := $(VENV)/.mlhub-bench-installed
+LAB_SOURCES := $(shell find labextension -type f 2>/dev/null) package.json tsconfig.json yarn.lock .yarnrc.yml
+
+LAB_PORT ?= 8888
+LAB_ROOT := $(CURDIR)
+LAB_DEFAULT_URL := $(if $(wildcard examples),/lab/tree/examples,/lab)
+
+MLHUB_TEST_PG_URL ?= postgresql+psycopg://mlhub:mlhub@127.0.0.1:5432/mlhub_test
+export MLHUB_TEST_PG_URL
+
+.PHONY: help install lab test pytest ui-test lint hub bench clean distclean chromium postgres
+
+help:
+	@echo "make lab       install (first time only) and start JupyterLab with ML Hub"
+	@echo "make test      run every test (pytest, then the Galata browser tests)"
+	@echo "make pytest    Python tests only;  make ui-test: browser tests only"
+	@echo "make lint      import-layer contracts and TypeScript type check"
+	@echo "make hub       start a JupyterHub with the ML Hub service (hub_config/start.sh)"
+	@echo "make bench     run the benchmarks in bench/"
+	@echo "make clean     remove build output (keeps .venv/); make distclean also removes .venv/"
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+# torch first and pinned, so no dependency resolves to another build (or CUDA).
+# The editable install runs `jlpm install` and builds the lab extension through
+# hatch-jupyter-builder; `labextension develop` then links Jupyter to that build so
+# later rebuilds are picked up without reinstalling.
+$(PYTHON_STAMP): $(PY) pyproject.toml package.json install.json server_extension/jupyter_server_config.d/mlhub_ext.json
+	$(PIP) install -q "$(TORCH)" 2>&1 | { grep -v "is ignored" || true; }
+	$(PIP) install -q -e ".[test]" 2>&1 | { grep -v "is ignored" || true; }
+	$(BIN)/jupyter labextension develop --overwrite . >/dev/null
+	touch $@
+
+$(LAB_STAMP): $(PYTHON_STAMP) $(LAB_SOURCES)
+	jlpm install
+	jlpm build
+	touch $@
+
+install: $(PYTHON_STAMP) $(LAB_STAMP)
+
+lab: install
+	@echo "Starting JupyterLab with ML Hub on http://127.0.0.1:$(LAB_PORT)$(LAB_DEFAULT_URL) (the tokenized URL follows)"
+	$(BIN)/jupyter lab --ip 127.0.0.1 --port $(LAB_PORT) --no-browser --allow-root \
+		--ServerApp.root_dir="$(LAB_ROOT)" --LabApp.default_url="$(LAB_DEFAULT_URL)"
+
+test: pytest ui-test
+
+chromium:
+	bash scripts/ensure_chromium.sh
+
+postgres:
+	bash scripts/ensure_postgres.sh
+
+pytest: install postgres
+	$(PY) -m pytest
+
+$(UI_STAMP): ui-tests/package.json ui-tests/yarn.lock .yarnrc.yml
+	cd ui-tests && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 jlpm install
+	touch $@
+
+ui-test: install chromium $(UI_STAMP)
+	cd ui-tests && CI=true jlpm playwright test --reporter=line
+
+lint: install
+	$(BIN)/lint-imports
+	jlpm typecheck
+
+hub: install
+	$(PIP) install -q -e ".[hub]" 2>&1 | { grep -v "is ignored" || true; }
+	bash hub_config/start.sh
+
+$(BENCH_STAMP): $(PYTHON_STAMP)
+	$(PIP) install -q -e ".[bench]" 2>&1 | { grep -v "is ignored" || true; }
+	touch $@
+
+bench: install $(BENCH_STAMP)
+	@for script in bench/*.py; do echo "== $$script"; $(PY) "$$script"; done
+
+clean:
+	rm -rf lib tsconfig.tsbuildinfo mlhub_ext/labextension mlhub_ext/_version.py \
+		node_modules ui-tests/node_modules ui-tests/test-results ui-tests/playwright-report \
+		build dist *.egg-info $(PYTHON_STAMP) $(LAB_STAMP) $(BENCH_STAMP)
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,15 @@
+"""Jupyter server configuration for the Galata tests: no token, and ML Hub on a
+throwaway SQLite database and artifact folder so each run starts empty."""
+import tempfile
+from pathlib import Path
+
+from jupyterlab.galata import configure_jupyter_server
+
+configure_jupyter_server(c)  # noqa: F821 (c is the config object Jupyter injects)
+
+c.ServerApp.allow_root = True  # noqa: F821 (CI runs as root)
+c.ServerApp.jpserver_extensions = {"mlhub_ext": True}  # noqa: F821
+
+_state = Path(tempfile.mkdtemp(prefix="mlhub-ui-tests-"))
+c.MLHub.db_url = f"sqlite:///{_state / 'mlhub.db'}"  # noqa: F821
+c.MLHub.artifact_root = str(_state / "artifacts")  # noqa: F821
