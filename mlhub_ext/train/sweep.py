@@ -1,0 +1,139 @@
+"""Grid sweeps: expand a space into trial specs, run them in parallel, pick the best.
+
+A space maps parameter names to lists of values. Names are estimator params (for
+pipelines ``step__param``), or, for torch kinds, also training fields (``epochs``,
+``lr``, ...). Every trial is validated before any is queued.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..core.errors import invalid
+from .evaluation import CLASSIFICATION_METRICS, LOWER_IS_BETTER, REGRESSION_METRICS, higher_is_better
+from .jobs import TrainJob, submit_train
+from .loading import TableSource
+from .specs import TORCH_KINDS, TRAINING_FIELDS, ModelSpec, validate_spec
+
+MAX_TRIALS = 500
+KNOWN_METRICS = frozenset(CLASSIFICATION_METRICS) | frozenset(REGRESSION_METRICS) | LOWER_IS_BETTER
+
+
+def expand_grid(spec: ModelSpec | dict[str, Any], space: dict[str, list[Any]], *,
+                allow_custom: bool = False) -> list[ModelSpec]:
+    """One validated spec per point of the grid (in ``itertools.product`` order)."""
+    if isinstance(spec, dict):
+        spec = ModelSpec.from_dict(spec)
+    if not isinstance(space, dict) or not space:
+        raise invalid("a sweep space must map parameter names to lists of values")
+    for name, values in space.items():
+        if not isinstance(values, (list, tuple)) or not values:
+            raise invalid(f"sweep values for {name!r} must be a non-empty list")
+    total = 1
+    for values in space.values():
+        total *= len(values)
+    if total > MAX_TRIALS:
+        raise invalid(f"the space has {total} trials; at most {MAX_TRIALS} are allowed")
+    names = list(space)
+    trials = []
+    for combo in itertools.product(*(space[n] for n in names)):
+        point = dict(zip(names, combo))
+        fields = {k: v for k, v in point.items() if spec.kind in TORCH_KINDS and k in TRAINING_FIELDS}
+        params = {**spec.params, **{k: v for k, v in point.items() if k not in fields}}
+        trials.append(validate_spec(replace(spec, params=params, **fields), allow_custom=allow_custom))
+    return trials
+
+
+def trial_point(trial: ModelSpec, space: dict[str, list[Any]]) -> dict[str, Any]:
+    """The values a trial takes for the swept names."""
+    return {k: (getattr(trial, k) if k in TRAINING_FIELDS and trial.kind in TORCH_KINDS
+                else trial.params.get(k)) for k in space}
+
+
+def check_metric(metric: str) -> str:
+    """Refuse a metric name sweeps cannot rank by."""
+    if metric not in KNOWN_METRICS:
+        raise invalid(f"unknown metric {metric!r}; choose one of {sorted(KNOWN_METRICS)}")
+    return metric
+
+
+def select_best(metrics: list[dict[str, Any] | None], metric: str) -> int | None:
+    """Index of the best trial by ``metric`` (higher is better except for errors/losses).
+
+    Trials with no value (failed, or the metric missing) are skipped; None if none has one.
+    """
+    scored = [(i, m[metric]) for i, m in enumerate(metrics)
+              if m is not None and isinstance(m.get(metric), (int, float))]
+    if not scored:
+        return None
+    sign = 1 if higher_is_better(metric) else -1
+    # First best wins ties, so the result does not depend on completion order.
+    return max(scored, key=lambda t: (sign * t[1], -t[0]))[0]
+
+
+@dataclass
+class Sweep:
+    """A running sweep: one :class:`~.jobs.TrainJob` per trial."""
+
+    sweep_id: str
+    metric: str
+    space: dict[str, list[Any]]
+    trials: list[ModelSpec]
+    jobs: list[TrainJob]
+    results: list[dict[str, Any] | None] = field(default_factory=list)
+
+    def wait(self) -> dict[str, Any]:
+        """Gather every trial; returns the summary (see :meth:`summary`)."""
+        from distributed import wait
+
+        wait([j.future for j in self.jobs])
+        self.results = []
+        for job in self.jobs:
+            job.close()
+            self.results.append(job.result() if job.state() == "finished" else None)
+        return self.summary()
+
+    def summary(self) -> dict[str, Any]:
+        """``{"best": index | None, "metric", "trials": [{index, params, state, metrics, error}]}``."""
+        rows = []
+        for i, (trial, job) in enumerate(zip(self.trials, self.jobs)):
+            res = self.results[i] if i < len(self.results) else None
+            rows.append({"index": i, "job_id": job.job_id, "params": trial_point(trial, self.space),
+                         "state": job.state(), "metrics": res["metrics"] if res else None,
+                         "error": job.error()})
+        best = select_best([r["metrics"] for r in rows], self.metric)
+        return {"sweep_id": self.sweep_id, "metric": self.metric,
+                "higher_is_better": higher_is_better(self.metric), "best": best, "trials": rows}
+
+    def abort(self) -> None:
+        for job in self.jobs:
+            job.abort()
+
+
+def submit_sweep(client: Any, spec: ModelSpec | dict[str, Any], table: TableSource, target: str,
+                 space: dict[str, list[Any]], metric: str, *, sweep_id: str | None = None,
+                 allow_custom: bool = False) -> Sweep:
+    """Validate every trial, then queue them all; the table is sent to the cluster once."""
+    check_metric(metric)
+    trials = expand_grid(spec, space, allow_custom=allow_custom)
+    sweep_id = sweep_id or uuid.uuid4().hex[:12]
+    source: Any = table
+    if not isinstance(table, (str, os.PathLike)):
+        # One copy on the cluster shared by every trial, instead of one per task.
+        source = client.scatter(table, broadcast=True, hash=False)
+    jobs = [submit_train(client, t, source, target, job_id=f"{sweep_id}-{i}",
+                         allow_custom=allow_custom) for i, t in enumerate(trials)]
+    return Sweep(sweep_id=sweep_id, metric=metric, space=space, trials=trials, jobs=jobs)
+
+
+def run_sweep(client: Any, spec: ModelSpec | dict[str, Any], table: TableSource, target: str,
+              space: dict[str, list[Any]], metric: str, **kw: Any) -> dict[str, Any]:
+    """Submit and wait; the summary plus ``best_result`` (the best trial's train result)."""
+    sweep = submit_sweep(client, spec, table, target, space, metric, **kw)
+    summary = sweep.wait()
+    best = summary["best"]
+    summary["best_result"] = sweep.results[best] if best is not None else None
+    return summary
