@@ -1,0 +1,35 @@
+"""The access policy, in one place: who may read, write or manage a project."""
+from __future__ import annotations
+
+from .entities import Project, Role, Visibility
+from .errors import ErrorCode, MLHubError
+
+
+def effective_role(project: Project, user: str, member_role: Role | None) -> Role | None:
+    """The caller's role on ``project``: owner, their member role, or read if public."""
+    if project.owner == user:
+        return Role.OWNER
+    if member_role is not None:
+        return Role(member_role)
+    if Visibility(project.visibility) == Visibility.PUBLIC:
+        return Role.READ
+    return None
+
+
+def require(project: Project, user: str, member_role: Role | None, needed: Role, what: str | None = None) -> Role:
+    """Return the caller's role or raise.
+
+    A caller who may not even read gets ``not_found`` so that private names do not
+    leak; one who may read but not do ``needed`` gets ``forbidden``.
+    """
+    role = effective_role(project, user, member_role)
+    if role is None:
+        raise MLHubError(ErrorCode.NOT_FOUND, f"{what or f'project {project.name!r}'} not found")
+    if not role.allows(needed):
+        target = what or f"project {project.name!r}"
+        raise MLHubError(
+            ErrorCode.FORBIDDEN,
+            f"user {user!r} has {role.value} access to project {project.name!r}; "
+            f"this action on {target} needs {needed.value}",
+        )
+    return role

@@ -1,0 +1,155 @@
+"""Plain dataclasses the registry hands around. No ORM rows ever leave the store."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+
+class Visibility(str, Enum):
+    PRIVATE = "private"
+    PUBLIC = "public"
+
+
+class Role(str, Enum):
+    """A member's role on a project; ordered read < edit < manage < owner."""
+
+    READ = "read"
+    EDIT = "edit"
+    MANAGE = "manage"
+    OWNER = "owner"
+
+    @property
+    def rank(self) -> int:
+        return _ROLE_RANK[self]
+
+    def allows(self, needed: "Role") -> bool:
+        return self.rank >= needed.rank
+
+
+_ROLE_RANK = {Role.READ: 1, Role.EDIT: 2, Role.MANAGE: 3, Role.OWNER: 4}
+
+
+class RunStatus(str, Enum):
+    RUNNING = "running"
+    FINISHED = "finished"
+    FAILED = "failed"
+    KILLED = "killed"
+
+
+def iso(ts: datetime | None) -> str | None:
+    return ts.isoformat().replace("+00:00", "Z") if ts else None
+
+
+@dataclass
+class User:
+    name: str
+    created_at: datetime | None = None
+
+
+@dataclass
+class Project:
+    name: str
+    owner: str
+    description: str = ""
+    visibility: Visibility = Visibility.PRIVATE
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    run_count: int = 0
+    role: Role | None = None  # the caller's role, filled in by the registry service
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "owner": self.owner,
+            "description": self.description,
+            "visibility": Visibility(self.visibility).value,
+            "created_at": iso(self.created_at),
+            "updated_at": iso(self.updated_at),
+            "run_count": self.run_count,
+            "role": self.role.value if self.role else None,
+        }
+
+
+@dataclass
+class Member:
+    project: str
+    user: str
+    role: Role
+
+    def to_json(self) -> dict[str, Any]:
+        return {"project": self.project, "user": self.user, "role": Role(self.role).value}
+
+
+@dataclass
+class Run:
+    id: str
+    project: str
+    owner: str
+    name: str
+    status: RunStatus = RunStatus.RUNNING
+    params: dict[str, Any] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+    provenance: dict[str, Any] = field(default_factory=dict)
+    notes: str = ""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    finished_at: datetime | None = None
+    latest_metrics: dict[str, float] = field(default_factory=dict)
+    last_seq: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        from .numbers import encode_value
+
+        d = asdict(self)
+        d["status"] = RunStatus(self.status).value
+        for key in ("created_at", "updated_at", "finished_at"):
+            d[key] = iso(getattr(self, key))
+        d["latest_metrics"] = {k: encode_value(v) for k, v in self.latest_metrics.items()}
+        return d
+
+
+@dataclass
+class MetricInfo:
+    key: str
+    count: int
+    last_step: int
+    last_value: float
+    min: float
+    max: float
+
+    def to_json(self) -> dict[str, Any]:
+        from .numbers import encode_value
+
+        return {
+            "key": self.key,
+            "count": self.count,
+            "last_step": self.last_step,
+            "last_value": encode_value(self.last_value),
+            "min": encode_value(self.min),
+            "max": encode_value(self.max),
+        }
+
+
+@dataclass
+class ApiToken:
+    id: int
+    user: str
+    prefix: str
+    note: str
+    created_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "user": self.user,
+            "prefix": self.prefix,
+            "note": self.note,
+            "created_at": iso(self.created_at),
+            "expires_at": iso(self.expires_at),
+            "revoked_at": iso(self.revoked_at),
+        }

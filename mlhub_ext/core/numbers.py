@@ -1,0 +1,39 @@
+"""Metric values on the wire: finite floats as numbers, non-finite ones as strings."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+NAN, POS_INF, NEG_INF = "NaN", "Infinity", "-Infinity"
+_DECODE = {NAN: math.nan, POS_INF: math.inf, NEG_INF: -math.inf}
+
+
+def encode_value(v: float | None) -> float | str | None:
+    """A float as JSON can carry it: NaN/±Inf become ``"NaN"``/``"Infinity"``/``"-Infinity"``."""
+    if v is None:
+        return None
+    if v != v:
+        return NAN
+    if v == math.inf:
+        return POS_INF
+    if v == -math.inf:
+        return NEG_INF
+    return v
+
+
+def decode_value(v: Any) -> float:
+    """The inverse of :func:`encode_value`; raises ``ValueError`` for anything that is not a number."""
+    if isinstance(v, bool):
+        return float(v)
+    if isinstance(v, (int, float)):
+        return float(v)
+    if isinstance(v, str) and v in _DECODE:
+        return _DECODE[v]
+    raise ValueError(f"not a number: {v!r}")
+
+
+def encode_list(values: list[float]) -> list[float | str]:
+    """Encode a list, touching it only if it holds a non-finite value."""
+    if all(math.isfinite(v) for v in values):
+        return values
+    return [encode_value(v) for v in values]  # type: ignore[misc]

@@ -1,0 +1,309 @@
+"""The registry service: every operation takes the acting user and checks access here, once."""
+from __future__ import annotations
+
+import hashlib
+import math
+import secrets
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+from . import access, validation
+from .entities import ApiToken, Member, MetricInfo, Project, Role, Run, RunStatus, Visibility
+from .errors import ErrorCode, MLHubError, invalid, malformed, not_found
+from .numbers import decode_value
+from .search import parse_filter
+from .store import AbstractStore, MetricBatch, RunQuery, SeriesData
+
+TOKEN_PREFIX = "mlh_"
+MAX_POINTS_PER_BATCH = 1_000_000
+RUN_ORDER_FIELDS = ("created_at", "updated_at", "name", "status")
+
+Listener = Callable[[str, dict[str, Any]], None]
+
+
+def hash_token(token: str) -> str:
+    """Tokens are random and long, so one round of sha256 is enough to store them safely."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Registry:
+    """Projects, runs, params, metrics and tokens, seen as ``user``.
+
+    ``listeners`` are called after writes with an event name and a JSON-ready payload
+    (the WebSocket stream subscribes here).
+    """
+
+    def __init__(self, store: AbstractStore) -> None:
+        self.store = store
+        self.listeners: list[Listener] = []
+
+    def _emit(self, event: str, payload: dict[str, Any]) -> None:
+        for listener in list(self.listeners):
+            listener(event, payload)
+
+    # access helpers
+    def _project_for(self, user: str, name: str, needed: Role) -> tuple[Project, Role]:
+        project = self.store.get_project(name)
+        if project is None:
+            raise not_found("project", name)
+        role = access.require(project, user, self.store.get_member_role(name, user), needed)
+        project.role = role
+        return project, role
+
+    def _run_for(self, user: str, run_id: str, needed: Role) -> Run:
+        if not isinstance(run_id, str) or len(run_id) > 64:
+            raise not_found("run", run_id)
+        run = self.store.get_run(run_id)
+        if run is None:
+            raise not_found("run", run_id)
+        project = self.store.get_project(run.project)
+        assert project is not None
+        access.require(project, user, self.store.get_member_role(run.project, user), needed, what=f"run {run_id!r}")
+        return run
+
+    # users and tokens
+    def create_token(self, user: str, note: str = "", expires_in: timedelta | None = None) -> tuple[str, ApiToken]:
+        """Make a new API token for ``user``; the clear text is returned once and stored hashed."""
+        validation.check_user(user)
+        self.store.ensure_user(user)
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        expires = now() + expires_in if expires_in else None
+        rec = self.store.add_token(user, hash_token(token), token[: len(TOKEN_PREFIX) + 6], note, expires)
+        return token, rec
+
+    def authenticate_token(self, token: str) -> str | None:
+        """The user a token belongs to, or None if it is unknown, revoked or expired."""
+        if not token:
+            return None
+        rec = self.store.find_token(hash_token(token))
+        if rec is None or rec.revoked_at is not None:
+            return None
+        if rec.expires_at is not None:
+            exp = rec.expires_at if rec.expires_at.tzinfo else rec.expires_at.replace(tzinfo=timezone.utc)
+            if exp <= now():
+                return None
+        return rec.user
+
+    def list_tokens(self, user: str) -> list[ApiToken]:
+        return self.store.list_tokens(user)
+
+    def revoke_token(self, token_id: int, user: str | None = None) -> None:
+        if not self.store.revoke_token(token_id, user):
+            raise not_found("token", token_id)
+
+    # projects
+    def list_projects(self, user: str, q: str | None = None, limit: Any = None, offset: Any = None) -> tuple[list[Project], int]:
+        lim, off = validation.check_paging(limit, offset)
+        projects, total = self.store.list_projects(user, q or None, lim, off)
+        roles = self.store.member_roles([p.name for p in projects], user)
+        for p in projects:
+            p.role = access.effective_role(p, user, roles.get(p.name))
+        return projects, total
+
+    def create_project(self, user: str, name: Any, description: Any = "", visibility: Any = "private") -> Project:
+        validation.check_name("project", name)
+        if not isinstance(description, str):
+            raise invalid("description must be a string")
+        vis = self._visibility(visibility)
+        self.store.ensure_user(user)
+        if self.store.get_project(name) is not None:
+            raise MLHubError(ErrorCode.CONFLICT, f"project {name!r} already exists")
+        project = self.store.create_project(Project(name=name, owner=user, description=description, visibility=vis))
+        project.role = Role.OWNER
+        return project
+
+    def get_project(self, user: str, name: str) -> Project:
+        return self._project_for(user, name, Role.READ)[0]
+
+    def update_project(self, user: str, name: str, patch: dict[str, Any]) -> Project:
+        validation.only_keys(patch, {"description", "visibility"}, "a project update")
+        needed = Role.MANAGE if "visibility" in patch else Role.EDIT
+        _, role = self._project_for(user, name, needed)
+        fields: dict[str, Any] = {}
+        if "description" in patch:
+            if not isinstance(patch["description"], str):
+                raise invalid("description must be a string")
+            fields["description"] = patch["description"]
+        if "visibility" in patch:
+            fields["visibility"] = self._visibility(patch["visibility"])
+        project = self.store.update_project(name, fields)
+        project.role = role
+        return project
+
+    @staticmethod
+    def _visibility(value: Any) -> Visibility:
+        try:
+            return Visibility(value or "private")
+        except ValueError:
+            raise invalid(f"visibility must be 'private' or 'public', not {value!r}") from None
+
+    # members
+    def list_members(self, user: str, project: str) -> list[Member]:
+        p, _ = self._project_for(user, project, Role.READ)
+        return [Member(project, p.owner, Role.OWNER)] + self.store.list_members(project)
+
+    def set_member(self, user: str, project: str, member: str, role: Any) -> Member:
+        p, _ = self._project_for(user, project, Role.MANAGE)
+        validation.check_user(member)
+        try:
+            r = Role(role)
+        except ValueError:
+            raise invalid(f"role must be 'read', 'edit' or 'manage', not {role!r}") from None
+        if r == Role.OWNER:
+            raise invalid("role must be 'read', 'edit' or 'manage'; a project has one owner")
+        if member == p.owner:
+            raise invalid(f"{member!r} owns project {project!r}")
+        self.store.ensure_user(member)
+        return self.store.set_member(project, member, r)
+
+    def remove_member(self, user: str, project: str, member: str) -> None:
+        self._project_for(user, project, Role.MANAGE)
+        if not self.store.remove_member(project, member):
+            raise not_found("member", member)
+
+    # runs
+    def create_run(self, user: str, project: Any, name: Any = None, config: Any = None,
+                   tags: Any = None, provenance: Any = None) -> Run:
+        validation.check_name("project", project)
+        params = validation.check_mapping("config", config)
+        prov = validation.check_mapping("provenance", provenance)
+        tag_list = validation.check_tags(tags)
+        if name is not None and (not isinstance(name, str) or not 0 < len(name) <= 256):
+            raise invalid("run name must be a string of 1-256 characters")
+        existing = self.store.get_project(project)
+        if existing is None:
+            self.create_project(user, project)
+        else:
+            access.require(existing, user, self.store.get_member_role(project, user), Role.EDIT)
+        run_id = uuid.uuid4().hex
+        run = Run(id=run_id, project=project, owner=user, name=name or f"run-{run_id[:8]}",
+                  params=params, tags=tag_list, provenance=prov)
+        run = self.store.create_run(run)
+        self._emit("run", {"run": run.to_json()})
+        return run
+
+    def get_run(self, user: str, run_id: str) -> Run:
+        return self._run_for(user, run_id, Role.READ)
+
+    def list_runs(self, user: str, project: str | None = None, limit: Any = None, offset: Any = None,
+                  order_by: str | None = None, descending: bool = True, filter: str | None = None) -> tuple[list[Run], int]:
+        lim, off = validation.check_paging(limit, offset)
+        order = order_by or "created_at"
+        if order not in RUN_ORDER_FIELDS and not order.startswith(("metrics.", "params.")):
+            raise invalid(f"order_by must be one of {', '.join(RUN_ORDER_FIELDS)} or metrics.<key> / params.<key>")
+        if project is not None:
+            self._project_for(user, project, Role.READ)
+        query = RunQuery(project=project, readable_by=user, limit=lim, offset=off, order_by=order,
+                         descending=descending, filter=parse_filter(filter))
+        return self.store.list_runs(query)
+
+    def update_run(self, user: str, run_id: str, patch: dict[str, Any]) -> Run:
+        validation.only_keys(patch, {"name", "status", "tags", "summary", "notes"}, "a run update")
+        self._run_for(user, run_id, Role.EDIT)
+        fields: dict[str, Any] = {}
+        if "name" in patch:
+            if not isinstance(patch["name"], str) or not 0 < len(patch["name"]) <= 256:
+                raise invalid("run name must be a string of 1-256 characters")
+            fields["name"] = patch["name"]
+        if "status" in patch:
+            try:
+                status = RunStatus(patch["status"])
+            except ValueError:
+                raise invalid(f"status must be one of {', '.join(s.value for s in RunStatus)}") from None
+            fields["status"] = status
+            fields["finished_at"] = None if status == RunStatus.RUNNING else now()
+        if "tags" in patch:
+            fields["tags"] = validation.check_tags(patch["tags"])
+        if "summary" in patch:
+            fields["summary"] = validation.check_mapping("summary", patch["summary"])
+        if "notes" in patch:
+            if not isinstance(patch["notes"], str):
+                raise invalid("notes must be a string")
+            fields["notes"] = patch["notes"]
+        run = self.store.update_run(run_id, fields)
+        self._emit("run", {"run": run.to_json()})
+        return run
+
+    def get_params(self, user: str, run_id: str) -> dict[str, Any]:
+        return self._run_for(user, run_id, Role.READ).params
+
+    def set_params(self, user: str, run_id: str, params: Any) -> dict[str, Any]:
+        self._run_for(user, run_id, Role.EDIT)
+        return self.store.merge_params(run_id, validation.check_mapping("params", params))
+
+    # metrics
+    def append_metrics(self, user: str, run_id: str, seq: Any, metrics: Any) -> dict[str, Any]:
+        """Append a batch ``{key: {"steps", "values", "timestamps"}}``; exactly once per ``seq``."""
+        run = self._run_for(user, run_id, Role.EDIT)
+        if seq is not None and (isinstance(seq, bool) or not isinstance(seq, int) or seq < 0):
+            raise invalid("seq must be a non-negative integer")
+        batches = parse_metric_batches(metrics)
+        accepted, duplicate, last_seq = self.store.append_metrics(run_id, seq, batches)
+        if accepted and not duplicate:
+            self._emit("metrics", {
+                "run": run_id, "project": run.project,
+                "metrics": {b.key: {"steps": list(b.steps), "values": list(b.values),
+                                    "timestamps": list(b.timestamps)} for b in batches},
+            })
+        return {"accepted": accepted, "duplicate": duplicate, "last_seq": last_seq}
+
+    def list_metrics(self, user: str, run_id: str) -> list[MetricInfo]:
+        self._run_for(user, run_id, Role.READ)
+        return self.store.list_metrics(run_id)
+
+    def get_series(self, user: str, run_id: str, key: str, max_points: Any = None) -> SeriesData:
+        self._run_for(user, run_id, Role.READ)
+        mp: int | None = None
+        if max_points not in (None, ""):
+            try:
+                mp = int(max_points)
+            except (TypeError, ValueError):
+                raise invalid("max_points must be an integer") from None
+            if mp < 2:
+                raise invalid("max_points must be at least 2")
+        series = self.store.get_series(run_id, key, mp)
+        if series is None:
+            raise not_found("metric", key)
+        return series
+
+
+def parse_metric_batches(metrics: Any) -> list[MetricBatch]:
+    """Check and decode the ``metrics`` object of a batch append."""
+    if not isinstance(metrics, dict) or not metrics:
+        raise malformed('metrics must be a non-empty object {"key": {"steps": [...], "values": [...], "timestamps": [...]}}')
+    out: list[MetricBatch] = []
+    total = 0
+    for key, col in metrics.items():
+        if not isinstance(key, str) or not 0 < len(key) <= 256:
+            raise invalid(f"metric key {key!r} must be a string of 1-256 characters")
+        if not isinstance(col, dict):
+            raise malformed(f"metric {key!r}: expected an object with steps, values and timestamps")
+        steps, values, stamps = col.get("steps"), col.get("values"), col.get("timestamps")
+        if not isinstance(values, list) or not values:
+            raise malformed(f"metric {key!r}: values must be a non-empty list")
+        n = len(values)
+        if not isinstance(steps, list) or len(steps) != n:
+            raise malformed(f"metric {key!r}: steps must be a list as long as values ({n})")
+        if stamps is None:
+            t = now().timestamp()
+            stamps = [t] * n
+        if not isinstance(stamps, list) or len(stamps) != n:
+            raise malformed(f"metric {key!r}: timestamps must be a list as long as values ({n})")
+        try:
+            vals = [decode_value(v) for v in values]
+        except ValueError as e:
+            raise invalid(f"metric {key!r}: {e}; values must be numbers or 'NaN'/'Infinity'/'-Infinity'") from None
+        if not all(type(s) is int and s >= 0 for s in steps):
+            raise invalid(f"metric {key!r}: steps must be non-negative integers")
+        if not all(isinstance(t, (int, float)) and not isinstance(t, bool) and math.isfinite(t) for t in stamps):
+            raise invalid(f"metric {key!r}: timestamps must be finite numbers (seconds since the epoch)")
+        total += n
+        out.append(MetricBatch(key, steps, vals, [float(t) for t in stamps]))
+    if total > MAX_POINTS_PER_BATCH:
+        raise MLHubError(ErrorCode.TOO_LARGE, f"a batch holds at most {MAX_POINTS_PER_BATCH} points, got {total}")
+    return out

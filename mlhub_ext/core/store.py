@@ -1,0 +1,128 @@
+"""The store contract: what the registry needs from persistence.
+
+Implementations return entities from :mod:`.entities`, never ORM rows, and use one
+transaction per public call. Access is not checked here: the registry service does it.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Sequence
+
+from .entities import ApiToken, Member, MetricInfo, Project, Role, Run
+
+
+@dataclass
+class SeriesData:
+    """One metric series (or a downsampled view of it) as parallel lists."""
+
+    key: str
+    steps: list[int]
+    values: list[float]
+    timestamps: list[float]
+    downsampled: bool = False
+    total: int = 0
+
+
+@dataclass
+class MetricBatch:
+    """Points for one key in one batch, as parallel lists."""
+
+    key: str
+    steps: Sequence[int]
+    values: Sequence[float]
+    timestamps: Sequence[float]
+
+
+@dataclass
+class RunQuery:
+    """What a run listing asks for; ``filter`` is parsed by :mod:`.search`."""
+
+    project: str | None = None
+    readable_by: str | None = None
+    limit: int = 50
+    offset: int = 0
+    order_by: str = "created_at"
+    descending: bool = True
+    filter: Any = None  # a parsed search.Expression or None
+    ids: Sequence[str] | None = None
+
+
+class AbstractStore(ABC):
+    """Persistence for users, tokens, projects, members, runs, params and metrics."""
+
+    # users and tokens
+    @abstractmethod
+    def ensure_user(self, name: str) -> None: ...
+
+    @abstractmethod
+    def add_token(self, user: str, token_hash: str, prefix: str, note: str, expires_at: datetime | None) -> ApiToken: ...
+
+    @abstractmethod
+    def find_token(self, token_hash: str) -> ApiToken | None: ...
+
+    @abstractmethod
+    def list_tokens(self, user: str) -> list[ApiToken]: ...
+
+    @abstractmethod
+    def revoke_token(self, token_id: int, user: str | None = None) -> bool: ...
+
+    # projects and members
+    @abstractmethod
+    def create_project(self, project: Project) -> Project: ...
+
+    @abstractmethod
+    def get_project(self, name: str) -> Project | None: ...
+
+    @abstractmethod
+    def list_projects(self, readable_by: str | None, q: str | None, limit: int, offset: int) -> tuple[list[Project], int]:
+        """Projects the user owns, is a member of, or that are public (all if ``readable_by`` is None)."""
+
+    @abstractmethod
+    def update_project(self, name: str, fields: dict[str, Any]) -> Project: ...
+
+    @abstractmethod
+    def get_member_role(self, project: str, user: str) -> Role | None: ...
+
+    @abstractmethod
+    def member_roles(self, projects: Sequence[str], user: str) -> dict[str, Role]: ...
+
+    @abstractmethod
+    def set_member(self, project: str, user: str, role: Role) -> Member: ...
+
+    @abstractmethod
+    def remove_member(self, project: str, user: str) -> bool: ...
+
+    @abstractmethod
+    def list_members(self, project: str) -> list[Member]: ...
+
+    # runs
+    @abstractmethod
+    def create_run(self, run: Run) -> Run: ...
+
+    @abstractmethod
+    def get_run(self, run_id: str) -> Run | None: ...
+
+    @abstractmethod
+    def list_runs(self, query: RunQuery) -> tuple[list[Run], int]: ...
+
+    @abstractmethod
+    def update_run(self, run_id: str, fields: dict[str, Any]) -> Run: ...
+
+    @abstractmethod
+    def merge_params(self, run_id: str, params: dict[str, Any]) -> dict[str, Any]: ...
+
+    # metrics
+    @abstractmethod
+    def append_metrics(self, run_id: str, seq: int | None, batches: Sequence[MetricBatch]) -> tuple[int, bool, int]:
+        """Store the points; returns ``(accepted, duplicate, last_seq)``.
+
+        A batch whose ``seq`` was already applied to the run is not stored again.
+        """
+
+    @abstractmethod
+    def list_metrics(self, run_id: str) -> list[MetricInfo]: ...
+
+    @abstractmethod
+    def get_series(self, run_id: str, key: str, max_points: int | None = None) -> SeriesData | None: ...

@@ -1,0 +1,74 @@
+"""The Jupyter server extension app ``MLHub`` (local mode and hub-mode forwarding)."""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.extension.application import ExtensionApp
+
+from .. import __version__
+from ..store import BlobStore, open_registry
+from .config import MLHubConfigMixin
+from .routes import api_routes
+
+API_BASE = "/mlhub/api/v1"
+
+
+class MLHub(MLHubConfigMixin, ExtensionApp):
+    """ML Hub inside a Jupyter server: the registry in-process on SQLite by default."""
+
+    name = "mlhub_ext"
+    description = "ML Hub: datasets, experiments and models in JupyterLab"
+    version = __version__
+    load_other_extensions = True
+
+    def initialize_settings(self) -> None:
+        if self.hub_service_url:
+            self.settings.update({"mlhub.mode": "hub", "mlhub.hub_service_url": self.hub_service_url})
+            self.log.info("ML Hub forwards %s/* to %s", API_BASE, self.hub_service_url)
+        else:
+            registry = open_registry(self.db_url, auto_upgrade=self.auto_upgrade)
+            self.settings.update({
+                "mlhub.registry": registry,
+                "mlhub.blobs": BlobStore(self.artifact_root),
+                "mlhub.executor": ThreadPoolExecutor(self.worker_threads, thread_name_prefix="mlhub"),
+                "mlhub.local_user": self.user,
+                "mlhub.mode": "local",
+                "mlhub.config": self,
+            })
+            self.log.info("ML Hub registry on %s as user %r", registry.store.url.split("@")[-1], self.user)
+        self.settings["mlhub.api_base"] = self.serverapp.base_url.rstrip("/") + API_BASE
+        self._export_kernel_env()
+
+    def initialize_handlers(self) -> None:
+        if self.hub_service_url:
+            from .forward import forward_routes
+
+            self.handlers.extend(forward_routes(API_BASE))
+        else:
+            self.handlers.extend(api_routes(API_BASE, APIHandler))
+
+    def _export_kernel_env(self) -> None:
+        """Kernels inherit the server's environment: tell them where the API is."""
+        try:
+            url = self.serverapp.connection_url
+        except Exception:  # the URL is not known before the server binds; set again at start
+            return
+        os.environ["MLHUB_URL"] = url if url.endswith("/") else url + "/"
+        os.environ["MLHUB_TOKEN"] = getattr(self.serverapp.identity_provider, "token", "") or ""
+
+    async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
+        self._export_kernel_env()
+
+    async def stop_extension(self) -> None:
+        registry = self.settings.get("mlhub.registry")
+        if registry is not None:
+            registry.store.close()
+        executor = self.settings.get("mlhub.executor")
+        if executor is not None:
+            executor.shutdown(wait=False)
+
+
+main = launch_new_instance = MLHub.launch_instance

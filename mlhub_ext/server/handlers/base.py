@@ -1,0 +1,152 @@
+"""What every ML Hub handler shares: JSON in and out, errors as JSON, the acting user."""
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+import math
+from typing import Any, Awaitable, Callable, TypeVar
+
+from tornado import web
+
+from ...core.errors import ErrorCode, MLHubError, malformed
+from ...core.service import Registry
+
+log = logging.getLogger("mlhub.server")
+T = TypeVar("T")
+
+API_PREFIX = "mlhub/api/v1"
+
+_HTTP_TO_CODE = {
+    400: ErrorCode.MALFORMED, 401: ErrorCode.UNAUTHENTICATED, 403: ErrorCode.FORBIDDEN,
+    404: ErrorCode.NOT_FOUND, 405: ErrorCode.METHOD_NOT_ALLOWED, 409: ErrorCode.CONFLICT, 413: ErrorCode.TOO_LARGE,
+    422: ErrorCode.INVALID, 429: ErrorCode.RATE_LIMITED,
+}
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+def _json_default(o: Any) -> Any:
+    if hasattr(o, "to_json"):
+        return o.to_json()
+    if hasattr(o, "isoformat"):
+        return o.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def dumps(obj: Any) -> str:
+    """JSON with non-finite floats as strings (the wire rule of the API)."""
+    try:
+        return json.dumps(obj, default=_json_default, allow_nan=False, separators=(",", ":"))
+    except ValueError:
+        return json.dumps(_encode_nonfinite(obj), default=_json_default, allow_nan=False, separators=(",", ":"))
+
+
+def _encode_nonfinite(obj: Any) -> Any:
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return "NaN" if obj != obj else ("Infinity" if obj > 0 else "-Infinity")
+    if isinstance(obj, dict):
+        return {k: _encode_nonfinite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_encode_nonfinite(v) for v in obj]
+    return obj
+
+
+def api(method: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    """Require an authenticated caller; unauthenticated requests get a 401 JSON error."""
+
+    @functools.wraps(method)
+    async def wrapper(self: "MLHubAPIMixin", *args: Any, **kwargs: Any) -> None:
+        if not self.current_user:
+            raise MLHubError(ErrorCode.UNAUTHENTICATED, self.auth_hint())
+        await method(self, *args, **kwargs)
+
+    return wrapper
+
+
+class MLHubAPIMixin:
+    """Mixed in front of a host ``RequestHandler`` subclass (see the package docstring)."""
+
+    settings: dict[str, Any]
+    request: Any
+    current_user: Any
+
+    @property
+    def registry(self) -> Registry:
+        return self.settings["mlhub.registry"]
+
+    def auth_hint(self) -> str:
+        parent = getattr(super(), "auth_hint", None)
+        return parent() if parent else "authentication required"
+
+    def acting_user(self) -> str:
+        """The registry user for this request (the host decides how the caller is identified)."""
+        fixed = self.settings.get("mlhub.local_user")
+        if fixed:
+            return str(fixed)
+        user = self.current_user
+        if isinstance(user, str):
+            return user
+        if isinstance(user, dict):
+            return str(user["name"])
+        return str(getattr(user, "username", None) or getattr(user, "name"))
+
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a (blocking) registry call off the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.settings.get("mlhub.executor"), functools.partial(fn, *args, **kwargs))
+
+    def json_body(self) -> dict[str, Any]:
+        raw = self.request.body
+        if not raw:
+            raise malformed("request body must be a JSON object, got an empty body")
+        try:
+            body = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as e:
+            raise malformed(f"request body is not valid JSON: {e}") from None
+        if not isinstance(body, dict):
+            raise malformed(f"request body must be a JSON object, got {type(body).__name__}")
+        return body
+
+    def write_json(self, obj: Any, status: int = 200) -> None:
+        self.set_status(status)  # type: ignore[attr-defined]
+        self.set_header("Content-Type", "application/json; charset=utf-8")  # type: ignore[attr-defined]
+        self.finish(dumps(obj))  # type: ignore[attr-defined]
+
+    def set_default_headers(self) -> None:
+        super().set_default_headers()  # type: ignore[misc]
+        for k, v in SECURITY_HEADERS.items():
+            self.set_header(k, v)  # type: ignore[attr-defined]
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, MLHubError):
+            err = exc
+        elif isinstance(exc, web.HTTPError):
+            code = _HTTP_TO_CODE.get(exc.status_code, ErrorCode.INTERNAL if exc.status_code >= 500 else ErrorCode.MALFORMED)
+            err = MLHubError(code, exc.log_message % exc.args if exc.log_message and exc.args else
+                             (exc.log_message or exc.reason or self._reason))  # type: ignore[attr-defined]
+            err.http_status_override = exc.status_code  # type: ignore[attr-defined]
+        elif exc is None and status_code < 500:
+            err = MLHubError(_HTTP_TO_CODE.get(status_code, ErrorCode.MALFORMED), self._reason)  # type: ignore[attr-defined]
+        else:
+            err = MLHubError(ErrorCode.INTERNAL, "internal server error; the server log has the details")
+        status = getattr(err, "http_status_override", err.http_status)
+        self.set_status(status)  # type: ignore[attr-defined]
+        if status == 401:
+            self.set_header("WWW-Authenticate", 'token realm="mlhub"')  # type: ignore[attr-defined]
+        if status == 429 and "retry_after" in err.details:
+            self.set_header("Retry-After", str(err.details["retry_after"]))  # type: ignore[attr-defined]
+        self.set_header("Content-Type", "application/json; charset=utf-8")  # type: ignore[attr-defined]
+        self.finish(dumps(err.to_json()))  # type: ignore[attr-defined]
+
+    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        if isinstance(value, MLHubError) and value.http_status < 500:
+            log.info("%s %s -> %s %s", self.request.method, self.request.path, value.http_status, value.message)
+            return
+        super().log_exception(typ, value, tb)  # type: ignore[misc]

@@ -1,0 +1,86 @@
+"""Runs, their params and their metrics."""
+from __future__ import annotations
+
+from ...core.errors import invalid
+from ...core.validation import only_keys
+from .base import MLHubAPIMixin, api
+
+
+def _bool_arg(value: str | None, default: bool) -> bool:
+    if value is None:
+        return default
+    if value.lower() in ("1", "true", "yes"):
+        return True
+    if value.lower() in ("0", "false", "no"):
+        return False
+    raise invalid(f"expected true or false, got {value!r}")
+
+
+class RunsHandler(MLHubAPIMixin):
+    @api
+    async def get(self) -> None:
+        arg = self.get_argument  # type: ignore[attr-defined]
+        runs, total = await self.call(
+            self.registry.list_runs, self.acting_user(), arg("project", None), arg("limit", None),
+            arg("offset", None), arg("order_by", None), _bool_arg(arg("desc", None), True), arg("filter", None))
+        self.write_json({"runs": [r.to_json() for r in runs], "total": total})
+
+    @api
+    async def post(self) -> None:
+        body = self.json_body()
+        only_keys(body, {"project", "name", "config", "tags", "provenance"}, "a new run")
+        if "project" not in body:
+            raise invalid("field 'project' is required")
+        run = await self.call(self.registry.create_run, self.acting_user(), body["project"], body.get("name"),
+                              body.get("config"), body.get("tags"), body.get("provenance"))
+        self.write_json(run.to_json(), 201)
+
+
+class RunHandler(MLHubAPIMixin):
+    @api
+    async def get(self, run_id: str) -> None:
+        run = await self.call(self.registry.get_run, self.acting_user(), run_id)
+        self.write_json(run.to_json())
+
+    @api
+    async def patch(self, run_id: str) -> None:
+        run = await self.call(self.registry.update_run, self.acting_user(), run_id, self.json_body())
+        self.write_json(run.to_json())
+
+
+class ParamsHandler(MLHubAPIMixin):
+    @api
+    async def get(self, run_id: str) -> None:
+        params = await self.call(self.registry.get_params, self.acting_user(), run_id)
+        self.write_json({"params": params})
+
+    @api
+    async def post(self, run_id: str) -> None:
+        body = self.json_body()
+        only_keys(body, {"params"}, "params")
+        params = await self.call(self.registry.set_params, self.acting_user(), run_id, body.get("params"))
+        self.write_json({"params": params})
+
+
+class MetricsHandler(MLHubAPIMixin):
+    @api
+    async def get(self, run_id: str) -> None:
+        infos = await self.call(self.registry.list_metrics, self.acting_user(), run_id)
+        self.write_json({"metrics": [m.to_json() for m in infos]})
+
+    @api
+    async def post(self, run_id: str) -> None:
+        body = self.json_body()
+        only_keys(body, {"seq", "metrics"}, "a metric batch")
+        result = await self.call(self.registry.append_metrics, self.acting_user(), run_id, body.get("seq"),
+                                 body.get("metrics"))
+        self.write_json(result)
+
+
+class MetricSeriesHandler(MLHubAPIMixin):
+    @api
+    async def get(self, run_id: str, key: str) -> None:
+        series = await self.call(self.registry.get_series, self.acting_user(), run_id, key,
+                                 self.get_argument("max_points", None))  # type: ignore[attr-defined]
+        self.write_json({"key": series.key, "steps": series.steps, "values": series.values,
+                         "timestamps": series.timestamps, "downsampled": series.downsampled, "total": series.total})

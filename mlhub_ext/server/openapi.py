@@ -1,0 +1,164 @@
+"""The OpenAPI 3 document of the REST API (``GET /mlhub/api/v1/openapi.json``)."""
+from __future__ import annotations
+
+from typing import Any
+
+from .. import __version__
+
+Schema = dict[str, Any]
+
+
+def _ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+NUMBER_OR_NONFINITE: Schema = {"oneOf": [{"type": "number"}, {"type": "string", "enum": ["NaN", "Infinity", "-Infinity"]}]}
+TS = {"type": "string", "format": "date-time", "nullable": True}
+
+SCHEMAS: dict[str, Schema] = {
+    "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+        "type": "object", "required": ["code", "message"],
+        "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "details": {"type": "object"}}}}},
+    "Handshake": {"type": "object", "properties": {"version": {"type": "string"}, "mode": {"type": "string"},
+                                                   "user": {"type": "string"}}},
+    "Project": {"type": "object", "properties": {
+        "name": {"type": "string"}, "owner": {"type": "string"}, "description": {"type": "string"},
+        "visibility": {"type": "string", "enum": ["private", "public"]}, "created_at": TS, "updated_at": TS,
+        "run_count": {"type": "integer"}, "role": {"type": "string", "nullable": True}}},
+    "ProjectList": {"type": "object", "properties": {"projects": {"type": "array", "items": _ref("Project")},
+                                                     "total": {"type": "integer"}}},
+    "NewProject": {"type": "object", "required": ["name"], "properties": {
+        "name": {"type": "string"}, "description": {"type": "string"},
+        "visibility": {"type": "string", "enum": ["private", "public"]}}},
+    "ProjectPatch": {"type": "object", "properties": {
+        "description": {"type": "string"}, "visibility": {"type": "string", "enum": ["private", "public"]}}},
+    "Member": {"type": "object", "properties": {"project": {"type": "string"}, "user": {"type": "string"},
+                                                "role": {"type": "string", "enum": ["read", "edit", "manage", "owner"]}}},
+    "MemberList": {"type": "object", "properties": {"members": {"type": "array", "items": _ref("Member")}}},
+    "MemberRole": {"type": "object", "required": ["role"], "properties": {
+        "role": {"type": "string", "enum": ["read", "edit", "manage"]}}},
+    "Run": {"type": "object", "properties": {
+        "id": {"type": "string"}, "project": {"type": "string"}, "owner": {"type": "string"}, "name": {"type": "string"},
+        "status": {"type": "string", "enum": ["running", "finished", "failed", "killed"]},
+        "params": {"type": "object"}, "tags": {"type": "array", "items": {"type": "string"}},
+        "summary": {"type": "object"}, "provenance": {"type": "object"}, "notes": {"type": "string"},
+        "created_at": TS, "updated_at": TS, "finished_at": TS,
+        "latest_metrics": {"type": "object", "additionalProperties": NUMBER_OR_NONFINITE},
+        "last_seq": {"type": "integer"}}},
+    "RunList": {"type": "object", "properties": {"runs": {"type": "array", "items": _ref("Run")},
+                                                 "total": {"type": "integer"}}},
+    "NewRun": {"type": "object", "required": ["project"], "properties": {
+        "project": {"type": "string"}, "name": {"type": "string"}, "config": {"type": "object"},
+        "tags": {"type": "array", "items": {"type": "string"}}, "provenance": {"type": "object"}}},
+    "RunPatch": {"type": "object", "properties": {
+        "name": {"type": "string"}, "status": {"type": "string", "enum": ["running", "finished", "failed", "killed"]},
+        "tags": {"type": "array", "items": {"type": "string"}}, "summary": {"type": "object"}, "notes": {"type": "string"}}},
+    "Params": {"type": "object", "required": ["params"], "properties": {"params": {"type": "object"}}},
+    "MetricColumns": {"type": "object", "required": ["steps", "values"], "properties": {
+        "steps": {"type": "array", "items": {"type": "integer"}},
+        "values": {"type": "array", "items": NUMBER_OR_NONFINITE},
+        "timestamps": {"type": "array", "items": {"type": "number"}}}},
+    "MetricBatch": {"type": "object", "required": ["metrics"], "properties": {
+        "seq": {"type": "integer", "description": "run-scoped sequence number; a repeated seq is applied once"},
+        "metrics": {"type": "object", "additionalProperties": _ref("MetricColumns")}}},
+    "MetricBatchResult": {"type": "object", "properties": {
+        "accepted": {"type": "integer"}, "duplicate": {"type": "boolean"}, "last_seq": {"type": "integer"}}},
+    "MetricInfo": {"type": "object", "properties": {
+        "key": {"type": "string"}, "count": {"type": "integer"}, "last_step": {"type": "integer"},
+        "last_value": NUMBER_OR_NONFINITE, "min": NUMBER_OR_NONFINITE, "max": NUMBER_OR_NONFINITE}},
+    "MetricList": {"type": "object", "properties": {"metrics": {"type": "array", "items": _ref("MetricInfo")}}},
+    "MetricSeries": {"type": "object", "properties": {
+        "key": {"type": "string"}, "steps": {"type": "array", "items": {"type": "integer"}},
+        "values": {"type": "array", "items": NUMBER_OR_NONFINITE},
+        "timestamps": {"type": "array", "items": {"type": "number"}},
+        "downsampled": {"type": "boolean"}, "total": {"type": "integer"}}},
+}
+
+ERRORS = {"400": "malformed request", "401": "not authenticated", "403": "not allowed",
+          "404": "not found (or not visible to the caller)", "409": "conflict", "422": "invalid"}
+
+
+def _param(name: str, where: str = "path", schema: Schema | None = None, desc: str = "") -> Schema:
+    return {"name": name, "in": where, "required": where == "path", "schema": schema or {"type": "string"},
+            "description": desc}
+
+
+def _op(summary: str, response: str | None, body: str | None = None, status: str = "200",
+        params: list[Schema] | None = None, errors: tuple[str, ...] = ("400", "401", "403", "404", "422")) -> Schema:
+    op: Schema = {"summary": summary, "responses": {}}
+    if params:
+        op["parameters"] = params
+    if body:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(body)}}}
+    op["responses"][status] = ({"description": "OK", "content": {"application/json": {"schema": _ref(response)}}}
+                               if response else {"description": "done"})
+    for code in errors:
+        op["responses"][code] = {"description": ERRORS[code],
+                                 "content": {"application/json": {"schema": _ref("Error")}}}
+    return op
+
+
+PAGING = [_param("limit", "query", {"type": "integer", "default": 50}),
+          _param("offset", "query", {"type": "integer", "default": 0})]
+RUN = [_param("run_id", desc="32 hex digits")]
+PROJECT = [_param("name", desc="project name")]
+
+
+def paths() -> dict[str, Schema]:
+    return {
+        "/": {"get": _op("Handshake: server version, mode and the acting user", "Handshake", errors=("401",))},
+        "/projects": {
+            "get": _op("List projects the caller may read", "ProjectList",
+                       params=PAGING + [_param("q", "query", desc="substring of name or description")]),
+            "post": _op("Create a project owned by the caller", "Project", "NewProject", "201",
+                        errors=("400", "401", "409", "422")),
+        },
+        "/projects/{name}": {
+            "get": _op("Get a project", "Project", params=PROJECT),
+            "patch": _op("Change description or visibility", "Project", "ProjectPatch", params=PROJECT),
+        },
+        "/projects/{name}/members": {"get": _op("List members with their roles", "MemberList", params=PROJECT)},
+        "/projects/{name}/members/{user}": {
+            "put": _op("Share the project with a user", "Member", "MemberRole", params=PROJECT + [_param("user")]),
+            "delete": _op("Revoke a user's access", None, status="204", params=PROJECT + [_param("user")]),
+        },
+        "/runs": {
+            "get": _op("List and search runs", "RunList", params=PAGING + [
+                _param("project", "query"), _param("order_by", "query", desc="created_at, updated_at, name, status, metrics.<key> or params.<key>"),
+                _param("desc", "query", {"type": "boolean", "default": True}),
+                _param("filter", "query", desc="e.g. metrics.acc > 0.9 and params.lr < 0.01 and tags = baseline")]),
+            "post": _op("Start a run (creates the project if needed)", "Run", "NewRun", "201"),
+        },
+        "/runs/{run_id}": {"get": _op("Get a run", "Run", params=RUN),
+                           "patch": _op("Update a run", "Run", "RunPatch", params=RUN)},
+        "/runs/{run_id}/params": {"get": _op("Get params", "Params", params=RUN),
+                                  "post": _op("Merge params", "Params", "Params", params=RUN)},
+        "/runs/{run_id}/metrics": {
+            "get": _op("List metric series with aggregates", "MetricList", params=RUN),
+            "post": _op("Append a batch of points, exactly once per seq", "MetricBatchResult", "MetricBatch", params=RUN),
+        },
+        "/runs/{run_id}/metrics/{key}": {"get": _op(
+            "Read a series, optionally downsampled keeping minima and maxima", "MetricSeries",
+            params=RUN + [_param("key"), _param("max_points", "query", {"type": "integer", "minimum": 2})])},
+        "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3 document"}}}},
+        "/docs": {"get": {"summary": "Interactive API page", "responses": {"200": {"description": "HTML page"}}}},
+    }
+
+
+def openapi_document(server_url: str = "/mlhub/api/v1") -> Schema:
+    """The whole document; ``server_url`` is where the API is mounted."""
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "ML Hub API", "version": __version__,
+                 "description": "Projects, runs, params and metrics of the ML Hub registry. "
+                                "Errors are {\"error\": {\"code\", \"message\"}}. Non-finite floats are "
+                                "the strings \"NaN\", \"Infinity\" and \"-Infinity\"."},
+        "servers": [{"url": server_url}],
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"token": {"type": "apiKey", "in": "header", "name": "Authorization",
+                                          "description": "`token <API token>`"}},
+        },
+        "security": [{"token": []}],
+        "paths": paths(),
+    }

@@ -1,0 +1,50 @@
+"""The route table of the REST API, composed over a host handler base class."""
+from __future__ import annotations
+
+from typing import Any
+
+from tornado import web
+
+from .handlers import meta, projects, runs
+
+RUN_ID = r"(?P<run_id>[^/]+)"
+NAME = r"(?P<name>[^/]+)"
+
+# (path relative to /mlhub/api/v1, mixin class); the OpenAPI test checks these against the document.
+API_TABLE: list[tuple[str, type]] = [
+    ("", meta.RootHandler),
+    ("/projects", projects.ProjectsHandler),
+    (f"/projects/{NAME}", projects.ProjectHandler),
+    (f"/projects/{NAME}/members", projects.MembersHandler),
+    (f"/projects/{NAME}/members/(?P<user>[^/]+)", projects.MemberHandler),
+    ("/runs", runs.RunsHandler),
+    (f"/runs/{RUN_ID}", runs.RunHandler),
+    (f"/runs/{RUN_ID}/params", runs.ParamsHandler),
+    (f"/runs/{RUN_ID}/metrics", runs.MetricsHandler),
+    (f"/runs/{RUN_ID}/metrics/(?P<key>.+)", runs.MetricSeriesHandler),
+]
+
+# Served without authentication: the contract and the page that shows it.
+PUBLIC_TABLE: list[tuple[str, type]] = [
+    ("/openapi.json", meta.OpenAPIHandler),
+    ("/docs", meta.DocsHandler),
+]
+
+
+def compose(mixin: type, base: type) -> type:
+    return type(mixin.__name__, (mixin, base), {"__module__": mixin.__module__})
+
+
+def api_routes(prefix: str, base: type, public_base: type | None = None,
+               extra: list[tuple[str, type]] | None = None) -> list[tuple[Any, ...]]:
+    """Tornado rules for every API route under ``prefix`` (e.g. ``/mlhub/api/v1``)."""
+    from swagger_ui_bundle import swagger_ui_path
+
+    prefix = prefix.rstrip("/")
+    rules: list[tuple[Any, ...]] = []
+    for path, mixin in API_TABLE + (extra or []):
+        rules.append((f"{prefix}{path}/?$" if path else f"{prefix}/?$", compose(mixin, base)))
+    for path, mixin in PUBLIC_TABLE:
+        rules.append((f"{prefix}{path}$", compose(mixin, public_base or base)))
+    rules.append((f"{prefix}/docs/static/(.*)", web.StaticFileHandler, {"path": swagger_ui_path}))
+    return rules

@@ -1,0 +1,96 @@
+"""``mlhub serve``: the registry as its own tornado app, with ML Hub tokens or JupyterHub auth."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from tornado import web
+from tornado.httpserver import HTTPServer
+
+from ..core.errors import ErrorCode, MLHubError
+from ..store import BlobStore, open_registry
+from .routes import api_routes
+
+API_BASE = "/mlhub/api/v1"
+log = logging.getLogger("mlhub.serve")
+
+
+def bearer_token(handler: web.RequestHandler) -> str:
+    """The token from ``Authorization: token|Bearer T`` or, for WebSockets, ``?token=T``."""
+    scheme, _, value = handler.request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() in ("token", "bearer") and value.strip():
+        return value.strip()
+    return handler.get_query_argument("token", "")
+
+
+class TokenAuthHandler(web.RequestHandler):
+    """Host base for standalone mode: callers present an ML Hub API token."""
+
+    def get_current_user(self) -> str | None:
+        token = bearer_token(self)
+        return self.settings["mlhub.registry"].authenticate_token(token) if token else None
+
+    def auth_hint(self) -> str:
+        if bearer_token(self):
+            return "the API token is unknown, revoked or expired"
+        return ("missing API token: send 'Authorization: token <token>' "
+                "(create one with `mlhub token create --user NAME`)")
+
+    def check_xsrf_cookie(self) -> None:
+        # Only tokens authenticate here, never cookies, so there is no cross-site request to forge.
+        return None
+
+
+class PublicHandler(web.RequestHandler):
+    def check_xsrf_cookie(self) -> None:
+        return None
+
+
+def make_app(db_url: str, artifact_root: str, base_url: str = "/", mode: str = "standalone",
+             auth_base: type = TokenAuthHandler, auto_upgrade: bool = False, extra_settings: dict[str, Any] | None = None,
+             worker_threads: int = 8) -> web.Application:
+    """The tornado application of the standalone registry (``auth_base`` picks token or hub auth)."""
+    registry = open_registry(db_url, auto_upgrade=auto_upgrade)
+    prefix = base_url.rstrip("/") + API_BASE
+    settings: dict[str, Any] = {
+        "mlhub.registry": registry,
+        "mlhub.blobs": BlobStore(artifact_root),
+        "mlhub.executor": ThreadPoolExecutor(worker_threads, thread_name_prefix="mlhub"),
+        "mlhub.mode": mode,
+        "mlhub.api_base": prefix,
+        "log_function": log_request,
+        **(extra_settings or {}),
+    }
+    return web.Application(api_routes(prefix, auth_base, PublicHandler), **settings)
+
+
+async def serve(app: web.Application, ip: str, port: int) -> None:
+    """Serve until SIGINT/SIGTERM (a JupyterHub-managed service must stop promptly on SIGTERM)."""
+    server = HTTPServer(app, xheaders=True, max_body_size=1 << 30)
+    server.listen(port, ip)
+    log.info("ML Hub API on http://%s:%s%s", ip, port, app.settings["mlhub.api_base"])
+    print(f"ML Hub API on http://{ip}:{port}{app.settings['mlhub.api_base']}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    server.stop()
+    app.settings["mlhub.registry"].store.close()
+    app.settings["mlhub.executor"].shutdown(wait=False)
+
+
+def check_listen_ip(ip: str) -> None:
+    if not ip:
+        raise MLHubError(ErrorCode.INVALID, "--ip must not be empty")
+
+
+def log_request(handler: web.RequestHandler) -> None:
+    """Tornado's access log line, minus query strings (a WebSocket may carry ?token=)."""
+    status = handler.get_status()
+    level = log.info if status < 400 else log.warning if status < 500 else log.error
+    req = handler.request
+    level("%d %s %s (%s) %.2fms", status, req.method, req.path, req.remote_ip, 1000.0 * req.request_time())

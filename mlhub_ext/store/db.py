@@ -1,0 +1,59 @@
+"""Engines for the registry database: SQLite tuned for many writers, or PostgreSQL."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+SQLITE_BUSY_TIMEOUT_S = 60
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def safe_url(url: str) -> str:
+    """The URL with its password hidden, for messages and logs."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def make_engines(url: str, **kw: Any) -> tuple[Engine, Engine]:
+    """Return ``(write_engine, read_engine)``.
+
+    On SQLite a transaction that reads and then writes must take the write lock at
+    BEGIN (``BEGIN IMMEDIATE``); a deferred one that later tries to upgrade fails at
+    once with "database is locked" whatever the busy timeout. So writes go through an
+    engine that begins IMMEDIATE and reads through one that begins deferred. WAL mode
+    lets readers run while one writer writes.
+    """
+    if not is_sqlite(url):
+        engine = create_engine(url, pool_pre_ping=True, **kw)
+        return engine, engine
+    return _sqlite_engine(url, immediate=True, **kw), _sqlite_engine(url, immediate=False, **kw)
+
+
+def _sqlite_engine(url: str, immediate: bool, **kw: Any) -> Engine:
+    engine = create_engine(
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
+        **kw,
+    )
+    begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql(begin)
+
+    return engine

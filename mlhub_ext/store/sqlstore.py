@@ -1,0 +1,338 @@
+"""The SQLAlchemy implementation of :class:`~mlhub_ext.core.store.AbstractStore`."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, Iterator, Sequence
+
+from sqlalchemy import Connection, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..core.entities import ApiToken, Member, MetricInfo, Project, Role, Run, RunStatus, Visibility
+from ..core.errors import conflict, not_found
+from ..core.store import AbstractStore, MetricBatch, RunQuery, SeriesData
+from . import metrics as metric_store
+from .db import make_engines
+from .orm import (BatchRow, MemberRow, ParamRow, ProjectRow, RunRow, SeriesRow, TagRow, TokenRow,
+                  UserRow, utcnow)
+from .run_filters import filter_conditions
+from .schema import sqlite_path
+
+_users, _tokens, _projects = UserRow.__table__, TokenRow.__table__, ProjectRow.__table__
+_members, _runs, _params = MemberRow.__table__, RunRow.__table__, ParamRow.__table__
+_tags, _series, _batches = TagRow.__table__, SeriesRow.__table__, BatchRow.__table__
+
+
+def param_columns(value: Any) -> dict[str, Any]:
+    """The searchable forms of a param value."""
+    num = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    text = value if isinstance(value, str) else None
+    return {"value": value, "value_num": num, "value_text": text}
+
+
+class SqlStore(AbstractStore):
+    """Registry persistence on SQLite or PostgreSQL. The schema must already be current
+    (see :mod:`.schema`); constructing a store never migrates."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        path = sqlite_path(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        self.write_engine, self.read_engine = make_engines(url)
+
+    def close(self) -> None:
+        self.write_engine.dispose()
+        if self.read_engine is not self.write_engine:
+            self.read_engine.dispose()
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.read_engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.write_engine.connect() as conn, conn.begin():
+            yield conn
+
+    # users and tokens
+    def ensure_user(self, name: str) -> None:
+        with self._write() as c:
+            self._ensure_user(c, name)
+
+    @staticmethod
+    def _ensure_user(c: Connection, name: str) -> None:
+        if c.execute(select(_users.c.name).where(_users.c.name == name)).first() is None:
+            c.execute(insert(_users).values(name=name, created_at=utcnow()))
+
+    def add_token(self, user: str, token_hash: str, prefix: str, note: str, expires_at: datetime | None) -> ApiToken:
+        with self._write() as c:
+            self._ensure_user(c, user)
+            tid = c.execute(insert(_tokens).values(
+                user=user, hash=token_hash, prefix=prefix, note=note, created_at=utcnow(), expires_at=expires_at,
+            )).inserted_primary_key[0]
+            row = c.execute(select(TokenRow).where(_tokens.c.id == tid)).one()
+            return _token(row)
+
+    def find_token(self, token_hash: str) -> ApiToken | None:
+        with self._read() as c:
+            row = c.execute(select(TokenRow).where(_tokens.c.hash == token_hash)).first()
+            return _token(row) if row else None
+
+    def list_tokens(self, user: str) -> list[ApiToken]:
+        with self._read() as c:
+            return [_token(r) for r in c.execute(select(TokenRow).where(_tokens.c.user == user).order_by(_tokens.c.id))]
+
+    def revoke_token(self, token_id: int, user: str | None = None) -> bool:
+        with self._write() as c:
+            cond = _tokens.c.id == token_id
+            if user is not None:
+                cond = and_(cond, _tokens.c.user == user)
+            res = c.execute(update(_tokens).where(cond, _tokens.c.revoked_at.is_(None)).values(revoked_at=utcnow()))
+            return res.rowcount > 0
+
+    # projects
+    def create_project(self, project: Project) -> Project:
+        now = utcnow()
+        try:
+            with self._write() as c:
+                self._ensure_user(c, project.owner)
+                c.execute(insert(_projects).values(
+                    name=project.name, owner=project.owner, description=project.description,
+                    visibility=Visibility(project.visibility).value, created_at=now, updated_at=now))
+        except IntegrityError:
+            raise conflict(f"project {project.name!r} already exists") from None
+        got = self.get_project(project.name)
+        assert got is not None
+        return got
+
+    def _project_select(self):  # type: ignore[no-untyped-def]
+        count = (select(func.count()).select_from(_runs).where(_runs.c.project_id == _projects.c.id)
+                 .correlate(_projects).scalar_subquery())
+        return select(_projects, count.label("run_count"))
+
+    def get_project(self, name: str) -> Project | None:
+        with self._read() as c:
+            row = c.execute(self._project_select().where(_projects.c.name == name)).first()
+            return _project(row) if row else None
+
+    def _readable(self, user: str):  # type: ignore[no-untyped-def]
+        member = exists().where(_members.c.project_id == _projects.c.id, _members.c.user == user)
+        return or_(_projects.c.owner == user, _projects.c.visibility == Visibility.PUBLIC.value, member)
+
+    def list_projects(self, readable_by: str | None, q: str | None, limit: int, offset: int) -> tuple[list[Project], int]:
+        conds = []
+        if readable_by is not None:
+            conds.append(self._readable(readable_by))
+        if q:
+            like = f"%{q.lower()}%"
+            conds.append(or_(func.lower(_projects.c.name).like(like), func.lower(_projects.c.description).like(like)))
+        with self._read() as c:
+            total = c.execute(select(func.count()).select_from(_projects).where(*conds)).scalar_one()
+            rows = c.execute(self._project_select().where(*conds)
+                             .order_by(_projects.c.updated_at.desc(), _projects.c.name).limit(limit).offset(offset))
+            return [_project(r) for r in rows], total
+
+    def update_project(self, name: str, fields: dict[str, Any]) -> Project:
+        values = dict(fields)
+        if "visibility" in values:
+            values["visibility"] = Visibility(values["visibility"]).value
+        values["updated_at"] = utcnow()
+        with self._write() as c:
+            if c.execute(update(_projects).where(_projects.c.name == name).values(**values)).rowcount == 0:
+                raise not_found("project", name)
+        got = self.get_project(name)
+        assert got is not None
+        return got
+
+    def _project_id(self, c: Connection, name: str) -> int:
+        pid = c.execute(select(_projects.c.id).where(_projects.c.name == name)).scalar_one_or_none()
+        if pid is None:
+            raise not_found("project", name)
+        return int(pid)
+
+    # members
+    def get_member_role(self, project: str, user: str) -> Role | None:
+        return self.member_roles([project], user).get(project)
+
+    def member_roles(self, projects: Sequence[str], user: str) -> dict[str, Role]:
+        if not projects:
+            return {}
+        with self._read() as c:
+            rows = c.execute(select(_projects.c.name, _members.c.role)
+                             .join(_members, _members.c.project_id == _projects.c.id)
+                             .where(_projects.c.name.in_(list(projects)), _members.c.user == user))
+            return {name: Role(role) for name, role in rows}
+
+    def set_member(self, project: str, user: str, role: Role) -> Member:
+        with self._write() as c:
+            pid = self._project_id(c, project)
+            self._ensure_user(c, user)
+            done = c.execute(update(_members).where(_members.c.project_id == pid, _members.c.user == user)
+                             .values(role=role.value)).rowcount
+            if not done:
+                c.execute(insert(_members).values(project_id=pid, user=user, role=role.value))
+        return Member(project, user, role)
+
+    def remove_member(self, project: str, user: str) -> bool:
+        with self._write() as c:
+            pid = self._project_id(c, project)
+            return c.execute(delete(_members).where(_members.c.project_id == pid, _members.c.user == user)).rowcount > 0
+
+    def list_members(self, project: str) -> list[Member]:
+        with self._read() as c:
+            pid = self._project_id(c, project)
+            rows = c.execute(select(_members.c.user, _members.c.role).where(_members.c.project_id == pid)
+                             .order_by(_members.c.user))
+            return [Member(project, u, Role(r)) for u, r in rows]
+
+    # runs
+    def create_run(self, run: Run) -> Run:
+        now = utcnow()
+        with self._write() as c:
+            pid = self._project_id(c, run.project)
+            self._ensure_user(c, run.owner)
+            c.execute(insert(_runs).values(
+                id=run.id, project_id=pid, owner=run.owner, name=run.name, status=RunStatus(run.status).value,
+                summary=run.summary, provenance=run.provenance, notes=run.notes, created_at=now, updated_at=now,
+                last_seq=0))
+            if run.params:
+                c.execute(insert(_params), [{"run_id": run.id, "key": k, **param_columns(v)} for k, v in run.params.items()])
+            if run.tags:
+                c.execute(insert(_tags), [{"run_id": run.id, "tag": t, "position": i} for i, t in enumerate(run.tags)])
+            c.execute(update(_projects).where(_projects.c.id == pid).values(updated_at=now))
+        got = self.get_run(run.id)
+        assert got is not None
+        return got
+
+    def _run_select(self):  # type: ignore[no-untyped-def]
+        return select(_runs, _projects.c.name.label("project_name")).join(_projects, _projects.c.id == _runs.c.project_id)
+
+    def get_run(self, run_id: str) -> Run | None:
+        with self._read() as c:
+            row = c.execute(self._run_select().where(_runs.c.id == run_id)).first()
+            if row is None:
+                return None
+            return self._hydrate(c, [row])[0]
+
+    def _hydrate(self, c: Connection, rows: Sequence[Any]) -> list[Run]:
+        ids = [r.id for r in rows]
+        params: dict[str, dict[str, Any]] = {i: {} for i in ids}
+        tags: dict[str, list[str]] = {i: [] for i in ids}
+        if ids:
+            for rid, key, value in c.execute(select(_params.c.run_id, _params.c.key, _params.c.value)
+                                             .where(_params.c.run_id.in_(ids))):
+                params[rid][key] = value
+            for rid, tag in c.execute(select(_tags.c.run_id, _tags.c.tag).where(_tags.c.run_id.in_(ids))
+                                      .order_by(_tags.c.position)):
+                tags[rid].append(tag)
+        latest = metric_store.latest_values(c, ids)
+        return [
+            Run(id=r.id, project=r.project_name, owner=r.owner, name=r.name, status=RunStatus(r.status),
+                params=params[r.id], tags=tags[r.id], summary=r.summary or {}, provenance=r.provenance or {},
+                notes=r.notes or "", created_at=r.created_at, updated_at=r.updated_at, finished_at=r.finished_at,
+                latest_metrics=latest[r.id], last_seq=r.last_seq)
+            for r in rows
+        ]
+
+    def list_runs(self, query: RunQuery) -> tuple[list[Run], int]:
+        conds = []
+        if query.project is not None:
+            conds.append(_projects.c.name == query.project)
+        if query.readable_by is not None:
+            conds.append(self._readable(query.readable_by))
+        if query.ids is not None:
+            conds.append(_runs.c.id.in_(list(query.ids)))
+        conds.extend(filter_conditions(query.filter or []))
+        base = self._run_select().where(*conds)
+        order_col, extra_join = self._order_column(query.order_by)
+        stmt = base
+        if extra_join is not None:
+            stmt = stmt.outerjoin(*extra_join)
+        direction = order_col.desc() if query.descending else order_col.asc()
+        stmt = stmt.order_by(direction.nulls_last(), _runs.c.created_at.desc(), _runs.c.id).limit(query.limit).offset(query.offset)
+        with self._read() as c:
+            total = c.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+            return self._hydrate(c, c.execute(stmt).all()), total
+
+    def _order_column(self, order_by: str):  # type: ignore[no-untyped-def]
+        if order_by.startswith("metrics."):
+            s = _series.alias("order_series")
+            return s.c.last_value, (s, and_(s.c.run_id == _runs.c.id, s.c.key == order_by[8:]))
+        if order_by.startswith("params."):
+            p = _params.alias("order_params")
+            return func.coalesce(p.c.value_num, None), (p, and_(p.c.run_id == _runs.c.id, p.c.key == order_by[7:]))
+        return _runs.c[order_by], None
+
+    def update_run(self, run_id: str, fields: dict[str, Any]) -> Run:
+        values = dict(fields)
+        tags = values.pop("tags", None)
+        if "status" in values:
+            values["status"] = RunStatus(values["status"]).value
+        values["updated_at"] = utcnow()
+        with self._write() as c:
+            if c.execute(update(_runs).where(_runs.c.id == run_id).values(**values)).rowcount == 0:
+                raise not_found("run", run_id)
+            if tags is not None:
+                c.execute(delete(_tags).where(_tags.c.run_id == run_id))
+                if tags:
+                    c.execute(insert(_tags), [{"run_id": run_id, "tag": t, "position": i} for i, t in enumerate(tags)])
+        got = self.get_run(run_id)
+        assert got is not None
+        return got
+
+    def merge_params(self, run_id: str, params: dict[str, Any]) -> dict[str, Any]:
+        with self._write() as c:
+            for k, v in params.items():
+                done = c.execute(update(_params).where(_params.c.run_id == run_id, _params.c.key == k)
+                                 .values(**param_columns(v))).rowcount
+                if not done:
+                    c.execute(insert(_params).values(run_id=run_id, key=k, **param_columns(v)))
+            rows = c.execute(select(_params.c.key, _params.c.value).where(_params.c.run_id == run_id))
+            return {k: v for k, v in rows}
+
+    # metrics
+    def append_metrics(self, run_id: str, seq: int | None, batches: Sequence[MetricBatch]) -> tuple[int, bool, int]:
+        try:
+            with self._write() as c:
+                last_seq = c.execute(select(_runs.c.last_seq).where(_runs.c.id == run_id)).scalar_one_or_none()
+                if last_seq is None:
+                    raise not_found("run", run_id)
+                if seq is not None:
+                    seen = c.execute(select(_batches.c.seq).where(_batches.c.run_id == run_id, _batches.c.seq == seq)).first()
+                    if seen is not None:
+                        return 0, True, int(last_seq)
+                    c.execute(insert(_batches).values(run_id=run_id, seq=seq))
+                    last_seq = max(int(last_seq), seq)
+                accepted = metric_store.append(c, run_id, batches)
+                c.execute(update(_runs).where(_runs.c.id == run_id).values(last_seq=last_seq, updated_at=utcnow()))
+                return accepted, False, int(last_seq)
+        except IntegrityError:
+            # Another writer applied the same seq first (PostgreSQL, concurrent retries).
+            if seq is None:
+                raise
+            with self._read() as c:
+                last = c.execute(select(_runs.c.last_seq).where(_runs.c.id == run_id)).scalar_one()
+            return 0, True, int(last)
+
+    def list_metrics(self, run_id: str) -> list[MetricInfo]:
+        with self._read() as c:
+            return metric_store.list_series(c, run_id)
+
+    def get_series(self, run_id: str, key: str, max_points: int | None = None) -> SeriesData | None:
+        with self._read() as c:
+            return metric_store.read_series(c, run_id, key, max_points)
+
+
+def _token(row: Any) -> ApiToken:
+    t = row[0] if not hasattr(row, "id") else row
+    if isinstance(t, TokenRow):
+        return ApiToken(t.id, t.user, t.prefix, t.note, t.created_at, t.expires_at, t.revoked_at)
+    return ApiToken(t.id, t.user, t.prefix, t.note, t.created_at, t.expires_at, t.revoked_at)
+
+
+def _project(row: Any) -> Project:
+    return Project(name=row.name, owner=row.owner, description=row.description or "",
+                   visibility=Visibility(row.visibility), created_at=row.created_at, updated_at=row.updated_at,
+                   run_count=int(row.run_count or 0))
