@@ -1,0 +1,61 @@
+"""ML Hub: a notebook-native ML platform for JupyterLab.
+
+``import mlhub_ext as mh`` gives the SDK (``mh.init``, ``mh.datasets``, ``mh.models``...).
+Importing the package loads neither tornado nor SQLAlchemy: the server side is only
+imported by Jupyter through the extension entry points below.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+try:
+    from ._version import __version__
+except ImportError:  # source tree without a build
+    __version__ = "0.1.0"
+
+
+# SDK names, imported on first use so that `import mlhub_ext` stays cheap.
+_LAZY = {
+    "init": "mlhub_ext.client.fluent",
+    "login": "mlhub_ext.client.fluent",
+    "log": "mlhub_ext.client.fluent",
+    "finish": "mlhub_ext.client.fluent",
+    "active_run": "mlhub_ext.client.fluent",
+    "Run": "mlhub_ext.client.run",
+    "sync_all": "mlhub_ext.client.sync",
+    "live": "mlhub_ext.notebook.live",
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mlhub_ext' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext mlhub_ext``: registers the ``%track`` / ``%%track`` magics."""
+    from .notebook.magics import register
+
+    register(ipython)
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    return [{"src": "labextension", "dest": "mlhub-ext"}]
+
+
+def _jupyter_server_extension_points() -> list[dict[str, Any]]:
+    from .server.app import MLHub
+
+    return [{"module": "mlhub_ext.server.app", "app": MLHub}]

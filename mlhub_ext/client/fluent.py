@@ -1,0 +1,125 @@
+"""The fluent API (``mh.init``, ``mh.log``, ``mh.finish``): a thin shim over :class:`Run`.
+
+The active run lives in a :class:`contextvars.ContextVar`, so threads and asyncio tasks
+each see their own (a new thread starts with none) instead of sharing one global.
+"""
+from __future__ import annotations
+
+import contextvars
+import logging
+import threading
+from typing import Any
+
+from ..core.errors import ErrorCode, MLHubError
+from . import config
+from .http import HTTPClient
+from .run import Run
+
+log = logging.getLogger("mlhub_ext.client")
+
+_active: contextvars.ContextVar[Run | None] = contextvars.ContextVar("mlhub_active_run", default=None)
+_sync_thread: threading.Thread | None = None
+_sync_lock = threading.Lock()
+
+
+def login(url: str, token: str | None = None) -> dict[str, Any]:
+    """Use this server from now on in this process; checks the token, returns the handshake."""
+    conn = config.set_login(url, token)
+    try:
+        return HTTPClient(conn).get("")
+    except MLHubError:
+        config.clear_login()
+        raise
+
+
+def client() -> HTTPClient:
+    """An HTTP client for the server found by :func:`config.resolve`."""
+    return HTTPClient(config.resolve())
+
+
+def init(project: str, name: str | None = None, config: dict[str, Any] | None = None,
+         tags: list[str] | None = None, *, notes: str | None = None) -> Run:
+    """Start a run in ``project`` (created if missing) and make it the active run.
+
+    Records provenance (notebook and cell, git state, versions, host) automatically.
+    An active run of this context is finished first.
+    """
+    from . import provenance
+    from .run import _jsonable
+
+    if not isinstance(project, str) or not project:
+        raise MLHubError(ErrorCode.INVALID, f"project must be a non-empty name, not {project!r}")
+    previous = active_run()
+    if previous is not None:
+        previous.finish()
+    http = client()
+    body: dict[str, Any] = {"project": project, "provenance": provenance.collect()}
+    if name is not None:
+        body["name"] = name
+    if config:
+        body["config"] = {str(k): _jsonable(str(k), v) for k, v in dict(config).items()}
+    if tags:
+        body["tags"] = [str(t) for t in tags]
+    if notes is not None:
+        body["notes"] = notes
+    data = http.post("runs", json=body)
+    run = Run(data, http)
+    if config and not run.config:
+        run.config = dict(body["config"])
+    _active.set(run)
+    _sync_in_background(http.conn)
+    return run
+
+
+def active_run() -> Run | None:
+    """The run started by ``mh.init`` in this context and not finished yet."""
+    run = _active.get()
+    if run is not None and run._closed:
+        return None
+    return run
+
+
+def log(data: dict[str, Any], step: int | None = None) -> None:
+    """``run.log`` on the active run."""
+    _require_active().log(data, step)
+
+
+def finish(status: str = "finished", **kwargs: Any) -> bool:
+    """Finish the active run (no-op without one)."""
+    run = active_run()
+    if run is None:
+        return True
+    return run.finish(status, **kwargs)
+
+
+def _require_active() -> Run:
+    run = active_run()
+    if run is None:
+        raise MLHubError(ErrorCode.CONFLICT, "no active run in this context; call mh.init(project) first")
+    return run
+
+
+def _forget(run: Run) -> None:
+    if _active.get() is run:
+        _active.set(None)
+
+
+def _sync_in_background(conn: config.Connection) -> None:
+    """Send what earlier, crashed runs left in the WAL, without delaying ``init``."""
+    global _sync_thread
+    with _sync_lock:
+        if _sync_thread is not None and _sync_thread.is_alive():
+            return
+
+        def work() -> None:
+            from .sync import sync_all
+
+            try:
+                summary = sync_all(conn=conn)
+                if summary["batches_sent"] or summary["errors"]:
+                    log.info("mlhub: synced earlier runs: %s", summary)
+            except Exception:
+                log.exception("mlhub: syncing earlier runs failed")
+
+        _sync_thread = threading.Thread(target=work, daemon=True, name="mlhub-sync")
+        _sync_thread.start()

@@ -1,0 +1,256 @@
+"""A tracked run: ``run.log`` costs about a microsecond; delivery happens elsewhere.
+
+``log`` only validates (fast paths for plain floats/ints and known keys) and appends
+``(step, wall time, dict)`` to a deque; :class:`~.flusher.Flusher` threads write the
+write-ahead log and talk to the server.
+"""
+from __future__ import annotations
+
+import atexit
+import json
+import logging
+import os
+import sys
+import threading
+import time
+import traceback
+import weakref
+from collections.abc import MutableMapping
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..core.errors import ErrorCode, MLHubError
+from .flusher import WAKE_AT_RECORDS, Flusher, Listener
+from .http import HTTPClient
+from .values import INT_LIMIT, MAX_STEP, check_step, coerce_metrics, coerce_value, decode_value
+from .wal import WALWriter
+
+log = logging.getLogger("mlhub_ext.client")
+
+FINAL_STATUSES = ("finished", "failed", "killed")
+_live_runs: "weakref.WeakSet[Run]" = weakref.WeakSet()   # for the exit hook only
+
+
+def _flush_interval() -> float:
+    try:
+        return max(0.005, min(0.2, float(os.environ.get("MLHUB_FLUSH_INTERVAL", "0.1"))))
+    except ValueError:
+        return 0.1
+
+
+class Summary(MutableMapping):
+    """``run.summary``: a dict whose changes reach the server with the next flush."""
+
+    def __init__(self, run: "Run", data: dict[str, Any] | None = None) -> None:
+        self._run = run
+        self._data: dict[str, Any] = dict(data or {})
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._data[key] = _jsonable(key, value)
+        self._run._push_summary()
+
+    def __delitem__(self, key: str) -> None:
+        del self._data[key]
+        self._run._push_summary()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"Summary({self._data!r})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return json.loads(json.dumps(self._data))
+
+
+class Run:
+    """One run of a project. Create with ``mh.init``; also a context manager."""
+
+    def __init__(self, data: dict[str, Any], http: HTTPClient, *,
+                 interval: float | None = None, wal_directory: Path | None = None) -> None:
+        self.id: str = data["id"]
+        self.project: str = data["project"]
+        self.name: str | None = data.get("name")
+        self.tags: list[str] = list(data.get("tags") or [])
+        self.config: dict[str, Any] = dict(data.get("params") or data.get("config") or {})
+        self.provenance: dict[str, Any] = dict(data.get("provenance") or {})
+        self.status: str = data.get("status", "running")
+        self.summary = Summary(self, data.get("summary"))
+        self._http = http
+        self._keys: set[str] = set()
+        self._step = 0
+        self._closed = False
+        self._lock = threading.Lock()
+        wal = WALWriter(self.id, http.conn.url, directory=wal_directory)
+        self.wal_path = wal.path
+        self._flusher = Flusher(self.id, http.clone(), wal,
+                                interval if interval is not None else _flush_interval())
+        self._buffer = self._flusher.buffer
+        _live_runs.add(self)
+        _register_exit_hook()
+
+    def __repr__(self) -> str:
+        return f"<Run {self.project}/{self.name or self.id} {self.status}>"
+
+    # -- the hot path ------------------------------------------------------------------
+    def log(self, data: dict[str, Any], step: int | None = None) -> None:
+        """Record metrics for one step (default: previous step + 1) with the wall time."""
+        if self._closed:
+            raise MLHubError(ErrorCode.CONFLICT, f"run {self.id} is {self.status}; start a new one with mh.init")
+        if step is None:
+            step = self._step
+        elif type(step) is not int or not 0 <= step <= MAX_STEP:
+            step = check_step(step)
+        self._step = step + 1
+        keys = self._keys
+        try:
+            for k, v in data.items():
+                if k not in keys or not (type(v) is float or (
+                        type(v) is int and -INT_LIMIT <= v <= INT_LIMIT)):
+                    data = self._slow_values(data)
+                    break
+            else:
+                data = data.copy()
+        except AttributeError:
+            data = coerce_metrics(data)   # raises TypeError for a non-mapping
+        buf = self._buffer
+        buf.append((step, time.time(), data))
+        if len(buf) > WAKE_AT_RECORDS:
+            self._flusher.wake()
+
+    def _slow_values(self, data: dict[str, Any]) -> dict[str, Any]:
+        values = coerce_metrics(data)
+        self._keys.update(values)
+        return values
+
+    # -- everything else ---------------------------------------------------------------
+    def log_params(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Merge ``params`` into the run's parameters on the server (synchronous)."""
+        body = {k: _jsonable(k, v) for k, v in params.items()}
+        merged = self._http.post(f"runs/{self.id}/params", json={"params": body})
+        self.config.update(body)
+        return (merged or {}).get("params", merged)
+
+    def log_artifact(self, path: str | os.PathLike[str], name: str | None = None) -> dict[str, Any]:
+        """Upload a file as an artifact of this run (``POST /runs/{id}/artifacts``)."""
+        p = Path(path)
+        if not p.is_file():
+            raise MLHubError(ErrorCode.INVALID, f"artifact {str(p)!r} is not a file")
+        with open(p, "rb") as fh:
+            return self._http.post(f"runs/{self.id}/artifacts", data=fh,
+                                   params={"name": name or p.name},
+                                   headers={"Content-Type": "application/octet-stream"})
+
+    def add_listener(self, listener: Listener) -> None:
+        """Call ``listener({key: (steps, values, times)})`` for every batch written."""
+        self._flusher.listeners.append(listener)
+
+    def remove_listener(self, listener: Listener) -> None:
+        try:
+            self._flusher.listeners.remove(listener)
+        except ValueError:
+            pass
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Block until everything logged so far is acknowledged; False on timeout."""
+        return self._flusher.flush(timeout)
+
+    def history(self, key: str, max_points: int | None = None) -> dict[str, Any]:
+        """Read one series back from the server (non-finite values decoded to floats)."""
+        params = {"max_points": max_points} if max_points else None
+        from urllib.parse import quote
+
+        body = self._http.get(f"runs/{self.id}/metrics/{quote(key, safe='')}", params=params)
+        body["values"] = [decode_value(v) for v in body["values"]]
+        return body
+
+    def finish(self, status: str = "finished", *, notes: str | None = None,
+               timeout: float = 15.0) -> bool:
+        """End the run: flush every point, set ``status``, wait up to ``timeout`` s for acks.
+
+        Returns True when the server acknowledged everything. Otherwise the rest stays in
+        the write-ahead log (a warning names it) for ``mlhub sync`` or the next ``mh.init``.
+        """
+        if status not in FINAL_STATUSES:
+            raise MLHubError(ErrorCode.INVALID, f"status must be one of {FINAL_STATUSES}, not {status!r}")
+        with self._lock:
+            if self._closed:
+                return True
+            self._closed = True
+        patch: dict[str, Any] = {"status": status, "summary": self.summary.to_dict()}
+        if notes is not None:
+            patch["notes"] = notes
+        complete = self._flusher.close(patch, timeout)
+        self.status = status
+        _live_runs.discard(self)
+        from .fluent import _forget
+
+        _forget(self)
+        if self._flusher.rejected_points:
+            log.warning("mlhub: run %s: the server rejected %d points (last error: %s)",
+                        self.id, self._flusher.rejected_points, self._flusher.last_error)
+        if not complete:
+            log.warning("mlhub: run %s: %d batches were not acknowledged within %.0f s (%s); "
+                        "they are kept in %s and will be sent by `mlhub sync` or the next "
+                        "mh.init", self.id, self._flusher.unacked_batches, timeout,
+                        self._flusher.last_error, self.wal_path)
+        return complete
+
+    def _push_summary(self) -> None:
+        if not self._closed:
+            self._flusher.request_patch({"summary": self.summary.to_dict()})
+
+    def __enter__(self) -> "Run":
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is None:
+            self.finish("finished")
+        elif issubclass(exc_type, KeyboardInterrupt):
+            self.finish("killed", notes="interrupted (KeyboardInterrupt)")
+        else:
+            self.finish("failed", notes="".join(traceback.format_exception(exc_type, exc, tb)))
+
+
+def _jsonable(key: str, value: Any) -> Any:
+    """Numbers like metrics (numpy/torch scalars too); other JSON values as they are."""
+    if value is None or type(value) in (bool, str):
+        return value
+    try:
+        value = coerce_value(key, value)
+        if value - value != 0:
+            raise ValueError(f"{key!r}: non-finite numbers cannot be stored in params or summary")
+        return value
+    except TypeError:
+        pass
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        raise TypeError(f"{key!r}: {type(value).__name__} value is not JSON-serializable") from None
+    return value
+
+
+_exit_registered = False
+
+
+def _register_exit_hook() -> None:
+    global _exit_registered
+    if not _exit_registered:
+        _exit_registered = True
+        atexit.register(_finish_live_runs)
+
+
+def _finish_live_runs() -> None:
+    """At interpreter exit, deliver what is still buffered (bounded wait)."""
+    failed = "IPython" not in sys.modules and getattr(sys, "last_type", None) is not None
+    for run in list(_live_runs):
+        try:
+            run.finish("failed" if failed else "finished", timeout=10.0)
+        except Exception:
+            log.exception("mlhub: finishing run %s at exit failed", run.id)
