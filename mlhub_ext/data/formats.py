@@ -71,11 +71,14 @@ def sniff_content(path: str | os.PathLike[str]) -> str:
     if text.startswith(b"["):
         return "json"
     if text.startswith(b"{"):
-        first = text.split(b"\n", 1)[0].strip()
+        first, _, rest = text.partition(b"\n")
         try:
-            return "jsonl" if isinstance(json.loads(first), dict) else "json"
+            row = json.loads(first)
         except ValueError:
             return "json"
+        if not rest.strip() and isinstance(row, dict) and row and all(isinstance(v, list) for v in row.values()):
+            return "json"  # a one-line object of columns
+        return "jsonl" if isinstance(row, dict) else "json"
     return "text"
 
 
