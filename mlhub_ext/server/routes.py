@@ -47,4 +47,5 @@ def api_routes(prefix: str, base: type, public_base: type | None = None,
     for path, mixin in PUBLIC_TABLE:
         rules.append((f"{prefix}{path}$", compose(mixin, public_base or base)))
     rules.append((f"{prefix}/docs/static/(.*)", web.StaticFileHandler, {"path": swagger_ui_path}))
+    rules.append((f"{prefix}/.*", compose(meta.NoRouteHandler, public_base or base)))
     return rules

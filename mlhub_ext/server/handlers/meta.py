@@ -38,3 +38,12 @@ class DocsHandler(MLHubAPIMixin):
         base = self.settings.get("mlhub.api_base", "/mlhub/api/v1")
         self.set_header("Content-Type", "text/html; charset=utf-8")  # type: ignore[attr-defined]
         self.finish(DOCS_HTML.format(static=f"{base}/docs/static", spec=f"{base}/openapi.json"))  # type: ignore[attr-defined]
+
+
+class NoRouteHandler(MLHubAPIMixin):
+    """Anything else under the API prefix: a JSON 404 instead of the host's HTML page."""
+
+    def prepare(self) -> None:
+        from ...core.errors import ErrorCode, MLHubError
+
+        raise MLHubError(ErrorCode.NOT_FOUND, f"no API route {self.request.method} {self.request.path}")

@@ -1,0 +1,138 @@
+"""Shared fixtures: a real Jupyter server with ML Hub, a real `mlhub serve`, registries on
+SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import requests
+
+pytest_plugins = ("pytest_jupyter.jupyter_server",)
+
+PG_URL = os.environ.get("MLHUB_TEST_PG_URL", "postgresql+psycopg://mlhub:mlhub@127.0.0.1:5432/mlhub_test")
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def mlhub_db(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'mlhub.db'}"
+
+
+@pytest.fixture
+def jp_server_config(jp_server_config, tmp_path: Path):  # type: ignore[no-untyped-def]
+    return {
+        "ServerApp": {"jpserver_extensions": {"mlhub_ext": True}},
+        "MLHub": {"db_url": f"sqlite:///{tmp_path / 'lab-mlhub.db'}", "artifact_root": str(tmp_path / "artifacts"),
+                  "user": "alice"},
+    }
+
+
+def reset_postgres(url: str) -> None:
+    """Drop every ML Hub table so each test starts from an empty database."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The registry database on each backend the store must support."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+    else:
+        reset_postgres(PG_URL)
+        yield PG_URL
+
+
+@pytest.fixture
+def registry(db_url: str):  # type: ignore[no-untyped-def]
+    from mlhub_ext.store import open_registry
+
+    reg = open_registry(db_url)
+    yield reg
+    reg.store.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class MLHubServer:
+    """A real `mlhub serve` subprocess on a temporary SQLite database."""
+
+    data_dir: Path
+    port: int = field(default_factory=free_port)
+    user: str = "alice"
+    token: str = ""
+    proc: subprocess.Popen | None = None  # type: ignore[type-arg]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "MLHUB_DATA_DIR": str(self.data_dir)}
+
+    def create_token(self, user: str) -> str:
+        out = subprocess.run([sys.executable, "-m", "mlhub_ext.cli", "token", "create", "--user", user],
+                             env=self.env, check=True, capture_output=True, text=True)
+        return out.stdout.strip()
+
+    def start(self) -> None:
+        if not self.token:
+            self.token = self.create_token(self.user)
+        with open(self.data_dir / "serve.log", "ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "mlhub_ext.cli", "serve", "--ip", "127.0.0.1", "--port", str(self.port)],
+                env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"mlhub serve exited: {(self.data_dir / 'serve.log').read_text()}")
+            try:
+                requests.get(self.url + "mlhub/api/v1/openapi.json", timeout=1)
+                return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError("mlhub serve did not start in 30 s")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def api(self, method: str, path: str, token: str | None = None, **kw) -> requests.Response:  # type: ignore[no-untyped-def]
+        headers = {"Authorization": f"token {self.token if token is None else token}"}
+        return requests.request(method, self.url + "mlhub/api/v1/" + path.lstrip("/"), headers=headers, timeout=30, **kw)
+
+
+@pytest.fixture
+def mlhub_server(tmp_path: Path) -> Iterator[MLHubServer]:
+    server = MLHubServer(tmp_path / "mlhub-data")
+    server.data_dir.mkdir()
+    server.start()
+    yield server
+    server.stop()

@@ -1,0 +1,43 @@
+"""The OpenAPI document validates and matches the routes the server really has."""
+from __future__ import annotations
+
+import json
+import re
+
+from openapi_spec_validator import validate
+
+from mlhub_ext.server.openapi import openapi_document
+from mlhub_ext.server.routes import API_TABLE, PUBLIC_TABLE
+
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def _to_openapi(pattern: str) -> str:
+    return re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", pattern) or "/"
+
+
+def test_document_is_valid_openapi():
+    validate(openapi_document())
+
+
+def test_document_matches_routes():
+    doc = openapi_document()["paths"]
+    routes = {}
+    for pattern, mixin in API_TABLE + PUBLIC_TABLE:
+        implemented = {m for m in METHODS if m in vars(mixin)}
+        routes[_to_openapi(pattern)] = implemented
+    assert set(routes) == set(doc), set(routes) ^ set(doc)
+    for path, methods in routes.items():
+        assert methods == set(doc[path]), (path, methods, set(doc[path]))
+
+
+async def test_served_document_and_docs_page(jp_fetch):
+    resp = await jp_fetch("mlhub", "api", "v1", "openapi.json")
+    doc = json.loads(resp.body)
+    validate(doc)
+    assert doc["servers"][0]["url"].endswith("/mlhub/api/v1")
+    page = await jp_fetch("mlhub", "api", "v1", "docs")
+    html = page.body.decode()
+    assert "swagger-ui-bundle.js" in html and "cdn" not in html.lower()
+    js = await jp_fetch("mlhub", "api", "v1", "docs", "static", "swagger-ui-bundle.js")
+    assert len(js.body) > 100_000

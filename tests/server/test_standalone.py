@@ -1,0 +1,43 @@
+"""`mlhub serve` with token auth, as a real subprocess."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def test_token_auth(mlhub_server):
+    assert mlhub_server.api("GET", "").json()["user"] == "alice"
+    r = mlhub_server.api("GET", "projects", token="")
+    assert r.status_code == 401 and "mlhub token create" in r.json()["error"]["message"]
+    r = mlhub_server.api("GET", "projects", token="mlh_wrong")
+    assert r.status_code == 401 and r.json()["error"]["code"] == "unauthenticated"
+    assert mlhub_server.api("GET", "openapi.json", token="").status_code == 200
+
+
+def test_users_are_separated(mlhub_server):
+    bob = mlhub_server.create_token("bob")
+    run = mlhub_server.api("POST", "runs", json={"project": "secret"}).json()
+    assert mlhub_server.api("GET", f"runs/{run['id']}", token=bob).status_code == 404
+    assert mlhub_server.api("GET", "projects", token=bob).json()["total"] == 0
+    assert mlhub_server.api("PUT", "projects/secret/members/bob", json={"role": "read"}).status_code == 200
+    assert mlhub_server.api("GET", f"runs/{run['id']}", token=bob).status_code == 200
+    r = mlhub_server.api("PATCH", f"runs/{run['id']}", token=bob, json={"name": "mine"})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+
+
+def test_revoked_token_stops_working(mlhub_server):
+    tok = mlhub_server.create_token("carol")
+    assert mlhub_server.api("GET", "", token=tok).status_code == 200
+    listed = subprocess.run([sys.executable, "-m", "mlhub_ext.cli", "token", "list", "--user", "carol"],
+                            env=mlhub_server.env, capture_output=True, text=True, check=True).stdout
+    assert tok not in listed  # only the prefix is ever shown
+    token_id = __import__("json").loads(listed.splitlines()[0])["id"]
+    subprocess.run([sys.executable, "-m", "mlhub_ext.cli", "token", "revoke", str(token_id)],
+                   env=mlhub_server.env, check=True, capture_output=True)
+    assert mlhub_server.api("GET", "", token=tok).status_code == 401
+
+
+def test_token_not_in_logs(mlhub_server):
+    mlhub_server.api("GET", f"projects?token={mlhub_server.token}")
+    mlhub_server.stop()
+    assert mlhub_server.token not in (mlhub_server.data_dir / "serve.log").read_text()

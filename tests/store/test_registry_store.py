@@ -1,0 +1,166 @@
+"""The registry service over the SQL store, on SQLite and on PostgreSQL."""
+from __future__ import annotations
+
+import math
+import time
+from datetime import timedelta
+
+import pytest
+
+from mlhub_ext.core.entities import Role, RunStatus, Visibility
+from mlhub_ext.core.errors import ErrorCode, MLHubError
+
+
+def _batch(key: str, steps: list[int], values: list) -> dict:
+    return {key: {"steps": steps, "values": values, "timestamps": [time.time()] * len(steps)}}
+
+
+def test_project_create_get_list_update(registry):
+    p = registry.create_project("alice", "vision", "cats and dogs")
+    assert (p.name, p.owner, p.visibility, p.role) == ("vision", "alice", Visibility.PRIVATE, Role.OWNER)
+    with pytest.raises(MLHubError) as e:
+        registry.create_project("bob", "vision")
+    assert e.value.code == ErrorCode.CONFLICT
+    registry.create_project("bob", "nlp")
+    names = [p.name for p in registry.list_projects("alice")[0]]
+    assert names == ["vision"]  # bob's private project is not listed for alice
+    assert registry.list_projects("alice", q="CATS")[1] == 1
+    assert registry.update_project("alice", "vision", {"description": "x"}).description == "x"
+
+
+def test_bad_names_are_invalid(registry):
+    for bad in ["", "has space", "../etc", "a" * 200, 5]:
+        with pytest.raises(MLHubError) as e:
+            registry.create_project("alice", bad)
+        assert e.value.code == ErrorCode.INVALID
+
+
+def test_private_is_not_found_and_read_only_is_forbidden(registry):
+    registry.create_project("alice", "p")
+    run = registry.create_run("alice", "p", "r1")
+    for call in (lambda: registry.get_project("bob", "p"), lambda: registry.get_run("bob", run.id)):
+        with pytest.raises(MLHubError) as e:
+            call()
+        assert e.value.code == ErrorCode.NOT_FOUND
+    registry.set_member("alice", "p", "bob", "read")
+    assert registry.get_run("bob", run.id).id == run.id
+    with pytest.raises(MLHubError) as e:
+        registry.append_metrics("bob", run.id, None, _batch("loss", [0], [1.0]))
+    assert e.value.code == ErrorCode.FORBIDDEN
+    registry.set_member("alice", "p", "bob", "edit")
+    assert registry.append_metrics("bob", run.id, None, _batch("loss", [0], [1.0]))["accepted"] == 1
+    with pytest.raises(MLHubError) as e:
+        registry.set_member("bob", "p", "carol", "read")  # edit may not share
+    assert e.value.code == ErrorCode.FORBIDDEN
+    registry.remove_member("alice", "p", "bob")
+    with pytest.raises(MLHubError) as e:
+        registry.get_run("bob", run.id)
+    assert e.value.code == ErrorCode.NOT_FOUND
+    registry.update_project("alice", "p", {"visibility": "public"})
+    assert registry.get_run("carol", run.id).id == run.id
+
+
+def test_run_lifecycle_params_tags(registry):
+    run = registry.create_run("alice", "mnist", None, {"lr": 0.001, "layers": [64, 32]}, ["baseline", "cnn"],
+                              {"hostname": "h"})
+    assert run.name.startswith("run-") and run.status == RunStatus.RUNNING
+    assert registry.get_project("alice", "mnist").run_count == 1  # project created on the fly
+    assert registry.set_params("alice", run.id, {"epochs": 3}) == {"lr": 0.001, "layers": [64, 32], "epochs": 3}
+    done = registry.update_run("alice", run.id, {"status": "finished", "summary": {"acc": 0.9}, "tags": ["final"]})
+    assert done.status == RunStatus.FINISHED and done.finished_at is not None
+    assert done.tags == ["final"] and done.summary == {"acc": 0.9}
+    with pytest.raises(MLHubError) as e:
+        registry.update_run("alice", run.id, {"status": "exploded"})
+    assert e.value.code == ErrorCode.INVALID
+    with pytest.raises(MLHubError) as e:
+        registry.update_run("alice", run.id, {"owner": "bob"})
+    assert e.value.code == ErrorCode.INVALID
+
+
+def test_metrics_round_trip_with_non_finite_values(registry):
+    run = registry.create_run("alice", "p")
+    values = [0.5, "NaN", "Infinity", "-Infinity", -1e308, 7]
+    res = registry.append_metrics("alice", run.id, 1, _batch("loss", list(range(6)), values))
+    assert res == {"accepted": 6, "duplicate": False, "last_seq": 1}
+    s = registry.get_series("alice", run.id, "loss")
+    assert s.steps == list(range(6))
+    assert s.values[0] == 0.5 and math.isnan(s.values[1]) and s.values[2] == math.inf and s.values[3] == -math.inf
+    assert s.values[4] == -1e308 and s.values[5] == 7.0 and not s.downsampled
+    info = registry.list_metrics("alice", run.id)[0]
+    assert (info.key, info.count, info.last_step, info.last_value, info.min, info.max) == ("loss", 6, 5, 7.0, -math.inf, math.inf)
+
+
+def test_same_seq_applied_once(registry):
+    run = registry.create_run("alice", "p")
+    assert registry.append_metrics("alice", run.id, 3, _batch("a", [0, 1], [1, 2]))["accepted"] == 2
+    again = registry.append_metrics("alice", run.id, 3, _batch("a", [0, 1], [1, 2]))
+    assert again == {"accepted": 0, "duplicate": True, "last_seq": 3}
+    registry.append_metrics("alice", run.id, 2, _batch("a", [2], [3]))  # late, lower seq: still applied once
+    assert registry.get_series("alice", run.id, "a").values == [1.0, 2.0, 3.0]
+    assert registry.get_run("alice", run.id).last_seq == 3
+
+
+def test_bad_metric_batches(registry):
+    run = registry.create_run("alice", "p")
+    bad = [
+        ({}, ErrorCode.MALFORMED),
+        ({"a": {"steps": [0], "values": ["x"]}}, ErrorCode.INVALID),
+        ({"a": {"steps": [0, 1], "values": [1.0]}}, ErrorCode.MALFORMED),
+        ({"a": {"steps": [-1], "values": [1.0]}}, ErrorCode.INVALID),
+        ({"a": {"steps": [0.5], "values": [1.0]}}, ErrorCode.INVALID),
+        ({"a": [1, 2]}, ErrorCode.MALFORMED),
+    ]
+    for metrics, code in bad:
+        with pytest.raises(MLHubError) as e:
+            registry.append_metrics("alice", run.id, None, metrics)
+        assert e.value.code == code, metrics
+        assert "'a'" in e.value.message or code == ErrorCode.MALFORMED
+    assert registry.list_metrics("alice", run.id) == []  # nothing half-stored
+
+
+def test_downsampling_keeps_spikes(registry):
+    run = registry.create_run("alice", "p")
+    n = 100_000
+    values = [float(i % 100) for i in range(n)]
+    values[54_321] = 1e6
+    values[77_777] = -1e6
+    for start in range(0, n, 25_000):
+        registry.append_metrics("alice", run.id, None,
+                                _batch("x", list(range(start, start + 25_000)), values[start:start + 25_000]))
+    s = registry.get_series("alice", run.id, "x", max_points=500)
+    assert s.downsampled and len(s.values) <= 500 and s.total == n
+    assert 1e6 in s.values and -1e6 in s.values
+    assert s.steps[0] == 0 and s.steps[-1] == n - 1 and s.steps == sorted(s.steps)
+    full = registry.get_series("alice", run.id, "x")
+    assert len(full.values) == n and full.values[54_321] == 1e6
+
+
+def test_search_filter_and_sort(registry):
+    for i, (lr, acc, tag) in enumerate([(0.001, 0.95, "baseline"), (0.1, 0.97, "baseline"), (0.005, 0.5, "other")]):
+        run = registry.create_run("alice", "p", f"r{i}", {"lr": lr, "opt": "adam"}, [tag])
+        registry.append_metrics("alice", run.id, None, _batch("acc", [0, 1], [0.1, acc]))
+    runs, total = registry.list_runs("alice", "p", filter="metrics.acc > 0.9 and params.lr < 0.01 and tags = baseline")
+    assert total == 1 and runs[0].name == "r0" and runs[0].latest_metrics == {"acc": 0.95}
+    assert registry.list_runs("alice", "p", filter="params.opt = adam")[1] == 3
+    assert registry.list_runs("alice", "p", filter="tags != baseline")[0][0].name == "r2"
+    assert registry.list_runs("alice", "p", filter="name ~ R1")[0][0].name == "r1"
+    ordered = registry.list_runs("alice", "p", order_by="metrics.acc", descending=True)[0]
+    assert [r.name for r in ordered] == ["r1", "r0", "r2"]
+    page = registry.list_runs("alice", "p", limit=2, offset=2, order_by="name", descending=False)
+    assert [r.name for r in page[0]] == ["r2"] and page[1] == 3
+    for bad in ["metrics.acc >", "bogus = 1", "metrics.acc > high", "tags > 3", "a = 1 or b = 2"]:
+        with pytest.raises(MLHubError) as e:
+            registry.list_runs("alice", "p", filter=bad)
+        assert e.value.code == ErrorCode.INVALID, bad
+
+
+def test_tokens_hashed_revocable_expiring(registry):
+    token, rec = registry.create_token("alice", note="ci")
+    assert token.startswith("mlh_") and registry.authenticate_token(token) == "alice"
+    stored = registry.store.find_token(__import__("mlhub_ext.core.service", fromlist=["x"]).hash_token(token))
+    assert stored is not None and token not in repr(stored)
+    registry.revoke_token(rec.id)
+    assert registry.authenticate_token(token) is None
+    short, _ = registry.create_token("alice", expires_in=timedelta(seconds=-1))
+    assert registry.authenticate_token(short) is None
+    assert registry.authenticate_token("mlh_nope") is None and registry.authenticate_token("") is None
