@@ -87,7 +87,7 @@ def validate_spec(spec: ModelSpec | dict[str, Any], *, allow_custom: bool = Fals
     Raises ``MLHubError(INVALID)`` naming the problem. ``allow_custom`` is true only when
     training goes to the user's own cluster; a custom pickle is never unpickled here.
     """
-    if isinstance(spec, dict):
+    if not isinstance(spec, ModelSpec):
         spec = ModelSpec.from_dict(spec)
     if spec.kind not in KINDS:
         raise invalid(f"unknown model kind {spec.kind!r}; expected one of {list(KINDS)}")

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import io
 import time
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 import numpy as np
 import pandas as pd
@@ -81,14 +82,40 @@ def fit_network(net: nn.Module, X: np.ndarray, y: np.ndarray, *, task: str, epoc
                 batch_size: int, lr: float, optimizer: str = "adam", weight_decay: float = 0.0,
                 seed: int = 0, X_val: np.ndarray | None = None, y_val: np.ndarray | None = None,
                 on_epoch: EpochCallback | None = None, should_abort: AbortCheck | None = None,
-                device: torch.device | None = None) -> list[dict[str, float]]:
+                device: torch.device | None = None, threads: int | None = 1
+                ) -> list[dict[str, float]]:
     """Train ``net`` in place and return one metrics dict per epoch.
 
     ``y`` holds class indices for classification and (scaled) floats for regression.
     ``should_abort`` is called between batches; when it returns true the loop raises
     :class:`TrainingAborted`. Seeded: the same inputs give the same weights on one device.
+    ``threads`` caps torch's CPU threads while training (one, as on a Dask worker, by
+    default: parallelism comes from workers, and on oversubscribed cores torch's thread
+    pool crawls).
     """
     device = device or pick_device()
+    with cpu_threads(threads if device.type == "cpu" else None):
+        return _fit(net, X, y, task, epochs, batch_size, lr, optimizer, weight_decay, seed,
+                    X_val, y_val, on_epoch, should_abort, device)
+
+
+@contextmanager
+def cpu_threads(n: int | None) -> Iterator[None]:
+    """Run with at most ``n`` torch CPU threads (None: leave as is)."""
+    before = torch.get_num_threads()
+    if n is not None and n < before:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        if torch.get_num_threads() != before:
+            torch.set_num_threads(before)
+
+
+def _fit(net: nn.Module, X: np.ndarray, y: np.ndarray, task: str, epochs: int, batch_size: int,
+         lr: float, optimizer: str, weight_decay: float, seed: int, X_val: np.ndarray | None,
+         y_val: np.ndarray | None, on_epoch: EpochCallback | None,
+         should_abort: AbortCheck | None, device: torch.device) -> list[dict[str, float]]:
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     net.to(device)
@@ -203,7 +230,10 @@ class TorchModel:
         return arr.astype(np.float32)
 
     def _outputs(self, X: Any) -> torch.Tensor:
-        return _forward(self.net, self.transform(X), 256, torch.device("cpu"))
+        arr = self.transform(X)
+        # Small requests gain nothing from a thread pool and suffer on a busy server.
+        with cpu_threads(1 if len(arr) < 1024 else None):
+            return _forward(self.net, arr, 256, torch.device("cpu"))
 
     def predict(self, X: Any) -> np.ndarray:
         out = self._outputs(X)
