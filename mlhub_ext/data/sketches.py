@@ -21,6 +21,17 @@ import math
 import numpy as np
 
 
+def distinct_values(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values of a 1-d array (sort-based: faster than np.unique's hashing here)."""
+    if values.size < 2:
+        return values
+    ordered = np.sort(values, kind="stable")  # timsort: fast on merged sorted runs
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 class Moments:
     """Running count, mean and M2 (sum of squared deviations) of float values."""
 
@@ -154,7 +165,8 @@ class DistinctCounter:
 
     def __init__(self, cap: int = 100_000) -> None:
         self.cap = cap
-        self._exact: set[int] | None = set()
+        # Sorted distinct hashes while exact (a NumPy array merges faster than a set).
+        self._exact: np.ndarray | None = np.zeros(0, dtype=np.uint64)
         self._registers: np.ndarray | None = None
 
     @property
@@ -164,14 +176,14 @@ class DistinctCounter:
     def update(self, hashes: np.ndarray) -> None:
         if hashes.size == 0:
             return
+        hashes = hashes.astype(np.uint64, copy=False)
         if self._exact is not None:
-            self._exact.update(np.unique(hashes).tolist())
-            if len(self._exact) <= self.cap:
+            self._exact = distinct_values(np.concatenate([self._exact, hashes]))
+            if self._exact.size <= self.cap:
                 return
-            hashes = np.fromiter(self._exact, dtype=np.uint64, count=len(self._exact))
-            self._exact = None
+            hashes, self._exact = self._exact, None
             self._registers = np.zeros(1 << self.P, dtype=np.uint8)
-        self._add_hll(hashes.astype(np.uint64, copy=False))
+        self._add_hll(hashes)
 
     def _add_hll(self, hashes: np.ndarray) -> None:
         assert self._registers is not None
@@ -183,7 +195,7 @@ class DistinctCounter:
 
     def count(self) -> int:
         if self._exact is not None:
-            return len(self._exact)
+            return int(self._exact.size)
         assert self._registers is not None
         m = float(1 << self.P)
         alpha = 0.7213 / (1 + 1.079 / m)

@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 
 from .formats import dataframe_to_table, scan_batches
 from .jsonsafe import json_safe
-from .sketches import DistinctCounter, Moments, Reservoir, StreamingHistogram
+from .sketches import DistinctCounter, Moments, Reservoir, StreamingHistogram, distinct_values
 
 Source = Union[str, os.PathLike, pa.Table, pd.DataFrame]
 QUANTILES = (0.25, 0.5, 0.75)
@@ -92,12 +92,12 @@ class ColumnStats:
         if self.kind == "boolean":
             ints = valid.cast(pa.int8()).to_numpy(zero_copy_only=False)
             self.moments.update(ints.astype(np.float64))
-            self.distinct.update(pd.util.hash_array(np.unique(ints)))
+            self.distinct.update(pd.util.hash_array(distinct_values(ints)))
             self._minmax(valid)
         elif self.kind == "temporal":
             ints = valid.cast(pa.int64()) if pa.types.is_timestamp(valid.type) \
                 else valid.cast(pa.int32()).cast(pa.int64())
-            self.distinct.update(pd.util.hash_array(np.unique(ints.to_numpy())))
+            self.distinct.update(pd.util.hash_array(distinct_values(ints.to_numpy())))
             self._minmax(valid)
         elif self.kind == "string":
             uniq = pc.unique(valid).to_numpy(zero_copy_only=False).astype(object)
@@ -112,13 +112,14 @@ class ColumnStats:
         self.histogram.update(values[np.isfinite(values)])
         if pa.types.is_integer(arr.type):
             self._minmax(arr)
-            ints = pc.drop_null(arr).cast(pa.int64()).to_numpy()
-            self.distinct.update(pd.util.hash_array(np.unique(ints)))
+            ints = pc.unique(pc.drop_null(arr).cast(pa.int64())).to_numpy()
+            self.distinct.update(pd.util.hash_array(ints))
         elif values.size:
             lo, hi = float(values.min()), float(values.max())
             self.min = lo if self.min is None else min(self.min, lo)
             self.max = hi if self.max is None else max(self.max, hi)
-            self.distinct.update(pd.util.hash_array(np.unique(values + 0.0)))
+            # + 0.0 folds -0.0 into 0.0, which pandas counts as one value
+            self.distinct.update(pd.util.hash_array(pc.unique(pa.array(values + 0.0)).to_numpy()))
 
     def _minmax(self, arr: pa.Array) -> None:
         if len(arr) == arr.null_count:
