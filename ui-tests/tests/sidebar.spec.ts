@@ -1,7 +1,14 @@
 import { expect, test } from '@jupyterlab/galata';
-import type { APIRequestContext, Page } from '@playwright/test';
+import type { APIRequestContext, Locator, Page } from '@playwright/test';
 
 const API = '/mlhub/api/v1';
+
+interface IRun {
+  id: string;
+  project: string;
+  name: string;
+  status: string;
+}
 
 /** Headers for a write: the Jupyter server's XSRF cookie echoed back, where it set one. */
 async function xsrfHeaders(page: Page): Promise<Record<string, string>> {
@@ -10,21 +17,29 @@ async function xsrfHeaders(page: Page): Promise<Record<string, string>> {
   return xsrf ? { 'X-XSRFToken': xsrf.value } : {};
 }
 
-async function createRun(
+async function api(
   request: APIRequestContext,
   page: Page,
-  project: string,
-  name: string
-): Promise<{ id: string; project: string; name: string }> {
-  const response = await request.post(`${API}/runs`, {
-    data: { project, name },
+  method: 'POST' | 'PATCH',
+  path: string,
+  data: unknown
+): Promise<any> {
+  const response = await request.fetch(`${API}/${path}`, {
+    method,
+    data,
     headers: await xsrfHeaders(page)
   });
-  expect(response.status(), await response.text()).toBe(201);
+  expect(response.ok(), `${method} ${path}: ${await response.text()}`).toBe(
+    true
+  );
   return response.json();
 }
 
-function sidebar(page: Page) {
+function createRun(page: Page, project: string, name: string): Promise<IRun> {
+  return api(page.request, page, 'POST', 'runs', { project, name });
+}
+
+function sidebar(page: Page): Locator {
   return page.locator('#mlhub-sidebar');
 }
 
@@ -33,9 +48,18 @@ test.describe('ML Hub sidebar', () => {
     page
   }) => {
     const suffix = Date.now().toString(36);
-    const project = `ui-${suffix}`;
-    const run = await createRun(page.request, page, project, `first-${suffix}`);
-    expect(run.project).toBe(project);
+    const project = `mnist-${suffix}`;
+    const first = await createRun(page, project, 'baseline');
+    expect(first.project).toBe(project);
+    await api(page.request, page, 'POST', `runs/${first.id}/metrics`, {
+      metrics: {
+        loss: { steps: [0, 1, 2], values: [0.92, 0.51, 0.3123] },
+        accuracy: { steps: [0, 1, 2], values: [0.61, 0.85, 0.9134] }
+      }
+    });
+    await api(page.request, page, 'PATCH', `runs/${first.id}`, {
+      status: 'finished'
+    });
 
     await page.click('.jp-SideBar [data-id="mlhub-sidebar"]');
     const panel = sidebar(page);
@@ -44,20 +68,25 @@ test.describe('ML Hub sidebar', () => {
 
     const card = panel.locator(`[data-project="${project}"]`);
     await expect(card).toBeVisible();
-    await expect(card.locator('.jp-MLHub-runName')).toHaveText([
-      `first-${suffix}`
+    await expect(card.locator('.jp-MLHub-runName')).toHaveText(['baseline']);
+    await expect(card.locator('.jp-MLHub-status')).toHaveText(['finished']);
+    await expect(card.locator('.jp-MLHub-metric')).toHaveText([
+      'accuracy=0.9134',
+      'loss=0.3123'
     ]);
-    await expect(card.locator('.jp-MLHub-status').first()).toHaveText(
-      'running'
-    );
 
-    // A run made after the panel loaded appears only after Refresh.
-    await createRun(page.request, page, project, `second-${suffix}`);
+    // A run made after the panel loaded appears once Refresh is clicked.
+    await createRun(page, project, 'wider-hidden-layer');
     await panel.getByRole('button', { name: 'Refresh' }).click();
     await expect(card.locator('.jp-MLHub-runName')).toHaveText([
-      `second-${suffix}`,
-      `first-${suffix}`
+      'wider-hidden-layer',
+      'baseline'
     ]);
+    await expect(card.locator('.jp-MLHub-status')).toHaveText([
+      'running',
+      'finished'
+    ]);
+    await expect(card.locator('.jp-MLHub-projectMeta')).toContainText('2 runs');
     await expect(panel.locator('.jp-MLHub-error')).toHaveCount(0);
     await expect(panel.locator('.jp-MLHub-banner')).toHaveCount(0);
 
@@ -72,11 +101,50 @@ test.describe('ML Hub sidebar', () => {
     const palette = page.locator('#command-palette');
     await expect(palette).toBeVisible();
     await palette.locator('.lm-CommandPalette-input').fill('Open ML Hub');
-    await palette
-      .locator('.lm-CommandPalette-item', { hasText: 'Open ML Hub' })
-      .click();
+    const entry = palette.locator('.lm-CommandPalette-item', {
+      hasText: 'Open ML Hub'
+    });
+    await expect(entry.locator('.lm-CommandPalette-itemLabel')).toHaveText(
+      'Open ML Hub'
+    );
+    await entry.click();
 
     await expect(panel).toBeVisible();
-    await expect(panel.getByRole('button', { name: 'Refresh' })).toBeVisible();
+    await expect(panel.getByRole('button', { name: 'Refresh' })).toBeEnabled();
+  });
+
+  test('follows the dark theme', async ({ page }) => {
+    await page.theme.setDarkTheme();
+    await page.click('.jp-SideBar [data-id="mlhub-sidebar"]');
+    const panel = sidebar(page);
+    await expect(panel).toBeVisible();
+
+    const colors = await panel.evaluate(node => {
+      const style = getComputedStyle(node);
+      const probe = document.createElement('div');
+      probe.style.backgroundColor = 'var(--jp-layout-color1)';
+      probe.style.color = 'var(--jp-ui-font-color1)';
+      document.body.appendChild(probe);
+      const expected = getComputedStyle(probe);
+      const result = {
+        background: style.backgroundColor,
+        expectedBackground: expected.backgroundColor,
+        color: style.color,
+        expectedColor: expected.color
+      };
+      probe.remove();
+      return result;
+    });
+    expect(colors.background).toBe(colors.expectedBackground);
+    expect(colors.color).toBe(colors.expectedColor);
+    // Dark theme: the panel's background is darker than its text.
+    const luminance = (rgb: string) =>
+      (rgb.match(/\d+/g) ?? ['0', '0', '0'])
+        .slice(0, 3)
+        .map(Number)
+        .reduce((sum, channel) => sum + channel, 0);
+    expect(luminance(colors.background)).toBeLessThan(luminance(colors.color));
+    await expect(panel.getByRole('button', { name: 'Refresh' })).toBeEnabled();
+    await page.screenshot({ path: '../docs/screenshots/sidebar-dark.png' });
   });
 });
