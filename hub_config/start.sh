@@ -30,11 +30,10 @@ say() { echo "start.sh: $*"; }
 die() { echo "start.sh: $*" >&2; exit 1; }
 running() { local st; st="$(ps -o stat= -p "$1" 2>/dev/null)" && [[ "$st" != Z* ]]; }
 alive() { [[ -f "$1" ]] && running "$(cat "$1")"; }
-listening() { "$PY" - "$1" "$2" <<'PY'
-import socket, sys
-s = socket.socket(); s.settimeout(1)
-sys.exit(0 if s.connect_ex((sys.argv[1], int(sys.argv[2]))) == 0 else 1)
-PY
+listening() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+answers() {  # the URL answers with a 2xx
+    if command -v curl >/dev/null; then curl -sf -o /dev/null --max-time 2 "$1"
+    else "$PY" -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=2)" "$1" 2>/dev/null; fi
 }
 
 mkdir -p "$RUN" "$MLHUB_HUB_DATA_DIR"
@@ -52,7 +51,7 @@ if [[ "${MLHUB_SKIP_PG_SETUP:-0}" != 1 ]]; then
         version="$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1)"
         [[ -n "$version" ]] || die "PostgreSQL is not installed (apt-get install -y postgresql) and nothing listens on 127.0.0.1:$PG_PORT"
         say "starting PostgreSQL $version/main"
-        pg_ctlcluster --skip-systemctl-redirect "$version" main start
+        pg_ctlcluster --skip-systemctl-redirect "$version" main start || die "PostgreSQL $version/main could not be started"
         for _ in $(seq 30); do listening 127.0.0.1 "$PG_PORT" && break; sleep 0.5; done
         listening 127.0.0.1 "$PG_PORT" || die "PostgreSQL did not come up on 127.0.0.1:$PG_PORT"
     fi
@@ -104,15 +103,14 @@ hub_pid=$!
 cd - >/dev/null
 
 deadline=$((SECONDS + ${MLHUB_HUB_START_TIMEOUT:-90}))
-until "$PY" -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=2)" \
-        "http://$IP:$PORT/hub/api/" 2>/dev/null; do
+until answers "http://$IP:$PORT/hub/api/"; do
     if ! running "$hub_pid" || (( SECONDS > deadline )); then
         echo "start.sh: the hub did not come up; last lines of $RUN/jupyterhub.log:" >&2
         tail -20 "$RUN/jupyterhub.log" >&2
         "$HERE/stop.sh" >/dev/null 2>&1 || true
         exit 1
     fi
-    sleep 0.5
+    sleep 0.3
 done
 
 cat <<EOF

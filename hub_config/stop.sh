@@ -35,12 +35,9 @@ stop_pidfile "$RUN/fake_github.pid" 5
 # Leftovers of this deployment only: processes whose environment carries our marker.
 marker="MLHUB_HUB_INSTANCE=$RUN"
 leftovers=()
-for env_file in /proc/[0-9]*/environ; do
+for env_file in $(grep -lzxF "$marker" /proc/[0-9]*/environ 2>/dev/null); do
     pid="${env_file#/proc/}"; pid="${pid%/environ}"
-    [[ "$pid" == "$$" || "$pid" == "$PPID" ]] && continue
-    if grep -qzxF "$marker" "$env_file" 2>/dev/null; then
-        leftovers+=("$pid")
-    fi
+    [[ "$pid" == "$$" || "$pid" == "$PPID" ]] || ! running "$pid" || leftovers+=("$pid")
 done
 if ((${#leftovers[@]})); then
     echo "stop.sh: stopping leftover processes of this hub: ${leftovers[*]}" >&2

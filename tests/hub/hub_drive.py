@@ -51,9 +51,14 @@ class HubUser:
                 return response
         raise AssertionError(f"more than {max_hops} redirects: {[h.url for h in self.hops[-5:]]}")
 
-    def sign_in(self) -> requests.Response:
-        """The full OAuth chain from the hub's login to its landing page (spawn starts there)."""
-        return self.follow("/hub/oauth_login?next=/hub/", stop_at="/hub/spawn-pending/")
+    def sign_in(self, spawn: bool = True) -> requests.Response:
+        """The full OAuth chain from the hub's login to its landing page.
+
+        With ``spawn`` the chain goes on to /hub/spawn (which starts the server) and stops
+        at the spawn-pending page; without, it stops before /hub/spawn.
+        """
+        stop_at = "/hub/spawn-pending/" if spawn else "/hub/spawn"
+        return self.follow("/hub/oauth_login?next=/hub/", stop_at=stop_at)
 
     def visited(self, path_prefix: str) -> bool:
         return any(urlparse(h.url).path.startswith(path_prefix) for h in self.hops)
