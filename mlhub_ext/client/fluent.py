@@ -15,7 +15,7 @@ from . import config
 from .http import HTTPClient
 from .run import Run
 
-log = logging.getLogger("mlhub_ext.client")
+_logger = logging.getLogger("mlhub_ext.client")
 
 _active: contextvars.ContextVar[Run | None] = contextvars.ContextVar("mlhub_active_run", default=None)
 _sync_thread: threading.Thread | None = None
@@ -62,7 +62,14 @@ def init(project: str, name: str | None = None, config: dict[str, Any] | None = 
         body["tags"] = [str(t) for t in tags]
     if notes is not None:
         body["notes"] = notes
-    data = http.post("runs", json=body)
+    try:
+        data = http.post("runs", json=body)
+    except MLHubError as exc:
+        # Two processes creating the project of their first run at once: one loses the
+        # race with a conflict, and the project exists now.
+        if exc.code != ErrorCode.CONFLICT:
+            raise
+        data = http.post("runs", json=body)
     run = Run(data, http)
     if config and not run.config:
         run.config = dict(body["config"])
@@ -117,9 +124,9 @@ def _sync_in_background(conn: config.Connection) -> None:
             try:
                 summary = sync_all(conn=conn)
                 if summary["batches_sent"] or summary["errors"]:
-                    log.info("mlhub: synced earlier runs: %s", summary)
+                    _logger.info("mlhub: synced earlier runs: %s", summary)
             except Exception:
-                log.exception("mlhub: syncing earlier runs failed")
+                _logger.exception("mlhub: syncing earlier runs failed")
 
         _sync_thread = threading.Thread(target=work, daemon=True, name="mlhub-sync")
         _sync_thread.start()
