@@ -153,3 +153,16 @@ class ApiToken:
             "expires_at": iso(self.expires_at),
             "revoked_at": iso(self.revoked_at),
         }
+
+
+@dataclass
+class Artifact:
+    run_id: str
+    name: str
+    sha256: str
+    size: int
+    created_at: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "name": self.name, "sha256": self.sha256, "size": self.size,
+                "created_at": iso(self.created_at)}

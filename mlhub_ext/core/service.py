@@ -9,11 +9,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from . import access, validation
-from .entities import ApiToken, Member, MetricInfo, Project, Role, Run, RunStatus, Visibility
+from .entities import ApiToken, Artifact, Member, MetricInfo, Project, Role, Run, RunStatus, Visibility
 from .errors import ErrorCode, MLHubError, invalid, malformed, not_found
 from .numbers import decode_value
 from .search import parse_filter
-from .store import AbstractStore, MetricBatch, RunQuery, SeriesData
+from .store import AbstractStore, BlobStoreLike, MetricBatch, RunQuery, SeriesData
 
 TOKEN_PREFIX = "mlh_"
 MAX_POINTS_PER_BATCH = 1_000_000
@@ -38,8 +38,9 @@ class Registry:
     (the WebSocket stream subscribes here).
     """
 
-    def __init__(self, store: AbstractStore) -> None:
+    def __init__(self, store: AbstractStore, blobs: BlobStoreLike | None = None) -> None:
         self.store = store
+        self.blobs = blobs
         self.listeners: list[Listener] = []
 
     def _emit(self, event: str, payload: dict[str, Any]) -> None:
@@ -270,6 +271,30 @@ class Registry:
         if series is None:
             raise not_found("metric", key)
         return series
+
+    # artifacts
+    def _blobs(self) -> BlobStoreLike:
+        if self.blobs is None:
+            raise MLHubError(ErrorCode.UNAVAILABLE, "this registry has no artifact store configured")
+        return self.blobs
+
+    def log_artifact(self, user: str, run_id: str, name: Any, chunks: Any, expected_sha256: str | None = None) -> Artifact:
+        """Store the bytes in the blob store (once per content) and name them on the run."""
+        self._run_for(user, run_id, Role.EDIT)
+        validation.check_artifact_name(name)
+        digest = self._blobs().put_stream(chunks, expected_sha256)
+        return self.store.add_artifact(Artifact(run_id, name, digest, self._blobs().size(digest)))
+
+    def list_artifacts(self, user: str, run_id: str) -> list[Artifact]:
+        self._run_for(user, run_id, Role.READ)
+        return self.store.list_artifacts(run_id)
+
+    def open_artifact(self, user: str, run_id: str, name: str) -> tuple[Artifact, Any]:
+        self._run_for(user, run_id, Role.READ)
+        art = self.store.get_artifact(run_id, name)
+        if art is None:
+            raise not_found("artifact", name)
+        return art, self._blobs().open(art.sha256)
 
 
 def parse_metric_batches(metrics: Any) -> list[MetricBatch]:

@@ -8,9 +8,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any, BinaryIO, Iterable, Protocol, Sequence
 
-from .entities import ApiToken, Member, MetricInfo, Project, Role, Run
+from .entities import ApiToken, Artifact, Member, MetricInfo, Project, Role, Run
 
 
 @dataclass
@@ -47,6 +47,16 @@ class RunQuery:
     descending: bool = True
     filter: Any = None  # a parsed search.Expression or None
     ids: Sequence[str] | None = None
+
+
+class BlobStoreLike(Protocol):
+    """What the registry needs of a content-addressed blob store."""
+
+    def put_stream(self, chunks: Iterable[bytes], expected_sha256: str | None = None) -> str: ...
+
+    def size(self, digest: str) -> int: ...
+
+    def open(self, digest: str) -> BinaryIO: ...
 
 
 class AbstractStore(ABC):
@@ -126,3 +136,13 @@ class AbstractStore(ABC):
 
     @abstractmethod
     def get_series(self, run_id: str, key: str, max_points: int | None = None) -> SeriesData | None: ...
+
+    # artifacts
+    @abstractmethod
+    def add_artifact(self, artifact: Artifact) -> Artifact: ...
+
+    @abstractmethod
+    def list_artifacts(self, run_id: str) -> list[Artifact]: ...
+
+    @abstractmethod
+    def get_artifact(self, run_id: str, name: str) -> Artifact | None: ...

@@ -61,3 +61,13 @@ def only_keys(body: dict[str, Any], allowed: set[str], what: str) -> None:
     extra = set(body) - allowed
     if extra:
         raise invalid(f"unknown field(s) for {what}: {', '.join(sorted(extra))}; allowed: {', '.join(sorted(allowed))}")
+
+
+def check_artifact_name(name: Any) -> str:
+    """A relative path of plain segments: no '..', no absolute paths, no backslashes."""
+    if not isinstance(name, str) or not 0 < len(name) <= 512:
+        raise invalid("artifact name must be a string of 1-512 characters")
+    parts = name.split("/")
+    if name.startswith("/") or "\\" in name or any(p in ("", ".", "..") for p in parts) or "\x00" in name:
+        raise invalid(f"artifact name {name!r} must be a relative path without '..', '.' or empty segments")
+    return name

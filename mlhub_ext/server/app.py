@@ -5,15 +5,20 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from jupyter_server.base.handlers import APIHandler
+from jupyter_server.base.handlers import APIHandler, JupyterHandler
+from tornado.websocket import WebSocketHandler
 from jupyter_server.extension.application import ExtensionApp
 
 from .. import __version__
-from ..store import BlobStore, open_registry
+from ..store import open_registry
 from .config import MLHubConfigMixin
 from .routes import api_routes
 
 API_BASE = "/mlhub/api/v1"
+
+
+class JupyterWebSocket(JupyterHandler, WebSocketHandler):
+    """WebSocket host base: Jupyter's auth and its origin check (``allow_origin`` aware)."""
 
 
 class MLHub(MLHubConfigMixin, ExtensionApp):
@@ -29,10 +34,10 @@ class MLHub(MLHubConfigMixin, ExtensionApp):
             self.settings.update({"mlhub.mode": "hub", "mlhub.hub_service_url": self.hub_service_url})
             self.log.info("ML Hub forwards %s/* to %s", API_BASE, self.hub_service_url)
         else:
-            registry = open_registry(self.db_url, auto_upgrade=self.auto_upgrade)
+            registry = open_registry(self.db_url, auto_upgrade=self.auto_upgrade, artifact_root=self.artifact_root)
             self.settings.update({
                 "mlhub.registry": registry,
-                "mlhub.blobs": BlobStore(self.artifact_root),
+                "mlhub.blobs": registry.blobs,
                 "mlhub.executor": ThreadPoolExecutor(self.worker_threads, thread_name_prefix="mlhub"),
                 "mlhub.local_user": self.user,
                 "mlhub.mode": "local",
@@ -48,7 +53,7 @@ class MLHub(MLHubConfigMixin, ExtensionApp):
 
             self.handlers.extend(forward_routes(API_BASE))
         else:
-            self.handlers.extend(api_routes(API_BASE, APIHandler))
+            self.handlers.extend(api_routes(API_BASE, APIHandler, ws_base=JupyterWebSocket))
 
     def _export_kernel_env(self) -> None:
         """Kernels inherit the server's environment: tell them where the API is."""

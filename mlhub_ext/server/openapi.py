@@ -67,6 +67,10 @@ SCHEMAS: dict[str, Schema] = {
         "key": {"type": "string"}, "count": {"type": "integer"}, "last_step": {"type": "integer"},
         "last_value": NUMBER_OR_NONFINITE, "min": NUMBER_OR_NONFINITE, "max": NUMBER_OR_NONFINITE}},
     "MetricList": {"type": "object", "properties": {"metrics": {"type": "array", "items": _ref("MetricInfo")}}},
+    "Artifact": {"type": "object", "properties": {
+        "run_id": {"type": "string"}, "name": {"type": "string"}, "sha256": {"type": "string"},
+        "size": {"type": "integer"}, "created_at": TS}},
+    "ArtifactList": {"type": "object", "properties": {"artifacts": {"type": "array", "items": _ref("Artifact")}}},
     "MetricSeries": {"type": "object", "properties": {
         "key": {"type": "string"}, "steps": {"type": "array", "items": {"type": "integer"}},
         "values": {"type": "array", "items": NUMBER_OR_NONFINITE},
@@ -140,6 +144,34 @@ def paths() -> dict[str, Schema]:
         "/runs/{run_id}/metrics/{key}": {"get": _op(
             "Read a series, optionally downsampled keeping minima and maxima", "MetricSeries",
             params=RUN + [_param("key"), _param("max_points", "query", {"type": "integer", "minimum": 2})])},
+        "/runs/{run_id}/export": {"get": {
+            "summary": "All points of all series of a run (key, step, value, timestamp)",
+            "parameters": RUN + [_param("format", "query", {"type": "string", "enum": ["csv", "parquet"]})],
+            "responses": {"200": {"description": "CSV or Parquet file", "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/vnd.apache.parquet": {"schema": {"type": "string", "format": "binary"}}}},
+                **{c: {"description": ERRORS[c], "content": {"application/json": {"schema": _ref("Error")}}}
+                   for c in ("401", "404", "422")}}}},
+        "/runs/{run_id}/artifacts": {"get": _op("List a run's artifacts", "ArtifactList", params=RUN)},
+        "/runs/{run_id}/artifacts/{name}": {
+            "put": {**_op("Store a file with the run (raw body; stored once per content)", "Artifact", status="201",
+                          params=RUN + [_param("name", desc="relative path"),
+                                        _param("sha256", "query", desc="expected sha256 of the body")]),
+                    "requestBody": {"required": True, "content": {"application/octet-stream": {
+                        "schema": {"type": "string", "format": "binary"}}}}},
+            "get": {"summary": "Download an artifact", "parameters": RUN + [_param("name")],
+                    "responses": {"200": {"description": "the file", "content": {"application/octet-stream": {
+                        "schema": {"type": "string", "format": "binary"}}}},
+                        "404": {"description": ERRORS["404"],
+                                "content": {"application/json": {"schema": _ref("Error")}}}}},
+        },
+        "/stream": {"get": {
+            "summary": "WebSocket: subscribe to runs or projects; receive new points and run changes",
+            "description": 'Send {"subscribe": {"runs": [...], "projects": [...]}}; receive '
+                           '{"type": "metrics", "run", "project", "metrics"} and {"type": "run", "run"}. '
+                           "Authenticated like REST; cross-origin browser connections are refused.",
+            "responses": {"101": {"description": "switching protocols"},
+                          "401": {"description": ERRORS["401"]}, "403": {"description": "cross-origin"}}}},
         "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3 document"}}}},
         "/docs": {"get": {"summary": "Interactive API page", "responses": {"200": {"description": "HTML page"}}}},
     }

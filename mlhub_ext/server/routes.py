@@ -5,7 +5,7 @@ from typing import Any
 
 from tornado import web
 
-from .handlers import meta, projects, runs
+from .handlers import artifacts, meta, projects, runs
 
 RUN_ID = r"(?P<run_id>[^/]+)"
 NAME = r"(?P<name>[^/]+)"
@@ -22,6 +22,9 @@ API_TABLE: list[tuple[str, type]] = [
     (f"/runs/{RUN_ID}/params", runs.ParamsHandler),
     (f"/runs/{RUN_ID}/metrics", runs.MetricsHandler),
     (f"/runs/{RUN_ID}/metrics/(?P<key>.+)", runs.MetricSeriesHandler),
+    (f"/runs/{RUN_ID}/export", artifacts.ExportHandler),
+    (f"/runs/{RUN_ID}/artifacts", artifacts.ArtifactsHandler),
+    (f"/runs/{RUN_ID}/artifacts/(?P<name>.+)", artifacts.ArtifactHandler),
 ]
 
 # Served without authentication: the contract and the page that shows it.
@@ -35,13 +38,21 @@ def compose(mixin: type, base: type) -> type:
     return type(mixin.__name__, (mixin, base), {"__module__": mixin.__module__})
 
 
-def api_routes(prefix: str, base: type, public_base: type | None = None,
+def api_routes(prefix: str, base: type, public_base: type | None = None, ws_base: type | None = None,
                extra: list[tuple[str, type]] | None = None) -> list[tuple[Any, ...]]:
-    """Tornado rules for every API route under ``prefix`` (e.g. ``/mlhub/api/v1``)."""
+    """Tornado rules for every API route under ``prefix`` (e.g. ``/mlhub/api/v1``).
+
+    ``base`` hosts the REST handlers, ``public_base`` the unauthenticated document
+    routes and ``ws_base`` (a ``WebSocketHandler`` subclass) the stream.
+    """
     from swagger_ui_bundle import swagger_ui_path
+
+    from .stream import StreamHandlerMixin
 
     prefix = prefix.rstrip("/")
     rules: list[tuple[Any, ...]] = []
+    if ws_base is not None:
+        rules.append((f"{prefix}/stream$", compose(StreamHandlerMixin, ws_base)))
     for path, mixin in API_TABLE + (extra or []):
         rules.append((f"{prefix}{path}/?$" if path else f"{prefix}/?$", compose(mixin, base)))
     for path, mixin in PUBLIC_TABLE:

@@ -9,9 +9,10 @@ from typing import Any
 
 from tornado import web
 from tornado.httpserver import HTTPServer
+from tornado.websocket import WebSocketHandler
 
 from ..core.errors import ErrorCode, MLHubError
-from ..store import BlobStore, open_registry
+from ..store import open_registry
 from .routes import api_routes
 
 API_BASE = "/mlhub/api/v1"
@@ -44,27 +45,31 @@ class TokenAuthHandler(web.RequestHandler):
         return None
 
 
+class TokenAuthWebSocket(TokenAuthHandler, WebSocketHandler):
+    """WebSocket host base for standalone mode; tornado refuses cross-origin browsers."""
+
+
 class PublicHandler(web.RequestHandler):
     def check_xsrf_cookie(self) -> None:
         return None
 
 
 def make_app(db_url: str, artifact_root: str, base_url: str = "/", mode: str = "standalone",
-             auth_base: type = TokenAuthHandler, auto_upgrade: bool = False, extra_settings: dict[str, Any] | None = None,
+             auth_base: type = TokenAuthHandler, ws_base: type = TokenAuthWebSocket, auto_upgrade: bool = False, extra_settings: dict[str, Any] | None = None,
              worker_threads: int = 8) -> web.Application:
     """The tornado application of the standalone registry (``auth_base`` picks token or hub auth)."""
-    registry = open_registry(db_url, auto_upgrade=auto_upgrade)
+    registry = open_registry(db_url, auto_upgrade=auto_upgrade, artifact_root=artifact_root)
     prefix = base_url.rstrip("/") + API_BASE
     settings: dict[str, Any] = {
         "mlhub.registry": registry,
-        "mlhub.blobs": BlobStore(artifact_root),
+        "mlhub.blobs": registry.blobs,
         "mlhub.executor": ThreadPoolExecutor(worker_threads, thread_name_prefix="mlhub"),
         "mlhub.mode": mode,
         "mlhub.api_base": prefix,
         "log_function": log_request,
         **(extra_settings or {}),
     }
-    return web.Application(api_routes(prefix, auth_base, PublicHandler), **settings)
+    return web.Application(api_routes(prefix, auth_base, PublicHandler, ws_base), **settings)
 
 
 async def serve(app: web.Application, ip: str, port: int) -> None:

@@ -7,7 +7,7 @@ from .schema import prepare_database
 from .sqlstore import SqlStore
 
 
-def open_registry(db_url: str, auto_upgrade: bool = False) -> Registry:
+def open_registry(db_url: str, auto_upgrade: bool = False, artifact_root: str | None = None) -> Registry:
     """Check (and where allowed, create or upgrade) the schema, then return a Registry on it."""
     store = SqlStore(db_url)
     try:
@@ -15,7 +15,7 @@ def open_registry(db_url: str, auto_upgrade: bool = False) -> Registry:
     except BaseException:
         store.close()
         raise
-    return Registry(store)
+    return Registry(store, BlobStore(artifact_root) if artifact_root else None)
 
 
 __all__ = ["BlobStore", "SqlStore", "open_registry", "prepare_database"]

@@ -8,12 +8,12 @@ from typing import Any, Iterator, Sequence
 from sqlalchemy import Connection, and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..core.entities import ApiToken, Member, MetricInfo, Project, Role, Run, RunStatus, Visibility
+from ..core.entities import ApiToken, Artifact, Member, MetricInfo, Project, Role, Run, RunStatus, Visibility
 from ..core.errors import conflict, not_found
 from ..core.store import AbstractStore, MetricBatch, RunQuery, SeriesData
 from . import metrics as metric_store
 from .db import make_engines
-from .orm import (BatchRow, MemberRow, ParamRow, ProjectRow, RunRow, SeriesRow, TagRow, TokenRow,
+from .orm import (ArtifactRow, BatchRow, MemberRow, ParamRow, ProjectRow, RunRow, SeriesRow, TagRow, TokenRow,
                   UserRow, utcnow)
 from .run_filters import filter_conditions
 from .schema import sqlite_path
@@ -21,6 +21,7 @@ from .schema import sqlite_path
 _users, _tokens, _projects = UserRow.__table__, TokenRow.__table__, ProjectRow.__table__
 _members, _runs, _params = MemberRow.__table__, RunRow.__table__, ParamRow.__table__
 _tags, _series, _batches = TagRow.__table__, SeriesRow.__table__, BatchRow.__table__
+_artifacts = ArtifactRow.__table__
 
 
 def param_columns(value: Any) -> dict[str, Any]:
@@ -323,6 +324,28 @@ class SqlStore(AbstractStore):
     def get_series(self, run_id: str, key: str, max_points: int | None = None) -> SeriesData | None:
         with self._read() as c:
             return metric_store.read_series(c, run_id, key, max_points)
+
+    # artifacts
+    def add_artifact(self, artifact: Artifact) -> Artifact:
+        now = utcnow()
+        with self._write() as c:
+            done = c.execute(update(_artifacts).where(_artifacts.c.run_id == artifact.run_id,
+                                                      _artifacts.c.name == artifact.name)
+                             .values(sha256=artifact.sha256, size=artifact.size, created_at=now)).rowcount
+            if not done:
+                c.execute(insert(_artifacts).values(run_id=artifact.run_id, name=artifact.name, sha256=artifact.sha256,
+                                                    size=artifact.size, created_at=now))
+        return Artifact(artifact.run_id, artifact.name, artifact.sha256, artifact.size, now)
+
+    def list_artifacts(self, run_id: str) -> list[Artifact]:
+        with self._read() as c:
+            rows = c.execute(select(_artifacts).where(_artifacts.c.run_id == run_id).order_by(_artifacts.c.name))
+            return [Artifact(r.run_id, r.name, r.sha256, r.size, r.created_at) for r in rows]
+
+    def get_artifact(self, run_id: str, name: str) -> Artifact | None:
+        with self._read() as c:
+            r = c.execute(select(_artifacts).where(_artifacts.c.run_id == run_id, _artifacts.c.name == name)).first()
+            return Artifact(r.run_id, r.name, r.sha256, r.size, r.created_at) if r else None
 
 
 def _token(row: Any) -> ApiToken:

@@ -8,6 +8,7 @@ from openapi_spec_validator import validate
 
 from mlhub_ext.server.openapi import openapi_document
 from mlhub_ext.server.routes import API_TABLE, PUBLIC_TABLE
+from mlhub_ext.server.stream import StreamHandlerMixin
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -23,7 +24,7 @@ def test_document_is_valid_openapi():
 def test_document_matches_routes():
     doc = openapi_document()["paths"]
     routes = {}
-    for pattern, mixin in API_TABLE + PUBLIC_TABLE:
+    for pattern, mixin in API_TABLE + PUBLIC_TABLE + [("/stream", StreamHandlerMixin)]:
         implemented = {m for m in METHODS if m in vars(mixin)}
         routes[_to_openapi(pattern)] = implemented
     assert set(routes) == set(doc), set(routes) ^ set(doc)

@@ -1,0 +1,136 @@
+"""The WebSocket stream: new metric points and run changes pushed to subscribers.
+
+The registry calls listeners from whichever thread did the write; the hub hops onto
+the event loop and fans each event out to the connections subscribed to its run or
+its project. Access is checked when subscribing, through the registry (read access).
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from urllib.parse import urlparse
+from typing import Any
+
+from tornado import web
+from tornado.websocket import WebSocketClosedError
+
+from ..core.errors import MLHubError, malformed
+from ..core.service import Registry
+from .handlers.base import MLHubAPIMixin, dumps
+
+log = logging.getLogger("mlhub.stream")
+
+
+class StreamHub:
+    """Fans registry events out to WebSocket connections."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self.connections: set["StreamHandlerMixin"] = set()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        registry.listeners.append(self._from_any_thread)
+
+    def attach(self, conn: "StreamHandlerMixin") -> None:
+        self.loop = asyncio.get_running_loop()
+        self.connections.add(conn)
+
+    def detach(self, conn: "StreamHandlerMixin") -> None:
+        self.connections.discard(conn)
+
+    def _from_any_thread(self, event: str, payload: dict[str, Any]) -> None:
+        if self.loop is None or not self.connections or self.loop.is_closed():
+            return
+        self.loop.call_soon_threadsafe(self._dispatch, event, payload)
+
+    def _dispatch(self, event: str, payload: dict[str, Any]) -> None:
+        if event == "metrics":
+            run_id, project = payload["run"], payload["project"]
+        else:
+            run_id, project = payload["run"]["id"], payload["run"]["project"]
+        message = None
+        for conn in list(self.connections):
+            if run_id in conn.runs or project in conn.projects:
+                if message is None:
+                    message = dumps({"type": event, **payload})
+                conn.push(message)
+
+
+def stream_hub(settings: dict[str, Any]) -> StreamHub:
+    hub = settings.get("mlhub.stream_hub")
+    if hub is None:
+        hub = settings["mlhub.stream_hub"] = StreamHub(settings["mlhub.registry"])
+    return hub
+
+
+class StreamHandlerMixin(MLHubAPIMixin):
+    """Mixed in front of a WebSocket host base (see ``routes.api_routes``)."""
+
+    runs: set[str]
+    projects: set[str]
+
+    async def get(self, *args: Any, **kwargs: Any) -> None:
+        if not self.current_user:
+            raise web.HTTPError(401, "authentication required for the stream")
+        self.user = self.acting_user()
+        self.runs, self.projects = set(), set()
+        await super().get(*args, **kwargs)  # type: ignore[misc]
+
+    def check_origin(self, origin: str | None = None) -> bool:
+        """Same-origin only (or Jupyter's ``allow_origin``), even for token-authenticated
+        clients: a page on another origin never gets to read someone's live metrics."""
+        origin = origin or self.request.headers.get("Origin")
+        if not origin:
+            return True  # not a browser
+        allowed = self.settings.get("allow_origin", "")
+        if allowed == "*" or origin == allowed:
+            return True
+        pattern = self.settings.get("allow_origin_pat")
+        if pattern is not None and pattern.match(origin):
+            return True
+        return urlparse(origin).netloc.lower() == self.request.headers.get("Host", "").lower()
+
+    def open(self, *args: Any, **kwargs: Any) -> None:
+        stream_hub(self.settings).attach(self)
+
+    def on_close(self) -> None:
+        stream_hub(self.settings).detach(self)
+
+    def push(self, message: str) -> None:
+        try:
+            self.write_message(message)  # type: ignore[attr-defined]
+        except WebSocketClosedError:
+            stream_hub(self.settings).detach(self)
+
+    async def on_message(self, message: str | bytes) -> None:
+        try:
+            msg = json.loads(message)
+            if not isinstance(msg, dict) or not ({"subscribe", "unsubscribe"} & set(msg)):
+                raise malformed('expected {"subscribe": {"runs": [...], "projects": [...]}} or "unsubscribe"')
+            if "subscribe" in msg:
+                runs, projects = self._targets(msg["subscribe"])
+                for r in runs:
+                    await self.call(self.registry.get_run, self.user, r)
+                for p in projects:
+                    await self.call(self.registry.get_project, self.user, p)
+                self.runs |= set(runs)
+                self.projects |= set(projects)
+            if "unsubscribe" in msg:
+                runs, projects = self._targets(msg["unsubscribe"])
+                self.runs -= set(runs)
+                self.projects -= set(projects)
+            self.push(dumps({"type": "subscribed", "runs": sorted(self.runs), "projects": sorted(self.projects)}))
+        except MLHubError as e:
+            self.push(dumps({"type": "error", **e.to_json()}))
+        except ValueError as e:
+            self.push(dumps({"type": "error", "error": {"code": "malformed", "message": f"not JSON: {e}"}}))
+
+    @staticmethod
+    def _targets(spec: Any) -> tuple[list[str], list[str]]:
+        if not isinstance(spec, dict):
+            raise malformed("subscribe/unsubscribe takes an object with 'runs' and/or 'projects' lists")
+        runs, projects = spec.get("runs", []), spec.get("projects", [])
+        if not (isinstance(runs, list) and isinstance(projects, list)
+                and all(isinstance(x, str) for x in runs + projects)):
+            raise malformed("'runs' and 'projects' must be lists of strings")
+        return runs, projects
