@@ -178,8 +178,13 @@ class Registry:
             raise invalid("run name must be a string of 1-256 characters")
         existing = self.store.get_project(project)
         if existing is None:
-            self.create_project(user, project)
-        else:
+            try:
+                self.create_project(user, project)
+            except MLHubError as e:  # another process created it between our read and write
+                if e.code != ErrorCode.CONFLICT:
+                    raise
+                existing = self.store.get_project(project)
+        if existing is not None:
             access.require(existing, user, self.store.get_member_role(project, user), Role.EDIT)
         run_id = uuid.uuid4().hex
         run = Run(id=run_id, project=project, owner=user, name=name or f"run-{run_id[:8]}",
