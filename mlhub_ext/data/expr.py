@@ -41,13 +41,13 @@ def check_filter(expr: str, columns: Iterable[str]) -> set[str]:
         raise invalid("filter expression may not refer to local variables with '@'")
     quoted: dict[str, str] = {}
 
-    def placeholder(match: re.Match[str]) -> str:
+    def stand_in(match: re.Match[str]) -> str:
         key = f"_bt{len(quoted)}_"
         quoted[key] = match.group(1)
         return key
 
     try:
-        tree = ast.parse(_BACKTICK.sub(placeholder, expr).strip(), mode="eval")
+        tree = ast.parse(_BACKTICK.sub(stand_in, expr).strip(), mode="eval")
     except SyntaxError as exc:
         raise invalid(f"filter expression {expr!r} is not valid: {exc.msg}") from exc
     known = set(columns)

@@ -40,7 +40,7 @@ def test_zip_slip_is_refused_and_nothing_is_left(tmp_path, name):
     src = tmp_path / "slip.zip"
     with zipfile.ZipFile(src, "w") as zf:
         zf.writestr("fine.txt", b"ok")
-        info = zipfile.ZipInfo("placeholder")
+        info = zipfile.ZipInfo("member")
         info.filename = name  # ZipInfo would normalise some names; force the raw one
         zf.writestr(info, b"bad")
     err = _error(safe_extract, src, tmp_path / "out")
