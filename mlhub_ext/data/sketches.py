@@ -83,12 +83,12 @@ class Reservoir:
             self.size += fill
         rest = values[fill:]
         if rest.size:
-            # Item with global index i replaces slot j ~ U[0, i] when j < capacity; later
-            # items overwrite earlier ones, as in the sequential algorithm.
-            index = np.arange(self.seen + fill, self.seen + m, dtype=np.int64)
-            slots = self._rng.integers(0, index + 1)
-            keep = slots < self.capacity
-            self.buffer[slots[keep]] = rest[keep]
+            # Algorithm R keeps item i (0-based) with probability capacity/(i+1), in a slot
+            # chosen uniformly; later items overwrite earlier ones, as sequentially.
+            index = np.arange(self.seen + fill, self.seen + m, dtype=np.float64)
+            keep = self._rng.random(rest.size) * (index + 1) < self.capacity
+            slots = self._rng.integers(0, self.capacity, int(keep.sum()))
+            self.buffer[slots] = rest[keep]
         self.seen += m
 
     def quantiles(self, qs: list[float]) -> list[float] | None:
@@ -165,25 +165,39 @@ class DistinctCounter:
 
     def __init__(self, cap: int = 100_000) -> None:
         self.cap = cap
-        # Sorted distinct hashes while exact (a NumPy array merges faster than a set).
+        # While exact: sorted distinct hashes, plus batches not yet merged (merging once per
+        # ``cap`` new hashes keeps the cost linear in the data).
         self._exact: np.ndarray | None = np.zeros(0, dtype=np.uint64)
+        self._pending: list[np.ndarray] = []
+        self._pending_size = 0
         self._registers: np.ndarray | None = None
 
     @property
     def exact(self) -> bool:
+        self._merge()
         return self._exact is not None
 
     def update(self, hashes: np.ndarray) -> None:
         if hashes.size == 0:
             return
         hashes = hashes.astype(np.uint64, copy=False)
-        if self._exact is not None:
-            self._exact = distinct_values(np.concatenate([self._exact, hashes]))
-            if self._exact.size <= self.cap:
-                return
+        if self._exact is None:
+            self._add_hll(hashes)
+            return
+        self._pending.append(hashes)
+        self._pending_size += hashes.size
+        if self._pending_size >= self.cap:
+            self._merge()
+
+    def _merge(self) -> None:
+        if self._exact is None or not self._pending:
+            return
+        self._exact = distinct_values(np.concatenate([self._exact, *self._pending]))
+        self._pending, self._pending_size = [], 0
+        if self._exact.size > self.cap:
             hashes, self._exact = self._exact, None
             self._registers = np.zeros(1 << self.P, dtype=np.uint8)
-        self._add_hll(hashes)
+            self._add_hll(hashes)
 
     def _add_hll(self, hashes: np.ndarray) -> None:
         assert self._registers is not None
@@ -194,6 +208,7 @@ class DistinctCounter:
         np.maximum.at(self._registers, index, rank.astype(np.uint8))
 
     def count(self) -> int:
+        self._merge()
         if self._exact is not None:
             return int(self._exact.size)
         assert self._registers is not None
