@@ -138,14 +138,24 @@ class Run:
         return (merged or {}).get("params", merged)
 
     def log_artifact(self, path: str | os.PathLike[str], name: str | None = None) -> dict[str, Any]:
-        """Upload a file as an artifact of this run (``POST /runs/{id}/artifacts``)."""
+        """Upload a file as an artifact of this run (``PUT /runs/{id}/artifacts/{name}``).
+
+        ``name`` defaults to the file name; it may contain ``/`` to form folders.
+        """
+        import hashlib
+        from urllib.parse import quote
+
         p = Path(path)
         if not p.is_file():
             raise MLHubError(ErrorCode.INVALID, f"artifact {str(p)!r} is not a file")
+        digest = hashlib.sha256()
         with open(p, "rb") as fh:
-            return self._http.post(f"runs/{self.id}/artifacts", data=fh,
-                                   params={"name": name or p.name},
-                                   headers={"Content-Type": "application/octet-stream"})
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+        with open(p, "rb") as fh:
+            return self._http.request("PUT", f"runs/{self.id}/artifacts/{quote(name or p.name)}",
+                                      data=fh, params={"sha256": digest.hexdigest()},
+                                      headers={"Content-Type": "application/octet-stream"})
 
     def add_listener(self, listener: Listener) -> None:
         """Call ``listener({key: (steps, values, times)})`` for every batch written."""
@@ -254,3 +264,11 @@ def _finish_live_runs() -> None:
             run.finish("failed" if failed else "finished", timeout=10.0)
         except Exception:
             log.exception("mlhub: finishing run %s at exit failed", run.id)
+
+
+def local_run(run_id: str) -> Run | None:
+    """The unfinished :class:`Run` with this id logged by this process, if any."""
+    for run in list(_live_runs):
+        if run.id == run_id:
+            return run
+    return None

@@ -1,0 +1,101 @@
+"""A client of the ``/mlhub/api/v1/stream`` WebSocket, in a daemon thread.
+
+Used by live widgets for runs logged elsewhere (another process, a Dask worker).
+Reconnects with backoff; after a reconnect it emits ``{"type": "reconnected"}`` so a
+consumer can re-read what it may have missed over REST.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import Any, Callable, Iterable
+
+from .config import Connection
+
+_logger = logging.getLogger("mlhub_ext.client")
+Handler = Callable[[dict[str, Any]], None]
+
+
+def stream_url(conn: Connection) -> str:
+    return "ws" + conn.api[len("http"):] + "stream"
+
+
+class Subscription:
+    """Subscribe to runs and/or projects; ``on_event`` gets every decoded message."""
+
+    def __init__(self, conn: Connection, on_event: Handler, runs: Iterable[str] = (),
+                 projects: Iterable[str] = ()) -> None:
+        self.conn = conn
+        self.on_event = on_event
+        self.runs, self.projects = list(runs), list(projects)
+        self.subscribed = threading.Event()
+        self.last_error: str | None = None
+        self._stop = threading.Event()
+        self._ws: Any = None
+        self._thread = threading.Thread(target=self._loop, daemon=True, name="mlhub-stream")
+        self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        ws = self._ws
+        if ws is not None:
+            try:
+                ws.close()
+            except Exception:
+                pass
+        self._thread.join(timeout=2)
+
+    def _loop(self) -> None:
+        import websocket  # websocket-client; only needed once something subscribes
+
+        backoff, connected_before = 0.2, False
+        headers = [f"Authorization: token {self.conn.token}"] if self.conn.token else []
+        while not self._stop.is_set():
+            try:
+                # No Origin header: this is not a browser, and the server refuses
+                # cross-origin browser connections.
+                ws = websocket.create_connection(stream_url(self.conn), header=headers,
+                                                 timeout=10, suppress_origin=True)
+            except (websocket.WebSocketException, OSError) as exc:
+                self.last_error = f"cannot open the stream at {stream_url(self.conn)}: {exc}"
+                if self._stop.wait(backoff):
+                    return
+                backoff = min(5.0, backoff * 2)
+                continue
+            self._ws = ws
+            try:
+                ws.send(json.dumps({"subscribe": {"runs": self.runs, "projects": self.projects}}))
+                if connected_before:
+                    self._emit({"type": "reconnected"})
+                connected_before, backoff = True, 0.2
+                ws.settimeout(0.5)
+                while not self._stop.is_set():
+                    try:
+                        text = ws.recv()
+                    except websocket.WebSocketTimeoutException:
+                        continue
+                    if not text:
+                        break
+                    msg = json.loads(text)
+                    if msg.get("type") == "subscribed":
+                        self.subscribed.set()
+                    elif msg.get("type") == "error":
+                        self.last_error = msg.get("error", {}).get("message")
+                    self._emit(msg)
+            except (websocket.WebSocketException, OSError, ValueError) as exc:
+                self.last_error = f"stream at {stream_url(self.conn)} dropped: {exc}"
+            finally:
+                self._ws = None
+                try:
+                    ws.close()
+                except Exception:
+                    pass
+            if self._stop.wait(backoff):
+                return
+
+    def _emit(self, msg: dict[str, Any]) -> None:
+        try:
+            self.on_event(msg)
+        except Exception:
+            _logger.exception("mlhub: a stream handler failed")

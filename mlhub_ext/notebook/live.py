@@ -1,0 +1,210 @@
+"""``mh.live(run)``: a widget with bokeh curves that follow a run while it logs.
+
+For a run of this process the points come straight from its flusher (no network); for
+any other run (another kernel, a script, a Dask worker) from the stream WebSocket.
+History already stored is read once over REST. The figure is updated from a daemon
+thread at most ``fps`` times a second, so a busy training loop does not stop it.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+from typing import Any, Iterable
+from urllib.parse import quote
+
+import ipywidgets as widgets
+
+from ..client import config
+from ..client.http import HTTPClient
+from ..client.run import FINAL_STATUSES, Run, local_run
+from ..client.stream import Subscription
+from ..client.values import decode_value
+
+MAX_POINTS = 10_000          # per curve in the browser; older points are thinned beyond it
+HISTORY_POINTS = 2_000
+_bokeh_loaded = False
+
+
+def load_bokehjs() -> None:
+    """BokehJS must be on the page before a BokehModel renders (TOOLCHAIN-LAB §9)."""
+    global _bokeh_loaded
+    if _bokeh_loaded:
+        return
+    from bokeh.io import output_notebook
+    from bokeh.resources import INLINE
+
+    output_notebook(resources=INLINE, hide_banner=True)
+    _bokeh_loaded = True
+
+
+class LivePlot(widgets.VBox):
+    """Curves of one run; ``sources[key]`` is the bokeh ColumnDataSource of a metric."""
+
+    def __init__(self, run: Run | str, metrics: Iterable[str] | None = None, *,
+                 fps: float = 10.0, http: HTTPClient | None = None) -> None:
+        from bokeh.plotting import figure
+        from jupyter_bokeh import BokehModel
+
+        self.run_id = run.id if isinstance(run, Run) else str(run)
+        self.metrics = set(metrics) if metrics else None
+        self.sources: dict[str, Any] = {}
+        self.points = 0
+        self._local = run if isinstance(run, Run) else local_run(self.run_id)
+        self._http = http or (self._local._http.clone() if self._local else HTTPClient(config.resolve()))
+        self._pending: dict[str, tuple[list[int], list[float]]] = {}
+        self._last_history_step: dict[str, int] | None = None
+        self._lock = threading.Lock()
+        self._refresh_lock = threading.RLock()
+        self._status_text = self._local.status if self._local else "…"
+        self._name = self._local.name if self._local else self.run_id[:8]
+        self._stop = threading.Event()
+        self._period = 1.0 / max(0.1, fps)
+        self.figure = figure(height=320, sizing_mode="stretch_width", x_axis_label="step",
+                             tools="pan,wheel_zoom,box_zoom,reset,save")
+        self.status = widgets.HTML()
+        self.plot = BokehModel(self.figure)
+        super().__init__([self.status, self.plot])
+        self._subscription: Subscription | None = None
+        self._update_status()
+        if self._local is not None:
+            self._local.add_listener(self._on_columns)
+        else:
+            self._subscription = Subscription(self._http.conn, self._on_event, runs=[self.run_id])
+        self._thread = threading.Thread(target=self._loop, daemon=True, name="mlhub-live")
+        self._thread.start()
+
+    # -- feeds (any thread) ------------------------------------------------------------
+    def _on_columns(self, cols: dict[str, tuple[list[int], list[float], list[float]]]) -> None:
+        with self._lock:
+            for key, (steps, values, _) in cols.items():
+                if self.metrics is None or key in self.metrics:
+                    pend = self._pending.setdefault(key, ([], []))
+                    pend[0].extend(steps)
+                    pend[1].extend(values)
+
+    def _on_event(self, msg: dict[str, Any]) -> None:
+        kind = msg.get("type")
+        if kind == "metrics" and msg.get("run") == self.run_id:
+            self._on_columns({k: (c["steps"], [decode_value(v) for v in c["values"]], [])
+                              for k, c in msg["metrics"].items()})
+        elif kind == "run" and msg["run"].get("id") == self.run_id:
+            self._status_text = msg["run"].get("status", self._status_text)
+            self._name = msg["run"].get("name") or self._name
+        elif kind == "reconnected":
+            self._last_history_step = None   # re-read what the gap may have hidden
+
+    # -- the update thread -------------------------------------------------------------
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            started = time.monotonic()
+            try:
+                with self._refresh_lock:
+                    if self._last_history_step is None:
+                        self._load_history()
+                    self._refresh()
+            except Exception as exc:   # keep the widget alive; say what went wrong
+                self.status.value = f"<b>live update failed:</b> {exc}"
+            if self._status_text in FINAL_STATUSES and not self._pending:
+                self._follow_stopped()
+                return
+            self._stop.wait(max(0.0, self._period - (time.monotonic() - started)))
+
+    def _load_history(self) -> None:
+        rid = self.run_id
+        run = self._http.get(f"runs/{rid}")
+        if self._local is None:
+            self._status_text, self._name = run.get("status", "?"), run.get("name") or self._name
+        listed = self._http.get(f"runs/{rid}/metrics")["metrics"]
+        history: dict[str, tuple[list[int], list[float]]] = {}
+        for info in listed:
+            key = info["key"]
+            if self.metrics is not None and key not in self.metrics:
+                continue
+            s = self._http.get(f"runs/{rid}/metrics/{quote(key, safe='')}",
+                               params={"max_points": HISTORY_POINTS})
+            history[key] = (s["steps"], [decode_value(v) for v in s["values"]])
+        with self._lock:
+            last = {k: (h[0][-1] if h[0] else -1) for k, h in history.items()}
+            for key, (steps, values) in list(self._pending.items()):
+                if key in last:   # points the history already holds came in twice
+                    keep = [i for i, s in enumerate(steps) if s > last[key]]
+                    self._pending[key] = ([steps[i] for i in keep], [values[i] for i in keep])
+            self._last_history_step = last
+        for key, (steps, values) in history.items():
+            self._source(key).data = {"step": list(steps), "value": _plottable(values)}
+        self.points = sum(len(src.data["step"]) for src in self.sources.values())
+
+    def refresh(self) -> int:
+        """Move pending points into the figure now; returns how many were added."""
+        with self._refresh_lock:
+            return self._refresh()
+
+    def _refresh(self) -> int:
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        added = 0
+        for key, (steps, values) in pending.items():
+            if not steps:
+                continue
+            src = self._source(key)
+            src.stream({"step": steps, "value": _plottable(values)})
+            added += len(steps)
+            if len(src.data["step"]) > MAX_POINTS:
+                src.data = {name: list(col[::2]) for name, col in src.data.items()}
+        if self._local is not None:
+            self._status_text = self._local.status
+        self.points += added
+        self._update_status()
+        return added
+
+    def _source(self, key: str) -> Any:
+        src = self.sources.get(key)
+        if src is None:
+            from bokeh.models import ColumnDataSource
+            from bokeh.palettes import Category10_10
+
+            src = self.sources[key] = ColumnDataSource({"step": [], "value": []})
+            color = Category10_10[(len(self.sources) - 1) % 10]
+            self.figure.line("step", "value", source=src, legend_label=key, color=color, line_width=2)
+            self.figure.legend.click_policy = "hide"
+        return src
+
+    def _update_status(self) -> None:
+        text = (f"<code>{self._name}</code> · {self._status_text} · "
+                f"{len(self.sources)} metrics · {self.points} points")
+        if self._subscription is not None and self._subscription.last_error:
+            text += f" · <span title='stream'>{self._subscription.last_error}</span>"
+        if self.status.value != text:
+            self.status.value = text
+
+    def _follow_stopped(self) -> None:
+        if self._local is not None:
+            self._local.remove_listener(self._on_columns)
+        if self._subscription is not None:
+            # Called from the update thread; the stream thread ends on its own.
+            self._subscription._stop.set()
+
+    @property
+    def following(self) -> bool:
+        """True while the widget still updates (until the run ends or close())."""
+        return self._thread.is_alive()
+
+    def close(self) -> None:
+        """Stop following the run and close the widget."""
+        self._stop.set()
+        self._follow_stopped()
+        if self._subscription is not None:
+            self._subscription.close()
+        super().close()
+
+
+def _plottable(values: list[float]) -> list[float]:
+    # bokeh draws NaN as a gap but cannot place ±Inf; show both as gaps.
+    return [v if v - v == 0 else math.nan for v in values]
+
+
+def live(run_or_id: Run | str, metrics: Iterable[str] | None = None, **kwargs: Any) -> LivePlot:
+    """A live-updating curve widget for a run (a :class:`Run` or a run id)."""
+    load_bokehjs()
+    return LivePlot(run_or_id, metrics, **kwargs)

@@ -1,0 +1,144 @@
+"""``%track`` and ``%%track``: experiment tracking without leaving the notebook.
+
+``%load_ext mlhub_ext`` registers them.
+
+- ``%track start project=mnist [name=baseline] [tags=a,b] [--no-live]`` starts a run,
+  makes it the active run (``mh.log`` writes to it) and shows its live curves;
+  ``%track stop [status=failed]`` finishes it.
+- ``%%track project=mnist [name=...] [tags=...] [--params lr,epochs] [--no-live]`` runs
+  the cell as one run: the cell's source is its provenance, the named variables are
+  logged as params when the cell ends, and the run ends ``finished`` (or ``failed``
+  with the traceback in its notes, the error then propagating as usual).
+"""
+from __future__ import annotations
+
+import ast
+import shlex
+import traceback
+from typing import Any
+
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+
+from ..client import fluent
+from ..core.errors import ErrorCode, MLHubError
+
+_OPTIONS = {"project", "name", "tags", "status", "params"}
+
+
+def parse_args(line: str) -> dict[str, Any]:
+    """``key=value`` pairs and ``--flag [value]`` options of a track magic line."""
+    out: dict[str, Any] = {"words": []}
+    tokens = shlex.split(line)
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.startswith("--"):
+            key, eq, value = tok[2:].partition("=")
+            key = key.replace("-", "_")
+            if key == "params" and not eq:
+                if i + 1 >= len(tokens):
+                    raise MLHubError(ErrorCode.INVALID, "--params needs a comma-separated list of names")
+                i += 1
+                value = tokens[i]
+            out[key] = value if (eq or key == "params") else True
+        elif "=" in tok:
+            key, _, value = tok.partition("=")
+            if key not in _OPTIONS:
+                raise MLHubError(ErrorCode.INVALID, f"unknown option {key!r}; use {sorted(_OPTIONS)}")
+            out[key] = value
+        else:
+            out["words"].append(tok)
+        i += 1
+    return out
+
+
+def _split(value: Any) -> list[str]:
+    return [v for v in str(value or "").split(",") if v]
+
+
+@magics_class
+class TrackMagics(Magics):
+    """The ``track`` line and cell magics."""
+
+    @line_magic("track")
+    def track_line(self, line: str) -> None:
+        args = parse_args(line)
+        action = args["words"][0] if args["words"] else ""
+        if action == "start":
+            project = args.get("project") or (args["words"][1] if len(args["words"]) > 1 else None)
+            if not project:
+                raise MLHubError(ErrorCode.INVALID, "%track start needs project=NAME")
+            run = fluent.init(project, name=args.get("name"), tags=_split(args.get("tags")) or None)
+            print(f"mlhub: run {run.name or run.id} started in project {run.project!r}")
+            self._show(run, args)
+        elif action == "stop":
+            run = fluent.active_run()
+            if run is None:
+                raise MLHubError(ErrorCode.CONFLICT, "%track stop: no active run")
+            complete = run.finish(args.get("status") or "finished")
+            print(f"mlhub: run {run.name or run.id} {run.status}"
+                  + ("" if complete else " (some points are still in the local WAL)"))
+        else:
+            raise MLHubError(ErrorCode.INVALID, "usage: %track start project=NAME [name=...] | %track stop")
+
+    @cell_magic("track")
+    def track_cell(self, line: str, cell: str) -> Any:
+        args = parse_args(line)
+        project = args.get("project") or (args["words"][0] if args["words"] else None)
+        if not project:
+            raise MLHubError(ErrorCode.INVALID, "%%track needs project=NAME")
+        run = fluent.init(project, name=args.get("name"), tags=_split(args.get("tags")) or None)
+        self._show(run, args)
+        params = _split(args.get("params"))
+        try:
+            result = self._execute(cell)
+        except BaseException as exc:
+            self._log_params(run, params)
+            status = "killed" if isinstance(exc, KeyboardInterrupt) else "failed"
+            run.finish(status, notes="".join(traceback.format_exception(exc)))
+            raise
+        self._log_params(run, params)
+        run.finish("finished")
+        return result
+
+    def _execute(self, cell: str) -> Any:
+        """Run the cell in the user namespace; the value of a last expression is returned."""
+        shell = self.shell
+        code = shell.transform_cell(cell)
+        tree = ast.parse(code, filename="<%%track>")
+        last = None
+        if tree.body and isinstance(tree.body[-1], ast.Expr):
+            last = ast.Expression(tree.body.pop().value)
+        ns = shell.user_ns
+        exec(compile(tree, "<%%track>", "exec"), ns)
+        if last is not None:
+            return eval(compile(last, "<%%track>", "eval"), ns)
+        return None
+
+    def _log_params(self, run: Any, names: list[str]) -> None:
+        ns = self.shell.user_ns
+        values = {}
+        for name in names:
+            if name in ns:
+                value = ns[name]
+                try:
+                    from ..client.run import _jsonable
+
+                    values[name] = _jsonable(name, value)
+                except (TypeError, ValueError):
+                    values[name] = repr(value)
+        if values:
+            run.log_params(values)
+
+    def _show(self, run: Any, args: dict[str, Any]) -> None:
+        if args.get("no_live"):
+            return
+        from IPython.display import display
+
+        from .live import live
+
+        display(live(run))
+
+
+def register(ipython: Any) -> None:
+    ipython.register_magics(TrackMagics)
