@@ -6,6 +6,7 @@ pipelines ``step__param``), or, for torch kinds, also training fields (``epochs`
 """
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 import uuid
@@ -87,13 +88,14 @@ class Sweep:
 
     def wait(self) -> dict[str, Any]:
         """Gather every trial; returns the summary (see :meth:`summary`)."""
-        from distributed import wait
-
-        wait([j.future for j in self.jobs])
         self.results = []
         for job in self.jobs:
+            try:
+                self.results.append(job.result())
+            except (Exception, asyncio.CancelledError):
+                # A failed or aborted trial is reported in its row, not raised.
+                self.results.append(None)
             job.close()
-            self.results.append(job.result() if job.state() == "finished" else None)
         return self.summary()
 
     def summary(self) -> dict[str, Any]:

@@ -42,5 +42,12 @@ def client():
 
     c = get_client(n_workers=2)
     c.wait_for_workers(2, timeout=60)
+    c.run(_warm_up)  # both workers import torch at once instead of inside timed tests
     yield c
     close_cluster()
+
+
+def _warm_up() -> None:
+    import torch
+
+    torch.optim.Adam(torch.nn.Linear(1, 1).parameters())   # imports torch._dynamo lazily
