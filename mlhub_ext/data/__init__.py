@@ -6,14 +6,15 @@ Submodules load on first use, so ``mlhub_ext.data.ops.dropna`` works after
 - :mod:`.names` name normalisation; :mod:`.formats` detection and reading;
   :mod:`.archives` safe zip handling; :mod:`.images` image collections;
   :mod:`.stats` schema, preview and statistics; :mod:`.parquet` the columnar copy;
-  :mod:`.ops` processing operations; :mod:`.diff` differences between versions.
+  :mod:`.ops` processing operations; :mod:`.diff` differences between versions;
+  :mod:`.ingest` the one call that checks and describes an upload.
 """
 from __future__ import annotations
 
 import importlib
 from types import ModuleType
 
-_SUBMODULES = ("names", "formats", "archives", "images", "stats", "parquet", "ops", "diff")
+_SUBMODULES = ("names", "formats", "archives", "images", "stats", "parquet", "ops", "diff", "ingest")
 
 __all__ = list(_SUBMODULES)
 

@@ -97,6 +97,19 @@ def _delimiter_guess(path: Path) -> str:
     return "tsv" if first.count(b"\t") > first.count(b",") else "csv"
 
 
+def csv_delimiter(path: str | os.PathLike[str]) -> str:
+    """The delimiter of a ``.csv`` file: a comma unless the header has none but has ``;`` or ``|``
+    (as spreadsheets in many locales write)."""
+    with open(path, "rb") as fh:
+        header = fh.readline(_HEAD)
+    if header.count(b",") == 0:
+        counts = {d: header.count(d.encode()) for d in (";", "|", "\t")}
+        best = max(counts, key=lambda d: counts[d])
+        if counts[best]:
+            return best
+    return ","
+
+
 def detect_format(path: str | os.PathLike[str], fmt: str | None = None) -> str:
     """Return the format of ``path``: one of :data:`FORMATS`.
 
@@ -121,7 +134,7 @@ def detect_format(path: str | os.PathLike[str], fmt: str | None = None) -> str:
     ext = path.suffix.lower()
     declared = fmt or EXTENSIONS.get(ext)
     if declared is None and ext not in _TEXT_EXTENSIONS:
-        if content in ("text", "json", "jsonl", "xlsx", "parquet"):
+        if content in ("json", "jsonl", "xlsx", "parquet"):  # unambiguous content
             return _from_content(path, content)
         raise invalid(f"unknown format for {path.name}: extension {ext!r} is not supported "
                       f"(content looks like {_CONTENT_NAMES.get(content, content)}); "
@@ -192,7 +205,7 @@ def scan_batches(path: str | os.PathLike[str], consume: Consumer[T], fmt: str | 
     path = Path(path)
     fmt = detect_format(path, fmt)
     if fmt in ("csv", "tsv"):
-        return scan_csv(path, consume, "\t" if fmt == "tsv" else ",", memory_pool)
+        return scan_csv(path, consume, "\t" if fmt == "tsv" else csv_delimiter(path), memory_pool)
     if fmt == "parquet":
         return _scan_parquet(path, consume, batch_rows)
     if fmt == "jsonl":

@@ -60,6 +60,13 @@ def test_jsonl_under_json_extension_is_read_as_lines(tmp_path):
     _check(read_table(path))
 
 
+def test_semicolon_separated_csv(tmp_path):
+    path = tmp_path / "eu.csv"
+    path.write_text("a;b;c\n1;0,5;x\n2;;y\n3;2,5;\n")
+    table = read_table(path)
+    assert table.column_names == ["a", "b", "c"] and table.column("a").to_pylist() == [1, 2, 3]
+
+
 def test_utf8_bom_is_accepted(tmp_path):
     path = tmp_path / "bom.csv"
     path.write_bytes(b"\xef\xbb\xbfa,b\n1,2\n")
@@ -95,6 +102,18 @@ def test_unknown_extension_with_binary_content(tmp_path):
     path = tmp_path / "blob.bin"
     path.write_bytes(bytes(range(256)) * 4)
     assert "unknown format" in _invalid(read_table, path).message
+
+
+def test_unknown_extension_with_text_content(tmp_path):
+    path = tmp_path / "page.xml"
+    path.write_text("<rows><row a='1'/></rows>")
+    assert "extension '.xml' is not supported" in _invalid(read_table, path).message
+
+
+def test_unknown_extension_with_parquet_content_is_read(tmp_path):
+    path = tmp_path / "export.bin"
+    FRAME.to_parquet(path)
+    assert detect_format(path) == "parquet"
 
 
 def test_unknown_format_argument(tmp_path):
