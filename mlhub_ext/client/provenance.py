@@ -58,10 +58,11 @@ def _notebook() -> dict[str, Any]:
     session = os.environ.get("JPY_SESSION_NAME") or shell.user_ns.get("__session__")
     if session:
         info["notebook"] = session
-    inputs = shell.user_ns.get("_ih") or []
+    history = getattr(shell, "history_manager", None)
+    inputs = getattr(history, "input_hist_raw", None) or shell.user_ns.get("_ih") or []
     if inputs:
         info["cell_source"] = inputs[-1]
-        # _ih[0] is empty, so the running cell's number is its index.
+        # The history's first entry is empty, so the running cell's number is its index.
         info["execution_count"] = len(inputs) - 1
     return info
 
