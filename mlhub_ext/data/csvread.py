@@ -27,6 +27,7 @@ T = TypeVar("T")
 BLOCK_SIZE = 1 << 20
 
 _CONVERSION = re.compile(r"In CSV column #(\d+): .*CSV conversion error to (\w+)")
+_VALUE = re.compile(r"invalid value '(.*)'")
 
 
 class _Widen(Exception):
@@ -69,9 +70,9 @@ def _translate(exc: pa.ArrowInvalid, path: Path, delimiter: str, schema: pa.Sche
     match = _CONVERSION.search(text)
     if match and schema is not None:
         field = schema.field(int(match.group(1)))
-        widened = pa.float64() if pa.types.is_integer(field.type) and "'" in text and \
-            _looks_float(text.rsplit("'", 2)[-2]) else pa.string()
-        return _Widen(field.name, widened)
+        value = _VALUE.search(text)
+        to_float = pa.types.is_integer(field.type) and value is not None and _looks_float(value.group(1))
+        return _Widen(field.name, pa.float64() if to_float else pa.string())
     return invalid(f"{path.name}: cannot read CSV: {text}")
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.json as pajson
 import pyarrow.parquet as pq
@@ -285,8 +286,6 @@ def _read_json(path: Path) -> pa.Table:
 
 
 def _read_xlsx(path: Path, sheet: int | str = 0) -> pa.Table:
-    import pandas as pd
-
     try:
         df = pd.read_excel(path, sheet_name=sheet, engine="openpyxl")
     except (zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
@@ -302,7 +301,7 @@ def _read_xlsx(path: Path, sheet: int | str = 0) -> pa.Table:
     return dataframe_to_table(df)
 
 
-def dataframe_to_table(df: "pd.DataFrame") -> pa.Table:  # noqa: F821
+def dataframe_to_table(df: pd.DataFrame) -> pa.Table:
     """Convert a DataFrame to Arrow; object columns of mixed types become strings."""
     df = df.rename(columns=lambda c: str(c))
     try:

@@ -21,6 +21,7 @@ from .formats import dataframe_to_table, detect_format, scan_batches
 from .stats import StatsAccumulator, schema_of
 
 COMPRESSION = "zstd"
+ROW_GROUP_ROWS = 128 * 1024
 
 
 def _temp_next_to(path: Path) -> Path:
@@ -62,12 +63,19 @@ def convert_to_parquet(src: str | os.PathLike[str], dest: str | os.PathLike[str]
     def consume(schema: pa.Schema, batches: Iterator[pa.RecordBatch]) -> dict[str, Any]:
         acc = StatsAccumulator(schema, **stats_options) if with_stats else None
         rows = 0
+        pending: list[pa.RecordBatch] = []
         with pq.ParquetWriter(tmp, schema, compression=COMPRESSION) as writer:
             for batch in batches:
-                writer.write_batch(batch)
+                pending.append(batch)
                 rows += batch.num_rows
                 if acc is not None:
                     acc.update(batch)
+                # Readers' small batches make poor row groups; write about ROW_GROUP_ROWS at once.
+                if sum(b.num_rows for b in pending) >= ROW_GROUP_ROWS:
+                    writer.write_table(pa.Table.from_batches(pending, schema=schema))
+                    pending = []
+            if pending:
+                writer.write_table(pa.Table.from_batches(pending, schema=schema))
         if not schema.names:
             raise invalid(f"{src.name} has no columns")
         return {"format": fmt, "num_rows": rows, "schema": schema_of(schema),

@@ -223,7 +223,7 @@ def preview(source: Source, n: int = 20, fmt: str | None = None) -> dict[str, An
                 taken.append(batch.slice(0, n - rows))
                 rows += taken[-1].num_rows
             return pa.Table.from_batches(taken, schema=schema)
-        table = scan_batches(source, head, fmt)
+        table = scan_batches(source, head, fmt, batch_rows=max(n, 1))
         total = _parquet_rows(source)
     else:
         full = _as_table(source)
