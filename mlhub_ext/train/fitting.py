@@ -71,6 +71,18 @@ def split(X: Any, y: np.ndarray, spec: ModelSpec, task: str) -> tuple[Any, Any, 
     return X_tr, X_te, y_tr, y_te, "test"
 
 
+def describe_model(model: Any) -> str:
+    """A short name of what was trained, for catalogues: ``RandomForestClassifier``,
+    ``Pipeline(StandardScaler, SVC)``, ``MLP``, ``CNN``."""
+    arch = getattr(model, "arch", None)
+    if isinstance(arch, str):
+        return arch.upper()
+    steps = getattr(model, "steps", None)
+    if isinstance(steps, list):
+        return f"Pipeline({', '.join(describe_model(s) for _, s in steps)})"
+    return type(model).__name__
+
+
 def count_params(est: Any) -> int:
     """Learned numbers in a fitted estimator: array sizes, tree nodes, sub-estimators."""
     return _count(est, depth=0)

@@ -10,6 +10,7 @@ discarded when it ends).
 """
 from __future__ import annotations
 
+import os
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -127,7 +128,16 @@ def submit_train(client: Any, spec: ModelSpec | dict[str, Any], table: TableSour
     """
     spec = validate_spec(spec, allow_custom=allow_custom)
     job_id = job_id or uuid.uuid4().hex
+    if not isinstance(table, (str, os.PathLike)) and not _is_future(table):
+        # Data goes to a worker once, not inside the task graph through the scheduler.
+        table = client.scatter(table, hash=False)
     channel = JobChannel(client, job_id)
     future = client.submit(train_task, spec.to_dict(), table, target, channel.hooks.to_dict(),
                            allow_custom, key=f"mlhub-train-{job_id}", pure=False, **submit_kw)
     return TrainJob(job_id=job_id, kind=spec.kind, future=future, channel=channel)
+
+
+def _is_future(value: Any) -> bool:
+    from distributed import Future
+
+    return isinstance(value, Future)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .evaluation import evaluate_classifier, evaluate_regressor, summary_metrics
-from .fitting import fit_spec
+from .fitting import describe_model, fit_spec
 from .loading import TableSource, load_table
 from .predict import features_from_table, load_model
 from .progress import Reporter, RunHooks
@@ -26,6 +26,7 @@ def train_task(spec_dict: dict[str, Any], table: TableSource, target: str,
     """Train and evaluate on a worker. Returns a dict the registry stores:
 
     ``model_bytes`` (bytes), ``model_type`` ("sklearn" | "torch" | "custom"), ``task``,
+    ``estimator_name`` (e.g. "RandomForestClassifier", "Pipeline(StandardScaler, SVC)", "MLP"),
     ``metrics`` (scalar metrics of the held-out evaluation, plus final ``loss`` /
     ``val_loss`` for torch), ``evaluation`` (see :mod:`.evaluation`, with ``loss_curve``
     for torch and ``evaluated_on``), ``history`` (per-epoch metrics), ``input_schema``,
@@ -58,6 +59,7 @@ def train_task(spec_dict: dict[str, Any], table: TableSource, target: str,
         reporter.emit("progress", progress=1.0, message="finished")
         return {
             "model_bytes": fit.model_bytes, "model_type": fit.model_type, "task": fit.task,
+            "estimator_name": describe_model(fit.model),
             "metrics": metrics, "evaluation": evaluation, "history": fit.history,
             "input_schema": fit.input_schema, "classes": fit.classes,
             "param_count": int(fit.param_count), "n_train": int(fit.n_train),
