@@ -1,8 +1,8 @@
 """Streaming CSV/TSV reading with pyarrow and clear errors.
 
 Types are inferred by Arrow from the first block. When a later block holds a value the
-inferred type cannot take (an integer column that later holds ``1.5`` or ``n/a``), the
-column is widened (int -> float -> string) and the stream restarts; callers that consume
+inferred type cannot take (an integer column that later holds ``1.5`` or ``unknown``), the
+column is widened (int or all-empty -> float -> string) and the stream restarts; callers that consume
 batches pass a restartable consumer (see :func:`scan_csv`), so no batch of the wrong type
 is ever mixed with others and no extra pass is made over well-typed files.
 """
@@ -71,7 +71,8 @@ def _translate(exc: pa.ArrowInvalid, path: Path, delimiter: str, schema: pa.Sche
     if match and schema is not None:
         field = schema.field(int(match.group(1)))
         value = _VALUE.search(text)
-        to_float = pa.types.is_integer(field.type) and value is not None and _looks_float(value.group(1))
+        to_float = (pa.types.is_integer(field.type) or pa.types.is_null(field.type)) and value is not None \
+            and _looks_float(value.group(1))
         return _Widen(field.name, pa.float64() if to_float else pa.string())
     return invalid(f"{path.name}: cannot read CSV: {text}")
 

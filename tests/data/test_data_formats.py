@@ -230,8 +230,8 @@ def test_duplicate_header_names_are_refused(tmp_path):
 def test_column_type_widens_when_later_blocks_disagree(tmp_path, monkeypatch):
     monkeypatch.setattr(csvread, "BLOCK_SIZE", 2048)
     path = tmp_path / "wide.csv"
-    rows = [f"{i},{i},\n" for i in range(2000)] + ["2.5,oops,z\n"]
-    path.write_text("a,b,c\n" + "".join(rows))
+    rows = [f"{i},{i},,\n" for i in range(2000)] + ["2.5,oops,z,7\n"]
+    path.write_text("a,b,c,d\n" + "".join(rows))
     calls = []
 
     def consume(schema, batches):
@@ -242,6 +242,7 @@ def test_column_type_widens_when_later_blocks_disagree(tmp_path, monkeypatch):
     assert table.schema.field("a").type == pa.float64()
     assert table.schema.field("b").type == pa.string()
     assert table.schema.field("c").type == pa.string()
+    assert table.schema.field("d").type == pa.float64()  # empty at first, numbers later
     assert len(calls) > 1 and table.num_rows == 2001
     expected = pd.read_csv(path)
     assert np.allclose(table.column("a").to_numpy(), expected["a"].to_numpy())
