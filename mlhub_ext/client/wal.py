@@ -107,6 +107,12 @@ class WALWriter:
                       "host": socket.gethostname(), "created": time.time()}
             self.append(KIND_HEADER, json.dumps(header).encode())
             self.sync()
+            if self.fsync:   # make the new file's directory entry durable too
+                dir_fd = os.open(folder, os.O_RDONLY)
+                try:
+                    os.fsync(dir_fd)
+                finally:
+                    os.close(dir_fd)
 
     def append(self, kind: bytes, payload: bytes) -> None:
         self._file.write(encode_record(kind, payload))

@@ -130,6 +130,17 @@ def test_points_of_a_sigkilled_process_are_recovered(tracking, recover):
     assert not list(Path(os.environ["MLHUB_WAL_DIR"]).glob("*.wal"))
 
 
+def test_interpreter_exit_finishes_the_run(tracking):
+    code = ("import mlhub_ext as mh\nrun = mh.init('exit')\nprint(run.id)\n"
+            "[run.log({'x': float(i)}) for i in range(5000)]\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=dict(os.environ), timeout=60)
+    assert out.returncode == 0, out.stderr
+    run_id = out.stdout.strip()
+    assert _series(tracking, run_id, "x")["steps"] == list(range(5000))
+    assert tracking.api("GET", f"runs/{run_id}").json()["status"] == "finished"
+
+
 WORKER = r"""
 import mlhub_ext as mh
 run = mh.init("concurrent")
