@@ -251,3 +251,17 @@ def test_column_type_widens_when_later_blocks_disagree(tmp_path, monkeypatch):
 def test_folder_is_an_image_collection(tmp_path):
     assert detect_format(tmp_path) == "images"
     _invalid(detect_format, tmp_path, "csv")
+
+
+def test_corrupt_parquet_is_refused(tmp_path):
+    good = tmp_path / "good.parquet"
+    FRAME.to_parquet(good)
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(good.read_bytes()[:-40])
+    assert "not a readable Parquet file" in _invalid(read_table, broken).message
+
+
+def test_jsonl_with_a_broken_line_is_refused(tmp_path):
+    path = tmp_path / "rows.jsonl"
+    path.write_text('{"a": 1}\n{"a": 2\n')
+    assert "rows.jsonl" in _invalid(read_table, path).message
