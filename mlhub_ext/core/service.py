@@ -11,7 +11,7 @@ from typing import Any, Callable
 from . import access, validation
 from .entities import ApiToken, Artifact, Member, MetricInfo, Project, Role, Run, RunStatus, Visibility
 from .errors import ErrorCode, MLHubError, invalid, malformed, not_found
-from .numbers import decode_value
+from .numbers import decode_value, encode_list
 from .search import parse_filter
 from .store import AbstractStore, BlobStoreLike, MetricBatch, RunQuery, SeriesData
 
@@ -66,6 +66,16 @@ class Registry:
         assert project is not None
         access.require(project, user, self.store.get_member_role(run.project, user), needed, what=f"run {run_id!r}")
         return run
+
+    def _run_project(self, user: str, run_id: str, needed: Role) -> str:
+        """Check access to a run without loading it; returns its project's name."""
+        name = self.store.run_project(run_id) if isinstance(run_id, str) and len(run_id) <= 64 else None
+        if name is None:
+            raise not_found("run", run_id)
+        project = self.store.get_project(name)
+        assert project is not None
+        access.require(project, user, self.store.get_member_role(name, user), needed, what=f"run {run_id!r}")
+        return name
 
     # users and tokens
     def create_token(self, user: str, note: str = "", expires_in: timedelta | None = None) -> tuple[str, ApiToken]:
@@ -245,25 +255,25 @@ class Registry:
     # metrics
     def append_metrics(self, user: str, run_id: str, seq: Any, metrics: Any) -> dict[str, Any]:
         """Append a batch ``{key: {"steps", "values", "timestamps"}}``; exactly once per ``seq``."""
-        run = self._run_for(user, run_id, Role.EDIT)
+        project = self._run_project(user, run_id, Role.EDIT)
         if seq is not None and (isinstance(seq, bool) or not isinstance(seq, int) or seq < 0):
             raise invalid("seq must be a non-negative integer")
         batches = parse_metric_batches(metrics)
         accepted, duplicate, last_seq = self.store.append_metrics(run_id, seq, batches)
         if accepted and not duplicate:
             self._emit("metrics", {
-                "run": run_id, "project": run.project,
-                "metrics": {b.key: {"steps": list(b.steps), "values": list(b.values),
+                "run": run_id, "project": project,
+                "metrics": {b.key: {"steps": list(b.steps), "values": encode_list(list(b.values)),
                                     "timestamps": list(b.timestamps)} for b in batches},
             })
         return {"accepted": accepted, "duplicate": duplicate, "last_seq": last_seq}
 
     def list_metrics(self, user: str, run_id: str) -> list[MetricInfo]:
-        self._run_for(user, run_id, Role.READ)
+        self._run_project(user, run_id, Role.READ)
         return self.store.list_metrics(run_id)
 
     def get_series(self, user: str, run_id: str, key: str, max_points: Any = None) -> SeriesData:
-        self._run_for(user, run_id, Role.READ)
+        self._run_project(user, run_id, Role.READ)
         mp: int | None = None
         if max_points not in (None, ""):
             try:

@@ -15,12 +15,15 @@ from .entities import ApiToken, Artifact, Member, MetricInfo, Project, Role, Run
 
 @dataclass
 class SeriesData:
-    """One metric series (or a downsampled view of it) as parallel lists."""
+    """One metric series (or a downsampled view of it) as parallel sequences.
+
+    The SQL store returns numpy arrays here (no per-point Python objects on the read path).
+    """
 
     key: str
-    steps: list[int]
-    values: list[float]
-    timestamps: list[float]
+    steps: Sequence[int]
+    values: Sequence[float]
+    timestamps: Sequence[float]
     downsampled: bool = False
     total: int = 0
 
@@ -113,6 +116,10 @@ class AbstractStore(ABC):
 
     @abstractmethod
     def get_run(self, run_id: str) -> Run | None: ...
+
+    @abstractmethod
+    def run_project(self, run_id: str) -> str | None:
+        """The project a run belongs to (a cheap lookup for access checks)."""
 
     @abstractmethod
     def list_runs(self, query: RunQuery) -> tuple[list[Run], int]: ...

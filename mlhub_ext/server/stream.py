@@ -96,9 +96,10 @@ class StreamHandlerMixin(MLHubAPIMixin):
     def on_close(self) -> None:
         stream_hub(self.settings).detach(self)
 
-    def push(self, message: str) -> None:
+    def push(self, message: str | bytes) -> None:
         try:
-            self.write_message(message)  # type: ignore[attr-defined]
+            text = message.decode() if isinstance(message, bytes) else message
+            self.write_message(text)  # type: ignore[attr-defined]
         except WebSocketClosedError:
             stream_hub(self.settings).detach(self)
 

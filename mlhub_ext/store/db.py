@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
@@ -18,6 +20,18 @@ def safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def _json_dumps(obj: Any) -> str:
+    return orjson.dumps(obj).decode()
+
+
+def _json_loads(value: Any) -> Any:
+    # SQLite gives JSON columns NUMERIC affinity: a scalar like '3' comes back as int 3.
+    return orjson.loads(value) if isinstance(value, (str, bytes)) else value
+
+
+JSON_CODEC = {"json_serializer": _json_dumps, "json_deserializer": _json_loads}
+
+
 def make_engines(url: str, **kw: Any) -> tuple[Engine, Engine]:
     """Return ``(write_engine, read_engine)``.
 
@@ -28,7 +42,7 @@ def make_engines(url: str, **kw: Any) -> tuple[Engine, Engine]:
     lets readers run while one writer writes.
     """
     if not is_sqlite(url):
-        engine = create_engine(url, pool_pre_ping=True, **kw)
+        engine = create_engine(url, pool_pre_ping=True, **JSON_CODEC, **kw)
         return engine, engine
     return _sqlite_engine(url, immediate=True, **kw), _sqlite_engine(url, immediate=False, **kw)
 
@@ -37,6 +51,7 @@ def _sqlite_engine(url: str, immediate: bool, **kw: Any) -> Engine:
     engine = create_engine(
         url,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
+        **JSON_CODEC,
         **kw,
     )
     begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"

@@ -120,4 +120,4 @@ def read_series(conn: Connection, run_id: str, key: str, max_points: int | None)
         idx = minmax_indices(values, max_points)
         steps, values, stamps = steps[idx], values[idx], stamps[idx]
         downsampled = True
-    return SeriesData(key, steps.tolist(), values.tolist(), stamps.tolist(), downsampled, total)
+    return SeriesData(key, steps, values, stamps, downsampled, total)

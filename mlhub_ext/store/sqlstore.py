@@ -217,6 +217,11 @@ class SqlStore(AbstractStore):
                 return None
             return self._hydrate(c, [row])[0]
 
+    def run_project(self, run_id: str) -> str | None:
+        with self._read() as c:
+            return c.execute(select(_projects.c.name).join(_runs, _runs.c.project_id == _projects.c.id)
+                             .where(_runs.c.id == run_id)).scalar_one_or_none()
+
     def _hydrate(self, c: Connection, rows: Sequence[Any]) -> list[Run]:
         ids = [r.id for r in rows]
         params: dict[str, dict[str, Any]] = {i: {} for i in ids}

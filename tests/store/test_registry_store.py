@@ -83,7 +83,7 @@ def test_metrics_round_trip_with_non_finite_values(registry):
     res = registry.append_metrics("alice", run.id, 1, _batch("loss", list(range(6)), values))
     assert res == {"accepted": 6, "duplicate": False, "last_seq": 1}
     s = registry.get_series("alice", run.id, "loss")
-    assert s.steps == list(range(6))
+    assert list(s.steps) == list(range(6))
     assert s.values[0] == 0.5 and math.isnan(s.values[1]) and s.values[2] == math.inf and s.values[3] == -math.inf
     assert s.values[4] == -1e308 and s.values[5] == 7.0 and not s.downsampled
     info = registry.list_metrics("alice", run.id)[0]
@@ -96,7 +96,7 @@ def test_same_seq_applied_once(registry):
     again = registry.append_metrics("alice", run.id, 3, _batch("a", [0, 1], [1, 2]))
     assert again == {"accepted": 0, "duplicate": True, "last_seq": 3}
     registry.append_metrics("alice", run.id, 2, _batch("a", [2], [3]))  # late, lower seq: still applied once
-    assert registry.get_series("alice", run.id, "a").values == [1.0, 2.0, 3.0]
+    assert list(registry.get_series("alice", run.id, "a").values) == [1.0, 2.0, 3.0]
     assert registry.get_run("alice", run.id).last_seq == 3
 
 
@@ -129,8 +129,8 @@ def test_downsampling_keeps_spikes(registry):
                                 _batch("x", list(range(start, start + 25_000)), values[start:start + 25_000]))
     s = registry.get_series("alice", run.id, "x", max_points=500)
     assert s.downsampled and len(s.values) <= 500 and s.total == n
-    assert 1e6 in s.values and -1e6 in s.values
-    assert s.steps[0] == 0 and s.steps[-1] == n - 1 and s.steps == sorted(s.steps)
+    assert 1e6 in list(s.values) and -1e6 in list(s.values)
+    assert s.steps[0] == 0 and s.steps[-1] == n - 1 and list(s.steps) == sorted(s.steps)
     full = registry.get_series("alice", run.id, "x")
     assert len(full.values) == n and full.values[54_321] == 1e6
 

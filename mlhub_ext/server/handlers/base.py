@@ -5,9 +5,9 @@ import asyncio
 import functools
 import json
 import logging
-import math
 from typing import Any, Awaitable, Callable, TypeVar
 
+import orjson
 from tornado import web
 
 from ...core.errors import ErrorCode, MLHubError, malformed
@@ -39,22 +39,16 @@ def _json_default(o: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(o).__name__}")
 
 
-def dumps(obj: Any) -> str:
-    """JSON with non-finite floats as strings (the wire rule of the API)."""
-    try:
-        return json.dumps(obj, default=_json_default, allow_nan=False, separators=(",", ":"))
-    except ValueError:
-        return json.dumps(_encode_nonfinite(obj), default=_json_default, allow_nan=False, separators=(",", ":"))
+def dumps(obj: Any) -> bytes:
+    """JSON for the wire. Non-finite floats never reach here raw: metric values are
+    encoded as "NaN"/"Infinity" by the entities, and request bodies refuse NaN literals,
+    so orjson (which would write them as null) is safe and several times faster."""
+    return orjson.dumps(obj, default=_json_default, option=orjson.OPT_SERIALIZE_NUMPY)
 
 
-def _encode_nonfinite(obj: Any) -> Any:
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return "NaN" if obj != obj else ("Infinity" if obj > 0 else "-Infinity")
-    if isinstance(obj, dict):
-        return {k: _encode_nonfinite(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_encode_nonfinite(v) for v in obj]
-    return obj
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON; send non-finite numbers as the strings \"NaN\", "
+                     "\"Infinity\" or \"-Infinity\"")
 
 
 def api(method: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
@@ -106,7 +100,7 @@ class MLHubAPIMixin:
         if not raw:
             raise malformed("request body must be a JSON object, got an empty body")
         try:
-            body = json.loads(raw)
+            body = json.loads(raw, parse_constant=_refuse_constant)
         except (ValueError, UnicodeDecodeError) as e:
             raise malformed(f"request body is not valid JSON: {e}") from None
         if not isinstance(body, dict):

@@ -1,7 +1,12 @@
 """Runs, their params and their metrics."""
 from __future__ import annotations
 
+import numpy as np
+import orjson
+
 from ...core.errors import invalid
+from ...core.numbers import encode_value
+from ...core.store import SeriesData
 from ...core.validation import only_keys
 from .base import MLHubAPIMixin, api
 
@@ -82,5 +87,23 @@ class MetricSeriesHandler(MLHubAPIMixin):
     async def get(self, run_id: str, key: str) -> None:
         series = await self.call(self.registry.get_series, self.acting_user(), run_id, key,
                                  self.get_argument("max_points", None))  # type: ignore[attr-defined]
-        self.write_json({"key": series.key, "steps": series.steps, "values": series.values,
-                         "timestamps": series.timestamps, "downsampled": series.downsampled, "total": series.total})
+        self.set_header("Content-Type", "application/json; charset=utf-8")  # type: ignore[attr-defined]
+        self.finish(series_json(series))  # type: ignore[attr-defined]
+
+
+def series_json(series: SeriesData) -> bytes:
+    """Encode a series straight from its arrays; non-finite values become "NaN"/"Infinity"."""
+    values = np.asarray(series.values, dtype=np.float64)
+    finite = np.isfinite(values)
+    if finite.all():
+        out_values: object = values
+    else:
+        listed = values.tolist()
+        for i in np.flatnonzero(~finite).tolist():
+            listed[i] = encode_value(listed[i])
+        out_values = listed
+    return orjson.dumps({
+        "key": series.key, "steps": np.asarray(series.steps, dtype=np.int64), "values": out_values,
+        "timestamps": np.asarray(series.timestamps, dtype=np.float64), "downsampled": series.downsampled,
+        "total": series.total,
+    }, option=orjson.OPT_SERIALIZE_NUMPY)
