@@ -238,7 +238,7 @@ if not admin_token_file.exists():
 services.append({"name": "test-admin", "api_token": admin_token_file.read_text().strip()})
 roles.append({
     "name": "test-admin",
-    "scopes": ["admin:users", "admin:servers", "read:hub", "list:users", "admin-ui"],
+    "scopes": ["admin:users", "admin:servers", "read:hub", "list:users", "list:services", "read:services"],
     "services": ["test-admin"],
 })
 c.JupyterHub.services = services

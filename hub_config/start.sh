@@ -113,6 +113,30 @@ until answers "http://$IP:$PORT/hub/api/"; do
     sleep 0.3
 done
 
+# The hub answers before its services do: wait for each one that runs to answer too.
+services="$(MLHUB_TOKEN_FILE="$RUN/admin-api-token" "$PY" - "http://$IP:$PORT/hub/api/services" <<'PY' 2>/dev/null || true
+import os, sys, urllib.request
+token = open(os.environ["MLHUB_TOKEN_FILE"]).read().strip()
+request = urllib.request.Request(sys.argv[1], headers={"Authorization": f"token {token}"})
+print(urllib.request.urlopen(request, timeout=10).read().decode())
+PY
+)"
+ready_urls=()
+[[ "$services" == *'"dask-gateway"'* ]] && ready_urls+=("http://$IP:$PORT/services/dask-gateway/api/health")
+[[ "$services" == *'"mlhub"'* ]] && ready_urls+=("http://$IP:$PORT/services/mlhub/mlhub/api/v1/openapi.json")
+for url in "${ready_urls[@]}"; do
+    until answers "$url"; do
+        if ! running "$hub_pid" || (( SECONDS > deadline )); then
+            echo "start.sh: $url did not answer; last lines of $RUN/jupyterhub.log:" >&2
+            tail -20 "$RUN/jupyterhub.log" >&2
+            "$HERE/stop.sh" >/dev/null 2>&1 || true
+            exit 1
+        fi
+        sleep 0.3
+    done
+done
+[[ "$services" == *'"mlhub"'* ]] || echo "start.sh: note: the mlhub registry service is not running (see MLHUB_HUB_SERVICE in hub_config/README.md)"
+
 cat <<EOF
 ML Hub is running at http://$IP:$PORT/  (stop: hub_config/stop.sh)
 EOF

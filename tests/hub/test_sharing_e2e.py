@@ -175,7 +175,7 @@ NEEDS = {
     ("get", "/projects/{name}/members"): "read",
     ("put", "/projects/{name}/members/{user}"): "manage",
     ("delete", "/projects/{name}/members/{user}"): "manage",
-    ("get", "/runs"): "user",
+    ("get", "/runs"): "read",  # asked with ?project=<the matrix project>
     ("post", "/runs"): "edit",
     ("get", "/runs/{run_id}"): "read",
     ("patch", "/runs/{run_id}"): "edit",
