@@ -17,6 +17,7 @@ PYTHON_STAMP := $(VENV)/.mlhub-installed
 LAB_STAMP := $(VENV)/.mlhub-labextension-built
 UI_STAMP := ui-tests/node_modules/.mlhub-installed
 BENCH_STAMP := $(VENV)/.mlhub-bench-installed
+LAB_LINK := $(VENV)/share/jupyter/labextensions/mlhub-ext
 LAB_SOURCES := $(shell find labextension -type f 2>/dev/null) package.json tsconfig.json yarn.lock .yarnrc.yml
 
 LAB_PORT ?= 8888
@@ -44,8 +45,11 @@ $(PY):
 # torch first and pinned, so no dependency resolves to another build (or CUDA).
 # The editable install runs `jlpm install` and builds the lab extension through
 # hatch-jupyter-builder; `labextension develop` then links Jupyter to that build so
-# later rebuilds are picked up without reinstalling.
+# later rebuilds are picked up without reinstalling. The link is removed first: through
+# it pip would write install.json into (and uninstall files from) the build output.
 $(PYTHON_STAMP): $(PY) pyproject.toml package.json install.json server_extension/jupyter_server_config.d/mlhub_ext.json
+	if [ -L $(LAB_LINK) ]; then rm $(LAB_LINK); fi
+	rm -f mlhub_ext/labextension/install.json
 	$(PIP) install -q "$(TORCH)" 2>&1 | { grep -v "is ignored" || true; }
 	$(PIP) install -q -e ".[test]" 2>&1 | { grep -v "is ignored" || true; }
 	$(BIN)/jupyter labextension develop --overwrite . >/dev/null
