@@ -26,34 +26,50 @@ _SWAP = sys.byteorder != "little"
 def group_columns(records: list[tuple[int, float, dict[str, Any]]]) -> Columns:
     """``[(step, time, {key: value})]`` -> ``{key: (steps, values, times)}``.
 
-    Consecutive records with the same keys (the usual training loop) are transposed
-    in C (``itemgetter``/``zip``) instead of point by point.
+    Records are transposed in C (``itemgetter``/``zip``), not point by point: in one go
+    when every record has the same keys (the usual training loop), else per run of
+    records with the same keys.
     """
+    if not records:
+        return {}
+    dicts = list(map(_third, records))
+    names = list(dicts[0])
+    if set(map(len, dicts)) == {len(names)}:
+        try:
+            return _transpose(records, dicts, names, {})
+        except KeyError:
+            pass   # same sizes, different keys
     cols: Columns = {}
     i, n = 0, len(records)
     while i < n:
-        keys = records[i][2].keys()
+        names = list(dicts[i])
         j = i + 1
-        while j < n and records[j][2].keys() == keys:
+        while j < n and list(dicts[j]) == names:
             j += 1
-        chunk = records[i:j]
-        names = list(keys)
-        steps = [r[0] for r in chunk]
-        times = [r[1] for r in chunk]
-        dicts = [r[2] for r in chunk]
-        if len(names) == 1:
-            columns: Any = [list(map(itemgetter(names[0]), dicts))]
-        else:
-            columns = zip(*map(itemgetter(*names), dicts))
-        for name, values in zip(names, columns):
-            col = cols.get(name)
-            if col is None:
-                cols[name] = (list(steps), list(values), list(times))
-            else:
-                col[0].extend(steps)
-                col[1].extend(values)
-                col[2].extend(times)
+        _transpose(records[i:j], dicts[i:j], names, cols)
         i = j
+    return cols
+
+
+_first, _second, _third = itemgetter(0), itemgetter(1), itemgetter(2)
+
+
+def _transpose(records: list[Any], dicts: list[dict[str, Any]], names: list[str],
+               cols: Columns) -> Columns:
+    steps = list(map(_first, records))
+    times = list(map(_second, records))
+    if len(names) == 1:
+        columns: Any = [list(map(itemgetter(names[0]), dicts))]
+    else:
+        columns = zip(*map(itemgetter(*names), dicts))
+    for name, values in zip(names, columns):
+        col = cols.get(name)
+        if col is None:
+            cols[name] = (list(steps), list(values), list(times))
+        else:
+            col[0].extend(steps)
+            col[1].extend(values)
+            col[2].extend(times)
     return cols
 
 
