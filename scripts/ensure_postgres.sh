@@ -54,9 +54,9 @@ psql_admin() {
 
 psql_admin -c "DO \$\$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mlhub') THEN
-    CREATE ROLE mlhub LOGIN PASSWORD 'mlhub';
+    CREATE ROLE mlhub LOGIN CREATEDB PASSWORD 'mlhub';
   ELSE
-    ALTER ROLE mlhub LOGIN PASSWORD 'mlhub';
+    ALTER ROLE mlhub LOGIN CREATEDB PASSWORD 'mlhub';
   END IF;
 END \$\$;"
 

@@ -17,7 +17,7 @@ import requests
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 
-PG_URL = os.environ.get("MLHUB_TEST_PG_URL", "postgresql+psycopg://mlhub:mlhub@127.0.0.1:5432/mlhub_test")
+PG_ADMIN_URL = os.environ.get("MLHUB_TEST_PG_URL", "postgresql+psycopg://mlhub:mlhub@127.0.0.1:5432/mlhub_test")
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -48,14 +48,33 @@ def reset_postgres(url: str) -> None:
         engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL database of this test session's own (so parallel sessions do not collide)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"mlhub_test_{os.getpid()}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    yield url
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The registry database on each backend the store must support."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'store.db'}"
     else:
-        reset_postgres(PG_URL)
-        yield PG_URL
+        url = request.getfixturevalue("pg_url")
+        reset_postgres(url)
+        yield url
 
 
 @pytest.fixture
