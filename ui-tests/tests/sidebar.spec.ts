@@ -147,4 +147,47 @@ test.describe('ML Hub sidebar', () => {
     await expect(panel.getByRole('button', { name: 'Refresh' })).toBeEnabled();
     await page.screenshot({ path: '../docs/screenshots/sidebar-dark.png' });
   });
+
+  test("shows the server's error message verbatim", async ({ page }) => {
+    await page.route('**/mlhub/api/v1/projects*', route =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          error: {
+            code: 'unavailable',
+            message: 'the registry database is at an old revision: run `mlhub db upgrade`'
+          }
+        })
+      })
+    );
+    await page.click('.jp-SideBar [data-id="mlhub-sidebar"]');
+    const error = sidebar(page).locator('.jp-MLHub-error');
+    await expect(error).toHaveText(
+      'the registry database is at an old revision: run `mlhub db upgrade`'
+    );
+    await expect(error).toHaveAttribute('role', 'alert');
+
+    // Once the server answers again, Refresh clears the message.
+    await page.unroute('**/mlhub/api/v1/projects*');
+    await sidebar(page).getByRole('button', { name: 'Refresh' }).click();
+    await expect(error).toHaveCount(0);
+  });
+
+  test('names both versions when server and extension differ', async ({
+    page
+  }) => {
+    await page.route(/\/mlhub\/api\/v1\/?(\?.*)?$/, route =>
+      route.fulfill({
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({ version: '9.9.9', mode: 'local', user: 'ci' })
+      })
+    );
+    await page.click('.jp-SideBar [data-id="mlhub-sidebar"]');
+    const banner = sidebar(page).locator('.jp-MLHub-banner');
+    await expect(banner).toContainText(
+      /^ML Hub server 9\.9\.9, lab extension \d+\.\d+\.\d+\S*: reinstall/
+    );
+  });
 });
