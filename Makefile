@@ -31,7 +31,7 @@ export MLHUB_TEST_PG_URL
 
 help:
 	@echo "make lab       install (first time only) and start JupyterLab with ML Hub"
-	@echo "make test      run every test (pytest, then the Galata browser tests)"
+	@echo "make test      run every check: lint, pytest, then the Galata browser tests"
 	@echo "make pytest    Python tests only;  make ui-test: browser tests only"
 	@echo "make lint      import-layer contracts and TypeScript type check"
 	@echo "make hub       start a JupyterHub with the ML Hub service (hub_config/start.sh)"
@@ -67,7 +67,7 @@ lab: install
 	$(BIN)/jupyter lab --ip 127.0.0.1 --port $(LAB_PORT) --no-browser --allow-root \
 		--ServerApp.root_dir="$(LAB_ROOT)" --LabApp.default_url="$(LAB_DEFAULT_URL)"
 
-test: pytest ui-test
+test: lint pytest ui-test
 
 chromium:
 	bash scripts/ensure_chromium.sh
