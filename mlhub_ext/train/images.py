@@ -65,14 +65,18 @@ def decode_image(value: Any, channels: int | None = None,
     if isinstance(value, (bytes, bytearray, memoryview)):
         arr = _decode_bytes(bytes(value), channels)
     else:
-        arr = np.asarray(value, dtype=np.float32)
+        raw = np.asarray(value)
+        arr = raw.astype(np.float32)
         if arr.ndim == 2:
             arr = arr[None]
-        elif arr.ndim == 3 and arr.shape[-1] in (1, 3, 4) and arr.shape[0] not in (1, 3, 4):
-            arr = arr.transpose(2, 0, 1)      # HWC -> CHW
+        elif arr.ndim == 3 and arr.shape[-1] in (1, 3, 4) and (
+                arr.shape[0] not in (1, 3, 4) or arr.shape[-1] < arr.shape[0]):
+            arr = arr.transpose(2, 0, 1)      # HWC (as Pillow and the data layer give) -> CHW
         if arr.ndim != 3:
             raise invalid(f"an image must be 2-D or 3-D pixels, got shape {list(arr.shape)}")
-        if arr.size and arr.max() > 1.0:
+        if raw.dtype == np.uint8:
+            arr = arr / 255.0
+        elif arr.size and arr.max() > 1.0:
             arr = arr / (255.0 if arr.max() > 16.0 else 16.0)  # 8-bit, or digits' 0..16
         if channels is not None and arr.shape[0] != channels:
             arr = _convert_channels(arr, channels)

@@ -18,7 +18,7 @@ from typing import Any
 from .loading import TableSource
 from .progress import RunHooks
 from .specs import TORCH_KINDS, ModelSpec, validate_spec
-from .tasks import train_task
+from .tasks import evaluate_task, train_task
 from .progress import TrainingAborted
 
 STATES = ("queued", "running", "finished", "failed", "aborted")
@@ -135,6 +135,16 @@ def submit_train(client: Any, spec: ModelSpec | dict[str, Any], table: TableSour
     future = client.submit(train_task, spec.to_dict(), table, target, channel.hooks.to_dict(),
                            allow_custom, key=f"mlhub-train-{job_id}", pure=False, **submit_kw)
     return TrainJob(job_id=job_id, kind=spec.kind, future=future, channel=channel)
+
+
+def submit_evaluate(client: Any, model_bytes: bytes, model_type: str, table: TableSource,
+                    target: str, input_schema: list[dict[str, Any]],
+                    classes: list[Any] | None = None, *, allow_custom: bool = False) -> Any:
+    """Queue :func:`.tasks.evaluate_task` (a stored model on another dataset); a future."""
+    if not isinstance(table, (str, os.PathLike)) and not _is_future(table):
+        table = client.scatter(table, hash=False)
+    return client.submit(evaluate_task, model_bytes, model_type, table, target, input_schema,
+                         classes, allow_custom, pure=False, key=f"mlhub-evaluate-{uuid.uuid4().hex}")
 
 
 def _is_future(value: Any) -> bool:

@@ -1,14 +1,16 @@
 """Read the table a task trains or evaluates on, wherever the caller put it.
 
 Accepted: a pandas DataFrame; bytes of a Parquet or CSV file; a path to a Parquet, CSV,
-JSON, Feather/Arrow file; or a folder of images in one sub-folder per class, read as a
-table with columns ``image`` (file path) and ``label`` (sub-folder name).
+JSON, Feather/Arrow file; or an image collection (a folder or a .zip with one sub-folder
+per class), read as a table with columns ``image`` (a file path, or the bytes of a zip
+member) and ``label`` (the class folder's name).
 """
 from __future__ import annotations
 
 import io
 import os
-from pathlib import Path
+import zipfile
+from pathlib import Path, PurePosixPath
 from typing import Any, Union
 
 import pandas as pd
@@ -42,6 +44,8 @@ def _read_path(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise invalid(f"table file {str(path)!r} not found")
     suffix = path.suffix.lower()
+    if suffix == ".zip":
+        return image_zip_table(path)
     if suffix == ".csv":
         return pd.read_csv(path)
     if suffix in (".json", ".jsonl"):
@@ -58,4 +62,19 @@ def image_folder_table(root: Path) -> pd.DataFrame:
             for f in sorted(sub.iterdir()) if f.suffix.lower() in IMAGE_SUFFIXES]
     if not rows:
         raise invalid(f"no images found in class sub-folders of {str(root)!r}")
+    return pd.DataFrame(rows, columns=["image", "label"])
+
+
+def image_zip_table(path: Path) -> pd.DataFrame:
+    """One row per image in a zip (checked by the data layer at upload): bytes and class."""
+    rows = []
+    with zipfile.ZipFile(path) as zf:
+        for info in sorted(zf.infolist(), key=lambda i: i.filename):
+            parts = PurePosixPath(info.filename).parts
+            if (info.is_dir() or len(parts) < 2 or parts[0] == "__MACOSX"
+                    or not info.filename.lower().endswith(IMAGE_SUFFIXES)):
+                continue
+            rows.append((zf.read(info), parts[-2]))
+    if not rows:
+        raise invalid(f"no images found in class folders of {path.name!r}")
     return pd.DataFrame(rows, columns=["image", "label"])

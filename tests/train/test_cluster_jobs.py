@@ -8,11 +8,10 @@ import pytest
 
 from mlhub_ext.core.errors import MLHubError
 from mlhub_ext.train.cluster import get_client
-from mlhub_ext.train.jobs import submit_train
+from mlhub_ext.train.jobs import submit_evaluate, submit_train
 from mlhub_ext.train.predict import load_model, predict
 from mlhub_ext.train.progress import TrainingAborted
 from mlhub_ext.train.sweep import run_sweep, select_best
-from mlhub_ext.train.tasks import evaluate_task
 
 RF = {"kind": "sklearn", "estimator": "sklearn.ensemble.RandomForestClassifier",
       "params": {"n_estimators": 30, "random_state": 0}}
@@ -53,18 +52,20 @@ def test_iris_random_forest_on_the_cluster(client, iris):
     model = load_model(result["model_bytes"], result["model_type"])
     assert predict(model, [[5.1, 3.5, 1.4, 0.2]], result["input_schema"])[0]["prediction"] == "setosa"
     holdout = iris.sample(40, random_state=1)
-    ev = evaluate_task(result["model_bytes"], "sklearn", holdout, "species", result["input_schema"],
-                       result["classes"])
+    ev = submit_evaluate(client, result["model_bytes"], "sklearn", holdout, "species",
+                         result["input_schema"], result["classes"]).result(timeout=60)
     assert ev["n"] == 40 and ev["metrics"]["accuracy"] > 0.85
 
 
 def test_invalid_spec_is_refused_before_queueing(client, iris):
-    before = set(client.who_has())
     with pytest.raises(MLHubError, match="n_trees"):
-        submit_train(client, {**RF, "params": {"n_trees": 3}}, iris, "species")
+        submit_train(client, {**RF, "params": {"n_trees": 3}}, iris, "species", job_id="refused-1")
     with pytest.raises(MLHubError, match="os.system"):
-        submit_train(client, {"kind": "sklearn", "estimator": "os.system"}, iris, "species")
-    assert set(client.who_has()) == before
+        submit_train(client, {"kind": "sklearn", "estimator": "os.system"}, iris, "species",
+                     job_id="refused-2")
+    seen = client.run_on_scheduler(
+        lambda dask_scheduler: [str(k) for k in dask_scheduler.tasks if "refused" in str(k)])
+    assert seen == []
 
 
 def test_missing_target_fails_the_job_with_a_clear_message(client, iris):

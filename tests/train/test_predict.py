@@ -93,3 +93,30 @@ def test_regressor_outputs_have_no_probabilities():
 
     model = LinearRegression().fit(pd.DataFrame({"x": [0.0, 1.0, 2.0]}), [1.0, 3.0, 5.0])
     assert predict(model, [[3.0]], schema) == [{"prediction": pytest.approx(7.0)}]
+
+
+def test_model_cache_is_bounded_and_lru():
+    import pickle
+
+    from sklearn.dummy import DummyClassifier
+
+    from mlhub_ext.train.cache import ModelCache
+
+    blob = pickle.dumps(DummyClassifier().fit([[0], [1]], [0, 1]))
+    cache = ModelCache(max_bytes=2 * len(blob))
+    loads = []
+
+    def fetch():
+        loads.append(1)
+        return blob, "sklearn"
+
+    a = cache.get("a", fetch)
+    assert cache.get("a", fetch) is a and len(loads) == 1
+    cache.get("b", fetch)
+    cache.get("a", fetch)            # a is now the most recent
+    cache.get("c", fetch)            # evicts b
+    assert len(cache) == 2 and cache.size_bytes <= 2 * len(blob)
+    cache.get("a", fetch)
+    assert len(loads) == 3
+    cache.get("b", fetch)
+    assert len(loads) == 4 and (cache.hits, cache.misses) == (3, 4)

@@ -82,6 +82,8 @@ def test_load_table_sources(tmp_path, iris):
     assert load_table(tmp_path / "iris.parquet").equals(iris)
     with pytest.raises(MLHubError, match="not found"):
         load_table(str(tmp_path / "nope.csv"))
+    with pytest.raises(MLHubError, match="no images"):
+        load_table(str(tmp_path))
     with pytest.raises(MLHubError):
         load_table(42)
 
@@ -92,3 +94,27 @@ def test_reporter_without_a_cluster_is_a_no_op():
     assert rep.should_abort() is False
     rep.close()
     assert RunHooks.coerce(RunHooks.for_job("x").to_dict()) == RunHooks.for_job("x")
+
+
+def test_image_zip_trains_a_cnn(tmp_path, digits_png):
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "digits.zip", "w") as zf:
+        for i, (img, label) in enumerate(zip(digits_png.image[:200], digits_png.label[:200])):
+            zf.writestr(f"digits/{label}/{i}.png", img)
+    table = load_table(tmp_path / "digits.zip")
+    assert list(table.columns) == ["image", "label"] and len(table) == 200
+    res = train_task({"kind": "torch_cnn", "epochs": 2, "params": {"channels": [4]}},
+                     str(tmp_path / "digits.zip"), "label")
+    assert res["classes"] == [str(i) for i in range(10)]
+    assert res["input_schema"][0]["shape"] == [1, 8, 8]
+
+
+def test_uint8_pixel_arrays_scale_by_255():
+    import numpy as np
+
+    from mlhub_ext.train.images import decode_image
+
+    dark = np.full((4, 4), 10, dtype=np.uint8)
+    assert decode_image(dark).max() == pytest.approx(10 / 255)
+    assert decode_image(np.zeros((4, 4, 3), dtype=np.uint8)).shape == (3, 4, 4)
