@@ -64,30 +64,37 @@ def _transpose(records: list[Any], dicts: list[dict[str, Any]], names: list[str]
         columns = zip(*map(itemgetter(*names), dicts))
     for name, values in zip(names, columns):
         col = cols.get(name)
+        # Keys logged together share one steps list and one times list (never mutated),
+        # so encode_batch encodes each only once.
         if col is None:
-            cols[name] = (list(steps), list(values), list(times))
+            cols[name] = (steps, list(values), times)
         else:
-            col[0].extend(steps)
-            col[1].extend(values)
-            col[2].extend(times)
+            cols[name] = (col[0] + steps, col[1] + list(values), col[2] + times)
     return cols
 
 
-def _b64(arr: array) -> str:
+def _b64(arr: array) -> bytes:
     if _SWAP:
         arr.byteswap()
-    return base64.b64encode(arr.tobytes()).decode("ascii")
+    return base64.b64encode(arr.tobytes())
 
 
 def encode_batch(seq: int, cols: Columns) -> bytes:
-    """The compact body of one batch."""
-    metrics = {
-        k: {"steps": _b64(array("q", s)), "values": _b64(array("d", v)),
-            "timestamps": _b64(array("d", t))}
-        for k, (s, v, t) in cols.items()
-    }
-    return json.dumps({"seq": seq, "encoding": ENCODING, "metrics": metrics},
-                      separators=(",", ":")).encode()
+    """The compact body of one batch (built as bytes: base64 needs no JSON escaping)."""
+    done: dict[int, bytes] = {}
+
+    def enc(values: list[Any], code: str) -> bytes:
+        key = id(values)
+        out = done.get(key)
+        if out is None:
+            out = done[key] = _b64(array(code, values))
+        return out
+
+    parts = []
+    for k, (s, v, t) in cols.items():
+        parts.append(b'%s:{"steps":"%s","values":"%s","timestamps":"%s"}' % (
+            json.dumps(k).encode(), enc(s, "q"), _b64(array("d", v)), enc(t, "d")))
+    return b'{"seq":%d,"encoding":"%s","metrics":{%s}}' % (seq, ENCODING.encode(), b",".join(parts))
 
 
 def _unb64(text: str, code: str) -> list[Any]:

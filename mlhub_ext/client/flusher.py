@@ -62,6 +62,7 @@ class Flusher:
         self.rejected_points = 0
         self.last_error: MLHubError | None = None
         self.acked_seq = 0
+        self.wal_error = ""
         self._http = http
         self.wire = wire or WireFormat()
         self._wal = wal
@@ -163,20 +164,37 @@ class Flusher:
             cols = group_columns(chunk)
             self._seq += 1
             body = encode_batch(self._seq, cols)
-            self._wal.append(KIND_METRICS, body)
+            self._append_wal(KIND_METRICS, body)
             queued.append(("m", self._seq, body, sum(len(c[0]) for c in cols.values())))
             self._notify(cols)
         with self._patch_lock:
             patch, self._patch = self._patch, None
         if patch is not None:
             self._patch_n += 1
-            self._wal.append(KIND_PATCH, json.dumps({**patch, "_n": self._patch_n}).encode())
+            self._append_wal(KIND_PATCH, json.dumps({**patch, "_n": self._patch_n}).encode())
             queued.append(("p", self._patch_n, json.dumps(patch).encode(), 0))
         if queued:
-            self._wal.sync()
+            try:
+                self._wal.sync()
+            except OSError as exc:
+                self._wal_failed(exc)
             with self._cond:
                 self._queue.extend(queued)
                 self._cond.notify_all()
+
+    def _append_wal(self, kind: bytes, payload: bytes) -> None:
+        try:
+            self._wal.append(kind, payload)
+        except OSError as exc:
+            self._wal_failed(exc)
+
+    def _wal_failed(self, exc: OSError) -> None:
+        # Still send from memory: a full or broken disk costs crash safety, not the points.
+        if not self.wal_error:
+            log.warning("mlhub: run %s: cannot write the write-ahead log %s (%s); points are "
+                        "sent from memory only until it works again", self.run_id,
+                        self._wal.path, exc)
+        self.wal_error = str(exc)
 
     def _notify(self, cols: Columns) -> None:
         for listener in list(self.listeners):

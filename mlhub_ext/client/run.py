@@ -28,6 +28,7 @@ from .wal import WALWriter
 log = logging.getLogger("mlhub_ext.client")
 
 FINAL_STATUSES = ("finished", "failed", "killed")
+_now = time.time
 _live_runs: "weakref.WeakSet[Run]" = weakref.WeakSet()   # for the exit hook only
 
 
@@ -120,7 +121,7 @@ class Run:
         except AttributeError:
             data = coerce_metrics(data)   # raises TypeError for a non-mapping
         buf = self._buffer
-        buf.append((step, time.time(), data))
+        buf.append((step, _now(), data))
         if len(buf) > WAKE_AT_RECORDS:
             self._flusher.wake()
 

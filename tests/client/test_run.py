@@ -118,3 +118,17 @@ def test_context_manager_records_failure_with_traceback(wal_dir):
             1 / 0
     assert http.patches[-1]["status"] == "failed"
     assert "ZeroDivisionError" in http.patches[-1]["notes"]
+
+
+def test_a_failing_disk_does_not_lose_points(wal_dir, monkeypatch):
+    http = FakeHTTP()
+    run = _run(http)
+
+    def broken(kind, payload):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(run._flusher._wal, "append", broken)
+    run.log({"x": 1.0})
+    assert run.finish(timeout=5)
+    assert http.points["x"] == [(0, 1.0)]
+    assert "No space left" in run._flusher.wal_error

@@ -163,3 +163,23 @@ def test_eight_processes_log_at_once(tracking):
     for rid in ids:
         for key in ("loss", "acc"):
             assert _series(tracking, rid, key)["steps"] == list(range(3000))
+
+
+def test_login_artifacts_and_params(tracking, tmp_path):
+    from mlhub_ext.core.errors import ErrorCode, MLHubError
+
+    with pytest.raises(MLHubError) as err:
+        mh.login(tracking.url, "wrong-token")
+    assert err.value.code in (ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN)
+    assert mh.login(tracking.url, tracking.token)["user"] == tracking.user
+    try:
+        with mh.init("artifacts") as run:
+            path = tmp_path / "weights.bin"
+            path.write_bytes(b"\x00\x01" * 1000)
+            art = run.log_artifact(path, name="models/weights.bin")
+            assert art["name"] == "models/weights.bin"
+            assert run.log_params({"epochs": np.int64(3)}) == {"epochs": 3}
+        got = tracking.api("GET", f"runs/{run.id}/artifacts/models/weights.bin")
+        assert got.status_code == 200 and got.content == b"\x00\x01" * 1000
+    finally:
+        config.clear_login()
