@@ -14,7 +14,7 @@ import requests
 pytestmark = pytest.mark.timeout(180)
 
 # The hub's own machinery only; the registry service is covered by test_sharing_e2e.py.
-HUB_ENV = {"MLHUB_HUB_SERVICE": "off"}
+HUB_ENV = {"MLHUB_HUB_SERVICE": "off", "MLHUB_GITHUB_TEAMS_AS_GROUPS": "1"}
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +53,12 @@ def test_sign_in_goes_through_the_github_oauth_chain(hub):
     assert paths[-1] == ("127.0.0.1:18000", "/hub/spawn")
     model = carol.model()
     assert model["name"] == "carol" and model["servers"] == {}
+
+
+def test_github_teams_become_hub_groups(hub, alice, bob):
+    # the fake GitHub puts alice (only) in the team mlhub-trial/ml-leads
+    assert hub.admin_api("GET", "/users/alice").json()["groups"] == ["mlhub-trial:ml-leads"]
+    assert hub.admin_api("GET", "/users/bob").json()["groups"] == []
 
 
 def test_alice_signs_in_and_her_server_is_ready(alice):
