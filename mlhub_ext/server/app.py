@@ -12,6 +12,7 @@ from jupyter_server.extension.application import ExtensionApp
 from .. import __version__
 from ..store import open_registry
 from .config import MLHubConfigMixin
+from .ratelimit import RateLimiter
 from .routes import api_routes
 
 API_BASE = "/mlhub/api/v1"
@@ -42,6 +43,7 @@ class MLHub(MLHubConfigMixin, ExtensionApp):
                 "mlhub.local_user": self.user,
                 "mlhub.mode": "local",
                 "mlhub.config": self,
+                "mlhub.rate_limiter": RateLimiter(self.rate_limit, self.rate_burst),
             })
             self.log.info("ML Hub registry on %s as user %r", registry.store.url.split("@")[-1], self.user)
         self.settings["mlhub.api_base"] = self.serverapp.base_url.rstrip("/") + API_BASE

@@ -8,7 +8,7 @@ import getpass
 import os
 from pathlib import Path
 
-from traitlets import Bool, HasTraits, Int, Unicode, default
+from traitlets import Bool, Float, HasTraits, Int, Unicode, default
 
 
 def _env(name: str, fallback: str = "") -> str:
@@ -69,5 +69,19 @@ class MLHubConfigMixin(HasTraits):
     @default("user")
     def _default_user(self) -> str:
         return _env("MLHUB_USER") or _env("JUPYTERHUB_USER") or getpass.getuser()
+
+    rate_limit = Float(config=True, help=(
+        "Write requests per second allowed per user, sustained (env MLHUB_RATE_LIMIT; 0 disables). "
+        "Excess requests get 429 with Retry-After."))
+
+    @default("rate_limit")
+    def _default_rate_limit(self) -> float:
+        return float(_env("MLHUB_RATE_LIMIT", "200"))
+
+    rate_burst = Int(config=True, help="Write requests a user may burst above the rate (env MLHUB_RATE_BURST).")
+
+    @default("rate_burst")
+    def _default_rate_burst(self) -> int:
+        return int(_env("MLHUB_RATE_BURST", "2000"))
 
     worker_threads = Int(8, config=True, help="Threads that run blocking registry calls off the event loop.")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -13,6 +14,7 @@ from tornado.websocket import WebSocketHandler
 
 from ..core.errors import ErrorCode, MLHubError
 from ..store import open_registry
+from .ratelimit import RateLimiter
 from .routes import api_routes
 
 API_BASE = "/mlhub/api/v1"
@@ -67,6 +69,8 @@ def make_app(db_url: str, artifact_root: str, base_url: str = "/", mode: str = "
         "mlhub.mode": mode,
         "mlhub.api_base": prefix,
         "log_function": log_request,
+        "mlhub.rate_limiter": RateLimiter(float(os.environ.get("MLHUB_RATE_LIMIT", "200")),
+                                          int(os.environ.get("MLHUB_RATE_BURST", "2000"))),
         **(extra_settings or {}),
     }
     return web.Application(api_routes(prefix, auth_base, PublicHandler, ws_base), **settings)

@@ -41,3 +41,24 @@ def test_token_not_in_logs(mlhub_server):
     mlhub_server.api("GET", f"projects?token={mlhub_server.token}")
     mlhub_server.stop()
     assert mlhub_server.token not in (mlhub_server.data_dir / "serve.log").read_text()
+
+
+def test_writes_are_rate_limited_per_user(tmp_path, monkeypatch):
+    from tests.conftest import MLHubServer
+
+    server = MLHubServer(tmp_path / "d")
+    server.data_dir.mkdir()
+    monkeypatch.setenv("MLHUB_RATE_LIMIT", "1")
+    monkeypatch.setenv("MLHUB_RATE_BURST", "3")
+    server.start()
+    try:
+        codes = [server.api("POST", "projects", json={"name": f"p{i}"}).status_code for i in range(5)]
+        assert codes[:3] == [201, 201, 201] and codes[3] == 429
+        r = server.api("POST", "projects", json={"name": "late"})
+        assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
+        assert r.json()["error"]["code"] == "rate_limited"
+        assert server.api("GET", "projects").status_code == 200  # reads are not limited
+        bob = server.create_token("bob")
+        assert server.api("POST", "projects", token=bob, json={"name": "bobs"}).status_code == 201  # per user
+    finally:
+        server.stop()

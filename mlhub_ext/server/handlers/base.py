@@ -17,6 +17,7 @@ log = logging.getLogger("mlhub.server")
 T = TypeVar("T")
 
 API_PREFIX = "mlhub/api/v1"
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 _HTTP_TO_CODE = {
     400: ErrorCode.MALFORMED, 401: ErrorCode.UNAUTHENTICATED, 403: ErrorCode.FORBIDDEN,
@@ -58,6 +59,9 @@ def api(method: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]
     async def wrapper(self: "MLHubAPIMixin", *args: Any, **kwargs: Any) -> None:
         if not self.current_user:
             raise MLHubError(ErrorCode.UNAUTHENTICATED, self.auth_hint())
+        limiter = self.settings.get("mlhub.rate_limiter")
+        if limiter is not None and self.request.method in WRITE_METHODS:
+            limiter.check(self.acting_user())
         await method(self, *args, **kwargs)
 
     return wrapper
