@@ -97,6 +97,8 @@ class Flusher:
     def flush(self, timeout: float | None = None) -> bool:
         """Write and send everything logged so far; True if the server acknowledged it all."""
         target = time.monotonic() + (timeout if timeout is not None else 1e9)
+        if not self._writer.is_alive():   # closed: nothing more will be written
+            return not self._queue
         done = threading.Event()
         with self._patch_lock:
             self._flush_waiters.append(done)
