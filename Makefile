@@ -10,13 +10,14 @@ BIN := $(CURDIR)/$(VENV)/bin
 PY := $(BIN)/python
 PIP := $(PY) -m pip --disable-pip-version-check
 TORCH := torch==2.13.0
+# The hub end-to-end tests start a real JupyterHub, so the test setup needs both extras.
+EXTRAS := test,hub
 # jlpm and jupyter-builder live in the virtualenv.
 export PATH := $(BIN):$(PATH)
 
 PYTHON_STAMP := $(VENV)/.mlhub-installed
 LAB_STAMP := $(VENV)/.mlhub-labextension-built
 UI_STAMP := ui-tests/node_modules/.mlhub-installed
-BENCH_STAMP := $(VENV)/.mlhub-bench-installed
 LAB_LINK := $(VENV)/share/jupyter/labextensions/mlhub-ext
 LAB_SOURCES := $(shell find labextension -type f 2>/dev/null) package.json tsconfig.json yarn.lock .yarnrc.yml
 
@@ -35,7 +36,7 @@ help:
 	@echo "make pytest    Python tests only;  make ui-test: browser tests only"
 	@echo "make lint      import-layer contracts and TypeScript type check"
 	@echo "make hub       start a JupyterHub with the ML Hub service (hub_config/start.sh)"
-	@echo "make bench     run the benchmarks in bench/"
+	@echo "make bench     run the benchmarks in bench/ (BENCH_ARGS=--quick for a short run)"
 	@echo "make clean     remove build output (keeps .venv/); make distclean also removes .venv/"
 
 $(PY):
@@ -51,7 +52,7 @@ $(PYTHON_STAMP): $(PY) pyproject.toml package.json install.json server_extension
 	if [ -L $(LAB_LINK) ]; then rm $(LAB_LINK); fi
 	rm -f mlhub_ext/labextension/install.json
 	$(PIP) install -q "$(TORCH)" 2>&1 | { grep -v "is ignored" || true; }
-	$(PIP) install -q -e ".[test]" 2>&1 | { grep -v "is ignored" || true; }
+	$(PIP) install -q -e ".[$(EXTRAS)]" 2>&1 | { grep -v "is ignored" || true; }
 	$(BIN)/jupyter labextension develop --overwrite . >/dev/null
 	touch $@
 
@@ -90,20 +91,17 @@ lint: install
 	jlpm typecheck
 
 hub: install
-	$(PIP) install -q -e ".[hub]" 2>&1 | { grep -v "is ignored" || true; }
 	bash hub_config/start.sh
 
-$(BENCH_STAMP): $(PYTHON_STAMP)
-	$(PIP) install -q -e ".[bench]" 2>&1 | { grep -v "is ignored" || true; }
-	touch $@
-
-bench: install $(BENCH_STAMP)
-	@for script in bench/*.py; do echo "== $$script"; $(PY) "$$script"; done
+# The benchmarks install their peers (MLflow, W&B) into .venv-peers/ themselves, so
+# those pins never touch .venv/. Files starting with _ are helpers, not benchmarks.
+bench: install
+	@for script in bench/[!_]*.py; do echo "== $$script"; $(PY) "$$script" $(BENCH_ARGS); done
 
 clean:
 	rm -rf lib tsconfig.tsbuildinfo mlhub_ext/labextension mlhub_ext/_version.py \
 		node_modules ui-tests/node_modules ui-tests/test-results ui-tests/playwright-report \
-		build dist *.egg-info $(PYTHON_STAMP) $(LAB_STAMP) $(BENCH_STAMP)
+		build dist *.egg-info $(PYTHON_STAMP) $(LAB_STAMP)
 
 distclean: clean
 	rm -rf $(VENV)
