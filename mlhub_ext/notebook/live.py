@@ -98,6 +98,7 @@ class LivePlot(widgets.VBox):
     def _loop(self) -> None:
         while not self._stop.is_set():
             started = time.monotonic()
+            pause = self._period
             try:
                 with self._refresh_lock:
                     if self._last_history_step is None:
@@ -105,10 +106,11 @@ class LivePlot(widgets.VBox):
                     self._refresh()
             except Exception as exc:   # keep the widget alive; say what went wrong
                 self.status.value = f"<b>live update failed:</b> {exc}"
+                pause = max(pause, 2.0)
             if self._status_text in FINAL_STATUSES and not self._pending:
                 self._follow_stopped()
                 return
-            self._stop.wait(max(0.0, self._period - (time.monotonic() - started)))
+            self._stop.wait(max(0.0, pause - (time.monotonic() - started)))
 
     def _load_history(self) -> None:
         rid = self.run_id
