@@ -1,11 +1,28 @@
-"""The access policy, in one place: who may read, write or manage a project."""
+"""The access policy, in one place: who may read, write or manage a project or a dataset.
+
+Anything with ``name``, ``owner`` and ``visibility`` (a :class:`Project`, a ``Dataset``)
+follows the same rules; ``noun`` names it in messages.
+"""
 from __future__ import annotations
+
+from typing import Any, Protocol, Union
 
 from .entities import Project, Role, Visibility
 from .errors import ErrorCode, MLHubError
 
 
-def effective_role(project: Project, user: str, member_role: Role | None) -> Role | None:
+class Shared(Protocol):
+    """What the policy reads of a resource."""
+
+    name: str
+    owner: str
+    visibility: Any
+
+
+Resource = Union[Project, Shared]
+
+
+def effective_role(project: Resource, user: str, member_role: Role | None) -> Role | None:
     """The caller's role on ``project``: owner, their member role, or read if public."""
     if project.owner == user:
         return Role.OWNER
@@ -16,7 +33,8 @@ def effective_role(project: Project, user: str, member_role: Role | None) -> Rol
     return None
 
 
-def require(project: Project, user: str, member_role: Role | None, needed: Role, what: str | None = None) -> Role:
+def require(project: Resource, user: str, member_role: Role | None, needed: Role, what: str | None = None,
+            noun: str = "project") -> Role:
     """Return the caller's role or raise.
 
     A caller who may not even read gets ``not_found`` so that private names do not
@@ -24,12 +42,12 @@ def require(project: Project, user: str, member_role: Role | None, needed: Role,
     """
     role = effective_role(project, user, member_role)
     if role is None:
-        raise MLHubError(ErrorCode.NOT_FOUND, f"{what or f'project {project.name!r}'} not found")
+        raise MLHubError(ErrorCode.NOT_FOUND, f"{what or f'{noun} {project.name!r}'} not found")
     if not role.allows(needed):
-        target = what or f"project {project.name!r}"
+        target = what or f"{noun} {project.name!r}"
         raise MLHubError(
             ErrorCode.FORBIDDEN,
-            f"user {user!r} has {role.value} access to project {project.name!r}; "
+            f"user {user!r} has {role.value} access to {noun} {project.name!r}; "
             f"this action on {target} needs {needed.value}",
         )
     return role

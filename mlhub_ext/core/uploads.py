@@ -1,0 +1,177 @@
+"""Resumable chunked uploads: chunks written to disk at their offsets, checked, then assembled.
+
+A client creates an upload with the file's name and size, sends fixed-size chunks with
+their sha256 in any order (a retry of a chunk rewrites the same bytes), asks which
+ranges arrived, and completes with the whole file's sha256. Chunks go straight to a
+sparse file in ``root/<id>/``; neither a chunk list nor the file is ever held in memory
+beyond one chunk. A completed upload waits there until a registration moves it into
+the blob store.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .datasets import DatasetStore, Upload
+from .errors import ErrorCode, MLHubError, conflict, invalid, not_found
+
+MiB = 1 << 20
+DEFAULT_CHUNK = 8 * MiB
+MAX_CHUNK = 8 * MiB
+MIN_CHUNK = 64 * 1024
+DEFAULT_MAX_UPLOAD = 64 * 1024 * MiB
+_SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+
+
+def check_sha256(value: Any, what: str) -> str:
+    if not isinstance(value, str) or not _SHA_RE.match(value.lower()):
+        raise invalid(f"{what} must be 64 hexadecimal digits (a sha256), not {value!r}")
+    return value.lower()
+
+
+def safe_filename(filename: Any) -> str:
+    """The base name of ``filename`` with unusual characters replaced (keeps the extension)."""
+    if not isinstance(filename, str) or not 0 < len(filename) <= 512 or "\x00" in filename:
+        raise invalid("filename must be a string of 1-512 characters")
+    base = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    cleaned = _UNSAFE.sub("_", base).lstrip(".")
+    if not cleaned:
+        raise invalid(f"filename {filename!r} has no usable characters")
+    return cleaned
+
+
+class Uploads:
+    """Upload lifecycle for one user at a time; another user's upload id is NOT_FOUND."""
+
+    def __init__(self, store: DatasetStore, root: str | os.PathLike[str],
+                 max_bytes: int = DEFAULT_MAX_UPLOAD) -> None:
+        self.store = store
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.max_bytes = max_bytes
+
+    def folder(self, upload_id: str) -> Path:
+        return self.root / upload_id
+
+    def part_path(self, upload: Upload) -> Path:
+        return self.folder(upload.id) / "data.part"
+
+    def file_path(self, upload: Upload) -> Path:
+        """Where a completed upload's file lies, under its own (safe) name."""
+        return self.folder(upload.id) / safe_filename(upload.filename)
+
+    def create(self, user: str, filename: Any, size: Any, sha256: Any = None, chunk_size: Any = None) -> Upload:
+        name = safe_filename(filename)
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            raise invalid("size must be the file's size in bytes (an integer)")
+        if size == 0:
+            raise invalid(f"{name} is empty (0 bytes); there is nothing to register")
+        if size > self.max_bytes:
+            raise MLHubError(ErrorCode.TOO_LARGE, f"{name} is {size} bytes; this server accepts at most "
+                                                  f"{self.max_bytes} bytes per upload")
+        chunk = DEFAULT_CHUNK if chunk_size is None else chunk_size
+        if isinstance(chunk, bool) or not isinstance(chunk, int) or not MIN_CHUNK <= chunk <= MAX_CHUNK:
+            raise invalid(f"chunk_size must be an integer between {MIN_CHUNK} and {MAX_CHUNK} bytes")
+        declared = check_sha256(sha256, "sha256") if sha256 is not None else None
+        upload = Upload(id=uuid.uuid4().hex, owner=user, filename=name, size=size, chunk_size=chunk,
+                        declared_sha256=declared)
+        folder = self.folder(upload.id)
+        folder.mkdir(parents=True)
+        with open(self.part_path(upload), "wb") as f:
+            f.truncate(size)  # sparse: space is used as chunks arrive
+        try:
+            return self.store.create_upload(upload)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+
+    def get(self, user: str, upload_id: Any) -> Upload:
+        upload = self.store.get_upload(upload_id) if isinstance(upload_id, str) and len(upload_id) <= 64 else None
+        if upload is None or upload.owner != user:
+            raise not_found("upload", upload_id)
+        return upload
+
+    def put_chunk(self, user: str, upload_id: str, offset: Any, data: bytes, chunk_sha256: Any) -> Upload:
+        """Write one chunk at ``offset`` after checking its place, length and sha256."""
+        upload = self.get(user, upload_id)
+        try:
+            off = int(offset)
+        except (TypeError, ValueError):
+            raise invalid(f"chunk offset must be an integer, not {offset!r}") from None
+        if chunk_sha256 is None:
+            raise invalid("each chunk needs its sha256 in the X-Chunk-SHA256 header")
+        digest = check_sha256(chunk_sha256, "X-Chunk-SHA256")
+        if off < 0 or off % upload.chunk_size:
+            raise invalid(f"chunk offset {off} is not a multiple of the chunk size {upload.chunk_size}")
+        if off >= upload.size:
+            raise MLHubError(ErrorCode.TOO_LARGE, f"chunk offset {off} is beyond the declared size "
+                                                  f"{upload.size} of {upload.filename}")
+        expected = min(upload.chunk_size, upload.size - off)
+        if len(data) > expected:
+            raise MLHubError(ErrorCode.TOO_LARGE, f"chunk at offset {off} holds {len(data)} bytes but the "
+                                                  f"declared size {upload.size} leaves room for {expected}")
+        if len(data) < expected:
+            raise invalid(f"chunk at offset {off} holds {len(data)} bytes; expected {expected} "
+                          f"(chunk size {upload.chunk_size}, declared size {upload.size})")
+        actual = hashlib.sha256(data).hexdigest()
+        if actual != digest:
+            raise invalid(f"chunk at offset {off} arrived with sha256 {actual}, not {digest}; send it again")
+        if upload.status != "open":
+            if (off, len(data)) in upload.received:
+                return upload  # a retry after completion: nothing to do
+            raise conflict(f"upload {upload.id} is {upload.status}; it accepts no more chunks")
+        fd = os.open(self.part_path(upload), os.O_WRONLY)
+        try:
+            os.pwrite(fd, data, off)
+        finally:
+            os.close(fd)
+        self.store.add_chunk(upload.id, off, len(data), digest)
+        return self.get(user, upload_id)
+
+    def complete(self, user: str, upload_id: str, sha256: Any = None) -> Upload:
+        """Check that every byte arrived and the whole file's sha256; refuse otherwise."""
+        upload = self.get(user, upload_id)
+        if upload.status != "open":
+            if upload.status == "complete" and sha256 in (None, upload.sha256):
+                return upload
+            raise conflict(f"upload {upload.id} is already {upload.status}")
+        expected = sha256 if sha256 is not None else upload.declared_sha256
+        if expected is None:
+            raise invalid("completing an upload needs the whole file's sha256")
+        expected = check_sha256(expected, "sha256")
+        if upload.declared_sha256 and expected != upload.declared_sha256:
+            raise invalid(f"sha256 {expected} differs from the one declared when the upload was created")
+        missing = upload.missing()
+        if missing:
+            shown = ", ".join(f"[{a}, {b})" for a, b in missing[:5])
+            raise invalid(f"upload of {upload.filename} received {upload.received_bytes()} of the declared "
+                          f"{upload.size} bytes; missing byte ranges {shown}", missing=missing[:100])
+        part = self.part_path(upload)
+        h = hashlib.sha256()
+        with open(part, "rb") as f:
+            for block in iter(lambda: f.read(MiB), b""):
+                h.update(block)
+            os.fsync(f.fileno())
+        actual = h.hexdigest()
+        if part.stat().st_size != upload.size:
+            raise invalid(f"the assembled file holds {part.stat().st_size} bytes, not the declared {upload.size}")
+        if actual != expected:
+            self.store.update_upload(upload.id, {"status": "failed", "completed_at": datetime.now(timezone.utc)})
+            shutil.rmtree(self.folder(upload.id), ignore_errors=True)
+            raise invalid(f"the received file's sha256 is {actual}, not {expected}; the upload was refused "
+                          "(start a new one)")
+        os.replace(part, self.file_path(upload))
+        return self.store.update_upload(upload.id, {"status": "complete", "sha256": actual,
+                                                    "completed_at": datetime.now(timezone.utc)})
+
+    def finish(self, upload: Upload) -> None:
+        """Mark a completed upload registered and drop its folder (its file now lives in the blob store)."""
+        self.store.update_upload(upload.id, {"status": "registered"})
+        shutil.rmtree(self.folder(upload.id), ignore_errors=True)
