@@ -1,0 +1,208 @@
+"""Tracking benchmark: ML Hub against MLflow and W&B (offline) on the same workloads, in one run.
+
+    python bench/tracking.py [--quick]
+
+W1 one metric x 100,000 steps, one log call per step: µs per call, time until durable.
+W2 20 metrics x 10,000 steps: µs per call.
+W3 read back a 100,000-point series raw; a 1,000,000-point series downsampled to 1,000 points.
+W4 1,000 runs x 10 params: list with latest metrics.
+W5 latency from `log` to the point arriving on the stream (p50/p95).
+Peers run in .venv-peers (created on first use) so their pins never touch ML Hub's venv.
+Figures are medians of 3 where a workload is repeated.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _serve import Server  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PEERS = ROOT / ".venv-peers" / "bin" / "python"
+
+
+def ensure_peers() -> bool:
+    if PEERS.exists():
+        return True
+    print("creating .venv-peers with mlflow and wandb (first run only)...", flush=True)
+    r = subprocess.run(f"python3 -m venv {PEERS.parent.parent} && {PEERS.parent}/pip install -q mlflow wandb",
+                       shell=True)
+    return r.returncode == 0
+
+
+def peer(work: str, *args: int) -> dict:
+    out = subprocess.run([str(PEERS), str(ROOT / "bench" / "peers" / "tracking_peers.py"), work, *map(str, args)],
+                         capture_output=True, text=True, timeout=1800)
+    if out.returncode != 0:
+        return {"peer": work, "error": out.stderr.strip().splitlines()[-1:]}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def worker(kind: str, n: int, keys: int) -> None:
+    """The ML Hub logging side, in its own process (for a clean peak RSS)."""
+    import mlhub_ext as mh
+
+    run = mh.init(project="bench", name=kind)
+    values = [{f"m{k}": 1.0 / (i + 1) for k in range(keys)} for i in range(min(n, 1000))]
+    t = time.perf_counter()
+    for i in range(n):
+        run.log(values[i % 1000], step=i)
+    loop = time.perf_counter() - t
+    t = time.perf_counter()
+    run.finish()
+    durable = time.perf_counter() - t
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"peer": "ML Hub", "us_per_call": loop / n * 1e6, "durable_s": durable, "rss_mb": rss,
+                      "run": run.id}))
+
+
+def mlhub_worker(server: Server, n: int, keys: int) -> dict:
+    env = {**os.environ, "MLHUB_URL": server.url, "MLHUB_TOKEN": server.token,
+           "MLHUB_WAL_DIR": str(server.dir / "wal")}
+    out = subprocess.run([sys.executable, __file__, "--worker", str(n), str(keys)], env=env,
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def median_of(fn, repeats: int = 3) -> dict:  # type: ignore[no-untyped-def]
+    results = [fn() for _ in range(repeats)]
+    if any("error" in r for r in results):
+        return next(r for r in results if "error" in r)
+    out = dict(results[0])
+    for key in ("us_per_call", "durable_s", "rss_mb", "read_s", "list_s"):
+        if key in out:
+            out[key] = statistics.median(r[key] for r in results)
+    return out
+
+
+def table(title: str, rows: list[dict], metric: str, unit: str) -> None:
+    print(f"\n{title}")
+    ours = next((r[metric] for r in rows if r.get("peer") == "ML Hub"), None)
+    for r in rows:
+        if "error" in r:
+            print(f"  {r['peer']:<32} error: {r['error']}")
+            continue
+        ratio = f"  ({r[metric] / ours:,.1f}x ML Hub)" if ours and r.get("peer") != "ML Hub" else ""
+        extra = "".join(f"  {k}={r[k]:.3f}" for k in ("durable_s", "rss_mb") if k in r)
+        print(f"  {r['peer']:<32} {r[metric]:>12,.2f} {unit}{ratio}{extra}")
+
+
+def w3(server: Server, n_raw: int, n_big: int) -> list[dict]:
+    import mlhub_ext as mh
+
+    mh.login(server.url, server.token)
+    rows = []
+    for n, max_points, label in ((n_raw, None, f"ML Hub raw {n_raw:,}"), (n_big, 1000, f"ML Hub {n_big:,} -> 1,000")):
+        run = mh.init(project="bench-read")
+        for i in range(n):
+            run.log({"x": (i % 1000) / 1000.0}, step=i)
+        run.finish()
+        params = {"max_points": max_points} if max_points else {}
+        times = []
+        for _ in range(5):
+            t = time.perf_counter()
+            body = server.get(f"runs/{run.id}/metrics/x", params=params).content
+            times.append(time.perf_counter() - t)
+        assert len(json.loads(body)["values"]) == (n if not max_points else len(json.loads(body)["values"]))
+        rows.append({"peer": label, "read_s": statistics.median(times)})
+    return rows
+
+
+def w4(server: Server, runs: int) -> dict:
+    import mlhub_ext as mh
+
+    mh.login(server.url, server.token)
+    for i in range(runs):
+        r = mh.init(project="bench-list", config={f"p{j}": i * j for j in range(10)})
+        r.log({"acc": i / runs})
+        r.finish()
+    times = []
+    for _ in range(5):
+        t = time.perf_counter()
+        got = server.get("runs", params={"project": "bench-list", "limit": runs}).content
+        times.append(time.perf_counter() - t)
+    assert json.loads(got)["total"] == runs
+    return {"peer": "ML Hub", "list_s": statistics.median(times)}
+
+
+def w5(server: Server, points: int) -> dict:
+    import websocket
+
+    import mlhub_ext as mh
+
+    mh.login(server.url, server.token)
+    run = mh.init(project="bench-stream")
+    ws = websocket.create_connection(server.url.replace("http", "ws") + "mlhub/api/v1/stream",
+                                     header=[f"Authorization: token {server.token}"])
+    ws.send(json.dumps({"subscribe": {"runs": [run.id]}}))
+    json.loads(ws.recv())
+    sent: dict[int, float] = {}
+    lat: list[float] = []
+
+    def read() -> None:
+        while len(lat) < points:
+            msg = json.loads(ws.recv())
+            now = time.time()
+            if msg.get("type") == "metrics":
+                lat.extend(now - sent[s] for s in msg["metrics"]["t"]["steps"])
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    for i in range(points):
+        sent[i] = time.time()
+        run.log({"t": float(i)}, step=i)
+        time.sleep(0.02)
+    reader.join(30)
+    run.finish()
+    ws.close()
+    q = statistics.quantiles(lat, n=20)
+    return {"peer": "ML Hub", "p50_ms": statistics.median(lat) * 1000, "p95_ms": q[18] * 1000}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="smaller workloads (for a smoke run)")
+    ap.add_argument("--worker", nargs=2, type=int, help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.worker:
+        worker("w", *a.worker)
+        return
+    n1, n2, nbig, nruns, nslow = ((20_000, 2_000, 200_000, 200, 500) if a.quick else
+                                  (100_000, 10_000, 1_000_000, 1_000, 2_000))
+    have_peers = ensure_peers()
+    server = Server()
+    try:
+        rows = [median_of(lambda: mlhub_worker(server, n1, 1))]
+        if have_peers:
+            rows += [peer("w1_mlflow_log_metric", nslow), median_of(lambda: peer("w1_mlflow_log_batch", n1)),
+                     median_of(lambda: peer("w_wandb", n1, 1))]
+        table(f"W1  1 metric x {n1:,} steps, one log call per step", rows, "us_per_call", "µs/call")
+        rows = [median_of(lambda: mlhub_worker(server, n2, 20))]
+        if have_peers:
+            rows += [median_of(lambda: peer("w1_mlflow_log_batch", n2, 20)), median_of(lambda: peer("w_wandb", n2, 20))]
+        table(f"W2  20 metrics x {n2:,} steps", rows, "us_per_call", "µs/call")
+        rows = w3(server, n1, nbig)
+        if have_peers:
+            rows.append(peer("w3_mlflow_read", n1))
+        table(f"W3  read back a series over REST ({n1:,} raw; {nbig:,} downsampled)", rows, "read_s", "s")
+        rows = [w4(server, nruns)]
+        if have_peers:
+            rows.append(peer("w4_mlflow_list", nruns))
+        table(f"W4  list {nruns:,} runs x 10 params with latest metric", rows, "list_s", "s")
+        r5 = w5(server, 100 if a.quick else 300)
+        print(f"\nW5  log -> stream latency: p50 {r5['p50_ms']:.1f} ms, p95 {r5['p95_ms']:.1f} ms")
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
