@@ -4,6 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
+from .openapi_datasets import SCHEMAS as DATASET_SCHEMAS
+from .openapi_datasets import dataset_paths
 
 Schema = dict[str, Any]
 
@@ -77,6 +79,8 @@ SCHEMAS: dict[str, Schema] = {
         "timestamps": {"type": "array", "items": {"type": "number"}},
         "downsampled": {"type": "boolean"}, "total": {"type": "integer"}}},
 }
+
+SCHEMAS.update(DATASET_SCHEMAS)
 
 ERRORS = {"400": "malformed request", "401": "not authenticated", "403": "not allowed",
           "404": "not found (or not visible to the caller)", "409": "conflict", "422": "invalid"}
@@ -165,6 +169,7 @@ def paths() -> dict[str, Schema]:
                         "404": {"description": ERRORS["404"],
                                 "content": {"application/json": {"schema": _ref("Error")}}}}},
         },
+        **dataset_paths(_op, _param, ERRORS),
         "/stream": {"get": {
             "summary": "WebSocket: subscribe to runs or projects; receive new points and run changes",
             "description": 'Send {"subscribe": {"runs": [...], "projects": [...]}}; receive '

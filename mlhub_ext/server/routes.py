@@ -6,9 +6,11 @@ from typing import Any
 from tornado import web
 
 from .handlers import artifacts, meta, projects, runs
+from .handlers import datasets, uploads
 
 RUN_ID = r"(?P<run_id>[^/]+)"
 NAME = r"(?P<name>[^/]+)"
+VERSION = r"(?P<version>[^/]+)"
 
 # (path relative to /mlhub/api/v1, mixin class); the OpenAPI test checks these against the document.
 API_TABLE: list[tuple[str, type]] = [
@@ -25,6 +27,22 @@ API_TABLE: list[tuple[str, type]] = [
     (f"/runs/{RUN_ID}/export", artifacts.ExportHandler),
     (f"/runs/{RUN_ID}/artifacts", artifacts.ArtifactsHandler),
     (f"/runs/{RUN_ID}/artifacts/(?P<name>.+)", artifacts.ArtifactHandler),
+    ("/datasets", datasets.DatasetsHandler),
+    (f"/datasets/{NAME}", datasets.DatasetHandler),
+    (f"/datasets/{NAME}/versions", datasets.VersionsHandler),
+    (f"/datasets/{NAME}/versions/{VERSION}", datasets.VersionHandler),
+    (f"/datasets/{NAME}/versions/{VERSION}/preview", datasets.PreviewHandler),
+    (f"/datasets/{NAME}/versions/{VERSION}/stats", datasets.StatsHandler),
+    (f"/datasets/{NAME}/versions/{VERSION}/files", datasets.FilesHandler),
+    (f"/datasets/{NAME}/versions/{VERSION}/diff", datasets.DiffHandler),
+    (f"/datasets/{NAME}/versions/{VERSION}/thumbnails", datasets.ThumbnailsHandler),
+    (f"/datasets/{NAME}/rollback", datasets.RollbackHandler),
+    (f"/datasets/{NAME}/members", datasets.MembersHandler),
+    (f"/datasets/{NAME}/members/(?P<user>[^/]+)", datasets.MemberHandler),
+    ("/uploads", uploads.UploadsHandler),
+    ("/uploads/(?P<upload_id>[^/]+)", uploads.UploadHandler),
+    ("/uploads/(?P<upload_id>[^/]+)/chunks/(?P<offset>[^/]+)", uploads.ChunkHandler),
+    ("/uploads/(?P<upload_id>[^/]+)/complete", uploads.CompleteHandler),
 ]
 
 # Served without authentication: the contract and the page that shows it.
