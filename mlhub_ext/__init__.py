@@ -18,6 +18,7 @@ except ImportError:  # source tree without a build
 _LAZY = {
     "init": "mlhub_ext.client.fluent",
     "login": "mlhub_ext.client.fluent",
+    "attach": "mlhub_ext.client.fluent",
     "log": "mlhub_ext.client.fluent",
     "finish": "mlhub_ext.client.fluent",
     "active_run": "mlhub_ext.client.fluent",

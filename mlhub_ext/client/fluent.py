@@ -78,6 +78,20 @@ def init(project: str, name: str | None = None, config: dict[str, Any] | None = 
     return run
 
 
+def attach(run_id: str) -> Run:
+    """Log into an existing run from another process (a Dask worker, a script).
+
+    The returned run becomes this context's active run. Its batches use their own
+    sequence range and WAL, so several processes can log to one run at once.
+    ``run.detach()`` (also done at exit) delivers the points without changing the
+    run's status; the process that started the run finishes it.
+    """
+    http = client()
+    run = Run(http.get(f"runs/{run_id}"), http, attached=True)
+    _active.set(run)
+    return run
+
+
 def active_run() -> Run | None:
     """The run started by ``mh.init`` in this context and not finished yet."""
     run = _active.get()

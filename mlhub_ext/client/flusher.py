@@ -54,7 +54,8 @@ class Flusher:
     """Owns a run's buffer, WAL writer and send queue."""
 
     def __init__(self, run_id: str, http: HTTPClient, wal: WALWriter,
-                 interval: float = 0.1, wire: WireFormat | None = None) -> None:
+                 interval: float = 0.1, wire: WireFormat | None = None,
+                 seq_base: int = 0) -> None:
         self.run_id = run_id
         self.buffer: deque[tuple[int, float, dict[str, Any]]] = deque()
         self.interval = interval
@@ -66,7 +67,7 @@ class Flusher:
         self._http = http
         self.wire = wire or WireFormat()
         self._wal = wal
-        self._seq = 0
+        self._seq = seq_base   # distinct per writer when several processes log one run
         self._patch_n = 0
         self._patch: dict[str, Any] | None = None
         self._patch_lock = threading.Lock()
@@ -174,7 +175,8 @@ class Flusher:
         if patch is not None:
             self._patch_n += 1
             self._append_wal(KIND_PATCH, json.dumps({**patch, "_n": self._patch_n}).encode())
-            queued.append(("p", self._patch_n, json.dumps(patch).encode(), 0))
+            wire = {k: v for k, v in patch.items() if not k.startswith("_")}   # local markers
+            queued.append(("p", self._patch_n, json.dumps(wire).encode(), 0))
         if queued:
             try:
                 self._wal.sync()

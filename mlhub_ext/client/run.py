@@ -10,6 +10,7 @@ import atexit
 import json
 import logging
 import os
+import secrets
 import sys
 import threading
 import time
@@ -74,7 +75,8 @@ class Run:
     """One run of a project. Create with ``mh.init``; also a context manager."""
 
     def __init__(self, data: dict[str, Any], http: HTTPClient, *,
-                 interval: float | None = None, wal_directory: Path | None = None) -> None:
+                 interval: float | None = None, wal_directory: Path | None = None,
+                 attached: bool = False) -> None:
         self.id: str = data["id"]
         self.project: str = data["project"]
         self.name: str | None = data.get("name")
@@ -88,10 +90,17 @@ class Run:
         self._step = 0
         self._closed = False
         self._lock = threading.Lock()
-        wal = WALWriter(self.id, http.conn.url, directory=wal_directory)
+        # A process attached to a run started elsewhere gets its own seq range and WAL,
+        # so its batches never collide with the owner's in the server's exactly-once check.
+        self.attached = attached
+        writer = secrets.randbits(30) if attached else 0
+        wal = WALWriter(self.id, http.conn.url, directory=wal_directory,
+                        writer=f"{writer:08x}" if attached else "",
+                        header={"attached": True} if attached else None)
         self.wal_path = wal.path
         self._flusher = Flusher(self.id, http.clone(), wal,
-                                interval if interval is not None else _flush_interval())
+                                interval if interval is not None else _flush_interval(),
+                                seq_base=writer << 32)
         self._buffer = self._flusher.buffer
         _live_runs.add(self)
         _register_exit_hook()
@@ -190,13 +199,24 @@ class Run:
         """
         if status not in FINAL_STATUSES:
             raise MLHubError(ErrorCode.INVALID, f"status must be one of {FINAL_STATUSES}, not {status!r}")
+        patch: dict[str, Any] = {"status": status, "summary": self.summary.to_dict()}
+        if notes is not None:
+            patch["notes"] = notes
+        return self._close(patch, status, timeout)
+
+    def detach(self, timeout: float = 15.0) -> bool:
+        """Deliver everything logged here and stop, leaving the run's status as it is.
+
+        For a process that joined a run with ``mh.attach`` (a Dask worker, say): the
+        run's owner finishes it.
+        """
+        return self._close({"summary": self.summary.to_dict(), "_detached": True}, self.status, timeout)
+
+    def _close(self, patch: dict[str, Any], status: str, timeout: float) -> bool:
         with self._lock:
             if self._closed:
                 return True
             self._closed = True
-        patch: dict[str, Any] = {"status": status, "summary": self.summary.to_dict()}
-        if notes is not None:
-            patch["notes"] = notes
         complete = self._flusher.close(patch, timeout)
         self.status = status
         _live_runs.discard(self)
@@ -262,7 +282,10 @@ def _finish_live_runs() -> None:
     failed = "IPython" not in sys.modules and getattr(sys, "last_type", None) is not None
     for run in list(_live_runs):
         try:
-            run.finish("failed" if failed else "finished", timeout=10.0)
+            if run.attached:
+                run.detach(timeout=10.0)
+            else:
+                run.finish("failed" if failed else "finished", timeout=10.0)
         except Exception:
             log.exception("mlhub: finishing run %s at exit failed", run.id)
 

@@ -74,7 +74,11 @@ def _sync_one(http: HTTPClient, path: Path, handle: Any, summary: dict[str, Any]
                 summary["batches_sent"] += 1
                 summary["points"] += int(answer.get("accepted", 0))
         patches = list(pending.patches)
-        if not pending.finished and _owner_gone(pending.header):
+        if pending.header.get("attached"):
+            # A helper process: the run's owner sets the status; its WAL goes once delivered
+            # and the helper detached or died.
+            pending.finished = pending.finished or _owner_gone({**pending.header, "attached": False})
+        elif not pending.finished and _owner_gone(pending.header):
             # The process that logged this run died without finishing it.
             n = max([n for n, _ in patches] + [_last_patch_n(path)]) + 1
             body = {"status": "killed",
@@ -107,7 +111,7 @@ def _last_patch_n(path: Path) -> int:
 
 def _owner_gone(header: dict[str, Any]) -> bool:
     """True when the logging process is known dead: same host, pid no longer running."""
-    if header.get("host") != socket.gethostname():
+    if header.get("attached") or header.get("host") != socket.gethostname():
         return False
     pid = header.get("pid")
     if not isinstance(pid, int):

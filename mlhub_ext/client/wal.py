@@ -3,11 +3,12 @@
 One run keeps two files in the WAL directory (``$MLHUB_WAL_DIR``, else
 ``<jupyter data dir>/mlhub/wal``):
 
-- ``<run id>.wal``: records, each ``<u32 length><u32 crc32>`` (little endian) then a
+- ``<run id>.wal`` (``<run id>-<writer>.wal`` for a process that attached to a run
+  started elsewhere, see ``mh.attach``): records, each ``<u32 length><u32 crc32>`` (little endian) then a
   one-byte kind and a JSON payload. Kinds: ``H`` header (run id, server URL, pid,
   host), ``M`` a metrics batch (exactly the body of ``POST /runs/{id}/metrics``, with
   its ``seq``), ``P`` a run update (the body of ``PATCH /runs/{id}``, with a local
-  ``"_n"`` ordinal that is stripped before sending).
+  ``"_n"`` ordinal; keys starting with ``_`` are local and stripped before sending).
 - ``<run id>.ack``: lines ``m <seq>`` / ``p <n>`` / ``r <seq>`` (rejected by the server,
   never resent), appended once the server answered.
 
@@ -90,10 +91,12 @@ class WALWriter:
     """Appends records of one run; owns the run's lock until :meth:`close`."""
 
     def __init__(self, run_id: str, url: str, fsync: bool | None = None,
-                 directory: Path | None = None) -> None:
+                 directory: Path | None = None, writer: str = "",
+                 header: dict[str, Any] | None = None) -> None:
         folder = directory or wal_dir()
-        self.path = folder / f"{run_id}.wal"
-        self.ack_path = folder / f"{run_id}.ack"
+        stem = f"{run_id}-{writer}" if writer else run_id
+        self.path = folder / f"{stem}.wal"
+        self.ack_path = folder / f"{stem}.ack"
         self.fsync = fsync if fsync is not None else os.environ.get("MLHUB_WAL_FSYNC", "1") != "0"
         # Unbuffered: each record is one write() to the OS, so a killed process
         # leaves whole records behind (or one torn tail record).
@@ -104,7 +107,7 @@ class WALWriter:
         self._dirty = False
         if self._file.tell() == 0:
             header = {"run": run_id, "url": url, "pid": os.getpid(),
-                      "host": socket.gethostname(), "created": time.time()}
+                      "host": socket.gethostname(), "created": time.time(), **(header or {})}
             self.append(KIND_HEADER, json.dumps(header).encode())
             self.sync()
             if self.fsync:   # make the new file's directory entry durable too
@@ -168,9 +171,10 @@ def pending_batches(path: Path) -> PendingLog:
                 log.batches.append((seq, payload))
         elif kind == KIND_PATCH:
             body = json.loads(payload)
-            if body.get("status") not in (None, "running"):
+            if body.get("status") not in (None, "running") or body.get("_detached"):
                 log.finished = True
-            n = body.pop("_n")
+            n = body["_n"]
+            body = {k: v for k, v in body.items() if not k.startswith("_")}
             if n not in acks["p"]:
                 log.patches.append((n, body))
     return log

@@ -183,3 +183,27 @@ def test_login_artifacts_and_params(tracking, tmp_path):
         assert got.status_code == 200 and got.content == b"\x00\x01" * 1000
     finally:
         config.clear_login()
+
+
+HELPER = r"""
+import sys, mlhub_ext as mh
+run = mh.attach(sys.argv[1])
+for i in range(1000):
+    mh.log({"worker": float(i)}, step=i)
+run.detach()
+"""
+
+
+def test_processes_attached_to_one_run_do_not_collide(tracking):
+    run = mh.init("attached")
+    helpers = [subprocess.Popen([sys.executable, "-c", HELPER, run.id], env=dict(os.environ))
+               for _ in range(2)]
+    for i in range(1000):
+        run.log({"owner": float(i)})
+    for h in helpers:
+        assert h.wait(120) == 0
+    assert tracking.api("GET", f"runs/{run.id}").json()["status"] == "running", "helpers leave the status"
+    assert run.finish()
+    assert _series(tracking, run.id, "owner")["steps"] == list(range(1000))
+    assert sorted(_series(tracking, run.id, "worker")["steps"]) == sorted(list(range(1000)) * 2)
+    assert not list(Path(os.environ["MLHUB_WAL_DIR"]).glob("*.wal"))
