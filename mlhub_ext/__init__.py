@@ -26,11 +26,19 @@ _LAZY = {
     "sync_all": "mlhub_ext.client.sync",
     "live": "mlhub_ext.notebook.live",
 }
+# SDK namespaces: ``mh.datasets.upload(...)``, ``mh.data.ops.dropna(...)``.
+_MODULES = {"datasets": "mlhub_ext.client.datasets", "data": "mlhub_ext.data"}
 
-__all__ = ["__version__", *_LAZY]
+__all__ = ["__version__", *_LAZY, *_MODULES]
 
 
 def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        import importlib
+
+        mod = importlib.import_module(_MODULES[name])
+        globals()[name] = mod
+        return mod
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'mlhub_ext' has no attribute {name!r}")
@@ -42,7 +50,7 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | set(_MODULES))
 
 
 def load_ipython_extension(ipython: Any) -> None:

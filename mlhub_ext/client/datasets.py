@@ -1,0 +1,233 @@
+"""``mh.datasets``: upload, find, load, process and version datasets from a kernel.
+
+>>> ds = mh.datasets.upload("data/My DataSet.csv")          # dataset "my_dataset", version 1
+>>> df = mh.datasets.get("my_dataset").to_pandas()
+>>> v2 = ds.process([mh.data.ops.dropna(subset=["b"])], message="clean")
+>>> mh.datasets.get("my_dataset").rollback(1)               # version 3, equal to version 1
+
+Processing runs here, in the caller's process (the registry never runs user code): the
+version's Parquet copy is downloaded, the operations applied with pandas, and the result
+uploaded as the next version with its lineage. Downloads are cached by content digest.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+from urllib.parse import quote
+
+from ..core.errors import ErrorCode, MLHubError
+from . import config
+from .http import HTTPClient
+from .uploads import Progress, upload_file
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+STAT_FIELDS = ("type", "count", "missing", "unique", "mean", "std", "min", "p25", "p50", "p75", "max")
+
+
+def _client() -> HTTPClient:
+    return HTTPClient(config.resolve(), timeout=120)
+
+
+def cache_dir() -> Path:
+    """Where downloaded dataset files are kept, by digest (``MLHUB_CACHE_DIR`` or ~/.cache/mlhub)."""
+    root = os.environ.get("MLHUB_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "mlhub")
+    path = Path(root) / "datasets"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _q(name: str) -> str:
+    return quote(name, safe="")
+
+
+class Dataset:
+    """One version of a dataset. Attributes: ``name``, ``version``, ``kind``, ``info`` (the version's JSON)."""
+
+    def __init__(self, http: HTTPClient, info: dict[str, Any]) -> None:
+        self._http = http
+        self.info = info
+        self.name: str = info["dataset"]
+        self.version: int = info["version"]
+        self.kind: str = info["kind"]
+
+    def __repr__(self) -> str:
+        rows = f", {self.info['num_rows']} rows" if self.info.get("num_rows") is not None else ""
+        return f"<Dataset {self.name!r} version {self.version} ({self.info['format']}{rows})>"
+
+    def _path(self, *parts: str) -> str:
+        return "/".join(["datasets", _q(self.name), "versions", str(self.version), *parts])
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        if "manifest" not in self.info:
+            self.info = self._http.get(self._path())
+        return self.info["manifest"]
+
+    @property
+    def schema(self) -> list[dict[str, str]]:
+        return [dict(c) for c in self.manifest.get("schema", [])]
+
+    @property
+    def lineage(self) -> dict[str, Any]:
+        return dict(self.info.get("lineage") or {})
+
+    def download(self, dest: str | os.PathLike[str] | None = None, file: str = "original") -> Path:
+        """The original file (or ``file="parquet"``, the typed copy) on local disk."""
+        entry = next((f for f in self.manifest["files"] if f["role"] == file), None)
+        if entry is None:
+            raise MLHubError(ErrorCode.NOT_FOUND, f"{self!r} has no {file} file")
+        cached = cache_dir() / entry["sha256"]
+        if not cached.exists():
+            url = self._http.conn.api + self._path("files")
+            tmp = cached.with_name(f".{cached.name}.{os.getpid()}.part")
+            with self._http.session.get(url, params={"file": file}, stream=True, timeout=600) as resp:
+                if resp.status_code >= 400:
+                    from .http import error_from_response
+
+                    raise error_from_response(resp.status_code, resp.content, url)
+                with open(tmp, "wb") as out:
+                    for block in resp.iter_content(1 << 20):
+                        out.write(block)
+            os.replace(tmp, cached)
+        if dest is None:
+            return cached
+        import shutil
+
+        dest = Path(dest)
+        target = dest / entry["name"] if dest.is_dir() else dest
+        shutil.copyfile(cached, target)
+        return target
+
+    def to_pandas(self, columns: Sequence[str] | None = None) -> "pd.DataFrame":
+        """The data as a DataFrame (an image collection gives one row per image: path, class, size...)."""
+        import pandas as pd
+
+        if self.kind == "images":
+            return pd.DataFrame(self.manifest["images"]["images"])
+        return pd.read_parquet(self.download(file="parquet"), columns=[*columns] if columns else None)
+
+    def preview(self, rows: int = 20) -> "pd.DataFrame":
+        """The first rows, from the preview stored at registration."""
+        import pandas as pd
+
+        body = self._http.get(self._path("preview"), params={"rows": rows})
+        if self.kind == "images":
+            return pd.DataFrame(body["images"])
+        return pd.DataFrame(body["rows"], columns=[c["name"] for c in body["columns"]])
+
+    def stats(self) -> Any:
+        """Per-column statistics as a DataFrame (image collections: a dict of counts and sizes)."""
+        import pandas as pd
+
+        body = self._http.get(self._path("stats"))
+        if self.kind == "images":
+            return body
+        frame = pd.DataFrame(body["columns"]).set_index("name")
+        return frame[[c for c in STAT_FIELDS if c in frame.columns]]
+
+    def versions(self) -> list[dict[str, Any]]:
+        """Every version of this dataset, newest first (number, message, who, when, lineage)."""
+        return self._http.get(f"datasets/{_q(self.name)}/versions")["versions"]
+
+    def rollback(self, version: int, message: str | None = None) -> "Dataset":
+        """Make a new version equal in content to ``version``; returns it."""
+        body: dict[str, Any] = {"version": version}
+        if message is not None:
+            body["message"] = message
+        info = self._http.post(f"datasets/{_q(self.name)}/rollback", json=body)
+        return Dataset(self._http, info)
+
+    def diff(self, a: int | None = None, b: int | None = None) -> dict[str, Any]:
+        """Schema, row and statistics differences from version ``a`` to ``b`` (default: this one)."""
+        old = a if a is not None else (self.info.get("parent_version") or self.version)
+        new = b if b is not None else self.version
+        return self._http.get(f"datasets/{_q(self.name)}/versions/{new}/diff", params={"other": old})
+
+    def process(self, ops: Sequence[dict[str, Any]], message: str = "", dask: Any = None,
+                progress: Progress | None = None) -> "Dataset":
+        """Apply operations (``mh.data.ops.*``) here and register the result as the next version.
+
+        ``dask``: a ``distributed.Client`` to run them on a worker instead of this process.
+        """
+        from ..data.ops import apply_ops, lineage, validate_op
+
+        if self.kind != "table":
+            raise MLHubError(ErrorCode.INVALID, "processing operations apply to tables, not image collections")
+        specs = [validate_op(op) for op in ops]
+        df = self.to_pandas()
+        out = dask.submit(apply_ops, df, specs).result() if dask is not None else apply_ops(df, specs)
+        with tempfile.TemporaryDirectory(prefix="mlhub-") as tmp:
+            path = Path(tmp) / f"{self.name}.parquet"
+            out.to_parquet(path, index=False)
+            up = upload_file(self._http, path, progress=progress)
+        reg = self._http.post("datasets", json={
+            "upload_id": up["id"], "name": self.name, "new_version": True, "message": message,
+            "parent_version": self.version, "lineage": {"source": "process", "ops": lineage(specs)}})
+        return Dataset(self._http, reg["version"])
+
+
+def _zip_folder(folder: Path, dest: Path) -> Path:
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_STORED) as zf:  # images are compressed already
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.is_symlink():
+                zf.write(path, path.relative_to(folder.parent).as_posix())
+    return dest
+
+
+def upload(path_or_dataframe: Any, name: str | None = None, description: str = "", tags: list[str] | None = None,
+           visibility: str = "private", new_version: bool = False, message: str = "", format: str | None = None,
+           progress: Progress | Callable[[int, int], None] | None = None) -> Dataset:
+    """Register a file, folder (image collection), zip or DataFrame; returns its new version.
+
+    The name defaults to the file name, normalised (``"My DataSet.csv"`` -> ``my_dataset``);
+    a DataFrame needs ``name``. An existing name is a conflict unless ``new_version=True``.
+    """
+    http = _client()
+    with tempfile.TemporaryDirectory(prefix="mlhub-") as tmp:
+        if hasattr(path_or_dataframe, "to_parquet") and hasattr(path_or_dataframe, "columns"):
+            if not name:
+                raise MLHubError(ErrorCode.INVALID, "uploading a DataFrame needs name=")
+            path = Path(tmp) / f"{name}.parquet"
+            path_or_dataframe.to_parquet(path, index=False)
+        else:
+            path = Path(path_or_dataframe)
+            if not path.exists():
+                raise MLHubError(ErrorCode.NOT_FOUND, f"{path} does not exist")
+            if path.is_dir():
+                path = _zip_folder(path.resolve(), Path(tmp) / f"{path.resolve().name}.zip")
+        up = upload_file(http, path, progress=progress)
+        body: dict[str, Any] = {"upload_id": up["id"], "description": description, "tags": tags or [],
+                                "visibility": visibility, "new_version": new_version, "message": message}
+        if name:
+            body["name"] = name
+        if format:
+            body["format"] = format
+        reg = http.post("datasets", json=body, timeout=3600)
+    return Dataset(http, reg["version"])
+
+
+def get(name: str, version: int | str | None = None) -> Dataset:
+    """A version of a dataset (the latest unless ``version`` is given)."""
+    http = _client()
+    return Dataset(http, http.get(f"datasets/{_q(name)}/versions/{version if version is not None else 'latest'}"))
+
+
+def list(q: str | None = None, tag: str | None = None, owner: str | None = None,  # noqa: A001
+         limit: int = 100) -> "pd.DataFrame":
+    """Datasets you may read as a table: name, owner, kind, latest version, rows, size, tags."""
+    import pandas as pd
+
+    params = {k: v for k, v in {"q": q, "tag": tag, "owner": owner, "limit": limit}.items() if v is not None}
+    rows = []
+    for d in _client().get("datasets", params=params)["datasets"]:
+        latest = d.get("latest") or {}
+        rows.append({"name": d["name"], "owner": d["owner"], "kind": d["kind"], "version": d["latest_version"],
+                     "rows": latest.get("num_rows"), "size": latest.get("size"), "format": latest.get("format"),
+                     "tags": d["tags"], "description": d["description"], "updated_at": d["updated_at"]})
+    return pd.DataFrame(rows, columns=["name", "owner", "kind", "version", "rows", "size", "format", "tags",
+                                       "description", "updated_at"])
