@@ -158,6 +158,8 @@ def _import_path(parts: list[str]) -> Any:
 
 def build_sklearn_estimator(spec: ModelSpec) -> Any:
     """Instantiate (unfitted) the estimator or pipeline a sklearn spec describes."""
+    if spec.steps and spec.estimator not in (None, PIPELINE_PATH):
+        raise invalid(f"steps are only for estimator {PIPELINE_PATH!r}, not {spec.estimator!r}")
     if spec.estimator == PIPELINE_PATH or (spec.estimator is None and spec.steps):
         from sklearn.pipeline import Pipeline
 

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..core.errors import invalid
-from .evaluation import CLASSIFICATION_METRICS, LOWER_IS_BETTER, REGRESSION_METRICS, higher_is_better
+from .evaluation import CLASSIFICATION_METRICS, REGRESSION_METRICS, higher_is_better
 from .jobs import TrainJob, submit_train
 from .loading import TableSource
 from .specs import TORCH_KINDS, TRAINING_FIELDS, ModelSpec, validate_spec
 
 MAX_TRIALS = 500
-KNOWN_METRICS = frozenset(CLASSIFICATION_METRICS) | frozenset(REGRESSION_METRICS) | LOWER_IS_BETTER
+# What train_task's "metrics" hold: evaluation scalars, plus final losses for torch.
+KNOWN_METRICS = frozenset(CLASSIFICATION_METRICS) | frozenset(REGRESSION_METRICS) | {"loss", "val_loss"}
 
 
 def expand_grid(spec: ModelSpec | dict[str, Any], space: dict[str, list[Any]], *,
@@ -54,10 +55,24 @@ def trial_point(trial: ModelSpec, space: dict[str, list[Any]]) -> dict[str, Any]
                 else trial.params.get(k)) for k in space}
 
 
-def check_metric(metric: str) -> str:
-    """Refuse a metric name sweeps cannot rank by."""
+def check_metric(metric: str, spec: ModelSpec | None = None) -> str:
+    """Refuse a metric name sweeps cannot rank by (or, for scikit-learn specs, one that
+    does not fit the estimator: ``rmse`` for a classifier, ``accuracy`` for a regressor)."""
     if metric not in KNOWN_METRICS:
         raise invalid(f"unknown metric {metric!r}; choose one of {sorted(KNOWN_METRICS)}")
+    if spec is not None and spec.kind == "sklearn":
+        from sklearn.base import is_classifier, is_regressor
+
+        from .specs import build_sklearn_estimator
+
+        est = build_sklearn_estimator(spec)
+        valid = (CLASSIFICATION_METRICS if is_classifier(est)
+                 else REGRESSION_METRICS if is_regressor(est) else None)
+        if valid is not None and metric not in valid:
+            raise invalid(f"metric {metric!r} does not apply to {spec.estimator}; choose one "
+                          f"of {list(valid)}")
+    if spec is not None and spec.kind not in TORCH_KINDS and metric in ("loss", "val_loss"):
+        raise invalid(f"metric {metric!r} exists only for torch models")
     return metric
 
 
@@ -119,8 +134,8 @@ def submit_sweep(client: Any, spec: ModelSpec | dict[str, Any], table: TableSour
                  space: dict[str, list[Any]], metric: str, *, sweep_id: str | None = None,
                  allow_custom: bool = False) -> Sweep:
     """Validate every trial, then queue them all; the table is sent to the cluster once."""
-    check_metric(metric)
     trials = expand_grid(spec, space, allow_custom=allow_custom)
+    check_metric(metric, trials[0])
     sweep_id = sweep_id or uuid.uuid4().hex[:12]
     source: Any = table
     if not isinstance(table, (str, os.PathLike)):

@@ -155,6 +155,22 @@ def test_sklearn_on_image_folder(client, tmp_path, digits_png):
     assert result["classes"] == [str(i) for i in range(10)]
 
 
+def test_sweep_refuses_bad_spaces_before_queueing(client, iris):
+    from mlhub_ext.train.sweep import expand_grid, submit_sweep
+
+    rf = {"kind": "sklearn", "estimator": "sklearn.ensemble.RandomForestClassifier"}
+    for space, metric, needle in [({"n_trees": [1, 2]}, "accuracy", "n_trees"),
+                                  ({"n_estimators": []}, "accuracy", "non-empty"),
+                                  ({"n_estimators": [5]}, "rmse", "does not apply"),
+                                  ({"n_estimators": [5]}, "speed", "unknown metric"),
+                                  ({"n_estimators": [5]}, "val_loss", "does not apply")]:
+        with pytest.raises(MLHubError, match=needle):
+            submit_sweep(client, rf, iris, "species", space, metric, sweep_id="refused-sweep")
+    torch_trials = expand_grid({"kind": "torch_mlp"}, {"lr": [0.1, 0.01], "hidden_sizes": [[4], [8]]})
+    assert [(t.lr, t.params["hidden_sizes"]) for t in torch_trials] == \
+        [(0.1, [4]), (0.1, [8]), (0.01, [4]), (0.01, [8])]
+
+
 def test_cancel_sklearn_job(client, iris):
     """Last in this module: the cancelled task keeps its worker busy until it ends."""
     slow = {"kind": "sklearn", "estimator": "sklearn.ensemble.ExtraTreesClassifier",

@@ -98,12 +98,14 @@ def test_pipeline_from_steps():
     ([["clf", "sklearn.linear_model.LogisticRegression", {"Cee": 1}]], {}, "Cee"),
     ([["clf", "sklearn.linear_model.LogisticRegression", {}]], {"clf__bogus": 1}, "clf__bogus"),
     ([], {}, "steps"),
+    ([["a", "sklearn.preprocessing.StandardScaler"]], {}, "only for"),
     ([["a", "sklearn.preprocessing.StandardScaler"], ["a", "sklearn.preprocessing.StandardScaler"]],
      {}, "twice"),
 ])
 def test_bad_pipelines(steps, params, needle):
+    path = "sklearn.svm.SVC" if needle == "only for" else "sklearn.pipeline.Pipeline"
     with pytest.raises(MLHubError) as err:
-        validate_spec(ModelSpec(estimator="sklearn.pipeline.Pipeline", steps=steps, params=params))
+        validate_spec(ModelSpec(estimator=path, steps=steps, params=params))
     assert needle in err.value.message
 
 
