@@ -17,7 +17,7 @@ from .fitting import describe_model, fit_spec
 from .loading import TableSource, load_table
 from .predict import features_from_table, load_model
 from .progress import Reporter, RunHooks
-from .specs import ModelSpec, validate_spec
+from .specs import validate_spec
 
 
 def train_task(spec_dict: dict[str, Any], table: TableSource, target: str,
@@ -110,7 +110,3 @@ def evaluate_model(model: Any, X: Any, y: Any, task: str,
                 continue
     return evaluate_classifier(y, y_pred, score, classes)
 
-
-def spec_kind(spec: ModelSpec | dict[str, Any]) -> str:
-    """The kind of a spec given as a dataclass or a dict."""
-    return spec.kind if isinstance(spec, ModelSpec) else str(spec.get("kind", "sklearn"))
