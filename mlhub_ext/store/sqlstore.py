@@ -230,10 +230,16 @@ class SqlStore(AbstractStore):
         if ids:
             # Raw JSON text decoded with orjson: the JSON type's per-row processing was
             # most of the time it took to list a thousand runs with their params.
-            raw = type_coerce(_params.c.value, Text)
-            for rid, key, value in c.execute(select(_params.c.run_id, _params.c.key, raw)
-                                             .where(_params.c.run_id.in_(ids))):
-                params[rid][key] = orjson.loads(value) if isinstance(value, (str, bytes)) else value
+            # (PostgreSQL's driver already returns decoded JSON.)
+            if c.dialect.name == "sqlite":
+                raw = type_coerce(_params.c.value, Text)
+                for rid, key, value in c.execute(select(_params.c.run_id, _params.c.key, raw)
+                                                 .where(_params.c.run_id.in_(ids))):
+                    params[rid][key] = orjson.loads(value) if isinstance(value, (str, bytes)) else value
+            else:
+                for rid, key, value in c.execute(select(_params.c.run_id, _params.c.key, _params.c.value)
+                                                 .where(_params.c.run_id.in_(ids))):
+                    params[rid][key] = value
             for rid, tag in c.execute(select(_tags.c.run_id, _tags.c.tag).where(_tags.c.run_id.in_(ids))
                                       .order_by(_tags.c.position)):
                 tags[rid].append(tag)
