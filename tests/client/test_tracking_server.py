@@ -21,19 +21,6 @@ from mlhub_ext.client.sync import sync_all
 pytestmark = pytest.mark.filterwarnings("ignore:Exception ignored in.*serve.log:pytest.PytestUnraisableExceptionWarning")
 
 
-@pytest.fixture
-def tracking(mlhub_server, tmp_path, monkeypatch):
-    """Environment pointing the SDK at the test server, with its own WAL folder."""
-    monkeypatch.setenv("MLHUB_URL", mlhub_server.url)
-    monkeypatch.setenv("MLHUB_TOKEN", mlhub_server.token)
-    monkeypatch.setenv("MLHUB_WAL_DIR", str(tmp_path / "wal"))
-    config.clear_login()
-    yield mlhub_server
-    run = fluent.active_run()
-    if run is not None:
-        run.finish(timeout=2)
-
-
 def _series(server, run_id, key):
     resp = server.api("GET", f"runs/{run_id}/metrics/{key}")
     assert resp.status_code == 200, resp.text

@@ -16,18 +16,6 @@ from mlhub_ext.notebook.live import LivePlot
 pytestmark = pytest.mark.filterwarnings("ignore:Exception ignored in.*serve.log:pytest.PytestUnraisableExceptionWarning")
 
 
-@pytest.fixture
-def tracking(mlhub_server, tmp_path, monkeypatch):
-    monkeypatch.setenv("MLHUB_URL", mlhub_server.url)
-    monkeypatch.setenv("MLHUB_TOKEN", mlhub_server.token)
-    monkeypatch.setenv("MLHUB_WAL_DIR", str(tmp_path / "wal"))
-    config.clear_login()
-    yield mlhub_server
-    run = mh.active_run()
-    if run is not None:
-        run.finish(timeout=2)
-
-
 def _n(plot, key):
     src = plot.sources.get(key)
     return 0 if src is None else len(src.data["step"])

@@ -20,10 +20,8 @@ CELLS = [
 ]
 
 
-def test_magics_in_a_real_kernel(mlhub_server, tmp_path, monkeypatch):
-    monkeypatch.setenv("MLHUB_URL", mlhub_server.url)
-    monkeypatch.setenv("MLHUB_TOKEN", mlhub_server.token)
-    monkeypatch.setenv("MLHUB_WAL_DIR", str(tmp_path / "wal"))
+def test_magics_in_a_real_kernel(tracking, tmp_path):
+    mlhub_server = tracking
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(src) for src in CELLS]
     client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=120, allow_errors=True,
