@@ -9,6 +9,7 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 
+import { experimentsPlugin } from './experiments/plugin';
 import { mlhubIcon } from './icon';
 import { MLHubModel } from './model';
 import { IMLHubModel } from './tokens';
@@ -49,4 +50,4 @@ const plugin: JupyterFrontEndPlugin<IMLHubModel> = {
   }
 };
 
-export default plugin;
+export default [plugin, experimentsPlugin];

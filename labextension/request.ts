@@ -110,3 +110,18 @@ function errorBody(body: unknown): { code: string; message: string } | null {
   }
   return { code: typeof code === 'string' ? code : 'unknown', message };
 }
+
+/**
+ * Open the ML Hub stream (`/mlhub/api/v1/stream`) the way JupyterLab opens its own
+ * sockets: on the server's `wsUrl`, with the token in the query only where the page
+ * settings ask for it (cookies authenticate otherwise).
+ */
+export function streamSocket(
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): WebSocket {
+  let url = URLExt.join(settings.wsUrl, 'mlhub', 'api', 'v1', 'stream');
+  if (settings.appendToken && settings.token !== '') {
+    url += `?token=${encodeURIComponent(settings.token)}`;
+  }
+  return new settings.WebSocket(url);
+}

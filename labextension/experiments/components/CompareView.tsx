@@ -1,0 +1,80 @@
+import React, { useState } from 'react';
+
+import { CompareModel } from '../compareModel';
+import { runColor } from '../palette';
+import { DiffTable } from './DiffTable';
+import { MetricChart } from './MetricChart';
+
+export interface ICompareViewProps {
+  model: CompareModel;
+  /** The model's version when this render was asked for. */
+  version: number;
+  themeVersion: number;
+}
+
+const STATUS_TEXT = { live: 'live', connecting: 'connecting…', closed: 'offline' };
+
+/** Table of params and metrics, then one chart per metric with a line per run. */
+export function CompareView(props: ICompareViewProps): JSX.Element {
+  const { model, version, themeVersion } = props;
+  const [onlyDifferences, setOnlyDifferences] = useState(false);
+  const runs = model.runs;
+  const colors = model.runIds.map((_, i) => runColor(i));
+  const runColors = runs.map(run => colors[model.runIds.indexOf(run.id)]);
+  const loadMs = model.loadMs;
+  return (
+    <div
+      className="jp-MLHubExp-compare"
+      data-loading={model.loading ? 'true' : 'false'}
+      data-load-ms={loadMs === null ? undefined : Math.round(loadMs)}
+    >
+      <header className="jp-MLHubExp-compareHeader">
+        <h2 className="jp-MLHub-title">
+          Compare {model.runIds.length} {model.runIds.length === 1 ? 'run' : 'runs'}
+        </h2>
+        <span className="jp-MLHubExp-stream" data-status={model.streamStatus}>
+          {STATUS_TEXT[model.streamStatus]}
+        </span>
+        <label className="jp-MLHubExp-onlyDiff">
+          <input
+            type="checkbox"
+            checked={onlyDifferences}
+            onChange={event => setOnlyDifferences(event.target.checked)}
+          />{' '}
+          Only differences
+        </label>
+        <button
+          className="jp-Button jp-mod-styled jp-mod-reject"
+          onClick={() => void model.reload()}
+          disabled={model.loading}
+        >
+          Reload
+        </button>
+      </header>
+      {model.error && (
+        <div className="jp-MLHub-error" role="alert">
+          {model.error}
+        </div>
+      )}
+      {runs.length === 0 && model.loading && (
+        <div className="jp-MLHub-empty">Loading…</div>
+      )}
+      {runs.length > 0 && (
+        <DiffTable runs={runs} colors={runColors} onlyDifferences={onlyDifferences} />
+      )}
+      <section className="jp-MLHubExp-charts" aria-label="Metric charts">
+        {model.keys.map(key => (
+          <MetricChart
+            key={key}
+            metric={key}
+            runs={runs}
+            colors={runColors}
+            series={model.series(key)}
+            version={version}
+            themeVersion={themeVersion}
+          />
+        ))}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,149 @@
+import React from 'react';
+
+import { IRun } from '../../tokens';
+import { IExperimentsState } from '../runsModel';
+import { IRunsQuery } from '../types';
+import { QueryBar } from './QueryBar';
+import { RunItem } from './RunItem';
+
+export interface IExperimentsPanelProps {
+  state: IExperimentsState;
+  onQuery: (change: Partial<IRunsQuery>) => void;
+  onToggle: (run: IRun, selected: boolean) => void;
+  onPage: (direction: -1 | 1) => void;
+  onRefresh: () => void;
+  onCompare: () => void;
+  onClearSelection: () => void;
+}
+
+/** The Experiments sidebar: project, query, a page of runs, selection and Compare. */
+export function ExperimentsPanel(props: IExperimentsPanelProps): JSX.Element {
+  const { state } = props;
+  const { query } = state;
+  const count = state.selected.size;
+  return (
+    <div className="jp-MLHubExp-sidebar">
+      <header className="jp-MLHub-header">
+        <h2 className="jp-MLHub-title">Experiments</h2>
+        <button
+          className="jp-Button jp-mod-styled jp-mod-reject"
+          onClick={props.onRefresh}
+          disabled={state.loading}
+          title="Reload runs from the registry"
+        >
+          Refresh
+        </button>
+      </header>
+      <label className="jp-MLHubExp-project">
+        Project{' '}
+        <select
+          className="jp-mod-styled"
+          aria-label="Project"
+          value={query.project}
+          onChange={event => props.onQuery({ project: event.target.value })}
+        >
+          {state.projects.map(p => (
+            <option key={p.name} value={p.name}>
+              {p.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <QueryBar query={query} runs={state.runs} onQuery={props.onQuery} />
+      {state.error && (
+        <div className="jp-MLHub-error" role="alert">
+          {state.error}
+        </div>
+      )}
+      <RunList state={state} onToggle={props.onToggle} />
+      <Pager state={state} onPage={props.onPage} />
+      <footer className="jp-MLHubExp-actions">
+        <button
+          className="jp-Button jp-mod-styled jp-mod-accept"
+          disabled={count === 0}
+          onClick={props.onCompare}
+          title="Open the selected runs side by side"
+        >
+          Compare{count > 0 ? ` (${count})` : ''}
+        </button>
+        {count > 0 && (
+          <button
+            className="jp-Button jp-mod-styled jp-mod-reject"
+            onClick={props.onClearSelection}
+          >
+            Clear
+          </button>
+        )}
+      </footer>
+    </div>
+  );
+}
+
+function RunList(props: {
+  state: IExperimentsState;
+  onToggle: (run: IRun, selected: boolean) => void;
+}): JSX.Element {
+  const { state } = props;
+  if (state.projects.length === 0 && !state.loading && !state.error) {
+    return (
+      <div className="jp-MLHub-empty">
+        No projects yet. Start a run from a notebook with{' '}
+        <code>mh.init("my-project")</code>.
+      </div>
+    );
+  }
+  if (state.runs.length === 0) {
+    return (
+      <div className="jp-MLHub-empty">
+        {state.loading ? 'Loading…' : 'No runs match.'}
+      </div>
+    );
+  }
+  return (
+    <ul className="jp-MLHubExp-runs" aria-label="Runs">
+      {state.runs.map(run => (
+        <RunItem
+          key={run.id}
+          run={run}
+          selected={state.selected.has(run.id)}
+          onToggle={props.onToggle}
+        />
+      ))}
+    </ul>
+  );
+}
+
+function Pager(props: {
+  state: IExperimentsState;
+  onPage: (direction: -1 | 1) => void;
+}): JSX.Element | null {
+  const { query, total, runs } = props.state;
+  if (total === 0) {
+    return null;
+  }
+  const first = query.offset + 1;
+  const last = query.offset + runs.length;
+  return (
+    <div className="jp-MLHubExp-pager">
+      <button
+        className="jp-Button jp-mod-styled jp-mod-reject"
+        aria-label="Previous page"
+        disabled={query.offset === 0}
+        onClick={() => props.onPage(-1)}
+      >
+        ‹
+      </button>
+      <span className="jp-MLHubExp-range">
+        {first}–{last} of {total}
+      </span>
+      <button
+        className="jp-Button jp-mod-styled jp-mod-reject"
+        aria-label="Next page"
+        disabled={last >= total}
+        onClick={() => props.onPage(1)}
+      >
+        ›
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,71 @@
+import React from 'react';
+
+import { formatMetric } from '../../components/format';
+import { IRun } from '../../tokens';
+import { formatParam } from './format';
+
+/** How many params and metrics a run shows inline. */
+const SHOWN = 3;
+
+export interface IRunItemProps {
+  run: IRun;
+  selected: boolean;
+  onToggle: (run: IRun, selected: boolean) => void;
+}
+
+/** One run: a checkbox to select it, name, status, tags, key params, latest metrics. */
+export function RunItem(props: IRunItemProps): JSX.Element {
+  const { run, selected, onToggle } = props;
+  const params = Object.keys(run.params ?? {}).sort().slice(0, SHOWN);
+  const metrics = Object.keys(run.latest_metrics ?? {}).sort().slice(0, SHOWN);
+  return (
+    <li
+      className="jp-MLHubExp-run"
+      data-run-id={run.id}
+      data-run-name={run.name}
+      aria-selected={selected}
+    >
+      <label className="jp-MLHubExp-runHead">
+        <input
+          type="checkbox"
+          checked={selected}
+          aria-label={`Select run ${run.name}`}
+          onChange={event => onToggle(run, event.target.checked)}
+        />
+        <span className="jp-MLHubExp-runName" title={`run ${run.id}`}>
+          {run.name}
+        </span>
+        <span className="jp-MLHub-status" data-status={run.status}>
+          {run.status}
+        </span>
+      </label>
+      {run.tags.length > 0 && (
+        <div className="jp-MLHubExp-tags">
+          {run.tags.map(tag => (
+            <span className="jp-MLHubExp-tag" key={tag}>
+              {tag}
+            </span>
+          ))}
+        </div>
+      )}
+      {params.length > 0 && (
+        <div className="jp-MLHubExp-kv jp-MLHubExp-params">
+          {params.map(key => (
+            <span key={key} className="jp-MLHubExp-param">
+              {key}={formatParam(run.params[key])}
+            </span>
+          ))}
+        </div>
+      )}
+      {metrics.length > 0 && (
+        <div className="jp-MLHubExp-kv jp-MLHubExp-metrics">
+          {metrics.map(key => (
+            <span key={key} className="jp-MLHubExp-metric">
+              {key}={formatMetric(run.latest_metrics[key])}
+            </span>
+          ))}
+        </div>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,90 @@
+/**
+ * The Experiments plugin: a left-sidebar tab listing a project's runs (searched,
+ * sorted and paged by the server) and a compare view in the main area, with the
+ * commands `mlhub:open-experiments` and `mlhub:compare-runs`.
+ */
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette, IThemeManager } from '@jupyterlab/apputils';
+import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
+
+import { IRun } from '../tokens';
+import { ExperimentsModel } from './runsModel';
+import {
+  CompareContent,
+  createCompareWidget,
+  EXPERIMENTS_ID,
+  experimentsIcon,
+  ExperimentsSidebar
+} from './widgets';
+
+export const COMMAND_OPEN_EXPERIMENTS = 'mlhub:open-experiments';
+export const COMMAND_COMPARE_RUNS = 'mlhub:compare-runs';
+
+export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'mlhub-ext:experiments',
+  description: 'Experiments sidebar and run compare view with live curves.',
+  autoStart: true,
+  optional: [ICommandPalette, ILayoutRestorer, IThemeManager],
+  activate: (
+    app: JupyterFrontEnd,
+    palette: ICommandPalette | null,
+    restorer: ILayoutRestorer | null,
+    themes: IThemeManager | null
+  ): void => {
+    const model = new ExperimentsModel();
+    const open = new Set<CompareContent>();
+
+    const compare = (runs: Array<Pick<IRun, 'id' | 'name'>>): void => {
+      const widget = createCompareWidget(runs);
+      open.add(widget.content);
+      widget.disposed.connect(() => open.delete(widget.content));
+      app.shell.add(widget, 'main');
+      app.shell.activateById(widget.id);
+    };
+
+    const sidebar = new ExperimentsSidebar(model, runs => compare(runs));
+    app.shell.add(sidebar, 'left', { rank: 910 });
+    restorer?.add(sidebar, EXPERIMENTS_ID);
+    themes?.themeChanged.connect(() => open.forEach(c => c.themeChanged()));
+
+    app.commands.addCommand(COMMAND_OPEN_EXPERIMENTS, {
+      label: 'Open Experiments',
+      caption: 'Show the runs of a project, search, sort and select them to compare',
+      icon: experimentsIcon,
+      execute: () => {
+        app.shell.activateById(EXPERIMENTS_ID);
+        return model.refresh();
+      }
+    });
+
+    app.commands.addCommand(COMMAND_COMPARE_RUNS, {
+      label: args =>
+        runIdsArg(args).length
+          ? `Compare ${runIdsArg(args).length} Runs`
+          : 'Compare Selected Runs',
+      caption: 'Open the selected runs (or args.runs: run ids) side by side',
+      icon: experimentsIcon,
+      isEnabled: args => runIdsArg(args).length > 0 || model.selectedRuns.length > 0,
+      execute: args => {
+        const ids = runIdsArg(args);
+        compare(ids.length ? ids.map(id => ({ id, name: id.slice(0, 8) })) : model.selectedRuns);
+      }
+    });
+    model.selectionChanged.connect(() =>
+      app.commands.notifyCommandChanged(COMMAND_COMPARE_RUNS)
+    );
+
+    palette?.addItem({ command: COMMAND_OPEN_EXPERIMENTS, category: 'ML Hub' });
+    palette?.addItem({ command: COMMAND_COMPARE_RUNS, category: 'ML Hub' });
+  }
+};
+
+/** `args.runs`: run ids given by a caller (another extension, a keyboard binding). */
+function runIdsArg(args: ReadonlyPartialJSONObject): string[] {
+  const runs = args.runs;
+  return Array.isArray(runs) ? runs.filter((r): r is string => typeof r === 'string') : [];
+}

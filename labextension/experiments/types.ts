@@ -1,0 +1,49 @@
+/**
+ * Shapes used by the Experiments sidebar and the compare view: run queries, metric
+ * series as the REST API returns them, and the messages of the WebSocket stream.
+ */
+import { IRun, MetricValue } from '../tokens';
+
+/** What the Experiments sidebar asks `GET /runs` for. */
+export interface IRunsQuery {
+  project: string;
+  /** The server's filter language, e.g. `metrics.acc > 0.9 and tags = baseline`. */
+  filter: string;
+  /** created_at, updated_at, name, status, metrics.<key> or params.<key>. */
+  orderBy: string;
+  desc: boolean;
+  limit: number;
+  offset: number;
+}
+
+/** `GET /runs/{id}/metrics/{key}`. */
+export interface ISeriesResponse {
+  key: string;
+  steps: number[];
+  values: MetricValue[];
+  timestamps: number[];
+  downsampled: boolean;
+  total?: number;
+}
+
+/** Points of one metric in a stream message or a batch. */
+export interface IPoints {
+  steps: number[];
+  values: MetricValue[];
+  timestamps?: number[];
+}
+
+/** Messages the server pushes on `/mlhub/api/v1/stream`. */
+export type StreamMessage =
+  | {
+      type: 'metrics';
+      run: string;
+      project: string;
+      metrics: Record<string, IPoints>;
+    }
+  | { type: 'run'; run: IRun }
+  | { type: 'subscribed'; runs: string[]; projects: string[] }
+  | { type: 'error'; error: { code: string; message: string } };
+
+/** Where the stream connection stands, shown in the compare view's header. */
+export type StreamStatus = 'connecting' | 'live' | 'closed';

@@ -1,0 +1,158 @@
+/** Lumino widgets hosting the Experiments sidebar and the compare view. */
+import { MainAreaWidget } from '@jupyterlab/apputils';
+import { LabIcon, ReactWidget } from '@jupyterlab/ui-components';
+import { Message } from '@lumino/messaging';
+import { ISignal } from '@lumino/signaling';
+import React, { useEffect, useState } from 'react';
+
+import { IRun } from '../tokens';
+import { CompareModel } from './compareModel';
+import { CompareView } from './components/CompareView';
+import { ExperimentsPanel } from './components/ExperimentsPanel';
+import { ExperimentsModel, IExperimentsState } from './runsModel';
+
+export const EXPERIMENTS_ID = 'mlhub-experiments';
+
+const experimentsSvg = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">
+  <g class="jp-icon3" fill="#616161">
+    <path d="M9 2h6v2h-1v5.2l5.6 9.4A2 2 0 0 1 17.9 22H6.1a2 2 0 0 1-1.7-3.4L10 9.2V4H9z"/>
+  </g>
+</svg>`;
+
+export const experimentsIcon = new LabIcon({
+  name: 'mlhub-ext:experiments',
+  svgstr: experimentsSvg
+});
+
+/** Re-render on every emission of `signal`, reading the latest value with `read`. */
+function useSignalValue<S, V>(signal: ISignal<S, unknown>, read: () => V): V {
+  const [value, setValue] = useState(read);
+  useEffect(() => {
+    const onChange = () => setValue(read());
+    signal.connect(onChange);
+    setValue(read());
+    return () => {
+      signal.disconnect(onChange);
+    };
+  }, [signal]);
+  return value;
+}
+
+function ConnectedPanel(props: {
+  model: ExperimentsModel;
+  onCompare: (runs: IRun[]) => void;
+}): JSX.Element {
+  const { model } = props;
+  const state = useSignalValue<ExperimentsModel, IExperimentsState>(
+    model.stateChanged,
+    () => model.state
+  );
+  return (
+    <ExperimentsPanel
+      state={state}
+      onQuery={change => void model.setQuery(change)}
+      onToggle={(run, selected) => model.toggle(run, selected)}
+      onPage={direction =>
+        void (direction > 0 ? model.nextPage() : model.previousPage())
+      }
+      onRefresh={() => void model.refresh()}
+      onCompare={() => props.onCompare(model.selectedRuns)}
+      onClearSelection={() => model.clearSelection()}
+    />
+  );
+}
+
+/** The Experiments sidebar (left area). */
+export class ExperimentsSidebar extends ReactWidget {
+  constructor(
+    readonly model: ExperimentsModel,
+    private readonly _onCompare: (runs: IRun[]) => void
+  ) {
+    super();
+    this.id = EXPERIMENTS_ID;
+    this.addClass('jp-MLHub-panel');
+    this.addClass('jp-MLHubExp-panel');
+    this.title.icon = experimentsIcon;
+    this.title.caption = 'Experiments';
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this.model.setActive(true);
+    void this.model.refresh();
+  }
+
+  protected onAfterHide(msg: Message): void {
+    super.onAfterHide(msg);
+    this.model.setActive(false);
+  }
+
+  protected render(): JSX.Element {
+    return <ConnectedPanel model={this.model} onCompare={this._onCompare} />;
+  }
+}
+
+function ConnectedCompare(props: {
+  model: CompareModel;
+  themeVersion: number;
+}): JSX.Element {
+  const { model } = props;
+  const version = useSignalValue<CompareModel, number>(
+    model.changed,
+    () => model.version
+  );
+  return (
+    <CompareView model={model} version={version} themeVersion={props.themeVersion} />
+  );
+}
+
+/** The compare view's content: loads once it is laid out and knows its width. */
+export class CompareContent extends ReactWidget {
+  constructor(readonly model: CompareModel) {
+    super();
+    this.addClass('jp-MLHubExp-compareContent');
+  }
+
+  /** Rebuild the charts with the colours of the theme now in force. */
+  themeChanged(): void {
+    this._themeVersion++;
+    this.update();
+  }
+
+  dispose(): void {
+    this.model.dispose();
+    super.dispose();
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    if (!this._started) {
+      this._started = true;
+      // The chart spans the panel less its padding; one point per pixel column.
+      const width = Math.max(this.node.clientWidth - 32, 200);
+      void this.model.load(width * Math.min(window.devicePixelRatio || 1, 2));
+    }
+  }
+
+  protected render(): JSX.Element {
+    return <ConnectedCompare model={this.model} themeVersion={this._themeVersion} />;
+  }
+
+  private _started = false;
+  private _themeVersion = 0;
+}
+
+/** A main-area tab comparing `runs`. */
+export function createCompareWidget(
+  runs: Array<Pick<IRun, 'id' | 'name'>>
+): MainAreaWidget<CompareContent> {
+  const content = new CompareContent(new CompareModel(runs.map(r => r.id)));
+  const widget = new MainAreaWidget({ content });
+  widget.id = `mlhub-compare-${Date.now().toString(36)}`;
+  widget.title.label = `Compare ${runs.map(r => r.name).join(', ')}`.slice(0, 60);
+  widget.title.caption = `Compare runs ${runs.map(r => r.id).join(', ')}`;
+  widget.title.icon = experimentsIcon;
+  widget.title.closable = true;
+  widget.addClass('jp-MLHubExp-compareWidget');
+  return widget;
+}

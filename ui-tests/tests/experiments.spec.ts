@@ -1,0 +1,256 @@
+import { expect, test } from '@jupyterlab/galata';
+import type { Locator, Page } from '@playwright/test';
+
+const API = '/mlhub/api/v1';
+
+interface IRun {
+  id: string;
+  name: string;
+  status: string;
+}
+
+/** Headers for a write: the Jupyter server's XSRF cookie echoed back, where it set one. */
+async function xsrfHeaders(page: Page): Promise<Record<string, string>> {
+  const cookies = await page.context().cookies();
+  const xsrf = cookies.find(cookie => cookie.name === '_xsrf');
+  return xsrf ? { 'X-XSRFToken': xsrf.value } : {};
+}
+
+async function api(
+  page: Page,
+  method: 'GET' | 'POST' | 'PATCH',
+  path: string,
+  data?: unknown
+): Promise<any> {
+  const response = await page.request.fetch(`${API}/${path}`, {
+    method,
+    data,
+    headers: await xsrfHeaders(page)
+  });
+  expect(response.ok(), `${method} ${path}: ${await response.text()}`).toBe(true);
+  return response.json();
+}
+
+function createRun(
+  page: Page,
+  project: string,
+  name: string,
+  config: Record<string, unknown>,
+  tags: string[]
+): Promise<IRun> {
+  return api(page, 'POST', 'runs', { project, name, config, tags });
+}
+
+function logMetrics(
+  page: Page,
+  run: IRun,
+  metrics: Record<string, number[]>,
+  firstStep = 0
+): Promise<any> {
+  const body: Record<string, { steps: number[]; values: number[] }> = {};
+  for (const [key, values] of Object.entries(metrics)) {
+    body[key] = { steps: values.map((_, i) => firstStep + i), values };
+  }
+  return api(page, 'POST', `runs/${run.id}/metrics`, { metrics: body });
+}
+
+function sidebar(page: Page): Locator {
+  return page.locator('#mlhub-experiments');
+}
+
+async function openSidebar(page: Page, project: string): Promise<Locator> {
+  await page.click('.jp-SideBar [data-id="mlhub-experiments"]');
+  const panel = sidebar(page);
+  await expect(panel).toBeVisible();
+  await expect(panel.getByRole('heading', { name: 'Experiments' })).toBeVisible();
+  const select = panel.getByLabel('Project', { exact: true });
+  await expect(select.locator(`option[value="${project}"]`)).toHaveCount(1);
+  await select.selectOption(project);
+  return panel;
+}
+
+function runNames(panel: Locator): Locator {
+  return panel.locator('.jp-MLHubExp-runName');
+}
+
+test.describe('Experiments', () => {
+  test('filter, sort, select two runs and compare them live', async ({ page }) => {
+    const project = `exp-${Date.now().toString(36)}`;
+    const base = await createRun(page, project, 'baseline', { lr: 0.01, layers: 2 }, ['baseline']);
+    const wide = await createRun(page, project, 'wide', { lr: 0.001, layers: 2 }, ['wide']);
+    const deep = await createRun(page, project, 'deep', { lr: 0.0005, layers: 4 }, ['baseline']);
+    await logMetrics(page, base, { acc: [0.5, 0.7, 0.8], loss: [0.9, 0.5, 0.4] });
+    await logMetrics(page, wide, { acc: [0.6, 0.85, 0.95], loss: [0.8, 0.3, 0.2] });
+    await logMetrics(page, deep, { acc: [0.55, 0.8, 0.92], loss: [0.85, 0.35, 0.25] });
+    await api(page, 'PATCH', `runs/${base.id}`, { status: 'finished' });
+
+    const panel = await openSidebar(page, project);
+    await expect(runNames(panel)).toHaveText(['deep', 'wide', 'baseline']);
+    await expect(panel.locator('.jp-MLHubExp-range')).toHaveText('1–3 of 3');
+    const baseRow = panel.locator(`[data-run-id="${base.id}"]`);
+    await expect(baseRow.locator('.jp-MLHub-status')).toHaveText('finished');
+    await expect(baseRow.locator('.jp-MLHubExp-tag')).toHaveText(['baseline']);
+    await expect(baseRow.locator('.jp-MLHubExp-param')).toHaveText(['layers=2', 'lr=0.01']);
+    await expect(baseRow.locator('.jp-MLHubExp-metric')).toHaveText(['acc=0.8', 'loss=0.4']);
+
+    // The server's filter language; Enter applies it.
+    const filter = panel.getByLabel('Filter runs');
+    await filter.fill('metrics.acc > 0.9 and tags = baseline');
+    await filter.press('Enter');
+    await expect(runNames(panel)).toHaveText(['deep']);
+
+    // A bad filter shows the server's own message, word for word.
+    const bad = 'metrics.acc > high';
+    const answer = await page.request.get(
+      `${API}/runs?project=${project}&filter=${encodeURIComponent(bad)}`
+    );
+    expect(answer.status()).toBe(422);
+    const served = (await answer.json()).error.message as string;
+    await filter.fill(bad);
+    await filter.press('Enter');
+    await expect(panel.locator('.jp-MLHub-error')).toHaveText(served);
+
+    await filter.fill('metrics.acc > 0.9');
+    await filter.press('Enter');
+    await expect(panel.locator('.jp-MLHub-error')).toHaveCount(0);
+    await expect(runNames(panel)).toHaveText(['deep', 'wide']);
+    await filter.fill('');
+    await filter.press('Enter');
+
+    // Sorting happens on the server: by a metric, then flipped.
+    await panel.getByLabel('Sort runs by').selectOption('metrics.acc');
+    await expect(runNames(panel)).toHaveText(['wide', 'deep', 'baseline']);
+    await panel.getByRole('button', { name: 'Descending' }).click();
+    await expect(runNames(panel)).toHaveText(['baseline', 'deep', 'wide']);
+    await panel.getByLabel('Sort runs by').selectOption('name');
+    await expect(runNames(panel)).toHaveText(['baseline', 'deep', 'wide']);
+
+    await panel.getByLabel('Select run baseline').check();
+    await panel.getByLabel('Select run wide').check();
+    await panel.getByRole('button', { name: 'Compare (2)' }).click();
+
+    const view = page.locator('.jp-MLHubExp-compare');
+    await expect(view).toBeVisible();
+    await expect(view.getByRole('heading', { name: 'Compare 2 runs' })).toBeVisible();
+    const table = view.getByRole('table', { name: 'Run comparison' });
+    await expect(table.locator('thead th')).toHaveText(['field', 'baseline', 'wide']);
+    const row = (field: string) => table.locator(`tr[data-field="${field}"]`);
+    await expect(row('params.lr')).toHaveAttribute('data-differs', 'true');
+    await expect(row('params.lr')).toHaveClass(/jp-MLHubExp-differs/);
+    await expect(row('params.layers')).toHaveAttribute('data-differs', 'false');
+    await expect(row('status').locator('td')).toHaveText(['finished', 'running']);
+    await expect(row('metrics.acc').locator('td')).toHaveText(['0.8', '0.95']);
+
+    const accChart = view.locator('.jp-MLHubExp-chart[data-metric="acc"]');
+    await expect(accChart.locator('canvas').first()).toBeVisible();
+    const accCanvas = accChart.locator('.jp-MLHubExp-canvas');
+    await expect(accCanvas).toHaveAttribute('data-total', '6');
+    await expect(view.locator('.jp-MLHubExp-stream')).toHaveText('live');
+
+    // A live run: batches logged through the API show up without a reload.
+    const wideLatest = accChart.locator(`li[data-run-id="${wide.id}"] .jp-MLHubExp-latest`);
+    await expect(wideLatest).toHaveText('0.95');
+    await logMetrics(page, wide, { acc: [0.96, 0.97] }, 3);
+    await expect(accCanvas).toHaveAttribute('data-total', '8');
+    await expect(wideLatest).toHaveText('0.97');
+    await logMetrics(page, wide, { acc: [0.975], loss: [0.15] }, 5);
+    await expect(accCanvas).toHaveAttribute('data-total', '9');
+    await expect(row('metrics.loss').locator('td')).toHaveText(['0.4', '0.15']);
+    await api(page, 'PATCH', `runs/${wide.id}`, { status: 'finished' });
+    await expect(row('status').locator('td')).toHaveText(['finished', 'finished']);
+    await expect(row('status')).toHaveAttribute('data-differs', 'false');
+
+    await page.screenshot({ path: '../docs/screenshots/compare.png' });
+
+    // Only differences hides rows whose values agree.
+    await view.getByLabel('Only differences').check();
+    await expect(row('params.layers')).toHaveCount(0);
+    await expect(row('params.lr')).toHaveCount(1);
+  });
+
+  test('palette commands open the sidebar and compare runs by id', async ({ page }) => {
+    const project = `cmd-${Date.now().toString(36)}`;
+    const a = await createRun(page, project, 'a', { lr: 0.1 }, []);
+    const b = await createRun(page, project, 'b', { lr: 0.2 }, []);
+    await logMetrics(page, a, { loss: [1, 0.5] });
+
+    await page.keyboard.press('Control+Shift+c');
+    const palette = page.locator('#command-palette');
+    await palette.locator('.lm-CommandPalette-input').fill('Open Experiments');
+    await palette.locator('.lm-CommandPalette-item', { hasText: 'Open Experiments' }).click();
+    await expect(sidebar(page)).toBeVisible();
+
+    await page.evaluate(
+      async ids => {
+        await (window as any).jupyterapp.commands.execute('mlhub:compare-runs', { runs: ids });
+      },
+      [a.id, b.id]
+    );
+    const view = page.locator('.jp-MLHubExp-compare');
+    await expect(view.getByRole('table', { name: 'Run comparison' }).locator('thead th')).toHaveText([
+      'field',
+      'a',
+      'b'
+    ]);
+    await expect(view.locator('.jp-MLHubExp-chart[data-metric="loss"] canvas').first()).toBeVisible();
+  });
+
+  test('compare view follows the dark theme', async ({ page }) => {
+    const project = `dark-${Date.now().toString(36)}`;
+    const a = await createRun(page, project, 'a', { lr: 0.1 }, []);
+    await logMetrics(page, a, { loss: [1, 0.5, 0.25] });
+    await page.theme.setDarkTheme();
+    await page.evaluate(async id => {
+      await (window as any).jupyterapp.commands.execute('mlhub:compare-runs', { runs: [id] });
+    }, a.id);
+    const view = page.locator('.jp-MLHubExp-compare');
+    await expect(view.locator('.jp-MLHubExp-chart canvas').first()).toBeVisible();
+    const [background, color] = await page
+      .locator('.jp-MLHubExp-compareContent')
+      .evaluate(node => [getComputedStyle(node).backgroundColor, getComputedStyle(node).color]);
+    const luminance = (rgb: string) =>
+      (rgb.match(/\d+/g) ?? ['0', '0', '0']).slice(0, 3).map(Number).reduce((s, c) => s + c, 0);
+    expect(luminance(background)).toBeLessThan(luminance(color));
+    await page.screenshot({ path: '../docs/screenshots/compare-dark.png' });
+  });
+
+  test('100 runs x 10,000 points render within a few seconds', async ({ page }) => {
+    test.setTimeout(180000);
+    const project = `perf-${Date.now().toString(36)}`;
+    const steps = Array.from({ length: 10000 }, (_, i) => i);
+    const ids: string[] = [];
+    const started = Date.now();
+    for (let r = 0; r < 100; r++) {
+      const run = await createRun(page, project, `r${String(r).padStart(3, '0')}`, { seed: r }, []);
+      const values = steps.map(i => Math.exp(-i / (2000 + 30 * r)) + 0.05 * Math.sin(i / 50 + r));
+      await api(page, 'POST', `runs/${run.id}/metrics`, { metrics: { loss: { steps, values } } });
+      ids.push(run.id);
+    }
+    console.log(`logged 100 runs x 10,000 points in ${Date.now() - started} ms`);
+
+    const t0 = await page.evaluate(() => performance.now());
+    await page.evaluate(async runIds => {
+      await (window as any).jupyterapp.commands.execute('mlhub:compare-runs', { runs: runIds });
+    }, ids);
+    const canvas = page.locator('.jp-MLHubExp-chart[data-metric="loss"] .jp-MLHubExp-canvas');
+    await expect(canvas).toHaveAttribute('data-total', '1000000', { timeout: 60000 });
+    const t1 = await page.evaluate(() => performance.now());
+    const drawn = Number(await canvas.getAttribute('data-points'));
+    const elapsed = t1 - t0;
+    console.log(
+      `compare view of 100 runs x 10,000 points rendered in ${Math.round(elapsed)} ms ` +
+        `(${drawn} points drawn after server-side downsampling)`
+    );
+    expect(drawn).toBeLessThan(100 * 10000);
+    expect(drawn).toBeGreaterThan(100 * 100);
+    expect(elapsed).toBeLessThan(15000);
+
+    // Still responsive: a redraw after a live point is quick.
+    const redraw = await page.evaluate(() => {
+      const t = performance.now();
+      window.dispatchEvent(new Event('resize'));
+      return performance.now() - t;
+    });
+    expect(redraw).toBeLessThan(1000);
+  });
+});
