@@ -13,8 +13,10 @@ read, edit, manage, stranger, anonymous and a bad token.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from typing import Callable
 
 import pytest
 import requests
@@ -165,7 +167,9 @@ RANK = {"read": 1, "edit": 2, "manage": 3, "owner": 4}
 ROLE_OF = {"alice": "owner", "bob": "read", "carol": "edit", "dave": "manage"}
 CALLERS = ["alice", "bob", "carol", "dave", "erin", "anonymous", "bad token"]
 PUBLIC_PATHS = {"/openapi.json", "/docs"}
-# What each operation needs: "public", "user" (any signed-in user) or a project role.
+MATRIX_DATASET = "matrix_ds"
+# What each operation needs: "user" (any signed-in user), "uploader" (alice's upload:
+# nobody else's business) or a role on alice's project / dataset.
 NEEDS = {
     ("get", "/"): "user",
     ("get", "/projects"): "user",
@@ -188,19 +192,51 @@ NEEDS = {
     ("get", "/runs/{run_id}/artifacts"): "read",
     ("put", "/runs/{run_id}/artifacts/{name}"): "edit",
     ("get", "/runs/{run_id}/artifacts/{name}"): "read",
+    ("get", "/datasets"): "user",
+    ("post", "/datasets"): "edit",  # a new version of alice's dataset from the caller's upload
+    ("get", "/datasets/{name}"): "read",
+    ("patch", "/datasets/{name}"): "manage",
+    ("get", "/datasets/{name}/versions"): "read",
+    ("get", "/datasets/{name}/versions/{version}"): "read",
+    ("get", "/datasets/{name}/versions/{version}/preview"): "read",
+    ("get", "/datasets/{name}/versions/{version}/stats"): "read",
+    ("get", "/datasets/{name}/versions/{version}/files"): "read",
+    ("get", "/datasets/{name}/versions/{version}/diff"): "read",
+    ("get", "/datasets/{name}/versions/{version}/thumbnails"): "read",
+    ("post", "/datasets/{name}/rollback"): "edit",
+    ("get", "/datasets/{name}/members"): "read",
+    ("put", "/datasets/{name}/members/{user}"): "manage",
+    ("delete", "/datasets/{name}/members/{user}"): "manage",
+    ("post", "/uploads"): "user",
+    ("get", "/uploads/{upload_id}"): "uploader",
+    ("put", "/uploads/{upload_id}/chunks/{offset}"): "uploader",
+    ("post", "/uploads/{upload_id}/complete"): "uploader",
 }
+CSV = b"x,y\n1,2\n3,4\n"
+
+
+def upload(caller: Caller, data: bytes = CSV, complete: bool = True) -> str:
+    """An upload of ``data`` by ``caller`` (completed unless told otherwise); its id."""
+    started = caller("POST", "/uploads", json={"filename": "matrix.csv", "size": len(data)})
+    assert started.status_code in (200, 201), started.text
+    upload_id = started.json()["id"]
+    if complete:
+        sent = caller("PUT", f"/uploads/{upload_id}/chunks/0", data=data,
+                      headers={"X-Chunk-SHA256": hashlib.sha256(data).hexdigest()})
+        assert sent.status_code < 300, sent.text
+        done = caller("POST", f"/uploads/{upload_id}/complete",
+                      json={"sha256": hashlib.sha256(data).hexdigest()})
+        assert done.status_code < 300, done.text
+    return upload_id
 
 
 @pytest.fixture(scope="module")
-def matrix_run(callers) -> str:
-    """alice's private project with bob read, carol edit, dave manage, and a run in it."""
+def matrix(callers) -> dict[str, str]:
+    """alice's private project (with a run) and dataset (two versions), bob read, carol
+    edit, dave manage on both; and an open upload of alice's."""
     alice = callers["alice"]
     created = alice("POST", "/projects", json={"name": MATRIX_PROJECT})
     assert created.status_code == 201, created.text
-    for user, role in ROLE_OF.items():
-        if role != "owner":
-            response = alice("PUT", f"/projects/{MATRIX_PROJECT}/members/{user}", json={"role": role})
-            assert response.status_code == 200, response.text
     run = alice("POST", "/runs", json={"project": MATRIX_PROJECT, "name": "matrix"})
     assert run.status_code == 201, run.text
     run_id = run.json()["id"]
@@ -208,35 +244,58 @@ def matrix_run(callers) -> str:
     assert alice("POST", f"/runs/{run_id}/metrics", json=metrics).status_code == 200
     stored = alice("PUT", f"/runs/{run_id}/artifacts/notes.txt", data=b"matrix")
     assert stored.status_code == 201, stored.text
-    return run_id
+    for data, extra in ((CSV, {}), (CSV + b"5,6\n", {"new_version": True})):
+        registered = alice("POST", "/datasets", json={"upload_id": upload(alice, data),
+                                                      "name": MATRIX_DATASET, **extra})
+        assert registered.status_code == 201, registered.text
+    for user, role in ROLE_OF.items():
+        if role != "owner":
+            for kind, name in (("projects", MATRIX_PROJECT), ("datasets", MATRIX_DATASET)):
+                shared = alice("PUT", f"/{kind}/{name}/members/{user}", json={"role": role})
+                assert shared.status_code == 200, shared.text
+    return {"run_id": run_id, "upload_id": upload(alice, complete=False)}
 
 
-def request_for(method: str, path: str, caller: str, run_id: str, n: int) -> tuple[str, dict]:
+def request_for(method: str, path: str, caller: Callable, ids: dict[str, str], n: int) -> tuple[str, dict]:
     """A concrete request for the operation: its URL path and keyword arguments."""
-    url = (path.replace("{name}", MATRIX_PROJECT, 1) if path.startswith("/projects/") else path)
-    url = url.replace("{run_id}", run_id).replace("{key}", "loss").replace("{user}", "frank")
-    if path == "/runs/{run_id}/artifacts/{name}":
-        url = f"/runs/{run_id}/artifacts/notes.txt"
-    slug = re.sub(r"[^a-z]", "", caller) or "x"
+    family = path.split("/")[1]
+    url = path.replace("{name}", {"projects": MATRIX_PROJECT, "datasets": MATRIX_DATASET}.get(family, "{name}"), 1)
+    url = (url.replace("{run_id}", ids["run_id"]).replace("{key}", "loss").replace("{user}", "frank")
+           .replace("{version}", "1").replace("{upload_id}", ids["upload_id"]).replace("{offset}", "0")
+           .replace("/artifacts/{name}", "/artifacts/notes.txt"))
+    name = caller.name
+    slug = re.sub(r"[^a-z]", "", name) or "x"
+    signed_in = caller.token is not None and name != "bad token"
     bodies = {
         ("post", "/projects"): {"name": f"matrix-{slug}-{n}"},
         ("patch", "/projects/{name}"): {"visibility": "private"},
         ("put", "/projects/{name}/members/{user}"): {"role": "read"},
         ("post", "/runs"): {"project": MATRIX_PROJECT},
-        ("patch", "/runs/{run_id}"): {"notes": f"by {caller}"},
-        ("post", "/runs/{run_id}/params"): {"params": {"by": caller}},
+        ("patch", "/runs/{run_id}"): {"notes": f"by {name}"},
+        ("post", "/runs/{run_id}/params"): {"params": {"by": name}},
         ("post", "/runs/{run_id}/metrics"): {
             "metrics": {"loss": {"steps": [n], "values": [0.5], "timestamps": [1.7e9 + n]}}},
+        ("post", "/datasets"): {"upload_id": upload(caller) if signed_in else "0" * 32,
+                                "name": MATRIX_DATASET, "new_version": True},
+        ("patch", "/datasets/{name}"): {"visibility": "private"},
+        ("post", "/datasets/{name}/rollback"): {"version": 1, "message": f"by {name}"},
+        ("put", "/datasets/{name}/members/{user}"): {"role": "read"},
+        ("post", "/uploads"): {"filename": "m.csv", "size": len(CSV)},
+        ("post", "/uploads/{upload_id}/complete"): {"sha256": hashlib.sha256(CSV).hexdigest()},
+    }
+    params = {
+        "/runs": {"project": MATRIX_PROJECT},
+        "/runs/{run_id}/export": {"format": "csv"},
+        "/datasets/{name}/versions/{version}/diff": {"other": "2"},
     }
     kw: dict = {}
     if (method, path) in bodies:
         kw["json"] = bodies[(method, path)]
-    if (method, path) == ("put", "/runs/{run_id}/artifacts/{name}"):
-        kw["data"] = f"by {caller}".encode()
-    if path == "/runs":
-        kw["params"] = {"project": MATRIX_PROJECT}
-    if path.endswith("/export"):
-        kw["params"] = {"format": "csv"}
+    if method == "put" and path in ("/runs/{run_id}/artifacts/{name}", "/uploads/{upload_id}/chunks/{offset}"):
+        kw["data"] = CSV
+        kw["headers"] = {"X-Chunk-SHA256": hashlib.sha256(CSV).hexdigest()}
+    if path in params:
+        kw["params"] = params[path]
     return url, kw
 
 
@@ -248,16 +307,23 @@ def expected(need: str, caller: str) -> str:
         return "401"
     if need == "user":
         return "ok"
+    if need == "uploader":
+        return "ok" if caller == "alice" else "404"
     role = ROLE_OF.get(caller)
     if role is None:
-        return "404"  # a stranger must not learn that the project exists
+        return "404"  # a stranger must not learn that the resource exists
     return "ok" if RANK[role] >= RANK[need] else "403"
 
 
-def test_access_matrix_covers_every_operation_of_the_openapi_document(callers, matrix_run):
+def outcome(status: int) -> str:
+    """'ok' when access was granted: 2xx, or a refusal of the content (400/409/422, e.g.
+    thumbnails of a table, completing an upload with bytes missing); else the status."""
+    return "ok" if status < 300 or status in (400, 409, 422) else str(status)
+
+
+def test_access_matrix_covers_every_operation_of_the_openapi_document(callers, matrix):
     document = requests.get(f"{callers['alice'].hub.base}{API}/openapi.json", timeout=30)
     assert document.status_code == 200, document.text
-    failures, checked = [], 0
     operations = [
         (method, path) for path, item in document.json()["paths"].items()
         for method in item if method in {"get", "post", "put", "patch", "delete"}
@@ -265,28 +331,30 @@ def test_access_matrix_covers_every_operation_of_the_openapi_document(callers, m
     unknown = [op for op in operations if op not in NEEDS and op[1] not in PUBLIC_PATHS
                and op[1] != "/stream"]
     assert not unknown, f"operations with no access rule in this test: {unknown}"
+    failures, checked = [], 0
     for n, (method, path) in enumerate(operations):
         if path == "/stream":
             continue  # a WebSocket; its auth is checked in test_stream_refuses_bad_tokens
         need = "public" if path in PUBLIC_PATHS else NEEDS[(method, path)]
         for caller in CALLERS:
-            if (method, path) == ("delete", "/projects/{name}/members/{user}"):
+            if method == "delete" and path.endswith("/members/{user}"):
+                family = path.split("/")[1]
+                target = MATRIX_PROJECT if family == "projects" else MATRIX_DATASET
                 # something to revoke every time
-                callers["alice"]("PUT", f"/projects/{MATRIX_PROJECT}/members/frank", json={"role": "read"})
-            url, kw = request_for(method, path, caller, matrix_run, n)
+                callers["alice"]("PUT", f"/{family}/{target}/members/frank", json={"role": "read"})
+            url, kw = request_for(method, path, callers[caller], matrix, n)
             response = callers[caller](method.upper(), url, **kw)
-            got = "ok" if response.status_code < 300 else str(response.status_code)
-            want = expected(need, caller)
+            got, want = outcome(response.status_code), expected(need, caller)
             checked += 1
             if got != want:
                 failures.append(f"{method.upper()} {path} as {caller}: {response.status_code} "
-                                f"(want {want}) {response.text[:120]}")
-            elif got != "ok" and caller not in ("anonymous", "bad token") or got == "401":
-                body = response.json()
-                if body.get("error", {}).get("code") not in {"unauthenticated", "forbidden", "not_found"}:
-                    failures.append(f"{method.upper()} {path} as {caller}: error body {body}")
-    assert checked >= len(NEEDS) * len(CALLERS)
-    assert not failures, "\n".join(failures)
+                                f"(want {want}) {response.text[:160]}")
+            elif got in ("401", "403", "404"):
+                code = response.json().get("error", {}).get("code")
+                if code not in {"unauthenticated", "forbidden", "not_found"}:
+                    failures.append(f"{method.upper()} {path} as {caller}: error body {response.text[:160]}")
+    assert checked >= len(operations) * len(CALLERS) - len(CALLERS)
+    assert not failures, f"{len(failures)} of {checked} wrong:\n" + "\n".join(failures)
 
 
 def test_stream_refuses_bad_tokens(hub, callers):
