@@ -72,6 +72,14 @@ class MLHubError(Exception):
     def __repr__(self) -> str:
         return f"MLHubError({self.code.value!r}, {self.message!r})"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Errors raised on Dask workers travel back pickled; keep code and details.
+        return (_rebuild, (self.code.value, self.message, self.details))
+
+
+def _rebuild(code: str, message: str, details: dict[str, Any]) -> MLHubError:
+    return MLHubError(ErrorCode(code), message, **details)
+
 
 def not_found(kind: str, ident: Any) -> MLHubError:
     return MLHubError(ErrorCode.NOT_FOUND, f"{kind} {ident!r} not found")
