@@ -34,7 +34,7 @@ def group_columns(records: list[tuple[int, float, dict[str, Any]]]) -> Columns:
         return {}
     dicts = list(map(_third, records))
     names = list(dicts[0])
-    if set(map(len, dicts)) == {len(names)}:
+    if names and set(map(len, dicts)) == {len(names)}:
         try:
             return _transpose(records, dicts, names, {})
         except KeyError:
@@ -46,7 +46,8 @@ def group_columns(records: list[tuple[int, float, dict[str, Any]]]) -> Columns:
         j = i + 1
         while j < n and list(dicts[j]) == names:
             j += 1
-        _transpose(records[i:j], dicts[i:j], names, cols)
+        if names:   # run.log({}) only advances the step
+            _transpose(records[i:j], dicts[i:j], names, cols)
         i = j
     return cols
 

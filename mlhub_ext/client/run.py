@@ -117,9 +117,8 @@ class Run:
             step = self._step
         elif type(step) is not int or not 0 <= step <= MAX_STEP:
             step = check_step(step)
-        self._step = step + 1
-        keys = self._keys
-        try:
+        if type(data) is dict:
+            keys = self._keys
             for k, v in data.items():
                 if k not in keys or not (type(v) is float or (
                         type(v) is int and -INT_LIMIT <= v <= INT_LIMIT)):
@@ -127,8 +126,9 @@ class Run:
                     break
             else:
                 data = data.copy()
-        except AttributeError:
-            data = coerce_metrics(data)   # raises TypeError for a non-mapping
+        else:
+            data = self._slow_values(data)   # any Mapping; raises TypeError otherwise
+        self._step = step + 1
         buf = self._buffer
         buf.append((step, _now(), data))
         if len(buf) > WAKE_AT_RECORDS:

@@ -11,6 +11,8 @@ def test_group_columns_handles_changing_key_sets_in_order():
     assert cols["a"] == ([0, 1, 2, 3], [1.0, 4.0, 5.0, 7.0], [10.0, 11.0, 12.0, 13.0])
     assert cols["b"] == ([0, 1], [2.0, 3.0], [10.0, 11.0])
     assert cols["c"] == ([3], [6.0], [13.0])
+    assert group_columns([(0, 1.0, {}), (1, 2.0, {})]) == {}
+    assert group_columns([(0, 1.0, {}), (1, 2.0, {"a": 1.0})]) == {"a": ([1], [1.0], [2.0])}
 
 
 def test_compact_and_list_forms_round_trip_with_non_finite_values():

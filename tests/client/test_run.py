@@ -132,3 +132,16 @@ def test_a_failing_disk_does_not_lose_points(wal_dir, monkeypatch):
     assert run.finish(timeout=5)
     assert http.points["x"] == [(0, 1.0)]
     assert "No space left" in run._flusher.wal_error
+
+
+def test_mappings_other_than_dict_and_steps_after_errors(wal_dir):
+    from types import MappingProxyType
+
+    http = FakeHTTP()
+    run = _run(http)
+    run.log(MappingProxyType({"x": 1.0}))
+    with pytest.raises(TypeError):
+        run.log({"x": None})
+    run.log({"x": 2.0})
+    run.finish()
+    assert http.points["x"] == [(0, 1.0), (1, 2.0)], "a failed call does not advance the step"
