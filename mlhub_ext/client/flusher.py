@@ -165,6 +165,8 @@ class Flusher:
         queued: list[tuple[str, int, bytes, int]] = []
         for chunk in _chunks(records, MAX_BATCH_POINTS):
             cols = group_columns(chunk)
+            if not cols:
+                continue
             self._seq += 1
             body = encode_batch(self._seq, cols)
             self._append_wal(KIND_METRICS, body)

@@ -143,5 +143,8 @@ def test_mappings_other_than_dict_and_steps_after_errors(wal_dir):
     with pytest.raises(TypeError):
         run.log({"x": None})
     run.log({"x": 2.0})
-    run.finish()
-    assert http.points["x"] == [(0, 1.0), (1, 2.0)], "a failed call does not advance the step"
+    run.log({})
+    run.log({"x": 3.0})
+    assert run.finish()
+    assert http.points["x"] == [(0, 1.0), (1, 2.0), (3, 3.0)], "a failed call does not advance the step"
+    assert run._flusher.rejected_points == 0
