@@ -9,6 +9,7 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 
+import { datasetsPlugin } from './datasets/plugin';
 import { experimentsPlugin } from './experiments/plugin';
 import { mlhubIcon } from './icon';
 import { MLHubModel } from './model';
@@ -50,4 +51,4 @@ const plugin: JupyterFrontEndPlugin<IMLHubModel> = {
   }
 };
 
-export default [plugin, experimentsPlugin];
+export default [plugin, experimentsPlugin, datasetsPlugin];

@@ -125,3 +125,32 @@ export function streamSocket(
   }
   return new settings.WebSocket(url);
 }
+
+/**
+ * A file of the Jupyter server's contents (`/files/<path>`) as a `Blob`, e.g. to register
+ * it as a dataset from the file browser. The browser keeps large blobs on disk.
+ */
+export async function requestFile(
+  path: string,
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): Promise<Blob> {
+  const url = URLExt.join(settings.baseUrl, 'files', URLExt.encodeParts(path));
+  let response: Response;
+  try {
+    response = await ServerConnection.makeRequest(url, {}, settings);
+  } catch (error) {
+    throw new MLHubRequestError(
+      0,
+      'network',
+      `Could not reach the Jupyter server at ${url}: ${String((error as Error).message ?? error)}`
+    );
+  }
+  if (!response.ok) {
+    throw new MLHubRequestError(
+      response.status,
+      'http_error',
+      `GET ${url} answered ${response.status} ${response.statusText}`.trim()
+    );
+  }
+  return response.blob();
+}

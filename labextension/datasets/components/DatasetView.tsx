@@ -1,0 +1,282 @@
+/**
+ * A dataset in the main area: preview table, column types and statistics with small
+ * histograms, versions with messages and Rollback, lineage, and for image collections the
+ * counts per class, the size distribution and thumbnails.
+ */
+import React, { useEffect, useState } from 'react';
+
+import { getPreview, getStats, getThumbnails, getVersion, listVersions, rollback } from '../api';
+import { IColumnStats, IDatasetVersion, IPreview, IStats, IThumbnails } from '../types';
+import { formatBytes, formatDate, formatValue } from './format';
+import { Histogram } from './Histogram';
+
+export interface IDatasetViewProps {
+  name: string;
+  /** Bumped by the owner to reload (e.g. after an upload registered a new version). */
+  reloadKey: number;
+  onInsertCode: (name: string, version: number) => void;
+}
+
+interface ILoaded {
+  versions: IDatasetVersion[];
+  current: IDatasetVersion;
+  preview: IPreview;
+  stats: IStats;
+  thumbnails: IThumbnails | null;
+}
+
+function PreviewTable(props: { preview: IPreview }): JSX.Element {
+  const columns = props.preview.columns ?? [];
+  return (
+    <div className="jp-MLHub-tableWrap">
+      <table className="jp-MLHub-table" aria-label="preview">
+        <thead>
+          <tr>
+            {columns.map(c => (
+              <th key={c.name}>
+                {c.name}
+                <div className="jp-MLHub-colType">{c.type}</div>
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {(props.preview.rows ?? []).map((row, i) => (
+            <tr key={i}>
+              {row.map((v, j) => (
+                <td key={j}>{formatValue(v)}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+const STAT_FIELDS: Array<keyof IColumnStats> = [
+  'count', 'missing', 'unique', 'mean', 'std', 'min', 'p25', 'p50', 'p75', 'max'
+];
+
+function StatsTable(props: { columns: IColumnStats[] }): JSX.Element {
+  return (
+    <div className="jp-MLHub-tableWrap">
+      <table className="jp-MLHub-table" aria-label="statistics">
+        <thead>
+          <tr>
+            <th>column</th>
+            <th>type</th>
+            {STAT_FIELDS.map(f => (
+              <th key={f}>{f === 'p50' ? 'median' : f}</th>
+            ))}
+            <th>histogram</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.columns.map(c => (
+            <tr key={c.name} data-column={c.name}>
+              <th>{c.name}</th>
+              <td>{c.type}</td>
+              {STAT_FIELDS.map(f => (
+                <td key={f}>{formatValue(c[f])}</td>
+              ))}
+              <td>{c.histogram ? <Histogram counts={c.histogram.counts} edges={c.histogram.edges} /> : null}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function ImagesSummary(props: { stats: IStats; thumbnails: IThumbnails | null }): JSX.Element {
+  const classes = props.stats.classes ?? {};
+  const max = Math.max(1, ...Object.values(classes));
+  return (
+    <div className="jp-MLHub-images">
+      <h3>Images per class ({props.stats.num_images ?? 0} in all)</h3>
+      <table className="jp-MLHub-table" aria-label="classes">
+        <tbody>
+          {Object.entries(classes).map(([cls, n]) => (
+            <tr key={cls}>
+              <th>{cls}</th>
+              <td>{n}</td>
+              <td>
+                <div className="jp-MLHub-bar" style={{ width: `${(100 * n) / max}%` }} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h3>Image sizes</h3>
+      <table className="jp-MLHub-table" aria-label="image sizes">
+        <thead>
+          <tr>
+            <th>width × height</th>
+            <th>images</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(props.stats.size_distribution ?? []).map(s => (
+            <tr key={`${s.width}x${s.height}`}>
+              <td>{`${s.width} × ${s.height}`}</td>
+              <td>{s.count}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h3>Thumbnails</h3>
+      {props.thumbnails &&
+        Object.entries(props.thumbnails.thumbnails).map(([cls, thumbs]) => (
+          <div key={cls} className="jp-MLHub-thumbRow">
+            <span className="jp-MLHub-thumbClass">{cls}</span>
+            {thumbs.map(t => (
+              <img key={t.path} alt={t.path} title={t.path} src={`data:image/png;base64,${t.png_base64}`} />
+            ))}
+          </div>
+        ))}
+    </div>
+  );
+}
+
+function lineageText(v: IDatasetVersion): string {
+  const l = v.lineage ?? {};
+  if (l.source === 'rollback') {
+    return `rollback to version ${l.rollback_of}`;
+  }
+  if (l.source === 'process' && Array.isArray(l.ops)) {
+    const ops = l.ops.map((op: { op: string; name?: string }) => (op.op === 'custom' ? `custom:${op.name}` : op.op));
+    return `from version ${v.parent_version}: ${ops.join(' → ')}`;
+  }
+  return l.filename ? `uploaded ${l.filename}` : l.source ?? '';
+}
+
+function Versions(props: {
+  versions: IDatasetVersion[];
+  current: number;
+  busy: boolean;
+  onSelect: (v: number) => void;
+  onRollback: (v: number) => void;
+}): JSX.Element {
+  const latest = props.versions[0]?.version;
+  return (
+    <ul className="jp-MLHub-versions" aria-label="versions">
+      {props.versions.map(v => (
+        <li key={v.version} className={v.version === props.current ? 'jp-mod-selected' : ''} data-version={v.version}>
+          <button className="jp-MLHub-link" onClick={() => props.onSelect(v.version)}>
+            v{v.version}
+          </button>
+          <span className="jp-MLHub-versionMessage">{v.message || '(no message)'}</span>
+          <span className="jp-MLHub-versionMeta">
+            {v.created_by} · {formatDate(v.created_at)} · {lineageText(v)}
+          </span>
+          {v.version !== latest && (
+            <button
+              className="jp-Button jp-mod-styled jp-mod-reject jp-MLHub-action"
+              disabled={props.busy}
+              onClick={() => props.onRollback(v.version)}
+              aria-label={`Rollback to version ${v.version}`}
+            >
+              Rollback
+            </button>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function DatasetView(props: IDatasetViewProps): JSX.Element {
+  const [selected, setSelected] = useState<number | 'latest'>('latest');
+  const [data, setData] = useState<ILoaded | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [localReload, setLocalReload] = useState(0);
+
+  useEffect(() => {
+    let cancelled = false;
+    const load = async (): Promise<void> => {
+      const [versions, current] = await Promise.all([
+        listVersions(props.name),
+        getVersion(props.name, selected)
+      ]);
+      const [preview, stats] = await Promise.all([
+        getPreview(props.name, current.version),
+        getStats(props.name, current.version)
+      ]);
+      const thumbnails = current.kind === 'images' ? await getThumbnails(props.name, current.version) : null;
+      if (!cancelled) {
+        setData({ versions, current, preview, stats, thumbnails });
+        setError(null);
+      }
+    };
+    load().catch(e => !cancelled && setError((e as Error).message ?? String(e)));
+    return () => {
+      cancelled = true;
+    };
+  }, [props.name, selected, props.reloadKey, localReload]);
+
+  const doRollback = async (v: number): Promise<void> => {
+    setBusy(true);
+    try {
+      await rollback(props.name, v);
+      setSelected('latest');
+      setLocalReload(n => n + 1);
+    } catch (e) {
+      setError((e as Error).message ?? String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (error) {
+    return (
+      <div className="jp-MLHub-datasetView">
+        <div className="jp-MLHub-error" role="alert">
+          {error}
+        </div>
+      </div>
+    );
+  }
+  if (!data) {
+    return <div className="jp-MLHub-datasetView">Loading {props.name}…</div>;
+  }
+  const v = data.current;
+  return (
+    <div className="jp-MLHub-datasetView" data-dataset={props.name}>
+      <div className="jp-MLHub-header">
+        <h2>
+          {props.name} <span className="jp-MLHub-dataset-version">version {v.version}</span>
+        </h2>
+        <button className="jp-mod-styled jp-mod-accept" onClick={() => props.onInsertCode(props.name, v.version)}>
+          Insert code to load
+        </button>
+      </div>
+      <div className="jp-MLHub-dataset-meta">
+        <span>{v.kind === 'images' ? 'image collection' : v.format}</span>
+        {v.num_rows !== null && <span>{v.num_rows.toLocaleString()} rows</span>}
+        <span>{formatBytes(v.size)}</span>
+        <span>by {v.created_by}</span>
+        <span className="jp-MLHub-lineage">{lineageText(v)}</span>
+      </div>
+      {v.kind === 'images' ? (
+        <ImagesSummary stats={data.stats} thumbnails={data.thumbnails} />
+      ) : (
+        <>
+          <h3>Preview</h3>
+          <PreviewTable preview={data.preview} />
+          <h3>Columns and statistics</h3>
+          <StatsTable columns={data.stats.columns ?? []} />
+        </>
+      )}
+      <h3>Versions</h3>
+      <Versions
+        versions={data.versions}
+        current={v.version}
+        busy={busy}
+        onSelect={n => setSelected(n)}
+        onRollback={n => void doRollback(n)}
+      />
+    </div>
+  );
+}

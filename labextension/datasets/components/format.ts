@@ -1,0 +1,35 @@
+/** Formatting helpers of the datasets views. */
+
+export function formatBytes(n: number | null | undefined): string {
+  if (n === null || n === undefined) {
+    return '–';
+  }
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+export function formatValue(value: unknown): string {
+  if (value === null || value === undefined) {
+    return '–';
+  }
+  if (typeof value === 'number') {
+    return Number.isInteger(value) ? String(value) : Number(value.toPrecision(4)).toString();
+  }
+  return String(value);
+}
+
+export function formatDate(iso: string | null | undefined): string {
+  return iso ? new Date(iso).toLocaleString() : '–';
+}
+
+/** The Python line that loads a version in a notebook. */
+export function loadCode(name: string, version?: number): string {
+  const v = version === undefined ? '' : `, version=${version}`;
+  return `import mlhub_ext as mh\n\ndf = mh.datasets.get(${JSON.stringify(name)}${v}).to_pandas()\ndf.head()`;
+}

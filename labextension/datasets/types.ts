@@ -1,0 +1,121 @@
+/** The REST shapes of `/datasets` and `/uploads` that the datasets views read. */
+import { Role, Visibility } from '../tokens';
+
+export interface IColumn {
+  name: string;
+  type: string;
+}
+
+export interface IDatasetFile {
+  role: 'original' | 'parquet' | string;
+  name: string;
+  sha256: string;
+  size: number;
+}
+
+export interface IImageManifest {
+  num_images: number;
+  classes: Record<string, number>;
+  formats: Record<string, number>;
+  size_distribution: Array<{ width: number; height: number; count: number }>;
+}
+
+export interface IDatasetVersion {
+  dataset: string;
+  version: number;
+  created_by: string;
+  created_at: string;
+  message: string;
+  parent_version: number | null;
+  kind: 'table' | 'images' | string;
+  format: string;
+  size: number;
+  num_rows: number | null;
+  content_sha256: string;
+  lineage: Record<string, any>;
+  manifest?: {
+    files: IDatasetFile[];
+    schema?: IColumn[];
+    images?: IImageManifest;
+  };
+}
+
+export interface IDataset {
+  name: string;
+  owner: string;
+  description: string;
+  visibility: Visibility;
+  kind: string;
+  tags: string[];
+  latest_version: number;
+  created_at: string;
+  updated_at: string;
+  latest: IDatasetVersion | null;
+  role: Role | null;
+}
+
+export interface IDatasetsPage {
+  datasets: IDataset[];
+  total: number;
+}
+
+export interface IPreview {
+  version: number;
+  kind: string;
+  columns?: IColumn[];
+  rows?: unknown[][];
+  total_rows?: number | null;
+}
+
+export interface IColumnStats {
+  name: string;
+  type: string;
+  kind: string;
+  count: number;
+  missing: number;
+  unique: number | null;
+  mean: number | null;
+  std: number | null;
+  min: unknown;
+  p25: number | null;
+  p50: number | null;
+  p75: number | null;
+  max: unknown;
+  histogram: { edges: number[]; counts: number[] } | null;
+}
+
+export interface IStats {
+  version: number;
+  kind: string;
+  num_rows?: number;
+  columns?: IColumnStats[];
+  num_images?: number;
+  classes?: Record<string, number>;
+  formats?: Record<string, number>;
+  size_distribution?: Array<{ width: number; height: number; count: number }>;
+}
+
+export interface IThumbnails {
+  version: number;
+  thumbnails: Record<string, Array<{ path: string; png_base64: string }>>;
+}
+
+export interface IUpload {
+  id: string;
+  filename: string;
+  size: number;
+  chunk_size: number;
+  status: string;
+  received_bytes: number;
+  missing: Array<[number, number]>;
+}
+
+/** An upload in progress as the sidebar shows it. */
+export interface IUploadProgress {
+  id: string;
+  filename: string;
+  sent: number;
+  size: number;
+  stage: 'hashing' | 'sending' | 'registering' | 'done' | 'failed';
+  error: string | null;
+}

@@ -1,0 +1,98 @@
+/** Lumino hosts of the Datasets sidebar and of the dataset view in the main area. */
+import { MainAreaWidget } from '@jupyterlab/apputils';
+import { ReactWidget, spreadsheetIcon } from '@jupyterlab/ui-components';
+import { Message } from '@lumino/messaging';
+import React, { useEffect, useState } from 'react';
+
+import { DatasetsPanel } from './components/DatasetsPanel';
+import { DatasetView } from './components/DatasetView';
+import { DatasetsModel, IDatasetsState } from './model';
+import { IDataset } from './types';
+
+export const DATASETS_ID = 'mlhub-datasets';
+export const datasetsIcon = spreadsheetIcon;
+
+function ConnectedPanel(props: {
+  model: DatasetsModel;
+  onOpen: (d: IDataset) => void;
+}): JSX.Element {
+  const { model } = props;
+  const [state, setState] = useState<IDatasetsState>(model.state);
+  useEffect(() => {
+    const onChange = (_: DatasetsModel, next: IDatasetsState) => setState(next);
+    model.stateChanged.connect(onChange);
+    setState(model.state);
+    return () => {
+      model.stateChanged.disconnect(onChange);
+    };
+  }, [model]);
+  return (
+    <DatasetsPanel
+      state={state}
+      onQuery={q => model.setQuery(q)}
+      onRefresh={() => void model.refresh()}
+      onOpen={props.onOpen}
+      onFiles={files => void model.upload(files.map(f => ({ blob: f, name: f.name })))}
+      onDismiss={id => model.dismissUpload(id)}
+    />
+  );
+}
+
+export class DatasetsSidebar extends ReactWidget {
+  constructor(
+    private readonly _model: DatasetsModel,
+    private readonly _onOpen: (d: IDataset) => void
+  ) {
+    super();
+    this.id = DATASETS_ID;
+    this.addClass('jp-MLHub-panel');
+    this.title.icon = datasetsIcon;
+    this.title.caption = 'Datasets';
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    void this._model.refresh();
+  }
+
+  protected render(): JSX.Element {
+    return <ConnectedPanel model={this._model} onOpen={this._onOpen} />;
+  }
+}
+
+export class DatasetContent extends ReactWidget {
+  constructor(
+    readonly datasetName: string,
+    private readonly _onInsertCode: (name: string, version: number) => void
+  ) {
+    super();
+    this.addClass('jp-MLHub-panel');
+  }
+
+  /** Show the newest version again (after an upload added one). */
+  reload(): void {
+    this._reloadKey++;
+    this.update();
+  }
+
+  protected render(): JSX.Element {
+    return (
+      <DatasetView name={this.datasetName} reloadKey={this._reloadKey} onInsertCode={this._onInsertCode} />
+    );
+  }
+
+  private _reloadKey = 0;
+}
+
+export function createDatasetWidget(
+  name: string,
+  onInsertCode: (name: string, version: number) => void
+): MainAreaWidget<DatasetContent> {
+  const content = new DatasetContent(name, onInsertCode);
+  const widget = new MainAreaWidget({ content });
+  widget.id = `mlhub-dataset-${name}`;
+  widget.title.label = `Dataset: ${name}`;
+  widget.title.icon = datasetsIcon;
+  widget.title.closable = true;
+  return widget;
+}
