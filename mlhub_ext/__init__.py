@@ -27,7 +27,8 @@ _LAZY = {
     "live": "mlhub_ext.notebook.live",
 }
 # SDK namespaces: ``mh.datasets.upload(...)``, ``mh.data.ops.dropna(...)``.
-_MODULES = {"datasets": "mlhub_ext.client.datasets", "data": "mlhub_ext.data"}
+_MODULES = {"datasets": "mlhub_ext.client.datasets", "data": "mlhub_ext.data",
+            "projects": "mlhub_ext.client.projects"}
 
 __all__ = ["__version__", *_LAZY, *_MODULES]
 
