@@ -66,6 +66,11 @@ export class CompareModel {
     return this._version;
   }
 
+  /** The `max_points` the series are fetched with. */
+  get maxPoints(): number {
+    return this._maxPoints;
+  }
+
   /** Milliseconds from `load()` to the series being in place (null before). */
   get loadMs(): number | null {
     return this._loadMs;

@@ -3,6 +3,7 @@ import { MainAreaWidget } from '@jupyterlab/apputils';
 import { LabIcon, ReactWidget } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 import { ISignal } from '@lumino/signaling';
+import { Widget } from '@lumino/widgets';
 import React, { useEffect, useState } from 'react';
 
 import { IRun } from '../tokens';
@@ -12,6 +13,9 @@ import { ExperimentsPanel } from './components/ExperimentsPanel';
 import { ExperimentsModel, IExperimentsState } from './runsModel';
 
 export const EXPERIMENTS_ID = 'mlhub-experiments';
+
+/** Horizontal padding of the compare view (see style/experiments.css). */
+const CONTENT_PADDING = 32;
 
 const experimentsSvg = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">
   <g class="jp-icon3" fill="#616161">
@@ -126,12 +130,25 @@ export class CompareContent extends ReactWidget {
 
   protected onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
-    if (!this._started) {
-      this._started = true;
-      // The chart spans the panel less its padding; one point per pixel column.
-      const width = Math.max(this.node.clientWidth - 32, 200);
-      void this.model.load(width * Math.min(window.devicePixelRatio || 1, 2));
+    this._start();
+    // Not laid out yet: measure on the first resize, or after a frame at the latest.
+    requestAnimationFrame(() => this._start(true));
+  }
+
+  protected onResize(msg: Widget.ResizeMessage): void {
+    super.onResize(msg);
+    this._start();
+  }
+
+  /** Load once the width is known: one point per device pixel column of the chart. */
+  private _start(force = false): void {
+    const width = this.node.clientWidth;
+    if (this._started || !this.isVisible || (width <= 0 && !force)) {
+      return;
     }
+    this._started = true;
+    const chart = Math.max(width - CONTENT_PADDING, 200);
+    void this.model.load(chart * Math.min(window.devicePixelRatio || 1, 2));
   }
 
   protected render(): JSX.Element {

@@ -27,6 +27,7 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
       className="jp-MLHubExp-compare"
       data-loading={model.loading ? 'true' : 'false'}
       data-load-ms={loadMs === null ? undefined : Math.round(loadMs)}
+      data-max-points={model.maxPoints}
     >
       <header className="jp-MLHubExp-compareHeader">
         <h2 className="jp-MLHub-title">
