@@ -164,8 +164,8 @@ MLHUB_CMD = VENV_BIN / "mlhub"
 def mlhub_supports_hub_mode() -> bool:
     """Whether the installed ``mlhub`` command has ``serve --hub``.
 
-    A managed service that is missing or exits at start makes the hub itself exit, so in
-    "auto" mode a hub without a working registry service still starts (and says so).
+    A managed service whose command is missing, or exits at start, makes the hub itself
+    exit; in "auto" mode the service is configured only where the command offers it.
     """
     if not MLHUB_CMD.exists():
         return False
