@@ -1,0 +1,353 @@
+"""The model registry service: every operation takes the acting user and checks access here.
+
+Training, evaluation and prediction run elsewhere (Dask workers, the serving code); this
+service records what they produce and decides who may see or change it.
+"""
+from __future__ import annotations
+
+import math
+import uuid
+from typing import Any, Protocol
+
+from . import access, validation
+from .entities import Member, Role, Visibility
+from .errors import ErrorCode, MLHubError, conflict, invalid, not_found
+from .models import (DONE_STATES, JOB_KINDS, JOB_STATES, AliasMove, EvaluationRecord, Inference, Job, JobQuery,
+                     Model, ModelQuery, ModelStore, ModelVersion)
+
+MAX_STATUS = 32
+MAX_DESCRIPTION = 10_000
+
+
+class Blobs(Protocol):
+    def put_bytes(self, data: bytes) -> str: ...
+
+    def read(self, digest: str) -> bytes: ...
+
+    def size(self, digest: str) -> int: ...
+
+
+class Users(Protocol):
+    def ensure_user(self, name: str) -> None: ...
+
+
+def version_ref(value: Any) -> int | str | None:
+    """A version reference: a number, ``None`` / ``"latest"``, or a stage name."""
+    if value in (None, "", "latest"):
+        return None
+    if isinstance(value, bool):
+        raise invalid(f"version must be a positive integer, 'latest' or a stage name, not {value!r}")
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        v = int(value)
+        if v < 1:
+            raise invalid(f"version must be a positive integer, not {value!r}")
+        return v
+    if isinstance(value, str):
+        return validation.check_name("stage", value)
+    raise invalid(f"version must be a positive integer, 'latest' or a stage name, not {value!r}")
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Linear-interpolated percentile (as numpy's default), without numpy."""
+    if not values:
+        return None
+    xs = sorted(values)
+    pos = (len(xs) - 1) * q / 100.0
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+class ModelService:
+    """Models, versions, stages, members, evaluations, jobs and inferences, seen as ``user``."""
+
+    def __init__(self, store: ModelStore, users: Users, blobs: Blobs) -> None:
+        self.store = store
+        self.users = users
+        self.blobs = blobs
+
+    # access
+    def _model_for(self, user: str, name: Any, needed: Role) -> Model:
+        model = self.store.get_model(name) if isinstance(name, str) and len(name) <= 128 else None
+        if model is None:
+            raise not_found("model", name)
+        model.role = access.require(model, user, self.store.get_member_role(name, user), needed, noun="model")
+        return model
+
+    def _version_for(self, user: str, name: str, ref: Any, needed: Role = Role.READ,
+                     with_evaluation: bool = True) -> ModelVersion:
+        model = self._model_for(user, name, needed)
+        r = version_ref(ref)
+        if r is None:
+            number = model.latest_version
+        elif isinstance(r, str):
+            if r not in model.aliases:
+                raise not_found(f"stage of model {name!r}", r)
+            number = model.aliases[r]
+        else:
+            number = r
+        got = self.store.get_version(name, number, with_evaluation) if number else None
+        if got is None:
+            raise not_found(f"version of model {name!r}", ref if ref not in (None, "") else "latest")
+        return got
+
+    # catalogue
+    def list_models(self, user: str, q: Any = None, tag: Any = None, stage: Any = None, model_type: Any = None,
+                    developer: Any = None, owner: Any = None, limit: Any = None,
+                    offset: Any = None) -> tuple[list[Model], int, dict[str, Any]]:
+        lim, off = validation.check_paging(limit, offset)
+        found, total = self.store.list_models(ModelQuery(user, q or None, tag or None, stage or None,
+                                                         model_type or None, developer or None, owner or None,
+                                                         lim, off))
+        roles = self.store.member_roles([m.name for m in found], user)
+        for m in found:
+            m.role = access.effective_role(m, user, roles.get(m.name))
+        return found, total, self.store.counts(user)
+
+    def get_model(self, user: str, name: str) -> Model:
+        return self._model_for(user, name, Role.READ)
+
+    def update_model(self, user: str, name: str, patch: dict[str, Any]) -> Model:
+        validation.only_keys(patch, {"description", "visibility", "tags"}, "a model update")
+        model = self._model_for(user, name, Role.MANAGE if "visibility" in patch else Role.EDIT)
+        fields: dict[str, Any] = {}
+        if "description" in patch:
+            fields["description"] = _text("description", patch["description"], MAX_DESCRIPTION)
+        if "visibility" in patch:
+            fields["visibility"] = _visibility(patch["visibility"])
+        if "tags" in patch:
+            fields["tags"] = validation.check_tags(patch["tags"])
+        updated = self.store.update_model(name, fields)
+        updated.role = model.role
+        return updated
+
+    # members
+    def list_members(self, user: str, name: str) -> list[Member]:
+        model = self._model_for(user, name, Role.READ)
+        return [Member(name, model.owner, Role.OWNER)] + self.store.list_members(name)
+
+    def set_member(self, user: str, name: str, member: str, role: Any) -> Member:
+        model = self._model_for(user, name, Role.MANAGE)
+        validation.check_user(member)
+        try:
+            r = Role(role)
+        except ValueError:
+            raise invalid(f"role must be 'read', 'edit' or 'manage', not {role!r}") from None
+        if r == Role.OWNER:
+            raise invalid("role must be 'read', 'edit' or 'manage'; a model has one owner")
+        if member == model.owner:
+            raise invalid(f"{member!r} owns model {name!r}")
+        self.users.ensure_user(member)
+        return self.store.set_member(name, member, r)
+
+    def remove_member(self, user: str, name: str, member: str) -> None:
+        self._model_for(user, name, Role.MANAGE)
+        if not self.store.remove_member(name, member):
+            raise not_found("member", member)
+
+    # versions
+    def list_versions(self, user: str, name: str, include_archived: bool = False) -> list[ModelVersion]:
+        self._model_for(user, name, Role.READ)
+        return self.store.list_versions(name, include_archived)
+
+    def get_version(self, user: str, name: str, version: Any = None, with_evaluation: bool = True) -> ModelVersion:
+        return self._version_for(user, name, version, with_evaluation=with_evaluation)
+
+    def update_version(self, user: str, name: str, version: Any, patch: dict[str, Any]) -> ModelVersion:
+        validation.only_keys(patch, {"description", "tags", "status", "developer", "published", "archived"},
+                             "a model version update")
+        v = self._version_for(user, name, version, Role.EDIT, with_evaluation=False)
+        fields: dict[str, Any] = {}
+        if "description" in patch:
+            fields["description"] = _text("description", patch["description"], MAX_DESCRIPTION)
+        if "tags" in patch:
+            fields["tags"] = validation.check_tags(patch["tags"])
+        if "status" in patch:
+            status = _text("status", patch["status"], MAX_STATUS)
+            if not status:
+                raise invalid(f"status must be 1-{MAX_STATUS} characters")
+            fields["status"] = status
+        if "developer" in patch:
+            fields["developer"] = _text("developer", patch["developer"], 128)
+        for flag in ("published", "archived"):
+            if flag in patch:
+                if not isinstance(patch[flag], bool):
+                    raise invalid(f"{flag} must be true or false")
+                fields[flag] = patch[flag]
+        if fields.get("archived") and v.stages:
+            raise conflict(f"version {v.version} of model {name!r} is the {', '.join(v.stages)} stage; "
+                           "move the stage to another version before archiving it")
+        return self.store.update_version(name, v.version, fields)
+
+    def check_can_register(self, user: str, name: Any) -> Model | None:
+        """Before queuing a job that will add a version to ``name``: the name is valid and,
+        if the model exists, the caller may edit it. Returns the model if it exists."""
+        validation.check_name("model", name)
+        if self.store.get_model(name) is None:
+            return None
+        return self._model_for(user, name, Role.EDIT)
+
+    def register_version(self, user: str, name: str, result: dict[str, Any], *, dataset: str | None = None,
+                         dataset_version: int | None = None, target: str | None = None, run_id: str | None = None,
+                         project: str | None = None, job_id: str | None = None, description: Any = "",
+                         tags: Any = None, visibility: Any = "private") -> ModelVersion:
+        """Store a training result (:func:`mlhub_ext.train.tasks.train_task`) as the next version."""
+        self.check_can_register(user, name)
+        tag_list = validation.check_tags(tags)
+        model_bytes = result["model_bytes"]
+        digest = self.blobs.put_bytes(model_bytes)
+        self.users.ensure_user(user)
+        version = ModelVersion(
+            model=name, version=0, created_by=user, model_type=result["model_type"], artifact_sha256=digest,
+            artifact_size=len(model_bytes), estimator=str(result.get("estimator_name") or ""),
+            task=result.get("task"), param_count=int(result.get("param_count") or 0), developer=user,
+            tags=tag_list, description=_text("description", description, MAX_DESCRIPTION),
+            dataset_name=dataset, dataset_version=dataset_version, target=target, run_id=run_id, project=project,
+            job_id=job_id, spec=result.get("spec") or {}, input_schema=result.get("input_schema") or [],
+            classes=result.get("classes"), metrics=result.get("metrics") or {}, evaluation=result.get("evaluation"))
+        model = Model(name=name, owner=user, visibility=_visibility(visibility), description=version.description,
+                      tags=tag_list)
+        return self.store.add_version(model, version)
+
+    def model_bytes(self, version: ModelVersion) -> bytes:
+        return self.blobs.read(version.artifact_sha256)
+
+    # evaluations
+    def evaluation(self, user: str, name: str, version: Any) -> dict[str, Any]:
+        v = self._version_for(user, name, version)
+        return {"model": name, "version": v.version, "evaluation": v.evaluation,
+                "evaluations": [e.to_json() for e in self.store.list_evaluations(name, v.version)]}
+
+    def add_evaluation(self, user: str, name: str, version: int, dataset: str, dataset_version: int | None,
+                       evaluation: dict[str, Any], job_id: str | None = None) -> EvaluationRecord:
+        self._version_for(user, name, version, Role.EDIT, with_evaluation=False)
+        return self.store.add_evaluation(EvaluationRecord(0, name, version, dataset, dataset_version, job_id, user,
+                                                          evaluation))
+
+    # stages
+    def aliases(self, user: str, name: str, limit: Any = None) -> dict[str, Any]:
+        self._model_for(user, name, Role.READ)
+        lim, _ = validation.check_paging(limit, 0)
+        return {"aliases": self.store.aliases(name),
+                "history": [m.to_json() for m in self.store.alias_history(name, lim if limit else 100)]}
+
+    def promote(self, user: str, name: str, stage: Any, version: Any) -> AliasMove:
+        """Point ``stage`` at ``version`` (promotion or roll-back); every move is recorded."""
+        validation.check_name("stage", stage)
+        if isinstance(version, bool) or not isinstance(version, (int, str)) or \
+                (isinstance(version, str) and not version.isdigit()):
+            raise invalid(f'promotion needs {{"version": <number>}}, got {version!r}')
+        v = self._version_for(user, name, int(version), Role.EDIT, with_evaluation=False)
+        if v.archived:
+            raise conflict(f"version {v.version} of model {name!r} is archived; unarchive it to promote it")
+        return self.store.move_alias(name, stage, v.version, user)
+
+    def remove_alias(self, user: str, name: str, stage: str) -> AliasMove:
+        model = self._model_for(user, name, Role.EDIT)
+        if stage not in model.aliases:
+            raise not_found(f"stage of model {name!r}", stage)
+        return self.store.move_alias(name, stage, None, user)
+
+    def serving_version(self, user: str, name: str, stage: Any = None, version: Any = None) -> tuple[ModelVersion, str | None]:
+        """The version a prediction uses: ``version``, else ``stage``, else production if set, else latest."""
+        if version not in (None, "") and stage not in (None, ""):
+            raise invalid("give either 'stage' or 'version', not both")
+        if version not in (None, ""):
+            ref = version_ref(version)
+            if isinstance(ref, str):
+                raise invalid(f"version must be a number or 'latest', not {version!r}; use 'stage' for stages")
+            return self._version_for(user, name, ref, with_evaluation=False), None
+        if stage in (None, ""):
+            model = self._model_for(user, name, Role.READ)
+            stage = "production" if "production" in model.aliases else None
+        elif not isinstance(stage, str):
+            raise invalid(f"stage must be a string, not {stage!r}")
+        return self._version_for(user, name, stage, with_evaluation=False), stage
+
+    # inferences
+    def record_inference(self, user: str, version: ModelVersion, stage: str | None, inputs: Any, outputs: Any,
+                         latency_ms: float) -> Inference:
+        return self.store.add_inference(Inference(0, version.model, version.version, user, inputs, outputs,
+                                                  float(latency_ms), stage))
+
+    def list_inferences(self, user: str, name: str, version: Any, limit: Any = None,
+                        offset: Any = None) -> tuple[list[Inference], int]:
+        lim, off = validation.check_paging(limit, offset, max_limit=10_000)
+        v = self._version_for(user, name, version, with_evaluation=False)
+        return self.store.list_inferences(name, v.version, lim, off)
+
+    def report(self, user: str, name: str, version: Any) -> dict[str, Any]:
+        v = self._version_for(user, name, version)
+        stats = self.store.inference_stats(name, v.version)
+        lat = stats["latencies"]
+        return {"model": name, "version": v.version, "requests": len(lat), "users": stats["users"],
+                "latency_ms": {"p50": percentile(lat, 50), "p95": percentile(lat, 95),
+                               "mean": sum(lat) / len(lat) if lat else None, "max": max(lat) if lat else None},
+                "first_at": stats["first_at"], "last_at": stats["last_at"], "per_day": stats["per_day"],
+                "metrics": v.metrics, "evaluation": v.evaluation}
+
+    # jobs
+    def create_job(self, user: str, kind: str, *, model: str | None = None, version: int | None = None,
+                   dataset: str | None = None, dataset_version: int | None = None, target: str | None = None,
+                   spec: dict[str, Any] | None = None, parent: str | None = None, run_id: str | None = None,
+                   project: str | None = None) -> Job:
+        if kind not in JOB_KINDS:
+            raise invalid(f"job kind must be one of {', '.join(JOB_KINDS)}")
+        return self.store.create_job(Job(id=uuid.uuid4().hex, kind=kind, owner=user, model=model, version=version,
+                                         dataset_name=dataset, dataset_version=dataset_version, target=target,
+                                         spec=spec or {}, parent=parent, run_id=run_id, project=project))
+
+    def _job_for(self, user: str, job_id: Any, needed: Role) -> Job:
+        job = self.store.get_job(job_id) if isinstance(job_id, str) and len(job_id) <= 64 else None
+        if job is None:
+            raise not_found("job", job_id)
+        if job.owner == user:
+            return job
+        model = self.store.get_model(job.model) if job.model else None
+        if model is None:
+            raise not_found("job", job_id)
+        try:
+            access.require(model, user, self.store.get_member_role(model.name, user), needed, noun="model",
+                           what=f"job {job_id!r}")
+        except MLHubError as e:
+            if e.code == ErrorCode.NOT_FOUND:
+                raise not_found("job", job_id) from None
+            raise
+        return job
+
+    def get_job(self, user: str, job_id: str) -> Job:
+        return self._job_for(user, job_id, Role.READ)
+
+    def check_abort(self, user: str, job_id: str) -> Job:
+        job = self._job_for(user, job_id, Role.EDIT)
+        if job.state in DONE_STATES:
+            raise conflict(f"job {job_id} is already {job.state}")
+        return job
+
+    def list_jobs(self, user: str, state: Any = None, kind: Any = None, model: Any = None, parent: Any = None,
+                  limit: Any = None, offset: Any = None) -> tuple[list[Job], int]:
+        lim, off = validation.check_paging(limit, offset)
+        if state and state not in JOB_STATES:
+            raise invalid(f"state must be one of {', '.join(JOB_STATES)}")
+        if kind and kind not in JOB_KINDS:
+            raise invalid(f"kind must be one of {', '.join(JOB_KINDS)}")
+        return self.store.list_jobs(JobQuery(user, state or None, kind or None, model or None, parent or None,
+                                             lim, off))
+
+    def update_job(self, job_id: str, **fields: Any) -> Job:
+        """Internal: the job runner records state, progress and results (no caller to check)."""
+        return self.store.update_job(job_id, fields)
+
+
+def _text(field: str, value: Any, max_len: int) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > max_len:
+        raise invalid(f"{field} must be a string of at most {max_len} characters")
+    return value
+
+
+def _visibility(value: Any) -> Visibility:
+    try:
+        return Visibility(value or "private")
+    except ValueError:
+        raise invalid(f"visibility must be 'private' or 'public', not {value!r}") from None

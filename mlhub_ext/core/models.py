@@ -1,0 +1,313 @@
+"""Models: entities and the store contract of the model registry.
+
+A model has an owner, a visibility and members exactly like a project (the policy in
+:mod:`.access` applies unchanged). Its versions are numbered 1, 2, 3... per model; each
+keeps its artifact (a blob by sha256), spec, input schema, the dataset version and run it
+came from, its evaluation and catalogue metadata. Stages are aliases that move between
+versions; every move is kept in the alias history. Jobs (train, evaluate, sweep) and
+inference records live here too, so they outlive the notebook that started them.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Sequence
+
+from .entities import Member, Role, Visibility, iso
+
+JOB_KINDS = ("train", "evaluate", "sweep")
+JOB_STATES = ("queued", "running", "finished", "failed", "aborted")
+DONE_STATES = ("finished", "failed", "aborted")
+DEFAULT_STAGES = ("dev", "staging", "production")
+
+
+@dataclass
+class ModelVersion:
+    """One version; ``evaluation`` is None in listings (it can be large)."""
+
+    model: str
+    version: int
+    created_by: str
+    model_type: str
+    artifact_sha256: str
+    artifact_size: int = 0
+    estimator: str = ""
+    task: str | None = None
+    param_count: int = 0
+    developer: str = ""
+    tags: list[str] = field(default_factory=list)
+    status: str = "ready"
+    description: str = ""
+    published: bool = False
+    archived: bool = False
+    dataset_name: str | None = None
+    dataset_version: int | None = None
+    target: str | None = None
+    run_id: str | None = None
+    project: str | None = None
+    job_id: str | None = None
+    spec: dict[str, Any] = field(default_factory=dict)
+    input_schema: list[dict[str, Any]] = field(default_factory=list)
+    classes: list[Any] | None = None
+    metrics: dict[str, Any] = field(default_factory=dict)
+    evaluation: dict[str, Any] | None = None
+    stages: list[str] = field(default_factory=list)
+    created_at: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out = {
+            "model": self.model, "version": self.version, "created_by": self.created_by,
+            "created_at": iso(self.created_at), "model_type": self.model_type, "estimator": self.estimator,
+            "task": self.task, "param_count": self.param_count, "developer": self.developer,
+            "tags": list(self.tags), "status": self.status, "description": self.description,
+            "published": self.published, "archived": self.archived, "stages": list(self.stages),
+            "dataset": {"name": self.dataset_name, "version": self.dataset_version} if self.dataset_name else None,
+            "target": self.target, "run_id": self.run_id, "project": self.project, "job_id": self.job_id,
+            "spec": self.spec, "input_schema": self.input_schema, "classes": self.classes,
+            "metrics": self.metrics, "artifact": {"sha256": self.artifact_sha256, "size": self.artifact_size},
+        }
+        if self.evaluation is not None:
+            out["evaluation"] = self.evaluation
+        return out
+
+
+@dataclass
+class Model:
+    name: str
+    owner: str
+    visibility: Visibility = Visibility.PRIVATE
+    description: str = ""
+    tags: list[str] = field(default_factory=list)
+    task: str | None = None
+    model_type: str = ""
+    estimator: str = ""
+    developer: str = ""
+    latest_version: int = 0
+    version_count: int = 0
+    aliases: dict[str, int] = field(default_factory=dict)
+    latest: ModelVersion | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    role: Role | None = None  # the caller's role, filled in by the service
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "owner": self.owner, "visibility": Visibility(self.visibility).value,
+            "description": self.description, "tags": list(self.tags), "task": self.task,
+            "model_type": self.model_type, "estimator": self.estimator, "developer": self.developer,
+            "latest_version": self.latest_version, "version_count": self.version_count,
+            "aliases": dict(self.aliases), "latest": self.latest.to_json() if self.latest else None,
+            "created_at": iso(self.created_at), "updated_at": iso(self.updated_at),
+            "role": self.role.value if self.role else None,
+        }
+
+
+@dataclass
+class AliasMove:
+    """One move of a stage: to ``version`` (None: the alias was removed) from ``previous``."""
+
+    id: int
+    model: str
+    stage: str
+    version: int | None
+    previous: int | None
+    user: str
+    created_at: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "model": self.model, "stage": self.stage, "version": self.version,
+                "previous": self.previous, "user": self.user, "created_at": iso(self.created_at)}
+
+
+@dataclass
+class EvaluationRecord:
+    """An evaluation of a version on another dataset (the training holdout is on the version)."""
+
+    id: int
+    model: str
+    version: int
+    dataset_name: str
+    dataset_version: int | None
+    job_id: str | None
+    created_by: str
+    evaluation: dict[str, Any]
+    created_at: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "model": self.model, "version": self.version,
+                "dataset": {"name": self.dataset_name, "version": self.dataset_version}, "job_id": self.job_id,
+                "created_by": self.created_by, "created_at": iso(self.created_at), "evaluation": self.evaluation}
+
+
+@dataclass
+class Job:
+    id: str
+    kind: str
+    owner: str
+    state: str = "queued"
+    progress: float = 0.0
+    message: str = ""
+    model: str | None = None
+    version: int | None = None
+    dataset_name: str | None = None
+    dataset_version: int | None = None
+    target: str | None = None
+    run_id: str | None = None
+    project: str | None = None
+    spec: dict[str, Any] = field(default_factory=dict)
+    parent: str | None = None
+    result: dict[str, Any] | None = None
+    error: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.state in DONE_STATES
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "kind": self.kind, "state": self.state, "progress": self.progress,
+            "message": self.message, "owner": self.owner, "model": self.model, "version": self.version,
+            "dataset": {"name": self.dataset_name, "version": self.dataset_version} if self.dataset_name else None,
+            "target": self.target, "run_id": self.run_id, "project": self.project, "spec": self.spec,
+            "parent": self.parent, "result": self.result, "error": self.error,
+            "created_at": iso(self.created_at), "updated_at": iso(self.updated_at),
+            "finished_at": iso(self.finished_at),
+        }
+
+
+@dataclass
+class Inference:
+    id: int
+    model: str
+    version: int
+    user: str
+    inputs: Any
+    outputs: Any
+    latency_ms: float
+    stage: str | None = None
+    created_at: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "model": self.model, "version": self.version, "stage": self.stage,
+                "inputs": self.inputs, "outputs": self.outputs, "latency_ms": self.latency_ms,
+                "user": self.user, "created_at": iso(self.created_at)}
+
+
+@dataclass
+class ModelQuery:
+    readable_by: str | None = None
+    q: str | None = None
+    tag: str | None = None
+    stage: str | None = None
+    model_type: str | None = None
+    developer: str | None = None
+    owner: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+@dataclass
+class JobQuery:
+    visible_to: str | None = None   # jobs this user owns, or on models they may read
+    state: str | None = None
+    kind: str | None = None
+    model: str | None = None
+    parent: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+class ModelStore(ABC):
+    """Persistence of models, versions, aliases, members, evaluations, jobs and inferences.
+
+    One transaction per call. Version numbers and alias moves are assigned under a lock
+    on the model's row, so concurrent writers serialise per model.
+    """
+
+    @abstractmethod
+    def get_model(self, name: str) -> Model | None: ...
+
+    @abstractmethod
+    def list_models(self, query: ModelQuery) -> tuple[list[Model], int]: ...
+
+    @abstractmethod
+    def counts(self, readable_by: str) -> dict[str, Any]:
+        """Dashboard counts over the models ``readable_by`` may read."""
+
+    @abstractmethod
+    def update_model(self, name: str, fields: dict[str, Any]) -> Model: ...
+
+    @abstractmethod
+    def add_version(self, model: Model, version: ModelVersion) -> ModelVersion:
+        """Store ``version`` as the next version of ``model.name`` (created from ``model``
+        if it does not exist yet); the number is assigned here."""
+
+    @abstractmethod
+    def get_version(self, name: str, version: int, with_evaluation: bool = True) -> ModelVersion | None: ...
+
+    @abstractmethod
+    def list_versions(self, name: str, include_archived: bool = False) -> list[ModelVersion]: ...
+
+    @abstractmethod
+    def update_version(self, name: str, version: int, fields: dict[str, Any]) -> ModelVersion: ...
+
+    @abstractmethod
+    def move_alias(self, name: str, stage: str, version: int | None, user: str) -> AliasMove:
+        """Point ``stage`` at ``version`` (None removes it) and record the move, atomically."""
+
+    @abstractmethod
+    def aliases(self, name: str) -> dict[str, int]: ...
+
+    @abstractmethod
+    def alias_history(self, name: str, limit: int = 100) -> list[AliasMove]: ...
+
+    @abstractmethod
+    def get_member_role(self, name: str, user: str) -> Role | None: ...
+
+    @abstractmethod
+    def member_roles(self, names: Sequence[str], user: str) -> dict[str, Role]: ...
+
+    @abstractmethod
+    def set_member(self, name: str, user: str, role: Role) -> Member: ...
+
+    @abstractmethod
+    def remove_member(self, name: str, user: str) -> bool: ...
+
+    @abstractmethod
+    def list_members(self, name: str) -> list[Member]: ...
+
+    @abstractmethod
+    def add_evaluation(self, record: EvaluationRecord) -> EvaluationRecord: ...
+
+    @abstractmethod
+    def list_evaluations(self, name: str, version: int) -> list[EvaluationRecord]: ...
+
+    @abstractmethod
+    def create_job(self, job: Job) -> Job: ...
+
+    @abstractmethod
+    def get_job(self, job_id: str) -> Job | None: ...
+
+    @abstractmethod
+    def update_job(self, job_id: str, fields: dict[str, Any]) -> Job: ...
+
+    @abstractmethod
+    def list_jobs(self, query: JobQuery) -> tuple[list[Job], int]: ...
+
+    @abstractmethod
+    def fail_unfinished_jobs(self, message: str) -> int:
+        """Mark every queued or running job failed with ``message``; how many were."""
+
+    @abstractmethod
+    def add_inference(self, inference: Inference) -> Inference: ...
+
+    @abstractmethod
+    def list_inferences(self, name: str, version: int, limit: int, offset: int) -> tuple[list[Inference], int]: ...
+
+    @abstractmethod
+    def inference_stats(self, name: str, version: int) -> dict[str, Any]:
+        """``{"latencies": [ms...], "users": n, "first_at", "last_at", "per_day": [{date, requests}]}``."""
