@@ -1,8 +1,16 @@
 """Metric values on the wire: finite floats as numbers, non-finite ones as strings."""
 from __future__ import annotations
 
+import base64
+import binascii
 import math
+import sys
+from array import array
 from typing import Any
+
+from .errors import malformed
+
+COMPACT_ENCODING = "base64-le"
 
 NAN, POS_INF, NEG_INF = "NaN", "Infinity", "-Infinity"
 _DECODE = {NAN: math.nan, POS_INF: math.inf, NEG_INF: -math.inf}
@@ -37,3 +45,20 @@ def encode_list(values: list[float]) -> list[float | str]:
     if all(math.isfinite(v) for v in values):
         return values
     return [encode_value(v) for v in values]  # type: ignore[misc]
+
+
+def decode_array(typecode: str, text: Any, what: str) -> array:
+    """A base64 string of a little-endian array of 8-byte items (``q`` int64, ``d`` float64)."""
+    if not isinstance(text, str):
+        raise malformed(f"{what}: expected a base64 string")
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise malformed(f"{what}: not valid base64") from None
+    if len(raw) % 8:
+        raise malformed(f"{what}: {len(raw)} bytes is not a whole number of 8-byte items")
+    arr = array(typecode)
+    arr.frombytes(raw)
+    if sys.byteorder == "big":
+        arr.byteswap()
+    return arr

@@ -11,7 +11,7 @@ from typing import Any, Callable
 from . import access, validation
 from .entities import ApiToken, Artifact, Member, MetricInfo, Project, Role, Run, RunStatus, Visibility
 from .errors import ErrorCode, MLHubError, invalid, malformed, not_found
-from .numbers import decode_value, encode_list
+from .numbers import COMPACT_ENCODING, decode_array, decode_value, encode_list
 from .search import parse_filter
 from .store import AbstractStore, BlobStoreLike, MetricBatch, RunQuery, SeriesData
 
@@ -253,12 +253,21 @@ class Registry:
         return self.store.merge_params(run_id, validation.check_mapping("params", params))
 
     # metrics
-    def append_metrics(self, user: str, run_id: str, seq: Any, metrics: Any) -> dict[str, Any]:
-        """Append a batch ``{key: {"steps", "values", "timestamps"}}``; exactly once per ``seq``."""
+    def append_metrics(self, user: str, run_id: str, seq: Any, metrics: Any, encoding: str | None = None) -> dict[str, Any]:
+        """Append a batch ``{key: {"steps", "values", "timestamps"}}``; exactly once per ``seq``.
+
+        ``encoding="base64-le"``: each column is base64 of a little-endian array (int64
+        steps, float64 values and timestamps), the SDK's compact form.
+        """
         project = self._run_project(user, run_id, Role.EDIT)
         if seq is not None and (isinstance(seq, bool) or not isinstance(seq, int) or seq < 0):
             raise invalid("seq must be a non-negative integer")
-        batches = parse_metric_batches(metrics)
+        if encoding is None:
+            batches = parse_metric_batches(metrics)
+        elif encoding == COMPACT_ENCODING:
+            batches = parse_compact_batches(metrics)
+        else:
+            raise invalid(f"unknown encoding {encoding!r}; use {COMPACT_ENCODING!r} or leave it out")
         accepted, duplicate, last_seq = self.store.append_metrics(run_id, seq, batches)
         if accepted and not duplicate:
             self._emit("metrics", {
@@ -310,6 +319,31 @@ class Registry:
         if art is None:
             raise not_found("artifact", name)
         return art, self._blobs().open(art.sha256)
+
+
+def parse_compact_batches(metrics: Any) -> list[MetricBatch]:
+    """Decode the compact form; checks are done on whole arrays, not per point in Python."""
+    if not isinstance(metrics, dict) or not metrics:
+        raise malformed('metrics must be a non-empty object {"key": {"steps": "<b64>", "values": "<b64>", ...}}')
+    out: list[MetricBatch] = []
+    for key, col in metrics.items():
+        if not isinstance(key, str) or not 0 < len(key) <= 256:
+            raise invalid(f"metric key {key!r} must be a string of 1-256 characters")
+        if not isinstance(col, dict):
+            raise malformed(f"metric {key!r}: expected an object with steps, values and timestamps")
+        steps = decode_array("q", col.get("steps"), f"metric {key!r} steps")
+        values = decode_array("d", col.get("values"), f"metric {key!r} values")
+        stamps = decode_array("d", col.get("timestamps"), f"metric {key!r} timestamps")
+        if not len(values) or not len(steps) == len(values) == len(stamps):
+            raise malformed(f"metric {key!r}: steps, values and timestamps must be equally long and not empty")
+        if min(steps) < 0:
+            raise invalid(f"metric {key!r}: steps must be non-negative integers")
+        if not all(map(math.isfinite, stamps)):
+            raise invalid(f"metric {key!r}: timestamps must be finite numbers (seconds since the epoch)")
+        out.append(MetricBatch(key, steps, values, stamps))
+    if sum(len(b.values) for b in out) > MAX_POINTS_PER_BATCH:
+        raise MLHubError(ErrorCode.TOO_LARGE, f"a batch holds at most {MAX_POINTS_PER_BATCH} points")
+    return out
 
 
 def parse_metric_batches(metrics: Any) -> list[MetricBatch]:

@@ -57,11 +57,15 @@ SCHEMAS: dict[str, Schema] = {
         "tags": {"type": "array", "items": {"type": "string"}}, "summary": {"type": "object"}, "notes": {"type": "string"}}},
     "Params": {"type": "object", "required": ["params"], "properties": {"params": {"type": "object"}}},
     "MetricColumns": {"type": "object", "required": ["steps", "values"], "properties": {
-        "steps": {"type": "array", "items": {"type": "integer"}},
-        "values": {"type": "array", "items": NUMBER_OR_NONFINITE},
-        "timestamps": {"type": "array", "items": {"type": "number"}}}},
+        "steps": {"oneOf": [{"type": "array", "items": {"type": "integer"}}, {"type": "string", "format": "byte"}]},
+        "values": {"oneOf": [{"type": "array", "items": NUMBER_OR_NONFINITE}, {"type": "string", "format": "byte"}]},
+        "timestamps": {"oneOf": [{"type": "array", "items": {"type": "number"}},
+                                 {"type": "string", "format": "byte"}]}}},
     "MetricBatch": {"type": "object", "required": ["metrics"], "properties": {
         "seq": {"type": "integer", "description": "run-scoped sequence number; a repeated seq is applied once"},
+        "encoding": {"type": "string", "enum": ["base64-le"], "description":
+                     "compact form: each column is base64 of a little-endian array (int64 steps, float64 values "
+                     "and timestamps)"},
         "metrics": {"type": "object", "additionalProperties": _ref("MetricColumns")}}},
     "MetricBatchResult": {"type": "object", "properties": {
         "accepted": {"type": "integer"}, "duplicate": {"type": "boolean"}, "last_seq": {"type": "integer"}}},

@@ -96,3 +96,31 @@ async def test_unknown_metric_and_bad_max_points(jp_fetch):
 async def test_security_headers(jp_fetch):
     resp = await jp_fetch("mlhub", "api", "v1", "projects")
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
+
+
+async def test_compact_batch_form(jp_fetch):
+    import base64
+    import math
+    from array import array
+
+    def b64(code, items):
+        return base64.b64encode(array(code, items).tobytes()).decode()  # this machine is little-endian
+
+    _, run = await call(jp_fetch, "POST", "runs", body={"project": "p"})
+    body = {"seq": 1, "encoding": "base64-le", "metrics": {"loss": {
+        "steps": b64("q", [0, 1, 2]), "values": b64("d", [0.5, math.nan, math.inf]), "timestamps": b64("d", [1, 2, 3])}}}
+    code, res = await call(jp_fetch, "POST", "runs", run["id"], "metrics", body=body)
+    assert (code, res["accepted"]) == (200, 3)
+    _, series = await call(jp_fetch, "GET", "runs", run["id"], "metrics", "loss")
+    assert series["values"] == [0.5, "NaN", "Infinity"] and series["steps"] == [0, 1, 2]
+    bad = {"encoding": "base64-le", "metrics": {"x": {"steps": "!!", "values": b64("d", [1]), "timestamps": b64("d", [1])}}}
+    code, err = await call(jp_fetch, "POST", "runs", run["id"], "metrics", body=bad)
+    assert code == 400 and "base64" in err["error"]["message"]
+    short = {"encoding": "base64-le", "metrics": {"x": {"steps": b64("q", [0, 1]), "values": b64("d", [1]),
+                                                       "timestamps": b64("d", [1])}}}
+    assert (await call(jp_fetch, "POST", "runs", run["id"], "metrics", body=short))[0] == 400
+    neg = {"encoding": "base64-le", "metrics": {"x": {"steps": b64("q", [-1]), "values": b64("d", [1]),
+                                                     "timestamps": b64("d", [1])}}}
+    assert (await call(jp_fetch, "POST", "runs", run["id"], "metrics", body=neg))[0] == 422
+    other = {"encoding": "zip", "metrics": {"x": {}}}
+    assert (await call(jp_fetch, "POST", "runs", run["id"], "metrics", body=other))[0] == 422

@@ -76,9 +76,9 @@ class MetricsHandler(MLHubAPIMixin):
     @api
     async def post(self, run_id: str) -> None:
         body = self.json_body()
-        only_keys(body, {"seq", "metrics"}, "a metric batch")
+        only_keys(body, {"seq", "metrics", "encoding"}, "a metric batch")
         result = await self.call(self.registry.append_metrics, self.acting_user(), run_id, body.get("seq"),
-                                 body.get("metrics"))
+                                 body.get("metrics"), body.get("encoding"))
         self.write_json(result)
 
 
