@@ -83,7 +83,7 @@ def _cmd_sync(args: argparse.Namespace) -> int:
 
     summary = sync_all()
     print(json.dumps(summary, default=str))
-    return 0
+    return 1 if summary.get("errors") else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
