@@ -6,6 +6,8 @@ from typing import Any
 from .. import __version__
 from .openapi_datasets import SCHEMAS as DATASET_SCHEMAS
 from .openapi_datasets import dataset_paths
+from .openapi_models import SCHEMAS as MODEL_SCHEMAS
+from .openapi_models import model_paths
 
 Schema = dict[str, Any]
 
@@ -85,6 +87,7 @@ SCHEMAS: dict[str, Schema] = {
 }
 
 SCHEMAS.update(DATASET_SCHEMAS)
+SCHEMAS.update(MODEL_SCHEMAS)
 
 ERRORS = {"400": "malformed request", "401": "not authenticated", "403": "not allowed",
           "404": "not found (or not visible to the caller)", "409": "conflict", "422": "invalid"}
@@ -174,6 +177,7 @@ def paths() -> dict[str, Schema]:
                                 "content": {"application/json": {"schema": _ref("Error")}}}}},
         },
         **dataset_paths(_op, _param, ERRORS),
+        **model_paths(_op, _param, ERRORS),
         "/stream": {"get": {
             "summary": "WebSocket: subscribe to runs or projects; receive new points and run changes",
             "description": 'Send {"subscribe": {"runs": [...], "projects": [...]}}; receive '

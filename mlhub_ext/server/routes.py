@@ -7,6 +7,7 @@ from tornado import web
 
 from .handlers import artifacts, meta, projects, runs
 from .handlers import datasets, uploads
+from .handlers import jobs, models, predictions
 
 RUN_ID = r"(?P<run_id>[^/]+)"
 NAME = r"(?P<name>[^/]+)"
@@ -43,6 +44,24 @@ API_TABLE: list[tuple[str, type]] = [
     ("/uploads/(?P<upload_id>[^/]+)", uploads.UploadHandler),
     ("/uploads/(?P<upload_id>[^/]+)/chunks/(?P<offset>[^/]+)", uploads.ChunkHandler),
     ("/uploads/(?P<upload_id>[^/]+)/complete", uploads.CompleteHandler),
+    ("/models", models.ModelsHandler),
+    (f"/models/{NAME}", models.ModelHandler),
+    (f"/models/{NAME}/members", models.MembersHandler),
+    (f"/models/{NAME}/members/(?P<user>[^/]+)", models.MemberHandler),
+    (f"/models/{NAME}/versions", models.VersionsHandler),
+    (f"/models/{NAME}/versions/{VERSION}", models.VersionHandler),
+    (f"/models/{NAME}/versions/{VERSION}/evaluation", models.EvaluationHandler),
+    (f"/models/{NAME}/versions/{VERSION}/evaluations", models.EvaluationsHandler),
+    (f"/models/{NAME}/versions/{VERSION}/artifact", models.ArtifactHandler),
+    (f"/models/{NAME}/versions/{VERSION}/inferences", predictions.InferencesHandler),
+    (f"/models/{NAME}/versions/{VERSION}/report", predictions.ReportHandler),
+    (f"/models/{NAME}/aliases", models.AliasesHandler),
+    (f"/models/{NAME}/aliases/(?P<stage>[^/]+)", models.AliasHandler),
+    (f"/models/{NAME}/predictions", predictions.PredictionsHandler),
+    ("/jobs", jobs.JobsHandler),
+    ("/jobs/(?P<job_id>[^/]+)", jobs.JobHandler),
+    ("/jobs/(?P<job_id>[^/]+)/abort", jobs.JobAbortHandler),
+    ("/sweeps", jobs.SweepsHandler),
 ]
 
 # Served without authentication: the contract and the page that shows it.

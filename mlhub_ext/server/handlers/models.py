@@ -1,0 +1,137 @@
+"""Models over REST: catalogue, members, versions, evaluations, stages. See docs/models-api.md."""
+from __future__ import annotations
+
+from typing import Any
+
+from ...core.entities import Member
+from ...core.model_service import ModelService
+from ..jobs import JobRunner
+from ..serving import job_runner, model_service
+from .base import MLHubAPIMixin, api
+
+
+def member_json(m: Member) -> dict[str, Any]:
+    return {"model": m.project, "user": m.user, "role": m.role.value}
+
+
+def flag(value: Any) -> bool:
+    return str(value).lower() in ("1", "true", "yes")
+
+
+class ModelMixin(MLHubAPIMixin):
+    @property
+    def models(self) -> ModelService:
+        return model_service(self.settings)
+
+    @property
+    def runner(self) -> JobRunner:
+        return job_runner(self.settings)
+
+    def arg(self, name: str, default: Any = None) -> Any:
+        return self.get_argument(name, default)  # type: ignore[attr-defined]
+
+    def no_content(self) -> None:
+        self.set_status(204)  # type: ignore[attr-defined]
+        self.finish()  # type: ignore[attr-defined]
+
+
+class ModelsHandler(ModelMixin):
+    @api
+    async def get(self) -> None:
+        found, total, counts = await self.call(
+            self.models.list_models, self.acting_user(), self.arg("q"), self.arg("tag"), self.arg("stage"),
+            self.arg("type"), self.arg("developer"), self.arg("owner"), self.arg("limit"), self.arg("offset"))
+        self.write_json({"models": [m.to_json() for m in found], "total": total, "counts": counts})
+
+
+class ModelHandler(ModelMixin):
+    @api
+    async def get(self, name: str) -> None:
+        self.write_json((await self.call(self.models.get_model, self.acting_user(), name)).to_json())
+
+    @api
+    async def patch(self, name: str) -> None:
+        m = await self.call(self.models.update_model, self.acting_user(), name, self.json_body())
+        self.write_json(m.to_json())
+
+
+class MembersHandler(ModelMixin):
+    @api
+    async def get(self, name: str) -> None:
+        members = await self.call(self.models.list_members, self.acting_user(), name)
+        self.write_json({"members": [member_json(m) for m in members]})
+
+
+class MemberHandler(ModelMixin):
+    @api
+    async def put(self, name: str, user: str) -> None:
+        m = await self.call(self.models.set_member, self.acting_user(), name, user, self.json_body().get("role"))
+        self.write_json(member_json(m))
+
+    @api
+    async def delete(self, name: str, user: str) -> None:
+        await self.call(self.models.remove_member, self.acting_user(), name, user)
+        self.no_content()
+
+
+class VersionsHandler(ModelMixin):
+    @api
+    async def get(self, name: str) -> None:
+        versions = await self.call(self.models.list_versions, self.acting_user(), name, flag(self.arg("archived")))
+        self.write_json({"versions": [v.to_json() for v in versions]})
+
+
+class VersionHandler(ModelMixin):
+    @api
+    async def get(self, name: str, version: str) -> None:
+        self.write_json((await self.call(self.models.get_version, self.acting_user(), name, version)).to_json())
+
+    @api
+    async def patch(self, name: str, version: str) -> None:
+        v = await self.call(self.models.update_version, self.acting_user(), name, version, self.json_body())
+        self.write_json(v.to_json())
+
+
+class EvaluationHandler(ModelMixin):
+    @api
+    async def get(self, name: str, version: str) -> None:
+        self.write_json(await self.call(self.models.evaluation, self.acting_user(), name, version))
+
+
+class EvaluationsHandler(ModelMixin):
+    @api
+    async def post(self, name: str, version: str) -> None:
+        job = await self.call(self.runner.submit_evaluate, self.acting_user(), name, version, self.json_body())
+        self.write_json(job.to_json(), 202)
+
+
+class ArtifactHandler(ModelMixin):
+    @api
+    async def get(self, name: str, version: str) -> None:
+        user = self.acting_user()
+        v = await self.call(self.models.get_version, user, name, version, False)
+        data = await self.call(self.models.model_bytes, v)
+        self.set_header("Content-Type", "application/octet-stream")  # type: ignore[attr-defined]
+        self.set_header("Content-Disposition",  # type: ignore[attr-defined]
+                        f'attachment; filename="{name}-v{v.version}.{v.model_type}"')
+        self.set_header("X-Content-SHA256", v.artifact_sha256)  # type: ignore[attr-defined]
+        self.finish(data)  # type: ignore[attr-defined]
+
+
+class AliasesHandler(ModelMixin):
+    @api
+    async def get(self, name: str) -> None:
+        self.write_json(await self.call(self.models.aliases, self.acting_user(), name, self.arg("limit")))
+
+
+class AliasHandler(ModelMixin):
+    @api
+    async def put(self, name: str, stage: str) -> None:
+        move = await self.call(self.models.promote, self.acting_user(), name, stage, self.json_body().get("version"))
+        self.write_json({"stage": move.stage, "version": move.version, "previous": move.previous,
+                         "history_id": move.id})
+
+    @api
+    async def delete(self, name: str, stage: str) -> None:
+        await self.call(self.models.remove_alias, self.acting_user(), name, stage)
+        self.no_content()

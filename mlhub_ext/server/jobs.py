@@ -1,0 +1,417 @@
+"""The job runner: training, evaluation and sweeps submitted to Dask from the registry's
+server process, followed until they end.
+
+The runner keeps the distributed ``Client`` (created on the first job, never at server
+start) and the live :class:`~mlhub_ext.train.jobs.TrainJob` objects. A poller thread
+drains their events about every half second: state and progress go to the ``jobs``
+table and out on the stream as ``job`` events, epoch metrics into the job's tracked run
+(so live curves work as in tracking). A finished training stores its artifact and a new
+model version with its evaluation. Jobs recorded as queued or running by an earlier
+server process are marked failed when the runner starts: their futures died with it.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from ..core.dataset_service import DatasetService
+from ..core.errors import MLHubError, invalid
+from ..core.model_service import ModelService
+from ..core.models import Job, ModelVersion
+from ..core.service import Registry
+from ..train.sweep import Sweep, check_metric, submit_sweep, trial_point
+from ..train.jobs import TrainJob, submit_evaluate, submit_train
+from ..train.specs import ModelSpec
+from .job_inputs import check_table, resolve_dataset, spec_from_body
+
+log = logging.getLogger("mlhub.jobs")
+POLL_S = 0.5
+RESTART_MESSAGE = "the ML Hub server stopped while this job was running; submit it again"
+
+
+@dataclass
+class Active:
+    """A job the runner follows: one training, one evaluation future, or a sweep."""
+
+    job: Job
+    user: str
+    train: TrainJob | None = None
+    future: Any = None
+    sweep: Sweep | None = None
+    children: list[Job] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+    seq: int = 0
+    aborted: bool = False
+
+
+class JobRunner:
+    def __init__(self, registry: Registry, models: ModelService, datasets: Callable[[], DatasetService],
+                 dask_address: str = "", allow_custom: bool = False) -> None:
+        self.registry = registry
+        self.models = models
+        self._datasets = datasets
+        self.dask_address = dask_address.strip()
+        self.allow_custom = allow_custom
+        self._client: Any = None
+        self._lock = threading.RLock()
+        self._active: dict[str, Active] = {}
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        n = models.store.fail_unfinished_jobs(RESTART_MESSAGE)
+        if n:
+            log.warning("marked %d job(s) of an earlier server process failed", n)
+
+    # the cluster
+    @property
+    def local_cluster(self) -> bool:
+        return not self.dask_address
+
+    def client(self) -> Any:
+        from ..train.cluster import get_client
+
+        with self._lock:
+            if self._client is None or self._client.status != "running":
+                if self.dask_address == "gateway":
+                    self._client = get_client(gateway=True)
+                else:
+                    self._client = get_client(address=self.dask_address or None)
+            return self._client
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        with self._lock:
+            for a in list(self._active.values()):
+                self._abort_active(a)
+            self._active.clear()
+
+    # submission
+    def _blob_root(self) -> Path:
+        return Path(getattr(self.registry.blobs, "root"))
+
+    def _data(self, user: str, name: Any, version: Any) -> Any:
+        return resolve_dataset(self._datasets(), user, name, version, self._blob_root(), self.local_cluster)
+
+    def _prepare(self, user: str, body: dict[str, Any], extra: tuple[str, ...] = ()) -> tuple[ModelSpec, Any, str, str]:
+        name = body.get("name")
+        if name is None:
+            raise invalid("'name' (the model to register the result as) is required")
+        self.models.check_can_register(user, name)
+        spec = spec_from_body(body, self.allow_custom, extra)
+        data = self._data(user, body.get("dataset"), body.get("version"))
+        check_table(data, body.get("target"), spec)
+        project = body.get("project") or f"models-{name}"
+        return spec, data, name, project
+
+    def submit_train(self, user: str, body: dict[str, Any]) -> Job:
+        """Validate everything, then record the job, open its run and queue it on Dask."""
+        spec, data, name, project = self._prepare(user, body)
+        run = self.registry.create_run(user, project, name=f"train {name}", config=_run_config(spec, data, body),
+                                       tags=["train", name])
+        job = self.models.create_job(user, "train", model=name, dataset=data.name, dataset_version=data.version,
+                                     target=body["target"], spec=_public_spec(spec), run_id=run.id, project=project)
+        try:
+            tj = submit_train(self.client(), spec, data.source, body["target"], job_id=job.id,
+                              allow_custom=self.allow_custom)
+        except BaseException as e:
+            self._finish(job, user, "failed", error=_message(e))
+            raise
+        self._follow(Active(job=job, user=user, train=tj, meta=_meta(body)))
+        return job
+
+    def submit_sweep(self, user: str, body: dict[str, Any]) -> Job:
+        """Every trial is a child job with its own run; the best one is registered."""
+        space, metric = body.get("space"), body.get("metric")
+        spec, data, name, project = self._prepare(user, body, extra=("space", "metric"))
+        if not isinstance(metric, str):
+            raise invalid("'metric' must name the metric to rank trials by, e.g. 'f1_macro' or 'rmse'")
+        check_metric(metric, spec)
+        job = self.models.create_job(user, "sweep", model=name, dataset=data.name, dataset_version=data.version,
+                                     target=body["target"], spec=_public_spec(spec), project=project)
+        try:
+            sweep = submit_sweep(self.client(), spec, data.source, body["target"], space or {}, metric,
+                                 sweep_id=job.id[:12], allow_custom=self.allow_custom)
+        except BaseException as e:
+            self._finish(job, user, "failed", error=_message(e))
+            raise
+        children = []
+        for i, (trial, tj) in enumerate(zip(sweep.trials, sweep.jobs)):
+            point = trial_point(trial, sweep.space)
+            run = self.registry.create_run(user, project, name=f"sweep {name} #{i}",
+                                           config={**_run_config(trial, data, body), "sweep": job.id, **point},
+                                           tags=["sweep", name])
+            child = self.models.create_job(user, "train", model=name, dataset=data.name,
+                                           dataset_version=data.version, target=body["target"],
+                                           spec=_public_spec(trial), parent=job.id, run_id=run.id, project=project)
+            children.append(child)
+        self._follow(Active(job=job, user=user, sweep=sweep, children=children,
+                            meta={**_meta(body), "metric": metric}))
+        return job
+
+    def submit_evaluate(self, user: str, name: str, version: Any, body: dict[str, Any]) -> Job:
+        unknown = sorted(set(body) - {"dataset", "version", "target"})
+        if unknown:
+            raise invalid(f"unknown field(s) {unknown}; an evaluation takes dataset, version and target")
+        mv = self.models.get_version(user, name, version, with_evaluation=False)
+        self.models.check_can_register(user, name)
+        target = body.get("target") or mv.target
+        data = self._data(user, body.get("dataset"), body.get("version"))
+        check_table(data, target, None)
+        job = self.models.create_job(user, "evaluate", model=name, version=mv.version, dataset=data.name,
+                                     dataset_version=data.version, target=target, spec=mv.spec)
+        try:
+            future = submit_evaluate(self.client(), self.models.model_bytes(mv), mv.model_type, data.source, target,
+                                     mv.input_schema, mv.classes, allow_custom=self.allow_custom)
+        except BaseException as e:
+            self._finish(job, user, "failed", error=_message(e))
+            raise
+        self._follow(Active(job=job, user=user, future=future))
+        return job
+
+    def abort(self, user: str, job_id: str) -> Job:
+        job = self.models.check_abort(user, job_id)
+        if job.parent:
+            raise invalid(f"job {job_id} is a trial of sweep {job.parent}; abort the sweep")
+        with self._lock:
+            active = self._active.get(job.id)
+        if active is None:  # recorded but not followed by this process: nothing left to stop
+            return self._finish(job, user, "aborted", error="aborted")
+        self._abort_active(active)
+        self._step(active)
+        return self.models.store.get_job(job.id) or job
+
+    def _abort_active(self, a: Active) -> None:
+        a.aborted = True
+        if a.train is not None:
+            a.train.abort()
+        elif a.sweep is not None:
+            a.sweep.abort()
+        elif a.future is not None:
+            a.future.cancel()
+
+    # following
+    def _follow(self, active: Active) -> None:
+        with self._lock:
+            self._active[active.job.id] = active
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._loop, name="mlhub-jobs", daemon=True)
+                self._thread.start()
+        self._emit(active.job)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            with self._lock:
+                active = list(self._active.values())
+            for a in active:
+                try:
+                    self._step(a)
+                except Exception:  # one job's bookkeeping failing must not stop the others
+                    log.exception("job %s: could not record progress", a.job.id)
+            self._stop.wait(POLL_S)
+
+    def _step(self, a: Active) -> None:
+        with self._lock:
+            if a.job.id not in self._active:
+                return
+            if a.train is not None:
+                done = self._step_train(a, a.job, a.train, register=True)
+            elif a.sweep is not None:
+                done = self._step_sweep(a)
+            else:
+                done = self._step_evaluate(a)
+            if done:
+                self._active.pop(a.job.id, None)
+
+    def _step_train(self, a: Active, job: Job, tj: TrainJob, register: bool) -> bool:
+        events = tj.poll()
+        epochs = [e for e in events if e.get("type") == "epoch"]
+        if epochs and job.run_id:
+            self._log_epochs(a, job.run_id, epochs)
+        state = tj.state()
+        if state in ("queued", "running"):
+            message = next((e.get("message") for e in reversed(events) if e.get("message")), None)
+            if epochs:
+                message = f"epoch {epochs[-1]['epoch']}/{epochs[-1].get('epochs')}"
+            if events or state != job.state:
+                self._update(job, a.user, state=state, progress=tj.progress, message=message or job.message)
+            return False
+        if state == "finished":
+            result = tj.result()
+            tj.close()
+            if register:
+                self._register(a, job, result)
+            else:
+                self._finish(job, a.user, "finished", result={"metrics": result["metrics"]}, run_summary=result)
+            return True
+        error = tj.error() if state == "failed" else "aborted"
+        tj.close()
+        self._finish(job, a.user, state, error=error)
+        return True
+
+    def _register(self, a: Active, job: Job, result: dict[str, Any]) -> ModelVersion | None:
+        try:
+            mv = self.models.register_version(
+                a.user, job.model or "", result, dataset=job.dataset_name, dataset_version=job.dataset_version,
+                target=job.target, run_id=job.run_id, project=job.project, job_id=job.id,
+                description=a.meta.get("description", ""), tags=a.meta.get("tags"),
+                visibility=a.meta.get("visibility", "private"))
+        except MLHubError as e:
+            self._finish(job, a.user, "failed", error=f"training finished but the version was not registered: "
+                                                      f"{e.message}")
+            return None
+        self._finish(job, a.user, "finished", version=mv.version, result={"metrics": result["metrics"]},
+                     run_summary=result)
+        return mv
+
+    def _step_sweep(self, a: Active) -> bool:
+        assert a.sweep is not None
+        pending = False
+        for child, tj in zip(a.children, a.sweep.jobs):
+            if child.done:
+                continue
+            if a.aborted and not tj.future.done():
+                tj.abort()
+            if not self._step_train(a, child, tj, register=False):
+                pending = True
+        done = sum(1 for c in a.children if c.done)
+        if pending:
+            self._update(a.job, a.user, state="running", progress=done / max(1, len(a.children)),
+                         message=f"{done}/{len(a.children)} trials done")
+            return False
+        a.sweep.results = [tj.result() if c.state == "finished" else None for c, tj in zip(a.children, a.sweep.jobs)]
+        summary = a.sweep.summary()
+        best = summary["best"]
+        result = {k: summary[k] for k in ("metric", "higher_is_better", "best", "trials")}
+        if a.aborted:
+            self._finish(a.job, a.user, "aborted", error="aborted", result=result)
+        elif best is None:
+            self._finish(a.job, a.user, "failed", error="no trial finished", result=result)
+        else:
+            self._register_sweep(a, a.children[best], a.sweep.results[best], result)
+        return True
+
+    def _register_sweep(self, a: Active, trial: Job, best: dict[str, Any], summary: dict[str, Any]) -> None:
+        """The best trial becomes the next version, linked to that trial's run."""
+        try:
+            mv = self.models.register_version(
+                a.user, trial.model or "", best, dataset=trial.dataset_name, dataset_version=trial.dataset_version,
+                target=trial.target, run_id=trial.run_id, project=trial.project, job_id=a.job.id,
+                description=a.meta.get("description", ""), tags=a.meta.get("tags"),
+                visibility=a.meta.get("visibility", "private"))
+        except MLHubError as e:
+            self._finish(a.job, a.user, "failed", error=f"the best trial was not registered: {e.message}",
+                         result=summary)
+            return
+        self._finish(a.job, a.user, "finished", version=mv.version, result=summary, run_id=trial.run_id)
+
+    def _step_evaluate(self, a: Active) -> bool:
+        f = a.future
+        if not f.done():
+            if a.job.state == "queued":
+                self._update(a.job, a.user, state="running", progress=0.1, message="evaluating")
+            return False
+        if f.status == "finished":
+            evaluation = f.result()
+            job = a.job
+            try:
+                rec = self.models.add_evaluation(a.user, job.model or "", job.version or 0, job.dataset_name or "",
+                                                 job.dataset_version, evaluation, job_id=job.id)
+            except MLHubError as e:
+                self._finish(job, a.user, "failed", error=e.message)
+                return True
+            self._finish(job, a.user, "finished", result={"evaluation": evaluation, "evaluation_id": rec.id})
+        elif f.status == "cancelled" or a.aborted:
+            self._finish(a.job, a.user, "aborted", error="aborted")
+        else:
+            exc = f.exception()
+            self._finish(a.job, a.user, "failed", error=getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}")
+        return True
+
+    # records
+    def _log_epochs(self, a: Active, run_id: str, epochs: list[dict[str, Any]]) -> None:
+        batch: dict[str, dict[str, list[Any]]] = {}
+        for e in epochs:
+            for k, v in (e.get("metrics") or {}).items():
+                col = batch.setdefault(k, {"steps": [], "values": [], "timestamps": []})
+                col["steps"].append(int(e["epoch"]))
+                col["values"].append(_finite(v))
+                col["timestamps"].append(float(e.get("time") or time.time()))
+        if batch:
+            a.seq += 1
+            self.registry.append_metrics(a.user, run_id, a.seq, batch)
+
+    def _update(self, job: Job, user: str, **fields: Any) -> None:
+        updated = self.models.update_job(job.id, **fields)
+        job.__dict__.update(updated.__dict__)
+        self._emit(job)
+
+    def _finish(self, job: Job, user: str, state: str, *, error: str | None = None, version: int | None = None,
+                result: dict[str, Any] | None = None, run_summary: dict[str, Any] | None = None,
+                run_id: str | None = None) -> Job:
+        from ..core.service import now
+
+        fields: dict[str, Any] = {"state": state, "finished_at": now(), "error": error,
+                                  "message": state if not error else error[:500]}
+        if state == "finished":
+            fields["progress"] = 1.0
+        if version is not None:
+            fields["version"] = version
+        if result is not None:
+            fields["result"] = result
+        if run_id is not None:
+            fields["run_id"] = run_id
+        updated = self.models.update_job(job.id, **fields)
+        job.__dict__.update(updated.__dict__)
+        if job.run_id and job.kind == "train":
+            self._close_run(user, job.run_id, state, run_summary)
+        self._emit(job)
+        return job
+
+    def _close_run(self, user: str, run_id: str, state: str, result: dict[str, Any] | None) -> None:
+        status = {"finished": "finished", "aborted": "killed"}.get(state, "failed")
+        patch: dict[str, Any] = {"status": status}
+        if result is not None:
+            patch["summary"] = {k: _finite(v) for k, v in (result.get("metrics") or {}).items()}
+        try:
+            self.registry.update_run(user, run_id, patch)
+        except MLHubError as e:
+            log.warning("run %s of a job could not be closed: %s", run_id, e.message)
+
+    def _emit(self, job: Job) -> None:
+        payload = {"job": job.to_json(), "run": {"id": job.run_id or "", "project": job.project or ""}}
+        for listener in list(self.registry.listeners):
+            listener("job", payload)
+
+
+def _finite(v: Any) -> Any:
+    f = float(v)
+    return f if f == f and f not in (float("inf"), float("-inf")) else str(f).replace("inf", "Infinity").replace("nan", "NaN")
+
+
+def _message(e: BaseException) -> str:
+    return e.message if isinstance(e, MLHubError) else f"{type(e).__name__}: {e}"
+
+
+def _public_spec(spec: ModelSpec) -> dict[str, Any]:
+    """The spec as stored on the job and the run (a custom pickle is left out)."""
+    d = spec.to_dict()
+    if d.get("estimator_pickle"):
+        d["estimator_pickle"] = "<cloudpickle>"
+    return d
+
+
+def _run_config(spec: ModelSpec, data: Any, body: dict[str, Any]) -> dict[str, Any]:
+    d = _public_spec(spec)
+    params = d.pop("params", {}) or {}
+    return {**{k: v for k, v in d.items() if v is not None}, **{f"params.{k}": v for k, v in params.items()},
+            "dataset": data.name, "dataset_version": data.version, "target": body.get("target")}
+
+
+def _meta(body: dict[str, Any]) -> dict[str, Any]:
+    return {k: body[k] for k in ("description", "tags", "visibility") if k in body}
+

@@ -1,0 +1,113 @@
+"""Model services of one application, built on first use, and the prediction path.
+
+Predictions load the stored model once into a memory-bounded cache, check the inputs
+against the version's input schema, predict, and (unless asked not to) keep an
+inference record with the inputs, outputs, latency and caller.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import os
+import threading
+import time
+from typing import Any
+
+from ..core.errors import invalid, malformed
+from ..core.model_service import ModelService
+from ..store.models import open_models
+from ..train.cache import ModelCache
+from ..train.predict import describe_schema, predict
+from .jobs import JobRunner
+
+_lock = threading.Lock()
+
+
+def model_service(settings: dict[str, Any]) -> ModelService:
+    svc = settings.get("mlhub.models")
+    if svc is None:
+        with _lock:
+            svc = settings.get("mlhub.models")
+            if svc is None:
+                svc = settings["mlhub.models"] = open_models(settings["mlhub.registry"])
+    return svc
+
+
+def job_runner(settings: dict[str, Any]) -> JobRunner:
+    """The runner of this server process (it marks jobs of an earlier process failed when built)."""
+    runner = settings.get("mlhub.job_runner")
+    if runner is None:
+        svc = model_service(settings)
+        with _lock:
+            runner = settings.get("mlhub.job_runner")
+            if runner is None:
+                from .handlers.datasets import dataset_service
+
+                config = settings.get("mlhub.config")
+                address = getattr(config, "dask_address", None)
+                if address is None:
+                    address = os.environ.get("MLHUB_DASK_ADDRESS", "")
+                runner = settings["mlhub.job_runner"] = JobRunner(
+                    settings["mlhub.registry"], svc, lambda: dataset_service(settings), address,
+                    allow_custom=settings.get("mlhub.mode") == "local")
+    return runner
+
+
+def model_cache(settings: dict[str, Any]) -> ModelCache:
+    cache = settings.get("mlhub.model_cache")
+    if cache is None:
+        with _lock:
+            cache = settings.setdefault("mlhub.model_cache", ModelCache())
+    return cache
+
+
+def decode_image(value: Any) -> bytes:
+    """An image input sent in JSON: base64 (optionally a ``data:`` URL)."""
+    if isinstance(value, dict) and len(value) == 1:
+        value = next(iter(value.values()))
+    if not isinstance(value, str):
+        raise invalid(f"image inputs are base64-encoded PNG or JPEG strings, not {type(value).__name__}")
+    if value.startswith("data:"):
+        value = value.partition(",")[2]
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise invalid("an image input is not valid base64") from None
+
+
+def run_prediction(svc: ModelService, cache: ModelCache, user: str, name: str, body: dict[str, Any],
+                   files: list[bytes] | None = None) -> dict[str, Any]:
+    """Predict with the version ``body`` selects; see docs/models-api.md for the shapes."""
+    unknown = sorted(set(body) - {"stage", "version", "inputs", "store"})
+    if unknown:
+        raise invalid(f"unknown field(s) {unknown}; a prediction takes stage or version, inputs and store")
+    if "inputs" not in body and not files:
+        raise malformed('a prediction needs "inputs": rows as lists or records (or uploaded image files)')
+    store = body.get("store", True)
+    if isinstance(store, str):
+        store = store.lower() not in ("0", "false", "no")
+    mv, stage = svc.serving_version(user, name, body.get("stage"), body.get("version"))
+    schema = mv.input_schema
+    image = len(schema) == 1 and schema[0].get("dtype") == "image"
+    inputs = body.get("inputs")
+    if image:
+        rows = list(files or [])
+        if inputs is not None:
+            rows += [decode_image(v) for v in (inputs if isinstance(inputs, list) else [inputs])]
+        inputs = rows
+        recorded: Any = [{"image_sha256": hashlib.sha256(b).hexdigest(), "bytes": len(b)} for b in rows]
+    else:
+        if files:
+            raise invalid(f"model {name!r} takes table rows, not files; expected features: {describe_schema(schema)}",
+                          expected=schema)
+        recorded = inputs
+    started = time.perf_counter()
+    model = cache.get((name, mv.version, mv.artifact_sha256), lambda: (svc.model_bytes(mv), mv.model_type))
+    outputs = predict(model, inputs, schema)
+    latency_ms = (time.perf_counter() - started) * 1000.0
+    inference_id = None
+    if store:
+        inference_id = svc.record_inference(user, mv, stage, recorded, outputs, latency_ms).id
+    return {"model": name, "version": mv.version, "stage": stage, "outputs": outputs,
+            "latency_ms": latency_ms, "inference_id": inference_id}
