@@ -4,6 +4,9 @@
  */
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
+// MLHUB_UI_PORT moves the test server off 8888 (e.g. while `make lab` runs there).
+const port = process.env.MLHUB_UI_PORT || '8888';
+
 module.exports = {
   ...baseConfig,
   workers: 1,
@@ -11,6 +14,7 @@ module.exports = {
   use: {
     ...baseConfig.use,
     browserName: 'chromium',
+    baseURL: `http://localhost:${port}`,
     // Galata records video on failure, which needs Playwright's own ffmpeg download.
     video: 'off',
     launchOptions: {
@@ -29,7 +33,7 @@ module.exports = {
   },
   webServer: {
     command: 'jlpm start',
-    url: 'http://localhost:8888/lab',
+    url: `http://localhost:${port}/lab`,
     timeout: 120000,
     reuseExistingServer: !process.env.CI
   }
