@@ -11,6 +11,7 @@ import { ICommandPalette } from '@jupyterlab/apputils';
 
 import { datasetsPlugin } from './datasets/plugin';
 import { experimentsPlugin } from './experiments/plugin';
+import { sharePlugin } from './share/plugin';
 import { mlhubIcon } from './icon';
 import { MLHubModel } from './model';
 import { IMLHubModel } from './tokens';
@@ -51,4 +52,4 @@ const plugin: JupyterFrontEndPlugin<IMLHubModel> = {
   }
 };
 
-export default [plugin, experimentsPlugin, datasetsPlugin];
+export default [plugin, experimentsPlugin, datasetsPlugin, sharePlugin];

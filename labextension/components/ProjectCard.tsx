@@ -1,5 +1,6 @@
 import React from 'react';
 
+import { requestShare } from '../share/events';
 import { IProjectSummary } from '../tokens';
 import { RunRow } from './RunRow';
 
@@ -13,6 +14,13 @@ export function ProjectCard(props: { summary: IProjectSummary }): JSX.Element {
         <span className="jp-MLHub-projectMeta">
           {project.visibility} · {runTotal} {runTotal === 1 ? 'run' : 'runs'}
         </span>
+        <button
+          className="jp-Button jp-mod-styled jp-mod-reject jp-MLHub-shareButton"
+          title={`Members and visibility of ${project.name}`}
+          onClick={event => requestShare(event.currentTarget, project.name)}
+        >
+          Share
+        </button>
       </div>
       {project.description && (
         <div className="jp-MLHub-projectDescription">{project.description}</div>

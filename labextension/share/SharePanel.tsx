@@ -1,0 +1,253 @@
+/**
+ * The body of the Share dialog: a project's owner and members with their roles, a form
+ * to add someone, and its visibility. Only callers who may manage the project get
+ * enabled controls; the registry still decides, and its refusals are shown verbatim.
+ */
+import React, { useCallback, useEffect, useState } from 'react';
+
+import { IProject, Visibility } from '../tokens';
+import {
+  canManage,
+  getProject,
+  IMember,
+  listMembers,
+  MEMBER_ROLES,
+  MemberRole,
+  removeMember,
+  setMember,
+  setVisibility
+} from './api';
+
+export interface ISharePanelProps {
+  project: string;
+  /** Called after every change the registry accepted (e.g. to refresh the sidebar). */
+  onChanged?: () => void;
+}
+
+interface IShareState {
+  project: IProject | null;
+  members: IMember[];
+  error: string | null;
+  busy: boolean;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function SharePanel(props: ISharePanelProps): JSX.Element {
+  const { project: name, onChanged } = props;
+  const [state, setState] = useState<IShareState>({
+    project: null,
+    members: [],
+    error: null,
+    busy: true
+  });
+
+  const reload = useCallback(async (): Promise<void> => {
+    const [project, members] = await Promise.all([
+      getProject(name),
+      listMembers(name)
+    ]);
+    setState({ project, members, error: null, busy: false });
+  }, [name]);
+
+  /** Run one change, then show the registry's state again (or its error, verbatim). */
+  const change = useCallback(
+    async (action: () => Promise<unknown>): Promise<boolean> => {
+      setState(s => ({ ...s, busy: true, error: null }));
+      try {
+        await action();
+      } catch (error) {
+        setState(s => ({ ...s, busy: false, error: message(error) }));
+        return false;
+      }
+      onChanged?.();
+      try {
+        await reload();
+      } catch (error) {
+        setState(s => ({ ...s, busy: false, error: message(error) }));
+      }
+      return true;
+    },
+    [reload, onChanged]
+  );
+
+  useEffect(() => {
+    reload().catch(error =>
+      setState(s => ({ ...s, busy: false, error: message(error) }))
+    );
+  }, [reload]);
+
+  const { project, members, error, busy } = state;
+  const manage = canManage(project?.role);
+  const disabled = busy || !manage;
+
+  return (
+    <div className="jp-MLHub-share" data-project={name} aria-busy={busy}>
+      {error && (
+        <div className="jp-MLHub-error" role="alert">
+          {error}
+        </div>
+      )}
+      {project && (
+        <>
+          <p className="jp-MLHub-shareSummary">
+            Owner <strong>{project.owner}</strong> · your role{' '}
+            <strong className="jp-MLHub-shareYourRole">{project.role}</strong>
+          </p>
+          {!manage && (
+            <p className="jp-MLHub-shareNote">
+              Only the owner or a member with the manage role can change who has
+              access.
+            </p>
+          )}
+          <VisibilityToggle
+            visibility={project.visibility}
+            disabled={disabled}
+            onChange={visibility => void change(() => setVisibility(name, visibility))}
+          />
+        </>
+      )}
+      <table className="jp-MLHub-shareMembers" aria-label="Members">
+        <thead>
+          <tr>
+            <th scope="col">User</th>
+            <th scope="col">Role</th>
+            <th scope="col">
+              <span className="jp-MLHub-visuallyHidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {members.map(member => (
+            <MemberRow
+              key={member.user}
+              member={member}
+              disabled={disabled}
+              onRole={role => void change(() => setMember(name, member.user, role))}
+              onRemove={() => void change(() => removeMember(name, member.user))}
+            />
+          ))}
+        </tbody>
+      </table>
+      <AddMemberForm
+        disabled={disabled}
+        onAdd={(user, role) => change(() => setMember(name, user, role))}
+      />
+    </div>
+  );
+}
+
+function VisibilityToggle(props: {
+  visibility: Visibility;
+  disabled: boolean;
+  onChange: (visibility: Visibility) => void;
+}): JSX.Element {
+  const isPublic = props.visibility === 'public';
+  return (
+    <label className="jp-MLHub-shareVisibility">
+      <input
+        type="checkbox"
+        checked={isPublic}
+        disabled={props.disabled}
+        onChange={event => props.onChange(event.target.checked ? 'public' : 'private')}
+      />
+      Public: every signed-in user can read this project
+    </label>
+  );
+}
+
+function MemberRow(props: {
+  member: IMember;
+  disabled: boolean;
+  onRole: (role: MemberRole) => void;
+  onRemove: () => void;
+}): JSX.Element {
+  const { member, disabled } = props;
+  const owner = member.role === 'owner';
+  return (
+    <tr className="jp-MLHub-shareMember" data-user={member.user} data-role={member.role}>
+      <td className="jp-MLHub-shareUser">{member.user}</td>
+      <td>
+        {owner ? (
+          <span className="jp-MLHub-shareOwner">owner</span>
+        ) : (
+          <select
+            className="jp-mod-styled"
+            aria-label={`Role of ${member.user}`}
+            value={member.role}
+            disabled={disabled}
+            onChange={event => props.onRole(event.target.value as MemberRole)}
+          >
+            {MEMBER_ROLES.map(role => (
+              <option key={role} value={role}>
+                {role}
+              </option>
+            ))}
+          </select>
+        )}
+      </td>
+      <td>
+        {!owner && (
+          <button
+            type="button"
+            className="jp-Button jp-mod-styled jp-mod-reject"
+            aria-label={`Remove ${member.user}`}
+            disabled={disabled}
+            onClick={props.onRemove}
+          >
+            Remove
+          </button>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+function AddMemberForm(props: {
+  disabled: boolean;
+  onAdd: (user: string, role: MemberRole) => Promise<boolean>;
+}): JSX.Element {
+  const [user, setUser] = useState('');
+  const [role, setRole] = useState<MemberRole>('read');
+  const submit = async (event: React.FormEvent): Promise<void> => {
+    event.preventDefault();
+    if (await props.onAdd(user.trim(), role)) {
+      setUser('');
+    }
+  };
+  return (
+    <form className="jp-MLHub-shareAdd" onSubmit={event => void submit(event)}>
+      <input
+        className="jp-mod-styled"
+        type="text"
+        aria-label="User to add"
+        placeholder="user name"
+        value={user}
+        disabled={props.disabled}
+        onChange={event => setUser(event.target.value)}
+      />
+      <select
+        className="jp-mod-styled"
+        aria-label="Role for the new member"
+        value={role}
+        disabled={props.disabled}
+        onChange={event => setRole(event.target.value as MemberRole)}
+      >
+        {MEMBER_ROLES.map(r => (
+          <option key={r} value={r}>
+            {r}
+          </option>
+        ))}
+      </select>
+      <button
+        type="submit"
+        className="jp-Button jp-mod-styled jp-mod-accept"
+        disabled={props.disabled || user.trim() === ''}
+      >
+        Add
+      </button>
+    </form>
+  );
+}
