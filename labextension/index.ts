@@ -10,6 +10,7 @@ import {
 import { ICommandPalette } from '@jupyterlab/apputils';
 
 import { datasetsPlugin } from './datasets/plugin';
+import { modelsPlugin } from './models/plugin';
 import { experimentsPlugin } from './experiments/plugin';
 import { sharePlugin } from './share/plugin';
 import { mlhubIcon } from './icon';
@@ -52,4 +53,4 @@ const plugin: JupyterFrontEndPlugin<IMLHubModel> = {
   }
 };
 
-export default [plugin, experimentsPlugin, datasetsPlugin, sharePlugin];
+export default [plugin, experimentsPlugin, datasetsPlugin, modelsPlugin, sharePlugin];

@@ -1,0 +1,117 @@
+/** The REST calls of the models views, all through the one HTTP seam (`request.ts`). */
+import { requestAPI } from '../request';
+import {
+  IAliases,
+  IEvaluation,
+  IInferencesPage,
+  IJob,
+  IJobsPage,
+  IModel,
+  IModelsPage,
+  IModelsQuery,
+  IModelVersion,
+  IReport,
+  ITrainRequest,
+  IVersionPatch
+} from './types';
+
+const enc = encodeURIComponent;
+
+function m(name: string): string {
+  return `models/${enc(name)}`;
+}
+
+function v(name: string, version: number | string): string {
+  return `${m(name)}/versions/${enc(String(version))}`;
+}
+
+export function listModels(query: IModelsQuery, limit = 200): Promise<IModelsPage> {
+  const params = new URLSearchParams({ limit: String(limit) });
+  for (const key of ['q', 'tag', 'stage', 'type', 'developer'] as const) {
+    const value = query[key].trim();
+    if (value) {
+      params.set(key, value);
+    }
+  }
+  return requestAPI<IModelsPage>(`models?${params.toString()}`);
+}
+
+export function getModel(name: string): Promise<IModel> {
+  return requestAPI<IModel>(m(name));
+}
+
+export async function listVersions(name: string, archived = true): Promise<IModelVersion[]> {
+  const body = await requestAPI<{ versions: IModelVersion[] }>(
+    `${m(name)}/versions${archived ? '?archived=true' : ''}`
+  );
+  return body.versions;
+}
+
+export function getVersion(name: string, version: number | string): Promise<IModelVersion> {
+  return requestAPI<IModelVersion>(v(name, version));
+}
+
+export function patchVersion(
+  name: string,
+  version: number,
+  patch: IVersionPatch
+): Promise<IModelVersion> {
+  return requestAPI<IModelVersion>(v(name, version), {
+    method: 'PATCH',
+    body: JSON.stringify(patch)
+  });
+}
+
+export function getEvaluation(
+  name: string,
+  version: number
+): Promise<{ evaluation: IEvaluation | null }> {
+  return requestAPI(`${v(name, version)}/evaluation`);
+}
+
+export function getAliases(name: string, limit = 20): Promise<IAliases> {
+  return requestAPI<IAliases>(`${m(name)}/aliases?limit=${limit}`);
+}
+
+/** Point `stage` at `version`: a promotion, or a roll back when the version is older. */
+export function setAlias(name: string, stage: string, version: number): Promise<unknown> {
+  return requestAPI(`${m(name)}/aliases/${enc(stage)}`, {
+    method: 'PUT',
+    body: JSON.stringify({ version })
+  });
+}
+
+export function deleteAlias(name: string, stage: string): Promise<void> {
+  return requestAPI<void>(`${m(name)}/aliases/${enc(stage)}`, { method: 'DELETE' });
+}
+
+export function listInferences(
+  name: string,
+  version: number,
+  limit: number,
+  offset: number
+): Promise<IInferencesPage> {
+  return requestAPI<IInferencesPage>(
+    `${v(name, version)}/inferences?limit=${limit}&offset=${offset}`
+  );
+}
+
+export function getReport(name: string, version: number): Promise<IReport> {
+  return requestAPI<IReport>(`${v(name, version)}/report`);
+}
+
+export function listJobs(limit = 20): Promise<IJobsPage> {
+  return requestAPI<IJobsPage>(`jobs?limit=${limit}`);
+}
+
+export function getJob(id: string): Promise<IJob> {
+  return requestAPI<IJob>(`jobs/${enc(id)}`);
+}
+
+export function submitTrain(body: ITrainRequest): Promise<IJob> {
+  return requestAPI<IJob>('jobs', { method: 'POST', body: JSON.stringify(body) });
+}
+
+export function abortJob(id: string): Promise<IJob> {
+  return requestAPI<IJob>(`jobs/${enc(id)}/abort`, { method: 'POST' });
+}

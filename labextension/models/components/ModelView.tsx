@@ -1,0 +1,102 @@
+/**
+ * The model view in the main area: the model's catalogue entry, its versions and stages,
+ * the selected version's metadata, actions and evaluation plots, a comparison of two
+ * versions, and the serving report with stored inferences.
+ */
+import React from 'react';
+
+import { IModelVersion } from '../types';
+import { useModelDetail } from '../useModelDetail';
+import { CompareVersions } from './CompareVersions';
+import { EvaluationPlots } from './EvaluationPlots';
+import { formatBytes, formatDate } from './format';
+import { Inferences } from './Inferences';
+import { StagePanel } from './StagePanel';
+import { VersionActions } from './VersionActions';
+import { VersionsTable } from './VersionsTable';
+
+export interface IModelViewProps {
+  name: string;
+  /** The version to show first (e.g. the one a job just produced). */
+  version?: number;
+  reloadKey: number;
+  themeVersion: number;
+}
+
+function VersionMeta(props: { v: IModelVersion }): JSX.Element {
+  const { v } = props;
+  const rows: Array<[string, string]> = [
+    ['estimator', `${v.estimator} (${v.model_type})`],
+    ['task', v.task],
+    ['developer', v.developer],
+    ['parameters', v.param_count === null ? '–' : v.param_count.toLocaleString()],
+    ['dataset', v.dataset ? `${v.dataset.name} v${v.dataset.version}` : '–'],
+    ['target', v.target ?? '–'],
+    ['inputs', v.input_schema.map(c => `${c.name} (${c.dtype})`).join(', ')],
+    ['classes', v.classes ? v.classes.map(String).join(', ') : '–'],
+    ['run', v.run_id ? `${v.project ?? ''} / ${v.run_id.slice(0, 8)}` : '–'],
+    ['artifact', v.artifact ? formatBytes(v.artifact.size) : '–'],
+    ['created', `${formatDate(v.created_at)} by ${v.created_by}`],
+    ['tags', v.tags.join(', ') || '–'],
+    ['params', JSON.stringify(v.spec?.params ?? {})]
+  ];
+  return (
+    <dl className="jp-MLHubModels-meta2" aria-label="version metadata">
+      {rows.map(([k, value]) => (
+        <div key={k}>
+          <dt>{k}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export function ModelView(props: IModelViewProps): JSX.Element {
+  const [state, actions] = useModelDetail(props.name, props.version, props.reloadKey);
+  const { model, versions, detail } = state;
+  return (
+    <div className="jp-MLHubModels-view" data-model={props.name}>
+      <header className="jp-MLHub-header">
+        <h2 className="jp-MLHub-title">Model {props.name}</h2>
+        <button className="jp-Button jp-mod-styled jp-MLHubModels-small" onClick={actions.reload} disabled={state.busy}>
+          Refresh
+        </button>
+      </header>
+      {model && (
+        <p className="jp-MLHubModels-summary">
+          {model.description || 'No description.'} · owner {model.owner} · {model.visibility} ·{' '}
+          {model.version_count} version(s)
+          {model.tags.length > 0 && ` · tags: ${model.tags.join(', ')}`}
+        </p>
+      )}
+      {state.error && (
+        <div className="jp-MLHub-error" role="alert">
+          {state.error}
+        </div>
+      )}
+      <VersionsTable versions={versions} selected={state.selected} onSelect={actions.select} />
+      <StagePanel aliases={state.aliases} version={detail} busy={state.busy} onPromote={actions.promote} />
+      {detail && (
+        <section className="jp-MLHubModels-section" aria-label={`version ${detail.version}`}>
+          <h3 className="jp-MLHubModels-subtitle">
+            Version {detail.version}{' '}
+            {detail.stages.map(s => (
+              <span key={s} className="jp-MLHubModels-stage" data-stage={s}>
+                {s}
+              </span>
+            ))}
+          </h3>
+          <VersionActions version={detail} busy={state.busy} onPatch={actions.patch} />
+          <VersionMeta v={detail} />
+          <h3 className="jp-MLHubModels-subtitle">Evaluation</h3>
+          <EvaluationPlots evaluation={detail.evaluation} themeVersion={props.themeVersion} />
+        </section>
+      )}
+      {versions.length > 1 && <CompareVersions name={props.name} versions={versions} />}
+      {state.selected !== null && (
+        <Inferences name={props.name} version={state.selected} reloadKey={state.loads} />
+      )}
+    </div>
+  );
+}

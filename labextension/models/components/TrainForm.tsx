@@ -1,0 +1,242 @@
+/**
+ * The "Train model" form: dataset (from /datasets), target column (from that dataset's
+ * schema), a scikit-learn estimator by dotted path or a built-in torch model, params as
+ * JSON, and the model's name. Submitting posts a job; the server's validation message is
+ * shown verbatim, and the job's progress is shown until it produces a version.
+ */
+import React, { useEffect, useState } from 'react';
+
+import { getVersion as getDatasetVersion, listDatasets } from '../../datasets/api';
+import { IColumn, IDataset } from '../../datasets/types';
+import { IJob, ITrainRequest } from '../types';
+import { JobRow } from './JobRow';
+
+const ESTIMATORS = [
+  'sklearn.ensemble.RandomForestClassifier',
+  'sklearn.ensemble.RandomForestRegressor',
+  'sklearn.ensemble.GradientBoostingClassifier',
+  'sklearn.linear_model.LogisticRegression',
+  'sklearn.linear_model.LinearRegression',
+  'sklearn.svm.SVC',
+  'sklearn.neighbors.KNeighborsClassifier'
+];
+/** ModelSpec fields the torch kinds take beside the network's params (sent top-level). */
+const TRAINING_FIELDS = ['epochs', 'batch_size', 'lr', 'optimizer', 'weight_decay', 'seed', 'test_size'];
+const DEFAULT_PARAMS: Record<string, string> = {
+  sklearn: '{\n  "n_estimators": 100\n}',
+  torch_mlp: '{\n  "hidden_sizes": [64, 32],\n  "epochs": 10,\n  "batch_size": 32,\n  "lr": 0.001\n}',
+  torch_cnn: '{\n  "channels": [16, 32],\n  "epochs": 5,\n  "batch_size": 32,\n  "lr": 0.001\n}'
+};
+const TORCH_KINDS: Array<[string, string]> = [
+  ['torch_mlp', 'PyTorch MLP (tables)'],
+  ['torch_cnn', 'PyTorch CNN (images)']
+];
+
+export interface ITrainFormProps {
+  /** The submitted job as the sidebar model knows it now (live), if any. */
+  job: IJob | null;
+  onSubmit: (body: ITrainRequest) => Promise<void>;
+  onAbort: (job: IJob) => void;
+  onOpenModel: (name: string, version?: number) => void;
+}
+
+/** Parse the params editor's text: an object, or the reason it is not one. */
+export function parseParams(text: string): { params?: Record<string, unknown>; error?: string } {
+  if (!text.trim()) {
+    return { params: {} };
+  }
+  try {
+    const value = JSON.parse(text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return { error: 'Params must be a JSON object, e.g. {"n_estimators": 100}' };
+    }
+    return { params: value as Record<string, unknown> };
+  } catch (e) {
+    return { error: `Params are not valid JSON: ${(e as Error).message}` };
+  }
+}
+
+function useDatasets(): { datasets: IDataset[]; error: string | null } {
+  const [datasets, setDatasets] = useState<IDataset[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    listDatasets('', 500)
+      .then(page => setDatasets(page.datasets))
+      .catch(e => setError((e as Error).message));
+  }, []);
+  return { datasets, error };
+}
+
+function useColumns(dataset: IDataset | undefined): IColumn[] {
+  const [columns, setColumns] = useState<IColumn[]>([]);
+  useEffect(() => {
+    setColumns([]);
+    if (!dataset) {
+      return;
+    }
+    let live = true;
+    getDatasetVersion(dataset.name, dataset.latest_version)
+      .then(v => live && setColumns(v.manifest?.schema ?? []))
+      .catch(() => live && setColumns([]));
+    return () => {
+      live = false;
+    };
+  }, [dataset?.name, dataset?.latest_version]);
+  return columns;
+}
+
+function Field(props: { label: string; children: React.ReactNode; hint?: string }): JSX.Element {
+  return (
+    <label className="jp-MLHubModels-field">
+      <span className="jp-MLHubModels-fieldLabel">{props.label}</span>
+      {props.children}
+      {props.hint && <span className="jp-MLHubModels-hint">{props.hint}</span>}
+    </label>
+  );
+}
+
+export function TrainForm(props: ITrainFormProps): JSX.Element {
+  const { datasets, error: listError } = useDatasets();
+  const [datasetName, setDatasetName] = useState('');
+  const [target, setTarget] = useState('');
+  const [kind, setKind] = useState('sklearn');
+  const [estimator, setEstimator] = useState(ESTIMATORS[0]);
+  const [paramsText, setParamsText] = useState(DEFAULT_PARAMS.sklearn);
+  const [name, setName] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+
+  const dataset = datasets.find(d => d.name === datasetName);
+  const columns = useColumns(dataset);
+  useEffect(() => {
+    if (!datasetName && datasets.length > 0) {
+      setDatasetName(datasets[0].name);
+    }
+  }, [datasets]);
+  useEffect(() => {
+    if (columns.length > 0 && !columns.some(c => c.name === target)) {
+      setTarget(columns[columns.length - 1].name);
+    }
+  }, [columns]);
+
+  const parsed = parseParams(paramsText);
+  const submit = async (event: React.FormEvent): Promise<void> => {
+    event.preventDefault();
+    if (parsed.error) {
+      setError(parsed.error);
+      return;
+    }
+    const params = { ...parsed.params };
+    const training: Record<string, unknown> = {};
+    if (kind !== 'sklearn') {
+      for (const field of TRAINING_FIELDS.filter(f => f in params)) {
+        training[field] = params[field];
+        delete params[field];
+      }
+    }
+    const body: ITrainRequest = {
+      dataset: datasetName,
+      target,
+      name: name.trim() || `${datasetName}_${kind === 'sklearn' ? estimator.split('.').pop()?.toLowerCase() : kind}`,
+      params,
+      ...training
+    };
+    if (dataset) {
+      body.version = dataset.latest_version;
+    }
+    if (kind === 'sklearn') {
+      body.estimator = estimator.trim();
+    } else {
+      body.kind = kind;
+    }
+    setSubmitting(true);
+    setError(null);
+    try {
+      await props.onSubmit(body);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setSubmitting(false);
+    }
+  };
+
+  return (
+    <form className="jp-MLHubModels-train" aria-label="Train model" onSubmit={e => void submit(e)}>
+      <h2 className="jp-MLHub-title">Train a model</h2>
+      {listError && (
+        <div className="jp-MLHub-error" role="alert">
+          {listError}
+        </div>
+      )}
+      <Field label="Dataset">
+        <select className="jp-MLHubModels-select" aria-label="Dataset" value={datasetName} onChange={e => setDatasetName(e.target.value)}>
+          {datasets.length === 0 && <option value="">no datasets: upload one first</option>}
+          {datasets.map(d => (
+            <option key={d.name} value={d.name}>
+              {d.name} (v{d.latest_version})
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field label="Target column">
+        <select className="jp-MLHubModels-select" aria-label="Target column" value={target} onChange={e => setTarget(e.target.value)}>
+          {columns.map(c => (
+            <option key={c.name} value={c.name}>
+              {c.name} ({c.type})
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field label="Model">
+        <select className="jp-MLHubModels-select" aria-label="Model kind" value={kind} onChange={e => {
+            setKind(e.target.value);
+            setParamsText(DEFAULT_PARAMS[e.target.value] ?? '{}');
+          }}>
+          <option value="sklearn">scikit-learn estimator</option>
+          {TORCH_KINDS.map(([k, label]) => (
+            <option key={k} value={k}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </Field>
+      {kind === 'sklearn' && (
+        <Field label="Estimator" hint="A dotted path to a scikit-learn estimator class">
+          <input className="jp-MLHub-search" aria-label="Estimator" list="jp-MLHubModels-estimators" value={estimator} onChange={e => setEstimator(e.target.value)} />
+          <datalist id="jp-MLHubModels-estimators">
+            {ESTIMATORS.map(e => (
+              <option key={e} value={e} />
+            ))}
+          </datalist>
+        </Field>
+      )}
+      <Field label="Params (JSON)" hint={kind === 'sklearn' ? 'The estimator\'s own parameters' : 'Network params; epochs, batch_size, lr, optimizer, weight_decay are sent as training settings'}>
+        <textarea
+          className="jp-MLHubModels-json"
+          aria-label="Params"
+          spellCheck={false}
+          rows={6}
+          value={paramsText}
+          onChange={e => setParamsText(e.target.value)}
+        />
+        {parsed.error && <span className="jp-MLHubModels-hint jp-mod-error">{parsed.error}</span>}
+      </Field>
+      <Field label="Model name" hint="A new name creates the model; an existing one gets a new version">
+        <input className="jp-MLHub-search" aria-label="Model name" value={name} placeholder={`${datasetName || 'dataset'}_model`} onChange={e => setName(e.target.value)} />
+      </Field>
+      {error && (
+        <div className="jp-MLHub-error jp-MLHubModels-submitError" role="alert">
+          {error}
+        </div>
+      )}
+      <button className="jp-Button jp-mod-styled jp-mod-accept" type="submit" disabled={submitting || !datasetName || !target}>
+        Train
+      </button>
+      {props.job && (
+        <ul className="jp-MLHubModels-jobs" aria-label="submitted job">
+          <JobRow job={props.job} onAbort={props.onAbort} onOpenModel={props.onOpenModel} />
+        </ul>
+      )}
+    </form>
+  );
+}

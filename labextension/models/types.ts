@@ -1,0 +1,204 @@
+/** The REST shapes of `/models` and `/jobs` (docs/models-api.md) that the models views read. */
+import { Role, Visibility } from '../tokens';
+
+export type JobState = 'queued' | 'running' | 'finished' | 'failed' | 'aborted';
+
+export interface IColumnSpec {
+  name: string;
+  dtype: string;
+  shape?: number[];
+}
+
+export interface ICurve {
+  label: unknown;
+  fpr?: number[];
+  tpr?: number[];
+  auc?: number | null;
+  recall?: number[];
+  precision?: number[];
+  average_precision?: number | null;
+}
+
+export interface ILossPoint {
+  epoch: number;
+  loss: number | null;
+  val_loss?: number | null;
+}
+
+/** `mlhub_ext.train.evaluation`: classification or regression, with optional curves. */
+export interface IEvaluation {
+  task?: string;
+  n?: number;
+  confusion_matrix?: { labels: unknown[]; matrix: number[][] };
+  roc?: ICurve[];
+  pr?: ICurve[];
+  loss_curve?: ILossPoint[];
+  evaluated_on?: unknown;
+  [metric: string]: unknown;
+}
+
+export interface IModelVersion {
+  model: string;
+  version: number;
+  created_by: string;
+  created_at: string;
+  model_type: string;
+  estimator: string;
+  task: string;
+  param_count: number | null;
+  developer: string;
+  tags: string[];
+  status: string;
+  description: string;
+  published: boolean;
+  archived: boolean;
+  stages: string[];
+  dataset: { name: string; version: number } | null;
+  target: string | null;
+  run_id: string | null;
+  project: string | null;
+  job_id: string | null;
+  spec: Record<string, unknown>;
+  input_schema: IColumnSpec[];
+  classes: unknown[] | null;
+  metrics: Record<string, number | null>;
+  artifact: { sha256: string; size: number } | null;
+  evaluation?: IEvaluation;
+}
+
+export interface IModel {
+  name: string;
+  owner: string;
+  visibility: Visibility;
+  description: string;
+  tags: string[];
+  task: string;
+  model_type: string;
+  estimator: string;
+  developer: string;
+  latest_version: number;
+  version_count: number;
+  aliases: Record<string, number>;
+  latest: IModelVersion | null;
+  created_at: string;
+  updated_at: string;
+  role: Role | null;
+}
+
+export interface ICounts {
+  models: number;
+  versions: number;
+  by_stage: Record<string, number>;
+  by_type: Record<string, number>;
+  jobs: Record<string, number>;
+}
+
+export interface IModelsPage {
+  models: IModel[];
+  total: number;
+  counts: ICounts;
+}
+
+export interface IJob {
+  id: string;
+  kind: 'train' | 'evaluate' | 'sweep' | string;
+  state: JobState | string;
+  progress: number | null;
+  message: string | null;
+  owner: string;
+  model: string | null;
+  version: number | null;
+  dataset: { name: string; version: number } | null;
+  target: string | null;
+  run_id: string | null;
+  project: string | null;
+  spec: Record<string, unknown>;
+  parent: string | null;
+  result: Record<string, unknown> | null;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+export interface IJobsPage {
+  jobs: IJob[];
+  total: number;
+}
+
+export interface IAliasMove {
+  id: number;
+  stage: string;
+  version: number | null;
+  previous: number | null;
+  user: string;
+  created_at: string;
+}
+
+export interface IAliases {
+  aliases: Record<string, number>;
+  history: IAliasMove[];
+}
+
+export interface IInference {
+  id: number;
+  model: string;
+  version: number;
+  stage: string | null;
+  inputs: unknown;
+  outputs: unknown;
+  latency_ms: number;
+  user: string;
+  created_at: string;
+}
+
+export interface IInferencesPage {
+  inferences: IInference[];
+  total: number;
+}
+
+export interface IReport {
+  model: string;
+  version: number;
+  requests: number;
+  users: number;
+  latency_ms: { p50: number | null; p95: number | null; mean: number | null; max: number | null };
+  first_at: string | null;
+  last_at: string | null;
+  per_day: Array<{ date: string; requests: number }>;
+  metrics: Record<string, number | null>;
+}
+
+/** What the catalogue is filtered by (all optional, empty = no filter). */
+export interface IModelsQuery {
+  q: string;
+  tag: string;
+  stage: string;
+  type: string;
+  developer: string;
+}
+
+/** The body of `POST /jobs` the Train form sends. */
+export interface ITrainRequest {
+  dataset: string;
+  version?: number;
+  target: string;
+  estimator?: string;
+  kind?: string;
+  params?: Record<string, unknown>;
+  name: string;
+  [field: string]: unknown;
+}
+
+/** The version fields `PATCH /models/{name}/versions/{v}` accepts. */
+export interface IVersionPatch {
+  description?: string;
+  tags?: string[];
+  status?: string;
+  developer?: string;
+  published?: boolean;
+  archived?: boolean;
+}
+
+export const ACTIVE_STATES: ReadonlyArray<string> = ['queued', 'running'];
+export const DEFAULT_STAGES: ReadonlyArray<string> = ['dev', 'staging', 'production'];

@@ -1,0 +1,182 @@
+/** Lumino hosts of the Models sidebar, the model view and the Train form. */
+import { MainAreaWidget } from '@jupyterlab/apputils';
+import { LabIcon, ReactWidget } from '@jupyterlab/ui-components';
+import { Message } from '@lumino/messaging';
+import React, { useEffect, useRef, useState } from 'react';
+
+import { submitTrain } from './api';
+import { ModelsPanel } from './components/ModelsPanel';
+import { ModelView } from './components/ModelView';
+import { TrainForm } from './components/TrainForm';
+import { IModelsState, ModelsModel } from './model';
+import { IJob, ITrainRequest } from './types';
+
+export const MODELS_ID = 'mlhub-models';
+export const TRAIN_ID = 'mlhub-train-model';
+
+const modelsSvg = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">
+  <g class="jp-icon3" fill="#616161">
+    <path d="M12 2l9 5v10l-9 5-9-5V7zm0 2.3L5.3 8 12 11.7 18.7 8zM5 9.7v6.1l6 3.4v-6.2zm14 0l-6 3.3v6.2l6-3.4z"/>
+  </g>
+</svg>`;
+
+export const modelsIcon = new LabIcon({ name: 'mlhub-ext:models', svgstr: modelsSvg });
+
+/** Callbacks from the models views to the plugin (opening tabs). */
+export interface IModelsOpeners {
+  openModel: (name: string, version?: number) => void;
+  openTrain: () => void;
+}
+
+function useModelsState(model: ModelsModel): IModelsState {
+  const [state, setState] = useState<IModelsState>(model.state);
+  useEffect(() => {
+    const onChange = (_: ModelsModel, next: IModelsState) => setState(next);
+    model.stateChanged.connect(onChange);
+    setState(model.state);
+    return () => {
+      model.stateChanged.disconnect(onChange);
+    };
+  }, [model]);
+  return state;
+}
+
+function ConnectedPanel(props: { model: ModelsModel; open: IModelsOpeners }): JSX.Element {
+  const { model, open } = props;
+  const state = useModelsState(model);
+  return (
+    <ModelsPanel
+      state={state}
+      onQuery={patch => model.setQuery(patch)}
+      onRefresh={() => void model.refresh()}
+      onOpen={m => open.openModel(m.name)}
+      onOpenVersion={open.openModel}
+      onTrain={open.openTrain}
+      onAbort={job => void model.abort(job)}
+    />
+  );
+}
+
+/** The Models sidebar (left area). */
+export class ModelsSidebar extends ReactWidget {
+  constructor(
+    private readonly _model: ModelsModel,
+    private readonly _open: IModelsOpeners
+  ) {
+    super();
+    this.id = MODELS_ID;
+    this.addClass('jp-MLHub-panel');
+    this.title.icon = modelsIcon;
+    this.title.caption = 'Models';
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    void this._model.refresh();
+  }
+
+  protected render(): JSX.Element {
+    return <ConnectedPanel model={this._model} open={this._open} />;
+  }
+}
+
+/** The model view's content: re-rendered on reload (new version) and on theme change. */
+export class ModelContent extends ReactWidget {
+  constructor(readonly modelName: string, private _version?: number) {
+    super();
+    this.addClass('jp-MLHub-panel');
+    this.addClass('jp-MLHubModels-viewPanel');
+  }
+
+  reload(version?: number): void {
+    if (version !== undefined) {
+      this._version = version;
+    }
+    this._reloadKey++;
+    this.update();
+  }
+
+  themeChanged(): void {
+    this._themeVersion++;
+    this.update();
+  }
+
+  protected render(): JSX.Element {
+    return (
+      <ModelView
+        name={this.modelName}
+        version={this._version}
+        reloadKey={this._reloadKey}
+        themeVersion={this._themeVersion}
+      />
+    );
+  }
+
+  private _reloadKey = 0;
+  private _themeVersion = 0;
+}
+
+export function createModelWidget(name: string, version?: number): MainAreaWidget<ModelContent> {
+  const content = new ModelContent(name, version);
+  const widget = new MainAreaWidget({ content });
+  widget.id = `mlhub-model-${name}`;
+  widget.title.label = `Model: ${name}`;
+  widget.title.icon = modelsIcon;
+  widget.title.closable = true;
+  return widget;
+}
+
+function ConnectedTrain(props: { model: ModelsModel; open: IModelsOpeners }): JSX.Element {
+  const { model, open } = props;
+  const state = useModelsState(model);
+  const [jobId, setJobId] = useState<string | null>(null);
+  const opened = useRef<string | null>(null);
+  const job = state.jobs.find(j => j.id === jobId) ?? null;
+
+  useEffect(() => {
+    // Open the produced version once, the first time the job is seen finished.
+    if (job && job.state === 'finished' && job.model && job.version !== null && opened.current !== job.id) {
+      opened.current = job.id;
+      open.openModel(job.model, job.version);
+    }
+  }, [job?.state, job?.version]);
+
+  const submit = async (body: ITrainRequest): Promise<void> => {
+    const created = await submitTrain(body);
+    setJobId(created.id);
+    model.mergeJob(created);
+  };
+  return (
+    <TrainForm
+      job={job}
+      onSubmit={submit}
+      onAbort={(j: IJob) => void model.abort(j)}
+      onOpenModel={open.openModel}
+    />
+  );
+}
+
+/** The Train form's content (main area). */
+export class TrainContent extends ReactWidget {
+  constructor(
+    private readonly _model: ModelsModel,
+    private readonly _open: IModelsOpeners
+  ) {
+    super();
+    this.addClass('jp-MLHub-panel');
+    this.addClass('jp-MLHubModels-trainPanel');
+  }
+
+  protected render(): JSX.Element {
+    return <ConnectedTrain model={this._model} open={this._open} />;
+  }
+}
+
+export function createTrainWidget(model: ModelsModel, open: IModelsOpeners): MainAreaWidget<TrainContent> {
+  const widget = new MainAreaWidget({ content: new TrainContent(model, open) });
+  widget.id = TRAIN_ID;
+  widget.title.label = 'Train model';
+  widget.title.icon = modelsIcon;
+  widget.title.closable = true;
+  return widget;
+}
