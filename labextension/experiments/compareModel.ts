@@ -4,6 +4,7 @@
  * Changes are announced through `changed` at most {@link MAX_REDRAWS_PER_S} times a
  * second however fast points arrive.
  */
+import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { IRun, MetricValue } from '../tokens';
@@ -14,6 +15,8 @@ import { IPoints, ISeriesResponse, StreamMessage, StreamStatus } from './types';
 
 export const MAX_REDRAWS_PER_S = 10;
 const FETCH_CONCURRENCY = 6;
+/** Without a live stream, running runs are refetched this often instead. */
+const FALLBACK_POLL_MS = 5000;
 
 export interface ICompareApi {
   getRun: (id: string) => Promise<IRun>;
@@ -32,6 +35,13 @@ export class CompareModel {
     this._stream.message.connect(this._onMessage, this);
     this._stream.reconnected.connect(() => void this.reload(), this);
     this._stream.statusChanged.connect(() => this._schedule(), this);
+    this._fallback = new Poll({
+      auto: false,
+      factory: () => this._refetchIfOffline(),
+      frequency: { interval: options.fallbackInterval ?? FALLBACK_POLL_MS, backoff: true },
+      name: 'mlhub-ext:compare-fallback',
+      standby: 'when-hidden'
+    });
   }
 
   /** The runs in the order they were chosen, as last sent by the server. */
@@ -92,6 +102,7 @@ export class CompareModel {
     this._maxPoints = Math.max(16, Math.round(maxPoints));
     await this._stream.subscribe(this.runIds);
     await this.reload();
+    void this._fallback.start();
   }
 
   /** Fetch everything again (after a lost stream connection, or on demand). */
@@ -150,7 +161,16 @@ export class CompareModel {
       clearTimeout(this._timer);
     }
     this._stream.dispose();
+    this._fallback.dispose();
     Signal.clearData(this);
+  }
+
+  /** Keep active runs current over REST while the stream is down. */
+  private async _refetchIfOffline(): Promise<void> {
+    const active = this._runs.some(run => run.status === 'running');
+    if (this._stream.status !== 'live' && active && !this._loading) {
+      await this.reload();
+    }
   }
 
   private _onMessage(_: RunStream, message: StreamMessage): void {
@@ -245,6 +265,7 @@ export class CompareModel {
 
   private readonly _api: ICompareApi;
   private readonly _stream: RunStream;
+  private readonly _fallback: Poll;
   private _runs: IRun[] = [];
   private _series = new Map<string, Map<string, SeriesBuffer>>();
   private _pending: IPending[] | null = null;
@@ -265,5 +286,7 @@ export namespace CompareModel {
     api?: ICompareApi;
     /** Replace the stream (tests). */
     stream?: RunStream;
+    /** How often active runs are refetched while the stream is down (ms). */
+    fallbackInterval?: number;
   }
 }

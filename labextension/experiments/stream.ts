@@ -93,7 +93,9 @@ export class RunStream {
       return;
     }
     this._socket = socket;
+    let opened = false;
     socket.onopen = () => {
+      opened = true;
       this._delay = RETRY_MIN_MS;
       this._setStatus('live');
       if (this._runs.size > 0) {
@@ -125,6 +127,10 @@ export class RunStream {
       this._message.emit(message);
     };
     socket.onclose = () => {
+      if (!opened) {
+        // No stream here (e.g. a server that does not serve it): nobody should wait for it.
+        this._waiters.slice().forEach(w => this._settle(w));
+      }
       if (this._socket === socket) {
         this._socket = null;
         this._retry();

@@ -1,5 +1,5 @@
 import { expect, test } from '@jupyterlab/galata';
-import type { Locator, Page } from '@playwright/test';
+import type { Locator, Page, WebSocketRoute } from '@playwright/test';
 
 const API = '/mlhub/api/v1';
 
@@ -166,6 +166,112 @@ test.describe('Experiments', () => {
     await view.getByLabel('Only differences').check();
     await expect(row('params.layers')).toHaveCount(0);
     await expect(row('params.lr')).toHaveCount(1);
+  });
+
+  test('pages through runs on the server and keeps the selection across pages', async ({
+    page
+  }) => {
+    const project = `page-${Date.now().toString(36)}`;
+    const runs: IRun[] = [];
+    for (let i = 0; i < 30; i++) {
+      runs.push(await createRun(page, project, `p${String(i).padStart(2, '0')}`, { i }, []));
+    }
+    const panel = await openSidebar(page, project);
+    await panel.getByLabel('Sort runs by').selectOption('name');
+    await panel.getByRole('button', { name: 'Descending' }).click();
+    await expect(panel.locator('.jp-MLHubExp-range')).toHaveText('1–25 of 30');
+    await expect(runNames(panel)).toHaveCount(25);
+    await expect(runNames(panel).first()).toHaveText('p00');
+    await panel.getByLabel('Select run p03').check();
+
+    await panel.getByRole('button', { name: 'Next page' }).click();
+    await expect(panel.locator('.jp-MLHubExp-range')).toHaveText('26–30 of 30');
+    await expect(runNames(panel)).toHaveText(['p25', 'p26', 'p27', 'p28', 'p29']);
+    await expect(panel.getByRole('button', { name: 'Next page' })).toBeDisabled();
+    await panel.getByLabel('Select run p27').check();
+    await expect(panel.getByRole('button', { name: 'Compare (2)' })).toBeEnabled();
+
+    await panel.getByRole('button', { name: 'Previous page' }).click();
+    await expect(panel.locator('.jp-MLHubExp-range')).toHaveText('1–25 of 30');
+    await expect(panel.getByLabel('Select run p03')).toBeChecked();
+    await panel.getByRole('button', { name: 'Compare (2)' }).click();
+    const table = page.getByRole('table', { name: 'Run comparison' });
+    await expect(table.locator('thead th')).toHaveText(['field', 'p03', 'p27']);
+    await expect(table.locator('tr[data-field="params.i"] td')).toHaveText(['3', '27']);
+  });
+
+  test('redraws at most 10 times a second while points pour in', async ({ page }) => {
+    const project = `burst-${Date.now().toString(36)}`;
+    const run = await createRun(page, project, 'burst', {}, []);
+    await logMetrics(page, run, { loss: [1] });
+    await page.evaluate(async id => {
+      await (window as any).jupyterapp.commands.execute('mlhub:compare-runs', { runs: [id] });
+    }, run.id);
+    const canvas = page.locator('.jp-MLHubExp-chart[data-metric="loss"] .jp-MLHubExp-canvas');
+    await expect(canvas).toHaveAttribute('data-total', '1');
+    await expect(page.locator('.jp-MLHubExp-stream')).toHaveText('live');
+
+    const before = Number(await canvas.getAttribute('data-version'));
+    const started = Date.now();
+    const batches = 60;
+    await Promise.all(
+      Array.from({ length: batches }, (_, i) =>
+        logMetrics(page, run, { loss: [1 / (i + 2)] }, i + 1)
+      )
+    );
+    await expect(canvas).toHaveAttribute('data-total', String(batches + 1));
+    const elapsed = Date.now() - started;
+    const redraws = Number(await canvas.getAttribute('data-version')) - before;
+    console.log(`${batches} live batches in ${elapsed} ms drew ${redraws} times`);
+    expect(redraws).toBeGreaterThanOrEqual(1);
+    expect(redraws).toBeLessThanOrEqual(Math.ceil(elapsed / 100) + 2);
+  });
+
+  test('a dropped stream reconnects and fetches the points it missed', async ({ page }) => {
+    const project = `drop-${Date.now().toString(36)}`;
+    const run = await createRun(page, project, 'flaky', {}, []);
+    await logMetrics(page, run, { loss: [1, 0.5] });
+
+    // The first connection answers subscriptions but never forwards a point;
+    // later ones go to the real server.
+    let first: WebSocketRoute | null = null;
+    let connections = 0;
+    await page.routeWebSocket(/\/mlhub\/api\/v1\/stream/, ws => {
+      connections++;
+      if (connections > 1) {
+        ws.connectToServer();
+        return;
+      }
+      first = ws;
+      ws.onMessage(message => {
+        const parsed = JSON.parse(String(message));
+        if (parsed.subscribe) {
+          ws.send(JSON.stringify({ type: 'subscribed', runs: parsed.subscribe.runs, projects: [] }));
+        }
+      });
+    });
+    // Routing applies to pages loaded after it is set up.
+    await page.goto();
+    await page.evaluate(async id => {
+      await (window as any).jupyterapp.commands.execute('mlhub:compare-runs', { runs: [id] });
+    }, run.id);
+    const canvas = page.locator('.jp-MLHubExp-chart[data-metric="loss"] .jp-MLHubExp-canvas');
+    const status = page.locator('.jp-MLHubExp-stream');
+    await expect(canvas).toHaveAttribute('data-total', '2');
+    await expect(status).toHaveText('live');
+
+    await logMetrics(page, run, { loss: [0.25] }, 2);
+    await page.waitForTimeout(500);
+    await expect(canvas).toHaveAttribute('data-total', '2');
+
+    await first!.close();
+    await expect(canvas).toHaveAttribute('data-total', '3');
+    await expect(status).toHaveText('live');
+    expect(connections).toBe(2);
+    await logMetrics(page, run, { loss: [0.125] }, 3);
+    await expect(canvas).toHaveAttribute('data-total', '4');
+    const latest = page.locator(`.jp-MLHubExp-legend li[data-run-id="${run.id}"] .jp-MLHubExp-latest`);
+    await expect(latest).toHaveText('0.125');
   });
 
   test('palette commands open the sidebar and compare runs by id', async ({ page }) => {
