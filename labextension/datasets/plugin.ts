@@ -77,7 +77,7 @@ export const datasetsPlugin: JupyterFrontEndPlugin<void> = {
     const open = (name: string): void => {
       let widget = views.get(name);
       if (!widget || widget.isDisposed) {
-        widget = createDatasetWidget(name, insertCode);
+        widget = createDatasetWidget(name, insertCode, () => void model.refresh());
         views.set(name, widget);
         widget.disposed.connect(() => views.delete(name));
         app.shell.add(widget, 'main');

@@ -63,7 +63,8 @@ export class DatasetsSidebar extends ReactWidget {
 export class DatasetContent extends ReactWidget {
   constructor(
     readonly datasetName: string,
-    private readonly _onInsertCode: (name: string, version: number) => void
+    private readonly _onInsertCode: (name: string, version: number) => void,
+    private readonly _onChanged?: () => void
   ) {
     super();
     this.addClass('jp-MLHub-panel');
@@ -77,7 +78,12 @@ export class DatasetContent extends ReactWidget {
 
   protected render(): JSX.Element {
     return (
-      <DatasetView name={this.datasetName} reloadKey={this._reloadKey} onInsertCode={this._onInsertCode} />
+      <DatasetView
+        name={this.datasetName}
+        reloadKey={this._reloadKey}
+        onInsertCode={this._onInsertCode}
+        onChanged={this._onChanged}
+      />
     );
   }
 
@@ -86,9 +92,10 @@ export class DatasetContent extends ReactWidget {
 
 export function createDatasetWidget(
   name: string,
-  onInsertCode: (name: string, version: number) => void
+  onInsertCode: (name: string, version: number) => void,
+  onChanged?: () => void
 ): MainAreaWidget<DatasetContent> {
-  const content = new DatasetContent(name, onInsertCode);
+  const content = new DatasetContent(name, onInsertCode, onChanged);
   const widget = new MainAreaWidget({ content });
   widget.id = `mlhub-dataset-${name}`;
   widget.title.label = `Dataset: ${name}`;

@@ -15,6 +15,8 @@ export interface IDatasetViewProps {
   /** Bumped by the owner to reload (e.g. after an upload registered a new version). */
   reloadKey: number;
   onInsertCode: (name: string, version: number) => void;
+  /** Called after this view made a new version (the catalogue may reload). */
+  onChanged?: () => void;
 }
 
 interface ILoaded {
@@ -220,6 +222,7 @@ export function DatasetView(props: IDatasetViewProps): JSX.Element {
     setBusy(true);
     try {
       await rollback(props.name, v);
+      props.onChanged?.();
       setSelected('latest');
       setLocalReload(n => n + 1);
     } catch (e) {

@@ -1,6 +1,8 @@
 /** A small bar chart of a column's histogram (counts per equal-width bin). */
 import React from 'react';
 
+import { formatValue } from './format';
+
 export function Histogram(props: {
   counts: number[];
   edges: number[];
@@ -19,13 +21,13 @@ export function Histogram(props: {
       width={width}
       height={height}
       role="img"
-      aria-label={`histogram from ${lo} to ${hi}`}
+      aria-label={`histogram from ${formatValue(lo)} to ${formatValue(hi)}`}
     >
       {props.counts.map((count, i) => {
         const h = (count / max) * (height - 1);
         return (
           <rect key={i} x={i * bar} y={height - h} width={Math.max(1, bar - 1)} height={h}>
-            <title>{`${props.edges[i]} – ${props.edges[i + 1]}: ${count}`}</title>
+            <title>{`${formatValue(props.edges[i])} – ${formatValue(props.edges[i + 1])}: ${count}`}</title>
           </rect>
         );
       })}

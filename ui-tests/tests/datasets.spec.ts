@@ -1,0 +1,134 @@
+import { expect, test } from '@jupyterlab/galata';
+import type { Locator, Page } from '@playwright/test';
+import { createHash } from 'crypto';
+
+const API = '/mlhub/api/v1';
+
+async function xsrfHeaders(page: Page): Promise<Record<string, string>> {
+  const cookies = await page.context().cookies();
+  const xsrf = cookies.find(cookie => cookie.name === '_xsrf');
+  return xsrf ? { 'X-XSRFToken': xsrf.value } : {};
+}
+
+/** Upload and register `text` as `filename` through the chunked upload API. */
+async function registerOverApi(
+  page: Page,
+  filename: string,
+  text: string,
+  extra: Record<string, unknown> = {}
+): Promise<any> {
+  const headers = await xsrfHeaders(page);
+  const data = Buffer.from(text);
+  const sha = createHash('sha256').update(data).digest('hex');
+  const created = await page.request.post(`${API}/uploads`, {
+    data: { filename, size: data.length },
+    headers
+  });
+  expect(created.ok(), await created.text()).toBe(true);
+  const upload = await created.json();
+  const chunk = await page.request.put(`${API}/uploads/${upload.id}/chunks/0`, {
+    data,
+    headers: { ...headers, 'Content-Type': 'application/octet-stream', 'X-Chunk-SHA256': sha }
+  });
+  expect(chunk.ok(), await chunk.text()).toBe(true);
+  const done = await page.request.post(`${API}/uploads/${upload.id}/complete`, {
+    data: { sha256: sha },
+    headers
+  });
+  expect(done.ok(), await done.text()).toBe(true);
+  const reg = await page.request.post(`${API}/datasets`, {
+    data: { upload_id: upload.id, ...extra },
+    headers
+  });
+  expect(reg.ok(), await reg.text()).toBe(true);
+  return reg.json();
+}
+
+/** Drop a file on the Datasets sidebar the way a desktop drag would. */
+async function dropFile(panel: Locator, page: Page, name: string, text: string): Promise<void> {
+  const dataTransfer = await page.evaluateHandle(
+    ([fileName, content]) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([content], fileName, { type: 'text/csv' }));
+      return dt;
+    },
+    [name, text]
+  );
+  await panel.locator('.jp-MLHub-datasets').dispatchEvent('dragover', { dataTransfer });
+  await panel.locator('.jp-MLHub-datasets').dispatchEvent('drop', { dataTransfer });
+}
+
+function datasetsPanel(page: Page): Locator {
+  return page.locator('#mlhub-datasets');
+}
+
+test.describe('Datasets', () => {
+  test('drag-and-drop upload, dataset view, versions and rollback', async ({ page }) => {
+    const suffix = Date.now().toString(36);
+    const name = `drop_test_${suffix}`;
+    const rows = Array.from({ length: 50 }, (_, i) => `${i},${(i * 0.5).toFixed(1)},${i % 3 ? 'a' : 'b'}`);
+    const csv = `id,score,group\n${rows.join('\n')}\n`;
+
+    await page.click('.jp-SideBar [data-id="mlhub-datasets"]');
+    const panel = datasetsPanel(page);
+    await expect(panel.getByRole('button', { name: 'Upload' })).toBeVisible();
+
+    await dropFile(panel, page, `Drop Test ${suffix}.csv`, csv);
+    const item = panel.locator(`.jp-MLHub-dataset[data-dataset="${name}"]`);
+    await expect(item).toBeVisible({ timeout: 30000 });
+    await expect(item).toContainText('v1');
+    await expect(item).toContainText('50 rows');
+
+    // The same name again is a conflict: the server's message is shown on the upload row.
+    await dropFile(panel, page, `Drop Test ${suffix}.csv`, csv);
+    await expect(panel.locator('.jp-MLHub-upload-failed')).toContainText('already exists', { timeout: 30000 });
+    await panel.locator('.jp-MLHub-upload-failed').getByRole('button', { name: 'Dismiss' }).click();
+
+    // A second version made elsewhere (here: the API), then the view.
+    await registerOverApi(page, `${name}.csv`, `id,score,group\n1,0.5,a\n2,1.0,b\n`, {
+      new_version: true,
+      message: 'two rows only'
+    });
+    await panel.getByRole('button', { name: 'Refresh' }).click();
+    await expect(item).toContainText('v2');
+    await item.getByRole('button', { name: new RegExp(name) }).click();
+
+    const view = page.locator(`.jp-MLHub-datasetView[data-dataset="${name}"]`);
+    await expect(view.getByRole('heading', { name: new RegExp(`${name}\\s+version 2`) })).toBeVisible();
+    await expect(view.getByRole('table', { name: 'preview' }).locator('tbody tr')).toHaveCount(2);
+    const stats = view.getByRole('table', { name: 'statistics' });
+    await expect(stats.locator('tr[data-column="score"]')).toContainText('double');
+    await expect(view.locator('.jp-MLHub-versions li')).toHaveCount(2);
+    await expect(view.locator('.jp-MLHub-versions li[data-version="2"]')).toContainText('two rows only');
+
+    // Version 1 in the view: 50 rows, a histogram per numeric column.
+    await view.locator('.jp-MLHub-versions li[data-version="1"]').getByRole('button', { name: 'v1' }).click();
+    await expect(view.getByRole('table', { name: 'preview' }).locator('tbody tr')).toHaveCount(20);
+    await expect(stats.locator('tr[data-column="id"] svg.jp-MLHub-histogram rect').first()).toBeVisible();
+    await expect(stats.locator('tr[data-column="id"]')).toContainText('24.5'); // mean of 0..49
+
+    await view.getByRole('button', { name: 'Rollback to version 1' }).click();
+    await expect(view.locator('.jp-MLHub-versions li')).toHaveCount(3);
+    await expect(view.locator('.jp-MLHub-versions li[data-version="3"]')).toContainText('rollback to version 1');
+    await expect(view.getByRole('heading', { name: new RegExp(`${name}\\s+version 3`) })).toBeVisible();
+    await expect(view.getByRole('table', { name: 'preview' }).locator('tbody tr')).toHaveCount(20);
+    await expect(item).toContainText('v3'); // the sidebar follows the rollback
+    await page.screenshot({ path: '../docs/screenshots/datasets.png' });
+  });
+
+  test('Insert code to load puts the loading line into the notebook', async ({ page }) => {
+    const suffix = Date.now().toString(36);
+    const name = `insert_${suffix}`;
+    await registerOverApi(page, `${name}.csv`, 'a,b\n1,2\n3,4\n');
+    await page.notebook.createNew();
+    await page.click('.jp-SideBar [data-id="mlhub-datasets"]');
+    const panel = datasetsPanel(page);
+    await panel.getByRole('button', { name: 'Refresh' }).click();
+    await panel.getByRole('button', { name: new RegExp(name) }).click();
+    const view = page.locator(`.jp-MLHub-datasetView[data-dataset="${name}"]`);
+    await view.getByRole('button', { name: 'Insert code to load' }).click();
+    await expect(page.locator('.jp-Notebook .jp-Cell').nth(1)).toContainText(
+      `mh.datasets.get("${name}", version=1).to_pandas()`
+    );
+  });
+});
