@@ -162,6 +162,24 @@ test.describe('Experiments', () => {
 
     await page.screenshot({ path: '../docs/screenshots/compare.png' });
 
+    // Hovering names the step and the runs' values there; dragging zooms, double click resets.
+    const over = accChart.locator('.u-over');
+    const box = (await over.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.2, box.y + box.height / 2);
+    const hover = accChart.locator('.jp-MLHubExp-hover');
+    await expect(hover).toBeVisible();
+    await expect(hover.locator('.jp-MLHubExp-hoverStep')).toHaveText('step 1');
+    await expect(hover).toContainText('baseline 0.7');
+    await expect(hover).toContainText('wide 0.85');
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.up();
+    await expect(accChart.locator('.jp-MLHubExp-zoomHint')).toBeVisible();
+    await over.dblclick();
+    await expect(accChart.locator('.jp-MLHubExp-zoomHint')).toHaveCount(0);
+    await page.mouse.move(0, 0);
+    await expect(hover).toHaveCount(0);
+
     // Only differences hides rows whose values agree.
     await view.getByLabel('Only differences').check();
     await expect(row('params.layers')).toHaveCount(0);

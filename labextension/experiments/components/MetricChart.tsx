@@ -4,11 +4,13 @@
  * by the server need no alignment. Data changes go to `setData`; only a change in which
  * runs are drawn, or of theme, rebuilds the plot.
  */
-import React, { useEffect, useRef } from 'react';
+import React, { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 
 import { IRun } from '../../tokens';
+import { attachInteraction, IHover, IHoverLine } from '../chartInteraction';
 import { SeriesBuffer } from '../series';
+import { formatMetric } from '../../components/format';
 import { formatCell } from './format';
 
 const HEIGHT = 220;
@@ -26,36 +28,68 @@ export interface IMetricChartProps {
   themeVersion: number;
 }
 
+interface IDrawn {
+  run: IRun;
+  color: string;
+  buffer: SeriesBuffer;
+}
+
 export function MetricChart(props: IMetricChartProps): JSX.Element {
   const { metric, runs, colors, series, version, themeVersion } = props;
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const signature = useRef('');
+  const drawnRef = useRef<IDrawn[]>([]);
+  const zoomed = useRef(false);
+  const [hover, setHover] = useState<IHover | null>(null);
+  const [isZoomed, setZoomed] = useState(false);
+  const detach = useRef<(() => void) | null>(null);
+  const destroy = () => {
+    detach.current?.();
+    detach.current = null;
+    plot.current?.destroy();
+    plot.current = null;
+  };
+
+  const drawn: IDrawn[] = [];
+  runs.forEach((run, i) => {
+    const buffer = series.get(run.id);
+    if (buffer) {
+      drawn.push({ run, color: colors[i], buffer });
+    }
+  });
+  drawnRef.current = drawn;
 
   useEffect(() => {
     const el = host.current;
     if (!el) {
       return;
     }
-    const drawn = runs
-      .map((run, i) => ({ run, color: colors[i], buffer: series.get(run.id) }))
-      .filter(d => d.buffer !== undefined) as Array<{
-      run: IRun;
-      color: string;
-      buffer: SeriesBuffer;
-    }>;
-    const data = [null, ...drawn.map(d => [d.buffer.xs, d.buffer.ys])];
+    const data = plotData(drawn);
     const sig = `${drawn.map(d => d.run.id).join(',')}|${themeVersion}`;
     if (plot.current === null || sig !== signature.current) {
-      plot.current?.destroy();
-      plot.current = new uPlot(
+      destroy();
+      const u = new uPlot(
         options(el, drawn.map(d => ({ label: d.run.name, color: d.color }))),
-        data as unknown as uPlot.AlignedData,
+        data,
         el
       );
+      plot.current = u;
       signature.current = sig;
+      zoomed.current = false;
+      setZoomed(false);
+      detach.current = attachInteraction(u, {
+        lines: () => hoverLines(drawnRef.current),
+        onHover: setHover,
+        onZoom: z => {
+          zoomed.current = z;
+          setZoomed(z);
+        },
+        resetZoom: () => u.setData(plotData(drawnRef.current), true)
+      });
     } else {
-      plot.current.setData(data as unknown as uPlot.AlignedData);
+      // While zoomed in, new points must not reset the chosen range.
+      plot.current.setData(data, !zoomed.current);
     }
     el.dataset.points = String(drawn.reduce((n, d) => n + d.buffer.xs.length, 0));
     el.dataset.total = String(drawn.reduce((n, d) => n + d.buffer.total, 0));
@@ -75,33 +109,81 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
     observer.observe(el);
     return () => {
       observer.disconnect();
-      plot.current?.destroy();
-      plot.current = null;
+      destroy();
     };
   }, []);
 
-  const legend = runs
-    .map((run, i) => ({ run, color: colors[i], buffer: series.get(run.id) }))
-    .filter(d => d.buffer !== undefined);
   return (
     <figure className="jp-MLHubExp-chart" data-metric={metric}>
-      <figcaption className="jp-MLHubExp-chartTitle">{metric}</figcaption>
-      <div className="jp-MLHubExp-canvas" ref={host} />
+      <figcaption className="jp-MLHubExp-chartTitle">
+        {metric}
+        {isZoomed && (
+          <span className="jp-MLHubExp-zoomHint"> · zoomed (double-click to reset)</span>
+        )}
+      </figcaption>
+      <div className="jp-MLHubExp-canvas" ref={host}>
+        {hover && <HoverBox hover={hover} />}
+      </div>
       <ul className="jp-MLHubExp-legend">
-        {legend.slice(0, LEGEND_MAX).map(d => (
+        {drawn.slice(0, LEGEND_MAX).map(d => (
           <li key={d.run.id} data-run-id={d.run.id}>
             <span className="jp-MLHubExp-swatch" style={{ background: d.color }} />
             <span className="jp-MLHubExp-legendName">{d.run.name}</span>{' '}
-            <span className="jp-MLHubExp-latest">{formatCell(d.buffer?.last)}</span>
+            <span className="jp-MLHubExp-latest">{formatCell(d.buffer.last)}</span>
           </li>
         ))}
-        {legend.length > LEGEND_MAX && (
-          <li className="jp-MLHubExp-more">+{legend.length - LEGEND_MAX} more</li>
+        {drawn.length > LEGEND_MAX && (
+          <li className="jp-MLHubExp-more">+{drawn.length - LEGEND_MAX} more</li>
         )}
       </ul>
     </figure>
   );
 }
+
+function HoverBox(props: { hover: IHover }): JSX.Element {
+  const { hover } = props;
+  return (
+    <div
+      className="jp-MLHubExp-hover"
+      style={{
+        left: hover.flip ? hover.left - 14 : hover.left + 14,
+        top: Math.max(0, hover.top - 10),
+        transform: hover.flip ? 'translateX(-100%)' : undefined
+      }}
+    >
+      <div className="jp-MLHubExp-hoverStep">step {hover.step}</div>
+      {hover.rows.map(row => (
+        <div key={row.id}>
+          <span className="jp-MLHubExp-swatch" style={{ background: row.color }} />
+          {row.label} <b>{formatMetric(row.value)}</b>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function plotData(drawn: IDrawn[]): uPlot.AlignedData {
+  // Faceted data: a null x slot, then an [xs, ys] pair per series.
+  const data = [null, ...drawn.map(d => [d.buffer.xs, d.buffer.ys])];
+  return data as unknown as uPlot.AlignedData;
+}
+
+function hoverLines(drawn: IDrawn[]): IHoverLine[] {
+  return drawn.map(d => ({
+    id: d.run.id,
+    label: d.run.name,
+    color: d.color,
+    xs: d.buffer.xs,
+    ys: d.buffer.ys
+  }));
+}
+
+/** Steps are integers: ticks at 1, 2, 5 × 10^k. */
+const STEP_INCREMENTS = Array.from({ length: 30 }, (_, i) =>
+  [1, 2, 5].map(m => m * 10 ** Math.floor(i / 3))
+)
+  .flat()
+  .filter((v, i, all) => all.indexOf(v) === i);
 
 /** Plot options with axis and grid colours taken from the current theme. */
 function options(
@@ -126,7 +208,7 @@ function options(
     legend: { show: false },
     cursor: { show: false },
     scales: { x: { time: false }, y: { auto: true } },
-    axes: [axis, { ...axis, size: 60 }],
+    axes: [{ ...axis, incrs: STEP_INCREMENTS }, { ...axis, size: 60 }],
     series: [
       {},
       ...lines.map(line => ({
