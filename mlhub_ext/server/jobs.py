@@ -207,6 +207,9 @@ class JobRunner:
         while not self._stop.is_set():
             with self._lock:
                 active = list(self._active.values())
+                if not active:  # nothing to follow: the thread ends, the next job starts another
+                    self._thread = None
+                    return
             for a in active:
                 try:
                     self._step(a)

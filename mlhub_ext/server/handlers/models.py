@@ -30,6 +30,13 @@ class ModelMixin(MLHubAPIMixin):
     def arg(self, name: str, default: Any = None) -> Any:
         return self.get_argument(name, default)  # type: ignore[attr-defined]
 
+    async def send_raw(self, data: bytes | str) -> None:
+        """Write a non-JSON body: flushed before ``finish`` so that a host base which
+        labels every answer as JSON (Jupyter's ``APIHandler``) keeps our Content-Type."""
+        self.write(data)  # type: ignore[attr-defined]
+        await self.flush()  # type: ignore[attr-defined]
+        self.finish()  # type: ignore[attr-defined]
+
     def no_content(self) -> None:
         self.set_status(204)  # type: ignore[attr-defined]
         self.finish()  # type: ignore[attr-defined]
@@ -115,7 +122,7 @@ class ArtifactHandler(ModelMixin):
         self.set_header("Content-Disposition",  # type: ignore[attr-defined]
                         f'attachment; filename="{name}-v{v.version}.{v.model_type}"')
         self.set_header("X-Content-SHA256", v.artifact_sha256)  # type: ignore[attr-defined]
-        self.finish(data)  # type: ignore[attr-defined]
+        await self.send_raw(data)
 
 
 class AliasesHandler(ModelMixin):

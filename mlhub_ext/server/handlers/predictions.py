@@ -60,7 +60,7 @@ class InferencesHandler(ModelMixin):
         self.set_header("Content-Type", "text/csv; charset=utf-8")  # type: ignore[attr-defined]
         self.set_header("Content-Disposition",  # type: ignore[attr-defined]
                         f'attachment; filename="{name}-v{items[0].version if items else version}-inferences.csv"')
-        self.finish(buf.getvalue())  # type: ignore[attr-defined]
+        await self.send_raw(buf.getvalue())
 
 
 class ReportHandler(ModelMixin):
