@@ -45,6 +45,11 @@ def thumbnails_of(manifest: dict[str, Any], source: str, per_class: int, size: i
     return class_thumbnails(manifest, source, per_class, size)
 
 
+def _warm() -> None:
+    """Import the data layer so the first registration does not pay for it."""
+    from ..data import ingest, stats  # noqa: F401
+
+
 def _guarded(fn: Callable[..., T], *args: Any) -> tuple[str, Any]:
     """Run ``fn`` in the worker; errors travel back as JSON (MLHubError does not pickle)."""
     try:
@@ -86,6 +91,11 @@ class DataWorker:
         if status == "error":
             raise MLHubError(ErrorCode(value["code"]), value["message"], **(value.get("details") or {}))
         return value
+
+    def warm(self) -> None:
+        """Start the worker process and load pandas/pyarrow in it, without waiting."""
+        if not self.in_process:
+            self._executor().submit(_warm)
 
     def normalize_name(self, filename: str) -> str:
         return normalize_name(filename)

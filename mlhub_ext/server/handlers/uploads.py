@@ -15,6 +15,9 @@ class UploadsHandler(DatasetMixin):
         body = self.json_body()
         up = await self.call(self.datasets.create_upload, self.acting_user(), body.get("filename"), body.get("size"),
                              body.get("sha256"), body.get("chunk_size"))
+        warm = getattr(self.datasets.backend, "warm", None)
+        if warm is not None:
+            warm()  # a registration usually follows: start the worker while the chunks arrive
         self.write_json(up.to_json(), 201)
 
 
