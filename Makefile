@@ -53,7 +53,7 @@ $(PYTHON_STAMP): $(PY) pyproject.toml package.json install.json server_extension
 	rm -f mlhub_ext/labextension/install.json
 	$(PIP) install -q "$(TORCH)" 2>&1 | { grep -v "is ignored" || true; }
 	$(PIP) install -q -e ".[$(EXTRAS)]" 2>&1 | { grep -v "is ignored" || true; }
-	$(BIN)/jupyter labextension develop --overwrite . >/dev/null
+	$(BIN)/jupyter-builder develop --overwrite . >/dev/null
 	touch $@
 
 $(LAB_STAMP): $(PYTHON_STAMP) $(LAB_SOURCES)
