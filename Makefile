@@ -45,7 +45,7 @@ $(PY):
 
 # torch first and pinned, so no dependency resolves to another build (or CUDA).
 # The editable install runs `jlpm install` and builds the lab extension through
-# hatch-jupyter-builder; `labextension develop` then links Jupyter to that build so
+# hatch-jupyter-builder; `jupyter-builder develop` then links Jupyter to that build so
 # later rebuilds are picked up without reinstalling. The link is removed first: through
 # it pip would write install.json into (and uninstall files from) the build output.
 $(PYTHON_STAMP): $(PY) pyproject.toml package.json install.json server_extension/jupyter_server_config.d/mlhub_ext.json
