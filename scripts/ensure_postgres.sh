@@ -7,7 +7,19 @@ set -euo pipefail
 HOST=127.0.0.1
 PORT=5432
 
-listening() { pg_isready -q -h "$HOST" -p "$PORT" 2>/dev/null; }
+listening() {
+    if command -v pg_isready >/dev/null; then
+        pg_isready -q -h "$HOST" -p "$PORT" 2>/dev/null
+    else
+        (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null
+    fi
+}
+
+apt_install() {
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "$@" >/dev/null
+}
 
 wait_listening() {
     for _ in $(seq 1 30); do
@@ -36,12 +48,15 @@ if ! listening; then
     fi
     if ! command -v pg_ctlcluster >/dev/null || ! start_cluster; then
         echo "ensure_postgres: installing Debian's postgresql"
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq
-        apt-get install -y -qq postgresql >/dev/null
+        apt_install postgresql
         start_cluster || { pg_createcluster "$(ls /usr/lib/postgresql | sort -n | tail -1)" main --start; }
     fi
     wait_listening || { echo "ensure_postgres: PostgreSQL did not come up on $HOST:$PORT" >&2; exit 1; }
+fi
+
+if ! command -v psql >/dev/null; then
+    [ "$(id -u)" -eq 0 ] || { echo "ensure_postgres: psql is missing; install postgresql-client" >&2; exit 1; }
+    apt_install postgresql-client
 fi
 
 psql_admin() {
