@@ -101,12 +101,13 @@ test.describe('ML Hub sidebar', () => {
     const palette = page.locator('#command-palette');
     await expect(palette).toBeVisible();
     await palette.locator('.lm-CommandPalette-input').fill('Open ML Hub');
-    const entry = palette.locator('.lm-CommandPalette-item', {
-      hasText: 'Open ML Hub'
+    // Exactly this label: other ML Hub panels have their own "Open ..." entries.
+    const entry = palette.locator('.lm-CommandPalette-item').filter({
+      has: page.locator('.lm-CommandPalette-itemLabel', {
+        hasText: /^Open ML Hub$/
+      })
     });
-    await expect(entry.locator('.lm-CommandPalette-itemLabel')).toHaveText(
-      'Open ML Hub'
-    );
+    await expect(entry).toHaveCount(1);
     await entry.click();
 
     await expect(panel).toBeVisible();
