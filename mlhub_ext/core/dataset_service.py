@@ -139,15 +139,19 @@ class DatasetService:
 
     def preview(self, user: str, name: str, version: Any = None, rows: Any = None) -> dict[str, Any]:
         v = self._version_for(user, name, version)
-        n = _version_number(rows) if rows not in (None, "") else 20
+        try:
+            n = int(rows) if rows not in (None, "") else 20
+        except (TypeError, ValueError):
+            raise invalid(f"rows must be an integer, not {rows!r}") from None
+        n = max(1, min(n, PREVIEW_ROWS))
         m = v.manifest or {}
         if v.kind == DatasetKind.IMAGES:
             images = m.get("images", {})
             return {"version": v.version, "kind": v.kind, "classes": images.get("classes", {}),
                     "num_images": images.get("num_images"),
-                    "images": images.get("images", [])[: n or 20]}
+                    "images": images.get("images", [])[:n]}
         pv = m.get("preview") or {"columns": m.get("schema", []), "rows": []}
-        return {"version": v.version, "kind": v.kind, "columns": pv["columns"], "rows": pv["rows"][: n or 20],
+        return {"version": v.version, "kind": v.kind, "columns": pv["columns"], "rows": pv["rows"][:n],
                 "total_rows": v.num_rows}
 
     def stats(self, user: str, name: str, version: Any = None) -> dict[str, Any]:
@@ -270,7 +274,15 @@ class DatasetService:
                           tags=tag_list)
         self.users.ensure_user(user)
         try:
-            stored = self.store.add_version(dataset, version, create=existing is None)
+            try:
+                stored = self.store.add_version(dataset, version, create=existing is None)
+            except MLHubError as e:
+                # Created by someone else since we looked: with new_version, add to it instead.
+                if not (e.code == ErrorCode.CONFLICT and existing is None and new_version):
+                    raise
+                current = self._dataset_for(user, ds_name, Role.EDIT)
+                version.parent_version = parent if parent is not None else current.latest_version
+                stored = self.store.add_version(dataset, version, create=False)
         except MLHubError as e:
             self._forget_blobs(manifest, upload)
             if e.code == ErrorCode.CONFLICT and not new_version:

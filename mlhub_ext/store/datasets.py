@@ -106,7 +106,10 @@ class SqlDatasetStore(DatasetStore):
                         c.execute(insert(_tags).values(dataset_id=did, tag=tag, position=i))
                     number = 1
                 else:
-                    row = c.execute(select(_ds.c.id, _ds.c.latest_version).where(_ds.c.name == dataset.name)).first()
+                    # FOR UPDATE: concurrent versions of one dataset queue here on PostgreSQL
+                    # (SQLite's IMMEDIATE transactions already serialise writers).
+                    row = c.execute(select(_ds.c.id, _ds.c.latest_version).where(_ds.c.name == dataset.name)
+                                    .with_for_update()).first()
                     if row is None:
                         raise not_found("dataset", dataset.name)
                     did, number = row.id, row.latest_version + 1

@@ -167,3 +167,13 @@ def test_image_collection(svc, tmp_path: Path):  # type: ignore[no-untyped-def]
     assert set(th) == {"cat", "dog"} and len(th["cat"]) == 2
     with pytest.raises(MLHubError, match="tabular"):
         svc.diff("alice", "pets", 1, 1)
+
+
+def test_concurrent_new_versions_are_numbered_in_turn(svc):  # type: ignore[no-untyped-def]
+    from concurrent.futures import ThreadPoolExecutor
+
+    ups = [upload(svc, "alice", "race.csv", csv_bytes(FRAME.head(i + 1))) for i in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        done = list(pool.map(lambda up: svc.register("alice", up.id, new_version=True), ups))
+    assert sorted(v.version for v in done) == [1, 2, 3, 4]
+    assert [v.version for v in svc.list_versions("alice", "race")] == [4, 3, 2, 1]

@@ -124,7 +124,7 @@ export function DatasetsPanel(props: IDatasetsPanelProps): JSX.Element {
       <input
         className="jp-MLHub-search"
         type="search"
-        placeholder="Search name, description, tag"
+        title="Search by name, description or tag (press Enter)"
         aria-label="search datasets"
         value={query}
         onChange={event => setQuery(event.target.value)}
