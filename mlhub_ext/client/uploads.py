@@ -1,15 +1,17 @@
 """Resumable chunked upload of one file over REST (the SDK side of ``/uploads``).
 
-The file is hashed once, then sent chunk by chunk with each chunk's sha256; a chunk that
-fails for a transient reason is retried, and an upload interrupted by a lost connection
-resumes from the server's list of missing ranges (``resume=upload_id``). Memory holds
-one chunk at a time.
+The file is read once: each chunk feeds the whole-file sha256 and is sent with its own
+sha256 by a few parallel senders; a chunk that fails for a transient reason is retried,
+and an upload interrupted by a lost connection resumes from the server's list of missing
+ranges (``resume=upload_id``). Memory holds a few chunks at a time.
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import queue
 import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any, Callable
 
@@ -17,16 +19,9 @@ from ..core.errors import MLHubError
 from .http import TRANSIENT, HTTPClient
 
 CHUNK = 8 << 20
+PARALLEL = 3
 RETRIES = 5
 Progress = Callable[[int, int], None]
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _retrying(fn: Callable[[], Any]) -> Any:
@@ -40,30 +35,68 @@ def _retrying(fn: Callable[[], Any]) -> Any:
 
 
 def upload_file(http: HTTPClient, path: str | os.PathLike[str], filename: str | None = None,
-                progress: Progress | None = None, resume: str | None = None, chunk_size: int = CHUNK) -> dict[str, Any]:
-    """Send ``path`` and complete the upload; returns the completed upload (with its ``id``)."""
+                progress: Progress | None = None, resume: str | None = None, chunk_size: int = CHUNK,
+                parallel: int = PARALLEL) -> dict[str, Any]:
+    """Send ``path`` and complete the upload; returns the completed upload (with its ``id``).
+
+    The file is read once, in order: each chunk feeds the whole-file hash and, if the
+    server lacks it, goes to one of ``parallel`` senders (at most that many chunks in
+    memory besides the one being read).
+    """
     path = Path(path)
     size = path.stat().st_size
-    digest = file_sha256(path)
     if resume:
         up = http.get(f"uploads/{resume}")
     else:
-        up = http.post("uploads", json={"filename": filename or path.name, "size": size, "sha256": digest,
-                                        "chunk_size": chunk_size})
+        up = http.post("uploads", json={"filename": filename or path.name, "size": size, "chunk_size": chunk_size})
     chunk = int(up["chunk_size"])
-    todo = [off for start, end in up["missing"] for off in range(start, end, chunk)]
+    todo = {off for start, end in up["missing"] for off in range(start, end, chunk)}
     done = size - sum(end - start for start, end in up["missing"])
     if progress:
         progress(done, size)
-    with open(path, "rb") as f:
-        for off in todo:
-            f.seek(off)
-            data = f.read(chunk)
+    senders = [http.clone() for _ in range(max(1, parallel))] if parallel > 1 else [http]
+    free: queue.SimpleQueue[HTTPClient] = queue.SimpleQueue()
+    for s in senders:
+        free.put(s)
+
+    def send(off: int, data: bytes) -> int:
+        client = free.get()
+        try:
             headers = {"Content-Type": "application/octet-stream",
                        "X-Chunk-SHA256": hashlib.sha256(data).hexdigest()}
-            _retrying(lambda: http.request("PUT", f"uploads/{up['id']}/chunks/{off}", data=data, headers=headers,
-                                           timeout=300))
-            done += len(data)
+            _retrying(lambda: client.request("PUT", f"uploads/{up['id']}/chunks/{off}", data=data,
+                                             headers=headers, timeout=300))
+            return len(data)
+        finally:
+            free.put(client)
+
+    whole = hashlib.sha256()
+    pending: set[Future[int]] = set()
+    try:
+        with open(path, "rb") as f, ThreadPoolExecutor(len(senders), thread_name_prefix="mlhub-upload") as pool:
+            for off in range(0, size, chunk):
+                data = f.read(chunk)
+                whole.update(data)
+                if off not in todo:
+                    continue
+                if len(pending) >= len(senders):
+                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    done += _collect(finished)
+                    if progress:
+                        progress(done, size)
+                pending.add(pool.submit(send, off, data))
+            finished, pending = wait(pending)
+            done += _collect(finished)
             if progress:
                 progress(done, size)
+    finally:
+        for s in senders:
+            if s is not http:
+                s.close()
+    digest = whole.hexdigest()
     return _retrying(lambda: http.post(f"uploads/{up['id']}/complete", json={"sha256": digest}, timeout=600))
+
+
+def _collect(finished: set[Future[int]]) -> int:
+    """Bytes sent by finished chunk sends; the first failure is raised."""
+    return sum(f.result() for f in finished)

@@ -121,7 +121,7 @@ def test_bad_file_and_interrupted_upload_resumes(server, tmp_path, monkeypatch):
 
     monkeypatch.setattr(http, "request", flaky)
     with pytest.raises(MLHubError, match="simulated"):
-        uploads.upload_file(http, big, chunk_size=64 * 1024)
+        uploads.upload_file(http, big, chunk_size=64 * 1024, parallel=1)
     monkeypatch.setattr(http, "request", real)
     # The interrupted upload is the only folder in the server's upload area; resume it by id.
     up_id = next(p.name for p in (Path(server.data_dir) / "artifacts" / "uploads").iterdir())
