@@ -25,10 +25,11 @@ _LAZY = {
     "Run": "mlhub_ext.client.run",
     "sync_all": "mlhub_ext.client.sync",
     "live": "mlhub_ext.notebook.live",
+    "plots": "mlhub_ext.notebook.model_plots",
 }
 # SDK namespaces: ``mh.datasets.upload(...)``, ``mh.data.ops.dropna(...)``.
 _MODULES = {"datasets": "mlhub_ext.client.datasets", "data": "mlhub_ext.data",
-            "projects": "mlhub_ext.client.projects"}
+            "projects": "mlhub_ext.client.projects", "models": "mlhub_ext.client.models"}
 
 __all__ = ["__version__", *_LAZY, *_MODULES]
 

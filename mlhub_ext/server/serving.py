@@ -25,33 +25,34 @@ _lock = threading.Lock()
 
 
 def model_service(settings: dict[str, Any]) -> ModelService:
+    """The model service; the job runner is built with it, so that jobs an earlier server
+    process left running are marked failed before anyone reads them."""
     svc = settings.get("mlhub.models")
     if svc is None:
         with _lock:
             svc = settings.get("mlhub.models")
             if svc is None:
-                svc = settings["mlhub.models"] = open_models(settings["mlhub.registry"])
+                svc = open_models(settings["mlhub.registry"])
+                _build_runner(settings, svc)
+                settings["mlhub.models"] = svc
     return svc
 
 
 def job_runner(settings: dict[str, Any]) -> JobRunner:
     """The runner of this server process (it marks jobs of an earlier process failed when built)."""
-    runner = settings.get("mlhub.job_runner")
-    if runner is None:
-        svc = model_service(settings)
-        with _lock:
-            runner = settings.get("mlhub.job_runner")
-            if runner is None:
-                from .handlers.datasets import dataset_service
+    model_service(settings)
+    return settings["mlhub.job_runner"]
 
-                config = settings.get("mlhub.config")
-                address = getattr(config, "dask_address", None)
-                if address is None:
-                    address = os.environ.get("MLHUB_DASK_ADDRESS", "")
-                runner = settings["mlhub.job_runner"] = JobRunner(
-                    settings["mlhub.registry"], svc, lambda: dataset_service(settings), address,
-                    allow_custom=settings.get("mlhub.mode") == "local")
-    return runner
+
+def _build_runner(settings: dict[str, Any], svc: ModelService) -> None:
+    from .handlers.datasets import dataset_service
+
+    config = settings.get("mlhub.config")
+    address = getattr(config, "dask_address", None)
+    if address is None:
+        address = os.environ.get("MLHUB_DASK_ADDRESS", "")
+    settings["mlhub.job_runner"] = JobRunner(settings["mlhub.registry"], svc, lambda: dataset_service(settings),
+                                             address, allow_custom=settings.get("mlhub.mode") == "local")
 
 
 def model_cache(settings: dict[str, Any]) -> ModelCache:

@@ -292,7 +292,7 @@ async def test_torch_job_streams_epochs_into_its_run_and_aborts(jp_fetch) -> Non
 async def test_sklearn_abort_and_sweep_registers_best(jp_fetch) -> None:  # type: ignore[no-untyped-def]
     await iris_datasets(jp_fetch)
     code, big = await call(jp_fetch, "POST", "jobs", body={"dataset": "iris", "target": "species",
-                                                           "estimator": RF, "params": {"n_estimators": 20000},
+                                                           "estimator": RF, "params": {"n_estimators": 1500},
                                                            "name": "big"})
     code, aborted = await call(jp_fetch, "POST", "jobs", big["id"], "abort")
     assert code == 200 and aborted["state"] == "aborted"

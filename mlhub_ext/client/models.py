@@ -1,0 +1,345 @@
+"""``mh.models``: train on Dask, evaluate, version, promote and predict, from a kernel.
+
+>>> job = mh.models.train("iris", "species", "sklearn.ensemble.RandomForestClassifier",
+...                       {"n_estimators": 200}, name="iris_rf")
+>>> mv = job.wait()                       # a tqdm bar; -> ModelVersion 1 of "iris_rf"
+>>> mv.evaluate(dataset="iris_holdout")   # evaluation dict (numbers are scikit-learn's)
+>>> mv.promote("staging"); mv.promote("production")
+>>> mh.models.predict("iris_rf", [[5.1, 3.5, 1.4, 0.2]], stage="production")
+
+Everything goes over the REST API (docs/models-api.md): training runs on the registry's
+Dask cluster, never in this process, and jobs outlive the kernel that started them.
+"""
+from __future__ import annotations
+
+import base64
+import builtins
+import time
+from typing import Any, Sequence
+from urllib.parse import quote
+
+from ..core.errors import ErrorCode, MLHubError
+from . import config
+from .http import HTTPClient
+
+DONE = ("finished", "failed", "aborted")
+
+
+def _client() -> HTTPClient:
+    return HTTPClient(config.resolve(), timeout=120)
+
+
+def _q(name: str) -> str:
+    return quote(str(name), safe="")
+
+
+class ModelVersion:
+    """One version of a model. Attributes: ``name``, ``version``, ``info`` (the version's JSON)."""
+
+    def __init__(self, http: HTTPClient, info: dict[str, Any]) -> None:
+        self._http = http
+        self.info = info
+        self.name: str = info["model"]
+        self.version: int = info["version"]
+
+    def __repr__(self) -> str:
+        stages = f" [{', '.join(self.info['stages'])}]" if self.info.get("stages") else ""
+        return f"<ModelVersion {self.name!r} version {self.version}{stages} ({self.info.get('estimator')})>"
+
+    def _path(self, *parts: str) -> str:
+        return "/".join(["models", _q(self.name), "versions", str(self.version), *parts])
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        return self.info.get("metrics") or {}
+
+    @property
+    def input_schema(self) -> list[dict[str, Any]]:
+        return self.info.get("input_schema") or []
+
+    @property
+    def evaluation(self) -> dict[str, Any]:
+        """The evaluation on the training holdout (fetched once)."""
+        if "evaluation" not in self.info:
+            self.info = self._http.get(self._path())
+        return self.info.get("evaluation") or {}
+
+    def refresh(self) -> "ModelVersion":
+        self.info = self._http.get(self._path())
+        return self
+
+    def evaluate(self, dataset: str, version: int | None = None, target: str | None = None, wait: bool = True,
+                 progress: bool = True) -> Any:
+        """Evaluate on another dataset (version) on the cluster; the evaluation dict, or the Job if not ``wait``."""
+        body: dict[str, Any] = {"dataset": dataset}
+        if version is not None:
+            body["version"] = version
+        if target is not None:
+            body["target"] = target
+        job = Job(self._http, self._http.post(self._path("evaluations"), json=body))
+        return job.wait(progress=progress) if wait else job
+
+    def evaluations(self) -> list[dict[str, Any]]:
+        """Every evaluation on another dataset, oldest first."""
+        return self._http.get(self._path("evaluation"))["evaluations"]
+
+    def promote(self, stage: str) -> dict[str, Any]:
+        """Point ``stage`` at this version (promotion or roll-back; recorded in the history)."""
+        moved = self._http.request("PUT", f"models/{_q(self.name)}/aliases/{_q(stage)}",
+                                   json={"version": self.version})
+        self.info.setdefault("stages", [])
+        if stage not in self.info["stages"]:
+            self.info["stages"].append(stage)
+        return moved
+
+    def update(self, **fields: Any) -> "ModelVersion":
+        """Change catalogue metadata: description, tags, status, developer, published, archived."""
+        self.info = {**self.info, **self._http.patch(self._path(), json=fields)}
+        return self
+
+    def publish(self, published: bool = True) -> "ModelVersion":
+        return self.update(published=published)
+
+    def archive(self, archived: bool = True) -> "ModelVersion":
+        return self.update(archived=archived)
+
+    def predict(self, inputs: Any, store: bool = True) -> list[Any]:
+        """Predictions of this exact version (see :func:`predict`)."""
+        return _predict(self._http, self.name, inputs, {"version": self.version}, store)["outputs"]
+
+    def inferences(self, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        """Stored inference results of this version, newest first."""
+        return self._http.get(self._path("inferences"), params={"limit": limit, "offset": offset})["inferences"]
+
+    def report(self) -> dict[str, Any]:
+        """Requests, latency p50/p95 and the evaluation."""
+        return self._http.get(self._path("report"))
+
+    def download(self) -> bytes:
+        """The stored model bytes (a pickle for scikit-learn: load only what you trust)."""
+        return self._http.get(self._path("artifact"), raw=True)
+
+    def plots(self, **kw: Any) -> dict[str, Any]:
+        """Bokeh figures of the evaluation (confusion matrix, ROC, PR, loss); see ``mh.plots``."""
+        import mlhub_ext
+
+        return mlhub_ext.plots(self, **kw)
+
+
+class Job:
+    """A job in the registry (train, evaluate or sweep). ``info`` is its latest JSON."""
+
+    def __init__(self, http: HTTPClient, info: dict[str, Any]) -> None:
+        self._http = http
+        self.info = info
+        self.id: str = info["id"]
+
+    def __repr__(self) -> str:
+        return f"<Job {self.id[:8]} {self.info['kind']} {self.info.get('model')!r}: {self.state}>"
+
+    @property
+    def state(self) -> str:
+        return self.info["state"]
+
+    @property
+    def progress(self) -> float:
+        return float(self.info.get("progress") or 0.0)
+
+    @property
+    def run_id(self) -> str | None:
+        return self.info.get("run_id")
+
+    def refresh(self) -> "Job":
+        self.info = self._http.get(f"jobs/{self.id}")
+        return self
+
+    def abort(self) -> "Job":
+        """Stop the job: a PyTorch loop between batches, scikit-learn by cancelling its task."""
+        self.info = self._http.post(f"jobs/{self.id}/abort")
+        return self
+
+    def trials(self) -> list["Job"]:
+        """A sweep's trials, one job each."""
+        got = self._http.get("jobs", params={"parent": self.id, "limit": 1000})
+        return [Job(self._http, j) for j in got["jobs"]]
+
+    def wait(self, timeout: float | None = None, progress: bool = True, poll: float = 0.5) -> Any:
+        """Follow the job (a tqdm bar) until it ends.
+
+        Returns the new :class:`ModelVersion` (train, sweep) or the evaluation dict
+        (evaluate); raises ``MLHubError`` if the job failed or was aborted.
+        """
+        bar = _bar(self) if progress else None
+        deadline = None if timeout is None else time.monotonic() + timeout
+        try:
+            while True:
+                self.refresh()
+                if bar is not None:
+                    bar.n = round(self.progress * 100, 1)
+                    bar.set_postfix_str(f"{self.state} {self.info.get('message') or ''}"[:60], refresh=False)
+                    bar.refresh()
+                if self.state in DONE:
+                    break
+                if deadline is not None and time.monotonic() > deadline:
+                    raise MLHubError(ErrorCode.UNAVAILABLE, f"job {self.id} still {self.state} after {timeout} s")
+                time.sleep(poll)
+        finally:
+            if bar is not None:
+                bar.close()
+        if self.state != "finished":
+            raise MLHubError(ErrorCode.INVALID if self.state == "failed" else ErrorCode.CONFLICT,
+                             f"job {self.id} {self.state}: {self.info.get('error') or self.state}")
+        if self.info["kind"] == "evaluate":
+            return (self.info.get("result") or {}).get("evaluation")
+        return get(self.info["model"], self.info["version"], _http=self._http)
+
+
+def _bar(job: Job) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(total=100, desc=f"{job.info['kind']} {job.info.get('model') or ''}".strip(),
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}")
+
+
+class Model:
+    """A model in the catalogue: ``name``, ``info`` (its JSON with ``aliases`` and ``latest``)."""
+
+    def __init__(self, http: HTTPClient, info: dict[str, Any]) -> None:
+        self._http = http
+        self.info = info
+        self.name: str = info["name"]
+
+    def __repr__(self) -> str:
+        return f"<Model {self.name!r}: {self.info['latest_version']} version(s), stages {self.info['aliases']}>"
+
+    def versions(self, archived: bool = False) -> list[ModelVersion]:
+        got = self._http.get(f"models/{_q(self.name)}/versions", params={"archived": str(archived).lower()})
+        return [ModelVersion(self._http, v) for v in got["versions"]]
+
+    def version(self, version: int | str | None = None) -> ModelVersion:
+        return get(self.name, version, _http=self._http)
+
+    def aliases(self) -> dict[str, Any]:
+        """``{"aliases": {stage: version}, "history": [...]}``."""
+        return self._http.get(f"models/{_q(self.name)}/aliases")
+
+    def share(self, user: str, role: str = "read") -> dict[str, Any]:
+        return self._http.request("PUT", f"models/{_q(self.name)}/members/{_q(user)}", json={"role": role})
+
+    def update(self, **fields: Any) -> "Model":
+        """Change description, tags or visibility."""
+        self.info = self._http.patch(f"models/{_q(self.name)}", json=fields)
+        return self
+
+
+def _train_body(dataset: str, target: str, estimator: str | None, params: dict[str, Any] | None, name: str,
+                kind: str | None, version: int | None, spec: dict[str, Any]) -> dict[str, Any]:
+    body: dict[str, Any] = {"dataset": dataset, "target": target, "name": name, **spec}
+    if estimator is not None and not isinstance(estimator, str):
+        import cloudpickle  # a custom estimator object, for the user's own cluster
+
+        body.update(kind="custom", estimator_pickle=base64.b64encode(cloudpickle.dumps(estimator)).decode("ascii"))
+    elif estimator is not None:
+        body["estimator"] = estimator
+    if kind is not None:
+        body["kind"] = kind
+    if params:
+        body["params"] = params
+    if version is not None:
+        body["version"] = version
+    return body
+
+
+def train(dataset: str, target: str, estimator: Any = None, params: dict[str, Any] | None = None, *, name: str,
+          kind: str | None = None, version: int | None = None, **spec: Any) -> Job:
+    """Queue a training job on the registry's Dask cluster; returns the :class:`Job`.
+
+    ``estimator``: a scikit-learn dotted path (or, on your own cluster, an estimator
+    object); or ``kind="torch_mlp"`` / ``"torch_cnn"`` with ``epochs``, ``batch_size``,
+    ``lr``, ``optimizer``. Other keywords: ``steps``, ``task``, ``encode``, ``test_size``,
+    ``seed``, ``project``, ``description``, ``tags``, ``visibility``. Bad input raises
+    ``MLHubError`` here, before anything is queued.
+    """
+    http = _client()
+    return Job(http, http.post("jobs", json=_train_body(dataset, target, estimator, params, name, kind, version,
+                                                         spec)))
+
+
+def sweep(dataset: str, target: str, estimator: Any = None, params: dict[str, Any] | None = None, *, name: str,
+          space: dict[str, Sequence[Any]], metric: str, kind: str | None = None, version: int | None = None,
+          **spec: Any) -> Job:
+    """A grid sweep: every point of ``space`` a trial on the cluster (each its own run);
+    ``job.wait()`` returns the best trial, registered as the next version of ``name``."""
+    http = _client()
+    body = _train_body(dataset, target, estimator, params, name, kind, version, spec)
+    body.update(space={k: builtins.list(v) for k, v in space.items()}, metric=metric)
+    return Job(http, http.post("sweeps", json=body))
+
+
+def get(name: str, version: int | str | None = None, *, _http: HTTPClient | None = None) -> ModelVersion:
+    """A version of ``name``: a number, ``"latest"`` (default) or a stage such as ``"production"``."""
+    http = _http or _client()
+    ref = "latest" if version is None else str(version)
+    return ModelVersion(http, http.get(f"models/{_q(name)}/versions/{_q(ref)}"))
+
+
+def model(name: str) -> Model:
+    """The catalogue entry of ``name``."""
+    http = _client()
+    return Model(http, http.get(f"models/{_q(name)}"))
+
+
+def list(q: str | None = None, tag: str | None = None, stage: str | None = None,  # noqa: A001
+         type: str | None = None, developer: str | None = None, limit: int = 100) -> builtins.list[Model]:  # noqa: A002
+    """Models you may read, filtered like the Models sidebar."""
+    http = _client()
+    params = {k: v for k, v in {"q": q, "tag": tag, "stage": stage, "type": type, "developer": developer,
+                                "limit": limit}.items() if v is not None}
+    return [Model(http, m) for m in http.get("models", params=params)["models"]]
+
+
+def counts() -> dict[str, Any]:
+    """Dashboard counts: models, versions, by stage, by type, jobs by state."""
+    return _client().get("models", params={"limit": 1})["counts"]
+
+
+def jobs(state: str | None = None, model: str | None = None, limit: int = 50) -> builtins.list[Job]:
+    http = _client()
+    params = {k: v for k, v in {"state": state, "model": model, "limit": limit}.items() if v is not None}
+    return [Job(http, j) for j in http.get("jobs", params=params)["jobs"]]
+
+
+def job(job_id: str) -> Job:
+    http = _client()
+    return Job(http, http.get(f"jobs/{_q(job_id)}"))
+
+
+def _image_input(value: Any) -> Any:
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    return value
+
+
+def _predict(http: HTTPClient, name: str, inputs: Any, select: dict[str, Any], store: bool) -> dict[str, Any]:
+    if hasattr(inputs, "to_dict") and hasattr(inputs, "columns"):   # a pandas DataFrame: records
+        inputs = inputs.to_dict(orient="records")
+    elif hasattr(inputs, "tolist"):                                   # a numpy array
+        inputs = inputs.tolist()
+    if isinstance(inputs, (bytes, bytearray)):
+        inputs = [inputs]
+    if isinstance(inputs, (builtins.list, tuple)):
+        inputs = [_image_input(v) for v in inputs]
+    return http.post(f"models/{_q(name)}/predictions", json={**select, "inputs": inputs, "store": store})
+
+
+def predict(name: str, inputs: Any, stage: str | None = "production", version: int | None = None,
+            store: bool = True, full: bool = False) -> Any:
+    """Predict with the version at ``stage`` (or ``version``): one output per row.
+
+    ``inputs``: rows as lists (schema order) or records, a DataFrame, or for image models
+    PNG/JPEG bytes (or base64 strings). Each output is ``{"prediction", "probabilities"?}``;
+    ``full=True`` returns the whole answer (version, stage, latency_ms, inference_id).
+    """
+    select: dict[str, Any] = {"version": version} if version is not None else ({"stage": stage} if stage else {})
+    out = _predict(_client(), name, inputs, select, store)
+    return out if full else out["outputs"]
