@@ -6,6 +6,7 @@
 >>> mv.evaluate(dataset="iris_holdout")   # evaluation dict (numbers are scikit-learn's)
 >>> mv.promote("staging"); mv.promote("production")
 >>> mh.models.predict("iris_rf", [[5.1, 3.5, 1.4, 0.2]], stage="production")
+>>> mh.plots(mv)                           # bokeh figures (the notebook layer draws them)
 
 Everything goes over the REST API (docs/models-api.md): training runs on the registry's
 Dask cluster, never in this process, and jobs outlive the kernel that started them.
@@ -118,12 +119,6 @@ class ModelVersion:
     def download(self) -> bytes:
         """The stored model bytes (a pickle for scikit-learn: load only what you trust)."""
         return self._http.get(self._path("artifact"), raw=True)
-
-    def plots(self, **kw: Any) -> dict[str, Any]:
-        """Bokeh figures of the evaluation (confusion matrix, ROC, PR, loss); see ``mh.plots``."""
-        import mlhub_ext
-
-        return mlhub_ext.plots(self, **kw)
 
 
 class Job:

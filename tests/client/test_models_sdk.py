@@ -66,7 +66,7 @@ def test_issue_walkthrough(server, capsys) -> None:  # type: ignore[no-untyped-d
     assert len(mv.inferences()) == 2 and mv.report()["requests"] == 2
     assert mh.models.get("iris_rf", "production").version == 1
 
-    figs = mv.plots()
+    figs = mh.plots(mv)
     assert {"confusion_matrix", "roc", "pr"} <= set(figs)
     assert set(mh.plots(ev)) >= {"confusion_matrix"}
 
