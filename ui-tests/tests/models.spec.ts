@@ -1,0 +1,206 @@
+import { expect, test } from '@jupyterlab/galata';
+import type { Page } from '@playwright/test';
+import { createHash } from 'crypto';
+
+const API = '/mlhub/api/v1';
+
+/** Fisher's iris (150 rows, as scikit-learn ships it), rows separated by spaces. */
+const IRIS_ROWS = [
+  '5.1,3.5,1.4,0.2,setosa 4.9,3,1.4,0.2,setosa 4.7,3.2,1.3,0.2,setosa 4.6,3.1,1.5,0.2,setosa',
+  '5,3.6,1.4,0.2,setosa 5.4,3.9,1.7,0.4,setosa 4.6,3.4,1.4,0.3,setosa 5,3.4,1.5,0.2,setosa',
+  '4.4,2.9,1.4,0.2,setosa 4.9,3.1,1.5,0.1,setosa 5.4,3.7,1.5,0.2,setosa 4.8,3.4,1.6,0.2,setosa',
+  '4.8,3,1.4,0.1,setosa 4.3,3,1.1,0.1,setosa 5.8,4,1.2,0.2,setosa 5.7,4.4,1.5,0.4,setosa',
+  '5.4,3.9,1.3,0.4,setosa 5.1,3.5,1.4,0.3,setosa 5.7,3.8,1.7,0.3,setosa 5.1,3.8,1.5,0.3,setosa',
+  '5.4,3.4,1.7,0.2,setosa 5.1,3.7,1.5,0.4,setosa 4.6,3.6,1,0.2,setosa 5.1,3.3,1.7,0.5,setosa',
+  '4.8,3.4,1.9,0.2,setosa 5,3,1.6,0.2,setosa 5,3.4,1.6,0.4,setosa 5.2,3.5,1.5,0.2,setosa',
+  '5.2,3.4,1.4,0.2,setosa 4.7,3.2,1.6,0.2,setosa 4.8,3.1,1.6,0.2,setosa 5.4,3.4,1.5,0.4,setosa',
+  '5.2,4.1,1.5,0.1,setosa 5.5,4.2,1.4,0.2,setosa 4.9,3.1,1.5,0.2,setosa 5,3.2,1.2,0.2,setosa',
+  '5.5,3.5,1.3,0.2,setosa 4.9,3.6,1.4,0.1,setosa 4.4,3,1.3,0.2,setosa 5.1,3.4,1.5,0.2,setosa',
+  '5,3.5,1.3,0.3,setosa 4.5,2.3,1.3,0.3,setosa 4.4,3.2,1.3,0.2,setosa 5,3.5,1.6,0.6,setosa',
+  '5.1,3.8,1.9,0.4,setosa 4.8,3,1.4,0.3,setosa 5.1,3.8,1.6,0.2,setosa 4.6,3.2,1.4,0.2,setosa',
+  '5.3,3.7,1.5,0.2,setosa 5,3.3,1.4,0.2,setosa 7,3.2,4.7,1.4,versicolor 6.4,3.2,4.5,1.5,versicolor',
+  '6.9,3.1,4.9,1.5,versicolor 5.5,2.3,4,1.3,versicolor 6.5,2.8,4.6,1.5,versicolor',
+  '5.7,2.8,4.5,1.3,versicolor 6.3,3.3,4.7,1.6,versicolor 4.9,2.4,3.3,1,versicolor',
+  '6.6,2.9,4.6,1.3,versicolor 5.2,2.7,3.9,1.4,versicolor 5,2,3.5,1,versicolor',
+  '5.9,3,4.2,1.5,versicolor 6,2.2,4,1,versicolor 6.1,2.9,4.7,1.4,versicolor',
+  '5.6,2.9,3.6,1.3,versicolor 6.7,3.1,4.4,1.4,versicolor 5.6,3,4.5,1.5,versicolor',
+  '5.8,2.7,4.1,1,versicolor 6.2,2.2,4.5,1.5,versicolor 5.6,2.5,3.9,1.1,versicolor',
+  '5.9,3.2,4.8,1.8,versicolor 6.1,2.8,4,1.3,versicolor 6.3,2.5,4.9,1.5,versicolor',
+  '6.1,2.8,4.7,1.2,versicolor 6.4,2.9,4.3,1.3,versicolor 6.6,3,4.4,1.4,versicolor',
+  '6.8,2.8,4.8,1.4,versicolor 6.7,3,5,1.7,versicolor 6,2.9,4.5,1.5,versicolor',
+  '5.7,2.6,3.5,1,versicolor 5.5,2.4,3.8,1.1,versicolor 5.5,2.4,3.7,1,versicolor',
+  '5.8,2.7,3.9,1.2,versicolor 6,2.7,5.1,1.6,versicolor 5.4,3,4.5,1.5,versicolor',
+  '6,3.4,4.5,1.6,versicolor 6.7,3.1,4.7,1.5,versicolor 6.3,2.3,4.4,1.3,versicolor',
+  '5.6,3,4.1,1.3,versicolor 5.5,2.5,4,1.3,versicolor 5.5,2.6,4.4,1.2,versicolor',
+  '6.1,3,4.6,1.4,versicolor 5.8,2.6,4,1.2,versicolor 5,2.3,3.3,1,versicolor',
+  '5.6,2.7,4.2,1.3,versicolor 5.7,3,4.2,1.2,versicolor 5.7,2.9,4.2,1.3,versicolor',
+  '6.2,2.9,4.3,1.3,versicolor 5.1,2.5,3,1.1,versicolor 5.7,2.8,4.1,1.3,versicolor',
+  '6.3,3.3,6,2.5,virginica 5.8,2.7,5.1,1.9,virginica 7.1,3,5.9,2.1,virginica',
+  '6.3,2.9,5.6,1.8,virginica 6.5,3,5.8,2.2,virginica 7.6,3,6.6,2.1,virginica',
+  '4.9,2.5,4.5,1.7,virginica 7.3,2.9,6.3,1.8,virginica 6.7,2.5,5.8,1.8,virginica',
+  '7.2,3.6,6.1,2.5,virginica 6.5,3.2,5.1,2,virginica 6.4,2.7,5.3,1.9,virginica',
+  '6.8,3,5.5,2.1,virginica 5.7,2.5,5,2,virginica 5.8,2.8,5.1,2.4,virginica',
+  '6.4,3.2,5.3,2.3,virginica 6.5,3,5.5,1.8,virginica 7.7,3.8,6.7,2.2,virginica',
+  '7.7,2.6,6.9,2.3,virginica 6,2.2,5,1.5,virginica 6.9,3.2,5.7,2.3,virginica',
+  '5.6,2.8,4.9,2,virginica 7.7,2.8,6.7,2,virginica 6.3,2.7,4.9,1.8,virginica',
+  '6.7,3.3,5.7,2.1,virginica 7.2,3.2,6,1.8,virginica 6.2,2.8,4.8,1.8,virginica',
+  '6.1,3,4.9,1.8,virginica 6.4,2.8,5.6,2.1,virginica 7.2,3,5.8,1.6,virginica',
+  '7.4,2.8,6.1,1.9,virginica 7.9,3.8,6.4,2,virginica 6.4,2.8,5.6,2.2,virginica',
+  '6.3,2.8,5.1,1.5,virginica 6.1,2.6,5.6,1.4,virginica 7.7,3,6.1,2.3,virginica',
+  '6.3,3.4,5.6,2.4,virginica 6.4,3.1,5.5,1.8,virginica 6,3,4.8,1.8,virginica',
+  '6.9,3.1,5.4,2.1,virginica 6.7,3.1,5.6,2.4,virginica 6.9,3.1,5.1,2.3,virginica',
+  '5.8,2.7,5.1,1.9,virginica 6.8,3.2,5.9,2.3,virginica 6.7,3.3,5.7,2.5,virginica',
+  '6.7,3,5.2,2.3,virginica 6.3,2.5,5,1.9,virginica 6.5,3,5.2,2,virginica 6.2,3.4,5.4,2.3,virginica',
+  '5.9,3,5.1,1.8,virginica',
+].join(' ');
+
+async function xsrfHeaders(page: Page): Promise<Record<string, string>> {
+  const cookies = await page.context().cookies();
+  const xsrf = cookies.find(cookie => cookie.name === '_xsrf');
+  return xsrf ? { 'X-XSRFToken': xsrf.value } : {};
+}
+
+/** Upload and register a CSV through the chunked upload API (docs: handlers/uploads.py). */
+async function registerCsv(page: Page, filename: string, text: string): Promise<any> {
+  const headers = await xsrfHeaders(page);
+  const data = Buffer.from(text);
+  const sha = createHash('sha256').update(data).digest('hex');
+  const created = await page.request.post(`${API}/uploads`, { data: { filename, size: data.length }, headers });
+  expect(created.ok(), await created.text()).toBe(true);
+  const upload = await created.json();
+  const chunk = await page.request.put(`${API}/uploads/${upload.id}/chunks/0`, {
+    data,
+    headers: { ...headers, 'Content-Type': 'application/octet-stream', 'X-Chunk-SHA256': sha }
+  });
+  expect(chunk.ok(), await chunk.text()).toBe(true);
+  const done = await page.request.post(`${API}/uploads/${upload.id}/complete`, { data: { sha256: sha }, headers });
+  expect(done.ok(), await done.text()).toBe(true);
+  const reg = await page.request.post(`${API}/datasets`, { data: { upload_id: upload.id }, headers });
+  expect(reg.ok(), await reg.text()).toBe(true);
+  return reg.json();
+}
+
+test.describe('Models', () => {
+  test('train from the form, follow the job, promote, evaluation plots, inferences', async ({ page }) => {
+    test.setTimeout(240000);
+    const suffix = Date.now().toString(36);
+    const dataset = `iris_${suffix}`;
+    const name = `iris_rf_${suffix}`;
+    const csv = `sepal_length,sepal_width,petal_length,petal_width,species\n${IRIS_ROWS.split(' ').join('\n')}\n`;
+    const registered = await registerCsv(page, `${dataset}.csv`, csv);
+    expect(registered.dataset.name).toBe(dataset);
+
+    // The sidebar's "Train model" button opens the form.
+    await page.click('.jp-SideBar [data-id="mlhub-models"]');
+    const panel = page.locator('#mlhub-models');
+    await expect(panel.getByRole('heading', { name: 'Models' })).toBeVisible();
+    await panel.getByRole('button', { name: 'Train model' }).click();
+    const form = page.getByRole('form', { name: 'Train model' });
+    await expect(form).toBeVisible();
+
+    await form.locator('select[aria-label="Dataset"]').selectOption(dataset);
+    // The target column list comes from the dataset's schema.
+    await expect(form.locator('select[aria-label="Target column"] option')).toHaveCount(5);
+    await form.locator('select[aria-label="Target column"]').selectOption('species');
+    await expect(form.locator('input[aria-label="Estimator"]')).toHaveValue('sklearn.ensemble.RandomForestClassifier');
+    await form.locator('textarea[aria-label="Params"]').fill('{"n_estimators": 25, "random_state": 0}');
+    await form.locator('input[aria-label="Model name"]').fill(name);
+    await form.getByRole('button', { name: 'Train', exact: true }).click();
+
+    // The job's progress, live, until it finishes on the LocalCluster.
+    // (The first job of a server starts its LocalCluster, which takes a few seconds.)
+    const job = form.locator('.jp-MLHubModels-job');
+    await expect(job).toBeVisible({ timeout: 60000 });
+    const jobId = await job.getAttribute('data-job-id');
+    // The sidebar follows the same job; the form is hidden once the new version opens.
+    const sidebarJob = panel.locator(`.jp-MLHubModels-job[data-job-id="${jobId}"]`);
+    await expect(sidebarJob).toBeVisible();
+    await expect(sidebarJob).toHaveAttribute('data-state', /queued|running|finished/);
+    await expect(sidebarJob).toHaveAttribute('data-state', 'finished', { timeout: 120000 });
+    await expect(sidebarJob.locator('progress')).toHaveAttribute('value', '100');
+
+    // The version it produced opens in the model view.
+    const view = page.locator(`.jp-MLHubModels-view[data-model="${name}"]`);
+    await expect(view).toBeVisible({ timeout: 30000 });
+    await expect(view.locator('tr[data-version="1"]')).toBeVisible();
+    await expect(view.getByRole('heading', { name: /Version 1/ })).toBeVisible();
+
+    // Evaluation: the confusion matrix canvas (3 classes: 9 cells) and the ROC / PR curves.
+    const matrix = view.locator('canvas.jp-MLHubModels-confusion');
+    await expect(matrix).toBeVisible();
+    expect((await matrix.getAttribute('data-cells'))!.split(',')).toHaveLength(9);
+    await expect(view.locator('[data-chart="ROC"] canvas').first()).toBeVisible();
+    await expect(view.locator('[data-chart="Precision-recall"] canvas').first()).toBeVisible();
+    await expect(view.locator('[data-metric="accuracy"] dd')).toHaveText(/^(0\.\d+|1)$/);
+
+    // Promote to staging, then production.
+    const stages = view.getByRole('region', { name: 'stages' });
+    await view.getByRole('button', { name: 'Promote v1 to staging' }).click();
+    await expect(stages.locator('li[data-stage="staging"] .jp-MLHubModels-aliasTarget')).toHaveText('v1');
+    await view.getByRole('button', { name: 'Promote v1 to production' }).click();
+    await expect(stages.locator('li[data-stage="production"] .jp-MLHubModels-aliasTarget')).toHaveText('v1');
+    await expect(view.locator('tr[data-version="1"] [data-stage="production"]')).toBeVisible();
+    const aliases = await (await page.request.get(`${API}/models/${name}/aliases`)).json();
+    expect(aliases.aliases).toEqual({ staging: 1, production: 1 });
+
+    // A prediction through the API is stored and shows in the inference table and report.
+    const predicted = await page.request.post(`${API}/models/${name}/predictions`, {
+      data: { stage: 'production', inputs: [[5.1, 3.5, 1.4, 0.2]] },
+      headers: await xsrfHeaders(page)
+    });
+    expect(predicted.ok(), await predicted.text()).toBe(true);
+    const answer = await predicted.json();
+    await view.getByRole('button', { name: 'Refresh' }).click();
+    const inferences = view.getByRole('table', { name: 'inference results' });
+    await expect(inferences.locator(`tr[data-inference-id="${answer.inference_id}"]`)).toContainText(
+      String(answer.outputs[0].prediction)
+    );
+    await expect(view.locator('[data-report="requests"] dd')).toHaveText('1');
+
+    // The sidebar lists the model with its stages and counts it in production.
+    await panel.getByRole('button', { name: 'Refresh' }).click();
+    const item = panel.locator(`.jp-MLHubModels-item[data-model="${name}"]`);
+    await expect(item).toContainText('production: v1');
+    await expect(panel.locator('[data-count="in production"] .jp-MLHubModels-tileValue')).not.toHaveText('0');
+
+    await page.screenshot({ path: '../docs/screenshots/models.png' });
+    await page.theme.setDarkTheme();
+    await expect(matrix).toBeVisible();
+    await page.screenshot({ path: '../docs/screenshots/models-dark.png' });
+    await page.theme.setLightTheme();
+  });
+
+  test('a bad params submission shows the server message verbatim', async ({ page }) => {
+    const suffix = Date.now().toString(36);
+    const dataset = `iris_bad_${suffix}`;
+    const csv = `sepal_length,sepal_width,petal_length,petal_width,species\n${IRIS_ROWS.split(' ').filter((_, i) => i % 5 === 0).join('\n')}\n`;
+    await registerCsv(page, `${dataset}.csv`, csv);
+    const body = {
+      dataset,
+      version: 1,
+      target: 'species',
+      estimator: 'sklearn.ensemble.RandomForestClassifier',
+      params: { n_estimatorz: 5 },
+      name: `bad_${suffix}`
+    };
+    const refused = await page.request.post(`${API}/jobs`, { data: body, headers: await xsrfHeaders(page) });
+    expect(refused.status()).toBe(422);
+    const message: string = (await refused.json()).error.message;
+    expect(message).toContain('n_estimatorz');
+
+    // The palette command opens the same form.
+    await page.evaluate(() => (window as any).jupyterapp.commands.execute('mlhub:train-model'));
+    const form = page.getByRole('form', { name: 'Train model' });
+    await form.locator('select[aria-label="Dataset"]').selectOption(dataset);
+    await form.locator('select[aria-label="Target column"]').selectOption('species');
+    await form.locator('textarea[aria-label="Params"]').fill('{"n_estimatorz": 5}');
+    await form.locator('input[aria-label="Model name"]').fill(body.name);
+    await form.getByRole('button', { name: 'Train', exact: true }).click();
+    await expect(form.locator('.jp-MLHubModels-submitError')).toHaveText(message);
+    await expect(form.locator('.jp-MLHubModels-job')).toHaveCount(0);
+
+    // Not JSON at all: said before anything is sent.
+    await form.locator('textarea[aria-label="Params"]').fill('{"n_estimators": }');
+    await expect(form.locator('.jp-mod-error').first()).toContainText('not valid JSON');
+  });
+});
