@@ -27,6 +27,7 @@ from ..train.sweep import Sweep, check_metric, submit_sweep, trial_point
 from ..train.jobs import TrainJob, submit_evaluate, submit_train
 from ..train.specs import ModelSpec
 from .job_inputs import check_table, resolve_dataset, spec_from_body
+from .model_format import SKLEARN, SKLEARN_PICKLE, skops_to_pickle, to_skops
 
 log = logging.getLogger("mlhub.jobs")
 POLL_S = 0.5
@@ -165,8 +166,15 @@ class JobRunner:
         job = self.models.create_job(user, "evaluate", model=name, version=mv.version, dataset=data.name,
                                      dataset_version=data.version, target=target, spec=mv.spec)
         try:
-            future = submit_evaluate(self.client(), self.models.model_bytes(mv), mv.model_type, data.source, target,
-                                     mv.input_schema, mv.classes, allow_custom=self.allow_custom)
+            client = self.client()
+            model_bytes: Any = self.models.model_bytes(mv)
+            model_type = mv.model_type
+            if model_type == SKLEARN:  # the worker turns the skops file back into what the train layer loads
+                model_bytes = client.submit(skops_to_pickle, model_bytes, pure=False)
+            elif model_type == SKLEARN_PICKLE:
+                model_type = SKLEARN
+            future = submit_evaluate(client, model_bytes, model_type, data.source, target, mv.input_schema,
+                                     mv.classes, allow_custom=self.allow_custom)
         except BaseException as e:
             self._finish(job, user, "failed", error=_message(e))
             raise
@@ -256,7 +264,19 @@ class JobRunner:
         self._finish(job, a.user, state, error=error)
         return True
 
+    def _servable(self, result: dict[str, Any]) -> dict[str, Any]:
+        """Re-save a scikit-learn pickle as skops on a worker (see :mod:`.model_format`)."""
+        if result.get("model_type") != SKLEARN:
+            return result
+        try:
+            data = self.client().submit(to_skops, result["model_bytes"], pure=False).result(timeout=120)
+        except Exception as e:  # an estimator skops cannot save: kept as a pickle (local mode serves it)
+            log.warning("model kept as a pickle, skops could not save it: %s", e)
+            return {**result, "model_type": SKLEARN_PICKLE}
+        return {**result, "model_bytes": data}
+
     def _register(self, a: Active, job: Job, result: dict[str, Any]) -> ModelVersion | None:
+        result = self._servable(result)
         try:
             mv = self.models.register_version(
                 a.user, job.model or "", result, dataset=job.dataset_name, dataset_version=job.dataset_version,
@@ -300,6 +320,7 @@ class JobRunner:
 
     def _register_sweep(self, a: Active, trial: Job, best: dict[str, Any], summary: dict[str, Any]) -> None:
         """The best trial becomes the next version, linked to that trial's run."""
+        best = self._servable(best)
         try:
             mv = self.models.register_version(
                 a.user, trial.model or "", best, dataset=trial.dataset_name, dataset_version=trial.dataset_version,

@@ -17,8 +17,9 @@ from typing import Any
 from ..core.errors import invalid, malformed
 from ..core.model_service import ModelService
 from ..store.models import open_models
-from ..train.cache import ModelCache
-from ..train.predict import describe_schema, predict
+from ..train.cache import DEFAULT_MAX_BYTES, ModelCache
+from ..train.predict import describe_schema, load_model, predict
+from .model_format import SKLEARN, SKLEARN_PICKLE, load_skops
 from .jobs import JobRunner
 
 _lock = threading.Lock()
@@ -55,11 +56,45 @@ def _build_runner(settings: dict[str, Any], svc: ModelService) -> None:
                                              address, allow_custom=settings.get("mlhub.mode") == "local")
 
 
+class ServingCache(ModelCache):
+    """The train layer's LRU cache, loading skops files with the trusted-types check and
+    refusing pickles unless ``allow_pickle`` (local mode: the user's own server)."""
+
+    def __init__(self, allow_pickle: bool, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        super().__init__(max_bytes)
+        self.allow_pickle = allow_pickle
+
+    def load(self, blob: bytes, model_type: str) -> Any:
+        if model_type == SKLEARN:
+            return load_skops(blob)
+        if model_type in (SKLEARN_PICKLE, "custom") and not self.allow_pickle:
+            raise invalid(f"this version is stored as a pickle ({model_type}), which a shared ML Hub does not "
+                          "load; only local mode serves it")
+        return load_model(blob, SKLEARN if model_type == SKLEARN_PICKLE else model_type,
+                          allow_custom=self.allow_pickle)
+
+    def get(self, key: Any, fetch: Any) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return self._items[key][0]
+            self.misses += 1
+        blob, model_type = fetch()
+        model = self.load(blob, model_type)
+        with self._lock:
+            self._items[key] = (model, len(blob))
+            self._items.move_to_end(key)
+            self._evict()
+        return model
+
+
 def model_cache(settings: dict[str, Any]) -> ModelCache:
     cache = settings.get("mlhub.model_cache")
     if cache is None:
         with _lock:
-            cache = settings.setdefault("mlhub.model_cache", ModelCache())
+            cache = settings.setdefault("mlhub.model_cache",
+                                        ServingCache(allow_pickle=settings.get("mlhub.mode") == "local"))
     return cache
 
 

@@ -1,12 +1,12 @@
 """``mh.models`` end to end against a real `mlhub serve` (its own LocalCluster trains)."""
 from __future__ import annotations
 
-import pickle
 import time
 
 import numpy as np
 import pandas as pd
 import pytest
+import skops.io as sio
 
 import mlhub_ext as mh
 from mlhub_ext.core.errors import ErrorCode, MLHubError
@@ -51,7 +51,8 @@ def test_issue_walkthrough(server, capsys) -> None:  # type: ignore[no-untyped-d
     assert mv.info["run_id"] == job.run_id and mv.metrics["accuracy"] > 0.8
 
     ev = mv.evaluate(dataset="iris_holdout", progress=False)
-    model = pickle.loads(mv.download())
+    data = mv.download()                                   # a skops file, not a pickle
+    model = sio.loads(data, trusted=sio.get_untrusted_types(data=data))
     X, y = holdout.drop(columns=["species"]), holdout["species"]
     assert ev["accuracy"] == pytest.approx(accuracy_score(y, model.predict(X)))
     assert ev["f1_macro"] == pytest.approx(f1_score(y, model.predict(X), average="macro"))

@@ -11,7 +11,6 @@ import base64
 import hashlib
 import io
 import json
-import pickle
 import time
 import zipfile
 from typing import Any
@@ -20,6 +19,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from tornado.httpclient import HTTPClientError
+
+from mlhub_ext.server.model_format import load_skops
 
 CHUNK = 1 << 20
 DONE = ("finished", "failed", "aborted")
@@ -137,7 +138,7 @@ async def test_train_evaluate_promote_predict_and_inferences(jp_fetch) -> None: 
     ej = await wait_job(jp_fetch, ej["id"])
     assert ej["state"] == "finished", ej
     code, art = await call(jp_fetch, "GET", "models", "iris_rf", "versions", "1", "artifact")
-    model = pickle.loads(art)
+    model = load_skops(art)                      # stored as skops, loaded with the trusted-types check
     X, y = holdout.drop(columns=["species"]), holdout["species"].to_numpy()
     pred = model.predict(X)
     code, ev = await call(jp_fetch, "GET", "models", "iris_rf", "versions", "1", "evaluation")

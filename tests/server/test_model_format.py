@@ -1,0 +1,59 @@
+"""Serving never unpickles in a shared registry: skops files with a trusted-types check."""
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+import skops.io as sio
+from sklearn.base import BaseEstimator
+from sklearn.datasets import load_iris
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from mlhub_ext.core.errors import ErrorCode, MLHubError
+from mlhub_ext.server.model_format import load_skops, skops_to_pickle, to_skops
+from mlhub_ext.server.serving import ServingCache
+
+
+class Sneaky(BaseEstimator):
+    """Stands for any class outside scikit-learn, NumPy and SciPy."""
+
+    def fit(self, X, y):  # type: ignore[no-untyped-def]
+        return self
+
+    def predict(self, X):  # type: ignore[no-untyped-def]
+        return np.zeros(len(X))
+
+
+def test_round_trip_keeps_predictions() -> None:
+    X, y = load_iris(return_X_y=True)
+    model = make_pipeline(StandardScaler(), RandomForestClassifier(5, random_state=0)).fit(X, y)
+    data = to_skops(pickle.dumps(model))
+    assert not data.startswith(b"\x80")                   # a zip, not a pickle stream
+    np.testing.assert_array_equal(load_skops(data).predict(X), model.predict(X))
+    np.testing.assert_array_equal(pickle.loads(skops_to_pickle(data)).predict(X), model.predict(X))
+
+
+def test_untrusted_types_are_refused_without_loading() -> None:
+    data = sio.dumps(Sneaky())
+    with pytest.raises(MLHubError) as e:
+        load_skops(data)
+    assert e.value.code == ErrorCode.INVALID and "Sneaky" in e.value.message
+    with pytest.raises(MLHubError):
+        load_skops(b"not a zip")
+
+
+def test_shared_registry_refuses_pickles_local_mode_serves_them() -> None:
+    X, y = load_iris(return_X_y=True)
+    blob = pickle.dumps(RandomForestClassifier(3).fit(X, y))
+    shared = ServingCache(allow_pickle=False)
+    with pytest.raises(MLHubError) as e:
+        shared.get("k", lambda: (blob, "sklearn-pickle"))
+    assert "pickle" in e.value.message
+    with pytest.raises(MLHubError):
+        shared.get("c", lambda: (blob, "custom"))
+    local = ServingCache(allow_pickle=True)
+    assert local.get("k", lambda: (blob, "sklearn-pickle")).predict(X[:2]).shape == (2,)
+    assert shared.get("s", lambda: (to_skops(blob), "sklearn")).predict(X[:2]).shape == (2,)
