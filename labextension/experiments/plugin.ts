@@ -8,7 +8,12 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, IThemeManager } from '@jupyterlab/apputils';
+import {
+  ICommandPalette,
+  IThemeManager,
+  MainAreaWidget,
+  WidgetTracker
+} from '@jupyterlab/apputils';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { IRun } from '../tokens';
@@ -36,20 +41,30 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
     themes: IThemeManager | null
   ): void => {
     const model = new ExperimentsModel();
-    const open = new Set<CompareContent>();
+    const tracker = new WidgetTracker<MainAreaWidget<CompareContent>>({
+      namespace: 'mlhub-compare'
+    });
 
-    const compare = (runs: Array<Pick<IRun, 'id' | 'name'>>): void => {
+    const compare = (
+      runs: Array<Pick<IRun, 'id' | 'name'>>
+    ): MainAreaWidget<CompareContent> => {
       const widget = createCompareWidget(runs);
-      open.add(widget.content);
-      widget.disposed.connect(() => open.delete(widget.content));
+      void tracker.add(widget);
       app.shell.add(widget, 'main');
       app.shell.activateById(widget.id);
+      return widget;
     };
 
     const sidebar = new ExperimentsSidebar(model, runs => compare(runs));
     app.shell.add(sidebar, 'left', { rank: 910 });
     restorer?.add(sidebar, EXPERIMENTS_ID);
-    themes?.themeChanged.connect(() => open.forEach(c => c.themeChanged()));
+    themes?.themeChanged.connect(() => tracker.forEach(w => w.content.themeChanged()));
+    // Compare tabs come back after a page reload, by their run ids.
+    void restorer?.restore(tracker, {
+      command: COMMAND_COMPARE_RUNS,
+      args: widget => ({ runs: widget.content.model.runIds }),
+      name: widget => widget.content.model.runIds.join(',')
+    });
 
     app.commands.addCommand(COMMAND_OPEN_EXPERIMENTS, {
       label: 'Open Experiments',
@@ -71,7 +86,9 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
       isEnabled: args => runIdsArg(args).length > 0 || model.selectedRuns.length > 0,
       execute: args => {
         const ids = runIdsArg(args);
-        compare(ids.length ? ids.map(id => ({ id, name: id.slice(0, 8) })) : model.selectedRuns);
+        return compare(
+          ids.length ? ids.map(id => ({ id, name: id.slice(0, 8) })) : model.selectedRuns
+        );
       }
     });
     model.selectionChanged.connect(() =>

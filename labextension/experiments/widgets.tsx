@@ -171,5 +171,11 @@ export function createCompareWidget(
   widget.title.icon = experimentsIcon;
   widget.title.closable = true;
   widget.addClass('jp-MLHubExp-compareWidget');
+  // Opened by ids alone, the tab learns the runs' names once they are loaded.
+  content.model.changed.connect(model => {
+    if (model.runs.length) {
+      widget.title.label = `Compare ${model.runs.map(r => r.name).join(', ')}`.slice(0, 60);
+    }
+  });
   return widget;
 }

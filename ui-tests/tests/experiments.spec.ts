@@ -317,6 +317,16 @@ test.describe('Experiments', () => {
       'b'
     ]);
     await expect(view.locator('.jp-MLHubExp-chart[data-metric="loss"] canvas').first()).toBeVisible();
+    const tab = page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'Compare a, b' });
+    await expect(tab).toHaveCount(1);
+
+    // The compare tab is restored after a reload (and is the active tab, not the launcher).
+    await page.waitForTimeout(1500); // the layout is saved with a debounce
+    await page.reload({ waitForIsReady: false });
+    await expect(tab).toHaveCount(1);
+    await expect(
+      page.getByRole('table', { name: 'Run comparison' }).locator('thead th')
+    ).toHaveText(['field', 'a', 'b']);
   });
 
   test('compare view follows the dark theme', async ({ page }) => {
