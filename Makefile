@@ -85,6 +85,7 @@ $(UI_STAMP): ui-tests/package.json ui-tests/yarn.lock .yarnrc.yml
 
 ui-test: install chromium $(UI_STAMP)
 	cd ui-tests && CI=true jlpm playwright test --reporter=line
+	cd ui-tests && CI=true jlpm test:hub --reporter=line
 
 lint: install
 	$(BIN)/lint-imports
