@@ -157,17 +157,84 @@ test.describe('Models', () => {
     );
     await expect(view.locator('[data-report="requests"] dd')).toHaveText('1');
 
+    // A second version (trained through the API): compare, promote it, roll back.
+    const second = await page.request.post(`${API}/jobs`, {
+      data: {
+        dataset,
+        target: 'species',
+        estimator: 'sklearn.ensemble.RandomForestClassifier',
+        params: { n_estimators: 3, max_depth: 1, random_state: 0 },
+        name
+      },
+      headers: await xsrfHeaders(page)
+    });
+    expect(second.status(), await second.text()).toBe(202);
+    const secondId = (await second.json()).id;
+    await expect
+      .poll(async () => (await (await page.request.get(`${API}/jobs/${secondId}`)).json()).state, { timeout: 90000 })
+      .toBe('finished');
+    await view.getByRole('button', { name: 'Refresh' }).click();
+    await view.locator('tr[data-version="2"]').click();
+    await expect(view.getByRole('heading', { name: /Version 2/ })).toBeVisible();
+    const comparison = view.getByRole('table', { name: 'version comparison' });
+    await expect(comparison.locator('tr[data-metric="accuracy"]')).toBeVisible();
+    await expect(comparison.locator('tr[data-param="params"] td').first()).toContainText('"n_estimators":25');
+    await view.getByRole('button', { name: 'Promote v2 to production' }).click();
+    await expect(stages.locator('li[data-stage="production"] .jp-MLHubModels-aliasTarget')).toHaveText('v2');
+    await view.getByRole('button', { name: 'Roll back production to v1' }).click();
+    await expect(stages.locator('li[data-stage="production"] .jp-MLHubModels-aliasTarget')).toHaveText('v1');
+    const history = (await (await page.request.get(`${API}/models/${name}/aliases`)).json()).history;
+    expect(history.slice(0, 2).map((h: any) => [h.stage, h.version, h.previous])).toEqual([
+      ['production', 1, 2],
+      ['production', 2, 1]
+    ]);
+    await view.locator('tr[data-version="1"]').click();
+    await expect(view.getByRole('heading', { name: /Version 1/ })).toBeVisible();
+
     // The sidebar lists the model with its stages and counts it in production.
     await panel.getByRole('button', { name: 'Refresh' }).click();
     const item = panel.locator(`.jp-MLHubModels-item[data-model="${name}"]`);
     await expect(item).toContainText('production: v1');
     await expect(panel.locator('[data-count="in production"] .jp-MLHubModels-tileValue')).not.toHaveText('0');
 
+    await page.setViewportSize({ width: 1440, height: 1000 });
     await page.screenshot({ path: '../docs/screenshots/models.png' });
+    const evaluation = view.locator('.jp-MLHubModels-evaluation');
+    await evaluation.scrollIntoViewIfNeeded();
+    await evaluation.screenshot({ path: '../docs/screenshots/models-evaluation.png' });
     await page.theme.setDarkTheme();
     await expect(matrix).toBeVisible();
+    await evaluation.screenshot({ path: '../docs/screenshots/models-evaluation-dark.png' });
+    await view.locator('tr[data-version="1"]').scrollIntoViewIfNeeded();
     await page.screenshot({ path: '../docs/screenshots/models-dark.png' });
     await page.theme.setLightTheme();
+  });
+
+  test('a running job shows progress in the sidebar and Abort stops it', async ({ page }) => {
+    test.setTimeout(180000);
+    const suffix = Date.now().toString(36);
+    const dataset = `iris_abort_${suffix}`;
+    const csv = `sepal_length,sepal_width,petal_length,petal_width,species\n${IRIS_ROWS.split(' ').join('\n')}\n`;
+    await registerCsv(page, `${dataset}.csv`, csv);
+    // A long torch loop: it stops between batches when aborted.
+    const submitted = await page.request.post(`${API}/jobs`, {
+      data: { dataset, target: 'species', kind: 'torch_mlp', epochs: 10000, batch_size: 8, name: `abort_${suffix}` },
+      headers: await xsrfHeaders(page)
+    });
+    expect(submitted.status(), await submitted.text()).toBe(202);
+    const job = await submitted.json();
+
+    await page.click('.jp-SideBar [data-id="mlhub-models"]');
+    const panel = page.locator('#mlhub-models');
+    await panel.getByRole('button', { name: 'Refresh' }).click();
+    const row = panel.locator(`.jp-MLHubModels-job[data-job-id="${job.id}"]`);
+    await expect(row).toHaveAttribute('data-state', 'running', { timeout: 90000 });
+    await expect(panel.locator('[data-count="running jobs"] .jp-MLHubModels-tileValue')).not.toHaveText('0');
+    await row.getByRole('button', { name: 'Abort' }).click();
+    await expect(row).toHaveAttribute('data-state', 'aborted', { timeout: 30000 });
+    await expect(row.getByRole('button', { name: 'Abort' })).toHaveCount(0);
+    const after = await (await page.request.get(`${API}/jobs/${job.id}`)).json();
+    expect(after.state).toBe('aborted');
   });
 
   test('a bad params submission shows the server message verbatim', async ({ page }) => {

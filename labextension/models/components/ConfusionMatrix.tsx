@@ -20,7 +20,7 @@ export function ConfusionMatrix(props: IConfusionMatrixProps): JSX.Element {
   const { labels, matrix, themeVersion } = props;
   const canvas = useRef<HTMLCanvasElement>(null);
   const n = labels.length;
-  const size = MARGIN + n * CELL + 8;
+  const size = MARGIN + n * CELL + 48;
 
   useEffect(() => {
     const el = canvas.current;

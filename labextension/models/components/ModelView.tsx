@@ -88,9 +88,12 @@ export function ModelView(props: IModelViewProps): JSX.Element {
             ))}
           </h3>
           <VersionActions version={detail} busy={state.busy} onPatch={actions.patch} />
-          <VersionMeta v={detail} />
           <h3 className="jp-MLHubModels-subtitle">Evaluation</h3>
           <EvaluationPlots evaluation={detail.evaluation} themeVersion={props.themeVersion} />
+          <details className="jp-MLHubModels-details" open>
+            <summary className="jp-MLHubModels-subtitle">Catalogue metadata</summary>
+            <VersionMeta v={detail} />
+          </details>
         </section>
       )}
       {versions.length > 1 && <CompareVersions name={props.name} versions={versions} />}
