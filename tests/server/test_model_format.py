@@ -57,3 +57,19 @@ def test_shared_registry_refuses_pickles_local_mode_serves_them() -> None:
     local = ServingCache(allow_pickle=True)
     assert local.get("k", lambda: (blob, "sklearn-pickle")).predict(X[:2]).shape == (2,)
     assert shared.get("s", lambda: (to_skops(blob), "sklearn")).predict(X[:2]).shape == (2,)
+
+
+def test_trees_with_out_of_range_nodes_are_refused() -> None:
+    from mlhub_ext.server.model_format import check_trees
+
+    X, y = load_iris(return_X_y=True)
+    forest = make_pipeline(StandardScaler(), RandomForestClassifier(4, random_state=0)).fit(X, y)
+    assert check_trees(load_skops(to_skops(pickle.dumps(forest)))) == 4
+    tree = forest[-1].estimators_[2].tree_
+    state = tree.__getstate__()
+    nodes = state["nodes"].copy()
+    nodes["left_child"][0] = 10_000                      # points far outside the node array
+    tree.__setstate__({**state, "nodes": nodes})
+    with pytest.raises(MLHubError) as e:
+        load_skops(sio.dumps(forest))
+    assert "out of range" in e.value.message
