@@ -115,27 +115,27 @@ export class CompareModel {
     this._pending = [];
     this._schedule();
     try {
-      const runs = await mapLimited(this.runIds, FETCH_CONCURRENCY, id =>
-        this._api.getRun(id)
-      );
-      const jobs: Array<[IRun, string]> = [];
-      runs.forEach(run =>
-        Object.keys(run.latest_metrics ?? {}).forEach(key => jobs.push([run, key]))
-      );
-      const fetched = await mapLimited(jobs, FETCH_CONCURRENCY, ([run, key]) =>
-        this._api.getSeries(run.id, key, this._maxPoints)
-      );
+      // Each run's series are fetched as soon as the run is known (its metric keys).
+      const fetched = await mapLimited(this.runIds, FETCH_CONCURRENCY, async id => {
+        const run = await this._api.getRun(id);
+        const keys = Object.keys(run.latest_metrics ?? {});
+        const data = await Promise.all(
+          keys.map(key => this._api.getSeries(id, key, this._maxPoints))
+        );
+        return { run, keys, data };
+      });
       if (this._disposed) {
         return;
       }
       const series = new Map<string, Map<string, SeriesBuffer>>();
-      jobs.forEach(([run, key], i) => {
-        const buffer = new SeriesBuffer(this._maxPoints);
-        const data = fetched[i];
-        buffer.reset(data.steps, data.values, data.total);
-        this._bucket(series, key).set(run.id, buffer);
-      });
-      this._runs = runs;
+      fetched.forEach(({ run, keys, data }) =>
+        keys.forEach((key, i) => {
+          const buffer = new SeriesBuffer(this._maxPoints);
+          buffer.reset(data[i].steps, data[i].values, data[i].total);
+          this._bucket(series, key).set(run.id, buffer);
+        })
+      );
+      this._runs = fetched.map(f => f.run);
       this._series = series;
       this._error = null;
       // Points pushed while fetching: keep those past what the fetch returned.

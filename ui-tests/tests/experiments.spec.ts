@@ -374,9 +374,11 @@ test.describe('Experiments', () => {
       await page.locator('.jp-MLHubExp-compare').getAttribute('data-max-points')
     );
     const elapsed = t1 - t0;
+    const fetchMs = await page.locator('.jp-MLHubExp-compare').getAttribute('data-load-ms');
     console.log(
       `compare view of 100 runs x 10,000 points rendered in ${Math.round(elapsed)} ms ` +
-        `(max_points=${maxPoints} per series from the chart's width; ${drawn} points drawn)`
+        `(REST fetch ${fetchMs} ms; max_points=${maxPoints} per series from the chart's width; ` +
+        `${drawn} points drawn)`
     );
     // Fetched at the chart's pixel width, not at a fixed size nor in full.
     const width = await canvas.evaluate(node => node.clientWidth);

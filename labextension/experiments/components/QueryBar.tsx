@@ -30,10 +30,13 @@ export function QueryBar(props: IQueryBarProps): JSX.Element {
           className="jp-MLHubExp-filter jp-mod-styled"
           type="search"
           aria-label="Filter runs"
-          placeholder="metrics.acc > 0.9 and tags = baseline"
+          title="Press Enter to apply"
           value={filter}
           onChange={event => setFilter(event.target.value)}
         />
+        <div className="jp-MLHubExp-hint">
+          e.g. <code>metrics.acc &gt; 0.9 and params.lr &lt; 0.01 and tags = baseline</code>
+        </div>
       </form>
       <div className="jp-MLHubExp-sort">
         <label>
