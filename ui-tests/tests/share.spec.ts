@@ -82,6 +82,7 @@ test.describe('Share dialog', () => {
     await dialog.getByLabel('Role of bob').selectOption('edit');
     await expect(bob).toHaveAttribute('data-role', 'edit');
     expect((await members(page, project)).find(m => m.user === 'bob')?.role).toBe('edit');
+    await page.screenshot({ path: '../docs/screenshots/share.png' });
 
     // The server's own message is shown verbatim: the owner cannot be made a member.
     await dialog.getByLabel('User to add').fill(owner);
@@ -103,7 +104,6 @@ test.describe('Share dialog', () => {
     await expect(visibility).toBeChecked();
     await expect(visibility).toBeEnabled();
     expect((await api(page, 'GET', `projects/${project}`)).visibility).toBe('public');
-    await page.screenshot({ path: '../docs/screenshots/share.png' });
 
     await dialog.getByRole('button', { name: 'Done' }).click();
     await expect(dialog).toHaveCount(0);
