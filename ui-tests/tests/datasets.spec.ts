@@ -132,3 +132,18 @@ test.describe('Datasets', () => {
     );
   });
 });
+
+test('Register as Dataset from the file browser context menu', async ({ page, tmpPath }) => {
+  const suffix = Date.now().toString(36);
+  const file = `From Browser ${suffix}.csv`;
+  await page.contents.uploadContent('k,v\n1,one\n2,two\n3,three\n', 'text', `${tmpPath}/${file}`);
+  await page.filebrowser.openDirectory(tmpPath);
+  await page.locator('.jp-DirListing-item', { hasText: file }).click({ button: 'right' });
+  await page.getByRole('menuitem', { name: 'Register as Dataset' }).click();
+  const name = `from_browser_${suffix}`;
+  await expect(page.locator(`.jp-MLHub-datasetView[data-dataset="${name}"]`)).toBeVisible({ timeout: 30000 });
+  await expect(
+    page.locator(`.jp-MLHub-datasetView[data-dataset="${name}"]`).getByRole('table', { name: 'preview' }).locator('tbody tr')
+  ).toHaveCount(3);
+  await expect(datasetsPanel(page).locator(`.jp-MLHub-dataset[data-dataset="${name}"]`)).toContainText('3 rows');
+});
