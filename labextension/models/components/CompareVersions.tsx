@@ -30,8 +30,17 @@ export function CompareVersions(props: ICompareVersionsProps): JSX.Element {
     }
     let live = true;
     Promise.all([getVersion(name, a), getVersion(name, b)])
-      .then(both => live && (setPair(both), setError(null)))
-      .catch(e => live && setError((e as Error).message));
+      .then(both => {
+        if (live) {
+          setPair(both);
+          setError(null);
+        }
+      })
+      .catch(e => {
+        if (live) {
+          setError((e as Error).message);
+        }
+      });
     return () => {
       live = false;
     };

@@ -15,7 +15,7 @@ export interface IFiltersProps {
 function DebouncedInput(props: {
   value: string;
   label: string;
-  placeholder: string;
+  hint: string;
   onChange: (value: string) => void;
 }): JSX.Element {
   const [text, setText] = useState(props.value);
@@ -31,7 +31,7 @@ function DebouncedInput(props: {
       className="jp-MLHub-search"
       type="search"
       aria-label={props.label}
-      placeholder={props.placeholder}
+      placeholder={props.hint}
       value={text}
       onChange={e => setText(e.target.value)}
     />
@@ -74,7 +74,7 @@ export function Filters(props: IFiltersProps): JSX.Element {
     <div className="jp-MLHubModels-filters">
       <DebouncedInput
         label="Search models"
-        placeholder="Search name, description, estimator"
+        hint="Search name, description, estimator"
         value={query.q}
         onChange={q => onChange({ q })}
       />
@@ -83,10 +83,10 @@ export function Filters(props: IFiltersProps): JSX.Element {
         <Choice label="type" value={query.type} options={types} onChange={type => onChange({ type })} />
       </div>
       <div className="jp-MLHubModels-filterRow">
-        <DebouncedInput label="Filter by tag" placeholder="tag" value={query.tag} onChange={tag => onChange({ tag })} />
+        <DebouncedInput label="Filter by tag" hint="tag" value={query.tag} onChange={tag => onChange({ tag })} />
         <DebouncedInput
           label="Filter by developer"
-          placeholder="developer"
+          hint="developer"
           value={query.developer}
           onChange={developer => onChange({ developer })}
         />

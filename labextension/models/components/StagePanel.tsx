@@ -49,7 +49,7 @@ export function StagePanel(props: IStagePanelProps): JSX.Element {
                   Promote v{version.version} to {stage}
                 </button>
               )}
-              {prev !== null && current[stage] !== undefined && prev !== current[stage] && (
+              {prev !== null && current[stage] !== undefined && prev < current[stage] && (
                 <button
                   className="jp-Button jp-mod-styled jp-mod-warn jp-MLHubModels-small"
                   disabled={busy}

@@ -6,31 +6,17 @@
  */
 import React, { useEffect, useState } from 'react';
 
-import { getVersion as getDatasetVersion, listDatasets } from '../../datasets/api';
-import { IColumn, IDataset } from '../../datasets/types';
+import {
+  DEFAULT_PARAMS,
+  ESTIMATORS,
+  parseParams,
+  TORCH_KINDS,
+  TRAINING_FIELDS,
+  useColumns,
+  useDatasets
+} from '../trainInputs';
 import { IJob, ITrainRequest } from '../types';
 import { JobRow } from './JobRow';
-
-const ESTIMATORS = [
-  'sklearn.ensemble.RandomForestClassifier',
-  'sklearn.ensemble.RandomForestRegressor',
-  'sklearn.ensemble.GradientBoostingClassifier',
-  'sklearn.linear_model.LogisticRegression',
-  'sklearn.linear_model.LinearRegression',
-  'sklearn.svm.SVC',
-  'sklearn.neighbors.KNeighborsClassifier'
-];
-/** ModelSpec fields the torch kinds take beside the network's params (sent top-level). */
-const TRAINING_FIELDS = ['epochs', 'batch_size', 'lr', 'optimizer', 'weight_decay', 'seed', 'test_size'];
-const DEFAULT_PARAMS: Record<string, string> = {
-  sklearn: '{\n  "n_estimators": 100\n}',
-  torch_mlp: '{\n  "hidden_sizes": [64, 32],\n  "epochs": 10,\n  "batch_size": 32,\n  "lr": 0.001\n}',
-  torch_cnn: '{\n  "channels": [16, 32],\n  "epochs": 5,\n  "batch_size": 32,\n  "lr": 0.001\n}'
-};
-const TORCH_KINDS: Array<[string, string]> = [
-  ['torch_mlp', 'PyTorch MLP (tables)'],
-  ['torch_cnn', 'PyTorch CNN (images)']
-];
 
 export interface ITrainFormProps {
   /** The submitted job as the sidebar model knows it now (live), if any. */
@@ -38,51 +24,6 @@ export interface ITrainFormProps {
   onSubmit: (body: ITrainRequest) => Promise<void>;
   onAbort: (job: IJob) => void;
   onOpenModel: (name: string, version?: number) => void;
-}
-
-/** Parse the params editor's text: an object, or the reason it is not one. */
-export function parseParams(text: string): { params?: Record<string, unknown>; error?: string } {
-  if (!text.trim()) {
-    return { params: {} };
-  }
-  try {
-    const value = JSON.parse(text);
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      return { error: 'Params must be a JSON object, e.g. {"n_estimators": 100}' };
-    }
-    return { params: value as Record<string, unknown> };
-  } catch (e) {
-    return { error: `Params are not valid JSON: ${(e as Error).message}` };
-  }
-}
-
-function useDatasets(): { datasets: IDataset[]; error: string | null } {
-  const [datasets, setDatasets] = useState<IDataset[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    listDatasets('', 500)
-      .then(page => setDatasets(page.datasets))
-      .catch(e => setError((e as Error).message));
-  }, []);
-  return { datasets, error };
-}
-
-function useColumns(dataset: IDataset | undefined): IColumn[] {
-  const [columns, setColumns] = useState<IColumn[]>([]);
-  useEffect(() => {
-    setColumns([]);
-    if (!dataset) {
-      return;
-    }
-    let live = true;
-    getDatasetVersion(dataset.name, dataset.latest_version)
-      .then(v => live && setColumns(v.manifest?.schema ?? []))
-      .catch(() => live && setColumns([]));
-    return () => {
-      live = false;
-    };
-  }, [dataset?.name, dataset?.latest_version]);
-  return columns;
 }
 
 function Field(props: { label: string; children: React.ReactNode; hint?: string }): JSX.Element {
@@ -113,6 +54,13 @@ export function TrainForm(props: ITrainFormProps): JSX.Element {
       setDatasetName(datasets[0].name);
     }
   }, [datasets]);
+  useEffect(() => {
+    // Image collections train the CNN; switch to it when one is chosen.
+    if (dataset?.kind === 'images' && kind === 'sklearn') {
+      setKind('torch_cnn');
+      setParamsText(DEFAULT_PARAMS.torch_cnn);
+    }
+  }, [dataset?.name]);
   useEffect(() => {
     if (columns.length > 0 && !columns.some(c => c.name === target)) {
       setTarget(columns[columns.length - 1].name);
