@@ -329,22 +329,42 @@ test.describe('Experiments', () => {
     ).toHaveText(['field', 'a', 'b']);
   });
 
-  test('compare view follows the dark theme', async ({ page }) => {
+  test('compare view follows the theme, also when it changes while open', async ({ page }) => {
     const project = `dark-${Date.now().toString(36)}`;
     const a = await createRun(page, project, 'a', { lr: 0.1 }, []);
     await logMetrics(page, a, { loss: [1, 0.5, 0.25] });
-    await page.theme.setDarkTheme();
     await page.evaluate(async id => {
       await (window as any).jupyterapp.commands.execute('mlhub:compare-runs', { runs: [id] });
     }, a.id);
     const view = page.locator('.jp-MLHubExp-compare');
-    await expect(view.locator('.jp-MLHubExp-chart canvas').first()).toBeVisible();
-    const [background, color] = await page
-      .locator('.jp-MLHubExp-compareContent')
-      .evaluate(node => [getComputedStyle(node).backgroundColor, getComputedStyle(node).color]);
+    const chart = view.locator('.jp-MLHubExp-canvas');
+    await expect(chart.locator('canvas').first()).toBeVisible();
+    const lightAxis = await chart.getAttribute('data-axis-color');
+
+    await page.theme.setDarkTheme();
+    await expect(chart).not.toHaveAttribute('data-axis-color', lightAxis ?? '');
+    const colors = await page.locator('.jp-MLHubExp-compareContent').evaluate(node => {
+      const probe = document.createElement('div');
+      probe.style.color = 'var(--jp-ui-font-color2)';
+      document.body.appendChild(probe);
+      const axis = getComputedStyle(probe).color;
+      probe.remove();
+      return [getComputedStyle(node).backgroundColor, getComputedStyle(node).color, axis];
+    });
     const luminance = (rgb: string) =>
       (rgb.match(/\d+/g) ?? ['0', '0', '0']).slice(0, 3).map(Number).reduce((s, c) => s + c, 0);
-    expect(luminance(background)).toBeLessThan(luminance(color));
+    expect(luminance(colors[0])).toBeLessThan(luminance(colors[1]));
+    // The chart's axes were redrawn in the dark theme's text colour.
+    const axis = (await chart.getAttribute('data-axis-color')) ?? '';
+    const axisRgb = await page.evaluate(color => {
+      const probe = document.createElement('div');
+      probe.style.color = color;
+      document.body.appendChild(probe);
+      const rgb = getComputedStyle(probe).color;
+      probe.remove();
+      return rgb;
+    }, axis);
+    expect(axisRgb).toBe(colors[2]);
     await page.screenshot({ path: '../docs/screenshots/compare-dark.png' });
   });
 

@@ -76,6 +76,7 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
       );
       plot.current = u;
       signature.current = sig;
+      el.dataset.axisColor = themeColors(el).text;
       zoomed.current = false;
       setZoomed(false);
       detach.current = attachInteraction(u, {
@@ -121,7 +122,12 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
           <span className="jp-MLHubExp-zoomHint"> · zoomed (double-click to reset)</span>
         )}
       </figcaption>
-      <div className="jp-MLHubExp-canvas" ref={host}>
+      <div
+        className="jp-MLHubExp-canvas"
+        ref={host}
+        role="img"
+        aria-label={`${metric} of ${drawn.length} ${drawn.length === 1 ? 'run' : 'runs'} by step`}
+      >
         {hover && <HoverBox hover={hover} />}
       </div>
       <ul className="jp-MLHubExp-legend">
@@ -185,15 +191,23 @@ const STEP_INCREMENTS = Array.from({ length: 30 }, (_, i) =>
   .flat()
   .filter((v, i, all) => all.indexOf(v) === i);
 
+/** Axis text, grid and font of the theme in force, from JupyterLab's CSS variables. */
+function themeColors(el: HTMLElement): { text: string; grid: string; font: string } {
+  const style = getComputedStyle(el);
+  const family = style.getPropertyValue('--jp-ui-font-family').trim() || 'sans-serif';
+  return {
+    text: style.getPropertyValue('--jp-ui-font-color2').trim() || '#757575',
+    grid: style.getPropertyValue('--jp-border-color2').trim() || '#e0e0e0',
+    font: `11px ${family}`
+  };
+}
+
 /** Plot options with axis and grid colours taken from the current theme. */
 function options(
   el: HTMLElement,
   lines: Array<{ label: string; color: string }>
 ): uPlot.Options {
-  const style = getComputedStyle(el);
-  const text = style.getPropertyValue('--jp-ui-font-color2').trim() || '#757575';
-  const grid = style.getPropertyValue('--jp-border-color2').trim() || '#e0e0e0';
-  const font = `11px ${style.getPropertyValue('--jp-ui-font-family').trim() || 'sans-serif'}`;
+  const { text, grid, font } = themeColors(el);
   const axis: uPlot.Axis = {
     stroke: text,
     font,
