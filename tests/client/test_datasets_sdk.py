@@ -119,12 +119,14 @@ def test_bad_file_and_interrupted_upload_resumes(server, tmp_path, monkeypatch):
                 raise MLHubError(ErrorCode.FORBIDDEN, "connection dropped (simulated)")
         return real(method, path, **kw)
 
+    area = Path(server.data_dir) / "artifacts" / "uploads"
+    before = {p.name for p in area.iterdir()}
     monkeypatch.setattr(http, "request", flaky)
     with pytest.raises(MLHubError, match="simulated"):
         uploads.upload_file(http, big, chunk_size=64 * 1024, parallel=1)
     monkeypatch.setattr(http, "request", real)
-    # The interrupted upload is the only folder in the server's upload area; resume it by id.
-    up_id = next(p.name for p in (Path(server.data_dir) / "artifacts" / "uploads").iterdir())
+    # The interrupted upload is the new folder in the server's upload area; resume it by id.
+    (up_id,) = {p.name for p in area.iterdir()} - before
     state = http.get(f"uploads/{up_id}")
     assert state["received_bytes"] == 2 * 64 * 1024 and state["status"] == "open"
     seen: list[int] = []
