@@ -3,7 +3,8 @@
  * redirect chain in the browser (hub login page → "Sign in with GitHub" → the fake
  * GitHub's "which user?" form → back to the hub), her server spawns, JupyterLab opens,
  * and the ML Hub sidebar shows a project made with alice's own hub token through her
- * server's /user/alice/mlhub/api/v1/ (forwarded to the hub's registry service).
+ * server's /user/alice/mlhub/api/v1/ (forwarded to the hub's registry service); then
+ * she shares it with bob from the Share dialog.
  */
 import { expect, test } from '@playwright/test';
 
@@ -78,7 +79,6 @@ test('alice signs in with GitHub and sees her project in the ML Hub sidebar', as
   });
   expect(created.status(), await created.text()).toBe(201);
   expect(await created.json()).toMatchObject({ name: project, owner: 'alice', role: 'owner' });
-  await alice.dispose();
 
   await page.click('.jp-SideBar [data-id="mlhub-sidebar"]');
   const sidebar = page.locator('#mlhub-sidebar');
@@ -92,4 +92,22 @@ test('alice signs in with GitHub and sees her project in the ML Hub sidebar', as
   await expect(sidebar.locator('.jp-MLHub-footer')).toContainText('alice · hub');
   await expect(sidebar.locator('.jp-MLHub-error')).toHaveCount(0);
   await page.screenshot({ path: '../docs/screenshots/hub-sidebar.png' });
+
+  // The Share dialog works through the hub too (the lab's writes carry its XSRF token
+  // through alice's server to the service): alice shares the project with bob.
+  await card.getByRole('button', { name: 'Share' }).click();
+  const dialog = page.locator('.jp-MLHub-shareDialog');
+  await dialog.getByLabel('Role for the new member').selectOption('read');
+  await dialog.getByLabel('User to add').fill('bob');
+  await dialog.getByRole('button', { name: 'Add' }).click();
+  await expect(dialog.locator('.jp-MLHub-shareMember[data-user="bob"]')).toHaveAttribute(
+    'data-role',
+    'read'
+  );
+  const members = await alice.get(`${ALICE_API}/projects/${project}/members`);
+  expect((await members.json()).members).toEqual([
+    { project, user: 'alice', role: 'owner' },
+    { project, user: 'bob', role: 'read' }
+  ]);
+  await alice.dispose();
 });
