@@ -223,7 +223,7 @@ function AddMemberForm(props: {
         className="jp-mod-styled"
         type="text"
         aria-label="User to add"
-        placeholder="user name"
+        title="The user name of the person to add"
         value={user}
         disabled={props.disabled}
         onChange={event => setUser(event.target.value)}
