@@ -108,6 +108,8 @@ export class CompareModel {
   /** Fetch everything again (after a lost stream connection, or on demand). */
   async reload(): Promise<void> {
     if (this._loading) {
+      // E.g. the stream reconnected mid-load: what it missed may postdate this fetch.
+      this._reloadAgain = true;
       return;
     }
     const started = performance.now();
@@ -149,6 +151,10 @@ export class CompareModel {
     } finally {
       this._loading = false;
       this._schedule();
+    }
+    if (this._reloadAgain && !this._disposed) {
+      this._reloadAgain = false;
+      await this.reload();
     }
   }
 
@@ -271,6 +277,7 @@ export class CompareModel {
   private _pending: IPending[] | null = null;
   private _maxPoints = 1000;
   private _loading = false;
+  private _reloadAgain = false;
   private _error: string | null = null;
   private _loadMs: number | null = null;
   private _version = 0;
