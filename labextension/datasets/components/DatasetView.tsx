@@ -68,10 +68,10 @@ function StatsTable(props: { columns: IColumnStats[] }): JSX.Element {
           <tr>
             <th>column</th>
             <th>type</th>
+            <th>histogram</th>
             {STAT_FIELDS.map(f => (
               <th key={f}>{f === 'p50' ? 'median' : f}</th>
             ))}
-            <th>histogram</th>
           </tr>
         </thead>
         <tbody>
@@ -79,10 +79,10 @@ function StatsTable(props: { columns: IColumnStats[] }): JSX.Element {
             <tr key={c.name} data-column={c.name}>
               <th>{c.name}</th>
               <td>{c.type}</td>
+              <td>{c.histogram ? <Histogram counts={c.histogram.counts} edges={c.histogram.edges} /> : null}</td>
               {STAT_FIELDS.map(f => (
                 <td key={f}>{formatValue(c[f])}</td>
               ))}
-              <td>{c.histogram ? <Histogram counts={c.histogram.counts} edges={c.histogram.edges} /> : null}</td>
             </tr>
           ))}
         </tbody>
