@@ -251,17 +251,24 @@ class ModelService:
         """The version a prediction uses: ``version``, else ``stage``, else production if set, else latest."""
         if version not in (None, "") and stage not in (None, ""):
             raise invalid("give either 'stage' or 'version', not both")
+        model = self._model_for(user, name, Role.READ)
         if version not in (None, ""):
             ref = version_ref(version)
             if isinstance(ref, str):
                 raise invalid(f"version must be a number or 'latest', not {version!r}; use 'stage' for stages")
-            return self._version_for(user, name, ref, with_evaluation=False), None
-        if stage in (None, ""):
-            model = self._model_for(user, name, Role.READ)
-            stage = "production" if "production" in model.aliases else None
-        elif not isinstance(stage, str):
-            raise invalid(f"stage must be a string, not {stage!r}")
-        return self._version_for(user, name, stage, with_evaluation=False), stage
+            number, stage = ref or model.latest_version, None
+        else:
+            if stage in (None, ""):
+                stage = "production" if "production" in model.aliases else None
+            elif not isinstance(stage, str):
+                raise invalid(f"stage must be a string, not {stage!r}")
+            if stage is not None and stage not in model.aliases:
+                raise not_found(f"stage of model {name!r}", stage)
+            number = model.aliases[stage] if stage is not None else model.latest_version
+        got = self.store.get_version(name, number, with_evaluation=False) if number else None
+        if got is None:
+            raise not_found(f"version of model {name!r}", version or stage or "latest")
+        return got, stage
 
     # inferences
     def record_inference(self, user: str, version: ModelVersion, stage: str | None, inputs: Any, outputs: Any,

@@ -73,3 +73,22 @@ def test_trees_with_out_of_range_nodes_are_refused() -> None:
     with pytest.raises(MLHubError) as e:
         load_skops(sio.dumps(forest))
     assert "out of range" in e.value.message
+
+
+def test_one_pass_predictions_equal_the_train_layers() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    from mlhub_ext.server.serving import serve_predict
+    from mlhub_ext.train.predict import predict
+
+    import pandas as pd
+
+    data, y = load_iris(return_X_y=True)
+    X = pd.DataFrame(data, columns=[f"f{i}" for i in range(4)])
+    names = np.asarray(["setosa", "versicolor", "virginica"])[y]
+    schema = [{"name": f"f{i}", "dtype": "float"} for i in range(4)]
+    rows = data[::7].tolist()
+    for model in (RandomForestClassifier(20, random_state=0).fit(X, names),
+                  make_pipeline(StandardScaler(), RandomForestClassifier(5, random_state=0)).fit(X, y),
+                  LogisticRegression(max_iter=500).fit(X, names)):
+        assert serve_predict(model, rows, schema) == predict(model, rows, schema)

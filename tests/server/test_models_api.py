@@ -261,11 +261,32 @@ async def test_bad_training_requests_queue_nothing(jp_fetch) -> None:  # type: i
     assert code == 404
 
 
-async def test_torch_job_streams_epochs_into_its_run_and_aborts(jp_fetch) -> None:  # type: ignore[no-untyped-def]
+async def next_of(ws, kind: str, timeout: float = 60.0) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    while True:
+        msg = json.loads(await asyncio.wait_for(ws.read_message(), timeout))
+        if msg["type"] == kind:
+            return msg
+
+
+async def test_torch_job_streams_epochs_into_its_run_and_aborts(jp_fetch, jp_ws_fetch) -> None:  # type: ignore[no-untyped-def]
     await iris_datasets(jp_fetch)
+    await call(jp_fetch, "POST", "projects", body={"name": "models-iris_mlp"})
+    ws = await jp_ws_fetch("mlhub", "api", "v1", "stream")
+    ws.write_message(json.dumps({"subscribe": {"projects": ["models-iris_mlp"]}}))
+    await next_of(ws, "subscribed")
     job = await train(jp_fetch, dataset="iris", target="species", kind="torch_mlp", epochs=3, batch_size=16,
                       name="iris_mlp")
     assert job["state"] == "finished", job
+    states, epochs = [], []
+    while "finished" not in states:  # the job's events and its run's points, as a lab view sees them
+        msg = json.loads(await asyncio.wait_for(ws.read_message(), 60))
+        if msg["type"] == "job":
+            states.append(msg["job"]["state"])
+        elif msg["type"] == "metrics":
+            epochs.append(msg)
+    assert states[0] == "queued" and "running" in states
+    assert epochs and all(e["run"] == job["run_id"] for e in epochs) and "loss" in epochs[0]["metrics"]
+    ws.close()
     code, metrics = await call(jp_fetch, "GET", "runs", job["run_id"], "metrics")
     keys = {m["key"] for m in metrics["metrics"]}
     assert {"loss", "val_loss"} <= keys
