@@ -1,6 +1,9 @@
 import { expect, test } from '@jupyterlab/galata';
 import type { Locator, Page, WebSocketRoute } from '@playwright/test';
 
+import { hoverRows, nearestIndex } from '../../labextension/experiments/chartInteraction';
+import { minmaxIndices, plotValue, SeriesBuffer } from '../../labextension/experiments/series';
+
 const API = '/mlhub/api/v1';
 
 interface IRun {
@@ -414,5 +417,58 @@ test.describe('Experiments', () => {
       return performance.now() - t;
     });
     expect(redraw).toBeLessThan(1000);
+  });
+});
+
+test.describe('Experiments chart data (no browser)', () => {
+  test('min/max thinning keeps spikes, gaps and both ends', () => {
+    const values: Array<number | null> = Array.from({ length: 1000 }, (_, i) => Math.sin(i / 10));
+    values[123] = 50;
+    values[777] = null;
+    const keep = minmaxIndices(values, 100);
+    expect(keep.length).toBeLessThanOrEqual(100);
+    expect(keep[0]).toBe(0);
+    expect(keep[keep.length - 1]).toBe(999);
+    expect(keep).toContain(123);
+    expect(keep).toContain(777);
+    expect([...keep].sort((a, b) => a - b)).toEqual(keep);
+    expect(minmaxIndices([1, 2, 3], 10)).toEqual([0, 1, 2]);
+  });
+
+  test('a series buffer drops points the fetch already had and thins long live tails', () => {
+    const buffer = new SeriesBuffer(50);
+    buffer.reset([0, 1, 2], [1, 'NaN', 0.5], 3);
+    expect(buffer.ys).toEqual([1, null, 0.5]);
+    expect(buffer.last).toBe(0.5);
+    // Pushed while fetching: steps 1 and 2 were in the fetch, 3 is new.
+    expect(buffer.append({ steps: [1, 2, 3], values: [9, 9, 0.25] }, buffer.lastStep)).toBe(1);
+    expect(buffer.xs).toEqual([0, 1, 2, 3]);
+    expect(buffer.total).toBe(4);
+    const steps = Array.from({ length: 200 }, (_, i) => 4 + i);
+    buffer.append({ steps, values: steps.map(s => 1 / s) });
+    expect(buffer.total).toBe(204);
+    expect(buffer.xs.length).toBeLessThanOrEqual(100);
+    expect(buffer.xs[buffer.xs.length - 1]).toBe(203);
+    expect(buffer.last).toBe(1 / 203);
+    expect(plotValue('Infinity')).toBeNull();
+  });
+
+  test('hover finds the nearest step and orders runs by distance to the pointer', () => {
+    expect(nearestIndex([0, 10, 20, 30], 14)).toBe(1);
+    expect(nearestIndex([0, 10, 20, 30], 16)).toBe(2);
+    expect(nearestIndex([], 3)).toBe(-1);
+    const rows = hoverRows(
+      [
+        { id: 'a', label: 'a', color: '#000', xs: [0, 1, 2], ys: [0.1, 0.2, 0.3] },
+        { id: 'b', label: 'b', color: '#111', xs: [0, 2], ys: [0.9, 0.8] },
+        { id: 'c', label: 'c', color: '#222', xs: [0, 1], ys: [null, null] }
+      ],
+      1.9,
+      0.75
+    );
+    expect(rows.map(r => [r.id, r.step, r.value])).toEqual([
+      ['b', 2, 0.8],
+      ['a', 2, 0.3]
+    ]);
   });
 });
