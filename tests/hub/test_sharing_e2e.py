@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from typing import Callable
 
 import pytest
@@ -211,7 +212,34 @@ NEEDS = {
     ("get", "/uploads/{upload_id}"): "uploader",
     ("put", "/uploads/{upload_id}/chunks/{offset}"): "uploader",
     ("post", "/uploads/{upload_id}/complete"): "uploader",
+    ("get", "/models"): "user",
+    ("get", "/models/{name}"): "read",
+    ("patch", "/models/{name}"): "manage",  # asked with a visibility change
+    ("get", "/models/{name}/members"): "read",
+    ("put", "/models/{name}/members/{user}"): "manage",
+    ("delete", "/models/{name}/members/{user}"): "manage",
+    ("get", "/models/{name}/versions"): "read",
+    ("get", "/models/{name}/versions/{version}"): "read",
+    ("patch", "/models/{name}/versions/{version}"): "edit",
+    ("get", "/models/{name}/versions/{version}/evaluation"): "read",
+    ("post", "/models/{name}/versions/{version}/evaluations"): "edit",  # refused as invalid: nothing queued
+    ("get", "/models/{name}/versions/{version}/artifact"): "read",
+    ("get", "/models/{name}/versions/{version}/inferences"): "read",
+    ("get", "/models/{name}/versions/{version}/report"): "read",
+    ("get", "/models/{name}/aliases"): "read",
+    ("put", "/models/{name}/aliases/{stage}"): "edit",
+    ("delete", "/models/{name}/aliases/{stage}"): "edit",
+    ("post", "/models/{name}/predictions"): "read",  # asked with store=false
+    ("get", "/jobs"): "user",
+    ("post", "/jobs"): "edit",  # a new version of alice's model; refused as invalid: nothing queued
+    ("get", "/jobs/{job_id}"): "read",
+    ("post", "/jobs/{job_id}/abort"): "edit",  # the job has finished: 409 once access is granted
+    ("post", "/sweeps"): "edit",
 }
+MATRIX_MODEL = "matrix_model"
+MATRIX_TRAIN = "matrix_train"
+TRAIN_CSV = b"a,b,label\n" + b"".join(
+    b"%d,%d,%s\n" % (i, (i * 7) % 11, b"yes" if i % 2 else b"no") for i in range(40))
 CSV = b"x,y\n1,2\n3,4\n"
 
 
@@ -248,20 +276,34 @@ def matrix(callers) -> dict[str, str]:
         registered = alice("POST", "/datasets", json={"upload_id": upload(alice, data),
                                                       "name": MATRIX_DATASET, **extra})
         assert registered.status_code == 201, registered.text
+    registered = alice("POST", "/datasets", json={"upload_id": upload(alice, TRAIN_CSV), "name": MATRIX_TRAIN})
+    assert registered.status_code == 201, registered.text
+    job = alice("POST", "/jobs", json={"dataset": MATRIX_TRAIN, "target": "label", "name": MATRIX_MODEL,
+                                       "estimator": "sklearn.tree.DecisionTreeClassifier"})
+    assert job.status_code == 202, job.text
+    job_id = job.json()["id"]
+    deadline = time.monotonic() + 180
+    while alice("GET", f"/jobs/{job_id}").json()["state"] not in ("finished", "failed", "aborted"):
+        assert time.monotonic() < deadline, "the matrix model did not train in 180 s"
+        time.sleep(1)
+    assert alice("GET", f"/jobs/{job_id}").json()["state"] == "finished"
     for user, role in ROLE_OF.items():
         if role != "owner":
-            for kind, name in (("projects", MATRIX_PROJECT), ("datasets", MATRIX_DATASET)):
+            for kind, name in (("projects", MATRIX_PROJECT), ("datasets", MATRIX_DATASET),
+                               ("datasets", MATRIX_TRAIN), ("models", MATRIX_MODEL)):
                 shared = alice("PUT", f"/{kind}/{name}/members/{user}", json={"role": role})
                 assert shared.status_code == 200, shared.text
-    return {"run_id": run_id, "upload_id": upload(alice, complete=False)}
+    return {"run_id": run_id, "upload_id": upload(alice, complete=False), "job_id": job_id}
 
 
 def request_for(method: str, path: str, caller: Callable, ids: dict[str, str], n: int) -> tuple[str, dict]:
     """A concrete request for the operation: its URL path and keyword arguments."""
     family = path.split("/")[1]
-    url = path.replace("{name}", {"projects": MATRIX_PROJECT, "datasets": MATRIX_DATASET}.get(family, "{name}"), 1)
+    url = path.replace("{name}", {"projects": MATRIX_PROJECT, "datasets": MATRIX_DATASET,
+                                  "models": MATRIX_MODEL}.get(family, "{name}"), 1)
     url = (url.replace("{run_id}", ids["run_id"]).replace("{key}", "loss").replace("{user}", "frank")
            .replace("{version}", "1").replace("{upload_id}", ids["upload_id"]).replace("{offset}", "0")
+           .replace("{job_id}", ids["job_id"]).replace("{stage}", "staging")
            .replace("/artifacts/{name}", "/artifacts/notes.txt"))
     name = caller.name
     slug = re.sub(r"[^a-z]", "", name) or "x"
@@ -282,6 +324,17 @@ def request_for(method: str, path: str, caller: Callable, ids: dict[str, str], n
         ("put", "/datasets/{name}/members/{user}"): {"role": "read"},
         ("post", "/uploads"): {"filename": "m.csv", "size": len(CSV)},
         ("post", "/uploads/{upload_id}/complete"): {"sha256": hashlib.sha256(CSV).hexdigest()},
+        ("patch", "/models/{name}"): {"visibility": "private"},
+        ("put", "/models/{name}/members/{user}"): {"role": "read"},
+        ("patch", "/models/{name}/versions/{version}"): {"description": f"by {name}"},
+        ("post", "/models/{name}/versions/{version}/evaluations"): {"dataset": MATRIX_TRAIN, "target": "nope"},
+        ("put", "/models/{name}/aliases/{stage}"): {"version": 1},
+        ("post", "/models/{name}/predictions"): {"version": 1, "inputs": [[1, 2]], "store": False},
+        ("post", "/jobs"): {"dataset": MATRIX_TRAIN, "target": "label", "name": MATRIX_MODEL,
+                            "estimator": "sklearn.tree.DecisionTreeClassifier", "params": {"no_such": 1}},
+        ("post", "/sweeps"): {"dataset": MATRIX_TRAIN, "target": "label", "name": MATRIX_MODEL,
+                              "estimator": "sklearn.tree.DecisionTreeClassifier", "params": {"no_such": 1},
+                              "space": {"max_depth": [1, 2]}, "metric": "accuracy"},
     }
     params = {
         "/runs": {"project": MATRIX_PROJECT},
@@ -339,9 +392,11 @@ def test_access_matrix_covers_every_operation_of_the_openapi_document(callers, m
         for caller in CALLERS:
             if method == "delete" and path.endswith("/members/{user}"):
                 family = path.split("/")[1]
-                target = MATRIX_PROJECT if family == "projects" else MATRIX_DATASET
+                target = {"projects": MATRIX_PROJECT, "datasets": MATRIX_DATASET, "models": MATRIX_MODEL}[family]
                 # something to revoke every time
                 callers["alice"]("PUT", f"/{family}/{target}/members/frank", json={"role": "read"})
+            if method == "delete" and path.endswith("/aliases/{stage}"):
+                callers["alice"]("PUT", f"/models/{MATRIX_MODEL}/aliases/staging", json={"version": 1})
             url, kw = request_for(method, path, callers[caller], matrix, n)
             response = callers[caller](method.upper(), url, **kw)
             got, want = outcome(response.status_code), expected(need, caller)
