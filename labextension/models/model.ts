@@ -101,12 +101,17 @@ export class ModelsModel {
   }
 
   private async _load(): Promise<void> {
+    // Loads overlap (poll, refresh, a new query): only the latest one may set the state.
+    const seq = ++this._seq;
     this._set({ loading: true });
     try {
       const [page, jobs] = await Promise.all([
         listModels(this._state.query),
         listJobs(JOBS_SHOWN)
       ]);
+      if (seq !== this._seq) {
+        return;
+      }
       const finished = jobs.jobs.filter(job => {
         const before = this._state.jobs.find(j => j.id === job.id);
         return before && ACTIVE_STATES.includes(before.state) && !ACTIVE_STATES.includes(job.state);
@@ -123,6 +128,9 @@ export class ModelsModel {
       finished.forEach(job => this._jobFinished.emit(job));
       this._pace();
     } catch (error) {
+      if (seq !== this._seq) {
+        return;
+      }
       this._set({ loading: false, error: (error as Error).message ?? String(error) });
       throw error;
     }
@@ -144,6 +152,7 @@ export class ModelsModel {
 
   private readonly _poll: Poll;
   private readonly _stream = new JobStream();
+  private _seq = 0;
   private _state: IModelsState = {
     models: [],
     total: 0,

@@ -197,6 +197,24 @@ test.describe('Models', () => {
     await expect(item).toContainText('production: v1');
     await expect(panel.locator('[data-count="in production"] .jp-MLHubModels-tileValue')).not.toHaveText('0');
 
+    // Search and filters go to the server; the counts stay those of the whole catalogue.
+    const search = panel.getByRole('searchbox', { name: 'Search models' });
+    await search.fill(`no_such_model_${suffix}`);
+    await expect(item).toHaveCount(0);
+    await expect(panel).toContainText('No models match these filters');
+    await search.fill(name);
+    await expect(item).toBeVisible();
+    await panel.locator('select[aria-label="stage"]').selectOption('production');
+    await expect(item).toBeVisible();
+    await panel.locator('select[aria-label="type"]').selectOption('torch');
+    await expect(item).toHaveCount(0);
+    await panel.locator('select[aria-label="type"]').selectOption('sklearn');
+    await expect(item).toBeVisible();
+    await panel.getByRole('searchbox', { name: 'Filter by developer' }).fill(`nobody_${suffix}`);
+    await expect(item).toHaveCount(0);
+    await panel.getByRole('searchbox', { name: 'Filter by developer' }).fill('');
+    await expect(item).toBeVisible();
+
     await page.setViewportSize({ width: 1440, height: 1000 });
     await page.screenshot({ path: '../docs/screenshots/models.png' });
     const evaluation = view.locator('.jp-MLHubModels-evaluation');

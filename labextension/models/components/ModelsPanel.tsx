@@ -52,7 +52,7 @@ export function ModelsPanel(props: IModelsPanelProps): JSX.Element {
       </ul>
       {state.models.length === 0 && !state.loading && (
         <p className="jp-MLHub-empty">
-          No models{state.total === 0 ? ' yet: train one with "Train model"' : ' match these filters'}.
+          No models{state.counts?.models ? ' match these filters' : ' yet: train one with "Train model"'}.
         </p>
       )}
       <h3 className="jp-MLHubModels-subtitle">Jobs</h3>
