@@ -137,18 +137,26 @@ export class CompareContent extends ReactWidget {
 
   protected onResize(msg: Widget.ResizeMessage): void {
     super.onResize(msg);
-    this._start();
+    if (!this._started) {
+      this._start();
+    } else if (this._points() > this.model.maxPoints * 1.5) {
+      // Much wider than when fetched (a maximised panel): fetch at the new resolution.
+      void this.model.load(this._points());
+    }
   }
 
   /** Load once the width is known: one point per device pixel column of the chart. */
   private _start(force = false): void {
-    const width = this.node.clientWidth;
-    if (this._started || !this.isVisible || (width <= 0 && !force)) {
+    if (this._started || !this.isVisible || (this.node.clientWidth <= 0 && !force)) {
       return;
     }
     this._started = true;
-    const chart = Math.max(width - CONTENT_PADDING, 200);
-    void this.model.load(chart * Math.min(window.devicePixelRatio || 1, 2));
+    void this.model.load(this._points());
+  }
+
+  private _points(): number {
+    const chart = Math.max(this.node.clientWidth - CONTENT_PADDING, 200);
+    return Math.round(chart * Math.min(window.devicePixelRatio || 1, 2));
   }
 
   protected render(): JSX.Element {

@@ -323,6 +323,14 @@ test.describe('Experiments', () => {
     const tab = page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'Compare a, b' });
     await expect(tab).toHaveCount(1);
 
+    // A much wider panel fetches the series again at its new width.
+    await expect(view).toHaveAttribute('data-max-points', /\d+/);
+    const narrow = Number(await view.getAttribute('data-max-points'));
+    await page.setViewportSize({ width: 1900, height: 800 });
+    await expect
+      .poll(async () => Number(await view.getAttribute('data-max-points')))
+      .toBeGreaterThan(narrow * 1.5);
+
     // The compare tab is restored after a reload (and is the active tab, not the launcher).
     await page.waitForTimeout(1500); // the layout is saved with a debounce
     await page.reload({ waitForIsReady: false });
