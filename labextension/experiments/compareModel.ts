@@ -115,6 +115,7 @@ export class CompareModel {
     const started = performance.now();
     this._loading = true;
     this._pending = [];
+    this._pendingRuns = [];
     this._schedule();
     try {
       // Each run's series are fetched as soon as the run is known (its metric keys).
@@ -144,6 +145,7 @@ export class CompareModel {
       const pending = this._pending ?? [];
       this._pending = null;
       pending.forEach(p => this._apply(p.run, p.metrics, true));
+      this._pendingRuns.splice(0).forEach(run => this._applyRun(run));
       this._loadMs = performance.now() - started;
     } catch (error) {
       this._error = (error as Error).message ?? String(error);
@@ -193,18 +195,12 @@ export class CompareModel {
         this._schedule();
         return;
       case 'run': {
-        const i = this._runs.findIndex(r => r.id === message.run.id);
-        if (i !== -1) {
-          this._runs = this._runs.slice();
-          this._runs[i] = {
-            ...message.run,
-            latest_metrics: {
-              ...this._runs[i].latest_metrics,
-              ...message.run.latest_metrics
-            }
-          };
-          this._schedule();
+        if (this._pending) {
+          // Mid-fetch: the fetched run may predate this change, so apply it after.
+          this._pendingRuns.push(message.run);
+          return;
         }
+        this._applyRun(message.run);
         return;
       }
       case 'error':
@@ -214,6 +210,21 @@ export class CompareModel {
       default:
         return;
     }
+  }
+
+  /** A run's new state (status, summary...); latest metrics merge with pushed ones. */
+  private _applyRun(run: IRun): void {
+    const i = this._runs.findIndex(r => r.id === run.id);
+    // ISO 8601 UTC timestamps of one format order as strings: skip a stale message.
+    if (i === -1 || run.updated_at < this._runs[i].updated_at) {
+      return;
+    }
+    this._runs = this._runs.slice();
+    this._runs[i] = {
+      ...run,
+      latest_metrics: { ...this._runs[i].latest_metrics, ...run.latest_metrics }
+    };
+    this._schedule();
   }
 
   private _apply(
@@ -275,6 +286,7 @@ export class CompareModel {
   private _runs: IRun[] = [];
   private _series = new Map<string, Map<string, SeriesBuffer>>();
   private _pending: IPending[] | null = null;
+  private _pendingRuns: IRun[] = [];
   private _maxPoints = 1000;
   private _loading = false;
   private _reloadAgain = false;
