@@ -8,8 +8,12 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from jupyter_server.base.handlers import APIHandler
-from tornado import httpclient
+import json
+from urllib.parse import urlparse
+
+from jupyter_server.base.handlers import APIHandler, JupyterHandler
+from tornado import httpclient, web
+from tornado.websocket import WebSocketClosedError, WebSocketHandler, websocket_connect
 
 from .handlers.base import MLHubAPIMixin, api
 
@@ -61,5 +65,56 @@ class ForwardHandler(MLHubAPIMixin, APIHandler):
 
 
 def forward_routes(prefix: str) -> list[tuple[Any, ...]]:
-    return [(f"{prefix.rstrip('/')}/?(?P<path>.*)", ForwardHandler)]
+    base = prefix.rstrip("/")
+    return [(f"{base}/stream$", ForwardStreamHandler), (f"{base}/?(?P<path>.*)", ForwardHandler)]
 
+
+
+class ForwardStreamHandler(JupyterHandler, WebSocketHandler):
+    """Hub mode: relays the browser's stream WebSocket to the service's, both ways.
+
+    The browser authenticates to its own single-user server (cookie, same origin); the
+    relay connects upstream with the server's hub token, which acts as the same user.
+    """
+
+    upstream: Any = None
+
+    def check_origin(self, origin: str | None = None) -> bool:
+        origin = origin or self.request.headers.get("Origin")
+        if not origin:
+            return True
+        return urlparse(origin).netloc.lower() == self.request.headers.get("Host", "").lower()
+
+    async def get(self, *args: Any, **kwargs: Any) -> None:
+        if not self.current_user:
+            raise web.HTTPError(401, "authentication required for the stream")
+        await super().get(*args, **kwargs)
+
+    async def open(self, *args: Any, **kwargs: Any) -> None:
+        base = self.settings["mlhub.hub_service_url"].rstrip("/")
+        url = base.replace("http", "ws", 1) + "/mlhub/api/v1/stream"
+        req = httpclient.HTTPRequest(url, headers={"Authorization": f"token {os.environ.get('JUPYTERHUB_API_TOKEN', '')}"})
+        try:
+            self.upstream = await websocket_connect(req, on_message_callback=self._from_upstream)
+        except Exception as e:  # the service is down or refused: tell the client, then close
+            self.write_message(json.dumps({"type": "error", "error": {
+                "code": "unavailable", "message": f"the ML Hub service stream cannot be reached: {e}"}}))
+            self.close(1011)
+
+    def _from_upstream(self, message: str | bytes | None) -> None:
+        if message is None:  # upstream closed
+            self.close()
+            return
+        try:
+            self.write_message(message)
+        except WebSocketClosedError:
+            pass
+
+    def on_message(self, message: str | bytes) -> None:
+        if self.upstream is not None:
+            self.upstream.write_message(message)
+
+    def on_close(self) -> None:
+        if self.upstream is not None:
+            self.upstream.close()
+            self.upstream = None

@@ -1,0 +1,39 @@
+"""Hub-mode forwarding, without a hub: a Jupyter server whose ML Hub forwards REST and the
+stream to a real `mlhub serve` (token auth stands in for the hub token)."""
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+
+@pytest.fixture
+def jp_server_config(jp_server_config, mlhub_server, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", mlhub_server.token)
+    return {"ServerApp": {"jpserver_extensions": {"mlhub_ext": True}},
+            "MLHub": {"hub_service_url": mlhub_server.url}}
+
+
+async def test_rest_and_stream_are_forwarded(jp_fetch, jp_ws_fetch, mlhub_server):
+    hello = json.loads((await jp_fetch("mlhub", "api", "v1")).body)
+    assert hello == {"version": hello["version"], "mode": "standalone", "user": "alice"}
+    run = json.loads((await jp_fetch("mlhub", "api", "v1", "runs", method="POST",
+                                     body=json.dumps({"project": "fwd"}))).body)
+    assert mlhub_server.api("GET", f"runs/{run['id']}").json()["project"] == "fwd"  # stored by the service
+    ws = await jp_ws_fetch("mlhub", "api", "v1", "stream")
+    ws.write_message(json.dumps({"subscribe": {"runs": [run["id"]]}}))
+    assert json.loads(await asyncio.wait_for(ws.read_message(), 10))["type"] == "subscribed"
+    mlhub_server.api("POST", f"runs/{run['id']}/metrics",
+                     json={"metrics": {"acc": {"steps": [3], "values": [0.75], "timestamps": [1.0]}}})
+    pushed = json.loads(await asyncio.wait_for(ws.read_message(), 10))
+    assert pushed["type"] == "metrics" and pushed["metrics"]["acc"]["values"] == [0.75]
+    ws.close()
+
+
+async def test_service_errors_pass_through(jp_fetch):
+    from tornado.httpclient import HTTPClientError
+
+    with pytest.raises(HTTPClientError) as e:
+        await jp_fetch("mlhub", "api", "v1", "runs", "0" * 32)
+    assert e.value.code == 404 and json.loads(e.value.response.body)["error"]["code"] == "not_found"
