@@ -1,7 +1,6 @@
 /**
  * What the Train form offers and reads: suggested estimators, built-in torch kinds and
- * their default params, the datasets and a dataset's columns (from its schema), and the
- * params editor's JSON check.
+ * their default params, the datasets and a dataset's columns (from its schema).
  */
 import { useEffect, useState } from 'react';
 
@@ -17,8 +16,6 @@ export const ESTIMATORS = [
   'sklearn.svm.SVC',
   'sklearn.neighbors.KNeighborsClassifier'
 ];
-/** ModelSpec fields the torch kinds take beside the network's params (sent top-level). */
-export const TRAINING_FIELDS = ['epochs', 'batch_size', 'lr', 'optimizer', 'weight_decay', 'seed', 'test_size'];
 export const DEFAULT_PARAMS: Record<string, string> = {
   sklearn: '{\n  "n_estimators": 100\n}',
   torch_mlp: '{\n  "hidden_sizes": [64, 32],\n  "epochs": 10,\n  "batch_size": 32,\n  "lr": 0.001\n}',
@@ -33,22 +30,6 @@ export const TORCH_KINDS: Array<[string, string]> = [
   ['torch_mlp', 'PyTorch MLP (tables)'],
   ['torch_cnn', 'PyTorch CNN (images)']
 ];
-
-/** Parse the params editor's text: an object, or the reason it is not one. */
-export function parseParams(text: string): { params?: Record<string, unknown>; error?: string } {
-  if (!text.trim()) {
-    return { params: {} };
-  }
-  try {
-    const value = JSON.parse(text);
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      return { error: 'Params must be a JSON object, e.g. {"n_estimators": 100}' };
-    }
-    return { params: value as Record<string, unknown> };
-  } catch (e) {
-    return { error: `Params are not valid JSON: ${(e as Error).message}` };
-  }
-}
 
 export function useDatasets(): { datasets: IDataset[]; error: string | null } {
   const [datasets, setDatasets] = useState<IDataset[]>([]);

@@ -2,6 +2,9 @@ import { expect, test } from '@jupyterlab/galata';
 import type { Page } from '@playwright/test';
 import { createHash } from 'crypto';
 
+import { compareMetrics, differingSpec } from '../../labextension/models/compare';
+import { parseParams, trainBody } from '../../labextension/models/trainBody';
+
 const API = '/mlhub/api/v1';
 
 /** Fisher's iris (150 rows, as scikit-learn ships it), rows separated by spaces. */
@@ -287,5 +290,45 @@ test.describe('Models', () => {
     // Not JSON at all: said before anything is sent.
     await form.locator('textarea[aria-label="Params"]').fill('{"n_estimators": }');
     await expect(form.locator('.jp-mod-error').first()).toContainText('not valid JSON');
+  });
+});
+
+test.describe('Models form and comparison logic (no browser)', () => {
+  test('params: a JSON object, or the reason it is not one', () => {
+    expect(parseParams('{"n_estimators": 10}')).toEqual({ params: { n_estimators: 10 } });
+    expect(parseParams('  ')).toEqual({ params: {} });
+    expect(parseParams('[1, 2]').error).toContain('must be a JSON object');
+    expect(parseParams('{"a": }').error).toContain('not valid JSON');
+  });
+
+  test('the job body: estimator path for sklearn, training settings top-level for torch', () => {
+    const sk = trainBody({
+      dataset: 'iris', version: 2, target: 'species', kind: 'sklearn',
+      estimator: ' sklearn.ensemble.RandomForestClassifier ', params: { n_estimators: 5, epochs: 3 }, name: ''
+    });
+    expect(sk).toEqual({
+      dataset: 'iris', version: 2, target: 'species', estimator: 'sklearn.ensemble.RandomForestClassifier',
+      params: { n_estimators: 5, epochs: 3 }, name: 'iris_randomforestclassifier'
+    });
+    const torch = trainBody({
+      dataset: 'iris', target: 'species', kind: 'torch_mlp', estimator: 'ignored',
+      params: { hidden_sizes: [8], epochs: 3, lr: 0.01 }, name: ' mlp '
+    });
+    expect(torch).toEqual({
+      dataset: 'iris', target: 'species', kind: 'torch_mlp', params: { hidden_sizes: [8] }, epochs: 3, lr: 0.01, name: 'mlp'
+    });
+  });
+
+  test('comparison: differences and the better side follow each metric direction', () => {
+    const version = (metrics: Record<string, number | null>, spec: Record<string, unknown>): any => ({ metrics, spec });
+    const a = version({ accuracy: 0.9, rmse: 1.5, r2: null }, { params: { n_estimators: 10 }, epochs: 1 });
+    const b = version({ accuracy: 0.95, rmse: 2.0, f1_macro: 0.9 }, { params: { n_estimators: 20 }, epochs: 1 });
+    const rows = compareMetrics(a, b);
+    expect(rows.map(r => r.metric)).toEqual(['accuracy', 'f1_macro', 'r2', 'rmse']);
+    expect(rows[0].better).toBe('right');
+    expect(rows[0].diff).toBeCloseTo(0.05);
+    expect(rows[1]).toMatchObject({ left: undefined, right: 0.9, diff: null, better: null });
+    expect(rows[3].better).toBe('left'); // a lower RMSE is better
+    expect(differingSpec(a, b)).toEqual(['params']);
   });
 });

@@ -1,12 +1,13 @@
 /**
  * Two versions side by side: every metric of either, the difference, and which side is
- * better (by the metric's direction); spec fields that differ are listed too.
+ * better (by the metric's direction, see ../compare.ts); spec fields that differ too.
  */
 import React, { useEffect, useState } from 'react';
 
 import { getVersion } from '../api';
 import { IModelVersion } from '../types';
-import { formatValue, higherIsBetter } from './format';
+import { compareMetrics, differingSpec } from '../compare';
+import { formatValue } from './format';
 
 export interface ICompareVersionsProps {
   name: string;
@@ -78,14 +79,6 @@ export function CompareVersions(props: ICompareVersionsProps): JSX.Element {
 
 function CompareTable(props: { left: IModelVersion; right: IModelVersion }): JSX.Element {
   const { left, right } = props;
-  const metrics = Array.from(
-    new Set([...Object.keys(left.metrics ?? {}), ...Object.keys(right.metrics ?? {})])
-  ).sort();
-  const params = Array.from(
-    new Set([...Object.keys(left.spec ?? {}), ...Object.keys(right.spec ?? {})])
-  )
-    .filter(k => JSON.stringify(left.spec?.[k]) !== JSON.stringify(right.spec?.[k]))
-    .sort();
   return (
     <table className="jp-MLHubModels-table jp-MLHubModels-compare" aria-label="version comparison">
       <thead>
@@ -97,25 +90,17 @@ function CompareTable(props: { left: IModelVersion; right: IModelVersion }): JSX
         </tr>
       </thead>
       <tbody>
-        {metrics.map(k => {
-          const l = left.metrics?.[k];
-          const r = right.metrics?.[k];
-          const both = typeof l === 'number' && typeof r === 'number';
-          const diff = both ? (r as number) - (l as number) : null;
-          const better =
-            diff === null || diff === 0 ? '' : (diff > 0) === higherIsBetter(k) ? 'right' : 'left';
-          return (
-            <tr key={k} data-metric={k} data-better={better || undefined}>
-              <th>{k}</th>
-              <td className={better === 'left' ? 'jp-mod-better' : ''}>{formatValue(l)}</td>
-              <td className={better === 'right' ? 'jp-mod-better' : ''}>{formatValue(r)}</td>
-              <td className={diff ? 'jp-mod-changed' : ''}>
-                {diff === null ? '–' : `${diff > 0 ? '+' : ''}${formatValue(diff)}`}
-              </td>
-            </tr>
-          );
-        })}
-        {params.map(k => (
+        {compareMetrics(left, right).map(row => (
+          <tr key={row.metric} data-metric={row.metric} data-better={row.better ?? undefined}>
+            <th>{row.metric}</th>
+            <td className={row.better === 'left' ? 'jp-mod-better' : ''}>{formatValue(row.left)}</td>
+            <td className={row.better === 'right' ? 'jp-mod-better' : ''}>{formatValue(row.right)}</td>
+            <td className={row.diff ? 'jp-mod-changed' : ''}>
+              {row.diff === null ? '–' : `${row.diff > 0 ? '+' : ''}${formatValue(row.diff)}`}
+            </td>
+          </tr>
+        ))}
+        {differingSpec(left, right).map(k => (
           <tr key={`spec-${k}`} data-param={k}>
             <th>{k}</th>
             <td className="jp-mod-changed">{JSON.stringify(left.spec?.[k]) ?? '–'}</td>

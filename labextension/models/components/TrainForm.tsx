@@ -6,15 +6,8 @@
  */
 import React, { useEffect, useState } from 'react';
 
-import {
-  DEFAULT_PARAMS,
-  ESTIMATORS,
-  parseParams,
-  TORCH_KINDS,
-  TRAINING_FIELDS,
-  useColumns,
-  useDatasets
-} from '../trainInputs';
+import { parseParams, trainBody } from '../trainBody';
+import { DEFAULT_PARAMS, ESTIMATORS, TORCH_KINDS, useColumns, useDatasets } from '../trainInputs';
 import { IJob, ITrainRequest } from '../types';
 import { JobRow } from './JobRow';
 
@@ -74,29 +67,15 @@ export function TrainForm(props: ITrainFormProps): JSX.Element {
       setError(parsed.error);
       return;
     }
-    const params = { ...parsed.params };
-    const training: Record<string, unknown> = {};
-    if (kind !== 'sklearn') {
-      for (const field of TRAINING_FIELDS.filter(f => f in params)) {
-        training[field] = params[field];
-        delete params[field];
-      }
-    }
-    const body: ITrainRequest = {
+    const body = trainBody({
       dataset: datasetName,
+      version: dataset?.latest_version,
       target,
-      name: name.trim() || `${datasetName}_${kind === 'sklearn' ? estimator.split('.').pop()?.toLowerCase() : kind}`,
-      params,
-      ...training
-    };
-    if (dataset) {
-      body.version = dataset.latest_version;
-    }
-    if (kind === 'sklearn') {
-      body.estimator = estimator.trim();
-    } else {
-      body.kind = kind;
-    }
+      kind,
+      estimator,
+      params: parsed.params ?? {},
+      name
+    });
     setSubmitting(true);
     setError(null);
     try {

@@ -3,13 +3,6 @@ import { IJob } from '../types';
 
 export { formatBytes, formatDate, formatValue } from '../../datasets/components/format';
 
-/** Metrics for which a smaller value is better (as in mlhub_ext/train/evaluation.py). */
-const LOWER_IS_BETTER = new Set(['mae', 'rmse', 'mse', 'loss', 'val_loss', 'log_loss']);
-
-export function higherIsBetter(metric: string): boolean {
-  return !LOWER_IS_BETTER.has(metric);
-}
-
 /** The headline metrics of a version, in a stable order, at most `n`. */
 export function headlineMetrics(
   metrics: Record<string, number | null> | undefined,

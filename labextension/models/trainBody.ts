@@ -1,0 +1,67 @@
+/**
+ * Pure helpers of the Train form (no DOM, no HTTP): the params editor's JSON check and
+ * the `POST /jobs` body built from the form's fields.
+ */
+import { ITrainRequest } from './types';
+
+/** ModelSpec fields the torch kinds take beside the network's params (sent top-level). */
+export const TRAINING_FIELDS = ['epochs', 'batch_size', 'lr', 'optimizer', 'weight_decay', 'seed', 'test_size'];
+
+/** Parse the params editor's text: an object, or the reason it is not one. */
+export function parseParams(text: string): { params?: Record<string, unknown>; error?: string } {
+  if (!text.trim()) {
+    return { params: {} };
+  }
+  try {
+    const value = JSON.parse(text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return { error: 'Params must be a JSON object, e.g. {"n_estimators": 100}' };
+    }
+    return { params: value as Record<string, unknown> };
+  } catch (e) {
+    return { error: `Params are not valid JSON: ${(e as Error).message}` };
+  }
+}
+
+export interface ITrainFields {
+  dataset: string;
+  version?: number;
+  target: string;
+  /** 'sklearn' or a built-in torch kind. */
+  kind: string;
+  estimator: string;
+  params: Record<string, unknown>;
+  name: string;
+}
+
+/**
+ * The job body: an sklearn estimator by path, or a torch kind whose training settings
+ * (epochs, lr, ...) move from the params to the top level; a name derived when empty.
+ */
+export function trainBody(fields: ITrainFields): ITrainRequest {
+  const params = { ...fields.params };
+  const training: Record<string, unknown> = {};
+  if (fields.kind !== 'sklearn') {
+    for (const field of TRAINING_FIELDS.filter(f => f in params)) {
+      training[field] = params[field];
+      delete params[field];
+    }
+  }
+  const short = fields.kind === 'sklearn' ? fields.estimator.trim().split('.').pop()?.toLowerCase() : fields.kind;
+  const body: ITrainRequest = {
+    dataset: fields.dataset,
+    target: fields.target,
+    name: fields.name.trim() || `${fields.dataset}_${short}`,
+    params,
+    ...training
+  };
+  if (fields.version !== undefined) {
+    body.version = fields.version;
+  }
+  if (fields.kind === 'sklearn') {
+    body.estimator = fields.estimator.trim();
+  } else {
+    body.kind = fields.kind;
+  }
+  return body;
+}
