@@ -231,7 +231,7 @@ test.describe('Models', () => {
     await page.theme.setLightTheme();
   });
 
-  test('a running job shows progress in the sidebar and Abort stops it', async ({ page }) => {
+  test('a running job shows progress in the sidebar and Abort stops it; a torch version shows its loss curves', async ({ page }) => {
     test.setTimeout(180000);
     const suffix = Date.now().toString(36);
     const dataset = `iris_abort_${suffix}`;
@@ -256,6 +256,27 @@ test.describe('Models', () => {
     await expect(row.getByRole('button', { name: 'Abort' })).toHaveCount(0);
     const after = await (await page.request.get(`${API}/jobs/${job.id}`)).json();
     expect(after.state).toBe('aborted');
+
+    // A short torch run finishes with a loss curve (train and validation) in its view.
+    const mlp = `mlp_${suffix}`;
+    const short = await page.request.post(`${API}/jobs`, {
+      data: { dataset, target: 'species', kind: 'torch_mlp', epochs: 5, batch_size: 16, name: mlp },
+      headers: await xsrfHeaders(page)
+    });
+    expect(short.status(), await short.text()).toBe(202);
+    const shortId = (await short.json()).id;
+    await expect
+      .poll(async () => (await (await page.request.get(`${API}/jobs/${shortId}`)).json()).state, { timeout: 90000 })
+      .toBe('finished');
+    await page.evaluate(
+      name => (window as any).jupyterapp.commands.execute('mlhub:open-model', { name, version: 1 }),
+      mlp
+    );
+    const view = page.locator(`.jp-MLHubModels-view[data-model="${mlp}"]`);
+    const loss = view.locator('[data-chart="Loss"] .jp-MLHubModels-canvas');
+    await expect(loss.locator('canvas').first()).toBeVisible();
+    await expect(loss).toHaveAttribute('data-lines', '2');
+    await expect(view.locator('[data-chart="Loss"]')).toContainText('val_loss');
   });
 
   test('a bad params submission shows the server message verbatim', async ({ page }) => {
