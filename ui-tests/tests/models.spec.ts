@@ -191,8 +191,16 @@ test.describe('Models', () => {
       ['production', 1, 2],
       ['production', 2, 1]
     ]);
+    // Archive v2 (it holds no stage now): it can no longer be promoted. Publish v1.
+    await view.getByRole('group', { name: 'version actions' }).getByRole('button', { name: 'Archive' }).click();
+    await expect(view.locator('tr[data-version="2"]')).toContainText('archived');
+    await expect(view.getByRole('button', { name: /^Promote v2/ })).toHaveCount(0);
     await view.locator('tr[data-version="1"]').click();
     await expect(view.getByRole('heading', { name: /Version 1/ })).toBeVisible();
+    await view.getByRole('button', { name: 'Publish', exact: true }).click();
+    await expect(view.getByRole('button', { name: 'Unpublish' })).toBeVisible();
+    const v1 = await (await page.request.get(`${API}/models/${name}/versions/1`)).json();
+    expect(v1.published).toBe(true);
 
     // The sidebar lists the model with its stages and counts it in production.
     await panel.getByRole('button', { name: 'Refresh' }).click();

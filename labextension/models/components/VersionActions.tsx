@@ -12,7 +12,7 @@ export interface IVersionActionsProps {
 export function VersionActions(props: IVersionActionsProps): JSX.Element {
   const { version: v, busy, onPatch } = props;
   return (
-    <div className="jp-MLHubModels-actions" aria-label="version actions">
+    <div className="jp-MLHubModels-actions" role="group" aria-label="version actions">
       <button
         className="jp-Button jp-mod-styled jp-MLHubModels-small"
         disabled={busy}
