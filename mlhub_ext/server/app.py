@@ -14,6 +14,7 @@ from ..store import open_registry
 from .config import MLHubConfigMixin
 from .ratelimit import RateLimiter
 from .routes import api_routes
+from .serving import job_runner
 
 API_BASE = "/mlhub/api/v1"
 
@@ -46,6 +47,8 @@ class MLHub(MLHubConfigMixin, ExtensionApp):
                 "mlhub.rate_limiter": RateLimiter(self.rate_limit, self.rate_burst),
             })
             self.log.info("ML Hub registry on %s as user %r", registry.store.url.split("@")[-1], self.user)
+            # Built now, not on the first request: jobs an earlier server left running are failed at once.
+            job_runner(self.settings)
         self.settings["mlhub.api_base"] = self.serverapp.base_url.rstrip("/") + API_BASE
         self._export_kernel_env()
 
@@ -70,6 +73,9 @@ class MLHub(MLHubConfigMixin, ExtensionApp):
         self._export_kernel_env()
 
     async def stop_extension(self) -> None:
+        runner = self.settings.get("mlhub.job_runner")
+        if runner is not None:
+            runner.close()
         registry = self.settings.get("mlhub.registry")
         if registry is not None:
             registry.store.close()

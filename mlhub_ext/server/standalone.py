@@ -16,6 +16,7 @@ from ..core.errors import ErrorCode, MLHubError
 from ..store import open_registry
 from .ratelimit import RateLimiter
 from .routes import api_routes
+from .serving import job_runner
 
 API_BASE = "/mlhub/api/v1"
 log = logging.getLogger("mlhub.serve")
@@ -73,7 +74,9 @@ def make_app(db_url: str, artifact_root: str, base_url: str = "/", mode: str = "
                                           int(os.environ.get("MLHUB_RATE_BURST", "2000"))),
         **(extra_settings or {}),
     }
-    return web.Application(api_routes(prefix, auth_base, PublicHandler, ws_base), **settings)
+    app = web.Application(api_routes(prefix, auth_base, PublicHandler, ws_base), **settings)
+    job_runner(app.settings)  # fails jobs an earlier process left running; Dask starts on the first job
+    return app
 
 
 async def serve(app: web.Application, ip: str, port: int) -> None:
@@ -88,6 +91,9 @@ async def serve(app: web.Application, ip: str, port: int) -> None:
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     server.stop()
+    runner = app.settings.get("mlhub.job_runner")
+    if runner is not None:
+        runner.close()
     app.settings["mlhub.registry"].store.close()
     app.settings["mlhub.executor"].shutdown(wait=False)
 
