@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import invalid, malformed
+from ..core.errors import ErrorCode, MLHubError, invalid, malformed
 from ..core.model_service import ModelService
 from ..store.models import open_models
 from ..train.cache import DEFAULT_MAX_BYTES, ModelCache
@@ -163,7 +163,13 @@ def run_prediction(svc: ModelService, cache: ModelCache, user: str, name: str, b
         recorded = inputs
     started = time.perf_counter()
     model = cache.get((name, mv.version, mv.artifact_sha256), lambda: (svc.model_bytes(mv), mv.model_type))
-    outputs = serve_predict(model, inputs, schema)
+    try:
+        outputs = serve_predict(model, inputs, schema)
+    except MLHubError as e:
+        if e.code != ErrorCode.INVALID:
+            raise
+        # Inputs that do not fit the model are a bad request (400), naming the expected schema.
+        raise MLHubError(ErrorCode.MALFORMED, e.message, **{"expected": schema, **e.details}) from None
     latency_ms = (time.perf_counter() - started) * 1000.0
     inference_id = None
     if store:

@@ -193,13 +193,13 @@ async def test_train_evaluate_promote_predict_and_inferences(jp_fetch) -> None: 
     assert cat["total"] == 1 and cat["models"][0]["aliases"] == {"production": 1, "staging": 2}
     assert cat["counts"]["versions"] == 2 and cat["counts"]["by_stage"] == {"production": 1, "staging": 1}
 
-    # Bad predictions: named schema, 422; no inputs: 400.
+    # Bad predictions: 400 naming the expected schema; no inputs: 400.
     code, err = await call(jp_fetch, "POST", "models", "iris_rf", "predictions", body={"inputs": [[1.0, 2.0, 3.0]]})
-    assert code == 422 and "expected 4 features: sepal_length (float)" in err["error"]["message"]
+    assert code == 400 and "expected 4 features: sepal_length (float)" in err["error"]["message"]
     assert err["error"]["details"]["expected"][0]["name"] == "sepal_length"
     code, err = await call(jp_fetch, "POST", "models", "iris_rf", "predictions",
                            body={"inputs": [["a", 1.0, 2.0, 3.0]]})
-    assert code == 422 and "sepal_length" in err["error"]["message"]
+    assert code == 400 and "sepal_length" in err["error"]["message"]
     code, err = await call(jp_fetch, "POST", "models", "iris_rf", "predictions", body={"stage": "production"})
     assert code == 400
     code, err = await call(jp_fetch, "POST", "models", "iris_rf", "predictions", raw=b"{not json")
