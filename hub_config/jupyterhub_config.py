@@ -201,6 +201,11 @@ if with_registry:
                 "postgresql+psycopg://mlhub:mlhub@127.0.0.1:5432/mlhub_registry",
             ),
             "MLHUB_ARTIFACT_ROOT": env("MLHUB_ARTIFACT_ROOT", str(DATA_DIR / "artifacts")),
+            # Training jobs run on each user's own gateway cluster, opened with that
+            # user's hub token (never one scheduler shared by everyone).
+            "MLHUB_DASK_ADDRESS": "gateway",
+            "DASK_GATEWAY__ADDRESS": f"http://127.0.0.1:{PORT}/services/dask-gateway",
+            "DASK_GATEWAY__PROXY_ADDRESS": f"gateway://127.0.0.1:{GATEWAY_TCP_PORT}",
         },
     })
     # Enough to resolve user names and group (team) membership, nothing more.

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..core.dataset_service import DatasetService
-from ..core.errors import MLHubError, invalid
+from ..core.errors import ErrorCode, MLHubError, invalid
 from ..core.model_service import ModelService
 from ..core.models import Job, ModelVersion
 from ..core.service import Registry
@@ -51,8 +51,13 @@ class Active:
 
 class JobRunner:
     def __init__(self, registry: Registry, models: ModelService, datasets: Callable[[], DatasetService],
-                 dask_address: str = "", allow_custom: bool = False) -> None:
+                 dask_address: str = "", allow_custom: bool = False, per_user_gateway: bool = False) -> None:
         self.registry = registry
+        # On a shared hub service every user's jobs run on that user's own dask-gateway
+        # cluster, created with the user's hub token: never one scheduler for everyone.
+        self.per_user_gateway = per_user_gateway
+        self._tokens: dict[str, str] = {}
+        self._user_clusters: dict[str, tuple[Any, Any]] = {}
         self.models = models
         self._datasets = datasets
         self.dask_address = dask_address.strip()
@@ -71,9 +76,41 @@ class JobRunner:
     def local_cluster(self) -> bool:
         return not self.dask_address
 
-    def client(self) -> Any:
+    def remember_token(self, user: str, token: str) -> None:
+        """The caller's hub token, used to open (or reopen) their own gateway cluster."""
+        if token:
+            with self._lock:
+                self._tokens[user] = token
+
+    def _user_client(self, user: str) -> Any:
+        from dask_gateway import Gateway
+        from dask_gateway.auth import JupyterHubAuth
+
+        with self._lock:
+            client, cluster = self._user_clusters.get(user, (None, None))
+            if client is not None and client.status == "running":
+                return client
+            token = self._tokens.get(user)
+            if not token:
+                raise MLHubError(ErrorCode.UNAVAILABLE, f"no hub token of {user!r} to open their Dask cluster with; "
+                                 "submit the job again from your server")
+            try:
+                cluster = Gateway(auth=JupyterHubAuth(api_token=token)).new_cluster()
+                cluster.scale(2)
+                client = cluster.get_client(set_as_default=False)
+            except Exception as e:
+                raise MLHubError(ErrorCode.UNAVAILABLE, "training on this hub runs on your own dask-gateway "
+                                 f"cluster, which could not be started: {e}") from None
+            self._user_clusters[user] = (client, cluster)
+            return client
+
+    def client(self, user: str | None = None) -> Any:
         from ..train.cluster import get_client
 
+        if self.per_user_gateway:
+            if user is None:
+                raise MLHubError(ErrorCode.INTERNAL, "a per-user cluster needs the user")
+            return self._user_client(user)
         with self._lock:
             if self._client is None or self._client.status != "running":
                 if self.dask_address == "gateway":
@@ -90,6 +127,10 @@ class JobRunner:
             for a in list(self._active.values()):
                 self._abort_active(a)
             self._active.clear()
+            for client, cluster in self._user_clusters.values():
+                client.close()
+                cluster.shutdown()
+            self._user_clusters.clear()
 
     # submission
     def _blob_root(self) -> Path:
@@ -117,7 +158,7 @@ class JobRunner:
         job = self.models.create_job(user, "train", model=name, dataset=data.name, dataset_version=data.version,
                                      target=body["target"], spec=_public_spec(spec), run_id=run.id, project=project)
         try:
-            tj = submit_train(self.client(), spec, data.source, body["target"], job_id=job.id,
+            tj = submit_train(self.client(user), spec, data.source, body["target"], job_id=job.id,
                               allow_custom=self.allow_custom)
         except BaseException as e:
             self._finish(job, user, "failed", error=_message(e))
@@ -135,7 +176,7 @@ class JobRunner:
         job = self.models.create_job(user, "sweep", model=name, dataset=data.name, dataset_version=data.version,
                                      target=body["target"], spec=_public_spec(spec), project=project)
         try:
-            sweep = submit_sweep(self.client(), spec, data.source, body["target"], space or {}, metric,
+            sweep = submit_sweep(self.client(user), spec, data.source, body["target"], space or {}, metric,
                                  sweep_id=job.id[:12], allow_custom=self.allow_custom)
         except BaseException as e:
             self._finish(job, user, "failed", error=_message(e))
@@ -166,7 +207,7 @@ class JobRunner:
         job = self.models.create_job(user, "evaluate", model=name, version=mv.version, dataset=data.name,
                                      dataset_version=data.version, target=target, spec=mv.spec)
         try:
-            client = self.client()
+            client = self.client(user)
             model_bytes: Any = self.models.model_bytes(mv)
             model_type = mv.model_type
             if model_type == SKLEARN:  # the worker turns the skops file back into what the train layer loads
@@ -264,19 +305,19 @@ class JobRunner:
         self._finish(job, a.user, state, error=error)
         return True
 
-    def _servable(self, result: dict[str, Any]) -> dict[str, Any]:
+    def _servable(self, user: str, result: dict[str, Any]) -> dict[str, Any]:
         """Re-save a scikit-learn pickle as skops on a worker (see :mod:`.model_format`)."""
         if result.get("model_type") != SKLEARN:
             return result
         try:
-            data = self.client().submit(to_skops, result["model_bytes"], pure=False).result(timeout=120)
+            data = self.client(user).submit(to_skops, result["model_bytes"], pure=False).result(timeout=120)
         except Exception as e:  # an estimator skops cannot save: kept as a pickle (local mode serves it)
             log.warning("model kept as a pickle, skops could not save it: %s", e)
             return {**result, "model_type": SKLEARN_PICKLE}
         return {**result, "model_bytes": data}
 
     def _register(self, a: Active, job: Job, result: dict[str, Any]) -> ModelVersion | None:
-        result = self._servable(result)
+        result = self._servable(a.user, result)
         try:
             mv = self.models.register_version(
                 a.user, job.model or "", result, dataset=job.dataset_name, dataset_version=job.dataset_version,
@@ -320,7 +361,7 @@ class JobRunner:
 
     def _register_sweep(self, a: Active, trial: Job, best: dict[str, Any], summary: dict[str, Any]) -> None:
         """The best trial becomes the next version, linked to that trial's run."""
-        best = self._servable(best)
+        best = self._servable(a.user, best)
         try:
             mv = self.models.register_version(
                 a.user, trial.model or "", best, dataset=trial.dataset_name, dataset_version=trial.dataset_version,

@@ -42,6 +42,14 @@ def model_service(settings: dict[str, Any]) -> ModelService:
     return svc
 
 
+def note_caller_token(handler: Any, runner: JobRunner) -> None:
+    """On a hub, keep the caller's hub token: their jobs run on their own gateway cluster."""
+    if runner.per_user_gateway:
+        from .standalone import bearer_token
+
+        runner.remember_token(handler.acting_user(), bearer_token(handler))
+
+
 def job_runner(settings: dict[str, Any]) -> JobRunner:
     """The runner of this server process (it marks jobs of an earlier process failed when built)."""
     model_service(settings)
@@ -56,7 +64,8 @@ def _build_runner(settings: dict[str, Any], svc: ModelService) -> None:
     if address is None:
         address = os.environ.get("MLHUB_DASK_ADDRESS", "")
     settings["mlhub.job_runner"] = JobRunner(settings["mlhub.registry"], svc, lambda: dataset_service(settings),
-                                             address, allow_custom=settings.get("mlhub.mode") == "local")
+                                             address, allow_custom=settings.get("mlhub.mode") == "local",
+                                             per_user_gateway=settings.get("mlhub.mode") == "hub")
 
 
 class ServingCache(ModelCache):

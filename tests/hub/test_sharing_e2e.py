@@ -286,7 +286,13 @@ def matrix(callers) -> dict[str, str]:
     while alice("GET", f"/jobs/{job_id}").json()["state"] not in ("finished", "failed", "aborted"):
         assert time.monotonic() < deadline, "the matrix model did not train in 180 s"
         time.sleep(1)
-    assert alice("GET", f"/jobs/{job_id}").json()["state"] == "finished"
+    assert alice("GET", f"/jobs/{job_id}").json()["state"] == "finished", alice("GET", f"/jobs/{job_id}").text
+    # it ran on alice's own dask-gateway cluster, opened with her token: bob has none
+    gateway = f"{callers['alice'].hub.base}/services/dask-gateway/api/v1/clusters/"
+    mine = requests.get(gateway, headers={"Authorization": f"jupyterhub {callers['alice'].token}"}, timeout=30)
+    assert mine.status_code == 200 and len(mine.json()) >= 1, mine.text
+    theirs = requests.get(gateway, headers={"Authorization": f"jupyterhub {callers['bob'].token}"}, timeout=30)
+    assert theirs.status_code == 200 and theirs.json() == {}, theirs.text
     for user, role in ROLE_OF.items():
         if role != "owner":
             for kind, name in (("projects", MATRIX_PROJECT), ("datasets", MATRIX_DATASET),

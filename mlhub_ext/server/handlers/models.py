@@ -6,7 +6,7 @@ from typing import Any
 from ...core.entities import Member
 from ...core.model_service import ModelService
 from ..jobs import JobRunner
-from ..serving import job_runner, model_service
+from ..serving import job_runner, model_service, note_caller_token
 from .base import MLHubAPIMixin, api
 
 
@@ -25,7 +25,9 @@ class ModelMixin(MLHubAPIMixin):
 
     @property
     def runner(self) -> JobRunner:
-        return job_runner(self.settings)
+        runner = job_runner(self.settings)
+        note_caller_token(self, runner)
+        return runner
 
     def arg(self, name: str, default: Any = None) -> Any:
         return self.get_argument(name, default)  # type: ignore[attr-defined]
