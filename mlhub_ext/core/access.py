@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any, Protocol, Union
 
 from .entities import Project, Role, Visibility
-from .errors import ErrorCode, MLHubError
+from .errors import ErrorCode, MLHubError, invalid
+from .validation import check_user
 
 
 class Shared(Protocol):
@@ -51,3 +52,17 @@ def require(project: Resource, user: str, member_role: Role | None, needed: Role
             f"this action on {target} needs {needed.value}",
         )
     return role
+
+
+def grantable_role(role: Any, member: str, owner: str, noun: str, name: str) -> Role:
+    """Check a role that a manager grants ``member`` on a project, dataset or model."""
+    check_user(member)
+    try:
+        granted = Role(role)
+    except ValueError:
+        raise invalid(f"role must be 'read', 'edit' or 'manage', not {role!r}") from None
+    if granted == Role.OWNER:
+        raise invalid(f"role must be 'read', 'edit' or 'manage'; a {noun} has one owner")
+    if member == owner:
+        raise invalid(f"{member!r} owns {noun} {name!r}")
+    return granted

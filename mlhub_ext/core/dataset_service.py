@@ -207,15 +207,7 @@ class DatasetService:
 
     def set_member(self, user: str, name: str, member: str, role: Any) -> Member:
         ds = self._dataset_for(user, name, Role.MANAGE)
-        validation.check_user(member)
-        try:
-            r = Role(role)
-        except ValueError:
-            raise invalid(f"role must be 'read', 'edit' or 'manage', not {role!r}") from None
-        if r == Role.OWNER:
-            raise invalid("role must be 'read', 'edit' or 'manage'; a dataset has one owner")
-        if member == ds.owner:
-            raise invalid(f"{member!r} owns dataset {name!r}")
+        r = access.grantable_role(role, member, ds.owner, "dataset", name)
         self.users.ensure_user(member)
         return self.store.set_member(name, member, r)
 

@@ -127,15 +127,7 @@ class ModelService:
 
     def set_member(self, user: str, name: str, member: str, role: Any) -> Member:
         model = self._model_for(user, name, Role.MANAGE)
-        validation.check_user(member)
-        try:
-            r = Role(role)
-        except ValueError:
-            raise invalid(f"role must be 'read', 'edit' or 'manage', not {role!r}") from None
-        if r == Role.OWNER:
-            raise invalid("role must be 'read', 'edit' or 'manage'; a model has one owner")
-        if member == model.owner:
-            raise invalid(f"{member!r} owns model {name!r}")
+        r = access.grantable_role(role, member, model.owner, "model", name)
         self.users.ensure_user(member)
         return self.store.set_member(name, member, r)
 

@@ -160,15 +160,7 @@ class Registry:
 
     def set_member(self, user: str, project: str, member: str, role: Any) -> Member:
         p, _ = self._project_for(user, project, Role.MANAGE)
-        validation.check_user(member)
-        try:
-            r = Role(role)
-        except ValueError:
-            raise invalid(f"role must be 'read', 'edit' or 'manage', not {role!r}") from None
-        if r == Role.OWNER:
-            raise invalid("role must be 'read', 'edit' or 'manage'; a project has one owner")
-        if member == p.owner:
-            raise invalid(f"{member!r} owns project {project!r}")
+        r = access.grantable_role(role, member, p.owner, "project", project)
         self.store.ensure_user(member)
         return self.store.set_member(project, member, r)
 
