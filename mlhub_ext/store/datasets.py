@@ -15,9 +15,10 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core.dataset_service import DatasetService
 from ..core.datasets import DataBackend, Dataset, DatasetQuery, DatasetStore, DatasetVersion, Upload
-from ..core.entities import Member, Role, Visibility
+from ..core.entities import Visibility
 from ..core.errors import conflict, not_found
 from ..core.service import Registry
+from .members import SqlMembersMixin
 from .orm import utcnow
 from .orm_datasets import (DatasetMemberRow, DatasetRow, DatasetTagRow, DatasetVersionRow, UploadChunkRow,
                            UploadRow)
@@ -28,7 +29,9 @@ _versions, _uploads, _chunks = DatasetVersionRow.__table__, UploadRow.__table__,
 _SUMMARY = [c for c in _versions.c if c.name != "manifest"]
 
 
-class SqlDatasetStore(DatasetStore):
+class SqlDatasetStore(SqlMembersMixin, DatasetStore):
+    _resources, _member_rows, _member_fk = _ds, _members, "dataset_id"
+
     def __init__(self, sql: SqlStore) -> None:
         self.sql = sql
 
@@ -158,38 +161,6 @@ class SqlDatasetStore(DatasetStore):
             return c.execute(select(_versions.c.version).where(
                 cast(_versions.c.manifest, Text).like(f"%{sha256}%")).limit(1)).first() \
                 is not None
-
-    # members
-    def get_member_role(self, name: str, user: str) -> Role | None:
-        return self.member_roles([name], user).get(name)
-
-    def member_roles(self, names: Sequence[str], user: str) -> dict[str, Role]:
-        if not names:
-            return {}
-        with self._read() as c:
-            rows = c.execute(select(_ds.c.name, _members.c.role).join(_members, _members.c.dataset_id == _ds.c.id)
-                             .where(_ds.c.name.in_(list(names)), _members.c.user == user))
-            return {r.name: Role(r.role) for r in rows}
-
-    def set_member(self, name: str, user: str, role: Role) -> Member:
-        with self._write() as c:
-            did = self._id(c, name)
-            done = c.execute(update(_members).where(_members.c.dataset_id == did, _members.c.user == user)
-                             .values(role=role.value)).rowcount
-            if not done:
-                c.execute(insert(_members).values(dataset_id=did, user=user, role=role.value))
-        return Member(name, user, role)
-
-    def remove_member(self, name: str, user: str) -> bool:
-        with self._write() as c:
-            did = self._id(c, name)
-            return c.execute(delete(_members).where(_members.c.dataset_id == did, _members.c.user == user)).rowcount > 0
-
-    def list_members(self, name: str) -> list[Member]:
-        with self._read() as c:
-            did = self._id(c, name)
-            rows = c.execute(select(_members).where(_members.c.dataset_id == did).order_by(_members.c.user))
-            return [Member(name, r.user, Role(r.role)) for r in rows]
 
     # uploads
     def create_upload(self, upload: Upload) -> Upload:

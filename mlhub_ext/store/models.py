@@ -14,10 +14,11 @@ from typing import Any, Iterator, Sequence
 from sqlalchemy import Connection, delete, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..core.entities import Member, Role, Visibility
+from ..core.entities import Visibility
 from ..core.errors import not_found
 from ..core.models import (AliasMove, EvaluationRecord, Inference, Job, JobQuery, Model, ModelQuery, ModelStore,
                            ModelVersion)
+from .members import SqlMembersMixin
 from .orm import utcnow
 from .orm_models import (AliasHistoryRow, InferenceRow, JobRow, ModelAliasRow, ModelEvaluationRow, ModelMemberRow,
                          ModelRow, ModelTagRow, ModelVersionRow)
@@ -32,7 +33,9 @@ _JOB_FIELDS = ("state", "progress", "message", "model", "version", "run_id", "pr
                "finished_at", "spec")
 
 
-class SqlModelStore(ModelStore):
+class SqlModelStore(SqlMembersMixin, ModelStore):
+    _resources, _member_rows, _member_fk = _models, _members, "model_id"
+
     def __init__(self, sql: SqlStore) -> None:
         self.sql = sql
 
@@ -257,38 +260,6 @@ class SqlModelStore(ModelStore):
             rows = c.execute(select(_history).where(_history.c.model_id == mid)
                              .order_by(_history.c.id.desc()).limit(limit))
             return [AliasMove(r.id, name, r.stage, r.version, r.previous, r.user, r.created_at) for r in rows]
-
-    # members
-    def get_member_role(self, name: str, user: str) -> Role | None:
-        return self.member_roles([name], user).get(name)
-
-    def member_roles(self, names: Sequence[str], user: str) -> dict[str, Role]:
-        if not names:
-            return {}
-        with self._read() as c:
-            rows = c.execute(select(_models.c.name, _members.c.role).join(_members, _members.c.model_id == _models.c.id)
-                             .where(_models.c.name.in_(list(names)), _members.c.user == user))
-            return {r.name: Role(r.role) for r in rows}
-
-    def set_member(self, name: str, user: str, role: Role) -> Member:
-        with self._write() as c:
-            mid = self._id(c, name)
-            done = c.execute(update(_members).where(_members.c.model_id == mid, _members.c.user == user)
-                             .values(role=role.value)).rowcount
-            if not done:
-                c.execute(insert(_members).values(model_id=mid, user=user, role=role.value))
-        return Member(name, user, role)
-
-    def remove_member(self, name: str, user: str) -> bool:
-        with self._write() as c:
-            mid = self._id(c, name)
-            return c.execute(delete(_members).where(_members.c.model_id == mid, _members.c.user == user)).rowcount > 0
-
-    def list_members(self, name: str) -> list[Member]:
-        with self._read() as c:
-            mid = self._id(c, name)
-            rows = c.execute(select(_members).where(_members.c.model_id == mid).order_by(_members.c.user))
-            return [Member(name, r.user, Role(r.role)) for r in rows]
 
     # evaluations
     def add_evaluation(self, record: EvaluationRecord) -> EvaluationRecord:
