@@ -243,7 +243,12 @@ class ModelService:
         """The version a prediction uses: ``version``, else ``stage``, else production if set, else latest."""
         if version not in (None, "") and stage not in (None, ""):
             raise invalid("give either 'stage' or 'version', not both")
-        model = self._model_for(user, name, Role.READ)
+        # One read for the model, its aliases and the caller's role: this runs on every prediction.
+        found = self.store.serving_model(name, user) if isinstance(name, str) and len(name) <= 128 else None
+        if found is None:
+            raise not_found("model", name)
+        model, member_role = found
+        model.role = access.require(model, user, member_role, Role.READ, noun="model")
         if version not in (None, ""):
             ref = version_ref(version)
             if isinstance(ref, str):
@@ -257,7 +262,7 @@ class ModelService:
             if stage is not None and stage not in model.aliases:
                 raise not_found(f"stage of model {name!r}", stage)
             number = model.aliases[stage] if stage is not None else model.latest_version
-        got = self.store.get_version(name, number, with_evaluation=False) if number else None
+        got = self.store.get_version(name, number, with_evaluation=False, stages=model.aliases) if number else None
         if got is None:
             raise not_found(f"version of model {name!r}", version or stage or "latest")
         return got, stage

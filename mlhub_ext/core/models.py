@@ -247,7 +247,14 @@ class ModelStore(ABC):
         if it does not exist yet); the number is assigned here."""
 
     @abstractmethod
-    def get_version(self, name: str, version: int, with_evaluation: bool = True) -> ModelVersion | None: ...
+    def serving_model(self, name: str, user: str) -> tuple[Model, Role | None] | None:
+        """What a prediction needs, in one read: the model with its owner, visibility, latest
+        version and aliases (no tags, counts or latest version record), and ``user``'s member role."""
+
+    @abstractmethod
+    def get_version(self, name: str, version: int, with_evaluation: bool = True,
+                    stages: dict[str, int] | None = None) -> ModelVersion | None:
+        """One version; ``stages``, when the caller has just read the model's aliases, saves reading them again."""
 
     @abstractmethod
     def list_versions(self, name: str, include_archived: bool = False) -> list[ModelVersion]: ...

@@ -20,8 +20,9 @@ from ..core.errors import ErrorCode, MLHubError, invalid, malformed
 from ..core.model_service import ModelService
 from ..store.models import open_models
 from ..train.cache import DEFAULT_MAX_BYTES, ModelCache
-from ..train.predict import check_inputs, describe_schema, load_model, predict
+from ..train.predict import check_inputs, check_numeric_rows, describe_schema, is_numeric_schema, load_model, predict
 from ..train.tabular import to_python
+from ..train.tree_predict import TreePredictor
 from .model_format import SKLEARN, SKLEARN_PICKLE, load_skops
 from .jobs import JobRunner
 
@@ -70,11 +71,16 @@ def _build_runner(settings: dict[str, Any], svc: ModelService) -> None:
 
 class ServingCache(ModelCache):
     """The train layer's LRU cache, loading skops files with the trusted-types check and
-    refusing pickles unless ``allow_pickle`` (local mode: the user's own server)."""
+    refusing pickles unless ``allow_pickle`` (local mode: the user's own server).
+
+    Next to each loaded tree or forest it keeps its :class:`TreePredictor` (built once, on
+    the first prediction), which answers small requests without scikit-learn's per-call cost.
+    """
 
     def __init__(self, allow_pickle: bool, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         super().__init__(max_bytes)
         self.allow_pickle = allow_pickle
+        self._predictors: dict[Any, TreePredictor | None] = {}
 
     def load(self, blob: bytes, model_type: str) -> Any:
         if model_type == SKLEARN:
@@ -100,6 +106,28 @@ class ServingCache(ModelCache):
             self._evict()
         return model
 
+    def predictor(self, key: Any, model: Any, schema: list[dict[str, Any]]) -> TreePredictor | None:
+        """The cached :class:`TreePredictor` of the model under ``key`` (None if it has none)."""
+        with self._lock:
+            if key in self._predictors:
+                return self._predictors[key]
+        fast = (TreePredictor.compile(model, [c["name"] for c in schema])
+                if is_numeric_schema(schema) and type(model).__module__.startswith("sklearn.") else None)
+        with self._lock:
+            if key in self._items:          # not for a model evicted meanwhile
+                self._predictors[key] = fast
+        return fast
+
+    def discard(self, key: Any) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+            self._predictors.pop(key, None)
+
+    def _evict(self) -> None:
+        super()._evict()
+        for key in [k for k in self._predictors if k not in self._items]:
+            del self._predictors[key]
+
 
 def model_cache(settings: dict[str, Any]) -> ModelCache:
     cache = settings.get("mlhub.model_cache")
@@ -116,18 +144,29 @@ ARGMAX_CLASSIFIERS = frozenset({"RandomForestClassifier", "ExtraTreesClassifier"
                                 "ExtraTreeClassifier"})
 
 
-def serve_predict(model: Any, inputs: Any, schema: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """:func:`mlhub_ext.train.predict.predict`, with one pass for argmax classifiers."""
+def serve_predict(model: Any, inputs: Any, schema: list[dict[str, Any]],
+                  fast: TreePredictor | None = None) -> list[dict[str, Any]]:
+    """:func:`mlhub_ext.train.predict.predict`, with one pass for argmax classifiers, and
+    through ``fast`` (the model's :class:`TreePredictor`) when there is one."""
+    if fast is not None:
+        X = check_numeric_rows(inputs, schema)
+        if fast.classes is None:
+            return [{"prediction": float(v)} for v in fast.predict(X)]
+        return _with_probabilities(fast.classes, fast.predict_proba(X))
     final = model.steps[-1][1] if hasattr(model, "steps") else model
     classes = getattr(model, "classes_", None)
     if type(final).__name__ not in ARGMAX_CLASSIFIERS or classes is None or np.ndim(classes) != 1 \
             or not type(final).__module__.startswith("sklearn."):
         return predict(model, inputs, schema)
     X = check_inputs(inputs, schema)
-    probs = np.asarray(model.predict_proba(X), dtype=float)
+    return _with_probabilities(classes, np.asarray(model.predict_proba(X), dtype=float))
+
+
+def _with_probabilities(classes: Any, probs: np.ndarray) -> list[dict[str, Any]]:
     labels = [str(to_python(c)) for c in classes]
-    return [{"prediction": to_python(classes[int(np.argmax(row))]),
-             "probabilities": {label: float(p) for label, p in zip(labels, row)}} for row in probs]
+    best = probs.argmax(axis=1).tolist()
+    return [{"prediction": to_python(classes[i]), "probabilities": dict(zip(labels, row))}
+            for i, row in zip(best, probs.tolist())]
 
 
 def decode_image(value: Any) -> bytes:
@@ -171,9 +210,11 @@ def run_prediction(svc: ModelService, cache: ModelCache, user: str, name: str, b
                           expected=schema)
         recorded = inputs
     started = time.perf_counter()
-    model = cache.get((name, mv.version, mv.artifact_sha256), lambda: (svc.model_bytes(mv), mv.model_type))
+    key = (name, mv.version, mv.artifact_sha256)
+    model = cache.get(key, lambda: (svc.model_bytes(mv), mv.model_type))
+    fast = cache.predictor(key, model, schema) if isinstance(cache, ServingCache) and not image else None
     try:
-        outputs = serve_predict(model, inputs, schema)
+        outputs = serve_predict(model, inputs, schema, fast)
     except MLHubError as e:
         if e.code != ErrorCode.INVALID:
             raise

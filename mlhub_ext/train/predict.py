@@ -63,6 +63,31 @@ def check_inputs(inputs: Any, input_schema: Sequence[dict[str, Any]]) -> Any:
         raise invalid(f"no inputs given; expected rows of: {describe_schema(schema)}")
     if len(schema) == 1 and schema[0]["dtype"] == "image":
         return _image_rows(rows, schema[0])
+    frame = pd.DataFrame(_table_rows(rows, schema), columns=[c["name"] for c in schema])
+    for col in schema:
+        if col["dtype"] in _NUMERIC:
+            frame[col["name"]] = frame[col["name"]].astype(float if col["dtype"] != "int" else "int64")
+    return frame
+
+
+def is_numeric_schema(input_schema: Sequence[dict[str, Any]]) -> bool:
+    """Whether every feature is a number (so rows fit in one float array)."""
+    return bool(input_schema) and all(c.get("dtype") in _NUMERIC for c in input_schema)
+
+
+def check_numeric_rows(inputs: Any, input_schema: Sequence[dict[str, Any]]) -> list[list[Any]]:
+    """The rows of a numeric schema, checked as :func:`check_inputs` checks them, as lists in
+    schema order (no DataFrame: for predictors that take a plain array)."""
+    schema = list(input_schema)
+    if not is_numeric_schema(schema):
+        raise ValueError("check_numeric_rows takes a schema of numeric features only")
+    rows = _as_rows(inputs, schema)
+    if not rows:
+        raise invalid(f"no inputs given; expected rows of: {describe_schema(schema)}")
+    return _table_rows(rows, schema)
+
+
+def _table_rows(rows: list[Any], schema: list[dict[str, Any]]) -> list[list[Any]]:
     names = [c["name"] for c in schema]
     table: list[list[Any]] = []
     for i, row in enumerate(rows):
@@ -82,11 +107,7 @@ def check_inputs(inputs: Any, input_schema: Sequence[dict[str, Any]]) -> Any:
             raise invalid(f"row {i} has {len(row)} value(s); expected {len(schema)} features: "
                           f"{describe_schema(schema)}", expected=schema)
         table.append([_check_value(v, col, i, schema) for v, col in zip(row, schema)])
-    frame = pd.DataFrame(table, columns=names)
-    for col in schema:
-        if col["dtype"] in _NUMERIC:
-            frame[col["name"]] = frame[col["name"]].astype(float if col["dtype"] != "int" else "int64")
-    return frame
+    return table
 
 
 def predict(model: Any, inputs: Any, input_schema: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

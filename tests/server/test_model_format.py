@@ -92,3 +92,41 @@ def test_one_pass_predictions_equal_the_train_layers() -> None:
                   make_pipeline(StandardScaler(), RandomForestClassifier(5, random_state=0)).fit(X, y),
                   LogisticRegression(max_iter=500).fit(X, names)):
         assert serve_predict(model, rows, schema) == predict(model, rows, schema)
+
+
+def test_cached_tree_predictors_answer_as_the_train_layer() -> None:
+    from sklearn.ensemble import RandomForestRegressor
+    from sklearn.linear_model import LogisticRegression
+
+    from mlhub_ext.server.serving import serve_predict
+    from mlhub_ext.train.predict import predict
+
+    import pandas as pd
+
+    data, y = load_iris(return_X_y=True)
+    X = pd.DataFrame(data, columns=[f"f{i}" for i in range(4)])
+    names = np.asarray(["setosa", "versicolor", "virginica"])[y]
+    schema = [{"name": f"f{i}", "dtype": "float"} for i in range(4)]
+    records = [dict(zip(X.columns, r)) for r in data[::9].tolist()]
+    cache = ServingCache(allow_pickle=False, max_bytes=1)             # room for one model at a time
+    forest = RandomForestClassifier(30, random_state=0).fit(X, names)
+    model = cache.get("rf", lambda: (to_skops(pickle.dumps(forest)), "sklearn"))
+    fast = cache.predictor("rf", model, schema)
+    assert fast is not None and cache.predictor("rf", model, schema) is fast       # built once
+    assert serve_predict(model, records, schema, fast) == predict(model, records, schema)
+    with pytest.raises(MLHubError) as e:                                             # same checks as the slow path
+        serve_predict(model, [[1.0, 2.0, "x", 4.0]], schema, fast)
+    assert e.value.code == ErrorCode.INVALID and "f2" in e.value.message
+
+    reg = RandomForestRegressor(10, random_state=0).fit(X, y.astype(float))
+    model = cache.get("reg", lambda: (to_skops(pickle.dumps(reg)), "sklearn"))
+    assert "rf" not in cache._predictors                                            # evicted with its model
+    fast = cache.predictor("reg", model, schema)
+    assert fast is not None
+    assert serve_predict(model, records, schema, fast) == predict(model, records, schema)
+
+    logistic = LogisticRegression(max_iter=500).fit(X, names)
+    model = cache.get("lr", lambda: (to_skops(pickle.dumps(logistic)), "sklearn"))
+    assert cache.predictor("lr", model, schema) is None
+    strings = [{"name": "f0", "dtype": "float"}, {"name": "kind", "dtype": "string"}]
+    assert ServingCache(allow_pickle=True).predictor("x", forest, strings) is None     # not all numeric

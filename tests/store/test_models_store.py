@@ -208,3 +208,33 @@ def test_bad_names_and_refs(svc) -> None:  # type: ignore[no-untyped-def]
         svc.get_version("alice", "m", "production")
     assert code(e) == "not_found"
     assert svc.serving_version("alice", "m")[0].version == 1
+
+
+def test_serving_version_reads_access_and_stages_in_one_lookup(svc) -> None:  # type: ignore[no-untyped-def]
+    """The prediction path's own model read applies the same access rules as get_model."""
+    for n in (1, 2, 3):
+        svc.register_version("alice", "m", result(n))
+    svc.promote("alice", "m", "production", 2)
+    mv, stage = svc.serving_version("alice", "m")
+    assert (mv.version, stage, mv.stages) == (2, "production", ["production"])
+    assert svc.serving_version("alice", "m", version="latest")[0].version == 3
+    assert svc.serving_version("alice", "m", version=1)[0].version == 1
+    for who, stage, version, expected in (("bob", None, None, "not_found"),          # private: invisible
+                                          ("alice", "staging", None, "not_found"),
+                                          ("alice", None, 9, "not_found"),
+                                          ("alice", "production", 1, "invalid"),
+                                          ("alice", 3, None, "invalid")):
+        with pytest.raises(MLHubError) as e:
+            svc.serving_version(who, "m", stage, version)
+        assert code(e) == expected, (who, stage, version)
+    with pytest.raises(MLHubError) as e:
+        svc.serving_version("alice", "x" * 200)
+    assert code(e) == "not_found"
+    svc.set_member("alice", "m", "bob", "read")
+    assert svc.serving_version("bob", "m")[0].version == 2
+    svc.remove_member("alice", "m", "bob")
+    with pytest.raises(MLHubError) as e:
+        svc.serving_version("bob", "m")
+    assert code(e) == "not_found"
+    svc.update_model("alice", "m", {"visibility": "public"})
+    assert svc.serving_version("carol", "m", "production")[0].version == 2
