@@ -64,6 +64,7 @@ def current_client() -> Any | None:
 
 
 def _local(kw: dict[str, Any]) -> tuple[Any, Any]:
+    import dask
     from distributed import Client, LocalCluster
 
     options: dict[str, Any] = {
@@ -74,7 +75,17 @@ def _local(kw: dict[str, Any]) -> tuple[Any, Any]:
     options["host"] = "127.0.0.1"        # never listen beyond this machine
     if options.get("dashboard_address") not in (None, ""):
         options["dashboard_address"] = "127.0.0.1:0"
-    cluster = LocalCluster(**options)
+    # One task per worker thread at a time, the rest held by the scheduler in priority order
+    # (Dask's default, 1.1, hands each worker a second task early, which then waits there
+    # however long its queue-mate takes). Training tasks are long, so the round trip between
+    # two is nothing, and a sweep's longest trials start first on whichever worker is free.
+    config: dict[str, Any] = {"distributed.scheduler.worker-saturation": 1.0}
+    if options["dashboard_address"] is None:
+        # The statistical profiler wakes every 10 ms in each worker, for a dashboard that
+        # is not there: on a small machine that is CPU taken from training.
+        config["distributed.worker.profile.enabled"] = False
+    with dask.config.set(config):
+        cluster = LocalCluster(**options)
     try:
         return Client(cluster, set_as_default=False), cluster
     except BaseException:

@@ -55,6 +55,51 @@ def trial_point(trial: ModelSpec, space: dict[str, list[Any]]) -> dict[str, Any]
                 else trial.params.get(k)) for k in space}
 
 
+# Parameters whose larger values make a fit longer (None, "no limit", the longest of all),
+# and those whose smaller values do; matched on the name after any ``step__`` prefix.
+_LONGER_WHEN_LARGER = frozenset({"n_estimators", "max_iter", "n_iter", "epochs", "max_depth", "max_leaf_nodes",
+                                 "num_leaves", "hidden_sizes", "hidden_layer_sizes", "hidden_size", "channels",
+                                 "max_features", "n_components"})
+_LONGER_WHEN_SMALLER = frozenset({"batch_size", "min_samples_leaf", "min_samples_split", "tol"})
+
+
+def trial_costs(trials: list[ModelSpec], space: dict[str, list[Any]]) -> list[float]:
+    """A guess at each trial's relative training time, from the swept values alone.
+
+    Only for ordering: a sweep starts its longest trials first, so that on a few workers
+    the short ones fill the gaps at the end instead of a long one running alone (on a
+    2-worker cluster this takes a 12-trial forest grid from 1.65x to about 1.9x serial).
+    Unknown parameters count as equal, which keeps the grid's order among them.
+    """
+    points = [trial_point(t, space) for t in trials]
+    costs = [1.0] * len(trials)
+    for name in space:
+        base = name.rsplit("__", 1)[-1]
+        if base not in _LONGER_WHEN_LARGER and base not in _LONGER_WHEN_SMALLER:
+            continue
+        sizes = [_size(p[name]) for p in points]
+        known = [v for v in sizes if v is not None and v > 0]
+        if not known:
+            continue
+        unlimited = 2.0 * max(known)          # None: no limit, longer than any limit given
+        for i, v in enumerate(sizes):
+            v = unlimited if v is None else max(v, 1e-12)
+            costs[i] *= v if base in _LONGER_WHEN_LARGER else 1.0 / v
+    return costs
+
+
+def _size(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return 1.0
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, (list, tuple)) and all(isinstance(v, (int, float)) for v in value):
+        return float(sum(value)) or 1.0
+    return 1.0                                # "sqrt", "auto", ...: no guess
+
+
 def check_metric(metric: str, spec: ModelSpec | None = None) -> str:
     """Refuse a metric name sweeps cannot rank by (or, for scikit-learn specs, one that
     does not fit the estimator: ``rmse`` for a classifier, ``accuracy`` for a regressor)."""
@@ -141,8 +186,14 @@ def submit_sweep(client: Any, spec: ModelSpec | dict[str, Any], table: TableSour
     if not isinstance(table, (str, os.PathLike)):
         # One copy on the cluster shared by every trial, instead of one per task.
         source = client.scatter(table, broadcast=True, hash=False)
-    jobs = [submit_train(client, t, source, target, job_id=f"{sweep_id}-{i}",
-                         allow_custom=allow_custom) for i, t in enumerate(trials)]
+    # Longest first; ties keep the grid's order. Submitted in that order too: a free worker
+    # starts the first task that reaches the scheduler before the next one is even sent.
+    costs = trial_costs(trials, space)
+    order = sorted(range(len(trials)), key=lambda i: (-costs[i], i))
+    jobs: list[Any] = [None] * len(trials)
+    for rank, i in enumerate(order):
+        jobs[i] = submit_train(client, trials[i], source, target, job_id=f"{sweep_id}-{i}",
+                               allow_custom=allow_custom, priority=len(trials) - rank)
     return Sweep(sweep_id=sweep_id, metric=metric, space=space, trials=trials, jobs=jobs)
 
 

@@ -34,6 +34,11 @@ def test_local_cluster_is_private_and_reused(client):
     assert all(w.startswith("tcp://127.0.0.1:") for w in info["workers"])
     assert all(w["nthreads"] == 1 for w in info["workers"].values())
     assert get_client(n_workers=2) is client
+    # Workers take one task at a time, so priorities decide what runs next.
+    assert client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.WORKER_SATURATION) == 1.0
+    # No dashboard, so no 10 ms profiler in the workers.
+    profiling = client.run(lambda: __import__("dask").config.get("distributed.worker.profile.enabled"))
+    assert list(profiling.values()) == [False, False]
 
 
 def test_iris_random_forest_on_the_cluster(client, iris):
@@ -117,6 +122,45 @@ def test_sweep_picks_the_best(client, iris):
     assert summary["best"] == scores.index(max(scores))
     assert trials[summary["best"]]["params"]["max_depth"] is None   # depth-1 stumps lose
     assert summary["best_result"]["metrics"]["f1_macro"] == max(scores)
+
+
+def test_sweep_starts_the_longest_trials_first(client, iris):
+    from mlhub_ext.train.sweep import submit_sweep
+
+    spec = {"kind": "sklearn", "estimator": "sklearn.ensemble.ExtraTreesClassifier",
+            "params": {"random_state": 0, "n_jobs": 1}}
+    sizes = [5, 10, 300, 20, 250]
+    sweep = submit_sweep(client, spec, iris, "species", {"n_estimators": sizes}, "accuracy")
+    summary = sweep.wait()
+    assert [t["state"] for t in summary["trials"]] == ["finished"] * 5
+    started = {sizes[i]: next(e["time"] for e in job.events if e["type"] == "state")
+               for i, job in enumerate(sweep.jobs)}
+    first_two = sorted(started, key=started.get)[:2]
+    assert sorted(first_two) == [250, 300], started          # on 2 workers, the two longest start at once
+    assert summary["trials"][2]["params"] == {"n_estimators": 300}   # rows keep the grid's order
+
+
+def test_trial_costs_rank_by_size_parameters():
+    from mlhub_ext.train.sweep import expand_grid, trial_costs
+
+    spec = {"kind": "sklearn", "estimator": "sklearn.ensemble.RandomForestClassifier"}
+    space = {"n_estimators": [40, 120], "max_depth": [4, None], "criterion": ["gini", "entropy"]}
+    trials = expand_grid(spec, space)
+    costs = trial_costs(trials, space)
+    longest = max(range(len(trials)), key=lambda i: costs[i])
+    assert trials[longest].params["n_estimators"] == 120 and trials[longest].params["max_depth"] is None
+    shortest = min(range(len(trials)), key=lambda i: costs[i])
+    assert trials[shortest].params["n_estimators"] == 40 and trials[shortest].params["max_depth"] == 4
+    # The criterion is not a size: trials differing only by it cost the same.
+    assert costs[0] == costs[1]
+    mlp = expand_grid({"kind": "torch_mlp"}, {"batch_size": [16, 128], "epochs": [5]})
+    small, large = trial_costs(mlp, {"batch_size": [16, 128], "epochs": [5]})
+    assert small > large                                      # smaller batches take longer
+    pipe = {"kind": "sklearn", "estimator": "sklearn.pipeline.Pipeline",
+            "steps": [["scale", "sklearn.preprocessing.StandardScaler", {}],
+                      ["model", "sklearn.ensemble.RandomForestClassifier", {}]]}
+    fewer, more = trial_costs(expand_grid(pipe, {"model__n_estimators": [10, 50]}), {"model__n_estimators": [10, 50]})
+    assert more > fewer                                        # step__param counts by its own name
 
 
 def test_select_best_direction():
