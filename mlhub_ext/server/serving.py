@@ -91,21 +91,6 @@ class ServingCache(ModelCache):
         return load_model(blob, SKLEARN if model_type == SKLEARN_PICKLE else model_type,
                           allow_custom=self.allow_pickle)
 
-    def get(self, key: Any, fetch: Any) -> Any:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                self.hits += 1
-                return self._items[key][0]
-            self.misses += 1
-        blob, model_type = fetch()
-        model = self.load(blob, model_type)
-        with self._lock:
-            self._items[key] = (model, len(blob))
-            self._items.move_to_end(key)
-            self._evict()
-        return model
-
     def predictor(self, key: Any, model: Any, schema: list[dict[str, Any]]) -> TreePredictor | None:
         """The cached :class:`TreePredictor` of the model under ``key`` (None if it has none)."""
         with self._lock:

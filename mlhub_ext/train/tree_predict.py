@@ -58,30 +58,23 @@ class TreePredictor:
             classes = None
         return cls(trees=trees, tables=tables, classes=classes, n_features=int(model.n_features_in_))
 
-    def _checked(self, X: Any) -> np.ndarray:
-        X = np.asarray(X, dtype=np.float32)         # what scikit-learn's trees compute on
-        if X.ndim != 2 or X.shape[1] != self.n_features:
-            raise ValueError(f"expected rows of {self.n_features} features, got shape {X.shape}")
-        return X
-
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, equal to the estimator's ``predict_proba``."""
         if self.classes is None:
             raise TypeError("a regressor has no class probabilities")
-        X = self._checked(X)
-        out = np.zeros((X.shape[0], len(self.classes)), dtype=np.float64)
-        for tree, table in zip(self.trees, self.tables):
-            out += table[tree.apply(X)]
-        if len(self.trees) > 1:
-            out /= len(self.trees)
-        return out
+        return self._mean_leaf_output(X)
 
     def predict(self, X: Any) -> np.ndarray:
         """Predictions, equal to the estimator's ``predict``."""
         if self.classes is not None:
-            return self.classes[np.argmax(self.predict_proba(X), axis=1)]
-        X = self._checked(X)
-        out = np.zeros(X.shape[0], dtype=np.float64)
+            return self.classes[np.argmax(self._mean_leaf_output(X), axis=1)]
+        return self._mean_leaf_output(X)
+
+    def _mean_leaf_output(self, X: Any) -> np.ndarray:
+        X = np.asarray(X, dtype=np.float32)         # what scikit-learn's trees compute on
+        if X.ndim != 2 or X.shape[1] != self.n_features:
+            raise ValueError(f"expected rows of {self.n_features} features, got shape {X.shape}")
+        out = np.zeros((X.shape[0], *self.tables[0].shape[1:]), dtype=np.float64)
         for tree, table in zip(self.trees, self.tables):
             out += table[tree.apply(X)]
         if len(self.trees) > 1:
