@@ -2,7 +2,7 @@
 import { requestAPI } from '../request';
 import {
   IAliases,
-  IEvaluation,
+  IEvaluations,
   IInferencesPage,
   IJob,
   IJobsPage,
@@ -62,11 +62,21 @@ export function patchVersion(
   });
 }
 
-export function getEvaluation(
+/** The holdout evaluation and every evaluation on another dataset, oldest first. */
+export function listEvaluations(name: string, version: number): Promise<IEvaluations> {
+  return requestAPI<IEvaluations>(`${v(name, version)}/evaluation`);
+}
+
+/** Queue an evaluation of the version on a dataset (the training target unless `target`). */
+export function evaluateVersion(
   name: string,
-  version: number
-): Promise<{ evaluation: IEvaluation | null }> {
-  return requestAPI(`${v(name, version)}/evaluation`);
+  version: number,
+  body: { dataset: string; version?: number; target?: string }
+): Promise<IJob> {
+  return requestAPI<IJob>(`${v(name, version)}/evaluations`, {
+    method: 'POST',
+    body: JSON.stringify(body)
+  });
 }
 
 export function getAliases(name: string, limit = 20): Promise<IAliases> {

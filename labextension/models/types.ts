@@ -37,6 +37,22 @@ export interface IEvaluation {
   [metric: string]: unknown;
 }
 
+/** An evaluation of a version on another dataset (`POST .../evaluations` stores one). */
+export interface IStoredEvaluation {
+  id: number;
+  dataset: { name: string; version: number | null };
+  job_id: string | null;
+  created_by: string;
+  created_at: string | null;
+  evaluation: IEvaluation;
+}
+
+/** `GET .../versions/{v}/evaluation`: the training holdout, then every later evaluation. */
+export interface IEvaluations {
+  evaluation: IEvaluation | null;
+  evaluations: IStoredEvaluation[];
+}
+
 export interface IModelVersion {
   model: string;
   version: number;

@@ -21,6 +21,9 @@ CLASSIFIERS = frozenset({"DecisionTreeClassifier", "ExtraTreeClassifier", "Rando
                          "ExtraTreesClassifier"})
 REGRESSORS = frozenset({"DecisionTreeRegressor", "ExtraTreeRegressor", "RandomForestRegressor",
                         "ExtraTreesRegressor"})
+# The tables copy every leaf's output: beyond this a forest keeps scikit-learn's path, where
+# per-call overhead matters less anyway (the walk down many large trees dominates).
+MAX_TABLE_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -33,9 +36,11 @@ class TreePredictor:
     n_features: int
 
     @classmethod
-    def compile(cls, model: Any, feature_names: Sequence[str] | None = None) -> "TreePredictor | None":
+    def compile(cls, model: Any, feature_names: Sequence[str] | None = None,
+                max_bytes: int = MAX_TABLE_BYTES) -> "TreePredictor | None":
         """The predictor of ``model``, or None when it is not a single-output scikit-learn
-        tree or forest, or was fitted on columns other than ``feature_names`` (in order)."""
+        tree or forest, was fitted on columns other than ``feature_names`` (in order), or
+        its tables would take more than ``max_bytes``."""
         name = type(model).__name__
         if not type(model).__module__.startswith("sklearn.") or name not in CLASSIFIERS | REGRESSORS:
             return None
@@ -49,8 +54,10 @@ class TreePredictor:
         if not members or any(getattr(m, "tree_", None) is None for m in members):
             return None
         trees = tuple(m.tree_ for m in members)
+        n_classes = int(np.atleast_1d(model.n_classes_)[0]) if name in CLASSIFIERS else 1
+        if sum(int(t.node_count) for t in trees) * n_classes * 8 > max_bytes:
+            return None
         if name in CLASSIFIERS:
-            n_classes = int(np.atleast_1d(model.n_classes_)[0])
             tables = tuple(_class_table(t, n_classes) for t in trees)
             classes: np.ndarray | None = np.asarray(model.classes_)
         else:

@@ -74,6 +74,14 @@ def test_what_it_does_not_compile() -> None:
     assert TreePredictor.compile(Lookalike()) is None
 
 
+def test_tables_beyond_the_bound_keep_scikit_learns_path() -> None:
+    X, y = _iris()
+    forest = RandomForestClassifier(10, random_state=0).fit(X, y)
+    size = sum(e.tree_.node_count for e in forest.estimators_) * 3 * 8
+    assert TreePredictor.compile(forest, list(X.columns), max_bytes=size) is not None
+    assert TreePredictor.compile(forest, list(X.columns), max_bytes=size - 1) is None
+
+
 def test_wrong_width_is_refused() -> None:
     X, y = _iris()
     fast = TreePredictor.compile(RandomForestClassifier(3, random_state=0).fit(X, y), list(X.columns))

@@ -287,6 +287,70 @@ test.describe('Models', () => {
     await expect(view.locator('[data-chart="Loss"]')).toContainText('val_loss');
   });
 
+  test('evaluate a version on another dataset from the model view, and switch between evaluations', async ({ page }) => {
+    test.setTimeout(180000);
+    const suffix = Date.now().toString(36);
+    const header = 'sepal_length,sepal_width,petal_length,petal_width,species';
+    const rows = IRIS_ROWS.split(' ');
+    const dataset = `iris_ev_${suffix}`;
+    const holdout = `iris_holdout_${suffix}`;
+    const unlabelled = `iris_nolabel_${suffix}`;
+    await registerCsv(page, `${dataset}.csv`, `${header}\n${rows.join('\n')}\n`);
+    await registerCsv(page, `${holdout}.csv`, `${header}\n${rows.filter((_, i) => i % 3 === 0).join('\n')}\n`);
+    await registerCsv(page, `${unlabelled}.csv`, `${header.replace('species', 'kind')}\n${rows.slice(0, 20).join('\n')}\n`);
+    const name = `iris_ev_rf_${suffix}`;
+    const trained = await page.request.post(`${API}/jobs`, {
+      data: { dataset, target: 'species', estimator: 'sklearn.ensemble.RandomForestClassifier',
+              params: { n_estimators: 10, random_state: 0 }, name },
+      headers: await xsrfHeaders(page)
+    });
+    expect(trained.status(), await trained.text()).toBe(202);
+    const trainedId = (await trained.json()).id;
+    await expect
+      .poll(async () => (await (await page.request.get(`${API}/jobs/${trainedId}`)).json()).state, { timeout: 90000 })
+      .toBe('finished');
+
+    await page.evaluate(
+      model => (window as any).jupyterapp.commands.execute('mlhub:open-model', { name: model, version: 1 }),
+      name
+    );
+    const view = page.locator(`.jp-MLHubModels-view[data-model="${name}"]`);
+    await expect(view.getByRole('heading', { name: /Version 1/ })).toBeVisible();
+    const rowsEvaluated = view.locator('[data-metric="n"] dd');
+    await expect(rowsEvaluated).toHaveText('30');                         // the 20% training holdout
+    const shown = view.locator('select[aria-label="evaluation shown"]');
+    await expect(shown.locator('option')).toHaveCount(1);
+
+    // A dataset without the target column: refused before anything is queued, message verbatim.
+    const form = view.getByRole('form', { name: 'evaluate on a dataset' });
+    await form.locator('select[aria-label="dataset to evaluate on"]').selectOption(unlabelled);
+    await form.getByRole('button', { name: 'Evaluate' }).click();
+    await expect(view.locator('.jp-MLHubModels-evaluations [role="alert"]')).toContainText('species');
+
+    // The holdout dataset: a job on the cluster, then its evaluation is the one shown.
+    await form.locator('select[aria-label="dataset to evaluate on"]').selectOption(holdout);
+    await form.getByRole('button', { name: 'Evaluate' }).click();
+    const job = view.locator('.jp-MLHubModels-evaluations .jp-MLHubModels-job');
+    await expect(job).toHaveAttribute('data-state', 'finished', { timeout: 90000 });
+    await expect(view.locator('.jp-MLHubModels-evaluations [role="alert"]')).toHaveCount(0);
+    await expect(shown.locator('option')).toHaveCount(2);
+    await expect(shown.locator('option:checked')).toContainText(`${holdout} v1`);
+    await expect(rowsEvaluated).toHaveText('50');
+    const stored = (await (await page.request.get(`${API}/models/${name}/versions/1/evaluation`)).json()).evaluations;
+    expect(stored).toHaveLength(1);
+    expect(stored[0].dataset.name).toBe(holdout);
+    await expect(view.locator('[data-metric="accuracy"] dd')).toHaveText(
+      String(Number(stored[0].evaluation.accuracy.toPrecision(4)))
+    );
+    await expect(view.locator('canvas.jp-MLHubModels-confusion')).toBeVisible();
+    await page.setViewportSize({ width: 1440, height: 1000 });
+    await view.locator('.jp-MLHubModels-evaluations').screenshot({ path: '../docs/screenshots/models-evaluate-on.png' });
+
+    // Back to the training holdout.
+    await shown.selectOption({ label: 'the training holdout' });
+    await expect(rowsEvaluated).toHaveText('30');
+  });
+
   test('a bad params submission shows the server message verbatim', async ({ page }) => {
     const suffix = Date.now().toString(36);
     const dataset = `iris_bad_${suffix}`;

@@ -1,6 +1,7 @@
 /**
  * The model view in the main area: the model's catalogue entry, its versions and stages,
- * the selected version's metadata, actions and evaluation plots, a comparison of two
+ * the selected version's metadata, actions, evaluation plots (holdout or any dataset it
+ * was evaluated on, and a form to evaluate it on another), a comparison of two
  * versions, and the serving report with stored inferences.
  */
 import React from 'react';
@@ -8,11 +9,11 @@ import React from 'react';
 import { IModelVersion } from '../types';
 import { useModelDetail } from '../useModelDetail';
 import { CompareVersions } from './CompareVersions';
-import { EvaluationPlots } from './EvaluationPlots';
 import { formatBytes, formatDate } from './format';
 import { Inferences } from './Inferences';
 import { StagePanel } from './StagePanel';
 import { VersionActions } from './VersionActions';
+import { VersionEvaluations } from './VersionEvaluations';
 import { VersionsTable } from './VersionsTable';
 
 export interface IModelViewProps {
@@ -89,7 +90,7 @@ export function ModelView(props: IModelViewProps): JSX.Element {
           </h3>
           <VersionActions version={detail} busy={state.busy} onPatch={actions.patch} />
           <h3 className="jp-MLHubModels-subtitle">Evaluation</h3>
-          <EvaluationPlots evaluation={detail.evaluation} themeVersion={props.themeVersion} />
+          <VersionEvaluations name={props.name} version={detail} themeVersion={props.themeVersion} />
           <details className="jp-MLHubModels-details" open>
             <summary className="jp-MLHubModels-subtitle">Catalogue metadata</summary>
             <VersionMeta v={detail} />
