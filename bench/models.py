@@ -5,7 +5,10 @@
 S1 prediction over REST for a RandomForest on iris (one row per request): p50/p99 latency
    sequentially and requests/s with 4 concurrent clients — ML Hub's
    POST /models/{name}/predictions (with and without storing the inference) side by side
-   with `mlflow models serve` on the same model (MLflow runs from .venv-peers).
+   with `mlflow models serve` on the same model (MLflow runs from .venv-peers). Then the
+   same for StandardScaler + LogisticRegression, which ML Hub serves through scikit-learn
+   itself (forests have a faster path of their own). MLflow stores no inference, so the
+   store=false rows are the like-for-like ones.
 S2 a 12-trial sweep (RandomForest, 3 x 4 grid) on a 2-worker LocalCluster against the same
    trials run one after the other in this process.
 """
@@ -80,6 +83,10 @@ def load(post: Callable[[requests.Session], requests.Response], n: int, clients:
             "rps": len(lat) / wall}
 
 
+PIPELINE_STEPS = [["scale", "sklearn.preprocessing.StandardScaler", {}],
+                  ["model", "sklearn.linear_model.LogisticRegression", {"max_iter": 500}]]
+
+
 def mlhub_serving(n: int) -> dict[str, dict[str, float]]:
     server = Server()
     try:
@@ -89,18 +96,21 @@ def mlhub_serving(n: int) -> dict[str, dict[str, float]]:
         import mlhub_ext as mh
 
         mh.datasets.upload(iris_frame(), name="iris")
-        job = s.post(api + "jobs", json={"dataset": "iris", "target": "species",
-                                         "estimator": "sklearn.ensemble.RandomForestClassifier", "name": "iris_rf",
-                                         "params": {"n_estimators": N_ESTIMATORS, "random_state": 0,
-                                                    "n_jobs": 1}}).json()
-        while (job := s.get(api + f"jobs/{job['id']}").json())["state"] not in ("finished", "failed", "aborted"):
-            time.sleep(0.2)
-        assert job["state"] == "finished", job
-        s.put(api + "models/iris_rf/aliases/production", json={"version": 1}).raise_for_status()
+        trainings = {"iris_rf": {"estimator": "sklearn.ensemble.RandomForestClassifier",
+                                 "params": {"n_estimators": N_ESTIMATORS, "random_state": 0, "n_jobs": 1}},
+                     "iris_pipeline": {"estimator": "sklearn.pipeline.Pipeline", "steps": PIPELINE_STEPS}}
+        for name, spec in trainings.items():
+            job = s.post(api + "jobs", json={"dataset": "iris", "target": "species", "name": name, **spec}).json()
+            while (job := s.get(api + f"jobs/{job['id']}").json())["state"] not in ("finished", "failed", "aborted"):
+                time.sleep(0.2)
+            assert job["state"] == "finished", job
+            s.put(api + f"models/{name}/aliases/production", json={"version": 1}).raise_for_status()
         headers = {"Authorization": f"token {server.token}"}
-        url = api + "models/iris_rf/predictions"
         out = {}
-        for label, store in (("ML Hub (stored)", True), ("ML Hub (store=false)", False)):
+        for label, name, store in (("ML Hub (stored)", "iris_rf", True), ("ML Hub (store=false)", "iris_rf", False),
+                                   ("ML Hub pipeline (stored)", "iris_pipeline", True),
+                                   ("ML Hub pipeline (store=false)", "iris_pipeline", False)):
+            url = api + f"models/{name}/predictions"
             body = {"stage": "production", "inputs": [ROW], "store": store}
             seq = load(lambda ses: ses.post(url, json=body, headers=headers), n, 1)
             par = load(lambda ses: ses.post(url, json=body, headers=headers), n, 4)
@@ -110,13 +120,13 @@ def mlhub_serving(n: int) -> dict[str, dict[str, float]]:
         server.stop()
 
 
-def mlflow_serving(n: int) -> dict[str, float] | None:
+def mlflow_serving(n: int, kind: str = "rf") -> dict[str, float] | None:
     if not (PEERS / "mlflow").exists():
         print("(.venv-peers has no mlflow: MLflow side skipped; see bench/tracking.py to create it)")
         return None
     work = tempfile.mkdtemp(prefix="mlflow-bench-")
     got = subprocess.run([str(PEERS / "python"), str(ROOT / "bench" / "peers" / "models_peer.py"), work,
-                          str(N_ESTIMATORS)], check=True, capture_output=True, text=True)
+                          str(N_ESTIMATORS), kind], check=True, capture_output=True, text=True)
     path = json.loads(got.stdout.strip().splitlines()[-1])["model_path"]
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -186,17 +196,23 @@ def main() -> None:
     if n:
         print(f"S1  prediction over REST, RandomForest({N_ESTIMATORS} trees) on iris, one row per request, {n:,} "
               "requests per figure (p50/p99 sequential; req/s with 1 and 4 clients)")
-    rows, peer = ({}, None) if not n else (mlhub_serving(n), mlflow_serving(n))
+    rows: dict[str, dict[str, float]] = mlhub_serving(n) if n else {}
+    peer = mlflow_serving(n, "rf") if n else None
+    peer_pipeline = mlflow_serving(n, "pipeline") if n and peer is not None else None
     if peer is not None:
         rows["mlflow models serve (1 worker)"] = peer
+    if peer_pipeline is not None:
+        rows["mlflow pipeline (1 worker)"] = peer_pipeline
     if rows:
         print(f"{'':34} {'p50 ms':>8} {'p99 ms':>8} {'req/s x1':>9} {'req/s x4':>9}")
     for label, r in rows.items():
         print(f"{label:34} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f} {r['rps_1']:9.0f} {r['rps_4']:9.0f}")
-    if peer is not None:
-        ours = rows["ML Hub (stored)"]
-        print(f"ratios ML Hub (stored) / MLflow: p50 {ours['p50_ms'] / peer['p50_ms']:.2f}x, "
-              f"req/s x4 {ours['rps_4'] / peer['rps_4']:.2f}x")
+    for prefix, theirs in (("ML Hub", peer), ("ML Hub pipeline", peer_pipeline)):
+        for variant in ("stored", "store=false"):
+            if theirs is not None:
+                ours = rows[f"{prefix} ({variant})"]
+                print(f"ratios {prefix} ({variant}) / MLflow: p50 {ours['p50_ms'] / theirs['p50_ms']:.2f}x, "
+                      f"req/s x4 {ours['rps_4'] / theirs['rps_4']:.2f}x")
     if a.only in (None, "sweep"):
         s = sweep_bench(a.quick)
         print(f"\nS2  12-trial sweep (RandomForest 3 x 4 grid), best of 3 alternated: serial {s['serial_s']:.1f} s, "

@@ -240,32 +240,40 @@ class ModelService:
         return self.store.move_alias(name, stage, None, user)
 
     def serving_version(self, user: str, name: str, stage: Any = None, version: Any = None) -> tuple[ModelVersion, str | None]:
-        """The version a prediction uses: ``version``, else ``stage``, else production if set, else latest."""
+        """The version a prediction uses: ``version``, else ``stage``, else production if set, else latest.
+
+        The model, its stages, the caller's role and the version are read in one transaction
+        (this runs on every prediction, and a promotion racing it is seen whole or not at all).
+        """
         if version not in (None, "") and stage not in (None, ""):
             raise invalid("give either 'stage' or 'version', not both")
-        # One read for the model, its aliases and the caller's role: this runs on every prediction.
-        found = self.store.serving_model(name, user) if isinstance(name, str) and len(name) <= 128 else None
-        if found is None:
+        if not isinstance(name, str) or len(name) > 128:
             raise not_found("model", name)
-        model, member_role = found
-        model.role = access.require(model, user, member_role, Role.READ, noun="model")
-        if version not in (None, ""):
-            ref = version_ref(version)
-            if isinstance(ref, str):
-                raise invalid(f"version must be a number or 'latest', not {version!r}; use 'stage' for stages")
-            number, stage = ref or model.latest_version, None
-        else:
-            if stage in (None, ""):
-                stage = "production" if "production" in model.aliases else None
-            elif not isinstance(stage, str):
-                raise invalid(f"stage must be a string, not {stage!r}")
-            if stage is not None and stage not in model.aliases:
-                raise not_found(f"stage of model {name!r}", stage)
-            number = model.aliases[stage] if stage is not None else model.latest_version
-        got = self.store.get_version(name, number, with_evaluation=False, stages=model.aliases) if number else None
+        chosen: dict[str, Any] = {"stage": None}
+
+        def pick(model: Model | None, member_role: Role | None) -> int:
+            if model is None:
+                raise not_found("model", name)
+            model.role = access.require(model, user, member_role, Role.READ, noun="model")
+            if version not in (None, ""):
+                ref = version_ref(version)
+                if isinstance(ref, str):
+                    raise invalid(f"version must be a number or 'latest', not {version!r}; use 'stage' for stages")
+                return ref or model.latest_version
+            named = stage
+            if named in (None, ""):
+                named = "production" if "production" in model.aliases else None
+            elif not isinstance(named, str):
+                raise invalid(f"stage must be a string, not {named!r}")
+            if named is not None and named not in model.aliases:
+                raise not_found(f"stage of model {name!r}", named)
+            chosen["stage"] = named
+            return model.aliases[named] if named is not None else model.latest_version
+
+        got = self.store.serving_version(name, user, pick)
         if got is None:
             raise not_found(f"version of model {name!r}", version or stage or "latest")
-        return got, stage
+        return got, chosen["stage"]
 
     # inferences
     def record_inference(self, user: str, version: ModelVersion, stage: str | None, inputs: Any, outputs: Any,

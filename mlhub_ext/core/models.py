@@ -12,7 +12,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from .entities import Member, Role, Visibility, iso
 
@@ -247,14 +247,15 @@ class ModelStore(ABC):
         if it does not exist yet); the number is assigned here."""
 
     @abstractmethod
-    def serving_model(self, name: str, user: str) -> tuple[Model, Role | None] | None:
-        """What a prediction needs, in one read: the model with its owner, visibility, latest
-        version and aliases (no tags, counts or latest version record), and ``user``'s member role."""
+    def serving_version(self, name: str, user: str,
+                        pick: Callable[[Model | None, Role | None], int]) -> ModelVersion | None:
+        """What a prediction needs, in one read transaction: the model (owner, visibility,
+        latest version and aliases only; None if there is none) and ``user``'s member role
+        go to ``pick``, which checks access and returns the version number (or raises);
+        then that version, without its evaluation (None if it does not exist)."""
 
     @abstractmethod
-    def get_version(self, name: str, version: int, with_evaluation: bool = True,
-                    stages: dict[str, int] | None = None) -> ModelVersion | None:
-        """One version; ``stages``, when the caller has just read the model's aliases, saves reading them again."""
+    def get_version(self, name: str, version: int, with_evaluation: bool = True) -> ModelVersion | None: ...
 
     @abstractmethod
     def list_versions(self, name: str, include_archived: bool = False) -> list[ModelVersion]: ...

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from sqlalchemy import Connection, delete, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -201,30 +201,32 @@ class SqlModelStore(SqlMembersMixin, ModelStore):
                          .where(_models.c.name == name).order_by(_aliases.c.stage))
         return {r.stage: r.version for r in rows}
 
-    def serving_model(self, name: str, user: str) -> tuple[Model, Role | None] | None:
+    def serving_version(self, name: str, user: str,
+                        pick: Callable[[Model | None, Role | None], int]) -> ModelVersion | None:
         with self._read() as c:
             row = c.execute(
                 select(_models.c.id, _models.c.owner, _models.c.visibility, _models.c.latest_version, _members.c.role)
                 .outerjoin(_members, (_members.c.model_id == _models.c.id) & (_members.c.user == user))
                 .where(_models.c.name == name)).first()
             if row is None:
+                pick(None, None)
                 return None
             aliases = {a.stage: a.version for a in c.execute(
                 select(_aliases.c.stage, _aliases.c.version).where(_aliases.c.model_id == row.id)
                 .order_by(_aliases.c.stage))}
-        model = Model(name=name, owner=row.owner, visibility=Visibility(row.visibility),
-                      latest_version=row.latest_version or 0, aliases=aliases)
-        return model, Role(row.role) if row.role else None
+            model = Model(name=name, owner=row.owner, visibility=Visibility(row.visibility),
+                          latest_version=row.latest_version or 0, aliases=aliases)
+            number = pick(model, Role(row.role) if row.role else None)
+            got = c.execute(select(*_SUMMARY).where(_versions.c.model_id == row.id,
+                                                    _versions.c.version == number)).first()
+            return _version(got, name, aliases, False) if got else None
 
-    def get_version(self, name: str, version: int, with_evaluation: bool = True,
-                    stages: dict[str, int] | None = None) -> ModelVersion | None:
+    def get_version(self, name: str, version: int, with_evaluation: bool = True) -> ModelVersion | None:
         cols = list(_versions.c) if with_evaluation else _SUMMARY
         with self._read() as c:
             row = c.execute(select(*cols).join(_models, _models.c.id == _versions.c.model_id)
                             .where(_models.c.name == name, _versions.c.version == version)).first()
-            if row is None:
-                return None
-            return _version(row, name, dict(stages) if stages is not None else self._stages(c, name), with_evaluation)
+            return _version(row, name, self._stages(c, name), with_evaluation) if row else None
 
     def list_versions(self, name: str, include_archived: bool = False) -> list[ModelVersion]:
         with self._read() as c:

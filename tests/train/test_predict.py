@@ -120,3 +120,35 @@ def test_model_cache_is_bounded_and_lru():
     assert len(loads) == 3
     cache.get("b", fetch)
     assert len(loads) == 4 and (cache.hits, cache.misses) == (3, 4)
+
+
+def test_float_rows_make_the_same_frame_as_the_column_casts():
+    frame = check_inputs([[5, 3.5, 1.4, 0.2], [6.25, 3, 5, 2]], SCHEMA)
+    assert list(frame.dtypes) == [np.dtype("float64")] * 4
+    assert frame.to_numpy().tolist() == [[5.0, 3.5, 1.4, 0.2], [6.25, 3.0, 5.0, 2.0]]
+    mixed = check_inputs([[3, "Oslo", True]], MIXED)
+    assert (str(mixed.dtypes["age"]), str(mixed.dtypes["member"])) == ("int64", "float64")
+
+
+def test_pipelines_transform_once_for_both_answers():
+    import pandas as pd
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from mlhub_ext.train.predict import through_transforms
+
+    data = load_iris()
+    X = pd.DataFrame(data.data, columns=[c["name"] for c in SCHEMA])
+    pipe = Pipeline([("scale", StandardScaler()), ("skip", "passthrough"),
+                     ("model", LogisticRegression(max_iter=500))]).fit(X, data.target_names[data.target])
+    final, Xt = through_transforms(pipe, X)
+    assert final is pipe.steps[-1][1]
+    np.testing.assert_array_equal(final.predict_proba(Xt), pipe.predict_proba(X))
+    rows = data.data[::10].tolist()
+    out = predict(pipe, rows, SCHEMA)
+    assert [o["prediction"] for o in out] == pipe.predict(X.iloc[::10]).tolist()
+    assert [list(o["probabilities"].values()) for o in out] == pipe.predict_proba(X.iloc[::10]).tolist()
+    plain = LogisticRegression(max_iter=500).fit(X, data.target)
+    assert through_transforms(plain, X) == (plain, X)
