@@ -11,6 +11,7 @@ import {
   IModelsQuery,
   IModelVersion,
   IReport,
+  ISweep,
   ITrainRequest,
   IVersionPatch
 } from './types';
@@ -120,6 +121,11 @@ export function getJob(id: string): Promise<IJob> {
 
 export function submitTrain(body: ITrainRequest): Promise<IJob> {
   return requestAPI<IJob>('jobs', { method: 'POST', body: JSON.stringify(body) });
+}
+
+/** Queue a grid sweep: each trial a job of its own; the best becomes the next version. */
+export function submitSweep(body: ITrainRequest, sweep: ISweep): Promise<IJob> {
+  return requestAPI<IJob>('sweeps', { method: 'POST', body: JSON.stringify({ ...body, ...sweep }) });
 }
 
 export function abortJob(id: string): Promise<IJob> {

@@ -142,6 +142,11 @@ export class ModelsModel {
     const interval = active ? ACTIVE_INTERVAL_MS : IDLE_INTERVAL_MS;
     if (this._poll.frequency.interval !== interval) {
       this._poll.frequency = { ...this._poll.frequency, interval };
+      if (active) {
+        // The tick already pending was set with the idle interval: a job without a run
+        // (a sweep) has no stream updates, so its first state would come that late.
+        void this._poll.schedule({ interval, phase: 'refreshed' });
+      }
     }
   }
 

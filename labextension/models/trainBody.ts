@@ -1,6 +1,6 @@
 /**
- * Pure helpers of the Train form (no DOM, no HTTP): the params editor's JSON check and
- * the `POST /jobs` body built from the form's fields.
+ * Pure helpers of the Train form (no DOM, no HTTP): the params editor's JSON check,
+ * the sweep space's check, and the `POST /jobs` body built from the form's fields.
  */
 import { ITrainRequest } from './types';
 
@@ -64,4 +64,29 @@ export function trainBody(fields: ITrainFields): ITrainRequest {
     body.kind = fields.kind;
   }
   return body;
+}
+
+/** What a sweep can rank trials by (`mlhub_ext.train.sweep.KNOWN_METRICS`). */
+export const SWEEP_METRICS = [
+  'f1_macro', 'accuracy', 'precision_macro', 'recall_macro', 'f1_weighted', 'precision_weighted',
+  'recall_weighted', 'roc_auc', 'rmse', 'mae', 'r2', 'val_loss', 'loss'
+];
+
+/** Parse a sweep space: an object of non-empty lists, or the reason it is not one. */
+export function parseSpace(text: string): { space?: Record<string, unknown[]>; error?: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { error: `The search space is not valid JSON: ${(e as Error).message}` };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.keys(value).length === 0) {
+    return { error: 'The search space must be a JSON object of value lists, e.g. {"max_depth": [4, 8, null]}' };
+  }
+  for (const [name, values] of Object.entries(value as Record<string, unknown>)) {
+    if (!Array.isArray(values) || values.length === 0) {
+      return { error: `The values of "${name}" must be a non-empty list` };
+    }
+  }
+  return { space: value as Record<string, unknown[]> };
 }

@@ -206,6 +206,12 @@ export interface ITrainRequest {
   [field: string]: unknown;
 }
 
+/** `POST /sweeps`: a train body plus the grid and the metric that picks the best trial. */
+export interface ISweep {
+  space: Record<string, unknown[]>;
+  metric: string;
+}
+
 /** The version fields `PATCH /models/{name}/versions/{v}` accepts. */
 export interface IVersionPatch {
   description?: string;

@@ -4,12 +4,12 @@ import { LabIcon, ReactWidget } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 import React, { useEffect, useRef, useState } from 'react';
 
-import { submitTrain } from './api';
+import { submitSweep, submitTrain } from './api';
 import { ModelsPanel } from './components/ModelsPanel';
 import { ModelView } from './components/ModelView';
 import { TrainForm } from './components/TrainForm';
 import { IModelsState, ModelsModel } from './model';
-import { IJob, ITrainRequest } from './types';
+import { IJob, ISweep, ITrainRequest } from './types';
 
 export const MODELS_ID = 'mlhub-models';
 export const TRAIN_ID = 'mlhub-train-model';
@@ -141,8 +141,8 @@ function ConnectedTrain(props: { model: ModelsModel; open: IModelsOpeners }): JS
     }
   }, [job?.state, job?.version]);
 
-  const submit = async (body: ITrainRequest): Promise<void> => {
-    const created = await submitTrain(body);
+  const submit = async (body: ITrainRequest, sweep?: ISweep): Promise<void> => {
+    const created = sweep ? await submitSweep(body, sweep) : await submitTrain(body);
     setJobId(created.id);
     model.mergeJob(created);
   };

@@ -3,7 +3,7 @@ import type { Page } from '@playwright/test';
 import { createHash } from 'crypto';
 
 import { compareMetrics, differingSpec } from '../../labextension/models/compare';
-import { parseParams, trainBody } from '../../labextension/models/trainBody';
+import { parseParams, parseSpace, trainBody } from '../../labextension/models/trainBody';
 
 const API = '/mlhub/api/v1';
 
@@ -351,6 +351,52 @@ test.describe('Models', () => {
     await expect(rowsEvaluated).toHaveText('30');
   });
 
+  test('a sweep from the Train form runs every trial and opens the best as the new version', async ({ page }) => {
+    test.setTimeout(180000);
+    const suffix = Date.now().toString(36);
+    const dataset = `iris_sw_${suffix}`;
+    const name = `iris_sweep_${suffix}`;
+    const csv = `sepal_length,sepal_width,petal_length,petal_width,species\n${IRIS_ROWS.split(' ').join('\n')}\n`;
+    await registerCsv(page, `${dataset}.csv`, csv);
+
+    await page.evaluate(() => (window as any).jupyterapp.commands.execute('mlhub:train-model'));
+    const form = page.getByRole('form', { name: 'Train model' });
+    await form.locator('select[aria-label="Dataset"]').selectOption(dataset);
+    await form.locator('select[aria-label="Target column"]').selectOption('species');
+    await form.locator('textarea[aria-label="Params"]').fill('{"random_state": 0}');
+    await form.locator('input[aria-label="Model name"]').fill(name);
+    await form.getByRole('checkbox', { name: 'Sweep over a grid' }).check();
+    // A space that is not a grid is refused in the form, before anything is sent.
+    await form.locator('textarea[aria-label="Search space"]').fill('{"max_depth": []}');
+    await expect(form.locator('.jp-mod-error').first()).toContainText('"max_depth" must be a non-empty list');
+    await form.locator('textarea[aria-label="Search space"]').fill('{"n_estimators": [3, 12], "max_depth": [1, null]}');
+    await form.locator('select[aria-label="Sweep metric"]').selectOption('accuracy');
+    await form.getByRole('button', { name: 'Start sweep' }).click();
+
+    const job = form.locator('.jp-MLHubModels-job');
+    await expect(job).toBeVisible({ timeout: 30000 });
+    await expect(job.locator('.jp-MLHubModels-jobTitle')).toHaveText(`sweep ${name}`);
+    const sweepId = await job.getAttribute('data-job-id');
+    // A sweep job has no run of its own: its progress comes from polling, promptly.
+    await expect(job).toHaveAttribute('data-state', /running|finished/, { timeout: 30000 });
+    // Once finished, the version it registered opens (and the form's tab is hidden).
+    const view = page.locator(`.jp-MLHubModels-view[data-model="${name}"]`);
+    await expect(view.getByRole('heading', { name: /Version 1/ })).toBeVisible({ timeout: 120000 });
+    const sweep = await (await page.request.get(`${API}/jobs/${sweepId}`)).json();
+    expect(sweep.state).toBe('finished');
+    expect(sweep.kind).toBe('sweep');
+    expect(sweep.result.metric).toBe('accuracy');
+    expect(sweep.result.trials).toHaveLength(4);
+    expect(sweep.result.trials.every((t: any) => t.state === 'finished')).toBe(true);
+    const trials = (await (await page.request.get(`${API}/jobs?parent=${sweepId}`)).json()).jobs;
+    expect(trials).toHaveLength(4);
+    // The best trial (depth-1 stumps lose on iris) is registered as version 1, which opens.
+    const best = sweep.result.trials[sweep.result.best];
+    expect(best.params.max_depth).toBeNull();
+    const v1 = await (await page.request.get(`${API}/models/${name}/versions/1`)).json();
+    expect(v1.spec.params.n_estimators).toBe(best.params.n_estimators);
+  });
+
   test('a bad params submission shows the server message verbatim', async ({ page }) => {
     const suffix = Date.now().toString(36);
     const dataset = `iris_bad_${suffix}`;
@@ -392,6 +438,16 @@ test.describe('Models form and comparison logic (no browser)', () => {
     expect(parseParams('  ')).toEqual({ params: {} });
     expect(parseParams('[1, 2]').error).toContain('must be a JSON object');
     expect(parseParams('{"a": }').error).toContain('not valid JSON');
+  });
+
+  test('sweep space: an object of non-empty lists, or the reason it is not one', () => {
+    expect(parseSpace('{"n_estimators": [10, 20], "max_depth": [null]}')).toEqual({
+      space: { n_estimators: [10, 20], max_depth: [null] }
+    });
+    expect(parseSpace('{}').error).toContain('JSON object of value lists');
+    expect(parseSpace('[1]').error).toContain('JSON object of value lists');
+    expect(parseSpace('{"lr": 0.1}').error).toContain('"lr" must be a non-empty list');
+    expect(parseSpace('{"lr": [').error).toContain('not valid JSON');
   });
 
   test('the job body: estimator path for sklearn, training settings top-level for torch', () => {

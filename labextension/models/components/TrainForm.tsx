@@ -1,20 +1,22 @@
 /**
  * The "Train model" form: dataset (from /datasets), target column (from that dataset's
  * schema), a scikit-learn estimator by dotted path or a built-in torch model, params as
- * JSON, and the model's name. Submitting posts a job; the server's validation message is
- * shown verbatim, and the job's progress is shown until it produces a version.
+ * JSON, and the model's name; optionally a grid sweep (a search space and the metric that
+ * picks the best trial). Submitting posts a job (or a sweep); the server's validation
+ * message is shown verbatim, and the job's progress is shown until it produces a version.
  */
 import React, { useEffect, useState } from 'react';
 
-import { parseParams, trainBody } from '../trainBody';
+import { parseParams, parseSpace, SWEEP_METRICS, trainBody } from '../trainBody';
 import { DEFAULT_PARAMS, ESTIMATORS, TORCH_KINDS, useColumns, useDatasets } from '../trainInputs';
-import { IJob, ITrainRequest } from '../types';
+import { IJob, ISweep, ITrainRequest } from '../types';
 import { JobRow } from './JobRow';
 
 export interface ITrainFormProps {
   /** The submitted job as the sidebar model knows it now (live), if any. */
   job: IJob | null;
-  onSubmit: (body: ITrainRequest) => Promise<void>;
+  /** With `sweep`, a grid sweep over the same body. */
+  onSubmit: (body: ITrainRequest, sweep?: ISweep) => Promise<void>;
   onAbort: (job: IJob) => void;
   onOpenModel: (name: string, version?: number) => void;
 }
@@ -37,6 +39,9 @@ export function TrainForm(props: ITrainFormProps): JSX.Element {
   const [estimator, setEstimator] = useState(ESTIMATORS[0]);
   const [paramsText, setParamsText] = useState(DEFAULT_PARAMS.sklearn);
   const [name, setName] = useState('');
+  const [sweeping, setSweeping] = useState(false);
+  const [spaceText, setSpaceText] = useState('{\n  "n_estimators": [50, 100],\n  "max_depth": [4, null]\n}');
+  const [metric, setMetric] = useState(SWEEP_METRICS[0]);
   const [error, setError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
 
@@ -61,10 +66,11 @@ export function TrainForm(props: ITrainFormProps): JSX.Element {
   }, [columns]);
 
   const parsed = parseParams(paramsText);
+  const parsedSpace = sweeping ? parseSpace(spaceText) : {};
   const submit = async (event: React.FormEvent): Promise<void> => {
     event.preventDefault();
-    if (parsed.error) {
-      setError(parsed.error);
+    if (parsed.error || parsedSpace.error) {
+      setError(parsed.error ?? parsedSpace.error ?? null);
       return;
     }
     const body = trainBody({
@@ -79,7 +85,7 @@ export function TrainForm(props: ITrainFormProps): JSX.Element {
     setSubmitting(true);
     setError(null);
     try {
-      await props.onSubmit(body);
+      await props.onSubmit(body, sweeping && parsedSpace.space ? { space: parsedSpace.space, metric } : undefined);
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -151,13 +157,41 @@ export function TrainForm(props: ITrainFormProps): JSX.Element {
       <Field label="Model name" hint="A new name creates the model; an existing one gets a new version">
         <input className="jp-MLHub-search" aria-label="Model name" value={name} placeholder={`${datasetName || 'dataset'}_model`} onChange={e => setName(e.target.value)} />
       </Field>
+      <label className="jp-MLHubModels-check">
+        <input type="checkbox" aria-label="Sweep over a grid" checked={sweeping} onChange={e => setSweeping(e.target.checked)} />
+        Sweep over a grid (each combination a trial on the cluster; the best becomes the version)
+      </label>
+      {sweeping && (
+        <>
+          <Field label="Search space (JSON)" hint="Parameter names (step__param in pipelines; epochs, lr... for torch) to lists of values">
+            <textarea
+              className="jp-MLHubModels-json"
+              aria-label="Search space"
+              spellCheck={false}
+              rows={4}
+              value={spaceText}
+              onChange={e => setSpaceText(e.target.value)}
+            />
+            {parsedSpace.error && <span className="jp-MLHubModels-hint jp-mod-error">{parsedSpace.error}</span>}
+          </Field>
+          <Field label="Pick the best by">
+            <select className="jp-MLHubModels-select" aria-label="Sweep metric" value={metric} onChange={e => setMetric(e.target.value)}>
+              {SWEEP_METRICS.map(m => (
+                <option key={m} value={m}>
+                  {m}
+                </option>
+              ))}
+            </select>
+          </Field>
+        </>
+      )}
       {error && (
         <div className="jp-MLHub-error jp-MLHubModels-submitError" role="alert">
           {error}
         </div>
       )}
       <button className="jp-Button jp-mod-styled jp-mod-accept" type="submit" disabled={submitting || !datasetName || !target}>
-        Train
+        {sweeping ? 'Start sweep' : 'Train'}
       </button>
       {props.job && (
         <ul className="jp-MLHubModels-jobs" aria-label="submitted job">
