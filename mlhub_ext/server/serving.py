@@ -22,7 +22,7 @@ from ..store.models import open_models
 from ..train.cache import DEFAULT_MAX_BYTES, ModelCache
 from ..train.predict import check_inputs, check_numeric_rows, describe_schema, is_numeric_schema, load_model, predict
 from ..train.tabular import to_python
-from ..train.tree_predict import TreePredictor
+from ..train.tree_predict import CLASSIFIERS as TREE_CLASSIFIERS, TreePredictor
 from .model_format import SKLEARN, SKLEARN_PICKLE, load_skops
 from .jobs import JobRunner
 
@@ -96,8 +96,7 @@ class ServingCache(ModelCache):
         with self._lock:
             if key in self._predictors:
                 return self._predictors[key]
-        fast = (TreePredictor.compile(model, [c["name"] for c in schema])
-                if is_numeric_schema(schema) and type(model).__module__.startswith("sklearn.") else None)
+        fast = TreePredictor.compile(model, [c["name"] for c in schema]) if is_numeric_schema(schema) else None
         with self._lock:
             if key in self._items:          # not for a model evicted meanwhile
                 self._predictors[key] = fast
@@ -114,7 +113,7 @@ class ServingCache(ModelCache):
             del self._predictors[key]
 
 
-def model_cache(settings: dict[str, Any]) -> ModelCache:
+def model_cache(settings: dict[str, Any]) -> ServingCache:
     cache = settings.get("mlhub.model_cache")
     if cache is None:
         with _lock:
@@ -123,10 +122,9 @@ def model_cache(settings: dict[str, Any]) -> ModelCache:
     return cache
 
 
-# Classifiers whose ``predict`` is, in scikit-learn's own code, ``classes_[argmax(predict_proba)]``:
-# for these one pass over the trees gives both answers (half the work of predict + proba).
-ARGMAX_CLASSIFIERS = frozenset({"RandomForestClassifier", "ExtraTreesClassifier", "DecisionTreeClassifier",
-                                "ExtraTreeClassifier"})
+# scikit-learn's tree classifiers, whose ``predict`` is, in its own code,
+# ``classes_[argmax(predict_proba)]``: one pass over the trees gives both answers.
+ARGMAX_CLASSIFIERS = TREE_CLASSIFIERS
 
 
 def serve_predict(model: Any, inputs: Any, schema: list[dict[str, Any]],
@@ -168,7 +166,7 @@ def decode_image(value: Any) -> bytes:
         raise invalid("an image input is not valid base64") from None
 
 
-def run_prediction(svc: ModelService, cache: ModelCache, user: str, name: str, body: dict[str, Any],
+def run_prediction(svc: ModelService, cache: ServingCache, user: str, name: str, body: dict[str, Any],
                    files: list[bytes] | None = None) -> dict[str, Any]:
     """Predict with the version ``body`` selects; see docs/models-api.md for the shapes."""
     unknown = sorted(set(body) - {"stage", "version", "inputs", "store"})
@@ -197,7 +195,7 @@ def run_prediction(svc: ModelService, cache: ModelCache, user: str, name: str, b
     started = time.perf_counter()
     key = (name, mv.version, mv.artifact_sha256)
     model = cache.get(key, lambda: (svc.model_bytes(mv), mv.model_type))
-    fast = cache.predictor(key, model, schema) if isinstance(cache, ServingCache) and not image else None
+    fast = cache.predictor(key, model, schema)
     try:
         outputs = serve_predict(model, inputs, schema, fast)
     except MLHubError as e:

@@ -31,6 +31,31 @@ function Field(props: { label: string; children: React.ReactNode; hint?: string 
   );
 }
 
+/** A JSON editor field with the reason its text is not what the field takes. */
+function JsonField(props: {
+  label: string;
+  name: string;
+  hint: string;
+  rows: number;
+  value: string;
+  onChange: (text: string) => void;
+  error?: string;
+}): JSX.Element {
+  return (
+    <Field label={props.label} hint={props.hint}>
+      <textarea
+        className="jp-MLHubModels-json"
+        aria-label={props.name}
+        spellCheck={false}
+        rows={props.rows}
+        value={props.value}
+        onChange={e => props.onChange(e.target.value)}
+      />
+      {props.error && <span className="jp-MLHubModels-hint jp-mod-error">{props.error}</span>}
+    </Field>
+  );
+}
+
 export function TrainForm(props: ITrainFormProps): JSX.Element {
   const { datasets, error: listError } = useDatasets();
   const [datasetName, setDatasetName] = useState('');
@@ -143,17 +168,15 @@ export function TrainForm(props: ITrainFormProps): JSX.Element {
           </datalist>
         </Field>
       )}
-      <Field label="Params (JSON)" hint={kind === 'sklearn' ? 'The estimator\'s own parameters' : 'Network params; epochs, batch_size, lr, optimizer, weight_decay are sent as training settings'}>
-        <textarea
-          className="jp-MLHubModels-json"
-          aria-label="Params"
-          spellCheck={false}
-          rows={6}
-          value={paramsText}
-          onChange={e => setParamsText(e.target.value)}
-        />
-        {parsed.error && <span className="jp-MLHubModels-hint jp-mod-error">{parsed.error}</span>}
-      </Field>
+      <JsonField
+        label="Params (JSON)"
+        name="Params"
+        hint={kind === 'sklearn' ? 'The estimator\'s own parameters' : 'Network params; epochs, batch_size, lr, optimizer, weight_decay are sent as training settings'}
+        rows={6}
+        value={paramsText}
+        onChange={setParamsText}
+        error={parsed.error}
+      />
       <Field label="Model name" hint="A new name creates the model; an existing one gets a new version">
         <input className="jp-MLHub-search" aria-label="Model name" value={name} placeholder={`${datasetName || 'dataset'}_model`} onChange={e => setName(e.target.value)} />
       </Field>
@@ -163,17 +186,15 @@ export function TrainForm(props: ITrainFormProps): JSX.Element {
       </label>
       {sweeping && (
         <>
-          <Field label="Search space (JSON)" hint="Parameter names (step__param in pipelines; epochs, lr... for torch) to lists of values">
-            <textarea
-              className="jp-MLHubModels-json"
-              aria-label="Search space"
-              spellCheck={false}
-              rows={4}
-              value={spaceText}
-              onChange={e => setSpaceText(e.target.value)}
-            />
-            {parsedSpace.error && <span className="jp-MLHubModels-hint jp-mod-error">{parsedSpace.error}</span>}
-          </Field>
+          <JsonField
+            label="Search space (JSON)"
+            name="Search space"
+            hint="Parameter names (step__param in pipelines; epochs, lr... for torch) to lists of values"
+            rows={4}
+            value={spaceText}
+            onChange={setSpaceText}
+            error={parsedSpace.error}
+          />
           <Field label="Pick the best by">
             <select className="jp-MLHubModels-select" aria-label="Sweep metric" value={metric} onChange={e => setMetric(e.target.value)}>
               {SWEEP_METRICS.map(m => (
