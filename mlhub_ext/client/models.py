@@ -251,9 +251,10 @@ def train(dataset: str, target: str, estimator: Any = None, params: dict[str, An
 
     ``estimator``: a scikit-learn dotted path (or, on your own cluster, an estimator
     object); or ``kind="torch_mlp"`` / ``"torch_cnn"`` with ``epochs``, ``batch_size``,
-    ``lr``, ``optimizer``. Other keywords: ``steps``, ``task``, ``encode``, ``test_size``,
-    ``seed``, ``project``, ``description``, ``tags``, ``visibility``. Bad input raises
-    ``MLHubError`` here, before anything is queued.
+    ``lr``, ``optimizer``. Other keywords: ``steps``, ``task``, ``encode``, ``features`` (the
+    columns to train on; default all but the target), ``test_size``, ``seed``, ``project``,
+    ``description``, ``tags``, ``visibility``. Bad input raises ``MLHubError`` here, before
+    anything is queued.
     """
     http = _client()
     return Job(http, http.post("jobs", json=_train_body(dataset, target, estimator, params, name, kind, version,

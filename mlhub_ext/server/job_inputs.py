@@ -15,8 +15,8 @@ from ..core.datasets import DatasetKind
 from ..core.errors import invalid, malformed
 from ..train.specs import ModelSpec, TORCH_KINDS, validate_spec
 
-SPEC_FIELDS = ("kind", "estimator", "params", "steps", "task", "encode", "epochs", "batch_size", "lr", "optimizer",
-               "weight_decay", "seed", "test_size", "image_column", "estimator_pickle")
+SPEC_FIELDS = ("kind", "estimator", "params", "steps", "task", "encode", "features", "epochs", "batch_size", "lr",
+               "optimizer", "weight_decay", "seed", "test_size", "image_column", "estimator_pickle")
 TRAIN_FIELDS = ("dataset", "version", "target", "name", "project", "description", "tags", "visibility", "spec")
 _NUMERIC_ARROW = ("int", "uint", "float", "double", "bool", "decimal", "halffloat")
 
@@ -113,10 +113,19 @@ def check_table(data: DataInput, target: Any, spec: ModelSpec | None) -> None:
         return
     if len(names) < 2:
         raise invalid(f"dataset {data.name!r} has no feature columns besides the target {target!r}")
+    features = spec.features if spec is not None else None
+    if features is not None:
+        missing = [f for f in features if f not in names]
+        if missing:
+            raise invalid(f"feature column(s) {missing} not found in dataset {data.name!r} version {data.version}; "
+                          f"available columns: {names}", columns=missing)
+        if target in features:
+            raise invalid(f"the target {target!r} cannot also be a feature; remove it from features")
     if spec is None or spec.kind == "custom" or spec.encode == "onehot":
         return
-    text = [c["name"] for c in data.columns if c["name"] != target
+    text = [c["name"] for c in data.columns if c["name"] != target and (features is None or c["name"] in features)
             and not str(c.get("type", "")).startswith(_NUMERIC_ARROW)]
     if text and (spec.kind in TORCH_KINDS or not spec.steps):
-        raise invalid(f"non-numeric feature column(s) {text} need an encoding: set encode='onehot' or drop them",
+        raise invalid(f"non-numeric feature column(s) {text} need an encoding: set encode='onehot' "
+                      "or leave them out of features",
                       columns=text)

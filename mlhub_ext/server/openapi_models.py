@@ -28,7 +28,10 @@ SPEC_PROPS: Schema = {
     "estimator": {"type": "string", "description": "scikit-learn dotted path, e.g. sklearn.ensemble.RandomForestClassifier"},
     "kind": {"type": "string", "enum": ["sklearn", "torch_mlp", "torch_cnn", "custom"]},
     "params": OBJ, "steps": {"type": "array", "items": {}}, "task": {"type": "string", "enum": ["classification", "regression"]},
-    "encode": {"type": "string", "enum": ["onehot"]}, "epochs": INT, "batch_size": INT, "lr": {"type": "number"},
+    "encode": {"type": "string", "enum": ["onehot"]},
+    "features": {"type": "array", "items": STR, "nullable": True,
+                 "description": "feature columns to train on; default all but the target"},
+    "epochs": INT, "batch_size": INT, "lr": {"type": "number"},
     "optimizer": {"type": "string", "enum": ["adam", "sgd", "adamw"]}, "weight_decay": {"type": "number"},
     "seed": INT, "test_size": {"type": "number"}, "image_column": STR,
 }

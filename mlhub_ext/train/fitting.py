@@ -16,7 +16,7 @@ import pandas as pd
 from ..core.errors import invalid
 from .images import prepare_images
 from .specs import ModelSpec, build_sklearn_estimator
-from .tabular import PreparedTable, prepare_table
+from .tabular import PreparedTable, prepare_table, select_features
 from .progress import AbortCheck, EpochCallback
 
 MODEL_TYPES = ("sklearn", "torch", "custom")
@@ -43,7 +43,9 @@ class FitResult:
 def fit_spec(spec: ModelSpec, df: pd.DataFrame, target: str, *,
              on_epoch: EpochCallback | None = None,
              should_abort: AbortCheck | None = None) -> FitResult:
-    """Train what ``spec`` describes on ``df`` (``spec`` already validated)."""
+    """Train what ``spec`` describes on ``df`` (``spec`` already validated), on the
+    columns ``spec.features`` (all but ``target`` when None)."""
+    df = select_features(df, target, spec.features)
     if spec.kind in ("sklearn", "custom"):
         return _fit_estimator(spec, df, target)
     if spec.kind in ("torch_mlp", "torch_cnn"):

@@ -43,6 +43,7 @@ class ModelSpec:
     steps: list[Any] | None = None        # pipeline steps: [name, dotted path, params]
     task: str | None = None               # "classification" | "regression"; None: inferred
     encode: str | None = None             # "onehot" to encode non-numeric features
+    features: list[str] | None = None     # feature columns to train on; None: all but the target
     epochs: int = 10
     batch_size: int = 32
     lr: float = 1e-3
@@ -97,6 +98,7 @@ def validate_spec(spec: ModelSpec | dict[str, Any], *, allow_custom: bool = Fals
         raise invalid(f"task must be one of {list(TASKS)}, not {spec.task!r}")
     if spec.encode is not None and spec.encode not in ENCODINGS:
         raise invalid(f"encode must be one of {list(ENCODINGS)} or null, not {spec.encode!r}")
+    _check_features(spec.features)
     _check_number("test_size", spec.test_size, 0.0, 0.9)
     _check_int("seed", spec.seed, minimum=0)
     if spec.kind == "sklearn":
@@ -257,6 +259,20 @@ def _validate_torch(spec: ModelSpec) -> ModelSpec:
                 raise invalid("image_size must be [height, width] or one integer")
             params["image_size"] = list(size)
     return replace(spec, params=params)
+
+
+def _check_features(value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, (list, tuple)) or not value:
+        raise invalid(f"features must be a non-empty list of column names (or null for all columns but the "
+                      f"target), not {value!r}")
+    bad = [v for v in value if not isinstance(v, str) or not v]
+    if bad:
+        raise invalid(f"features must be column names (strings), not {bad!r}")
+    twice = sorted({v for v in value if list(value).count(v) > 1})
+    if twice:
+        raise invalid(f"features name column(s) {twice} more than once")
 
 
 def _check_int(name: str, value: Any, minimum: int, maximum: int | None = None) -> None:

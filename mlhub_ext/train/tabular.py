@@ -63,6 +63,22 @@ def check_target(df: pd.DataFrame, target: Any) -> None:
         raise invalid(f"the dataset has no feature columns besides the target {target!r}")
 
 
+def select_features(df: pd.DataFrame, target: str, features: list[str] | None) -> pd.DataFrame:
+    """``df`` cut to ``features`` (in that order) and the target; all columns when None.
+
+    Raises ``MLHubError(INVALID)`` naming a feature that is not a column, or the target.
+    """
+    if features is None:
+        return df
+    names = [str(c) for c in df.columns]
+    missing = [f for f in features if f not in names]
+    if missing:
+        raise invalid(f"feature column(s) {missing} not found; available columns: {names}", columns=missing)
+    if target in features:
+        raise invalid(f"the target {target!r} cannot also be a feature; remove it from features")
+    return df[[*features, target]] if target in names else df[list(features)]
+
+
 def prepare_table(df: pd.DataFrame, target: str, *, encode: str | None = None,
                   task: str | None = None) -> PreparedTable:
     """Split ``df`` into features and target, checking both.
@@ -81,7 +97,7 @@ def prepare_table(df: pd.DataFrame, target: str, *, encode: str | None = None,
     categorical = [s["name"] for s in schema if s["dtype"] == "string"]
     if categorical and encode != "onehot":
         raise invalid(f"non-numeric feature column(s) {categorical} need an encoding: "
-                      "set encode='onehot' or drop them", columns=categorical)
+                      "set encode='onehot' or leave them out of features", columns=categorical)
     for c in categorical:
         X[c] = X[c].astype(object).where(X[c].notna(), None)
     for s in schema:

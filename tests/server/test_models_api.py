@@ -380,3 +380,57 @@ async def test_digits_png_collection_cnn_and_image_predictions(jp_fetch) -> None
     assert inf["total"] == 2 and inf["inferences"][0]["inputs"][0]["bytes"] == len(images[0])
     code, err = await call(jp_fetch, "POST", "models", "digits_cnn", "predictions", body={"inputs": ["%%%"]})
     assert code == 422 and "base64" in err["error"]["message"]
+
+
+async def test_form_options_features_encoding_split_seed_and_try_it_by_version(jp_fetch) -> None:  # type: ignore[no-untyped-def]
+    """What the Train form sends (encode, features, test_size, seed) is kept whole on the
+    version, and the Try it form's request (a record, by version) is stored as an inference."""
+    frame = iris_frame().assign(colour=lambda d: np.where(d["petal_length"] > 3, "dark", "light"),
+                                note=[f"n{i}" for i in range(150)])
+    await upload(jp_fetch, "flowers.csv", frame.to_csv(index=False).encode(), name="flowers")
+    base = {"dataset": "flowers", "target": "species", "name": "flowers_lr",
+            "estimator": "sklearn.linear_model.LogisticRegression", "params": {"max_iter": 500}}
+    code, err = await call(jp_fetch, "POST", "jobs", body=base)
+    assert code == 422 and "set encode='onehot' or leave them out of features" in err["error"]["message"]
+    assert err["error"]["details"]["columns"] == ["colour", "note"]
+    for features, needle in ((["petal_length", "nope"], "['nope'] not found in dataset 'flowers'"),
+                             (["petal_length", "species"], "cannot also be a feature"),
+                             ([], "non-empty list")):
+        code, err = await call(jp_fetch, "POST", "jobs", body={**base, "features": features})
+        assert code == 422 and needle in err["error"]["message"], err
+    # Leaving the text columns out needs no encoding; picking one with encode="onehot" trains.
+    features = ["petal_length", "petal_width", "colour"]
+    job = await train(jp_fetch, **base, encode="onehot", features=features, test_size=0.25, seed=3)
+    assert job["state"] == "finished", job
+    code, mv = await call(jp_fetch, "GET", "models", "flowers_lr", "versions", "1")
+    spec = mv["spec"]
+    assert spec["features"] == features and spec["encode"] == "onehot"
+    assert spec["test_size"] == 0.25 and spec["seed"] == 3 and spec["params"] == {"max_iter": 500}
+    assert [c["name"] for c in mv["input_schema"]] == features
+    assert mv["input_schema"][2]["dtype"] == "string"
+    assert mv["evaluation"]["n"] == int(np.ceil(150 * 0.25))
+    # Train again with the stored spec gives the same held-out split (same seed).
+    again = {k: spec[k] for k in ("estimator", "params", "encode", "features", "test_size", "seed")}
+    job2 = await train(jp_fetch, dataset="flowers", target="species", name="flowers_lr", **again)
+    code, mv2 = await call(jp_fetch, "GET", "models", "flowers_lr", "versions", "2")
+    assert mv2["spec"] == spec and mv2["metrics"] == mv["metrics"]
+
+    # Try it: one record by version (not a stage), stored as an inference of that version.
+    record = {"petal_length": 5.1, "petal_width": 1.9, "colour": "dark"}
+    code, p = await call(jp_fetch, "POST", "models", "flowers_lr", "predictions",
+                         body={"version": 1, "inputs": [record]})
+    assert code == 200 and p["version"] == 1 and p["stage"] is None and p["inference_id"] is not None
+    out = p["outputs"][0]
+    assert out["prediction"] == "virginica"
+    assert set(out["probabilities"]) == {"setosa", "versicolor", "virginica"}
+    assert sum(out["probabilities"].values()) == pytest.approx(1.0)
+    code, inf = await call(jp_fetch, "GET", "models", "flowers_lr", "versions", "1", "inferences")
+    assert inf["total"] == 1 and inf["inferences"][0]["inputs"] == [record]
+    code, inf2 = await call(jp_fetch, "GET", "models", "flowers_lr", "versions", "2", "inferences")
+    assert inf2["total"] == 0
+    code, err = await call(jp_fetch, "POST", "models", "flowers_lr", "predictions",
+                           body={"version": 1, "inputs": [{**record, "petal_width": "wide"}]})
+    assert code == 400 and "'petal_width' must be float" in err["error"]["message"]
+    code, err = await call(jp_fetch, "POST", "models", "flowers_lr", "predictions",
+                           body={"version": 7, "inputs": [record]})
+    assert code == 404

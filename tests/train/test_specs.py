@@ -152,3 +152,24 @@ def test_unknown_kind_and_fields():
     with pytest.raises(MLHubError) as err:
         validate_spec("sklearn.svm.SVC")
     assert err.value.code == ErrorCode.MALFORMED
+
+
+def test_features_list_round_trips_and_is_checked():
+    spec = validate_spec({"kind": "sklearn", "estimator": "sklearn.svm.SVC", "features": ["a", "b"],
+                          "seed": 7, "test_size": 0.3, "encode": "onehot"})
+    again = ModelSpec.from_dict(spec.to_dict())
+    assert again.features == ["a", "b"] and again.seed == 7 and again.test_size == 0.3
+    assert validate_spec({"kind": "sklearn", "estimator": "sklearn.svm.SVC"}).features is None
+    for bad, needle in (([], "non-empty list"), ("a", "non-empty list"), (["a", 3], "strings"),
+                        (["a", ""], "strings"), (["a", "b", "a"], "['a'] more than once")):
+        with pytest.raises(MLHubError) as err:
+            validate_spec({"kind": "sklearn", "estimator": "sklearn.svm.SVC", "features": bad})
+        assert err.value.code == ErrorCode.INVALID and needle in err.value.message, (bad, err.value.message)
+
+
+@pytest.mark.parametrize("field,value,needle", [("test_size", 0.95, "test_size must be"),
+                                                ("seed", -1, "seed must be"),
+                                                ("encode", "ordinal", "encode must be one of")])
+def test_form_options_are_checked(field, value, needle):
+    with pytest.raises(MLHubError, match=needle):
+        validate_spec({"kind": "sklearn", "estimator": "sklearn.svm.SVC", field: value})

@@ -85,3 +85,23 @@ def test_png_images_are_decoded_and_resized(digits_png):
     prep = prepare_images(digits_png.iloc[:20], "label", image_size=[16, 16])
     assert prep.X.shape == (20, 1, 16, 16)
     assert prep.input_schema[0]["name"] == "image"
+
+
+def test_features_pick_the_columns_trained_on():
+    df = pd.DataFrame({"note": ["x", "y"] * 20, "a": np.arange(40.0), "b": np.arange(40) % 3,
+                       "colour": ["red", "blue"] * 20, "y": [0, 1] * 20})
+    spec = validate_spec({"kind": "sklearn", "estimator": "sklearn.linear_model.LogisticRegression",
+                          "features": ["b", "a"]})
+    fit = fit_spec(spec, df, "y")        # the text columns left out need no encoding
+    assert [c["name"] for c in fit.input_schema] == ["b", "a"]
+    spec = validate_spec({"kind": "sklearn", "estimator": "sklearn.linear_model.LogisticRegression",
+                          "features": ["a", "colour"]})
+    with pytest.raises(MLHubError, match="leave them out of features") as err:
+        fit_spec(spec, df, "y")
+    assert err.value.details["columns"] == ["colour"]
+    for features, needle in ((["a", "nope"], "['nope'] not found"), (["a", "y"], "cannot also be a feature")):
+        spec = validate_spec({"kind": "sklearn", "estimator": "sklearn.linear_model.LogisticRegression",
+                              "features": features})
+        with pytest.raises(MLHubError) as err:
+            fit_spec(spec, df, "y")
+        assert needle in err.value.message
