@@ -345,6 +345,25 @@ class ModelService:
         return self.store.list_jobs(JobQuery(user, state or None, kind or None, model or None, parent or None,
                                              lim, off))
 
+    def run_links(self, user: str, run_id: str) -> dict[str, Any]:
+        """What a run produced and used, as far as ``user`` may see it (the caller checks the run itself).
+
+        ``{"model_versions": [version JSON...], "jobs": [job JSON...], "datasets": [{"name", "version",
+        "via"}...]}``: versions trained in the run, the jobs that tracked their work in it, and the
+        dataset versions those trained on (``via`` names the version or job), each listed once.
+        """
+        versions = self.store.versions_of_run(run_id, user)
+        jobs, _ = self.store.list_jobs(JobQuery(user, run_id=run_id, limit=100))
+        datasets: dict[tuple[str, int | None], str] = {}
+        for v in versions:
+            if v.dataset_name:
+                datasets.setdefault((v.dataset_name, v.dataset_version), f"model {v.model} v{v.version}")
+        for j in jobs:
+            if j.dataset_name:
+                datasets.setdefault((j.dataset_name, j.dataset_version), f"{j.kind} job {j.id[:8]}")
+        return {"model_versions": [v.to_json() for v in versions], "jobs": [j.to_json() for j in jobs],
+                "datasets": [{"name": n, "version": ver, "via": via} for (n, ver), via in datasets.items()]}
+
     def update_job(self, job_id: str, **fields: Any) -> Job:
         """Internal: the job runner records state, progress and results (no caller to check)."""
         return self.store.update_job(job_id, fields)

@@ -219,6 +219,7 @@ class JobQuery:
     parent: str | None = None
     limit: int = 50
     offset: int = 0
+    run_id: str | None = None       # jobs that tracked their work in this run
 
 
 class ModelStore(ABC):
@@ -262,6 +263,11 @@ class ModelStore(ABC):
 
     @abstractmethod
     def update_version(self, name: str, version: int, fields: dict[str, Any]) -> ModelVersion: ...
+
+    @abstractmethod
+    def versions_of_run(self, run_id: str, readable_by: str) -> list[ModelVersion]:
+        """Versions (without evaluations) whose training was tracked in ``run_id``, on models
+        ``readable_by`` may read, newest first."""
 
     @abstractmethod
     def move_alias(self, name: str, stage: str, version: int | None, user: str) -> AliasMove:

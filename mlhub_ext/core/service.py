@@ -237,6 +237,15 @@ class Registry:
         self._emit("run", {"run": run.to_json()})
         return run
 
+    def delete_run(self, user: str, run_id: str) -> None:
+        """Delete a run and everything recorded under it; needs the manage role on its project.
+
+        Raises ``not_found`` for a run the caller cannot see, ``forbidden`` below manage.
+        """
+        self._run_project(user, run_id, Role.MANAGE)
+        if not self.store.delete_run(run_id):
+            raise not_found("run", run_id)
+
     def get_params(self, user: str, run_id: str) -> dict[str, Any]:
         return self._run_for(user, run_id, Role.READ).params
 

@@ -130,6 +130,14 @@ class AbstractStore(ABC):
     @abstractmethod
     def merge_params(self, run_id: str, params: dict[str, Any]) -> dict[str, Any]: ...
 
+    @abstractmethod
+    def delete_run(self, run_id: str) -> bool:
+        """Remove a run with its params, tags, metrics and artifact names; False if it was not there.
+
+        Artifact contents stay in the blob store: they are stored once per content and
+        may be named by other runs.
+        """
+
     # metrics
     @abstractmethod
     def append_metrics(self, run_id: str, seq: int | None, batches: Sequence[MetricBatch]) -> tuple[int, bool, int]:

@@ -49,6 +49,12 @@ SCHEMAS: dict[str, Schema] = {
         "created_at": TS, "updated_at": TS, "finished_at": TS,
         "latest_metrics": {"type": "object", "additionalProperties": NUMBER_OR_NONFINITE},
         "last_seq": {"type": "integer"}}},
+    "RunLinks": {"type": "object", "properties": {
+        "model_versions": {"type": "array", "items": _ref("ModelVersion")},
+        "jobs": {"type": "array", "items": _ref("Job")},
+        "datasets": {"type": "array", "items": {"type": "object", "properties": {
+            "name": {"type": "string"}, "version": {"type": "integer", "nullable": True},
+            "via": {"type": "string", "description": "the model version or job that used it"}}}}}},
     "RunList": {"type": "object", "properties": {"runs": {"type": "array", "items": _ref("Run")},
                                                  "total": {"type": "integer"}}},
     "NewRun": {"type": "object", "required": ["project"], "properties": {
@@ -145,7 +151,12 @@ def paths() -> dict[str, Schema]:
             "post": _op("Start a run (creates the project if needed)", "Run", "NewRun", "201"),
         },
         "/runs/{run_id}": {"get": _op("Get a run", "Run", params=RUN),
-                           "patch": _op("Update a run", "Run", "RunPatch", params=RUN)},
+                           "patch": _op("Update a run", "Run", "RunPatch", params=RUN),
+                           "delete": _op("Delete a run with its params, metrics and artifact names (manage role)",
+                                         None, status="204", params=RUN, errors=("401", "403", "404"))},
+        "/runs/{run_id}/links": {"get": _op(
+            "Model versions trained in the run, jobs that tracked their work in it, and the datasets they used",
+            "RunLinks", params=RUN, errors=("401", "404"))},
         "/runs/{run_id}/params": {"get": _op("Get params", "Params", params=RUN),
                                   "post": _op("Merge params", "Params", "Params", params=RUN)},
         "/runs/{run_id}/metrics": {

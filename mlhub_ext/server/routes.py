@@ -28,6 +28,7 @@ API_TABLE: list[tuple[str, type]] = [
     (f"/runs/{RUN_ID}/export", artifacts.ExportHandler),
     (f"/runs/{RUN_ID}/artifacts", artifacts.ArtifactsHandler),
     (f"/runs/{RUN_ID}/artifacts/(?P<name>.+)", artifacts.ArtifactHandler),
+    (f"/runs/{RUN_ID}/links", models.RunLinksHandler),
     ("/datasets", datasets.DatasetsHandler),
     (f"/datasets/{NAME}", datasets.DatasetHandler),
     (f"/datasets/{NAME}/versions", datasets.VersionsHandler),

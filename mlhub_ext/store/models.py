@@ -237,6 +237,15 @@ class SqlModelStore(SqlMembersMixin, ModelStore):
             stages = self._stages(c, name)
             return [_version(r, name, stages, False) for r in c.execute(q)]
 
+    def versions_of_run(self, run_id: str, readable_by: str) -> list[ModelVersion]:
+        with self._read() as c:
+            rows = c.execute(select(*_SUMMARY, _models.c.name.label("model_name"))
+                             .join(_models, _models.c.id == _versions.c.model_id)
+                             .where(_versions.c.run_id == run_id, self._readable(readable_by))
+                             .order_by(_versions.c.created_at.desc(), _versions.c.version.desc())).all()
+            stages = {name: self._stages(c, name) for name in {r.model_name for r in rows}}
+            return [_version(r, r.model_name, stages[r.model_name], False) for r in rows]
+
     def update_version(self, name: str, version: int, fields: dict[str, Any]) -> ModelVersion:
         values = {k: v for k, v in fields.items() if k in _VERSION_FIELDS}
         with self._write() as c:
@@ -337,7 +346,7 @@ class SqlModelStore(SqlMembersMixin, ModelStore):
             names = select(_models.c.name).where(self._readable(query.visible_to))
             conds.append(or_(_jobs.c.owner == query.visible_to, _jobs.c.model.in_(names)))
         for col, value in ((_jobs.c.state, query.state), (_jobs.c.kind, query.kind), (_jobs.c.model, query.model),
-                           (_jobs.c.parent, query.parent)):
+                           (_jobs.c.parent, query.parent), (_jobs.c.run_id, query.run_id)):
             if value:
                 conds.append(col == value)
         with self._read() as c:

@@ -308,6 +308,16 @@ class SqlStore(AbstractStore):
             rows = c.execute(select(_params.c.key, _params.c.value).where(_params.c.run_id == run_id))
             return {k: v for k, v in rows}
 
+    def delete_run(self, run_id: str) -> bool:
+        # Params, tags, series (and their chunks), batches and artifact rows go by ON DELETE CASCADE.
+        with self._write() as c:
+            pid = c.execute(select(_runs.c.project_id).where(_runs.c.id == run_id)).scalar_one_or_none()
+            if pid is None:
+                return False
+            c.execute(delete(_runs).where(_runs.c.id == run_id))
+            c.execute(update(_projects).where(_projects.c.id == pid).values(updated_at=utcnow()))
+            return True
+
     # metrics
     def append_metrics(self, run_id: str, seq: int | None, batches: Sequence[MetricBatch]) -> tuple[int, bool, int]:
         try:

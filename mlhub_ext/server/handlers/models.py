@@ -144,3 +144,13 @@ class AliasHandler(ModelMixin):
     async def delete(self, name: str, stage: str) -> None:
         await self.call(self.models.remove_alias, self.acting_user(), name, stage)
         self.no_content()
+
+
+class RunLinksHandler(ModelMixin):
+    """The model versions, jobs and datasets a run produced or used (see ``ModelService.run_links``)."""
+
+    @api
+    async def get(self, run_id: str) -> None:
+        user = self.acting_user()
+        await self.call(self.registry.get_run, user, run_id)   # 404 unless the caller may read the run
+        self.write_json(await self.call(self.models.run_links, user, run_id))

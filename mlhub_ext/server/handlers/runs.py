@@ -52,6 +52,12 @@ class RunHandler(MLHubAPIMixin):
         run = await self.call(self.registry.update_run, self.acting_user(), run_id, self.json_body())
         self.write_json(run.to_json())
 
+    @api
+    async def delete(self, run_id: str) -> None:
+        await self.call(self.registry.delete_run, self.acting_user(), run_id)
+        self.set_status(204)  # type: ignore[attr-defined]
+        self.finish()  # type: ignore[attr-defined]
+
 
 class ParamsHandler(MLHubAPIMixin):
     @api
