@@ -16,6 +16,9 @@ from ..core.errors import invalid
 
 # Integer targets with at most this many distinct values are treated as class labels.
 MAX_INFERRED_CLASSES = 50
+# A text feature with at most this many distinct values records them in the input schema
+# (``categories``), so that a form can offer them as choices.
+MAX_SCHEMA_CATEGORIES = 50
 
 
 @dataclass
@@ -100,6 +103,11 @@ def prepare_table(df: pd.DataFrame, target: str, *, encode: str | None = None,
                       "set encode='onehot' or leave them out of features", columns=categorical)
     for c in categorical:
         X[c] = X[c].astype(object).where(X[c].notna(), None)
+    for s in schema:
+        if s["dtype"] == "string":
+            values = {str(v) for v in X[s["name"]] if v is not None}
+            if len(values) <= MAX_SCHEMA_CATEGORIES:
+                s["categories"] = sorted(values)
     for s in schema:
         if s["dtype"] == "bool":
             X[s["name"]] = X[s["name"]].astype(float)

@@ -407,7 +407,7 @@ async def test_form_options_features_encoding_split_seed_and_try_it_by_version(j
     assert spec["features"] == features and spec["encode"] == "onehot"
     assert spec["test_size"] == 0.25 and spec["seed"] == 3 and spec["params"] == {"max_iter": 500}
     assert [c["name"] for c in mv["input_schema"]] == features
-    assert mv["input_schema"][2]["dtype"] == "string"
+    assert mv["input_schema"][2] == {"name": "colour", "dtype": "string", "categories": ["dark", "light"]}
     assert mv["evaluation"]["n"] == int(np.ceil(150 * 0.25))
     # Train again with the stored spec gives the same held-out split (same seed).
     again = {k: spec[k] for k in ("estimator", "params", "encode", "features", "test_size", "seed")}

@@ -38,6 +38,9 @@ def test_non_numeric_features_need_encoding():
     prep = prepare_table(df, "y", encode="onehot")
     assert prep.categorical == ["colour", "shape"]
     assert [c["dtype"] for c in prep.input_schema] == ["string", "int", "string"]
+    assert prep.input_schema[0]["categories"] == ["blue", "red"] and "categories" not in prep.input_schema[1]
+    many = pd.DataFrame({"id": [f"k{i}" for i in range(60)], "y": [0, 1] * 30})
+    assert "categories" not in prepare_table(many, "y", encode="onehot").input_schema[0]   # too many to offer
 
 
 def test_empty_dataset_is_refused(iris):
