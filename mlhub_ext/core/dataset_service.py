@@ -17,7 +17,7 @@ from typing import Any, BinaryIO, Protocol
 from . import access, validation
 from .datasets import DataBackend, Dataset, DatasetKind, DatasetQuery, DatasetStore, DatasetVersion, Upload
 from .entities import Member, Role, Visibility
-from .errors import ErrorCode, MLHubError, conflict, invalid, not_found
+from .errors import ErrorCode, MLHubError, conflict, invalid, not_found, quoted, storage_error
 from .uploads import Uploads
 
 PREVIEW_ROWS = 100
@@ -43,21 +43,19 @@ def _visibility(value: Any) -> Visibility:
     try:
         return Visibility(value or "private")
     except ValueError:
-        raise invalid(f"visibility must be 'private' or 'public', not {value!r}") from None
+        raise invalid(f"visibility must be 'private' or 'public', not {quoted(value)}") from None
 
 
 def _version_number(value: Any) -> int | None:
     if value in (None, "", "latest"):
         return None
     if isinstance(value, bool):
-        raise invalid(f"version must be a positive integer or 'latest', not {value!r}")
+        raise invalid(f"version must be a positive integer or 'latest', not {quoted(value)}")
     try:
-        v = int(value)
-    except (TypeError, ValueError):
-        raise invalid(f"version must be a positive integer or 'latest', not {value!r}") from None
-    if v < 1:
-        raise invalid(f"version must be a positive integer or 'latest', not {value!r}")
-    return v
+        return validation.check_int("version", value, 1)
+    except MLHubError:
+        raise invalid(f"version must be 'latest' or an integer from 1 to {validation.MAX_INT}, "
+                      f"not {quoted(value)}") from None
 
 
 class DatasetService:
@@ -84,7 +82,7 @@ class DatasetService:
         v = _version_number(version) or ds.latest_version
         got = self.store.get_version(name, v, with_manifest)
         if got is None:
-            raise not_found(f"version of dataset {name!r}", v)
+            raise not_found(f"version of dataset {quoted(name)}", v)
         return got
 
     # uploads
@@ -142,7 +140,7 @@ class DatasetService:
         try:
             n = int(rows) if rows not in (None, "") else 20
         except (TypeError, ValueError):
-            raise invalid(f"rows must be an integer, not {rows!r}") from None
+            raise invalid(f"rows must be an integer, not {quoted(rows)}") from None
         n = max(1, min(n, PREVIEW_ROWS))
         m = v.manifest or {}
         if v.kind == DatasetKind.IMAGES:
@@ -152,7 +150,7 @@ class DatasetService:
                     "images": images.get("images", [])[:n]}
         pv = m.get("preview") or {"columns": m.get("schema", []), "rows": []}
         return {"version": v.version, "kind": v.kind, "columns": pv["columns"], "rows": pv["rows"][:n],
-                "total_rows": v.num_rows}
+                "total_rows": v.num_rows, "reading": m.get("reading") or {}}
 
     def stats(self, user: str, name: str, version: Any = None) -> dict[str, Any]:
         v = self._version_for(user, name, version)
@@ -167,11 +165,11 @@ class DatasetService:
     def open_file(self, user: str, name: str, version: Any = None, kind: str = "original") -> tuple[dict[str, Any], BinaryIO]:
         """A version's original file or Parquet copy: ``(manifest entry, open binary file)``."""
         if kind not in FILE_KINDS:
-            raise invalid(f"file must be one of {', '.join(FILE_KINDS)}, not {kind!r}")
+            raise invalid(f"file must be one of {', '.join(FILE_KINDS)}, not {quoted(kind)}")
         v = self._version_for(user, name, version)
         entry = v.file(kind)
         if entry is None:
-            raise not_found(f"{kind} file of {name!r} version", v.version)
+            raise not_found(f"{kind} file of {quoted(name)} version", v.version)
         return entry, self.blobs.open(entry["sha256"])
 
     def diff(self, user: str, name: str, version: Any, other: Any) -> dict[str, Any]:
@@ -188,7 +186,7 @@ class DatasetService:
     def thumbnails(self, user: str, name: str, version: Any = None, per_class: Any = 4, size: Any = 64) -> dict[str, Any]:
         v = self._version_for(user, name, version)
         if v.kind != DatasetKind.IMAGES:
-            raise invalid(f"dataset {name!r} is a table; thumbnails are for image collections")
+            raise invalid(f"dataset {quoted(name)} is a table; thumbnails are for image collections")
         try:
             k, px = int(per_class), int(size)
         except (TypeError, ValueError):
@@ -219,10 +217,13 @@ class DatasetService:
     # versions
     def register(self, user: str, upload_id: Any, name: Any = None, description: Any = "", tags: Any = None,
                  visibility: Any = "private", new_version: Any = False, message: Any = "", format: Any = None,
-                 lineage: Any = None, parent_version: Any = None) -> DatasetVersion:
+                 lineage: Any = None, parent_version: Any = None, sheet: Any = None) -> DatasetVersion:
         """Turn a completed upload into the next version of ``name`` (a new dataset if it has none).
 
         A dataset that exists already is a conflict unless ``new_version`` is true.
+        ``sheet`` names the sheet of an Excel workbook to read (default: the first that
+        holds rows); the version's manifest records in ``reading`` the sheet read and
+        all sheets, and any renamed or text columns.
         """
         upload = self.uploads.get(user, upload_id)
         if upload.status != "complete":
@@ -236,27 +237,36 @@ class DatasetService:
             raise invalid(f"message must be a string of at most {MAX_MESSAGE} characters")
         if format is not None and not isinstance(format, str):
             raise invalid("format must be a string such as 'csv' or 'parquet'")
+        if sheet is not None and (not isinstance(sheet, str) or not sheet):
+            raise invalid("sheet must be the name of a sheet of the workbook (a non-empty string)")
         tag_list = validation.check_tags(tags)
         vis = _visibility(visibility)
         extra = validation.check_mapping("lineage", lineage)
         existing = self.store.get_dataset(ds_name)
         if existing is not None:
             if not new_version:
-                raise conflict(f"dataset {ds_name!r} already exists; pass new_version=True to add a version")
+                raise conflict(f"dataset {quoted(ds_name)} already exists; pass new_version=True to add a version")
             self._dataset_for(user, ds_name, Role.EDIT)
         parent = _version_number(parent_version) if parent_version is not None else None
         if parent is not None and (existing is None or self.store.get_version(ds_name, parent, False) is None):
-            raise invalid(f"parent version {parent} of dataset {ds_name!r} does not exist")
+            raise invalid(f"parent version {parent} of dataset {quoted(ds_name)} does not exist")
 
-        src = self.uploads.file_path(upload)
+        src = self._upload_file(upload)
         parquet_tmp = self.uploads.folder(upload.id) / f".{uuid.uuid4().hex}.parquet"
         try:
-            info = self.backend.ingest(src, parquet_tmp, format)
+            info = self.backend.ingest(src, parquet_tmp, format, sheet)
             if existing is not None and existing.kind != info["kind"]:
-                raise invalid(f"dataset {ds_name!r} holds {existing.kind} data; this upload is {info['kind']}")
+                raise invalid(f"dataset {quoted(ds_name)} holds {existing.kind} data; this upload is {info['kind']}")
             manifest, num_rows = self._manifest(upload, info, parquet_tmp)
+        except (OSError, MLHubError) as exc:
+            # Full or read-only storage: nothing was kept, the upload can be registered again later.
+            err = storage_error(exc, f"registering {upload.filename}")
+            if err is None:
+                raise
+            raise err from exc
         finally:
-            parquet_tmp.unlink(missing_ok=True)
+            if parquet_tmp.exists():   # (unlink itself fails on a read-only disk, even for no file)
+                parquet_tmp.unlink()
         version = DatasetVersion(
             dataset=ds_name, version=0, created_by=user, kind=info["kind"], format=info["format"], size=upload.size,
             content_sha256=upload.sha256 or "", num_rows=num_rows, message=message,
@@ -278,7 +288,7 @@ class DatasetService:
         except MLHubError as e:
             self._forget_blobs(manifest, upload)
             if e.code == ErrorCode.CONFLICT and not new_version:
-                raise conflict(f"dataset {ds_name!r} already exists; pass new_version=True to add a version") from None
+                raise conflict(f"dataset {quoted(ds_name)} already exists; pass new_version=True to add a version") from None
             raise
         except BaseException:
             self._forget_blobs(manifest, upload)
@@ -286,14 +296,40 @@ class DatasetService:
         self.uploads.finish(upload)
         return stored
 
+    def _upload_file(self, upload: Upload) -> Path:
+        """The completed upload's file; its copy in the blob store if the upload folder lost it
+        (content registered before). Never a server path in the error."""
+        src = self.uploads.file_path(upload)
+        if src.exists():
+            return src
+        assert upload.sha256 is not None
+        blob = self.blobs.path(upload.sha256)
+        if blob.exists():
+            return blob
+        raise conflict(f"the file of upload {upload.id} ({upload.filename}) is no longer on the server; "
+                       "upload it again")
+
     def _manifest(self, upload: Upload, info: dict[str, Any], parquet_tmp: Path) -> tuple[dict[str, Any], int | None]:
-        """Move the original into the blob store (once per content), add the Parquet copy."""
+        """Move the original into the blob store (once per content), add the Parquet copy.
+
+        If adding the copy fails, the original goes back to its upload (to register again)."""
         assert upload.sha256 is not None
         src = self.uploads.file_path(upload)
         dest = self.blobs.path(upload.sha256)
+        moved = False
         if not dest.exists():
             dest.parent.mkdir(parents=True, exist_ok=True)
             os.replace(src, dest)  # same file system: the upload folder lives in the blob root
+            moved = True
+        try:
+            return self._described(upload, info, parquet_tmp)
+        except BaseException:
+            if moved and not src.exists() and not self.store.blob_in_use(upload.sha256):
+                os.replace(dest, src)
+            raise
+
+    def _described(self, upload: Upload, info: dict[str, Any], parquet_tmp: Path) -> tuple[dict[str, Any], int | None]:
+        assert upload.sha256 is not None
         files = [{"role": "original", "name": upload.filename, "sha256": upload.sha256, "size": upload.size}]
         if info["kind"] == DatasetKind.IMAGES:
             return {"format": info["format"], "files": files, "images": info["manifest"]}, None
@@ -303,7 +339,7 @@ class DatasetService:
                       "size": self.blobs.path(digest).stat().st_size})
         preview = info.get("preview") or {}
         return {"format": info["format"], "files": files, "schema": info["schema"], "stats": info["stats"],
-                "num_rows": info["num_rows"],
+                "num_rows": info["num_rows"], "reading": info.get("reading") or {},
                 "preview": {"columns": preview.get("columns", info["schema"]),
                             "rows": preview.get("rows", [])[:PREVIEW_ROWS]}}, info["num_rows"]
 
@@ -328,7 +364,7 @@ class DatasetService:
             raise invalid("rollback needs the version number to go back to")
         src = self.store.get_version(name, v, True)
         if src is None:
-            raise not_found(f"version of dataset {name!r}", v)
+            raise not_found(f"version of dataset {quoted(name)}", v)
         if message is not None and not isinstance(message, str):
             raise invalid("message must be a string")
         new = DatasetVersion(

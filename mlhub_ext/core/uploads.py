@@ -6,20 +6,30 @@ ranges arrived, and completes with the whole file's sha256. Chunks go straight t
 sparse file in ``root/<id>/``; neither a chunk list nor the file is ever held in memory
 beyond one chunk. A completed upload waits there until a registration moves it into
 the blob store.
+
+A write the storage refuses (full, read-only) is ``MLHubError(insufficient_storage)``
+(507): a chunk is recorded only once all its bytes are on disk (a short ``pwrite`` is
+continued, and one that writes nothing is a full disk); the blocks a failed chunk did
+write are released again where the file system can (Linux ``fallocate`` punch hole),
+so the upload can be resumed with the same chunk once there is space.
 """
 from __future__ import annotations
 
+import ctypes
+import errno
+import functools
 import hashlib
 import os
 import re
 import shutil
+import sys
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from .datasets import DatasetStore, Upload
-from .errors import ErrorCode, MLHubError, conflict, invalid, not_found
+from .errors import ErrorCode, MLHubError, conflict, invalid, not_found, quoted, storage_error
 
 MiB = 1 << 20
 DEFAULT_CHUNK = 8 * MiB
@@ -32,7 +42,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 
 def check_sha256(value: Any, what: str) -> str:
     if not isinstance(value, str) or not _SHA_RE.match(value.lower()):
-        raise invalid(f"{what} must be 64 hexadecimal digits (a sha256), not {value!r}")
+        raise invalid(f"{what} must be 64 hexadecimal digits (a sha256), not {quoted(value)}")
     return value.lower()
 
 
@@ -43,7 +53,7 @@ def safe_filename(filename: Any) -> str:
     base = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
     cleaned = _UNSAFE.sub("_", base).lstrip(".")
     if not cleaned:
-        raise invalid(f"filename {filename!r} has no usable characters")
+        raise invalid(f"filename {quoted(filename)} has no usable characters")
     return cleaned
 
 
@@ -83,13 +93,16 @@ class Uploads:
         upload = Upload(id=uuid.uuid4().hex, owner=user, filename=name, size=size, chunk_size=chunk,
                         declared_sha256=declared)
         folder = self.folder(upload.id)
-        folder.mkdir(parents=True)
-        with open(self.part_path(upload), "wb") as f:
-            f.truncate(size)  # sparse: space is used as chunks arrive
         try:
+            folder.mkdir(parents=True)
+            with open(self.part_path(upload), "wb") as f:
+                f.truncate(size)  # sparse: space is used as chunks arrive
             return self.store.create_upload(upload)
-        except BaseException:
+        except BaseException as exc:
             shutil.rmtree(folder, ignore_errors=True)
+            err = storage_error(exc, f"starting the upload of {name}")
+            if err is not None:
+                raise err from exc
             raise
 
     def get(self, user: str, upload_id: Any) -> Upload:
@@ -104,7 +117,7 @@ class Uploads:
         try:
             off = int(offset)
         except (TypeError, ValueError):
-            raise invalid(f"chunk offset must be an integer, not {offset!r}") from None
+            raise invalid(f"chunk offset must be an integer, not {quoted(offset)}") from None
         if chunk_sha256 is None:
             raise invalid("each chunk needs its sha256 in the X-Chunk-SHA256 header")
         digest = check_sha256(chunk_sha256, "X-Chunk-SHA256")
@@ -127,11 +140,14 @@ class Uploads:
             if (off, len(data)) in upload.received:
                 return upload  # a retry after completion: nothing to do
             raise conflict(f"upload {upload.id} is {upload.status}; it accepts no more chunks")
-        fd = os.open(self.part_path(upload), os.O_WRONLY)
         try:
-            os.pwrite(fd, data, off)
-        finally:
-            os.close(fd)
+            # A chunk already recorded keeps its blocks even if this rewrite fails.
+            _write_at(self.part_path(upload), data, off, release=(off, len(data)) not in upload.received)
+        except OSError as exc:
+            err = storage_error(exc, f"writing the chunk at offset {off} of {upload.filename}")
+            if err is not None:
+                raise err from exc
+            raise
         self.store.add_chunk(upload.id, off, len(data), digest)
         return self.get(user, upload_id)
 
@@ -155,10 +171,16 @@ class Uploads:
                           f"{upload.size} bytes; missing byte ranges {shown}", missing=missing[:100])
         part = self.part_path(upload)
         h = hashlib.sha256()
-        with open(part, "rb") as f:
-            for block in iter(lambda: f.read(MiB), b""):
-                h.update(block)
-            os.fsync(f.fileno())
+        try:
+            with open(part, "rb") as f:
+                for block in iter(lambda: f.read(MiB), b""):
+                    h.update(block)
+                os.fsync(f.fileno())
+        except OSError as exc:
+            err = storage_error(exc, f"completing the upload of {upload.filename}")
+            if err is not None:
+                raise err from exc
+            raise
         actual = h.hexdigest()
         if part.stat().st_size != upload.size:
             raise invalid(f"the assembled file holds {part.stat().st_size} bytes, not the declared {upload.size}")
@@ -167,7 +189,13 @@ class Uploads:
             shutil.rmtree(self.folder(upload.id), ignore_errors=True)
             raise invalid(f"the received file's sha256 is {actual}, not {expected}; the upload was refused "
                           "(start a new one)")
-        os.replace(part, self.file_path(upload))
+        try:
+            os.replace(part, self.file_path(upload))
+        except OSError as exc:
+            err = storage_error(exc, f"completing the upload of {upload.filename}")
+            if err is not None:
+                raise err from exc
+            raise
         return self.store.update_upload(upload.id, {"status": "complete", "sha256": actual,
                                                     "completed_at": datetime.now(timezone.utc)})
 
@@ -175,3 +203,51 @@ class Uploads:
         """Mark a completed upload registered and drop its folder (its file now lives in the blob store)."""
         self.store.update_upload(upload.id, {"status": "registered"})
         shutil.rmtree(self.folder(upload.id), ignore_errors=True)
+
+
+def _write_at(path: Path, data: bytes, offset: int, release: bool) -> None:
+    """Write all of ``data`` at ``offset``; on failure (with ``release``) give back the blocks it took.
+
+    ``pwrite`` may write less than asked (a file system filling up writes what fits and
+    returns the count); the rest is written by further calls, and a call that writes
+    nothing, or raises, means the storage is full: ENOSPC.
+    """
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        view = memoryview(data)
+        done = 0
+        try:
+            while done < len(view):
+                n = os.pwrite(fd, view[done:], offset + done)
+                if n <= 0:
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                done += n
+        except OSError:
+            if release:
+                _punch_hole(fd, offset, len(data))
+            raise
+    finally:
+        os.close(fd)
+
+
+def _punch_hole(fd: int, offset: int, length: int) -> None:
+    """Deallocate ``[offset, offset+length)`` of a sparse file (best effort, Linux only):
+    the bytes of a chunk that failed half-way are not kept, so the disk is as it was."""
+    libc = _libc()
+    if libc is None:
+        return
+    falloc_fl_keep_size, falloc_fl_punch_hole = 0x01, 0x02
+    libc.fallocate(fd, falloc_fl_keep_size | falloc_fl_punch_hole,
+                   ctypes.c_longlong(offset), ctypes.c_longlong(length))
+
+
+@functools.lru_cache(maxsize=1)
+def _libc() -> Any:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.fallocate.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_longlong, ctypes.c_longlong]
+        return libc
+    except (OSError, AttributeError):
+        return None

@@ -1,4 +1,8 @@
-"""Content-addressed blob store: files named by their sha256, written atomically, stored once."""
+"""Content-addressed blob store: files named by their sha256, written atomically, stored once.
+
+A write that fails because the storage is full or read-only raises
+``MLHubError(insufficient_storage)`` (507) and leaves no temp file behind.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -7,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
-from ..core.errors import invalid, not_found
+from ..core.errors import invalid, not_found, storage_error
 
 CHUNK = 1 << 20
 
@@ -43,12 +47,13 @@ class BlobStore:
     def put_stream(self, chunks: Iterable[bytes], expected_sha256: str | None = None) -> str:
         """Store the concatenated chunks; returns their sha256 (checked if expected is given)."""
         h = hashlib.sha256()
-        fd, tmp = tempfile.mkstemp(dir=self.tmp)
+        tmp: str | None = None
         try:
+            fd, tmp = tempfile.mkstemp(dir=self.tmp)
             with os.fdopen(fd, "wb") as f:
                 for chunk in chunks:
                     h.update(chunk)
-                    f.write(chunk)
+                    f.write(chunk)   # buffered: a short write is retried, then raises
                 f.flush()
                 os.fsync(f.fileno())
             digest = h.hexdigest()
@@ -61,9 +66,12 @@ class BlobStore:
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(tmp, dest)
             return digest
-        except BaseException:
-            if os.path.exists(tmp):
+        except BaseException as exc:
+            if tmp is not None and os.path.exists(tmp):
                 os.unlink(tmp)
+            err = storage_error(exc, "storing the file")
+            if err is not None:
+                raise err from exc
             raise
 
     def put_bytes(self, data: bytes) -> str:
