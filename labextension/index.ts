@@ -9,6 +9,7 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 
+import { bokehThemePlugin } from './bokehTheme';
 import { datasetsPlugin } from './datasets/plugin';
 import { modelsPlugin } from './models/plugin';
 import { experimentsPlugin } from './experiments/plugin';
@@ -53,4 +54,11 @@ const plugin: JupyterFrontEndPlugin<IMLHubModel> = {
   }
 };
 
-export default [plugin, experimentsPlugin, datasetsPlugin, modelsPlugin, sharePlugin];
+export default [
+  plugin,
+  experimentsPlugin,
+  datasetsPlugin,
+  modelsPlugin,
+  sharePlugin,
+  bokehThemePlugin
+];

@@ -25,12 +25,15 @@ export class MLHubRequestError extends Error {
  * @param path - relative to the API root, with its query string (e.g. `runs?project=a`)
  * @param init - fetch options; a `body` object is not accepted, pass a JSON string
  * @param settings - the server connection, defaulting to the page's
+ * @param options - `exactIntegers`: integers beyond 2**53 (which a JS number would round)
+ *   come back as `bigint` (for data values: dataset previews and statistics)
  * @throws MLHubRequestError for a non-2xx answer or one that is not JSON
  */
 export async function requestAPI<T>(
   path = '',
   init: RequestInit = {},
-  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings(),
+  options: { exactIntegers?: boolean } = {}
 ): Promise<T> {
   const url = URLExt.join(settings.baseUrl, 'mlhub', 'api', 'v1', path);
   const headers = new Headers(init.headers);
@@ -56,7 +59,7 @@ export async function requestAPI<T>(
   }
 
   const text = await response.text();
-  const body = parseJSON(text);
+  const body = parseJSON(text, options.exactIntegers ?? false);
 
   if (!response.ok) {
     const served = errorBody(body);
@@ -85,15 +88,32 @@ export async function requestAPI<T>(
   return body as T;
 }
 
-function parseJSON(text: string): unknown {
+function parseJSON(text: string, exactIntegers: boolean): unknown {
   if (text.length === 0) {
     return undefined;
   }
   try {
-    return JSON.parse(text);
+    return exactIntegers ? JSON.parse(text, exactReviver) : JSON.parse(text);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A `JSON.parse` reviver keeping integers beyond 2**53 exact, as `bigint`, read from the
+ * number's source text (JSON.parse source text access, Chromium 114+, Firefox 135+).
+ * A number written with a fraction or exponent stays a float, as Python wrote it.
+ */
+function exactReviver(this: unknown, _key: string, value: unknown, context?: { source?: string }): unknown {
+  if (
+    typeof value === 'number' &&
+    !Number.isSafeInteger(value) &&
+    typeof context?.source === 'string' &&
+    /^-?\d+$/.test(context.source)
+  ) {
+    return BigInt(context.source);
+  }
+  return value;
 }
 
 function errorBody(body: unknown): { code: string; message: string } | null {

@@ -37,14 +37,21 @@ export function getVersion(
   return requestAPI<IDatasetVersion>(`datasets/${enc(name)}/versions/${version}`);
 }
 
+/** The first rows; integers beyond 2**53 arrive exact, as `bigint`. */
 export function getPreview(name: string, version: number, rows = 20): Promise<IPreview> {
   return requestAPI<IPreview>(
-    `datasets/${enc(name)}/versions/${version}/preview?rows=${rows}`
+    `datasets/${enc(name)}/versions/${version}/preview?rows=${rows}`,
+    {},
+    undefined,
+    { exactIntegers: true }
   );
 }
 
+/** Column statistics; an integer column's min and max beyond 2**53 arrive exact, as `bigint`. */
 export function getStats(name: string, version: number): Promise<IStats> {
-  return requestAPI<IStats>(`datasets/${enc(name)}/versions/${version}/stats`);
+  return requestAPI<IStats>(`datasets/${enc(name)}/versions/${version}/stats`, {}, undefined, {
+    exactIntegers: true
+  });
 }
 
 export function getThumbnails(name: string, version: number): Promise<IThumbnails> {

@@ -11,6 +11,7 @@ import {
 import { ICommandPalette, MainAreaWidget, showErrorMessage } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
+import { insertCode as insertCodeInto, RecentNotebooks } from '../components/insertCode';
 import { requestFile } from '../request';
 import { loadCode } from './components/format';
 import { DatasetsModel } from './model';
@@ -19,19 +20,6 @@ import { createDatasetWidget, DatasetContent, DATASETS_ID, datasetsIcon, Dataset
 export const COMMAND_OPEN_DATASETS = 'mlhub:open-datasets';
 export const COMMAND_OPEN_DATASET = 'mlhub:open-dataset';
 export const COMMAND_REGISTER_FILE = 'mlhub:register-dataset';
-
-/** The parts of a notebook panel used to insert a cell (no dependency on @jupyterlab/notebook). */
-interface INotebookLike extends Widget {
-  content: {
-    activeCellIndex: number;
-    model: { sharedModel: { insertCell(index: number, cell: { cell_type: string; source: string }): void } } | null;
-  };
-}
-
-function asNotebook(widget: Widget | null | undefined): INotebookLike | null {
-  const nb = widget as INotebookLike | null | undefined;
-  return nb && !nb.isDisposed && typeof nb.content?.model?.sharedModel?.insertCell === 'function' ? nb : null;
-}
 
 /** The file browser's selected files, read from the widget the lab shows in the left area. */
 function selectedPaths(app: JupyterFrontEnd): Array<{ path: string; type: string }> {
@@ -53,25 +41,9 @@ export const datasetsPlugin: JupyterFrontEndPlugin<void> = {
   activate: (app: JupyterFrontEnd, palette: ICommandPalette | null, restorer: ILayoutRestorer | null): void => {
     const model = new DatasetsModel();
     const views = new Map<string, MainAreaWidget<DatasetContent>>();
-    let lastNotebook: INotebookLike | null = asNotebook(app.shell.currentWidget);
-    const shell = app.shell as unknown as {
-      currentChanged?: { connect: (fn: (sender: unknown, args: { newValue: Widget | null }) => void) => void };
-    };
-    shell.currentChanged?.connect((_, args) => {
-      lastNotebook = asNotebook(args.newValue) ?? lastNotebook;
-    });
-
+    const notebooks = new RecentNotebooks(app.shell);
     const insertCode = (name: string, version: number): void => {
-      const nb = asNotebook(lastNotebook);
-      const code = loadCode(name, version);
-      if (!nb || !nb.content.model) {
-        void showErrorMessage('No notebook to insert into', `Open a notebook first, or copy this:\n\n${code}`);
-        return;
-      }
-      const index = nb.content.activeCellIndex + 1;
-      nb.content.model.sharedModel.insertCell(index, { cell_type: 'code', source: code });
-      nb.content.activeCellIndex = index;
-      app.shell.activateById(nb.id);
+      void insertCodeInto(app.shell, notebooks, loadCode(name, version));
     };
 
     const open = (name: string): void => {

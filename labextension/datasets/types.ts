@@ -82,6 +82,8 @@ export interface IColumnStats {
   p75: number | null;
   max: unknown;
   histogram: { edges: number[]; counts: number[] } | null;
+  /** Text and boolean columns: the most frequent values, most frequent first. */
+  top?: Array<{ value: unknown; count: number }> | null;
 }
 
 export interface IStats {

@@ -8,12 +8,32 @@ export function higherIsBetter(metric: string): boolean {
   return !LOWER_IS_BETTER.has(metric);
 }
 
+/** Differences at or below max(ABS_TOLERANCE, REL_TOLERANCE × the larger |value|) are no change. */
+export const ABS_TOLERANCE = 1e-9;
+export const REL_TOLERANCE = 1e-6;
+
+/** The words the compare table shows as its tooltip (keep in step with the constants). */
+export const TOLERANCE_TEXT =
+  'A difference counts as better or worse only when |difference| > max(1e-9, 1e-6 × the larger |value|); ' +
+  'smaller ones (float rounding such as 2e-16) are shown but not marked.';
+
+/** Whether `a` and `b` differ by more than float noise (see {@link ABS_TOLERANCE}). */
+export function differsBeyondTolerance(a: number, b: number): boolean {
+  if (!Number.isFinite(a) || !Number.isFinite(b)) {
+    return !Object.is(a, b);
+  }
+  return Math.abs(b - a) > Math.max(ABS_TOLERANCE, REL_TOLERANCE * Math.max(Math.abs(a), Math.abs(b)));
+}
+
 export interface IMetricRow {
   metric: string;
   left: number | null | undefined;
   right: number | null | undefined;
   /** right - left, where both are numbers. */
   diff: number | null;
+  /** Whether the difference is beyond the tolerance (see {@link differsBeyondTolerance}). */
+  changed: boolean;
+  /** The better side, only for a change beyond the tolerance. */
   better: 'left' | 'right' | null;
 }
 
@@ -24,9 +44,11 @@ export function compareMetrics(left: IModelVersion, right: IModelVersion): IMetr
     .map(metric => {
       const l = left.metrics?.[metric];
       const r = right.metrics?.[metric];
-      const diff = typeof l === 'number' && typeof r === 'number' ? r - l : null;
-      const better = diff === null || diff === 0 ? null : (diff > 0) === higherIsBetter(metric) ? 'right' : 'left';
-      return { metric, left: l, right: r, diff, better };
+      const both = typeof l === 'number' && typeof r === 'number';
+      const diff = both ? r - l : null;
+      const changed = both && differsBeyondTolerance(l, r);
+      const better = !changed || diff === null ? null : (diff > 0) === higherIsBetter(metric) ? 'right' : 'left';
+      return { metric, left: l, right: r, diff, changed, better };
     });
 }
 

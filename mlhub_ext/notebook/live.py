@@ -20,6 +20,7 @@ from ..client.http import HTTPClient
 from ..client.run import FINAL_STATUSES, Run, local_run
 from ..client.stream import Subscription
 from ..client.values import decode_value
+from ..train.plots import THEMED_TAG
 
 MAX_POINTS = 10_000          # per curve in the browser; older points are thinned beyond it
 HISTORY_POINTS = 2_000
@@ -60,8 +61,9 @@ class LivePlot(widgets.VBox):
         self._name = self._local.name if self._local else self.run_id[:8]
         self._stop = threading.Event()
         self._period = 1.0 / max(0.1, fps)
+        # The tag lets the lab extension give the figure the lab theme's colours.
         self.figure = figure(height=320, sizing_mode="stretch_width", x_axis_label="step",
-                             tools="pan,wheel_zoom,box_zoom,reset,save")
+                             tools="pan,wheel_zoom,box_zoom,reset,save", tags=[THEMED_TAG])
         self.status = widgets.HTML()
         self.plot = BokehModel(self.figure)
         super().__init__([self.status, self.plot])

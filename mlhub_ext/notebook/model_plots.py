@@ -11,16 +11,27 @@ def plots(version_or_evaluation: Any, show: bool = False, **kw: Any) -> dict[str
 
     Takes a :class:`~mlhub_ext.client.models.ModelVersion` (its training-holdout
     evaluation) or an evaluation dict (e.g. what ``mv.evaluate(...)`` returned).
-    ``show=True`` also displays them in a row.
+    ``show=True`` also displays them, laid out by :func:`layout` within the cell's width.
+    ``width``/``height`` (pixels) are each figure's preferred size. In JupyterLab the
+    figures take the lab theme's colours (see :mod:`mlhub_ext.train.plots`).
     """
     evaluation = getattr(version_or_evaluation, "evaluation", version_or_evaluation)
     if not isinstance(evaluation, dict):
         raise TypeError("plots() takes a ModelVersion or an evaluation dict")
     figs = bokeh_plots(evaluation, **kw)
     if show and figs:
-        from bokeh.io import output_notebook, show as bokeh_show
-        from bokeh.layouts import row
+        from bokeh.io import show as bokeh_show
 
-        output_notebook(hide_banner=True)
-        bokeh_show(row(*figs.values()))
+        from .live import load_bokehjs
+
+        load_bokehjs()   # INLINE: the default CDN resources may be out of reach
+        bokeh_show(layout(list(figs.values())))
     return figs
+
+
+def layout(figs: list[Any]) -> Any:
+    """A row of figures that wraps: as many side by side as the cell's width holds,
+    each between its ``min_width`` and ``max_width``, the rest on the next lines."""
+    from bokeh.layouts import row
+
+    return row(*figs, sizing_mode="stretch_width", styles={"flex-wrap": "wrap", "gap": "8px"})

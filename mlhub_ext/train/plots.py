@@ -2,10 +2,20 @@
 
 Only the figures the evaluation has data for are made. Shown in the notebook with
 ``bokeh.io.show`` (or ``jupyter_bokeh``) and embeddable in the lab with ``bokeh.embed``.
+Every figure carries the tag :data:`THEMED_TAG`: in JupyterLab the ML Hub extension
+(labextension/bokehTheme.ts) then gives it the colours of the lab's theme (light, dark)
+when it is shown and whenever the theme changes. Outside the lab they stay light.
+Sizes are in screen pixels; ``sizing_mode="stretch_width"`` lets a figure narrow to
+its container down to ``min_width``.
 """
 from __future__ import annotations
 
 from typing import Any
+
+#: ``Model.tags`` entry of the figures whose colours follow the lab's theme.
+THEMED_TAG = "mlhub-themed"
+#: The narrowest a figure gets when it stretches to the width of a narrow cell.
+MIN_WIDTH = 260
 
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
            "#7f7f7f", "#bcbd22", "#17becf")
@@ -27,6 +37,12 @@ def bokeh_plots(evaluation: dict[str, Any], *, width: int = 400, height: int = 3
     return figs
 
 
+def _size(width: int, height: int) -> dict[str, Any]:
+    """Figure options: ``width`` as the preferred (and widest) width, narrower in a narrow cell."""
+    return {"width": width, "height": height, "max_width": width, "min_width": min(MIN_WIDTH, width),
+            "sizing_mode": "stretch_width", "tags": [THEMED_TAG]}
+
+
 def confusion_matrix_figure(cm: dict[str, Any], width: int = 400, height: int = 360) -> Any:
     """A heatmap with counts, true labels down and predicted labels across."""
     from bokeh.models import ColumnDataSource, LinearColorMapper
@@ -45,7 +61,7 @@ def confusion_matrix_figure(cm: dict[str, Any], width: int = 400, height: int = 
     source = ColumnDataSource(data)
     mapper = LinearColorMapper(palette="Blues256", low=top, high=0)
     fig = figure(title="Confusion matrix", x_range=labels, y_range=list(reversed(labels)),
-                 width=width, height=height, x_axis_label="Predicted", y_axis_label="True",
+                 **_size(width, height), x_axis_label="Predicted", y_axis_label="True",
                  toolbar_location=None, tooltips=[("true", "@true"), ("predicted", "@pred"),
                                                   ("count", "@count")])
     fig.rect(x="pred", y="true", width=1, height=1, source=source,
@@ -61,7 +77,7 @@ def _curves_figure(curves: list[dict[str, Any]], xkey: str, ykey: str, score_key
                    diagonal: bool) -> Any:
     from bokeh.plotting import figure
 
-    fig = figure(title=title, width=width, height=height, x_axis_label=xlabel,
+    fig = figure(title=title, **_size(width, height), x_axis_label=xlabel,
                  y_axis_label=ylabel, x_range=(0, 1), y_range=(0, 1.02))
     if diagonal:
         fig.line([0, 1], [0, 1], line_dash="dashed", color="#999999")
@@ -78,7 +94,7 @@ def loss_figure(points: list[dict[str, Any]], width: int = 400, height: int = 36
     """Training (and validation) loss per epoch."""
     from bokeh.plotting import figure
 
-    fig = figure(title="Loss", width=width, height=height, x_axis_label="Epoch",
+    fig = figure(title="Loss", **_size(width, height), x_axis_label="Epoch",
                  y_axis_label="Loss")
     epochs = [p["epoch"] for p in points]
     fig.line(epochs, [p["loss"] for p in points], line_width=2, legend_label="train")

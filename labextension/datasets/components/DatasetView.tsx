@@ -7,7 +7,7 @@ import React, { useEffect, useState } from 'react';
 
 import { getPreview, getStats, getThumbnails, getVersion, listVersions, rollback } from '../api';
 import { IColumnStats, IDatasetVersion, IPreview, IStats, IThumbnails } from '../types';
-import { formatBytes, formatDate, formatValue } from './format';
+import { formatBytes, formatDate, formatExact, formatValue, isNumericType } from './format';
 import { Histogram } from './Histogram';
 
 export interface IDatasetViewProps {
@@ -35,7 +35,7 @@ function PreviewTable(props: { preview: IPreview }): JSX.Element {
         <thead>
           <tr>
             {columns.map(c => (
-              <th key={c.name}>
+              <th key={c.name} className={isNumericType(c.type) ? undefined : 'jp-mod-text'}>
                 {c.name}
                 <div className="jp-MLHub-colType">{c.type}</div>
               </th>
@@ -46,7 +46,9 @@ function PreviewTable(props: { preview: IPreview }): JSX.Element {
           {(props.preview.rows ?? []).map((row, i) => (
             <tr key={i}>
               {row.map((v, j) => (
-                <td key={j}>{formatValue(v)}</td>
+                <td key={j} className={isNumericType(columns[j]?.type) ? undefined : 'jp-mod-text'}>
+                  {formatExact(v)}
+                </td>
               ))}
             </tr>
           ))}
@@ -66,23 +68,29 @@ function StatsTable(props: { columns: IColumnStats[] }): JSX.Element {
       <table className="jp-MLHub-table" aria-label="statistics">
         <thead>
           <tr>
-            <th>column</th>
-            <th>type</th>
+            <th className="jp-mod-text">column</th>
+            <th className="jp-mod-text">type</th>
             <th>histogram</th>
             {STAT_FIELDS.map(f => (
               <th key={f}>{f === 'p50' ? 'median' : f}</th>
             ))}
+            <th className="jp-mod-text" title="The most frequent values of a text or boolean column, with their counts">
+              top values
+            </th>
           </tr>
         </thead>
         <tbody>
           {props.columns.map(c => (
             <tr key={c.name} data-column={c.name}>
-              <th>{c.name}</th>
-              <td>{c.type}</td>
+              <th className="jp-mod-text">{c.name}</th>
+              <td className="jp-mod-text">{c.type}</td>
               <td>{c.histogram ? <Histogram counts={c.histogram.counts} edges={c.histogram.edges} /> : null}</td>
               {STAT_FIELDS.map(f => (
-                <td key={f}>{formatValue(c[f])}</td>
+                <td key={f}>{f === 'min' || f === 'max' ? formatExact(c[f]) : formatValue(c[f])}</td>
               ))}
+              <td className="jp-mod-text" data-stat="top">
+                {(c.top ?? []).map(t => `${formatExact(t.value)} (${t.count})`).join(', ') || '–'}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -24,6 +24,23 @@ export function formatValue(value: unknown): string {
   return String(value);
 }
 
+/**
+ * A data value as stored, without rounding: floats with every digit JavaScript keeps
+ * (the shortest text that reads back to the same double, as Python prints it), integers
+ * beyond 2**53 exact (they arrive as `bigint`, see `requestAPI`'s `exactIntegers`).
+ */
+export function formatExact(value: unknown): string {
+  if (value === null || value === undefined) {
+    return '–';
+  }
+  return String(value);
+}
+
+/** Whether an Arrow type name (mlhub_ext/data/stats.py `type_name`) is a number, right-aligned in tables. */
+export function isNumericType(type: string | undefined): boolean {
+  return /^(u?int\d+|halffloat|float|double|decimal\d*\(.*\))$/.test(type ?? '');
+}
+
 export function formatDate(iso: string | null | undefined): string {
   return iso ? new Date(iso).toLocaleString() : '–';
 }

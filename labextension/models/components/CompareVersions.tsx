@@ -6,7 +6,7 @@ import React, { useEffect, useState } from 'react';
 
 import { getVersion } from '../api';
 import { IModelVersion } from '../types';
-import { compareMetrics, differingSpec } from '../compare';
+import { compareMetrics, differingSpec, TOLERANCE_TEXT } from '../compare';
 import { formatValue } from './format';
 
 export interface ICompareVersionsProps {
@@ -86,7 +86,7 @@ function CompareTable(props: { left: IModelVersion; right: IModelVersion }): JSX
           <th />
           <th>v{left.version}</th>
           <th>v{right.version}</th>
-          <th>difference</th>
+          <th title={TOLERANCE_TEXT}>difference</th>
         </tr>
       </thead>
       <tbody>
@@ -95,7 +95,7 @@ function CompareTable(props: { left: IModelVersion; right: IModelVersion }): JSX
             <th>{row.metric}</th>
             <td className={row.better === 'left' ? 'jp-mod-better' : ''}>{formatValue(row.left)}</td>
             <td className={row.better === 'right' ? 'jp-mod-better' : ''}>{formatValue(row.right)}</td>
-            <td className={row.diff ? 'jp-mod-changed' : ''}>
+            <td className={row.changed ? 'jp-mod-changed' : ''} title={TOLERANCE_TEXT}>
               {row.diff === null ? '–' : `${row.diff > 0 ? '+' : ''}${formatValue(row.diff)}`}
             </td>
           </tr>

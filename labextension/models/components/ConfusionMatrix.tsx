@@ -57,8 +57,10 @@ function draw(
   size: number
 ): void {
   const style = getComputedStyle(el);
-  const text = style.getPropertyValue('--jp-ui-font-color1').trim() || '#333';
-  const brand = style.getPropertyValue('--jp-brand-color1').trim() || '#1976d2';
+  const text = style.getPropertyValue('--jp-ui-font-color1').trim();
+  const brand = style.getPropertyValue('--jp-brand-color1').trim();
+  // On a strong brand-coloured cell: white in Light, black in Dark (whose brand is brighter).
+  const inverse = style.getPropertyValue('--jp-ui-inverse-font-color0').trim();
   const font = style.getPropertyValue('--jp-ui-font-family').trim() || 'sans-serif';
   ctx.clearRect(0, 0, size, size);
   ctx.font = `11px ${font}`;
@@ -83,7 +85,7 @@ function draw(
       ctx.fillStyle = brand;
       ctx.fillRect(x, y, CELL - 2, CELL - 2);
       ctx.globalAlpha = 1;
-      ctx.fillStyle = count / total > 0.5 ? '#ffffff' : text;
+      ctx.fillStyle = count / total > 0.5 ? inverse : text;
       ctx.textAlign = 'center';
       ctx.fillText(String(count), x + CELL / 2 - 1, y + CELL / 2 - 1);
     });

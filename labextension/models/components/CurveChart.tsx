@@ -71,6 +71,22 @@ export function CurveChart(props: ICurveChartProps): JSX.Element {
   );
 }
 
+let measure: CanvasRenderingContext2D | null = null;
+
+/**
+ * The y axis's width in CSS pixels: its widest tick label plus the tick and gaps, so that
+ * long labels (0.00012, 1e-7) are not clipped at the chart's left edge.
+ */
+function axisWidth(values: string[] | null | undefined, font: string): number {
+  measure = measure ?? document.createElement('canvas').getContext('2d');
+  if (!values || values.length === 0 || !measure) {
+    return 50;
+  }
+  measure.font = font;
+  const widest = Math.max(...values.map(v => measure?.measureText(String(v)).width ?? 0));
+  return Math.max(40, Math.ceil(widest) + 18);
+}
+
 function options(
   el: HTMLElement,
   lines: ILine[],
@@ -79,8 +95,8 @@ function options(
   unit: boolean
 ): uPlot.Options {
   const style = getComputedStyle(el);
-  const text = style.getPropertyValue('--jp-ui-font-color2').trim() || '#757575';
-  const grid = style.getPropertyValue('--jp-border-color2').trim() || '#e0e0e0';
+  const text = style.getPropertyValue('--jp-ui-font-color1').trim();
+  const grid = style.getPropertyValue('--jp-border-color2').trim();
   const font = `11px ${style.getPropertyValue('--jp-ui-font-family').trim() || 'sans-serif'}`;
   const axis: uPlot.Axis = {
     stroke: text,
@@ -100,7 +116,7 @@ function options(
     scales: { x: { time: false, range }, y: { range } },
     axes: [
       { ...axis, label: xLabel },
-      { ...axis, label: yLabel, size: 50 }
+      { ...axis, label: yLabel, size: (_u, values) => axisWidth(values, font) }
     ],
     series: [
       {},
