@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from ..core.errors import invalid
+from .names import ReadReport, column_names
 from .textcheck import first_ragged_row, utf8_error
 
 T = TypeVar("T")
@@ -48,11 +49,38 @@ def _ragged_error(path: Path, delimiter: str, message: str) -> Exception:
                    line=line)
 
 
+def _header_end(path: Path) -> int:
+    """The byte offset just past the header row: its first line end outside double quotes
+    (a quoted header cell may hold a line break, which Arrow's ``skip_rows`` would split)."""
+    quoted, offset = False, 0
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 16):
+            for i, byte in enumerate(block):
+                if byte == 0x22:  # '"'; a doubled quote toggles twice
+                    quoted = not quoted
+                elif byte in (0x0A, 0x0D) and not quoted:
+                    end = offset + i + 1
+                    if byte == 0x0D:
+                        fh.seek(end)
+                        if fh.read(1) == b"\n":
+                            end += 1
+                    return end
+            offset += len(block)
+    return offset
+
+
 def _open(path: Path, delimiter: str, column_types: dict[str, pa.DataType],
-          memory_pool: pa.MemoryPool | None) -> pacsv.CSVStreamingReader:
+          memory_pool: pa.MemoryPool | None, names: list[str] | None = None) -> pacsv.CSVStreamingReader:
+    # With ``names``, the data after the header row is read under these names instead.
+    source: Path | pa.NativeFile = path
+    read = pacsv.ReadOptions(block_size=BLOCK_SIZE, use_threads=False)
+    if names is not None:
+        source = pa.OSFile(str(path))
+        source.seek(_header_end(path))
+        read = pacsv.ReadOptions(block_size=BLOCK_SIZE, use_threads=False, column_names=names)
     return pacsv.open_csv(
-        path,
-        read_options=pacsv.ReadOptions(block_size=BLOCK_SIZE, use_threads=False),
+        source,
+        read_options=read,
         parse_options=pacsv.ParseOptions(delimiter=delimiter),
         convert_options=pacsv.ConvertOptions(column_types=column_types, strings_can_be_null=True),
         memory_pool=memory_pool,
@@ -86,17 +114,25 @@ def _looks_float(value: str) -> bool:
 
 
 def _batches(path: Path, delimiter: str, column_types: dict[str, pa.DataType],
-             memory_pool: pa.MemoryPool | None) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
+             memory_pool: pa.MemoryPool | None,
+             report: ReadReport | None = None) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
     try:
         reader = _open(path, delimiter, column_types, memory_pool)
+        names, renamed = column_names(reader.schema.names, path.name)
+        if renamed and _header_end(path) >= path.stat().st_size:  # a header and no rows
+            schema = pa.schema([pa.field(n, column_types.get(n, pa.null())) for n in names])
+            if report is not None:
+                report.renamed_columns = renamed
+            return schema, iter(())
+        if renamed:  # blank header cells: read again under the generated names
+            reader = _open(path, delimiter, column_types, memory_pool, names)
     except pa.ArrowInvalid as exc:
         raise _translate(exc, path, delimiter, None) from exc
+    if report is not None:
+        report.renamed_columns = renamed
     schema = reader.schema
     if any(pa.types.is_binary(f.type) for f in schema):
         raise utf8_error(path)
-    if len(set(schema.names)) != len(schema.names):
-        dupes = sorted({n for n in schema.names if schema.names.count(n) > 1})
-        raise invalid(f"{path.name}: the header repeats column names {dupes}")
 
     def gen() -> Iterator[pa.RecordBatch]:
         while True:
@@ -112,17 +148,19 @@ def _batches(path: Path, delimiter: str, column_types: dict[str, pa.DataType],
 
 
 def scan_csv(path: str | os.PathLike[str], consume: Callable[[pa.Schema, Iterator[pa.RecordBatch]], T],
-             delimiter: str = ",", memory_pool: pa.MemoryPool | None = None) -> T:
+             delimiter: str = ",", memory_pool: pa.MemoryPool | None = None,
+             report: ReadReport | None = None) -> T:
     """Stream a CSV file into ``consume(schema, batches)`` and return its result.
 
     ``consume`` may be called more than once (with widened types) and must start from
-    fresh state each time. Raises ``MLHubError(INVALID)`` naming the line of a ragged row
-    or the byte offset of invalid UTF-8.
+    fresh state each time. Blank header cells are named as :func:`.names.column_names`
+    says (recorded in ``report``). Raises ``MLHubError(INVALID)`` naming the line of a
+    ragged row, the byte offset of invalid UTF-8 or a repeated column name.
     """
     path = Path(path)
     column_types: dict[str, pa.DataType] = {}
     while True:
-        schema, batches = _batches(path, delimiter, column_types, memory_pool)
+        schema, batches = _batches(path, delimiter, column_types, memory_pool, report)
         try:
             return consume(schema, batches)
         except _Widen as widen:

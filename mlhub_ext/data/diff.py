@@ -8,6 +8,7 @@ missing, unique, mean, std, min, max and quartiles (from :func:`compute_stats` r
 """
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from typing import Any, Union
@@ -16,7 +17,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .formats import dataframe_to_table, scan_batches
+from .formats import scan_batches
+from .frames import dataframe_to_table
+from .jsonsafe import json_safe
 from .stats import compute_stats, schema_of
 
 Tabular = Union[str, os.PathLike, pa.Table, pd.DataFrame]
@@ -56,11 +59,21 @@ def diff_stats(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]
     return changes
 
 
+def _hashable(batch: pa.RecordBatch) -> pd.DataFrame:
+    """The batch as a frame pandas can hash: nested values (lists, structs, maps), which
+    pandas holds as unhashable objects, become their canonical JSON text."""
+    frame = batch.to_pandas()
+    for field in batch.schema:
+        if pa.types.is_nested(field.type):
+            frame[field.name] = [json.dumps(json_safe(v), sort_keys=True) for v in batch.column(field.name).to_pylist()]
+    return frame
+
+
 def _row_hashes(source: Tabular, columns: list[str]) -> np.ndarray:
     def consume(schema: pa.Schema, batches: Iterator[pa.RecordBatch]) -> np.ndarray:
         parts = [np.zeros(0, dtype=np.uint64)]
         for batch in batches:
-            frame = batch.select(columns).to_pandas() if columns else pd.DataFrame(index=range(batch.num_rows))
+            frame = _hashable(batch.select(columns)) if columns else pd.DataFrame(index=range(batch.num_rows))
             if columns:
                 parts.append(pd.util.hash_pandas_object(frame, index=False).to_numpy(np.uint64))
             else:

@@ -5,7 +5,9 @@ must agree with the extension (a ``.csv`` that is really a zip, Excel or Parquet
 refused), and content decides when there is no known extension. :func:`scan_batches`
 streams record batches into a consumer (CSV/TSV, JSON Lines and Parquet are streamed;
 JSON and Excel are read whole, as their formats do not allow otherwise), and
-:func:`read_table` collects them into one ``pyarrow.Table``.
+:func:`read_table` collects them into one ``pyarrow.Table``. Every reader names columns
+by one rule (:func:`.names.column_names`) and says what it changed or chose (renamed
+columns, columns read as text, the workbook sheet) in a :class:`.names.ReadReport`.
 """
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ import pyarrow.parquet as pq
 
 from ..core.errors import invalid, not_found
 from .csvread import scan_csv
+from .frames import dataframe_to_table, frame_to_table  # noqa: F401  (dataframe_to_table: re-exported)
+from .names import ReadReport, column_names
 from .textcheck import is_blank, utf8_error
 
 T = TypeVar("T")
@@ -196,32 +200,52 @@ Consumer = Callable[[pa.Schema, Iterator[pa.RecordBatch]], T]
 
 
 def scan_batches(path: str | os.PathLike[str], consume: Consumer[T], fmt: str | None = None,
-                 batch_rows: int = BATCH_ROWS, memory_pool: pa.MemoryPool | None = None) -> T:
+                 batch_rows: int = BATCH_ROWS, memory_pool: pa.MemoryPool | None = None,
+                 sheet: str | None = None, report: ReadReport | None = None) -> T:
     """Stream a tabular file as record batches into ``consume(schema, batches)``.
 
     ``consume`` must be restartable: for CSV whose later rows need a wider column type
     than the first block suggested, it is called again from the start (see ``csvread``).
-    Returns what ``consume`` returns.
+    Column names follow :func:`.names.column_names` in every format (a blank one gets
+    ``column_<position>``, a repeated one is refused). ``sheet`` names the sheet of an
+    Excel workbook to read (default: the first that holds rows; see :func:`read_xlsx`).
+    What reading changed or chose goes into ``report``. Returns what ``consume`` returns.
     """
     path = Path(path)
     fmt = detect_format(path, fmt)
+    report = report if report is not None else ReadReport()
+    if sheet is not None and fmt != "xlsx":
+        raise invalid(f"sheet={sheet!r} applies to Excel workbooks; {path.name} is {fmt}")
     if fmt in ("csv", "tsv"):
-        return scan_csv(path, consume, "\t" if fmt == "tsv" else csv_delimiter(path), memory_pool)
+        return scan_csv(path, consume, "\t" if fmt == "tsv" else csv_delimiter(path), memory_pool, report)
     if fmt == "parquet":
-        return _scan_parquet(path, consume, batch_rows)
+        return _scan_parquet(path, _named(path, consume, report), batch_rows)
     if fmt == "jsonl":
-        return _scan_jsonl(path, consume)
+        return _scan_jsonl(path, _named(path, consume, report))
     if fmt == IMAGES:
         raise invalid(f"{path.name} is an image collection, not a table; use mlhub_ext.data.images")
-    table = _read_json(path) if fmt == "json" else _read_xlsx(path)
-    return consume(table.schema, iter(table.to_batches(max_chunksize=batch_rows)))
+    table = _read_json(path, report) if fmt == "json" else read_xlsx(path, sheet, report)
+    return _named(path, consume, report)(table.schema, iter(table.to_batches(max_chunksize=batch_rows)))
 
 
-def read_table(path: str | os.PathLike[str], fmt: str | None = None) -> pa.Table:
+def _named(path: Path, consume: Consumer[T], report: ReadReport) -> Consumer[T]:
+    """``consume`` given batches whose columns are named by the header rule."""
+    def wrapped(schema: pa.Schema, batches: Iterator[pa.RecordBatch]) -> T:
+        names, renamed = column_names(schema.names, path.name)
+        if not renamed:
+            return consume(schema, batches)
+        report.renamed_columns = renamed
+        named = pa.schema([f.with_name(n) for f, n in zip(schema, names)])
+        return consume(named, (pa.RecordBatch.from_arrays(b.columns, schema=named) for b in batches))
+    return wrapped
+
+
+def read_table(path: str | os.PathLike[str], fmt: str | None = None, sheet: str | None = None,
+               report: ReadReport | None = None) -> pa.Table:
     """Read a tabular file into a ``pyarrow.Table`` (format detected as in :func:`detect_format`)."""
     def collect(schema: pa.Schema, batches: Iterator[pa.RecordBatch]) -> pa.Table:
         return pa.Table.from_batches(list(batches), schema=schema)
-    return scan_batches(path, collect, fmt)
+    return scan_batches(path, collect, fmt, sheet=sheet, report=report)
 
 
 def _scan_parquet(path: Path, consume: Consumer[T], batch_rows: int) -> T:
@@ -262,7 +286,7 @@ def _scan_jsonl(path: Path, consume: Consumer[T]) -> T:
     return consume(reader.schema, gen())
 
 
-def _read_json(path: Path) -> pa.Table:
+def _read_json(path: Path, report: ReadReport) -> pa.Table:
     raw = path.read_bytes()
     try:
         data = json.loads(raw.decode("utf-8-sig"))
@@ -273,21 +297,28 @@ def _read_json(path: Path) -> pa.Table:
             return _scan_jsonl(path, lambda s, b: pa.Table.from_batches(list(b), schema=s))
         raise invalid(f"{path.name}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
                       line=exc.lineno) from exc
-    try:
-        if isinstance(data, list) and all(isinstance(r, dict) for r in data):
-            if not data:
-                raise invalid(f"{path.name} holds an empty JSON array; there are no rows")
+    if isinstance(data, list) and all(isinstance(r, dict) for r in data):
+        if not data:
+            raise invalid(f"{path.name} holds an empty JSON array; there are no rows")
+        try:
             return pa.Table.from_pylist(data)
-        if isinstance(data, dict) and data and all(isinstance(v, list) for v in data.values()):
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # a column of mixed types: read it as text
+            return frame_to_table(pd.DataFrame(data), path.name, report)
+    if isinstance(data, dict) and data and all(isinstance(v, list) for v in data.values()):
+        try:
             return pa.table(data)
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        raise invalid(f"{path.name}: values of one column have mixed types: {exc}") from exc
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            try:
+                frame = pd.DataFrame(data)
+            except ValueError as exc:  # columns of different lengths
+                raise invalid(f"{path.name}: the columns hold different numbers of values: {exc}") from exc
+            return frame_to_table(frame, path.name, report)
     raise invalid(f"{path.name}: JSON must be an array of objects (rows) or an object of arrays (columns)")
 
 
-def _read_xlsx(path: Path, sheet: int | str = 0) -> pa.Table:
+def _open_workbook(path: Path) -> pd.ExcelFile:
     try:
-        df = pd.read_excel(path, sheet_name=sheet, engine="openpyxl")
+        return pd.ExcelFile(path, engine="openpyxl")
     except (zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
         raise invalid(f"{path.name} is a corrupt Excel workbook: {exc}") from exc
     except ValueError as exc:
@@ -296,22 +327,68 @@ def _read_xlsx(path: Path, sheet: int | str = 0) -> pa.Table:
         if type(exc).__module__.split(".")[0] in ("openpyxl", "xml", "lxml"):
             raise invalid(f"{path.name} is a corrupt Excel workbook: {exc}") from exc
         raise
-    if df.shape[1] == 0:
-        raise invalid(f"{path.name}: the first sheet of the workbook is empty")
-    return dataframe_to_table(df)
 
 
-def dataframe_to_table(df: pd.DataFrame) -> pa.Table:
-    """Convert a DataFrame to Arrow; object columns of mixed types become strings."""
-    df = df.rename(columns=lambda c: str(c))
+def _parse_sheet(book: pd.ExcelFile, path: Path, sheet: str) -> pd.DataFrame:
+    """The sheet's cells (no header taken yet), without blank rows above the table."""
     try:
-        return pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        fixed = df.copy()
-        for col in fixed.columns:
-            if fixed[col].dtype == object:
-                try:
-                    pa.array(fixed[col])
-                except (pa.ArrowInvalid, pa.ArrowTypeError):
-                    fixed[col] = fixed[col].map(lambda v: None if v is None or v != v else str(v))
-        return pa.Table.from_pandas(fixed, preserve_index=False).replace_schema_metadata(None)
+        cells = pd.read_excel(book, sheet_name=sheet, header=None)
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError) as exc:
+        raise invalid(f"{path.name}: cannot read sheet {sheet!r}: {exc}") from exc
+    except Exception as exc:
+        if type(exc).__module__.split(".")[0] in ("openpyxl", "xml", "lxml"):
+            raise invalid(f"{path.name}: sheet {sheet!r} is corrupt: {exc}") from exc
+        raise
+    filled = cells.notna().any(axis=1).to_numpy()
+    return cells.iloc[int(filled.argmax()):] if filled.any() else cells.iloc[0:0]
+
+
+def workbook_sheets(path: str | os.PathLike[str]) -> list[str]:
+    """The sheet names of an Excel workbook, in order."""
+    path = Path(path)
+    with _open_workbook(path) as book:
+        return [str(s) for s in book.sheet_names]
+
+
+def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
+              report: ReadReport | None = None) -> pa.Table:
+    """One sheet of an Excel workbook as a table; its first row is the header.
+
+    ``sheet`` names the sheet; without it, the first sheet that holds at least one row
+    under its header (a sheet with only a note is passed over), else the first sheet with
+    a header. ``report`` gets the sheet read, all sheet names, renamed and text columns.
+    Raises ``MLHubError(INVALID)`` for a sheet that does not exist (naming the sheets
+    there are), an empty sheet or workbook, or a corrupt file.
+    """
+    path = Path(path)
+    report = report if report is not None else ReadReport()
+    with _open_workbook(path) as book:
+        sheets = [str(s) for s in book.sheet_names]
+        report.sheets = sheets
+        if sheet is not None:
+            if sheet not in sheets:
+                raise invalid(f"{path.name} has no sheet {sheet!r}; its sheets are "
+                              f"{', '.join(repr(s) for s in sheets)}", sheet=sheet, sheets=sheets)
+            chosen, cells = sheet, _parse_sheet(book, path, sheet)
+            if cells.empty:
+                raise invalid(f"{path.name}: sheet {sheet!r} is empty", sheet=sheet, sheets=sheets)
+        else:
+            chosen, cells = None, None
+            for name in sheets:
+                found = _parse_sheet(book, path, name)
+                if len(found) >= 2:
+                    chosen, cells = name, found
+                    break
+                if len(found) == 1 and cells is None:
+                    chosen, cells = name, found  # a header only: kept unless a later sheet has rows
+            if cells is None or chosen is None:
+                raise invalid(f"{path.name}: no sheet of the workbook holds any cells "
+                              f"(sheets: {', '.join(repr(s) for s in sheets)})", sheets=sheets)
+    report.sheet = chosen
+    header = list(cells.iloc[0])
+    data = cells.iloc[1:].reset_index(drop=True).infer_objects()
+    data.columns = range(data.shape[1])
+    names, renamed = column_names(header, f"{path.name}, sheet {chosen!r}")
+    table = frame_to_table(data.set_axis(names, axis=1), f"{path.name}, sheet {chosen!r}", report)
+    report.renamed_columns = renamed
+    return table

@@ -9,9 +9,13 @@ manifest from :func:`mlhub_ext.data.images.scan_images`. Nothing is written to
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+
+from ..core.errors import invalid
 
 from .archives import DEFAULT_LIMITS, ZipLimits
 from .formats import IMAGES, detect_format
@@ -21,17 +25,26 @@ from .stats import compute_stats
 
 
 def ingest(path: str | os.PathLike[str], parquet_dest: str | os.PathLike[str], fmt: str | None = None,
-           limits: ZipLimits = DEFAULT_LIMITS, **stats_options: Any) -> dict[str, Any]:
+           limits: ZipLimits = DEFAULT_LIMITS, sheet: str | None = None, **stats_options: Any) -> dict[str, Any]:
     """Check and describe ``path``; for tables also write the typed copy to ``parquet_dest``.
 
-    Returns ``{"kind": "table", "format", "num_rows", "bytes", "schema", "stats"}`` or
-    ``{"kind": "images", "format": "images", "manifest": {...}}``. Raises ``MLHubError``
-    (INVALID, TOO_LARGE, NOT_FOUND) for bad input.
+    ``sheet``: which sheet of an Excel workbook to read. Returns ``{"kind": "table",
+    "format", "num_rows", "bytes", "schema", "stats", "reading"}`` (``reading``: see
+    :func:`.parquet.convert_to_parquet`) or ``{"kind": "images", "format": "images",
+    "manifest": {...}}``. Raises ``MLHubError`` (INVALID, TOO_LARGE, NOT_FOUND) for bad
+    input, and INVALID for any Arrow error the input causes (a message, not a 500).
     """
     fmt = detect_format(path, fmt)
     if fmt == IMAGES:
+        if sheet is not None:
+            raise invalid(f"sheet={sheet!r} applies to Excel workbooks; this upload is an image collection")
         return {"kind": "images", "format": IMAGES, "manifest": scan_images(path, limits)}
-    return {"kind": "table", **convert_to_parquet(path, parquet_dest, fmt, **stats_options)}
+    try:
+        return {"kind": "table", **convert_to_parquet(path, parquet_dest, fmt, sheet=sheet, **stats_options)}
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+        # The readers translate what they know; anything else Arrow refuses in a file is
+        # still about the file, so it is reported as such rather than as a server error.
+        raise invalid(f"{Path(path).name} cannot be stored as a table: {type(exc).__name__}: {exc}") from exc
 
 
 def ingest_dataframe(df: pd.DataFrame, parquet_dest: str | os.PathLike[str],

@@ -17,7 +17,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..core.errors import invalid
-from .formats import dataframe_to_table, detect_format, scan_batches
+from .formats import detect_format, scan_batches
+from .frames import dataframe_to_table
+from .names import ReadReport
 from .stats import StatsAccumulator, schema_of
 
 COMPRESSION = "zstd"
@@ -48,11 +50,14 @@ def to_parquet(table: pa.Table | pd.DataFrame, path: str | os.PathLike[str]) -> 
 
 
 def convert_to_parquet(src: str | os.PathLike[str], dest: str | os.PathLike[str], fmt: str | None = None,
-                       with_stats: bool = True, **stats_options: Any) -> dict[str, Any]:
+                       with_stats: bool = True, sheet: str | None = None, **stats_options: Any) -> dict[str, Any]:
     """Stream ``src`` (any tabular format) into the Parquet file ``dest``, in one pass.
 
-    Returns ``{"format", "num_rows", "bytes", "schema": [{"name","type"}], "stats": {...} | None}``
-    where ``stats`` is :func:`mlhub_ext.data.stats.compute_stats`'s result. Raises
+    ``sheet``: the sheet of an Excel workbook (see :func:`.formats.read_xlsx`). Returns
+    ``{"format", "num_rows", "bytes", "schema": [{"name","type"}], "stats": {...} | None,
+    "reading": {...}}`` where ``stats`` is :func:`mlhub_ext.data.stats.compute_stats`'s
+    result and ``reading`` is :meth:`.names.ReadReport.to_json` (renamed columns, columns
+    read as text, the sheet read and all sheets; ``{}`` when none applies). Raises
     ``MLHubError(INVALID)`` for unreadable input, with ``dest`` untouched.
     """
     src, dest = Path(src), Path(dest)
@@ -82,7 +87,9 @@ def convert_to_parquet(src: str | os.PathLike[str], dest: str | os.PathLike[str]
                 "stats": acc.result() if acc is not None else None}
 
     try:
-        result = scan_batches(src, consume, fmt)
+        report = ReadReport()
+        result = scan_batches(src, consume, fmt, sheet=sheet, report=report)
+        result["reading"] = report.to_json()
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)

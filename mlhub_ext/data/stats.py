@@ -21,7 +21,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .formats import dataframe_to_table, scan_batches
+from .formats import scan_batches
+from .frames import dataframe_to_table
 from .jsonsafe import json_safe
 from .sketches import DistinctCounter, Moments, Reservoir, StreamingHistogram, distinct_values
 
@@ -48,7 +49,7 @@ def column_kind(t: pa.DataType) -> str:
         return "boolean"
     if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
         return "numeric"
-    if pa.types.is_timestamp(t) or pa.types.is_date(t):
+    if pa.types.is_temporal(t):  # timestamps (with or without a time zone), dates, times, durations
         return "temporal"
     if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
         return "string"
@@ -63,6 +64,29 @@ def schema_of(source: pa.Schema | pa.Table | pd.DataFrame) -> list[dict[str, str
         source = dataframe_to_table(source.head(0))
     schema = source if isinstance(source, pa.Schema) else source.schema
     return [{"name": f.name, "type": type_name(f.type)} for f in schema]
+
+
+def py_value(scalar: pa.Scalar) -> Any:
+    """An Arrow scalar as a Python value; a date or time beyond Python's years 1-9999 as its
+    ISO text (NumPy's, which has no such limit), rather than an OverflowError."""
+    try:
+        return scalar.as_py()
+    except (OverflowError, ValueError):
+        t = scalar.type
+        if pa.types.is_timestamp(t) or pa.types.is_date64(t):
+            unit = "ms" if pa.types.is_date64(t) else t.unit
+            raw = pa.array([scalar], t).view(pa.int64())[0].as_py()
+            return str(np.datetime64(raw, unit))
+        return str(scalar)
+
+
+def _lesser(a: Any, b: Any, greater: bool = False) -> Any:
+    """The smaller (or greater) of two extremes; out-of-range dates (ISO text) compare as text."""
+    try:
+        pick_b = b > a if greater else b < a
+    except TypeError:
+        pick_b = str(b) > str(a) if greater else str(b) < str(a)
+    return b if pick_b else a
 
 
 class ColumnStats:
@@ -88,6 +112,8 @@ class ColumnStats:
             self._numeric(arr)
             return
         self.missing += arr.null_count
+        if self.kind in ("null", "other"):
+            return  # nested, binary and all-null columns: count and missing only
         valid = pc.drop_null(arr)
         if self.kind == "boolean":
             ints = valid.cast(pa.int8()).to_numpy(zero_copy_only=False)
@@ -95,16 +121,21 @@ class ColumnStats:
             self.distinct.update(pd.util.hash_array(distinct_values(ints)))
             self._minmax(valid)
         elif self.kind == "temporal":
-            ints = valid.cast(pa.int64()) if pa.types.is_timestamp(valid.type) \
-                else valid.cast(pa.int32()).cast(pa.int64())
-            self.distinct.update(pd.util.hash_array(distinct_values(ints.to_numpy())))
+            # The stored integers (any unit, any time zone), reinterpreted without a cast:
+            # Arrow has no cast from every temporal type to int64 (date64, time32...).
+            width = pa.int64() if valid.type.bit_width == 64 else pa.int32()
+            ints = valid.view(width).to_numpy(zero_copy_only=False)
+            self.distinct.update(pd.util.hash_array(distinct_values(ints)))
             self._minmax(valid)
         elif self.kind == "string":
             uniq = pc.unique(valid).to_numpy(zero_copy_only=False).astype(object)
             self.distinct.update(pd.util.hash_array(uniq))
 
     def _numeric(self, arr: pa.Array) -> None:
-        values = arr.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        # Moments, quantiles and histograms are approximate by nature: an unsafe cast is
+        # fine for them (integers beyond 2**53, decimals). Min, max and distinct values of
+        # integers and decimals are taken from the exact values.
+        values = arr.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False)
         values = values[~np.isnan(values)]
         self.missing += len(arr) - values.size
         self.moments.update(values)
@@ -112,8 +143,12 @@ class ColumnStats:
         self.histogram.update(values[np.isfinite(values)])
         if pa.types.is_integer(arr.type):
             self._minmax(arr)
-            ints = pc.unique(pc.drop_null(arr).cast(pa.int64())).to_numpy()
+            ints = pc.unique(pc.drop_null(arr)).to_numpy(zero_copy_only=False)
             self.distinct.update(pd.util.hash_array(ints))
+        elif pa.types.is_decimal(arr.type):
+            self._minmax(arr)
+            exact = pc.unique(pc.drop_null(arr).cast(pa.string()))
+            self.distinct.update(pd.util.hash_array(exact.to_numpy(zero_copy_only=False).astype(object)))
         elif values.size:
             lo, hi = float(values.min()), float(values.max())
             self.min = lo if self.min is None else min(self.min, lo)
@@ -124,10 +159,14 @@ class ColumnStats:
     def _minmax(self, arr: pa.Array) -> None:
         if len(arr) == arr.null_count:
             return
-        mm = pc.min_max(arr)
-        lo, hi = mm["min"].as_py(), mm["max"].as_py()
-        self.min = lo if self.min is None else min(self.min, lo)
-        self.max = hi if self.max is None else max(self.max, hi)
+        if pa.types.is_duration(arr.type):  # min_max has no duration kernel: take it on the integers
+            mm = pc.min_max(arr.view(pa.int64()))
+            lo, hi = (py_value(pa.scalar(mm[k].as_py(), arr.type)) for k in ("min", "max"))
+        else:
+            mm = pc.min_max(arr)
+            lo, hi = py_value(mm["min"]), py_value(mm["max"])
+        self.min = lo if self.min is None else _lesser(self.min, lo)
+        self.max = hi if self.max is None else _lesser(self.max, hi, greater=True)
 
     def result(self) -> dict[str, Any]:
         count = self.rows - self.missing
@@ -229,7 +268,8 @@ def preview(source: Source, n: int = 20, fmt: str | None = None) -> dict[str, An
         full = _as_table(source)
         total = full.num_rows
         table = full.slice(0, n)
-    rows = [[json_safe(v) for v in row.values()] for row in table.to_pylist()]
+    columns = [[json_safe(py_value(v)) for v in col] for col in table.columns]
+    rows = [list(row) for row in zip(*columns)] if columns else [[] for _ in range(table.num_rows)]
     return {"columns": schema_of(table), "rows": rows, "total_rows": total}
 
 
