@@ -421,7 +421,7 @@ class JobRunner:
         from ..core.service import now
 
         fields: dict[str, Any] = {"state": state, "finished_at": now(), "error": error,
-                                  "message": state if not error else error[:500]}
+                                  "message": _end_message(job, state, error, version)}
         if state == "finished":
             fields["progress"] = 1.0
         if version is not None:
@@ -456,6 +456,18 @@ class JobRunner:
 def _finite(v: Any) -> Any:
     f = float(v)
     return f if f == f and f not in (float("inf"), float("-inf")) else str(f).replace("inf", "Infinity").replace("nan", "NaN")
+
+
+def _end_message(job: Job, state: str, error: str | None, version: int | None) -> str:
+    """The message of an ended job: what came of it, never its state again (the lab shows the
+    state next to the message, and ``job.wait()`` prints both)."""
+    if error and error != state:
+        return error[:500]
+    if state == "finished" and version is not None:
+        return f"registered as v{version}"
+    if state == "finished" and job.kind == "evaluate":
+        return "evaluation stored"
+    return ""
 
 
 def _message(e: BaseException) -> str:

@@ -56,7 +56,7 @@ def train_task(spec_dict: dict[str, Any], table: TableSource, target: str,
                 {k: h[k] for k in ("epoch", "loss", "val_loss") if k in h} for h in fit.history]
             last = fit.history[-1]
             metrics.update({k: last[k] for k in ("loss", "val_loss") if k in last})
-        reporter.emit("progress", progress=1.0, message="finished")
+        reporter.emit("progress", progress=1.0, message="registering the version")
         return {
             "model_bytes": fit.model_bytes, "model_type": fit.model_type, "task": fit.task,
             "estimator_name": describe_model(fit.model),

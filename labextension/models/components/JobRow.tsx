@@ -10,6 +10,16 @@ export interface IJobRowProps {
   onOpenModel?: (name: string, version?: number) => void;
 }
 
+/**
+ * The line under the progress bar: the job's message and how far it got, without saying
+ * again what the state badge or the error box already say ("finished finished 100%").
+ */
+export function progressText(job: IJob, pct: number): string {
+  const message = (job.message ?? '').trim();
+  const repeats = message === '' || message === job.state || message === (job.error ?? '').trim();
+  return repeats ? `${pct}%` : `${message} · ${pct}%`;
+}
+
 export function JobRow(props: IJobRowProps): JSX.Element {
   const { job, onAbort, onOpenModel } = props;
   const active = ACTIVE_STATES.includes(job.state);
@@ -31,9 +41,7 @@ export function JobRow(props: IJobRowProps): JSX.Element {
         aria-label={`${jobTitle(job)} progress`}
       />
       <div className="jp-MLHubModels-jobFooter">
-        <span className="jp-MLHubModels-jobMessage">
-          {job.state === 'failed' && job.error ? '' : job.message ?? ''} {pct}%
-        </span>
+        <span className="jp-MLHubModels-jobMessage">{progressText(job, pct)}</span>
         {active && onAbort && (
           <button
             className="jp-Button jp-mod-styled jp-mod-warn jp-MLHubModels-small"
@@ -51,7 +59,7 @@ export function JobRow(props: IJobRowProps): JSX.Element {
           </button>
         )}
       </div>
-      {job.error && (
+      {job.error && job.error !== job.state && (
         <div className="jp-MLHubModels-jobError" role="alert">
           {job.error}
         </div>
