@@ -99,6 +99,8 @@ class Run:
     finished_at: datetime | None = None
     latest_metrics: dict[str, float] = field(default_factory=dict)
     last_seq: int = 0
+    status_reason: str = ""      # what ended the run: "kernel shut down", "ValueError: ...", ...
+    stop_requested: bool = False  # POST /runs/{id}/stop was called; the SDK ends the loop
 
     def to_json(self) -> dict[str, Any]:
         from .numbers import encode_value
@@ -112,7 +114,8 @@ class Run:
             "notes": self.notes, "created_at": iso(self.created_at), "updated_at": iso(self.updated_at),
             "finished_at": iso(self.finished_at),
             "latest_metrics": {k: encode_value(v) for k, v in self.latest_metrics.items()},
-            "last_seq": self.last_seq,
+            "last_seq": self.last_seq, "status_reason": self.status_reason,
+            "stop_requested": self.stop_requested,
         }
 
 

@@ -17,6 +17,7 @@ from .store import AbstractStore, BlobStoreLike, MetricBatch, RunQuery, SeriesDa
 
 TOKEN_PREFIX = "mlh_"
 MAX_POINTS_PER_BATCH = 1_000_000
+MAX_STATUS_REASON = 2000
 RUN_ORDER_FIELDS = ("created_at", "updated_at", "name", "status")
 
 Listener = Callable[[str, dict[str, Any]], None]
@@ -211,7 +212,8 @@ class Registry:
         return self.store.list_runs(query)
 
     def update_run(self, user: str, run_id: str, patch: dict[str, Any]) -> Run:
-        validation.only_keys(patch, {"name", "status", "tags", "summary", "notes"}, "a run update")
+        validation.only_keys(patch, {"name", "status", "status_reason", "tags", "summary", "notes"},
+                             "a run update")
         self._run_for(user, run_id, Role.EDIT)
         fields: dict[str, Any] = {}
         if "name" in patch:
@@ -225,6 +227,14 @@ class Registry:
                 raise invalid(f"status must be one of {', '.join(s.value for s in RunStatus)}") from None
             fields["status"] = status
             fields["finished_at"] = None if status == RunStatus.RUNNING else now()
+            fields["status_reason"] = ""   # a new status comes with its own reason, or none
+            if status == RunStatus.RUNNING:
+                fields["stop_requested"] = False
+        if "status_reason" in patch:
+            reason = patch["status_reason"]
+            if not isinstance(reason, str) or len(reason) > MAX_STATUS_REASON:
+                raise invalid(f"status_reason must be a string of at most {MAX_STATUS_REASON} characters")
+            fields["status_reason"] = reason
         if "tags" in patch:
             fields["tags"] = validation.check_tags(patch["tags"])
         if "summary" in patch:
@@ -234,6 +244,24 @@ class Registry:
                 raise invalid("notes must be a string")
             fields["notes"] = patch["notes"]
         run = self.store.update_run(run_id, fields)
+        self._emit("run", {"run": run.to_json()})
+        return run
+
+    def stop_run(self, user: str, run_id: str) -> Run:
+        """Ask the process logging a running run to stop (edit role); returns the run.
+
+        Sets ``stop_requested``; the SDK learns it from the answer to its next batch (or its
+        poll) and ends the loop at the next ``run.log`` with ``RunStopped``, the run then
+        ending ``killed`` with the reason "stopped from the lab". Asking again is harmless.
+        Raises ``conflict`` when the run is not running.
+        """
+        run = self._run_for(user, run_id, Role.EDIT)
+        if run.status != RunStatus.RUNNING:
+            raise MLHubError(ErrorCode.CONFLICT,
+                             f"run {run_id!r} is {RunStatus(run.status).value}; only a running run can be stopped")
+        if run.stop_requested:
+            return run
+        run = self.store.update_run(run_id, {"stop_requested": True})
         self._emit("run", {"run": run.to_json()})
         return run
 
@@ -269,14 +297,14 @@ class Registry:
             batches = parse_compact_batches(metrics)
         else:
             raise invalid(f"unknown encoding {encoding!r}; use {COMPACT_ENCODING!r} or leave it out")
-        accepted, duplicate, last_seq = self.store.append_metrics(run_id, seq, batches)
+        accepted, duplicate, last_seq, stop = self.store.append_metrics(run_id, seq, batches)
         if accepted and not duplicate:
             self._emit("metrics", {
                 "run": run_id, "project": project,
                 "metrics": {b.key: {"steps": list(b.steps), "values": encode_list(list(b.values)),
                                     "timestamps": list(b.timestamps)} for b in batches},
             })
-        return {"accepted": accepted, "duplicate": duplicate, "last_seq": last_seq}
+        return {"accepted": accepted, "duplicate": duplicate, "last_seq": last_seq, "stop_requested": stop}
 
     def list_metrics(self, user: str, run_id: str) -> list[MetricInfo]:
         self._run_project(user, run_id, Role.READ)

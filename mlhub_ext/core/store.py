@@ -140,8 +140,12 @@ class AbstractStore(ABC):
 
     # metrics
     @abstractmethod
-    def append_metrics(self, run_id: str, seq: int | None, batches: Sequence[MetricBatch]) -> tuple[int, bool, int]:
-        """Store the points; returns ``(accepted, duplicate, last_seq)``.
+    def append_metrics(self, run_id: str, seq: int | None,
+                       batches: Sequence[MetricBatch]) -> tuple[int, bool, int, bool]:
+        """Store the points; returns ``(accepted, duplicate, last_seq, stop_requested)``.
+
+        ``stop_requested`` is the run's flag (read in the same transaction, so the logging
+        process learns of a stop from the answer to its next batch).
 
         A batch whose ``seq`` was already applied to the run is not stored again.
         """

@@ -48,7 +48,12 @@ SCHEMAS: dict[str, Schema] = {
         "summary": {"type": "object"}, "provenance": {"type": "object"}, "notes": {"type": "string"},
         "created_at": TS, "updated_at": TS, "finished_at": TS,
         "latest_metrics": {"type": "object", "additionalProperties": NUMBER_OR_NONFINITE},
-        "last_seq": {"type": "integer"}}},
+        "last_seq": {"type": "integer"},
+        "status_reason": {"type": "string", "description":
+                          "what ended the run, e.g. 'kernel shut down', 'stopped from the lab', "
+                          "'ValueError: bad input'; '' while running"},
+        "stop_requested": {"type": "boolean", "description":
+                           "POST /runs/{run_id}/stop was called; the logging process ends at its next log"}}},
     "RunLinks": {"type": "object", "properties": {
         "model_versions": {"type": "array", "items": _ref("ModelVersion")},
         "jobs": {"type": "array", "items": _ref("Job")},
@@ -62,6 +67,8 @@ SCHEMAS: dict[str, Schema] = {
         "tags": {"type": "array", "items": {"type": "string"}}, "provenance": {"type": "object"}}},
     "RunPatch": {"type": "object", "properties": {
         "name": {"type": "string"}, "status": {"type": "string", "enum": ["running", "finished", "failed", "killed"]},
+        "status_reason": {"type": "string", "maxLength": 2000, "description":
+                          "why the run has its status; a status change without one clears it"},
         "tags": {"type": "array", "items": {"type": "string"}}, "summary": {"type": "object"}, "notes": {"type": "string"}}},
     "Params": {"type": "object", "required": ["params"], "properties": {"params": {"type": "object"}}},
     "MetricColumns": {"type": "object", "required": ["steps", "values"], "properties": {
@@ -76,7 +83,8 @@ SCHEMAS: dict[str, Schema] = {
                      "and timestamps)"},
         "metrics": {"type": "object", "additionalProperties": _ref("MetricColumns")}}},
     "MetricBatchResult": {"type": "object", "properties": {
-        "accepted": {"type": "integer"}, "duplicate": {"type": "boolean"}, "last_seq": {"type": "integer"}}},
+        "accepted": {"type": "integer"}, "duplicate": {"type": "boolean"}, "last_seq": {"type": "integer"},
+        "stop_requested": {"type": "boolean", "description": "the run was asked to stop: end the logging loop"}}},
     "MetricInfo": {"type": "object", "properties": {
         "key": {"type": "string"}, "count": {"type": "integer"}, "last_step": {"type": "integer"},
         "last_value": NUMBER_OR_NONFINITE, "min": NUMBER_OR_NONFINITE, "max": NUMBER_OR_NONFINITE}},
@@ -96,7 +104,10 @@ SCHEMAS.update(DATASET_SCHEMAS)
 SCHEMAS.update(MODEL_SCHEMAS)
 
 ERRORS = {"400": "malformed request", "401": "not authenticated", "403": "not allowed",
-          "404": "not found (or not visible to the caller)", "409": "conflict", "422": "invalid"}
+          "404": "not found (or not visible to the caller)", "409": "conflict", "413": "too large",
+          "422": "invalid", "429": "too many write requests (see Retry-After)"}
+PUBLIC_PATHS = frozenset({"/openapi.json", "/docs", "/stream"})
+WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
 
 
 def _param(name: str, where: str = "path", schema: Schema | None = None, desc: str = "") -> Schema:
@@ -154,6 +165,10 @@ def paths() -> dict[str, Schema]:
                            "patch": _op("Update a run", "Run", "RunPatch", params=RUN),
                            "delete": _op("Delete a run with its params, metrics and artifact names (manage role)",
                                          None, status="204", params=RUN, errors=("401", "403", "404"))},
+        "/runs/{run_id}/stop": {"post": _op(
+            "Ask the process logging a running run to stop (edit role): its next run.log raises "
+            "mlhub_ext.RunStopped and the run ends killed, 'stopped from the lab'",
+            "Run", params=RUN, errors=("401", "403", "404", "409"))},
         "/runs/{run_id}/links": {"get": _op(
             "Model versions trained in the run, jobs that tracked their work in it, and the datasets they used",
             "RunLinks", params=RUN, errors=("401", "404"))},
@@ -201,6 +216,25 @@ def paths() -> dict[str, Schema]:
     }
 
 
+def with_common_answers(all_paths: dict[str, Schema]) -> dict[str, Schema]:
+    """Add the answers the shared handler wrapper can give to any operation, so no operation
+    leaves them out: 401 on every authenticated one, 429 on every write (the per-user rate
+    limit) and 400 on every one that takes a JSON body (not JSON, not an object)."""
+    for path, ops in all_paths.items():
+        if path in PUBLIC_PATHS:
+            continue
+        for method, op in ops.items():
+            codes = {"401"}
+            if method in WRITE_METHODS:
+                codes.add("429")
+            if "application/json" in op.get("requestBody", {}).get("content", {}):
+                codes.add("400")
+            for code in sorted(codes - set(op["responses"])):
+                op["responses"][code] = {"description": ERRORS[code],
+                                         "content": {"application/json": {"schema": _ref("Error")}}}
+    return all_paths
+
+
 def openapi_document(server_url: str = "/mlhub/api/v1") -> Schema:
     """The whole document; ``server_url`` is where the API is mounted."""
     return {
@@ -216,5 +250,5 @@ def openapi_document(server_url: str = "/mlhub/api/v1") -> Schema:
                                           "description": "`token <API token>`"}},
         },
         "security": [{"token": []}],
-        "paths": paths(),
+        "paths": with_common_answers(paths()),
     }

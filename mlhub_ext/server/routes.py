@@ -22,6 +22,7 @@ API_TABLE: list[tuple[str, type]] = [
     (f"/projects/{NAME}/members/(?P<user>[^/]+)", projects.MemberHandler),
     ("/runs", runs.RunsHandler),
     (f"/runs/{RUN_ID}", runs.RunHandler),
+    (f"/runs/{RUN_ID}/stop", runs.RunStopHandler),
     (f"/runs/{RUN_ID}/params", runs.ParamsHandler),
     (f"/runs/{RUN_ID}/metrics", runs.MetricsHandler),
     (f"/runs/{RUN_ID}/metrics/(?P<key>.+)", runs.MetricSeriesHandler),

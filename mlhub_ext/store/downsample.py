@@ -1,40 +1,73 @@
-"""Downsampling that keeps spikes: per bucket, the points at the minimum and the maximum."""
+"""Downsampling that keeps spikes: per step bucket, the points at the minimum and the maximum.
+
+The buckets split the whole step range ``[first step, last step]`` into equal parts, so the
+reduced series covers every part of the run: two neighbouring points of the result are at
+most about two buckets apart (``4 * range / max_points`` steps) unless the run logged
+nothing in between.
+"""
 from __future__ import annotations
 
 import numpy as np
 
 
-def minmax_indices(values: np.ndarray, max_points: int) -> np.ndarray:
-    """Indices of at most ``max_points`` points: the first, the last, and for each of
-    ``(max_points - 2) // 2`` equal buckets between them the positions of its minimum
-    and its maximum, in order.
+def bucket_count(max_points: int) -> int:
+    """How many buckets fit in ``max_points``: two points each, plus the first and the last."""
+    return (max_points - 2) // 2
 
-    NaN is kept visible: a bucket holding a NaN contributes it in place of its minimum,
-    so a divergence is never smoothed away. Fully vectorised (no Python loop per bucket).
+
+def step_buckets(steps: np.ndarray, buckets: int) -> np.ndarray:
+    """The bucket of each step: ``(step - first) * buckets // (last - first + 1)``.
+
+    ``steps`` must be sorted (int64). Exact integer arithmetic (no float rounding at bucket
+    edges); Python integers take over where the product would overflow int64.
+    """
+    first = int(steps[0])
+    span = int(steps[-1]) - first + 1
+    offsets = steps - first
+    if span * buckets < 2**63:
+        return (offsets * buckets) // span
+    return np.array([int(o) * buckets // span for o in offsets.tolist()], dtype=np.int64)
+
+
+def minmax_indices(values: np.ndarray, max_points: int, steps: np.ndarray | None = None) -> np.ndarray:
+    """Indices (ascending) of at most ``max_points`` points that keep the picture of a series.
+
+    ``steps`` (sorted, same length as ``values``; default: the positions) are split into
+    ``(max_points - 2) // 2`` buckets of equal width over ``[steps[0], steps[-1]]``. The
+    result holds the first point, the last point and, for every bucket that holds points,
+    the first point at its minimum and the first at its maximum. NaN is kept visible: a
+    bucket holding a NaN contributes its first NaN in place of its minimum, so a divergence
+    is never smoothed away. ``max_points`` below 4 leaves room for the first and last only.
+    Fully vectorised: O(n) numpy work, no Python loop per bucket.
     """
     n = len(values)
     if n <= max_points:
         return np.arange(n)
     if max_points < 4:
         return np.array([0, n - 1])[:max_points]
-    inner = np.asarray(values[1:-1], dtype=np.float64)
-    buckets = min((max_points - 2) // 2, len(inner))
-    size = len(inner) // buckets
-    main = inner[: buckets * size].reshape(buckets, size)
-    nan = np.isnan(main)
-    filled = np.where(nan, -np.inf, main)
-    # a NaN takes the minimum slot of its bucket, so it always shows
-    lo = np.where(nan.any(axis=1), np.argmax(nan, axis=1), np.argmin(filled, axis=1))
-    hi = np.argmax(filled, axis=1)
-    offsets = np.arange(buckets) * size
-    picks = [offsets + lo, offsets + hi]
-    rest = inner[buckets * size:]
-    if len(rest):  # the remainder joins as one more small bucket's extremes
-        base = buckets * size
-        finite = np.where(np.isnan(rest), -np.inf, rest)
-        picks.append(np.array([base + int(np.argmin(finite)), base + int(np.argmax(finite))]))
-    idx = np.unique(np.concatenate(picks)) + 1
-    out = np.concatenate([[0], idx, [n - 1]])
-    if len(out) > max_points:  # the remainder bucket can overflow by its two points
-        out = np.concatenate([out[: max_points - 1], [n - 1]])
+    vals = np.asarray(values, dtype=np.float64)
+    pos = np.arange(n, dtype=np.int64)
+    bucket = step_buckets(np.asarray(steps if steps is not None else pos, dtype=np.int64),
+                          bucket_count(max_points))
+    starts = np.flatnonzero(np.r_[True, bucket[1:] != bucket[:-1]])
+    sizes = np.diff(np.r_[starts, n])
+    group = np.repeat(np.arange(len(starts)), sizes)
+    nan = np.isnan(vals)
+    # NaN ranks below everything: it never wins the maximum, and it takes the minimum slot
+    key = np.where(nan, -np.inf, vals)
+    lo = _first_where(key == np.minimum.reduceat(key, starts)[group], group, len(starts))
+    has_nan = np.logical_or.reduceat(nan, starts)
+    lo = np.where(has_nan, _first_where(nan, group, len(starts)), lo)
+    hi = _first_where((key == np.maximum.reduceat(key, starts)[group]) & ~nan, group, len(starts))
+    hi = np.where(hi < 0, starts, hi)   # a bucket of NaN only: its first point
+    return np.unique(np.concatenate([[0, n - 1], lo, hi]))
+
+
+def _first_where(mask: np.ndarray, group: np.ndarray, groups: int) -> np.ndarray:
+    """For each group, the first index where ``mask`` holds (-1 where it never does)."""
+    out = np.full(groups, -1, dtype=np.int64)
+    idx = np.flatnonzero(mask)
+    g = group[idx]
+    first = np.r_[True, g[1:] != g[:-1]] if len(g) else np.zeros(0, dtype=bool)
+    out[g[first]] = idx[first]
     return out

@@ -117,7 +117,7 @@ def read_series(conn: Connection, run_id: str, key: str, max_points: int | None)
     total = len(values)
     downsampled = False
     if max_points is not None and total > max_points:
-        idx = minmax_indices(values, max_points)
+        idx = minmax_indices(values, max_points, steps)
         steps, values, stamps = steps[idx], values[idx], stamps[idx]
         downsampled = True
     return SeriesData(key, steps, values, stamps, downsampled, total)

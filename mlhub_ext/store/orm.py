@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from sqlalchemy import (JSON, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text,
+from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text,
                         TypeDecorator, UniqueConstraint)
+from sqlalchemy.sql.expression import false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -81,7 +82,9 @@ class RunRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
-    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    status_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    stop_requested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     __table_args__ = (Index("ix_runs_project_created", "project_id", "created_at"),)
 
 
@@ -111,7 +114,7 @@ class SeriesRow(Base):
     run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(256))
     count: Mapped[int] = mapped_column(Integer, default=0)
-    last_step: Mapped[int] = mapped_column(Integer, default=0)
+    last_step: Mapped[int] = mapped_column(BigInteger, default=0)
     last_value: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
     min_value: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
     max_value: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
@@ -143,7 +146,7 @@ class BatchRow(Base):
 
     __tablename__ = "run_batches"
     run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
 
 
 class ArtifactRow(Base):

@@ -198,7 +198,7 @@ class SqlStore(AbstractStore):
             c.execute(insert(_runs).values(
                 id=run.id, project_id=pid, owner=run.owner, name=run.name, status=RunStatus(run.status).value,
                 summary=run.summary, provenance=run.provenance, notes=run.notes, created_at=now, updated_at=now,
-                last_seq=0))
+                last_seq=0, status_reason=run.status_reason, stop_requested=False))
             if run.params:
                 c.execute(insert(_params), [{"run_id": run.id, "key": k, **param_columns(v)} for k, v in run.params.items()])
             if run.tags:
@@ -248,7 +248,8 @@ class SqlStore(AbstractStore):
             Run(id=r.id, project=r.project_name, owner=r.owner, name=r.name, status=RunStatus(r.status),
                 params=params[r.id], tags=tags[r.id], summary=r.summary or {}, provenance=r.provenance or {},
                 notes=r.notes or "", created_at=r.created_at, updated_at=r.updated_at, finished_at=r.finished_at,
-                latest_metrics=latest[r.id], last_seq=r.last_seq)
+                latest_metrics=latest[r.id], last_seq=r.last_seq, status_reason=r.status_reason or "",
+                stop_requested=bool(r.stop_requested))
             for r in rows
         ]
 
@@ -319,28 +320,31 @@ class SqlStore(AbstractStore):
             return True
 
     # metrics
-    def append_metrics(self, run_id: str, seq: int | None, batches: Sequence[MetricBatch]) -> tuple[int, bool, int]:
+    def append_metrics(self, run_id: str, seq: int | None,
+                       batches: Sequence[MetricBatch]) -> tuple[int, bool, int, bool]:
         try:
             with self._write() as c:
-                last_seq = c.execute(select(_runs.c.last_seq).where(_runs.c.id == run_id)).scalar_one_or_none()
-                if last_seq is None:
+                row = c.execute(select(_runs.c.last_seq, _runs.c.stop_requested).where(_runs.c.id == run_id)).first()
+                if row is None:
                     raise not_found("run", run_id)
+                last_seq, stop = row[0], bool(row[1])
                 if seq is not None:
                     seen = c.execute(select(_batches.c.seq).where(_batches.c.run_id == run_id, _batches.c.seq == seq)).first()
                     if seen is not None:
-                        return 0, True, int(last_seq)
+                        return 0, True, int(last_seq), stop
                     c.execute(insert(_batches).values(run_id=run_id, seq=seq))
                     last_seq = max(int(last_seq), seq)
                 accepted = metric_store.append(c, run_id, batches)
                 c.execute(update(_runs).where(_runs.c.id == run_id).values(last_seq=last_seq, updated_at=utcnow()))
-                return accepted, False, int(last_seq)
+                return accepted, False, int(last_seq), stop
         except IntegrityError:
             # Another writer applied the same seq first (PostgreSQL, concurrent retries).
             if seq is None:
                 raise
             with self._read() as c:
-                last = c.execute(select(_runs.c.last_seq).where(_runs.c.id == run_id)).scalar_one()
-            return 0, True, int(last)
+                last, stop = c.execute(select(_runs.c.last_seq, _runs.c.stop_requested)
+                                       .where(_runs.c.id == run_id)).one()
+            return 0, True, int(last), bool(stop)
 
     def list_metrics(self, run_id: str) -> list[MetricInfo]:
         with self._read() as c:

@@ -34,7 +34,8 @@ async def test_project_and_run_round_trip(jp_fetch):
     batch = {"seq": 1, "metrics": {"loss": {"steps": [0, 1, 2], "values": [1.0, "NaN", 0.5],
                                             "timestamps": [1.0, 2.0, 3.0]}}}
     code, res = await call(jp_fetch, "POST", "runs", run["id"], "metrics", body=batch)
-    assert (code, res) == (200, {"accepted": 3, "duplicate": False, "last_seq": 1})
+    assert (code, res) == (200, {"accepted": 3, "duplicate": False, "last_seq": 1,
+                            "stop_requested": False})
     code, res = await call(jp_fetch, "POST", "runs", run["id"], "metrics", body=batch)
     assert res["duplicate"] is True
     code, series = await call(jp_fetch, "GET", "runs", run["id"], "metrics", "loss")

@@ -81,7 +81,7 @@ def test_metrics_round_trip_with_non_finite_values(registry):
     run = registry.create_run("alice", "p")
     values = [0.5, "NaN", "Infinity", "-Infinity", -1e308, 7]
     res = registry.append_metrics("alice", run.id, 1, _batch("loss", list(range(6)), values))
-    assert res == {"accepted": 6, "duplicate": False, "last_seq": 1}
+    assert res == {"accepted": 6, "duplicate": False, "last_seq": 1, "stop_requested": False}
     s = registry.get_series("alice", run.id, "loss")
     assert list(s.steps) == list(range(6))
     assert s.values[0] == 0.5 and math.isnan(s.values[1]) and s.values[2] == math.inf and s.values[3] == -math.inf
@@ -94,7 +94,7 @@ def test_same_seq_applied_once(registry):
     run = registry.create_run("alice", "p")
     assert registry.append_metrics("alice", run.id, 3, _batch("a", [0, 1], [1, 2]))["accepted"] == 2
     again = registry.append_metrics("alice", run.id, 3, _batch("a", [0, 1], [1, 2]))
-    assert again == {"accepted": 0, "duplicate": True, "last_seq": 3}
+    assert again == {"accepted": 0, "duplicate": True, "last_seq": 3, "stop_requested": False}
     registry.append_metrics("alice", run.id, 2, _batch("a", [2], [3]))  # late, lower seq: still applied once
     assert list(registry.get_series("alice", run.id, "a").values) == [1.0, 2.0, 3.0]
     assert registry.get_run("alice", run.id).last_seq == 3

@@ -59,3 +59,39 @@ def test_unknown_revision_refused(tmp_path):
     with pytest.raises(MLHubError) as e:
         open_registry(url, auto_upgrade=True)
     assert "ffff" in e.value.message
+
+
+def test_0006_adds_status_reason_and_stop_and_matches_the_tables(db_url):
+    """A database at 0005 with a run upgrades to head: the run keeps its data, gains an
+    empty status_reason and stop_requested false, and the migrated schema is what the ORM
+    declares (on SQLite, INTEGER and BIGINT are the same 64-bit type)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import text
+
+    from mlhub_ext.store import orm, orm_datasets, orm_models  # noqa: F401 (all tables declared)
+
+    upgrade(db_url, "0005")
+    engine = create_engine(db_url)
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO users (name, created_at) VALUES ('alice', CURRENT_TIMESTAMP)"))
+        c.execute(text("INSERT INTO projects (name, owner, description, visibility, created_at, updated_at) "
+                       "VALUES ('p', 'alice', '', 'private', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        c.execute(text("INSERT INTO runs (id, project_id, owner, name, status, summary, provenance, notes, "
+                       "created_at, updated_at, last_seq) SELECT 'r1', id, 'alice', 'old', 'finished', '{}', "
+                       "'{}', 'kept', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 3 FROM projects"))
+    upgrade(db_url)
+    with engine.connect() as c:
+        ctx = MigrationContext.configure(c, opts={"version_table": VERSION_TABLE, "compare_type": True})
+        diff = compare_metadata(ctx, orm.Base.metadata)
+    engine.dispose()
+    sqlite = db_url.startswith("sqlite")
+    left = [d for d in diff if not (sqlite and d[0][0] == "modify_type" and "BigInteger" in repr(d[0][-1]))]
+    assert left == []
+    reg = open_registry(db_url)
+    run = reg.get_run("alice", "r1")
+    assert (run.notes, run.last_seq, run.status_reason, run.stop_requested) == ("kept", 3, "", False)
+    big = reg.create_run("alice", "p")
+    reg.append_metrics("alice", big.id, 2**40 + 1, {"m": {"steps": [2**40], "values": [1.0]}})
+    assert reg.list_metrics("alice", big.id)[0].last_step == 2**40   # BIGINT on PostgreSQL too
+    reg.store.close()

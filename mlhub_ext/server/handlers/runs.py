@@ -59,6 +59,13 @@ class RunHandler(MLHubAPIMixin):
         self.finish()  # type: ignore[attr-defined]
 
 
+class RunStopHandler(MLHubAPIMixin):
+    @api
+    async def post(self, run_id: str) -> None:
+        run = await self.call(self.registry.stop_run, self.acting_user(), run_id)
+        self.write_json(run.to_json())
+
+
 class ParamsHandler(MLHubAPIMixin):
     @api
     async def get(self, run_id: str) -> None:
