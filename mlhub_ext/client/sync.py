@@ -3,10 +3,16 @@
 Safe to run at any time: runs whose logging process is alive hold a lock on their WAL
 and are skipped; batches carry their ``seq``, so a batch the server already applied is
 acknowledged as a duplicate and not stored twice.
+
+A WAL with damaged records (see :mod:`.wal`) has its intact records delivered; each
+damaged stretch is reported (file, byte offset, length) in the summary's ``damaged``
+and as a warning, and once the run is done the files are kept aside as
+``<name>.wal.damaged`` / ``<name>.ack.damaged`` instead of being deleted.
 """
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 from pathlib import Path
@@ -16,7 +22,11 @@ from ..core.errors import ErrorCode, MLHubError
 from . import config
 from .flusher import WireFormat
 from .http import TRANSIENT, HTTPClient
-from .wal import KIND_PATCH, encode_record, pending_batches, try_lock, wal_dir
+from .wal import (KIND_PATCH, PendingLog, append_after, encode_record, pending_batches, remove_stale_new, try_lock,
+                  wal_dir)
+
+_logger = logging.getLogger("mlhub_ext.client")
+DAMAGED_SUFFIX = ".damaged"
 
 
 def sync_all(conn: config.Connection | None = None, directory: Path | None = None) -> dict[str, Any]:
@@ -24,14 +34,18 @@ def sync_all(conn: config.Connection | None = None, directory: Path | None = Non
 
     Returns counts: ``runs`` looked at, ``batches_sent``, ``duplicates`` (already stored),
     ``updates_sent``, ``runs_closed`` (crashed runs marked ``killed``), ``removed`` (WALs
-    fully delivered and deleted), ``skipped_live`` and ``errors`` (``[{run, error}]``).
+    fully delivered, or empty leftovers, deleted), ``skipped_live``, ``errors``
+    (``[{run, error}]``), ``damaged`` (``[{run, file, offset, length}]``: bytes skipped
+    in a WAL although intact records followed) and ``kept_aside`` (damaged WALs renamed
+    to ``*.wal.damaged`` once delivered).
     """
     http = HTTPClient(conn or config.resolve(), timeout=30.0)
     folder = directory or wal_dir()
     summary: dict[str, Any] = {"runs": 0, "batches_sent": 0, "duplicates": 0, "points": 0,
                                "updates_sent": 0, "runs_closed": 0, "removed": 0,
-                               "skipped_live": 0, "errors": []}
+                               "skipped_live": 0, "errors": [], "damaged": [], "kept_aside": 0}
     wire = WireFormat()
+    remove_stale_new(folder)
     try:
         for path in sorted(folder.glob("*.wal")):
             handle = try_lock(path)
@@ -56,6 +70,13 @@ def _sync_one(http: HTTPClient, path: Path, handle: Any, summary: dict[str, Any]
     pending = pending_batches(path)
     run_id = pending.run_id
     ack_path = path.with_suffix(".ack")
+    if not pending.records and not pending.damage:
+        # An empty leftover (older versions re-created files their writer had removed).
+        path.unlink(missing_ok=True)
+        ack_path.unlink(missing_ok=True)
+        summary["removed"] += 1
+        return
+    _report_damage(path, pending, summary)
     with open(ack_path, "ab", buffering=0) as acks:
         for seq, body in pending.batches:
             try:
@@ -84,8 +105,7 @@ def _sync_one(http: HTTPClient, path: Path, handle: Any, summary: dict[str, Any]
             body = {"status": "killed",
                     "notes": "the logging process ended without finishing the run; "
                              "its unsent points were delivered by mlhub sync"}
-            handle.write(encode_record(KIND_PATCH, json.dumps({**body, "_n": n}).encode()))
-            os.fsync(handle.fileno())
+            append_after(handle, pending.end, encode_record(KIND_PATCH, json.dumps({**body, "_n": n}).encode()))
             patches.append((n, body))
             summary["runs_closed"] += 1
             pending.finished = True
@@ -93,10 +113,25 @@ def _sync_one(http: HTTPClient, path: Path, handle: Any, summary: dict[str, Any]
             http.patch(f"runs/{run_id}", json=body)
             acks.write(f"p {n}\n".encode())
             summary["updates_sent"] += 1
-    if pending.finished:
+    if pending.finished and pending.damage:
+        # Kept for a person to look at: the damaged bytes may hold points no one else has.
+        for p in (path, ack_path):
+            if p.exists():
+                os.replace(p, p.with_name(p.name + DAMAGED_SUFFIX))
+        summary["kept_aside"] += 1
+    elif pending.finished:
         path.unlink(missing_ok=True)
         ack_path.unlink(missing_ok=True)
         summary["removed"] += 1
+
+
+def _report_damage(path: Path, pending: PendingLog, summary: dict[str, Any]) -> None:
+    for d in pending.damage:
+        summary["damaged"].append({"run": pending.run_id, "file": str(path), "offset": d.offset,
+                                   "length": d.length})
+        _logger.warning("mlhub sync: %s: %d damaged bytes at offset %d skipped (checksum failed); the "
+                        "intact records after them are delivered, and the file is kept aside as %s%s "
+                        "instead of being deleted", path, d.length, d.offset, path.name, DAMAGED_SUFFIX)
 
 
 def _last_patch_n(path: Path) -> int:

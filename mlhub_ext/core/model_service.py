@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from . import access, validation
 from .entities import Member, Role, Visibility
-from .errors import ErrorCode, MLHubError, conflict, invalid, not_found
+from .errors import ErrorCode, MLHubError, conflict, invalid, not_found, quoted
 from .models import (DONE_STATES, JOB_KINDS, JOB_STATES, AliasMove, EvaluationRecord, Inference, Job, JobQuery,
                      Model, ModelQuery, ModelStore, ModelVersion)
 
@@ -36,12 +36,9 @@ def version_ref(value: Any) -> int | str | None:
     if value in (None, "", "latest"):
         return None
     if isinstance(value, bool):
-        raise invalid(f"version must be a positive integer, 'latest' or a stage name, not {value!r}")
-    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-        v = int(value)
-        if v < 1:
-            raise invalid(f"version must be a positive integer, not {value!r}")
-        return v
+        raise invalid(f"version must be a positive integer, 'latest' or a stage name, not {quoted(value)}")
+    if isinstance(value, int) or (isinstance(value, str) and value.isascii() and value.isdigit()):
+        return validation.check_int("version", value, 1)
     if isinstance(value, str):
         return validation.check_name("stage", value)
     raise invalid(f"version must be a positive integer, 'latest' or a stage name, not {value!r}")
@@ -226,8 +223,8 @@ class ModelService:
         """Point ``stage`` at ``version`` (promotion or roll-back); every move is recorded."""
         validation.check_name("stage", stage)
         if isinstance(version, bool) or not isinstance(version, (int, str)) or \
-                (isinstance(version, str) and not version.isdigit()):
-            raise invalid(f'promotion needs {{"version": <number>}}, got {version!r}')
+                (isinstance(version, str) and not (version.isascii() and version.isdigit())):
+            raise invalid(f'promotion needs {{"version": <number>}}, got {quoted(version)}')
         v = self._version_for(user, name, int(version), Role.EDIT, with_evaluation=False)
         if v.archived:
             raise conflict(f"version {v.version} of model {name!r} is archived; unarchive it to promote it")

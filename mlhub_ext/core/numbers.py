@@ -8,7 +8,7 @@ import sys
 from array import array
 from typing import Any
 
-from .errors import malformed
+from .errors import malformed, quoted
 
 COMPACT_ENCODING = "base64-le"
 
@@ -34,7 +34,10 @@ def decode_value(v: Any) -> float:
     if isinstance(v, bool):
         return float(v)
     if isinstance(v, (int, float)):
-        return float(v)
+        try:
+            return float(v)
+        except OverflowError:  # an int beyond float's range
+            raise ValueError(f"{quoted(v)} is too large for a 64-bit float") from None
     if isinstance(v, str) and v in _DECODE:
         return _DECODE[v]
     raise ValueError(f"not a number: {v!r}")

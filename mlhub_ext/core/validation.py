@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .errors import invalid
+from .errors import invalid, quoted
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 USER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,127}$")
@@ -44,16 +44,32 @@ def check_mapping(field: str, value: Any) -> dict[str, Any]:
     return value
 
 
+# The largest integer the registry's databases hold (64-bit signed columns). A larger number
+# in a request is refused as invalid here, never handed to the database (where it overflows).
+MAX_INT = 2**63 - 1
+_INT_TEXT = re.compile(r"[+-]?[0-9]+")
+
+
+def check_int(what: str, value: Any, minimum: int = 0, maximum: int = MAX_INT) -> int:
+    """``value`` as an int in ``[minimum, maximum]``: an int (not a bool), a float without a
+    fraction, or a string of ASCII digits with an optional sign. Anything else, e.g. ``1.5``,
+    ``1e400`` (which JSON parsers read as infinity), ``"\u00b2"`` or ``2**64``, raises ``invalid``
+    naming ``what``."""
+    n: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        n = value
+    elif isinstance(value, float) and value.is_integer():
+        n = int(value)
+    elif isinstance(value, str) and _INT_TEXT.fullmatch(value.strip()) and len(value) <= 40:
+        n = int(value)
+    if n is None or not minimum <= n <= maximum:
+        raise invalid(f"{what} must be an integer from {minimum} to {maximum}, not {quoted(value)}")
+    return n
+
+
 def check_paging(limit: Any, offset: Any, max_limit: int = 1000) -> tuple[int, int]:
-    try:
-        lim = int(limit) if limit not in (None, "") else 50
-        off = int(offset) if offset not in (None, "") else 0
-    except (TypeError, ValueError):
-        raise invalid("limit and offset must be integers") from None
-    if not 1 <= lim <= max_limit:
-        raise invalid(f"limit must be between 1 and {max_limit}")
-    if off < 0:
-        raise invalid("offset must be >= 0")
+    lim = check_int("limit", limit, 1, max_limit) if limit not in (None, "") else 50
+    off = check_int("offset", offset, 0) if offset not in (None, "") else 0
     return lim, off
 
 

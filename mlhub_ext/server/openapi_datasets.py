@@ -133,14 +133,14 @@ def dataset_paths(op: Callable[..., Schema], param: Callable[..., Schema], error
             "delete": op("Revoke a user's access", None, status="204", params=name + [param("user")]),
         },
         "/uploads": {"post": op("Start a resumable chunked upload", "Upload", "NewUpload", "201",
-                                errors=("400", "401", "422"))},
+                                errors=("400", "401", "413", "422"))},
         "/uploads/{upload_id}": {"get": op("An upload's received and missing byte ranges", "Upload", params=upload)},
         "/uploads/{upload_id}/chunks/{offset}": {"put": {
             **op("Send one chunk at a multiple of chunk_size (any order; a retry rewrites the same bytes)",
                  "ChunkReceived", params=upload + [
                      param("offset", desc="byte offset"),
                      param("X-Chunk-SHA256", "header", desc="sha256 of this chunk's bytes")],
-                 errors=("400", "401", "404", "409", "422")),
+                 errors=("400", "401", "404", "409", "413", "422")),
             "requestBody": {"required": True, "content": binary}}},
         "/uploads/{upload_id}/complete": {"post": op(
             "Check every byte arrived and the whole file's sha256; then register it with POST /datasets",

@@ -105,6 +105,12 @@ SCHEMAS: dict[str, Schema] = {
 }
 
 
+def _with_csv(operation: Schema) -> Schema:
+    """``operation`` whose 200 may also be ``text/csv`` (its ``format=csv``)."""
+    operation["responses"]["200"]["content"]["text/csv"] = {"schema": {"type": "string"}}
+    return operation
+
+
 def model_paths(op: Callable[..., Schema], param: Callable[..., Schema], errors: dict[str, str]) -> dict[str, Schema]:
     """The paths, built with the document's own ``_op`` and ``_param`` helpers."""
     name = [param("name", desc="model name")]
@@ -141,10 +147,10 @@ def model_paths(op: Callable[..., Schema], param: Callable[..., Schema], errors:
             "summary": "Download the stored model", "parameters": ver,
             "responses": {"200": {"description": "model bytes", "content": {"application/octet-stream": {
                 "schema": {"type": "string", "format": "binary"}}}}, **err}}},
-        "/models/{name}/versions/{version}/inferences": {"get": {
-            **op("Stored inference results, newest first", "InferenceList", params=ver + paging + [
-                param("format", "query", {"type": "string", "enum": ["json", "csv"]})]),
-        }},
+        "/models/{name}/versions/{version}/inferences": {"get": _with_csv(
+            op("Stored inference results, newest first; format=csv: the same rows as a CSV file",
+               "InferenceList", params=ver + paging + [
+                   param("format", "query", {"type": "string", "enum": ["json", "csv"]})]))},
         "/models/{name}/versions/{version}/report": {"get": op(
             "Requests, latency p50/p95 and the evaluation", "ModelReport", params=ver)},
         "/models/{name}/aliases": {"get": op("Stages and the history of every move", "Aliases", params=name + [

@@ -250,8 +250,10 @@ class SqlModelStore(SqlMembersMixin, ModelStore):
         values = {k: v for k, v in fields.items() if k in _VERSION_FIELDS}
         with self._write() as c:
             mid = self._id(c, name)
-            done = c.execute(update(_versions).where(_versions.c.model_id == mid, _versions.c.version == version)
-                             .values(**values)).rowcount
+            where = (_versions.c.model_id == mid, _versions.c.version == version)
+            # An empty patch changes nothing (an UPDATE with no SET clause is not SQL).
+            done = (c.execute(update(_versions).where(*where).values(**values)).rowcount if values else
+                    c.execute(select(_versions.c.version).where(*where)).first() is not None)
             if not done:
                 raise not_found(f"version of model {name!r}", version)
             c.execute(update(_models).where(_models.c.id == mid).values(updated_at=utcnow()))
