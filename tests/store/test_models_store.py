@@ -238,3 +238,20 @@ def test_serving_version_reads_access_and_stages_in_one_lookup(svc) -> None:  # 
     assert code(e) == "not_found"
     svc.update_model("alice", "m", {"visibility": "public"})
     assert svc.serving_version("carol", "m", "production")[0].version == 2
+
+
+def test_empty_version_patch_changes_nothing_and_odd_versions_are_invalid(svc) -> None:  # type: ignore[no-untyped-def]
+    """Found by the API fuzzer: PATCH {} answered 500 (an UPDATE with no SET clause), and a
+    version beyond 64 bits or a non-ASCII digit answered 500 from the database or int()."""
+    svc.register_version("alice", "m", result(1), tags=["t"])
+    before = svc.get_version("alice", "m", 1, with_evaluation=False)
+    after = svc.update_version("alice", "m", 1, {})
+    assert (after.version, after.tags, after.description, after.status) == (1, ["t"], "", before.status)
+    with pytest.raises(MLHubError) as e:
+        svc.update_version("alice", "m", 9, {})
+    assert code(e) == "not_found"
+    for bad in (2**63, "9886418669542983680", "²"):
+        with pytest.raises(MLHubError) as e:
+            svc.promote("alice", "m", "production", bad)
+        assert code(e) == "invalid", bad
+    assert svc.aliases("alice", "m")["aliases"] == {}
