@@ -104,12 +104,18 @@ class Dataset:
         return target
 
     def to_pandas(self, columns: Sequence[str] | None = None) -> "pd.DataFrame":
-        """The data as a DataFrame (an image collection gives one row per image: path, class, size...)."""
+        """The data as a DataFrame (an image collection gives one row per image: path, class, size...).
+
+        Integers stay exact: an integer column with missing values is a nullable pandas
+        ``Int64``/``UInt64``... column (not float64, which rounds beyond 2**53); one
+        without is plain ``int64``/``uint64``. Raises ``MLHubError`` for a column name that
+        does not exist or a damaged downloaded copy (which is then removed).
+        """
         import pandas as pd
 
         if self.kind == "images":
             return pd.DataFrame(self.manifest["images"]["images"])
-        return pd.read_parquet(self.download(file="parquet"), columns=[*columns] if columns else None)
+        return _read_exact(self.download(file="parquet"), [*columns] if columns else None, repr(self))
 
     def preview(self, rows: int = 20) -> "pd.DataFrame":
         """The first rows, from the preview stored at registration."""
@@ -163,12 +169,63 @@ class Dataset:
         out = dask.submit(apply_ops, df, specs).result() if dask is not None else apply_ops(df, specs)
         with tempfile.TemporaryDirectory(prefix="mlhub-") as tmp:
             path = Path(tmp) / f"{self.name}.parquet"
-            out.to_parquet(path, index=False)
+            reading = _write_frame(out, path, f"the result of processing {self.name!r}")
             up = upload_file(self._http, path, progress=progress)
+        extra = {"reading": reading} if reading else {}
         reg = self._http.post("datasets", json={
             "upload_id": up["id"], "name": self.name, "new_version": True, "message": message,
-            "parent_version": self.version, "lineage": {"source": "process", "ops": lineage(specs)}})
+            "parent_version": self.version, "lineage": {"source": "process", "ops": lineage(specs), **extra}})
         return Dataset(self._http, reg["version"])
+
+
+def _write_frame(df: "pd.DataFrame", path: Path, source: str) -> dict[str, Any]:
+    """Write ``df`` as Parquet by the registry's rules for files (mixed-type columns as text,
+    blank column names generated, repeated ones refused); returns what was changed."""
+    import pyarrow.parquet as pq
+
+    from ..data.frames import ReadReport, frame_to_table
+
+    report = ReadReport()
+    table = frame_to_table(df, source, report)
+    try:
+        pq.write_table(table, path)
+    except OSError as exc:
+        raise MLHubError(ErrorCode.INVALID, f"cannot write {source} to a temporary file: {exc}") from exc
+    return report.to_json()
+
+
+def _read_exact(path: Path, columns: list[str] | None, what: str) -> "pd.DataFrame":
+    """The Parquet copy as a DataFrame, integer columns with missing values as nullable ints."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if columns:
+        try:
+            names = pq.read_schema(path).names
+        except (pa.ArrowInvalid, OSError):
+            names = None  # damaged: reported below
+        unknown = [c for c in columns if names is not None and c not in names]
+        if unknown:
+            raise MLHubError(ErrorCode.INVALID, f"{what} has no column{'s' if len(unknown) > 1 else ''} "
+                             f"{', '.join(map(repr, unknown))}; its columns are {', '.join(names or [])}",
+                             columns=unknown)
+    try:
+        table = pq.read_table(path, columns=columns)
+    except (pa.ArrowInvalid, OSError) as exc:
+        path.unlink(missing_ok=True)  # a damaged copy in the cache: the next call downloads it again
+        raise MLHubError(ErrorCode.UNAVAILABLE, f"the downloaded copy of {what} was damaged ({exc}); "
+                                                "it was removed: call again to download it anew") from exc
+    frame = table.to_pandas()
+    nullable = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+                pa.int64(): pd.Int64Dtype(), pa.uint8(): pd.UInt8Dtype(), pa.uint16(): pd.UInt16Dtype(),
+                pa.uint32(): pd.UInt32Dtype(), pa.uint64(): pd.UInt64Dtype()}
+    for i, field in enumerate(table.schema):
+        column = table.column(i)
+        if field.type in nullable and column.null_count and field.name in frame.columns:
+            exact = column.to_pandas(types_mapper=nullable.get)
+            frame[field.name] = pd.Series(exact.array, index=frame.index, name=field.name)
+    return frame
 
 
 def _zip_folder(folder: Path, dest: Path) -> Path:
@@ -181,19 +238,28 @@ def _zip_folder(folder: Path, dest: Path) -> Path:
 
 def upload(path_or_dataframe: Any, name: str | None = None, description: str = "", tags: list[str] | None = None,
            visibility: str = "private", new_version: bool = False, message: str = "", format: str | None = None,
-           progress: Progress | Callable[[int, int], None] | None = None) -> Dataset:
+           progress: Progress | Callable[[int, int], None] | None = None, sheet: str | None = None) -> Dataset:
     """Register a file, folder (image collection), zip or DataFrame; returns its new version.
 
     The name defaults to the file name, normalised (``"My DataSet.csv"`` -> ``my_dataset``);
     a DataFrame needs ``name``. An existing name is a conflict unless ``new_version=True``.
+    ``sheet`` names the sheet of an Excel workbook to read (default: the first sheet that
+    holds rows; ``version.manifest["reading"]`` says which was read and lists all).
+    A DataFrame is stored by the rules for files: a column of mixed types (``[1, "A7"]``)
+    becomes text, a blank column name becomes ``column_<position>``, a repeated one is an
+    error; such changes are recorded in the version's ``lineage["reading"]``. Errors are
+    ``MLHubError`` (``invalid``, ``conflict``, ``not_found``...), never a library's own.
     """
     http = _client()
+    extra: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="mlhub-") as tmp:
         if hasattr(path_or_dataframe, "to_parquet") and hasattr(path_or_dataframe, "columns"):
             if not name:
                 raise MLHubError(ErrorCode.INVALID, "uploading a DataFrame needs name=")
             path = Path(tmp) / f"{name}.parquet"
-            path_or_dataframe.to_parquet(path, index=False)
+            reading = _write_frame(path_or_dataframe, path, f"the DataFrame for {name!r}")
+            if reading:
+                extra["lineage"] = {"source": "dataframe", "reading": reading}
         else:
             path = Path(path_or_dataframe)
             if not path.exists():
@@ -207,6 +273,9 @@ def upload(path_or_dataframe: Any, name: str | None = None, description: str = "
             body["name"] = name
         if format:
             body["format"] = format
+        if sheet is not None:
+            body["sheet"] = sheet
+        body.update(extra)
         reg = http.post("datasets", json=body, timeout=3600)
     return Dataset(http, reg["version"])
 

@@ -203,13 +203,15 @@ class DataBackend(Protocol):
     """Format work the registry delegates (to a worker process in the server).
 
     ``ingest`` returns ``{"kind": "table", "format", "num_rows", "bytes", "schema", "stats",
-    "preview"}`` or ``{"kind": "images", "format": "images", "manifest"}`` and writes the
-    Parquet copy of a table to ``parquet_dest``; it raises MLHubError for bad input.
+    "preview", "reading"}`` or ``{"kind": "images", "format": "images", "manifest"}`` and
+    writes the Parquet copy of a table to ``parquet_dest``; ``sheet`` names the sheet of an
+    Excel workbook; ``reading`` says what reading changed or chose (``renamed_columns``,
+    ``text_columns``, ``sheet``, ``sheets``). It raises MLHubError for bad input.
     """
 
     def normalize_name(self, filename: str) -> str: ...
 
-    def ingest(self, path: Path, parquet_dest: Path, fmt: str | None) -> dict[str, Any]: ...
+    def ingest(self, path: Path, parquet_dest: Path, fmt: str | None, sheet: str | None = None) -> dict[str, Any]: ...
 
     def diff(self, old_parquet: Path, new_parquet: Path, old_stats: dict[str, Any] | None,
              new_stats: dict[str, Any] | None) -> dict[str, Any]: ...

@@ -22,12 +22,12 @@ T = TypeVar("T")
 PREVIEW_ROWS = 100
 
 
-def ingest_file(path: str, parquet_dest: str, fmt: str | None) -> dict[str, Any]:
+def ingest_file(path: str, parquet_dest: str, fmt: str | None, sheet: str | None = None) -> dict[str, Any]:
     """Check and describe an upload; tables also get their Parquet copy and a preview."""
     from ..data.ingest import ingest
     from ..data.stats import preview
 
-    info = ingest(path, parquet_dest, fmt)
+    info = ingest(path, parquet_dest, fmt, sheet=sheet)
     if info["kind"] == "table":
         info["preview"] = preview(parquet_dest, PREVIEW_ROWS)
     return info
@@ -100,8 +100,8 @@ class DataWorker:
     def normalize_name(self, filename: str) -> str:
         return normalize_name(filename)
 
-    def ingest(self, path: Path, parquet_dest: Path, fmt: str | None) -> dict[str, Any]:
-        return self._run(ingest_file, str(path), str(parquet_dest), fmt)
+    def ingest(self, path: Path, parquet_dest: Path, fmt: str | None, sheet: str | None = None) -> dict[str, Any]:
+        return self._run(ingest_file, str(path), str(parquet_dest), fmt, sheet)
 
     def diff(self, old_parquet: Path, new_parquet: Path, old_stats: dict[str, Any] | None,
              new_stats: dict[str, Any] | None) -> dict[str, Any]:

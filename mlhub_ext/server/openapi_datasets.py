@@ -21,8 +21,17 @@ SCHEMAS: dict[str, Schema] = {
         "size": {"type": "integer", "description": "bytes of the original file"},
         "num_rows": {"type": "integer", "nullable": True}, "content_sha256": {"type": "string"},
         "lineage": {"type": "object", "description": "source (upload, rollback...), parent_version, ops"},
-        "manifest": {"type": "object", "description": "files (role, name, sha256, size), schema, stats, preview "
-                                                      "or images; only on a single version"}}},
+        "manifest": {"type": "object", "description": "files (role, name, sha256, size), schema, stats, preview, "
+                                                      "reading (see Reading) or images; only on a single version"}}},
+    "Reading": {"type": "object", "description": "what reading the file changed or chose; keys only where "
+                "they apply", "properties": {
+                    "renamed_columns": {"type": "array", "description": "blank header cells and their generated "
+                                        "names", "items": {"type": "object", "properties": {
+                                            "position": {"type": "integer", "description": "1-based"},
+                                            "original": {"type": "string"}, "name": {"type": "string"}}}},
+                    "text_columns": {**STR_LIST, "description": "columns of mixed types read as text"},
+                    "sheet": {"type": "string", "description": "the workbook sheet read"},
+                    "sheets": {**STR_LIST, "description": "every sheet of the workbook, in order"}}},
     "DatasetVersionList": {"type": "object", "properties": {"versions": {"type": "array",
                                                                          "items": _ref("DatasetVersion")}}},
     "Dataset": {"type": "object", "properties": {
@@ -40,7 +49,9 @@ SCHEMAS: dict[str, Schema] = {
         "message": {"type": "string"}, "format": {"type": "string", "enum": [
             "csv", "tsv", "json", "jsonl", "xlsx", "parquet", "images"]},
         "lineage": {"type": "object", "description": "e.g. {source: process, ops: [...]} from the SDK"},
-        "parent_version": {"type": "integer"}}},
+        "parent_version": {"type": "integer"},
+        "sheet": {"type": "string", "description": "the sheet of an Excel workbook to read (also ?sheet=); "
+                                                   "default: the first sheet that holds rows"}}},
     "Registered": {"type": "object", "properties": {"dataset": _ref("Dataset"), "version": _ref("DatasetVersion")}},
     "DatasetPatch": {"type": "object", "properties": {"description": {"type": "string"}, "visibility": VIS,
                                                       "tags": STR_LIST}},
@@ -50,6 +61,7 @@ SCHEMAS: dict[str, Schema] = {
         "version": {"type": "integer"}, "kind": {"type": "string"},
         "columns": {"type": "array", "items": {"type": "object"}}, "rows": {"type": "array", "items": {
             "type": "array", "items": {}}}, "total_rows": {"type": "integer", "nullable": True},
+        "reading": _ref("Reading"),
         "classes": {"type": "object"}, "images": {"type": "array", "items": {"type": "object"}}}},
     "DatasetStats": {"type": "object", "description": "tables: num_rows, num_columns and per column count, "
                      "missing, unique, mean, std, min, p25, p50, p75, max, histogram; images: classes, formats, "
@@ -101,6 +113,8 @@ def dataset_paths(op: Callable[..., Schema], param: Callable[..., Schema], error
                 param("offset", "query", {"type": "integer", "default": 0})]),
             "post": op("Register a completed upload as a dataset (version 1) or, with new_version, its next "
                        "version; bad input registers nothing", "Registered", "Registration", "201",
+                       params=[param("sheet", "query", desc="the sheet of an Excel workbook to read (as the "
+                                     "body's sheet); a name that does not exist is a 422 naming the sheets")],
                        errors=("400", "401", "403", "404", "409", "422")),
         },
         "/datasets/{name}": {"get": op("Get a dataset with its latest version", "Dataset", params=name),

@@ -14,7 +14,7 @@ from .base import MLHubAPIMixin, api
 
 _service_lock = threading.Lock()
 REGISTER_FIELDS = ("name", "description", "tags", "visibility", "new_version", "message", "format", "lineage",
-                   "parent_version")
+                   "parent_version", "sheet")
 
 
 def dataset_service(settings: dict[str, Any]) -> DatasetService:
@@ -58,9 +58,14 @@ class DatasetsHandler(DatasetMixin):
         unknown = set(body) - {"upload_id", *REGISTER_FIELDS}
         if unknown:
             raise invalid(f"unknown field(s) for a registration: {', '.join(sorted(unknown))}")
+        fields = {k: body[k] for k in REGISTER_FIELDS if k in body}
+        sheet = self.arg("sheet")  # ?sheet= names the workbook sheet as the body's "sheet" does
+        if sheet is not None:
+            if "sheet" in fields and fields["sheet"] != sheet:
+                raise invalid(f"?sheet={sheet!r} and the body's sheet {fields['sheet']!r} disagree; give one")
+            fields["sheet"] = sheet
         user = self.acting_user()
-        version = await self.call(self.datasets.register, user, body["upload_id"],
-                                  **{k: body[k] for k in REGISTER_FIELDS if k in body})
+        version = await self.call(self.datasets.register, user, body["upload_id"], **fields)
         ds = await self.call(self.datasets.get_dataset, user, version.dataset)
         self.write_json({"dataset": ds.to_json(), "version": version.to_json()}, 201)
 
