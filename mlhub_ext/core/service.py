@@ -13,6 +13,7 @@ from .entities import ApiToken, Artifact, Member, MetricInfo, Project, Role, Run
 from .errors import ErrorCode, MLHubError, invalid, malformed, not_found
 from .numbers import COMPACT_ENCODING, decode_array, decode_value, encode_list
 from .search import parse_filter
+from .validation import MAX_INT
 from .store import AbstractStore, BlobStoreLike, MetricBatch, RunQuery, SeriesData
 
 TOKEN_PREFIX = "mlh_"
@@ -289,8 +290,8 @@ class Registry:
         steps, float64 values and timestamps), the SDK's compact form.
         """
         project = self._run_project(user, run_id, Role.EDIT)
-        if seq is not None and (isinstance(seq, bool) or not isinstance(seq, int) or seq < 0):
-            raise invalid("seq must be a non-negative integer")
+        if seq is not None and (isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq <= MAX_INT):
+            raise invalid(f"seq must be an integer from 0 to {MAX_INT}")
         if encoding is None:
             batches = parse_metric_batches(metrics)
         elif encoding == COMPACT_ENCODING:
@@ -375,6 +376,13 @@ def parse_compact_batches(metrics: Any) -> list[MetricBatch]:
     return out
 
 
+def _finite_number(t: Any) -> bool:
+    """A JSON number that is a finite float (an int too large for one is not: no OverflowError)."""
+    if isinstance(t, float):
+        return math.isfinite(t)
+    return isinstance(t, int) and not isinstance(t, bool) and abs(t) <= MAX_INT
+
+
 def parse_metric_batches(metrics: Any) -> list[MetricBatch]:
     """Check and decode the ``metrics`` object of a batch append."""
     if not isinstance(metrics, dict) or not metrics:
@@ -401,9 +409,9 @@ def parse_metric_batches(metrics: Any) -> list[MetricBatch]:
             vals = [decode_value(v) for v in values]
         except ValueError as e:
             raise invalid(f"metric {key!r}: {e}; values must be numbers or 'NaN'/'Infinity'/'-Infinity'") from None
-        if not all(type(s) is int and s >= 0 for s in steps):
-            raise invalid(f"metric {key!r}: steps must be non-negative integers")
-        if not all(isinstance(t, (int, float)) and not isinstance(t, bool) and math.isfinite(t) for t in stamps):
+        if not all(type(s) is int and 0 <= s <= MAX_INT for s in steps):
+            raise invalid(f"metric {key!r}: steps must be integers from 0 to {MAX_INT}")
+        if not all(_finite_number(t) for t in stamps):
             raise invalid(f"metric {key!r}: timestamps must be finite numbers (seconds since the epoch)")
         total += n
         out.append(MetricBatch(key, steps, vals, [float(t) for t in stamps]))
