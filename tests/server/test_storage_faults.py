@@ -263,3 +263,17 @@ async def test_simulated_failure_storing_the_parquet_copy(jp_fetch, artifacts, m
     monkeypatch.undo()
     code, v = await call(jp_fetch, "POST", "datasets", body={"upload_id": upload_id, "name": "t"})
     assert code == 201 and v["version"]["num_rows"] == 200
+
+
+async def test_any_other_write_that_hits_a_full_disk_is_a_507(jp_fetch, artifacts, monkeypatch):  # type: ignore[no-untyped-def]
+    """The last guard, at the HTTP boundary: an OSError of a full or read-only disk from a
+    path no lower layer wraps is still a 507 naming no path, never a 500."""
+    from mlhub_ext.core.service import Registry
+
+    run_id = await new_run(jp_fetch)
+    monkeypatch.setattr(Registry, "log_artifact", _fail(errno.EDQUOT))
+    code, body = await call(jp_fetch, "PUT", "runs", run_id, "artifacts", "m.bin", raw=b"x")
+    assert_storage_error(code, body, "the request", FULL, artifacts)
+    monkeypatch.setattr(Registry, "log_artifact", _fail(errno.EIO))
+    code, body = await call(jp_fetch, "PUT", "runs", run_id, "artifacts", "m.bin", raw=b"x")
+    assert (code, body["error"]["code"]) == (500, "internal"), "other I/O errors stay internal"

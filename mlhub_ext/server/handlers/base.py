@@ -10,7 +10,7 @@ from typing import Any, Awaitable, Callable, TypeVar
 import orjson
 from tornado import web
 
-from ...core.errors import ErrorCode, MLHubError, malformed
+from ...core.errors import ErrorCode, MLHubError, malformed, storage_error
 from ...core.service import Registry
 
 log = logging.getLogger("mlhub.server")
@@ -132,6 +132,8 @@ class MLHubAPIMixin:
             err.http_status_override = exc.status_code  # type: ignore[attr-defined]
         elif exc is None and status_code < 500:
             err = MLHubError(_HTTP_TO_CODE.get(status_code, ErrorCode.MALFORMED), self._reason)  # type: ignore[attr-defined]
+        elif exc is not None and (full := storage_error(exc, "the request")) is not None:
+            err = full   # a full or read-only disk that no layer below turned into a 507 itself
         else:
             err = MLHubError(ErrorCode.INTERNAL, "internal server error; the server log has the details")
         status = getattr(err, "http_status_override", err.http_status)
