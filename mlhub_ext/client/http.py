@@ -10,7 +10,7 @@ _STATUS_CODES = {
     400: ErrorCode.MALFORMED, 401: ErrorCode.UNAUTHENTICATED, 403: ErrorCode.FORBIDDEN,
     404: ErrorCode.NOT_FOUND, 409: ErrorCode.CONFLICT, 413: ErrorCode.TOO_LARGE,
     422: ErrorCode.INVALID, 429: ErrorCode.RATE_LIMITED, 502: ErrorCode.UNAVAILABLE,
-    503: ErrorCode.UNAVAILABLE, 504: ErrorCode.UNAVAILABLE,
+    503: ErrorCode.UNAVAILABLE, 504: ErrorCode.UNAVAILABLE, 507: ErrorCode.INSUFFICIENT_STORAGE,
 }
 # Worth retrying later: the request may succeed unchanged.
 TRANSIENT = frozenset({ErrorCode.UNAVAILABLE, ErrorCode.RATE_LIMITED, ErrorCode.INTERNAL,
