@@ -255,3 +255,23 @@ def test_empty_version_patch_changes_nothing_and_odd_versions_are_invalid(svc) -
             svc.promote("alice", "m", "production", bad)
         assert code(e) == "invalid", bad
     assert svc.aliases("alice", "m")["aliases"] == {}
+
+
+def test_a_model_file_that_does_not_fit_registers_nothing(tmp_path: Path) -> None:
+    """A training result larger than the free space: 507, no version, no file kept; the same
+    registration succeeds once there is room."""
+    from tests.tmpfs import MiB, files_under, remount, small_tmpfs
+
+    with small_tmpfs(tmp_path / "blobs", 1) as blobs:
+        reg = open_registry(f"sqlite:///{tmp_path / 'm.db'}", artifact_root=str(blobs))
+        try:
+            svc = open_models(reg)
+            big = result(1, model_bytes=b"\x01" * (2 * MiB))
+            with pytest.raises(MLHubError) as e:
+                svc.register_version("alice", "big", big)
+            assert (code(e), e.value.http_status, e.value.details) == ("insufficient_storage", 507, {"reason": "full"})
+            assert svc.store.get_model("big") is None and files_under(blobs) == []
+            remount(blobs, size_mib=4)
+            assert svc.register_version("alice", "big", big).artifact_size == 2 * MiB
+        finally:
+            reg.store.close()
