@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, Protocol, Union
 
 from .entities import Project, Role, Visibility
-from .errors import ErrorCode, MLHubError, invalid
+from .errors import ErrorCode, MLHubError, invalid, quoted
 from .validation import check_user
 
 
@@ -43,12 +43,12 @@ def require(project: Resource, user: str, member_role: Role | None, needed: Role
     """
     role = effective_role(project, user, member_role)
     if role is None:
-        raise MLHubError(ErrorCode.NOT_FOUND, f"{what or f'{noun} {project.name!r}'} not found")
+        raise MLHubError(ErrorCode.NOT_FOUND, f"{what or f'{noun} {quoted(project.name)}'} not found")
     if not role.allows(needed):
-        target = what or f"{noun} {project.name!r}"
+        target = what or f"{noun} {quoted(project.name)}"
         raise MLHubError(
             ErrorCode.FORBIDDEN,
-            f"user {user!r} has {role.value} access to {noun} {project.name!r}; "
+            f"user {quoted(user)} has {role.value} access to {noun} {quoted(project.name)}; "
             f"this action on {target} needs {needed.value}",
         )
     return role
@@ -60,9 +60,9 @@ def grantable_role(role: Any, member: str, owner: str, noun: str, name: str) -> 
     try:
         granted = Role(role)
     except ValueError:
-        raise invalid(f"role must be 'read', 'edit' or 'manage', not {role!r}") from None
+        raise invalid(f"role must be 'read', 'edit' or 'manage', not {quoted(role)}") from None
     if granted == Role.OWNER:
         raise invalid(f"role must be 'read', 'edit' or 'manage'; a {noun} has one owner")
     if member == owner:
-        raise invalid(f"{member!r} owns {noun} {name!r}")
+        raise invalid(f"{quoted(member)} owns {noun} {quoted(name)}")
     return granted

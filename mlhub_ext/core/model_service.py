@@ -41,7 +41,7 @@ def version_ref(value: Any) -> int | str | None:
         return validation.check_int("version", value, 1)
     if isinstance(value, str):
         return validation.check_name("stage", value)
-    raise invalid(f"version must be a positive integer, 'latest' or a stage name, not {value!r}")
+    raise invalid(f"version must be a positive integer, 'latest' or a stage name, not {quoted(value)}")
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -78,13 +78,13 @@ class ModelService:
             number = model.latest_version
         elif isinstance(r, str):
             if r not in model.aliases:
-                raise not_found(f"stage of model {name!r}", r)
+                raise not_found(f"stage of model {quoted(name)}", r)
             number = model.aliases[r]
         else:
             number = r
         got = self.store.get_version(name, number, with_evaluation) if number else None
         if got is None:
-            raise not_found(f"version of model {name!r}", ref if ref not in (None, "") else "latest")
+            raise not_found(f"version of model {quoted(name)}", ref if ref not in (None, "") else "latest")
         return got
 
     # catalogue
@@ -163,7 +163,7 @@ class ModelService:
                     raise invalid(f"{flag} must be true or false")
                 fields[flag] = patch[flag]
         if fields.get("archived") and v.stages:
-            raise conflict(f"version {v.version} of model {name!r} is the {', '.join(v.stages)} stage; "
+            raise conflict(f"version {v.version} of model {quoted(name)} is the {', '.join(v.stages)} stage; "
                            "move the stage to another version before archiving it")
         return self.store.update_version(name, v.version, fields)
 
@@ -227,13 +227,13 @@ class ModelService:
             raise invalid(f'promotion needs {{"version": <number>}}, got {quoted(version)}')
         v = self._version_for(user, name, int(version), Role.EDIT, with_evaluation=False)
         if v.archived:
-            raise conflict(f"version {v.version} of model {name!r} is archived; unarchive it to promote it")
+            raise conflict(f"version {v.version} of model {quoted(name)} is archived; unarchive it to promote it")
         return self.store.move_alias(name, stage, v.version, user)
 
     def remove_alias(self, user: str, name: str, stage: str) -> AliasMove:
         model = self._model_for(user, name, Role.EDIT)
         if stage not in model.aliases:
-            raise not_found(f"stage of model {name!r}", stage)
+            raise not_found(f"stage of model {quoted(name)}", stage)
         return self.store.move_alias(name, stage, None, user)
 
     def serving_version(self, user: str, name: str, stage: Any = None, version: Any = None) -> tuple[ModelVersion, str | None]:
@@ -255,21 +255,21 @@ class ModelService:
             if version not in (None, ""):
                 ref = version_ref(version)
                 if isinstance(ref, str):
-                    raise invalid(f"version must be a number or 'latest', not {version!r}; use 'stage' for stages")
+                    raise invalid(f"version must be a number or 'latest', not {quoted(version)}; use 'stage' for stages")
                 return ref or model.latest_version
             named = stage
             if named in (None, ""):
                 named = "production" if "production" in model.aliases else None
             elif not isinstance(named, str):
-                raise invalid(f"stage must be a string, not {named!r}")
+                raise invalid(f"stage must be a string, not {quoted(named)}")
             if named is not None and named not in model.aliases:
-                raise not_found(f"stage of model {name!r}", named)
+                raise not_found(f"stage of model {quoted(name)}", named)
             chosen["stage"] = named
             return model.aliases[named] if named is not None else model.latest_version
 
         got = self.store.serving_version(name, user, pick)
         if got is None:
-            raise not_found(f"version of model {name!r}", version or stage or "latest")
+            raise not_found(f"version of model {quoted(name)}", version or stage or "latest")
         return got, chosen["stage"]
 
     # inferences
@@ -316,7 +316,7 @@ class ModelService:
             raise not_found("job", job_id)
         try:
             access.require(model, user, self.store.get_member_role(model.name, user), needed, noun="model",
-                           what=f"job {job_id!r}")
+                           what=f"job {quoted(job_id)}")
         except MLHubError as e:
             if e.code == ErrorCode.NOT_FOUND:
                 raise not_found("job", job_id) from None
@@ -378,4 +378,4 @@ def _visibility(value: Any) -> Visibility:
     try:
         return Visibility(value or "private")
     except ValueError:
-        raise invalid(f"visibility must be 'private' or 'public', not {value!r}") from None
+        raise invalid(f"visibility must be 'private' or 'public', not {quoted(value)}") from None

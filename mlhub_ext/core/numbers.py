@@ -40,7 +40,7 @@ def decode_value(v: Any) -> float:
             raise ValueError(f"{quoted(v)} is too large for a 64-bit float") from None
     if isinstance(v, str) and v in _DECODE:
         return _DECODE[v]
-    raise ValueError(f"not a number: {v!r}")
+    raise ValueError(f"not a number: {quoted(v)}")
 
 
 def encode_list(values: list[float]) -> list[float | str]:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Union
 
-from .errors import invalid
+from .errors import invalid, quoted
 
 OPS = ("<=", ">=", "!=", "=", "<", ">", "~")
 TEXT_FIELDS = ("name", "status", "owner")
@@ -40,7 +40,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
-            raise invalid(f"cannot parse filter at position {pos}: {text[pos:pos + 20]!r}")
+            raise invalid(f"cannot parse filter at position {pos}: {quoted(text[pos:pos + 20])}")
         pos = m.end()
         if m.group("str") is not None:
             s = m.group("str")[1:-1]
@@ -71,23 +71,23 @@ def parse_filter(text: str | None) -> list[Clause]:
     i = 0
     while True:
         if i + 3 > len(toks):
-            raise invalid(f"incomplete filter clause in {text!r}: expected FIELD OP VALUE")
+            raise invalid(f"incomplete filter clause in {quoted(text)}: expected FIELD OP VALUE")
         (fk, field), (ok, op), vtok = toks[i], toks[i + 1], toks[i + 2]
         if fk != "word" or ok != "op" or vtok[0] == "op":
-            raise invalid(f"expected FIELD OP VALUE in filter {text!r}, got {field!r} {op!r} {vtok[1]!r}")
+            raise invalid(f"expected FIELD OP VALUE in filter {quoted(text)}, got {quoted(field)} {quoted(op)} {quoted(vtok[1])}")
         clauses.append(_clause(field, op, _value(vtok)))
         i += 3
         if i == len(toks):
             return clauses
         if toks[i] != ("word", "and") and toks[i] != ("word", "AND"):
-            raise invalid(f"expected 'and' between filter clauses, got {toks[i][1]!r}")
+            raise invalid(f"expected 'and' between filter clauses, got {quoted(toks[i][1])}")
         i += 1
 
 
 def _clause(field: str, op: str, value: float | str) -> Clause:
     if field.startswith("metrics.") and len(field) > 8:
         if not isinstance(value, float):
-            raise invalid(f"metric {field[8:]!r} can only be compared with a number, not {value!r}")
+            raise invalid(f"metric {quoted(field[8:])} can only be compared with a number, not {quoted(value)}")
         if op == "~":
             raise invalid("'~' (contains) applies to text fields only")
         return Clause("metric", field[8:], op, value)
@@ -100,7 +100,7 @@ def _clause(field: str, op: str, value: float | str) -> Clause:
     if field in TEXT_FIELDS:
         return Clause("field", field, op, value if isinstance(value, str) else _num_text(value))
     raise invalid(
-        f"unknown filter field {field!r}: use metrics.<key>, params.<key>, tags, name, status or owner"
+        f"unknown filter field {quoted(field)}: use metrics.<key>, params.<key>, tags, name, status or owner"
     )
 
 

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from . import access, validation
 from .entities import ApiToken, Artifact, Member, MetricInfo, Project, Role, Run, RunStatus, Visibility
-from .errors import ErrorCode, MLHubError, invalid, malformed, not_found
+from .errors import ErrorCode, MLHubError, invalid, malformed, not_found, quoted
 from .numbers import COMPACT_ENCODING, decode_array, decode_value, encode_list
 from .search import parse_filter
 from .validation import MAX_INT
@@ -66,7 +66,7 @@ class Registry:
             raise not_found("run", run_id)
         project = self.store.get_project(run.project)
         assert project is not None
-        access.require(project, user, self.store.get_member_role(run.project, user), needed, what=f"run {run_id!r}")
+        access.require(project, user, self.store.get_member_role(run.project, user), needed, what=f"run {quoted(run_id)}")
         return run
 
     def _run_project(self, user: str, run_id: str, needed: Role) -> str:
@@ -76,7 +76,7 @@ class Registry:
             raise not_found("run", run_id)
         project = self.store.get_project(name)
         assert project is not None
-        access.require(project, user, self.store.get_member_role(name, user), needed, what=f"run {run_id!r}")
+        access.require(project, user, self.store.get_member_role(name, user), needed, what=f"run {quoted(run_id)}")
         return name
 
     # users and tokens
@@ -125,7 +125,7 @@ class Registry:
         vis = self._visibility(visibility)
         self.store.ensure_user(user)
         if self.store.get_project(name) is not None:
-            raise MLHubError(ErrorCode.CONFLICT, f"project {name!r} already exists")
+            raise MLHubError(ErrorCode.CONFLICT, f"project {quoted(name)} already exists")
         project = self.store.create_project(Project(name=name, owner=user, description=description, visibility=vis))
         project.role = Role.OWNER
         return project
@@ -153,7 +153,7 @@ class Registry:
         try:
             return Visibility(value or "private")
         except ValueError:
-            raise invalid(f"visibility must be 'private' or 'public', not {value!r}") from None
+            raise invalid(f"visibility must be 'private' or 'public', not {quoted(value)}") from None
 
     # members
     def list_members(self, user: str, project: str) -> list[Member]:
@@ -297,7 +297,7 @@ class Registry:
         elif encoding == COMPACT_ENCODING:
             batches = parse_compact_batches(metrics)
         else:
-            raise invalid(f"unknown encoding {encoding!r}; use {COMPACT_ENCODING!r} or leave it out")
+            raise invalid(f"unknown encoding {quoted(encoding)}; use {quoted(COMPACT_ENCODING)} or leave it out")
         accepted, duplicate, last_seq, stop = self.store.append_metrics(run_id, seq, batches)
         if accepted and not duplicate:
             self._emit("metrics", {
@@ -358,18 +358,18 @@ def parse_compact_batches(metrics: Any) -> list[MetricBatch]:
     out: list[MetricBatch] = []
     for key, col in metrics.items():
         if not isinstance(key, str) or not 0 < len(key) <= 256:
-            raise invalid(f"metric key {key!r} must be a string of 1-256 characters")
+            raise invalid(f"metric key {quoted(key)} must be a string of 1-256 characters")
         if not isinstance(col, dict):
-            raise malformed(f"metric {key!r}: expected an object with steps, values and timestamps")
-        steps = decode_array("q", col.get("steps"), f"metric {key!r} steps")
-        values = decode_array("d", col.get("values"), f"metric {key!r} values")
-        stamps = decode_array("d", col.get("timestamps"), f"metric {key!r} timestamps")
+            raise malformed(f"metric {quoted(key)}: expected an object with steps, values and timestamps")
+        steps = decode_array("q", col.get("steps"), f"metric {quoted(key)} steps")
+        values = decode_array("d", col.get("values"), f"metric {quoted(key)} values")
+        stamps = decode_array("d", col.get("timestamps"), f"metric {quoted(key)} timestamps")
         if not len(values) or not len(steps) == len(values) == len(stamps):
-            raise malformed(f"metric {key!r}: steps, values and timestamps must be equally long and not empty")
+            raise malformed(f"metric {quoted(key)}: steps, values and timestamps must be equally long and not empty")
         if min(steps) < 0:
-            raise invalid(f"metric {key!r}: steps must be non-negative integers")
+            raise invalid(f"metric {quoted(key)}: steps must be non-negative integers")
         if not all(map(math.isfinite, stamps)):
-            raise invalid(f"metric {key!r}: timestamps must be finite numbers (seconds since the epoch)")
+            raise invalid(f"metric {quoted(key)}: timestamps must be finite numbers (seconds since the epoch)")
         out.append(MetricBatch(key, steps, values, stamps))
     if sum(len(b.values) for b in out) > MAX_POINTS_PER_BATCH:
         raise MLHubError(ErrorCode.TOO_LARGE, f"a batch holds at most {MAX_POINTS_PER_BATCH} points")
@@ -391,28 +391,28 @@ def parse_metric_batches(metrics: Any) -> list[MetricBatch]:
     total = 0
     for key, col in metrics.items():
         if not isinstance(key, str) or not 0 < len(key) <= 256:
-            raise invalid(f"metric key {key!r} must be a string of 1-256 characters")
+            raise invalid(f"metric key {quoted(key)} must be a string of 1-256 characters")
         if not isinstance(col, dict):
-            raise malformed(f"metric {key!r}: expected an object with steps, values and timestamps")
+            raise malformed(f"metric {quoted(key)}: expected an object with steps, values and timestamps")
         steps, values, stamps = col.get("steps"), col.get("values"), col.get("timestamps")
         if not isinstance(values, list) or not values:
-            raise malformed(f"metric {key!r}: values must be a non-empty list")
+            raise malformed(f"metric {quoted(key)}: values must be a non-empty list")
         n = len(values)
         if not isinstance(steps, list) or len(steps) != n:
-            raise malformed(f"metric {key!r}: steps must be a list as long as values ({n})")
+            raise malformed(f"metric {quoted(key)}: steps must be a list as long as values ({n})")
         if stamps is None:
             t = now().timestamp()
             stamps = [t] * n
         if not isinstance(stamps, list) or len(stamps) != n:
-            raise malformed(f"metric {key!r}: timestamps must be a list as long as values ({n})")
+            raise malformed(f"metric {quoted(key)}: timestamps must be a list as long as values ({n})")
         try:
             vals = [decode_value(v) for v in values]
         except ValueError as e:
-            raise invalid(f"metric {key!r}: {e}; values must be numbers or 'NaN'/'Infinity'/'-Infinity'") from None
+            raise invalid(f"metric {quoted(key)}: {e}; values must be numbers or 'NaN'/'Infinity'/'-Infinity'") from None
         if not all(type(s) is int and 0 <= s <= MAX_INT for s in steps):
-            raise invalid(f"metric {key!r}: steps must be integers from 0 to {MAX_INT}")
+            raise invalid(f"metric {quoted(key)}: steps must be integers from 0 to {MAX_INT}")
         if not all(_finite_number(t) for t in stamps):
-            raise invalid(f"metric {key!r}: timestamps must be finite numbers (seconds since the epoch)")
+            raise invalid(f"metric {quoted(key)}: timestamps must be finite numbers (seconds since the epoch)")
         total += n
         out.append(MetricBatch(key, steps, vals, [float(t) for t in stamps]))
     if total > MAX_POINTS_PER_BATCH:

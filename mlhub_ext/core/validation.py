@@ -14,7 +14,7 @@ MAX_TAGS = 64
 def check_name(kind: str, name: Any) -> str:
     if not isinstance(name, str) or not NAME_RE.match(name):
         raise invalid(
-            f"{kind} name {name!r} is not valid: use 1-128 letters, digits, '_', '.' or '-', "
+            f"{kind} name {quoted(name)} is not valid: use 1-128 letters, digits, '_', '.' or '-', "
             "starting with a letter or digit"
         )
     return name
@@ -22,7 +22,7 @@ def check_name(kind: str, name: Any) -> str:
 
 def check_user(name: Any) -> str:
     if not isinstance(name, str) or not USER_RE.match(name):
-        raise invalid(f"user name {name!r} is not valid")
+        raise invalid(f"user name {quoted(name)} is not valid")
     return name
 
 
@@ -85,5 +85,5 @@ def check_artifact_name(name: Any) -> str:
         raise invalid("artifact name must be a string of 1-512 characters")
     parts = name.split("/")
     if name.startswith("/") or "\\" in name or any(p in ("", ".", "..") for p in parts) or "\x00" in name:
-        raise invalid(f"artifact name {name!r} must be a relative path without '..', '.' or empty segments")
+        raise invalid(f"artifact name {quoted(name)} must be a relative path without '..', '.' or empty segments")
     return name

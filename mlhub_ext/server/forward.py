@@ -16,6 +16,7 @@ from tornado import httpclient, web
 from tornado.websocket import WebSocketClosedError, WebSocketHandler, websocket_connect
 
 from .handlers.base import MLHubAPIMixin, api
+from .stream import JSONHandshakeMixin
 
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
               "proxy-authorization", "proxy-authenticate", "content-length", "content-encoding"}
@@ -70,7 +71,7 @@ def forward_routes(prefix: str) -> list[tuple[Any, ...]]:
 
 
 
-class ForwardStreamHandler(JupyterHandler, WebSocketHandler):
+class ForwardStreamHandler(JSONHandshakeMixin, MLHubAPIMixin, JupyterHandler, WebSocketHandler):
     """Hub mode: relays the browser's stream WebSocket to the service's, both ways.
 
     The browser authenticates to its own single-user server (cookie, same origin); the

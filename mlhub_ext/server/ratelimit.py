@@ -5,7 +5,7 @@ import math
 import threading
 import time
 
-from ..core.errors import ErrorCode, MLHubError
+from ..core.errors import ErrorCode, MLHubError, quoted
 
 
 class RateLimiter:
@@ -29,5 +29,5 @@ class RateLimiter:
                 wait = math.ceil((1.0 - tokens) / self.rate)
                 self._buckets[user] = (tokens, now)
                 raise MLHubError(ErrorCode.RATE_LIMITED,
-                                 f"too many write requests from {user!r}; retry in {wait} s", retry_after=wait)
+                                 f"too many write requests from {quoted(user)}; retry in {wait} s", retry_after=wait)
             self._buckets[user] = (tokens - 1.0, now)

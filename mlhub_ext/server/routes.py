@@ -6,6 +6,7 @@ from typing import Any
 from tornado import web
 
 from .handlers import artifacts, meta, projects, runs
+from .handlers.base import MLHubAPIMixin
 from .handlers import datasets, uploads
 from .handlers import jobs, models, predictions
 
@@ -96,6 +97,7 @@ def api_routes(prefix: str, base: type, public_base: type | None = None, ws_base
         rules.append((f"{prefix}{path}/?$" if path else f"{prefix}/?$", compose(mixin, base)))
     for path, mixin in PUBLIC_TABLE:
         rules.append((f"{prefix}{path}$", compose(mixin, public_base or base)))
-    rules.append((f"{prefix}/docs/static/(.*)", web.StaticFileHandler, {"path": swagger_ui_path}))
+    # A missing asset is a JSON 404 too (the mixin's write_error).
+    rules.append((f"{prefix}/docs/static/(.*)", compose(MLHubAPIMixin, web.StaticFileHandler), {"path": swagger_ui_path}))
     rules.append((f"{prefix}/.*", compose(meta.NoRouteHandler, public_base or base)))
     return rules

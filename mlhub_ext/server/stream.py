@@ -7,7 +7,6 @@ its project. Access is checked when subscribing, through the registry (read acce
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from urllib.parse import urlparse
 from typing import Any
@@ -15,9 +14,9 @@ from typing import Any
 from tornado import web
 from tornado.websocket import WebSocketClosedError
 
-from ..core.errors import MLHubError, malformed
+from ..core.errors import ErrorCode, MLHubError, malformed
 from ..core.service import Registry
-from .handlers.base import MLHubAPIMixin, dumps
+from .handlers.base import HTTP_TO_CODE, MLHubAPIMixin, dumps, parse_json
 
 log = logging.getLogger("mlhub.stream")
 
@@ -63,7 +62,26 @@ def stream_hub(settings: dict[str, Any]) -> StreamHub:
     return hub
 
 
-class StreamHandlerMixin(MLHubAPIMixin):
+class JSONHandshakeMixin:
+    """Tornado's WebSocket handshake refusals (plain text such as ``Can "Upgrade" only to
+    "WebSocket".``, or an empty 426) answered in the API's JSON error shape instead.
+
+    Put in front of a ``WebSocketHandler``; errors raised by handlers already go through
+    ``write_error`` and pass untouched (their body is bytes)."""
+
+    def finish(self, chunk: Any = None) -> Any:
+        status = self.get_status()  # type: ignore[attr-defined]
+        if status >= 400 and not self._headers_written and (chunk is None or isinstance(chunk, str)):  # type: ignore[attr-defined]
+            said = chunk or self._reason  # type: ignore[attr-defined]
+            message = (f"{self.request.path} is a WebSocket: open it with a WebSocket client "  # type: ignore[attr-defined]
+                       f"(a GET with 'Upgrade: websocket' and 'Connection: Upgrade'); {said}")
+            code = HTTP_TO_CODE.get(status, ErrorCode.MALFORMED)
+            self.set_header("Content-Type", "application/json; charset=utf-8")  # type: ignore[attr-defined]
+            chunk = dumps(MLHubError(code, message).to_json())
+        return super().finish(chunk)  # type: ignore[misc]
+
+
+class StreamHandlerMixin(JSONHandshakeMixin, MLHubAPIMixin):
     """Mixed in front of a WebSocket host base (see ``routes.api_routes``)."""
 
     runs: set[str]
@@ -105,7 +123,7 @@ class StreamHandlerMixin(MLHubAPIMixin):
 
     async def on_message(self, message: str | bytes) -> None:
         try:
-            msg = json.loads(message)
+            msg = parse_json(message, "a stream message")
             if not isinstance(msg, dict) or not ({"subscribe", "unsubscribe"} & set(msg)):
                 raise malformed('expected {"subscribe": {"runs": [...], "projects": [...]}} or "unsubscribe"')
             if "subscribe" in msg:
@@ -123,8 +141,6 @@ class StreamHandlerMixin(MLHubAPIMixin):
             self.push(dumps({"type": "subscribed", "runs": sorted(self.runs), "projects": sorted(self.projects)}))
         except MLHubError as e:
             self.push(dumps({"type": "error", **e.to_json()}))
-        except ValueError as e:
-            self.push(dumps({"type": "error", "error": {"code": "malformed", "message": f"not JSON: {e}"}}))
 
     @staticmethod
     def _targets(spec: Any) -> tuple[list[str], list[str]]:

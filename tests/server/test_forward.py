@@ -37,3 +37,19 @@ async def test_service_errors_pass_through(jp_fetch):
     with pytest.raises(HTTPClientError) as e:
         await jp_fetch("mlhub", "api", "v1", "runs", "0" * 32)
     assert e.value.code == 404 and json.loads(e.value.response.body)["error"]["code"] == "not_found"
+
+
+async def test_hostile_requests_through_forwarding(jp_fetch) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12, cases 7 and 9 in hub mode: the service refuses the nested body (400, JSON,
+    passed through) and the relay's own WebSocket refusal is JSON too."""
+    from tornado.httpclient import HTTPClientError
+
+    with pytest.raises(HTTPClientError) as e:
+        await jp_fetch("mlhub", "api", "v1", "projects", method="POST", body=b"[" * 100_000 + b"]" * 100_000)
+    assert e.value.code == 400 and json.loads(e.value.response.body)["error"] == {
+        "code": "malformed", "message": "request body nests arrays/objects 100,000 levels deep; at most 64 are allowed"}
+    with pytest.raises(HTTPClientError) as e:
+        await jp_fetch("mlhub", "api", "v1", "stream")
+    assert e.value.code == 400 and e.value.response.headers["Content-Type"].startswith("application/json")
+    err = json.loads(e.value.response.body)["error"]
+    assert err["code"] == "malformed" and "/mlhub/api/v1/stream is a WebSocket: open it" in err["message"]

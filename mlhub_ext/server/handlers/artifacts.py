@@ -5,7 +5,7 @@ import csv
 import io
 from urllib.parse import quote
 
-from ...core.errors import invalid
+from ...core.errors import invalid, quoted
 from .base import MLHubAPIMixin, api
 
 EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.parquet"}
@@ -47,7 +47,7 @@ class ExportHandler(MLHubAPIMixin):
     async def get(self, run_id: str) -> None:
         fmt = self.get_argument("format", "csv")  # type: ignore[attr-defined]
         if fmt not in EXPORT_TYPES:
-            raise invalid(f"format must be one of {', '.join(EXPORT_TYPES)}, not {fmt!r}")
+            raise invalid(f"format must be one of {', '.join(EXPORT_TYPES)}, not {quoted(fmt)}")
         data = await self.call(self._export, self.acting_user(), run_id, fmt)
         self.set_header("Content-Type", EXPORT_TYPES[fmt])  # type: ignore[attr-defined]
         self.set_header("Content-Disposition", f'attachment; filename="run-{run_id}-metrics.{fmt}"')  # type: ignore[attr-defined]

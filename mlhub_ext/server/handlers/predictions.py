@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
 
 from ...core.errors import malformed
 from ..serving import model_cache, run_prediction
-from .base import api, dumps
+from .base import api, dumps, parse_json
 from .models import ModelMixin
 
 
@@ -24,10 +23,7 @@ class PredictionsHandler(ModelMixin):
                                     if self.get_body_argument(k, None) is not None}  # type: ignore[attr-defined]
             raw_inputs = self.get_body_argument("inputs", None)  # type: ignore[attr-defined]
             if raw_inputs:
-                try:
-                    body["inputs"] = json.loads(raw_inputs)
-                except ValueError as e:
-                    raise malformed(f"the inputs form field is not JSON: {e}") from None
+                body["inputs"] = parse_json(raw_inputs, "the inputs form field")
             files = [f["body"] for part in self.request.files.values() for f in part]
             if not files and "inputs" not in body:
                 raise malformed("a multipart prediction needs one or more 'file' parts")

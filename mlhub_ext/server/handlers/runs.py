@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import orjson
 
-from ...core.errors import invalid
+from ...core.errors import invalid, quoted
 from ...core.numbers import encode_value
 from ...core.store import SeriesData
 from ...core.validation import only_keys
@@ -18,7 +18,7 @@ def _bool_arg(value: str | None, default: bool) -> bool:
         return True
     if value.lower() in ("0", "false", "no"):
         return False
-    raise invalid(f"expected true or false, got {value!r}")
+    raise invalid(f"expected true or false, got {quoted(value)}")
 
 
 class RunsHandler(MLHubAPIMixin):
