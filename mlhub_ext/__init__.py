@@ -23,6 +23,7 @@ _LAZY = {
     "finish": "mlhub_ext.client.fluent",
     "active_run": "mlhub_ext.client.fluent",
     "Run": "mlhub_ext.client.run",
+    "RunStopped": "mlhub_ext.client.run",
     "sync_all": "mlhub_ext.client.sync",
     "live": "mlhub_ext.notebook.live",
     "plots": "mlhub_ext.notebook.model_plots",

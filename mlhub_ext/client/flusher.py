@@ -27,6 +27,7 @@ Listener = Callable[[Columns], None]
 MAX_BATCH_POINTS = 50_000
 WAKE_AT_RECORDS = 20_000
 MAX_BACKOFF = 2.0
+STOP_POLL = 2.0   # seconds without any answer from the server before asking about a stop
 
 
 class WireFormat:
@@ -64,6 +65,11 @@ class Flusher:
         self.last_error: MLHubError | None = None
         self.acked_seq = 0
         self.wal_error = ""
+        # Set once the server says the run was asked to stop (POST /runs/{id}/stop);
+        # ``on_stop`` is then called once, from the sender thread.
+        self.stop_requested = False
+        self.on_stop: Callable[[], None] | None = None
+        self._last_answer = time.monotonic()
         self._http = http
         self.wire = wire or WireFormat()
         self._wal = wal
@@ -213,20 +219,28 @@ class Flusher:
     def _sender_loop(self) -> None:
         backoff = 0.0
         while True:
+            poll = False
             with self._cond:
                 while not self._queue and not self._stop.is_set():
-                    self._cond.wait()
+                    idle = time.monotonic() - self._last_answer
+                    if idle >= STOP_POLL and not self.stop_requested and not self._closing:
+                        poll = True
+                        break
+                    self._cond.wait(STOP_POLL - idle if idle < STOP_POLL else None)
                 if self._stop.is_set():
                     return
-                item = self._queue[0]
+                item = None if poll else self._queue[0]
+            if item is None:
+                self._poll_stop()
+                continue
             kind, num, body, points = item
             if backoff and self._stop.wait(backoff):
                 return
             try:
                 if kind == "m":
-                    self.wire.post(self._http, self.run_id, body)
+                    self._heard(self.wire.post(self._http, self.run_id, body))
                 else:
-                    self._http.patch(f"runs/{self.run_id}", data=body)
+                    self._heard(self._http.patch(f"runs/{self.run_id}", data=body))
             except MLHubError as exc:
                 self.last_error = exc
                 if exc.code in TRANSIENT:
@@ -243,6 +257,24 @@ class Flusher:
             if kind == "m":
                 self.acked_seq = num
             self._done(item, kind)
+
+    def _heard(self, answer: Any) -> None:
+        """Note an answer: a batch's (``stop_requested``) or a run's JSON both carry the flag."""
+        self._last_answer = time.monotonic()
+        if isinstance(answer, dict) and answer.get("stop_requested") and not self.stop_requested:
+            self.stop_requested = True
+            if self.on_stop is not None:
+                try:
+                    self.on_stop()
+                except Exception:
+                    log.exception("mlhub: the stop handler of run %s failed", self.run_id)
+
+    def _poll_stop(self) -> None:
+        """Ask whether the run was stopped (a loop that logs rarely sends no batches)."""
+        try:
+            self._heard(self._http.get(f"runs/{self.run_id}"))
+        except Exception:   # unreachable or refused: try again after the next interval
+            self._last_answer = time.monotonic()
 
     def _done(self, item: tuple[str, int, bytes, int], ack_kind: str) -> None:
         with self._cond:

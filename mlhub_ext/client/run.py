@@ -29,6 +29,8 @@ from .wal import WALWriter
 log = logging.getLogger("mlhub_ext.client")
 
 FINAL_STATUSES = ("finished", "failed", "killed")
+STOPPED_FROM_THE_LAB = "stopped from the lab"
+INTERRUPTED = "interrupted (KeyboardInterrupt)"
 _now = time.time
 _live_runs: "weakref.WeakSet[Run]" = weakref.WeakSet()   # for the exit hook only
 
@@ -38,6 +40,22 @@ def _flush_interval() -> float:
         return max(0.005, min(0.2, float(os.environ.get("MLHUB_FLUSH_INTERVAL", "0.1"))))
     except ValueError:
         return 0.1
+
+
+class RunStopped(KeyboardInterrupt):
+    """Raised by ``run.log`` once the run was stopped from the lab (``POST /runs/{id}/stop``).
+
+    By then the run has ended ``killed`` with the reason "stopped from the lab" and every
+    point logged before was delivered. A subclass of :class:`KeyboardInterrupt`, as a stop
+    is the remote form of pressing Ctrl-C: an ``except Exception`` around a training step
+    does not swallow it, and code that already ends a loop cleanly on an interrupt
+    (``except KeyboardInterrupt``, Keras, Lightning) does the same on a stop. ``with run:``
+    and ``%%track`` catch it: the block or cell ends quietly after the stop.
+    """
+
+    def __init__(self, run_id: str, name: str | None = None) -> None:
+        self.run_id = run_id
+        super().__init__(f"run {name or run_id} was {STOPPED_FROM_THE_LAB}")
 
 
 class Summary(MutableMapping):
@@ -84,11 +102,14 @@ class Run:
         self.config: dict[str, Any] = dict(data.get("params") or data.get("config") or {})
         self.provenance: dict[str, Any] = dict(data.get("provenance") or {})
         self.status: str = data.get("status", "running")
+        self.status_reason: str = data.get("status_reason") or ""
+        self.notes: str = data.get("notes") or ""
         self.summary = Summary(self, data.get("summary"))
         self._http = http
         self._keys: set[str] = set()
         self._step = 0
         self._closed = False
+        self._halt = False   # closed or asked to stop: log() looks at this one flag only
         self._lock = threading.Lock()
         # A process attached to a run started elsewhere gets its own seq range and WAL,
         # so its batches never collide with the owner's in the server's exactly-once check.
@@ -102,6 +123,7 @@ class Run:
                                 interval if interval is not None else _flush_interval(),
                                 seq_base=writer << 32)
         self._buffer = self._flusher.buffer
+        self._flusher.on_stop = self._stop_requested
         _live_runs.add(self)
         _register_exit_hook()
 
@@ -110,9 +132,13 @@ class Run:
 
     # -- the hot path ------------------------------------------------------------------
     def log(self, data: dict[str, Any], step: int | None = None) -> None:
-        """Record metrics for one step (default: previous step + 1) with the wall time."""
-        if self._closed:
-            raise MLHubError(ErrorCode.CONFLICT, f"run {self.id} is {self.status}; start a new one with mh.init")
+        """Record metrics for one step (default: previous step + 1) with the wall time.
+
+        Raises :class:`RunStopped` once the run was stopped from the lab (the run has then
+        ended ``killed``), ``MLHubError`` (conflict) after the run ended.
+        """
+        if self._halt:
+            self._refuse()
         if step is None:
             step = self._step
         elif type(step) is not int or not 0 <= step <= MAX_STEP:
@@ -133,6 +159,18 @@ class Run:
         buf.append((step, _now(), data))
         if len(buf) > WAKE_AT_RECORDS:
             self._flusher.wake()
+
+    def _stop_requested(self) -> None:   # the flusher's sender thread heard of a stop
+        self._halt = True
+
+    def _refuse(self) -> None:
+        if not self._closed and self._flusher.stop_requested:
+            if self.attached:
+                self.detach()
+            else:
+                self.finish("killed", status_reason=STOPPED_FROM_THE_LAB)
+            raise RunStopped(self.id, self.name)
+        raise MLHubError(ErrorCode.CONFLICT, f"run {self.id} is {self.status}; start a new one with mh.init")
 
     def _slow_values(self, data: dict[str, Any]) -> dict[str, Any]:
         values = coerce_metrics(data)
@@ -191,18 +229,31 @@ class Run:
         return body
 
     def finish(self, status: str = "finished", *, notes: str | None = None,
-               timeout: float = 15.0) -> bool:
+               status_reason: str = "", timeout: float = 15.0) -> bool:
         """End the run: flush every point, set ``status``, wait up to ``timeout`` s for acks.
 
-        Returns True when the server acknowledged everything. Otherwise the rest stays in
-        the write-ahead log (a warning names it) for ``mlhub sync`` or the next ``mh.init``.
+        ``status_reason`` says what ended it (shown with the status; at most 2000
+        characters); ``notes`` replaces the run's notes. Returns True when the server
+        acknowledged everything. Otherwise the rest stays in the write-ahead log (a warning
+        names it) for ``mlhub sync`` or the next ``mh.init``.
         """
         if status not in FINAL_STATUSES:
             raise MLHubError(ErrorCode.INVALID, f"status must be one of {FINAL_STATUSES}, not {status!r}")
-        patch: dict[str, Any] = {"status": status, "summary": self.summary.to_dict()}
+        if not isinstance(status_reason, str):
+            raise MLHubError(ErrorCode.INVALID, f"status_reason must be a string, not {type(status_reason).__name__}")
+        patch: dict[str, Any] = {"status": status, "summary": self.summary.to_dict(),
+                                 "status_reason": status_reason[:2000]}
         if notes is not None:
             patch["notes"] = notes
+            self.notes = notes
+        self.status_reason = status_reason[:2000]
         return self._close(patch, status, timeout)
+
+    def fail(self, exc: BaseException, *, timeout: float = 15.0) -> bool:
+        """End the run ``failed`` because of ``exc``: its type and message become the
+        status reason, its traceback is added to the run's notes (after what they held)."""
+        return self.finish("failed", status_reason=describe(exc),
+                           notes=_with_traceback(self.notes, exc), timeout=timeout)
 
     def detach(self, timeout: float = 15.0) -> bool:
         """Deliver everything logged here and stop, leaving the run's status as it is.
@@ -216,7 +267,7 @@ class Run:
         with self._lock:
             if self._closed:
                 return True
-            self._closed = True
+            self._closed = self._halt = True
         complete = self._flusher.close(patch, timeout)
         self.status = status
         _live_runs.discard(self)
@@ -240,13 +291,29 @@ class Run:
     def __enter__(self) -> "Run":
         return self
 
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
         if exc_type is None:
             self.finish("finished")
+        elif issubclass(exc_type, RunStopped):
+            self.finish("killed", status_reason=STOPPED_FROM_THE_LAB)   # done by log already
+            return True   # the block ends quietly: a stop is not an error
         elif issubclass(exc_type, KeyboardInterrupt):
-            self.finish("killed", notes="interrupted (KeyboardInterrupt)")
+            self.finish("killed", status_reason=INTERRUPTED)
         else:
-            self.finish("failed", notes="".join(traceback.format_exception(exc_type, exc, tb)))
+            self.fail(exc if exc is not None else exc_type())
+        return False
+
+
+def describe(exc: BaseException) -> str:
+    """``"ValueError: bad input"``: an exception's type and message, for a status reason."""
+    text = str(exc)
+    name = type(exc).__qualname__
+    return f"{name}: {text}"[:2000] if text else name
+
+
+def _with_traceback(notes: str, exc: BaseException) -> str:
+    trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return f"{notes.rstrip()}\n\n{trace}" if notes.strip() else trace
 
 
 def _jsonable(key: str, value: Any) -> Any:
@@ -268,26 +335,114 @@ def _jsonable(key: str, value: Any) -> Any:
 
 
 _exit_registered = False
+_exit_calls: list[Any] = []        # codes passed to sys.exit on the main thread (scripts only)
+_shutdown_reason: list[str] = []   # set when the kernel is asked to shut down or restart
 
 
 def _register_exit_hook() -> None:
+    """Once per process: finish live runs at exit, and learn how the process ends.
+
+    Like W&B's exit hooks: ``sys.exit`` is wrapped (outside IPython, where it really ends
+    the process) to tell a script that exits early from one that ran to its end, and in an
+    IPython kernel ``do_shutdown`` is wrapped, so a shutdown or restart ends the runs
+    ``killed`` at once, before the kernel process is gone.
+    """
     global _exit_registered
-    if not _exit_registered:
-        _exit_registered = True
-        atexit.register(_finish_live_runs)
+    if _exit_registered:
+        return
+    _exit_registered = True
+    atexit.register(_finish_live_runs)
+    shell = _ipython_shell()
+    if shell is None:
+        _wrap_sys_exit()
+    else:
+        _hook_kernel_shutdown(shell)
 
 
-def _finish_live_runs() -> None:
-    """At interpreter exit, deliver what is still buffered (bounded wait)."""
-    failed = "IPython" not in sys.modules and getattr(sys, "last_type", None) is not None
+def _ipython_shell() -> Any:
+    ipython = sys.modules.get("IPython")
+    get = getattr(ipython, "get_ipython", None)
+    return get() if get is not None else None
+
+
+def _wrap_sys_exit() -> None:
+    original = sys.exit
+    if getattr(original, "_mlhub_wrapped", False):
+        return
+
+    def exit(status: Any = None) -> Any:
+        if threading.current_thread() is threading.main_thread():
+            _exit_calls.append(status)
+        return original(status)
+
+    exit._mlhub_wrapped = True  # type: ignore[attr-defined]
+    exit.__wrapped__ = original  # type: ignore[attr-defined]
+    exit.__doc__ = original.__doc__
+    sys.exit = exit
+
+
+def _hook_kernel_shutdown(shell: Any) -> None:
+    kernel = getattr(shell, "kernel", None)
+    original = getattr(kernel, "do_shutdown", None)
+    if original is None or getattr(original, "_mlhub_wrapped", False):
+        return
+
+    def do_shutdown(restart: bool, *args: Any, **kwargs: Any) -> Any:
+        # Runs on the kernel's control thread; the main thread may still be in the loop
+        # (jupyter_client interrupts it first). Bounded: the kernel is killed ~2.5 s on.
+        reason = "kernel restarted" if restart else "kernel shut down"
+        _shutdown_reason.append(reason)
+        _end_live_runs("killed", reason, timeout=2.0)
+        return original(restart, *args, **kwargs)
+
+    do_shutdown._mlhub_wrapped = True  # type: ignore[attr-defined]
+    kernel.do_shutdown = do_shutdown
+
+
+def exit_status() -> tuple[str, str, BaseException | None]:
+    """How this process is ending, for runs it did not finish: ``(status, reason, error)``.
+
+    - an IPython kernel or shell: ``killed`` ("kernel shut down", "kernel restarted",
+      "kernel exited" or "IPython exited");
+    - a script with an uncaught exception: ``failed`` with ``"Type: message"`` (and the
+      exception, whose traceback goes to the notes), or ``killed`` "interrupted
+      (KeyboardInterrupt)";
+    - a script that called ``sys.exit(code)``: ``killed`` "sys.exit(code) before finish()";
+    - a script that ran to its end: ``finished`` with the reason "script ended".
+    """
+    shell = _ipython_shell()
+    if shell is not None:
+        if _shutdown_reason:
+            return "killed", _shutdown_reason[-1], None
+        return "killed", "kernel exited" if getattr(shell, "kernel", None) is not None else "IPython exited", None
+    error = getattr(sys, "last_value", None)
+    if isinstance(error, KeyboardInterrupt):
+        return "killed", INTERRUPTED, None
+    if isinstance(error, BaseException):
+        return "failed", describe(error), error
+    if _exit_calls:
+        return "killed", f"sys.exit({_exit_calls[-1]!r}) before finish()", None
+    return "finished", "script ended", None
+
+
+def _end_live_runs(status: str, reason: str, timeout: float, error: BaseException | None = None) -> None:
     for run in list(_live_runs):
         try:
             if run.attached:
-                run.detach(timeout=10.0)
+                run.detach(timeout=timeout)
+            elif error is not None:
+                run.finish(status, status_reason=reason, notes=_with_traceback(run.notes, error),
+                           timeout=timeout)
             else:
-                run.finish("failed" if failed else "finished", timeout=10.0)
+                run.finish(status, status_reason=reason, timeout=timeout)
         except Exception:
-            log.exception("mlhub: finishing run %s at exit failed", run.id)
+            log.exception("mlhub: ending run %s (%s) failed", run.id, reason)
+
+
+def _finish_live_runs() -> None:
+    """At interpreter exit, end the runs nobody finished, saying why (bounded wait)."""
+    status, reason, error = exit_status()
+    _end_live_runs(status, reason, 10.0, error)
 
 
 def local_run(run_id: str) -> Run | None:

@@ -102,9 +102,7 @@ def _sync_one(http: HTTPClient, path: Path, handle: Any, summary: dict[str, Any]
         elif not pending.finished and _owner_gone(pending.header):
             # The process that logged this run died without finishing it.
             n = max([n for n, _ in patches] + [_last_patch_n(path)]) + 1
-            body = {"status": "killed",
-                    "notes": "the logging process ended without finishing the run; "
-                             "its unsent points were delivered by mlhub sync"}
+            body = {"status": "killed", "status_reason": FOUND_BY_SYNC}
             append_after(handle, pending.end, encode_record(KIND_PATCH, json.dumps({**body, "_n": n}).encode()))
             patches.append((n, body))
             summary["runs_closed"] += 1
@@ -132,6 +130,9 @@ def _report_damage(path: Path, pending: PendingLog, summary: dict[str, Any]) -> 
         _logger.warning("mlhub sync: %s: %d damaged bytes at offset %d skipped (checksum failed); the "
                         "intact records after them are delivered, and the file is kept aside as %s%s "
                         "instead of being deleted", path, d.length, d.offset, path.name, DAMAGED_SUFFIX)
+
+
+FOUND_BY_SYNC = "process ended without finish() (found by sync)"
 
 
 def _last_patch_n(path: Path) -> int:

@@ -173,8 +173,10 @@ class Registry:
 
     # runs
     def create_run(self, user: str, project: Any, name: Any = None, config: Any = None,
-                   tags: Any = None, provenance: Any = None) -> Run:
+                   tags: Any = None, provenance: Any = None, notes: Any = "") -> Run:
         validation.check_name("project", project)
+        if not isinstance(notes, str):
+            raise invalid("notes must be a string")
         params = validation.check_mapping("config", config)
         prov = validation.check_mapping("provenance", provenance)
         tag_list = validation.check_tags(tags)
@@ -192,7 +194,7 @@ class Registry:
             access.require(existing, user, self.store.get_member_role(project, user), Role.EDIT)
         run_id = uuid.uuid4().hex
         run = Run(id=run_id, project=project, owner=user, name=name or f"run-{run_id[:8]}",
-                  params=params, tags=tag_list, provenance=prov)
+                  params=params, tags=tag_list, provenance=prov, notes=notes)
         run = self.store.create_run(run)
         self._emit("run", {"run": run.to_json()})
         return run

@@ -8,18 +8,20 @@
 - ``%%track project=mnist [name=...] [tags=...] [--params lr,epochs] [--no-live]`` runs
   the cell as one run: the cell's source is its provenance, the named variables are
   logged as params when the cell ends, and the run ends ``finished`` (or ``failed``
-  with the traceback in its notes, the error then propagating as usual).
+  with the error as its status reason and the traceback in its notes, the error then
+  propagating as usual; ``killed`` on an interrupt; a stop from the lab ends the cell
+  quietly, the run ``killed`` "stopped from the lab").
 """
 from __future__ import annotations
 
 import ast
 import shlex
-import traceback
 from typing import Any
 
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
 from ..client import fluent
+from ..client.run import INTERRUPTED, STOPPED_FROM_THE_LAB, RunStopped
 from ..core.errors import ErrorCode, MLHubError
 
 _OPTIONS = {"project", "name", "tags", "status", "params"}
@@ -92,10 +94,17 @@ class TrackMagics(Magics):
         params = _split(args.get("params"))
         try:
             result = self._execute(cell)
+        except RunStopped as exc:   # run.log ended the run already
+            self._log_params(run, params)
+            run.finish("killed", status_reason=STOPPED_FROM_THE_LAB)
+            print(f"mlhub: {exc}")
+            return None
         except BaseException as exc:
             self._log_params(run, params)
-            status = "killed" if isinstance(exc, KeyboardInterrupt) else "failed"
-            run.finish(status, notes="".join(traceback.format_exception(exc)))
+            if isinstance(exc, KeyboardInterrupt):
+                run.finish("killed", status_reason=INTERRUPTED)
+            else:
+                run.fail(exc)
             raise
         self._log_params(run, params)
         run.finish("finished")

@@ -64,7 +64,8 @@ SCHEMAS: dict[str, Schema] = {
                                                  "total": {"type": "integer"}}},
     "NewRun": {"type": "object", "required": ["project"], "properties": {
         "project": {"type": "string"}, "name": {"type": "string"}, "config": {"type": "object"},
-        "tags": {"type": "array", "items": {"type": "string"}}, "provenance": {"type": "object"}}},
+        "tags": {"type": "array", "items": {"type": "string"}}, "provenance": {"type": "object"},
+        "notes": {"type": "string"}}},
     "RunPatch": {"type": "object", "properties": {
         "name": {"type": "string"}, "status": {"type": "string", "enum": ["running", "finished", "failed", "killed"]},
         "status_reason": {"type": "string", "maxLength": 2000, "description":

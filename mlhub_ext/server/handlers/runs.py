@@ -33,11 +33,11 @@ class RunsHandler(MLHubAPIMixin):
     @api
     async def post(self) -> None:
         body = self.json_body()
-        only_keys(body, {"project", "name", "config", "tags", "provenance"}, "a new run")
+        only_keys(body, {"project", "name", "config", "tags", "provenance", "notes"}, "a new run")
         if "project" not in body:
             raise invalid("field 'project' is required")
         run = await self.call(self.registry.create_run, self.acting_user(), body["project"], body.get("name"),
-                              body.get("config"), body.get("tags"), body.get("provenance"))
+                              body.get("config"), body.get("tags"), body.get("provenance"), body.get("notes", ""))
         self.write_json(run.to_json(), 201)
 
 
