@@ -10,6 +10,7 @@ import {
   IModelsPage,
   IModelsQuery,
   IModelVersion,
+  IPrediction,
   IReport,
   ISweep,
   ITrainRequest,
@@ -105,6 +106,17 @@ export function listInferences(
   return requestAPI<IInferencesPage>(
     `${v(name, version)}/inferences?limit=${limit}&offset=${offset}`
   );
+}
+
+/**
+ * Predict with version `version` of `name` (not a stage); the answer is stored as an
+ * inference. `inputs`: rows as records, or base64 / `data:` URL strings for image models.
+ */
+export function predictVersion(name: string, version: number, inputs: unknown[]): Promise<IPrediction> {
+  return requestAPI<IPrediction>(`${m(name)}/predictions`, {
+    method: 'POST',
+    body: JSON.stringify({ version, inputs })
+  });
 }
 
 export function getReport(name: string, version: number): Promise<IReport> {

@@ -45,7 +45,7 @@ export const modelsPlugin: JupyterFrontEndPlugin<void> = {
       openModel: (name, version) => {
         let widget = views.get(name);
         if (!widget || widget.isDisposed) {
-          widget = createModelWidget(name, version);
+          widget = createModelWidget(name, version, prefill => open.openTrain(prefill));
           views.set(name, widget);
           widget.disposed.connect(() => views.delete(name));
           app.shell.add(widget, 'main');
@@ -54,10 +54,13 @@ export const modelsPlugin: JupyterFrontEndPlugin<void> = {
         }
         app.shell.activateById(widget.id);
       },
-      openTrain: () => {
+      openTrain: prefill => {
         if (!train || train.isDisposed) {
           train = createTrainWidget(model, open);
           app.shell.add(train, 'main');
+        }
+        if (prefill) {
+          train.content.prefill(prefill);
         }
         app.shell.activateById(train.id);
       }

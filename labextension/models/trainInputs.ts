@@ -1,21 +1,29 @@
 /**
  * What the Train form offers and reads: suggested estimators, built-in torch kinds and
- * their default params, the datasets and a dataset's columns (from its schema).
+ * their default params, the datasets and a dataset version's columns (from its schema).
  */
 import { useEffect, useState } from 'react';
 
 import { getVersion as getDatasetVersion, listDatasets } from '../datasets/api';
 import { IColumn, IDataset } from '../datasets/types';
 
+export const PIPELINE = 'sklearn.pipeline.Pipeline';
 export const ESTIMATORS = [
   'sklearn.ensemble.RandomForestClassifier',
   'sklearn.ensemble.RandomForestRegressor',
   'sklearn.ensemble.GradientBoostingClassifier',
+  'sklearn.ensemble.HistGradientBoostingClassifier',
+  'sklearn.ensemble.HistGradientBoostingRegressor',
   'sklearn.linear_model.LogisticRegression',
   'sklearn.linear_model.LinearRegression',
+  'sklearn.linear_model.Ridge',
   'sklearn.svm.SVC',
-  'sklearn.neighbors.KNeighborsClassifier'
+  'sklearn.neighbors.KNeighborsClassifier',
+  PIPELINE
 ];
+/** The steps a new pipeline starts from: `[name, dotted path, params]` each. */
+export const DEFAULT_STEPS =
+  '[\n  ["scale", "sklearn.preprocessing.StandardScaler", {}],\n  ["model", "sklearn.linear_model.LogisticRegression", {}]\n]';
 export const DEFAULT_PARAMS: Record<string, string> = {
   sklearn: '{\n  "n_estimators": 100\n}',
   torch_mlp: '{\n  "hidden_sizes": [64, 32],\n  "epochs": 10,\n  "batch_size": 32,\n  "lr": 0.001\n}',
@@ -42,21 +50,22 @@ export function useDatasets(): { datasets: IDataset[]; error: string | null } {
   return { datasets, error };
 }
 
-export function useColumns(dataset: IDataset | undefined): IColumn[] {
+/** The columns of version `version` of dataset `name` (none until both are known). */
+export function useColumns(name: string | undefined, version: number | undefined): IColumn[] {
   const [columns, setColumns] = useState<IColumn[]>([]);
   useEffect(() => {
     setColumns([]);
-    if (!dataset) {
+    if (!name || version === undefined) {
       return;
     }
     let live = true;
-    getDatasetVersion(dataset.name, dataset.latest_version)
+    getDatasetVersion(name, version)
       .then(v => live && setColumns(v.kind === 'images' ? IMAGE_COLUMNS : (v.manifest?.schema ?? [])))
       .catch(() => live && setColumns([]));
     return () => {
       live = false;
     };
-  }, [dataset?.name, dataset?.latest_version]);
+  }, [name, version]);
   return columns;
 }
 

@@ -7,6 +7,8 @@ export interface IColumnSpec {
   name: string;
   dtype: string;
   shape?: number[];
+  /** A one-hot text feature's values seen in training (at most 50 are recorded). */
+  categories?: string[];
 }
 
 export interface ICurve {
@@ -166,6 +168,22 @@ export interface IInference {
   latency_ms: number;
   user: string;
   created_at: string;
+}
+
+/** One row's answer: the prediction, and class probabilities where the model has them. */
+export interface IPredictionOutput {
+  prediction: unknown;
+  probabilities?: Record<string, number>;
+}
+
+/** `POST /models/{name}/predictions`: the outputs and the stored inference's id. */
+export interface IPrediction {
+  model: string;
+  version: number;
+  stage: string | null;
+  outputs: IPredictionOutput[];
+  latency_ms: number;
+  inference_id: number | null;
 }
 
 export interface IInferencesPage {

@@ -9,6 +9,7 @@ import { ModelsPanel } from './components/ModelsPanel';
 import { ModelView } from './components/ModelView';
 import { TrainForm } from './components/TrainForm';
 import { IModelsState, ModelsModel } from './model';
+import { ITrainPrefill } from './trainBody';
 import { IJob, ISweep, ITrainRequest } from './types';
 
 export const MODELS_ID = 'mlhub-models';
@@ -25,7 +26,8 @@ export const modelsIcon = new LabIcon({ name: 'mlhub-ext:models', svgstr: models
 /** Callbacks from the models views to the plugin (opening tabs). */
 export interface IModelsOpeners {
   openModel: (name: string, version?: number) => void;
-  openTrain: () => void;
+  /** Open the Train form, filled from `prefill` when given ("train again"). */
+  openTrain: (prefill?: ITrainPrefill) => void;
 }
 
 function useModelsState(model: ModelsModel): IModelsState {
@@ -51,7 +53,7 @@ function ConnectedPanel(props: { model: ModelsModel; open: IModelsOpeners }): JS
       onRefresh={() => void model.refresh()}
       onOpen={m => open.openModel(m.name)}
       onOpenVersion={open.openModel}
-      onTrain={open.openTrain}
+      onTrain={() => open.openTrain()}
       onAbort={job => void model.abort(job)}
     />
   );
@@ -82,7 +84,11 @@ export class ModelsSidebar extends ReactWidget {
 
 /** The model view's content: re-rendered on reload (new version) and on theme change. */
 export class ModelContent extends ReactWidget {
-  constructor(readonly modelName: string, private _version?: number) {
+  constructor(
+    readonly modelName: string,
+    private _version?: number,
+    private readonly _onTrainAgain?: (prefill: ITrainPrefill) => void
+  ) {
     super();
     this.addClass('jp-MLHub-panel');
     this.addClass('jp-MLHubModels-viewPanel');
@@ -108,6 +114,7 @@ export class ModelContent extends ReactWidget {
         version={this._version}
         reloadKey={this._reloadKey}
         themeVersion={this._themeVersion}
+        onTrainAgain={this._onTrainAgain}
       />
     );
   }
@@ -116,8 +123,12 @@ export class ModelContent extends ReactWidget {
   private _themeVersion = 0;
 }
 
-export function createModelWidget(name: string, version?: number): MainAreaWidget<ModelContent> {
-  const content = new ModelContent(name, version);
+export function createModelWidget(
+  name: string,
+  version?: number,
+  onTrainAgain?: (prefill: ITrainPrefill) => void
+): MainAreaWidget<ModelContent> {
+  const content = new ModelContent(name, version, onTrainAgain);
   const widget = new MainAreaWidget({ content });
   widget.id = `mlhub-model-${name}`;
   widget.title.label = `Model: ${name}`;
@@ -126,7 +137,12 @@ export function createModelWidget(name: string, version?: number): MainAreaWidge
   return widget;
 }
 
-function ConnectedTrain(props: { model: ModelsModel; open: IModelsOpeners }): JSX.Element {
+function ConnectedTrain(props: {
+  model: ModelsModel;
+  open: IModelsOpeners;
+  prefill: ITrainPrefill | null;
+  prefillKey: number;
+}): JSX.Element {
   const { model, open } = props;
   const state = useModelsState(model);
   const [jobId, setJobId] = useState<string | null>(null);
@@ -152,6 +168,8 @@ function ConnectedTrain(props: { model: ModelsModel; open: IModelsOpeners }): JS
       onSubmit={submit}
       onAbort={(j: IJob) => void model.abort(j)}
       onOpenModel={open.openModel}
+      prefill={props.prefill}
+      prefillKey={props.prefillKey}
     />
   );
 }
@@ -167,9 +185,21 @@ export class TrainContent extends ReactWidget {
     this.addClass('jp-MLHubModels-trainPanel');
   }
 
-  protected render(): JSX.Element {
-    return <ConnectedTrain model={this._model} open={this._open} />;
+  /** Fill the form from a version's settings ("train again"). */
+  prefill(prefill: ITrainPrefill): void {
+    this._prefill = prefill;
+    this._prefillKey++;
+    this.update();
   }
+
+  protected render(): JSX.Element {
+    return (
+      <ConnectedTrain model={this._model} open={this._open} prefill={this._prefill} prefillKey={this._prefillKey} />
+    );
+  }
+
+  private _prefill: ITrainPrefill | null = null;
+  private _prefillKey = 0;
 }
 
 export function createTrainWidget(model: ModelsModel, open: IModelsOpeners): MainAreaWidget<TrainContent> {

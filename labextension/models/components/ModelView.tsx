@@ -2,16 +2,20 @@
  * The model view in the main area: the model's catalogue entry, its versions and stages,
  * the selected version's metadata, actions, evaluation plots (holdout or any dataset it
  * was evaluated on, and a form to evaluate it on another), a comparison of two
- * versions, and the serving report with stored inferences.
+ * versions, the whole training spec with "train again", a "Try it" form that predicts
+ * with the version, and the serving report with stored inferences.
  */
 import React from 'react';
 
+import { ITrainPrefill } from '../trainBody';
 import { IModelVersion } from '../types';
 import { useModelDetail } from '../useModelDetail';
 import { CompareVersions } from './CompareVersions';
 import { formatBytes, formatDate } from './format';
 import { Inferences } from './Inferences';
 import { StagePanel } from './StagePanel';
+import { TrainingSpec } from './TrainingSpec';
+import { TryIt } from './TryIt';
 import { VersionActions } from './VersionActions';
 import { VersionEvaluations } from './VersionEvaluations';
 import { VersionsTable } from './VersionsTable';
@@ -22,6 +26,8 @@ export interface IModelViewProps {
   version?: number;
   reloadKey: number;
   themeVersion: number;
+  /** Opens the Train form filled from a version's settings. */
+  onTrainAgain?: (prefill: ITrainPrefill) => void;
 }
 
 function VersionMeta(props: { v: IModelVersion }): JSX.Element {
@@ -56,6 +62,8 @@ function VersionMeta(props: { v: IModelVersion }): JSX.Element {
 export function ModelView(props: IModelViewProps): JSX.Element {
   const [state, actions] = useModelDetail(props.name, props.version, props.reloadKey);
   const { model, versions, detail } = state;
+  // Bumped by each Try it prediction, so the inferences list shows the new row.
+  const [tries, setTries] = React.useState(0);
   return (
     <div className="jp-MLHubModels-view" data-model={props.name}>
       <header className="jp-MLHub-header">
@@ -91,6 +99,12 @@ export function ModelView(props: IModelViewProps): JSX.Element {
           <VersionActions version={detail} busy={state.busy} onPatch={actions.patch} />
           <h3 className="jp-MLHubModels-subtitle">Evaluation</h3>
           <VersionEvaluations name={props.name} version={detail} themeVersion={props.themeVersion} />
+          <h3 className="jp-MLHubModels-subtitle">Try it</h3>
+          <TryIt key={detail.version} name={props.name} version={detail} onPredicted={() => setTries(t => t + 1)} />
+          <details className="jp-MLHubModels-details" open>
+            <summary className="jp-MLHubModels-subtitle">Training spec</summary>
+            <TrainingSpec version={detail} onTrainAgain={props.onTrainAgain} />
+          </details>
           <details className="jp-MLHubModels-details" open>
             <summary className="jp-MLHubModels-subtitle">Catalogue metadata</summary>
             <VersionMeta v={detail} />
@@ -99,7 +113,7 @@ export function ModelView(props: IModelViewProps): JSX.Element {
       )}
       {versions.length > 1 && <CompareVersions name={props.name} versions={versions} />}
       {state.selected !== null && (
-        <Inferences name={props.name} version={state.selected} reloadKey={state.loads} />
+        <Inferences name={props.name} version={state.selected} reloadKey={state.loads + tries} />
       )}
     </div>
   );

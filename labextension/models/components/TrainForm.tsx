@@ -1,15 +1,39 @@
 /**
- * The "Train model" form: dataset (from /datasets), target column (from that dataset's
- * schema), a scikit-learn estimator by dotted path or a built-in torch model, params as
- * JSON, and the model's name; optionally a grid sweep (a search space and the metric that
- * picks the best trial). Submitting posts a job (or a sweep); the server's validation
- * message is shown verbatim, and the job's progress is shown until it produces a version.
+ * The "Train model" form: dataset and its version (holdouts never the default), target
+ * column and feature columns (from that version's schema), the encoding of text columns,
+ * the validation split and random seed, the task, a scikit-learn estimator by dotted path
+ * (a pipeline with its steps) or a built-in torch model, params as JSON, and the model's
+ * name; optionally a grid sweep (a search space and the metric that picks the best trial).
+ * Every option a training error names is here. Submitting posts a job (or a sweep); the
+ * server's validation message is shown verbatim, and the job's progress is shown until it
+ * produces a version. "Train again" on a version fills the form from its spec (`prefill`).
  */
 import React, { useEffect, useState } from 'react';
 
-import { parseParams, parseSpace, SWEEP_METRICS, trainBody } from '../trainBody';
-import { DEFAULT_PARAMS, ESTIMATORS, TORCH_KINDS, useColumns, useDatasets } from '../trainInputs';
+import {
+  DEFAULT_SEED,
+  DEFAULT_TEST_SIZE,
+  defaultDataset,
+  isHoldout,
+  isNumericColumn,
+  ITrainPrefill,
+  parseParams,
+  parseSpace,
+  parseSteps,
+  SWEEP_METRICS,
+  trainBody
+} from '../trainBody';
+import {
+  DEFAULT_PARAMS,
+  DEFAULT_STEPS,
+  ESTIMATORS,
+  PIPELINE,
+  TORCH_KINDS,
+  useColumns,
+  useDatasets
+} from '../trainInputs';
 import { IJob, ISweep, ITrainRequest } from '../types';
+import { chosenFeatures, FeaturePicker } from './FeaturePicker';
 import { JobRow } from './JobRow';
 
 export interface ITrainFormProps {
@@ -19,6 +43,9 @@ export interface ITrainFormProps {
   onSubmit: (body: ITrainRequest, sweep?: ISweep) => Promise<void>;
   onAbort: (job: IJob) => void;
   onOpenModel: (name: string, version?: number) => void;
+  /** Settings to fill the form with ("train again"); applied whenever `prefillKey` changes. */
+  prefill?: ITrainPrefill | null;
+  prefillKey?: number;
 }
 
 function Field(props: { label: string; children: React.ReactNode; hint?: string }): JSX.Element {
@@ -59,9 +86,19 @@ function JsonField(props: {
 export function TrainForm(props: ITrainFormProps): JSX.Element {
   const { datasets, error: listError } = useDatasets();
   const [datasetName, setDatasetName] = useState('');
+  /** undefined: the dataset's latest version. */
+  const [datasetVersion, setDatasetVersion] = useState<number | undefined>(undefined);
   const [target, setTarget] = useState('');
+  const [picked, setPicked] = useState<string[] | null>(null);
+  const [encode, setEncode] = useState('');
+  const [impute, setImpute] = useState('');
+  const [testSize, setTestSize] = useState(String(DEFAULT_TEST_SIZE));
+  const [seed, setSeed] = useState(String(DEFAULT_SEED));
+  const [task, setTask] = useState('');
   const [kind, setKind] = useState('sklearn');
   const [estimator, setEstimator] = useState(ESTIMATORS[0]);
+  const [stepsText, setStepsText] = useState(DEFAULT_STEPS);
+  const [imageColumn, setImageColumn] = useState('');
   const [paramsText, setParamsText] = useState(DEFAULT_PARAMS.sklearn);
   const [name, setName] = useState('');
   const [sweeping, setSweeping] = useState(false);
@@ -71,10 +108,11 @@ export function TrainForm(props: ITrainFormProps): JSX.Element {
   const [submitting, setSubmitting] = useState(false);
 
   const dataset = datasets.find(d => d.name === datasetName);
-  const columns = useColumns(dataset);
+  const version = datasetVersion ?? dataset?.latest_version;
+  const columns = useColumns(dataset?.name, version);
   useEffect(() => {
     if (!datasetName && datasets.length > 0) {
-      setDatasetName(datasets[0].name);
+      setDatasetName(defaultDataset(datasets));
     }
   }, [datasets]);
   useEffect(() => {
@@ -89,23 +127,67 @@ export function TrainForm(props: ITrainFormProps): JSX.Element {
       setTarget(columns[columns.length - 1].name);
     }
   }, [columns]);
+  useEffect(() => {
+    const p = props.prefill;
+    if (!p) {
+      return;
+    }
+    setDatasetName(p.dataset);
+    setDatasetVersion(p.version);
+    setTarget(p.target);
+    setPicked(p.features);
+    setEncode(p.encode);
+    setImpute(p.impute);
+    setTestSize(String(p.testSize));
+    setSeed(String(p.seed));
+    setTask(p.task);
+    setKind(p.kind);
+    setEstimator(p.estimator || ESTIMATORS[0]);
+    setStepsText(p.stepsText || DEFAULT_STEPS);
+    setImageColumn(p.imageColumn);
+    setParamsText(p.paramsText);
+    setName(p.name);
+    setSweeping(false);
+    setError(null);
+  }, [props.prefillKey]);
 
   const parsed = parseParams(paramsText);
   const parsedSpace = sweeping ? parseSpace(spaceText) : {};
+  const pipeline = kind === 'sklearn' && estimator.trim() === PIPELINE;
+  const parsedSteps = pipeline ? parseSteps(stepsText) : {};
+  const features = chosenFeatures(columns, target, picked);
+  const textFeatures = columns.filter(
+    c => c.name !== target && !isNumericColumn(c) && (features === null || features.includes(c.name))
+  );
+  const tableDataset = dataset?.kind !== 'images';
   const submit = async (event: React.FormEvent): Promise<void> => {
     event.preventDefault();
-    if (parsed.error || parsedSpace.error) {
-      setError(parsed.error ?? parsedSpace.error ?? null);
+    const problem =
+      parsed.error ??
+      parsedSpace.error ??
+      parsedSteps.error ??
+      (features !== null && features.length === 0 ? 'Pick at least one feature column' : undefined);
+    if (problem) {
+      setError(problem);
       return;
     }
     const body = trainBody({
       dataset: datasetName,
-      version: dataset?.latest_version,
+      version,
       target,
       kind,
       estimator,
       params: parsed.params ?? {},
-      name
+      name,
+      encode,
+      impute,
+      features: tableDataset ? features : null,
+      // Sent as typed: the server names a value it refuses (e.g. "test_size must be >= 0.0 and <= 0.9").
+      testSize: testSize.trim() === '' ? undefined : Number(testSize),
+      seed: seed.trim() === '' ? undefined : Number(seed),
+      task,
+      steps: pipeline ? parsedSteps.steps : null,
+      imageColumn
     });
     setSubmitting(true);
     setError(null);
@@ -127,15 +209,42 @@ export function TrainForm(props: ITrainFormProps): JSX.Element {
         </div>
       )}
       <Field label="Dataset">
-        <select className="jp-MLHubModels-select" aria-label="Dataset" value={datasetName} onChange={e => setDatasetName(e.target.value)}>
+        <select
+          className="jp-MLHubModels-select"
+          aria-label="Dataset"
+          value={datasetName}
+          onChange={e => {
+            setDatasetName(e.target.value);
+            setDatasetVersion(undefined);
+            setPicked(null);
+          }}
+        >
           {datasets.length === 0 && <option value="">no datasets: upload one first</option>}
+          {datasets.length > 0 && !dataset && <option value="">{datasetName ? `${datasetName} (not available)` : 'choose a dataset'}</option>}
           {datasets.map(d => (
             <option key={d.name} value={d.name}>
-              {d.name} (v{d.latest_version})
+              {d.name} (v{d.latest_version}){isHoldout(d) ? ' – holdout' : ''}
             </option>
           ))}
         </select>
       </Field>
+      {dataset && dataset.latest_version > 1 && (
+        <Field label="Dataset version">
+          <select
+            className="jp-MLHubModels-select"
+            aria-label="Dataset version"
+            value={String(version)}
+            onChange={e => setDatasetVersion(Number(e.target.value))}
+          >
+            {Array.from({ length: dataset.latest_version }, (_, i) => dataset.latest_version - i).map(n => (
+              <option key={n} value={String(n)}>
+                v{n}
+                {n === dataset.latest_version ? ' (latest)' : ''}
+              </option>
+            ))}
+          </select>
+        </Field>
+      )}
       <Field label="Target column">
         <select className="jp-MLHubModels-select" aria-label="Target column" value={target} onChange={e => setTarget(e.target.value)}>
           {columns.map(c => (
@@ -145,6 +254,65 @@ export function TrainForm(props: ITrainFormProps): JSX.Element {
           ))}
         </select>
       </Field>
+      {tableDataset && columns.length > 0 && (
+        <FeaturePicker columns={columns} target={target} picked={picked} onChange={setPicked} />
+      )}
+      {tableDataset && (
+        <Field label="Encoding of text columns">
+          <select className="jp-MLHubModels-select" aria-label="Encoding" value={encode} onChange={e => setEncode(e.target.value)}>
+            <option value="">none (numeric features only)</option>
+            <option value="onehot">one-hot (a 0/1 column per value)</option>
+          </select>
+          {!encode && textFeatures.length > 0 && (
+            <span className="jp-MLHubModels-hint jp-mod-warn" role="note">
+              Text column(s) {textFeatures.map(c => c.name).join(', ')} need one-hot encoding, or leave them out of
+              the feature columns.
+            </span>
+          )}
+        </Field>
+      )}
+      {tableDataset && kind === 'sklearn' && (
+        <Field label="Missing numbers" hint="Filled by a step the model keeps, so predictions may leave them out too">
+          <select className="jp-MLHubModels-select" aria-label="Missing numbers" value={impute} onChange={e => setImpute(e.target.value)}>
+            <option value="">not filled (the estimator must accept them, or there are none)</option>
+            <option value="median">filled with the median</option>
+            <option value="mean">filled with the mean</option>
+            <option value="most_frequent">filled with the most frequent value</option>
+          </select>
+        </Field>
+      )}
+      <div className="jp-MLHubModels-inline jp-MLHubModels-optionsRow">
+        <Field label="Validation split" hint="Fraction of rows held out to evaluate (0 to 0.9)">
+          <input
+            className="jp-MLHub-search"
+            aria-label="Validation split"
+            type="number"
+            min={0}
+            max={0.9}
+            step={0.05}
+            value={testSize}
+            onChange={e => setTestSize(e.target.value)}
+          />
+        </Field>
+        <Field label="Random seed" hint="Same seed, same split and initial weights">
+          <input
+            className="jp-MLHub-search"
+            aria-label="Random seed"
+            type="number"
+            min={0}
+            step={1}
+            value={seed}
+            onChange={e => setSeed(e.target.value)}
+          />
+        </Field>
+        <Field label="Task">
+          <select className="jp-MLHubModels-select" aria-label="Task" value={task} onChange={e => setTask(e.target.value)}>
+            <option value="">inferred</option>
+            <option value="classification">classification</option>
+            <option value="regression">regression</option>
+          </select>
+        </Field>
+      </div>
       <Field label="Model">
         <select className="jp-MLHubModels-select" aria-label="Model kind" value={kind} onChange={e => {
             setKind(e.target.value);
@@ -168,10 +336,39 @@ export function TrainForm(props: ITrainFormProps): JSX.Element {
           </datalist>
         </Field>
       )}
+      {pipeline && (
+        <JsonField
+          label="Pipeline steps (JSON)"
+          name="Pipeline steps"
+          hint="[name, dotted path, params] per step; params above address a step as step__param"
+          rows={4}
+          value={stepsText}
+          onChange={setStepsText}
+          error={parsedSteps.error}
+        />
+      )}
+      {kind === 'torch_cnn' && tableDataset && (
+        <Field label="Image column">
+          <select className="jp-MLHubModels-select" aria-label="Image column" value={imageColumn} onChange={e => setImageColumn(e.target.value)}>
+            <option value="">found by itself (or pixel columns)</option>
+            {columns
+              .filter(c => c.name !== target)
+              .map(c => (
+                <option key={c.name} value={c.name}>
+                  {c.name} ({c.type})
+                </option>
+              ))}
+          </select>
+        </Field>
+      )}
       <JsonField
         label="Params (JSON)"
         name="Params"
-        hint={kind === 'sklearn' ? 'The estimator\'s own parameters' : 'Network params; epochs, batch_size, lr, optimizer, weight_decay are sent as training settings'}
+        hint={
+          kind === 'sklearn'
+            ? 'The estimator\'s own parameters'
+            : 'Network params (image_size for the CNN); epochs, batch_size, lr, optimizer, weight_decay are sent as training settings'
+        }
         rows={6}
         value={paramsText}
         onChange={setParamsText}
@@ -211,7 +408,7 @@ export function TrainForm(props: ITrainFormProps): JSX.Element {
           {error}
         </div>
       )}
-      <button className="jp-Button jp-mod-styled jp-mod-accept" type="submit" disabled={submitting || !datasetName || !target}>
+      <button className="jp-Button jp-mod-styled jp-mod-accept" type="submit" disabled={submitting || !dataset || !target || columns.length === 0}>
         {sweeping ? 'Start sweep' : 'Train'}
       </button>
       {props.job && (
