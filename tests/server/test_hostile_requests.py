@@ -163,3 +163,25 @@ async def test_standalone_websocket_handshake_refusal_is_json(mlhub_server) -> N
                                                           "Origin": "http://evil.example"}))
     assert e.value.code == 403 and e.value.response is not None
     assert json.loads(e.value.response.body)["error"]["code"] == "forbidden"
+
+
+async def test_values_no_store_can_hold_are_refused_on_every_body_route(jp_fetch) -> None:  # type: ignore[no-untyped-def]
+    """Found by the API fuzzer: an integer beyond 64 bits or a lone surrogate escape anywhere in
+    a body (Python's decoder accepts both) answered 500 from the database or orjson."""
+    big = b'{"k": [1, {"n": -426529713729858275639296}]}'
+    lone = b'{"k": {"a\\uda57": 1}}'
+    for method, path in body_routes():
+        parts = [p if not p.startswith("{") else ("0" * 32 if p == "{run_id}" else "x1")
+                 for p in path.strip("/").split("/")]
+        code, body, _ = await call(jp_fetch, method, *parts, raw=big, headers={"Content-Type": "application/json"})
+        assert (code, body["error"]["message"]) == (422, "request body at k[1].n: the integer "
+                                                         "-426529713729858275639296 does not fit in 64 bits (-2**63 "
+                                                         "to 2**64-1); send it as a string or a float"), (method, path)
+        code, body, _ = await call(jp_fetch, method, *parts, raw=lone, headers={"Content-Type": "application/json"})
+        assert (code, body["error"]["message"]) == (400, "request body at k.a\\uda57: 'a\\uda57' holds a lone UTF-16 "
+                                                         "surrogate escape (\\ud800-\\udfff), which is not valid "
+                                                         "Unicode"), (method, path)
+    # A surrogate pair is one character, and 2**64-1 fits: both are stored and given back.
+    code, run, _ = await call(jp_fetch, "POST", "runs", raw=b'{"project": "p", "config": {"e": "\\ud83d\\ude00", '
+                                                             b'"n": 18446744073709551615}}')
+    assert code == 201 and run["params"]["e"] == "\U0001F600", run

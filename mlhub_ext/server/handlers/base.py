@@ -11,7 +11,7 @@ import numpy as np
 import orjson
 from tornado import web
 
-from ...core.errors import ErrorCode, MLHubError, malformed, storage_error
+from ...core.errors import ErrorCode, MLHubError, invalid, malformed, quoted, storage_error
 from ...core.service import Registry
 
 log = logging.getLogger("mlhub.server")
@@ -92,9 +92,61 @@ def parse_json(raw: bytes | str, what: str = "request body") -> Any:
     if depth > MAX_JSON_DEPTH:
         raise malformed(f"{what} nests arrays/objects {depth:,} levels deep; at most {MAX_JSON_DEPTH} are allowed")
     try:
-        return json.loads(data, parse_constant=_refuse_constant)
+        doc = json.loads(data, parse_constant=_refuse_constant)
     except (ValueError, UnicodeDecodeError, RecursionError) as e:
         raise malformed(f"{what} is not valid JSON: {e}") from None
+    check_storable(doc, what)
+    return doc
+
+
+def check_storable(doc: Any, what: str = "request body") -> None:
+    """Refuse decoded JSON that no store or answer can hold, naming where it is: an integer
+    outside 64 bits (422 ``invalid``), or a string with a lone surrogate escape such as
+    ``"\\ud800"``, which is not Unicode (400 ``malformed``). Python's decoder accepts both;
+    the database, orjson and every client's UTF-8 do not."""
+    try:
+        orjson.dumps(doc)   # the fast path: what orjson writes, the stores and answers hold
+        return
+    except orjson.JSONEncodeError:
+        pass
+    found = _unstorable(doc, "")
+    if found is None:
+        return
+    where, value = found
+    at = f"{what} at {where}" if where else what
+    if isinstance(value, int):
+        raise invalid(f"{at}: the integer {quoted(value)} does not fit in 64 bits "
+                      f"(-2**63 to 2**64-1); send it as a string or a float")
+    raise malformed(f"{at}: {quoted(value)} holds a lone UTF-16 surrogate escape (\\ud800-\\udfff), "
+                    "which is not valid Unicode")
+
+
+def _unstorable(doc: Any, where: str) -> tuple[str, Any] | None:
+    """The JSON path and value of the first integer beyond 64 bits or string (value or key)
+    with a lone surrogate in ``doc``; None if there is none. Depth is bounded by
+    :data:`MAX_JSON_DEPTH`, checked before decoding."""
+    if isinstance(doc, bool):
+        return None
+    if isinstance(doc, int):
+        return None if -2**63 <= doc < 2**64 else (where, doc)
+    if isinstance(doc, str):
+        try:
+            doc.encode("utf-8")
+            return None
+        except UnicodeEncodeError:
+            return where, doc
+    if isinstance(doc, list):
+        for i, item in enumerate(doc):
+            if (found := _unstorable(item, f"{where}[{i}]")) is not None:
+                return found
+    elif isinstance(doc, dict):
+        for key, item in doc.items():
+            # The path goes into the message: surrogates escaped, long keys cut.
+            name = key[:100].encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(key, str) else str(key)
+            path = f"{where}.{name}" if where else name
+            if (found := _unstorable(key, path)) is not None or (found := _unstorable(item, path)) is not None:
+                return found
+    return None
 
 
 def api(method: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
