@@ -106,7 +106,8 @@ SCHEMAS.update(MODEL_SCHEMAS)
 
 ERRORS = {"400": "malformed request", "401": "not authenticated", "403": "not allowed",
           "404": "not found (or not visible to the caller)", "409": "conflict", "413": "too large",
-          "422": "invalid", "429": "too many write requests (see Retry-After)"}
+          "422": "invalid", "429": "too many write requests (see Retry-After)",
+          "507": "the server's artifact storage is full or read-only (insufficient_storage)"}
 PUBLIC_PATHS = frozenset({"/openapi.json", "/docs", "/stream"})
 WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
 
@@ -219,15 +220,16 @@ def paths() -> dict[str, Schema]:
 
 def with_common_answers(all_paths: dict[str, Schema]) -> dict[str, Schema]:
     """Add the answers the shared handler wrapper can give to any operation, so no operation
-    leaves them out: 401 on every authenticated one, 429 on every write (the per-user rate
-    limit) and 400 on every one that takes a JSON body (not JSON, not an object)."""
+    leaves them out: 401 on every authenticated one, 429 and 507 on every write (the per-user
+    rate limit; a full or read-only artifact storage) and 400 on every one that takes a JSON
+    body (not JSON, not an object)."""
     for path, ops in all_paths.items():
         if path in PUBLIC_PATHS:
             continue
         for method, op in ops.items():
             codes = {"401"}
             if method in WRITE_METHODS:
-                codes.add("429")
+                codes |= {"429", "507"}
             if "application/json" in op.get("requestBody", {}).get("content", {}):
                 codes.add("400")
             for code in sorted(codes - set(op["responses"])):
