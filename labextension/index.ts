@@ -13,6 +13,7 @@ import { bokehThemePlugin } from './bokehTheme';
 import { datasetsPlugin } from './datasets/plugin';
 import { modelsPlugin } from './models/plugin';
 import { experimentsPlugin } from './experiments/plugin';
+import { runPagePlugin } from './experiments/runPlugin';
 import { sharePlugin } from './share/plugin';
 import { mlhubIcon } from './icon';
 import { MLHubModel } from './model';
@@ -57,6 +58,7 @@ const plugin: JupyterFrontEndPlugin<IMLHubModel> = {
 export default [
   plugin,
   experimentsPlugin,
+  runPagePlugin,
   datasetsPlugin,
   modelsPlugin,
   sharePlugin,

@@ -132,6 +132,21 @@ function errorBody(body: unknown): { code: string; message: string } | null {
 }
 
 /**
+ * The address of `/mlhub/api/v1/<path>` for the browser to fetch itself (a download
+ * link), with the token in the query only where the page settings ask for it.
+ */
+export function apiURL(
+  path: string,
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): string {
+  let url = URLExt.join(settings.baseUrl, 'mlhub', 'api', 'v1', path);
+  if (settings.appendToken && settings.token !== '') {
+    url += `${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(settings.token)}`;
+  }
+  return url;
+}
+
+/**
  * Open the ML Hub stream (`/mlhub/api/v1/stream`) the way JupyterLab opens its own
  * sockets: on the server's `wsUrl`, with the token in the query only where the page
  * settings ask for it (cookies authenticate otherwise).

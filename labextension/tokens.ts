@@ -46,6 +46,10 @@ export interface IRun {
   finished_at: string | null;
   latest_metrics: Record<string, MetricValue>;
   last_seq: number;
+  /** Why the run ended (a failed run's exception and traceback); absent on older servers. */
+  status_reason?: string;
+  /** A stop was asked for from the lab; the run's process ends at its next log call. */
+  stop_requested?: boolean;
 }
 
 export interface IProjectsPage {

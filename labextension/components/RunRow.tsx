@@ -1,5 +1,6 @@
 import React from 'react';
 
+import { requestOpenRun } from '../experiments/events';
 import { IRun } from '../tokens';
 import { shownMetrics } from './format';
 
@@ -9,7 +10,13 @@ export function RunRow(props: { run: IRun }): JSX.Element {
   const metrics = shownMetrics(run.latest_metrics ?? {});
   return (
     <li className="jp-MLHub-run" data-run-id={run.id} title={`run ${run.id}`}>
-      <span className="jp-MLHub-runName">{run.name}</span>
+      <button
+        className="jp-MLHub-runName jp-MLHub-runLink"
+        title={`Open run ${run.name}`}
+        onClick={event => requestOpenRun(event.currentTarget, run.id)}
+      >
+        {run.name}
+      </button>
       <span className="jp-MLHub-status" data-status={run.status}>
         {run.status}
       </span>

@@ -1,7 +1,7 @@
 /** The REST calls the experiments views make, all through the one HTTP seam. */
-import { requestAPI } from '../request';
-import { IProjectsPage, IRun, IRunsPage } from '../tokens';
-import { IRunsQuery, ISeriesResponse } from './types';
+import { apiURL, requestAPI } from '../request';
+import { IProject, IProjectsPage, IRun, IRunsPage } from '../tokens';
+import { IArtifact, IRunLinks, IRunsQuery, ISeriesResponse } from './types';
 
 /** Projects the caller may read, by name. */
 export function listProjects(limit = 500): Promise<IProjectsPage> {
@@ -57,4 +57,54 @@ export async function mapLimited<T, R>(
     Array.from({ length: Math.min(limit, items.length) }, worker)
   );
   return out;
+}
+
+/** `PATCH /runs/{id}`: rename, retag or annotate a run. */
+export function patchRun(
+  id: string,
+  change: Partial<Pick<IRun, 'name' | 'tags' | 'notes'>>
+): Promise<IRun> {
+  return requestAPI<IRun>(`runs/${encodeURIComponent(id)}`, {
+    method: 'PATCH',
+    body: JSON.stringify(change)
+  });
+}
+
+/** `POST /runs/{id}/stop`: ask a running run's process to end at its next log call. */
+export function stopRun(id: string): Promise<IRun> {
+  return requestAPI<IRun>(`runs/${encodeURIComponent(id)}/stop`, {
+    method: 'POST',
+    body: '{}'
+  });
+}
+
+/** `DELETE /runs/{id}` (manage role): the run, its params, metrics and artifact names. */
+export function deleteRun(id: string): Promise<void> {
+  return requestAPI<void>(`runs/${encodeURIComponent(id)}`, { method: 'DELETE' });
+}
+
+export function listArtifacts(id: string): Promise<{ artifacts: IArtifact[] }> {
+  return requestAPI<{ artifacts: IArtifact[] }>(
+    `runs/${encodeURIComponent(id)}/artifacts`
+  );
+}
+
+/** Where the browser downloads an artifact of a run. */
+export function artifactURL(id: string, name: string): string {
+  return apiURL(
+    `runs/${encodeURIComponent(id)}/artifacts/${name
+      .split('/')
+      .map(encodeURIComponent)
+      .join('/')}`
+  );
+}
+
+/** `GET /runs/{id}/links`: model versions trained in the run, its jobs, their datasets. */
+export function getRunLinks(id: string): Promise<IRunLinks> {
+  return requestAPI<IRunLinks>(`runs/${encodeURIComponent(id)}/links`);
+}
+
+/** A project, with the caller's role on it. */
+export function getProject(name: string): Promise<IProject> {
+  return requestAPI<IProject>(`projects/${encodeURIComponent(name)}`);
 }

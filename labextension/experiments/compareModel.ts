@@ -160,6 +160,15 @@ export class CompareModel {
     }
   }
 
+  /** A run's new state as a write answered it (the stream may be down or slower). */
+  applyRun(run: IRun): void {
+    if (this._pending) {
+      this._pendingRuns.push(run);
+    } else {
+      this._applyRun(run);
+    }
+  }
+
   dispose(): void {
     if (this._disposed) {
       return;

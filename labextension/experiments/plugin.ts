@@ -45,12 +45,19 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
       namespace: 'mlhub-compare'
     });
 
+    // One Compare tab: a later Compare shows its runs in the same tab.
     const compare = (
       runs: Array<Pick<IRun, 'id' | 'name'>>
     ): MainAreaWidget<CompareContent> => {
-      const widget = createCompareWidget(runs);
-      void tracker.add(widget);
-      app.shell.add(widget, 'main');
+      let widget = tracker.find(w => !w.isDisposed);
+      if (widget) {
+        widget.content.setRuns(runs.map(r => r.id));
+        void tracker.save(widget);
+      } else {
+        widget = createCompareWidget(runs);
+        void tracker.add(widget);
+        app.shell.add(widget, 'main');
+      }
       app.shell.activateById(widget.id);
       return widget;
     };

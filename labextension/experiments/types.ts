@@ -47,3 +47,41 @@ export type StreamMessage =
 
 /** Where the stream connection stands, shown in the compare view's header. */
 export type StreamStatus = 'connecting' | 'live' | 'closed';
+
+/** `GET /runs/{id}/artifacts` items. */
+export interface IArtifact {
+  run_id: string;
+  name: string;
+  sha256: string;
+  size: number;
+  created_at: string | null;
+}
+
+/** A model version as `GET /runs/{id}/links` lists it (the fields the run page shows). */
+export interface ILinkedVersion {
+  model: string;
+  version: number;
+  created_at: string | null;
+  created_by: string;
+  estimator: string;
+  task: string | null;
+  stages: string[];
+  dataset: { name: string; version: number | null } | null;
+  metrics: Record<string, number | null>;
+}
+
+export interface ILinkedJob {
+  id: string;
+  kind: string;
+  state: string;
+  model: string | null;
+  version: number | null;
+  created_at: string | null;
+}
+
+/** `GET /runs/{id}/links`. */
+export interface IRunLinks {
+  model_versions: ILinkedVersion[];
+  jobs: ILinkedJob[];
+  datasets: Array<{ name: string; version: number | null; via: string }>;
+}

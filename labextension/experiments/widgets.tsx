@@ -2,7 +2,7 @@
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { LabIcon, ReactWidget } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
-import { ISignal } from '@lumino/signaling';
+import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import React, { useEffect, useState } from 'react';
 
@@ -110,11 +110,37 @@ function ConnectedCompare(props: {
   );
 }
 
-/** The compare view's content: loads once it is laid out and knows its width. */
+/**
+ * The compare view's content: loads once it is laid out and knows its width. One tab
+ * serves every Compare click: {@link setRuns} swaps the compared runs.
+ */
 export class CompareContent extends ReactWidget {
-  constructor(readonly model: CompareModel) {
+  constructor(model: CompareModel) {
     super();
+    this._model = model;
     this.addClass('jp-MLHubExp-compareContent');
+  }
+
+  get model(): CompareModel {
+    return this._model;
+  }
+
+  /** Emitted with the new model when {@link setRuns} replaced the compared runs. */
+  get modelChanged(): ISignal<this, CompareModel> {
+    return this._modelChanged;
+  }
+
+  /** Compare `runIds` instead (a no-op when they are the ones shown, in order). */
+  setRuns(runIds: string[]): void {
+    if (runIds.join(',') === this._model.runIds.join(',')) {
+      return;
+    }
+    this._model.dispose();
+    this._model = new CompareModel(runIds);
+    this._started = false;
+    this._modelChanged.emit(this._model);
+    this.update();
+    this._start(true);
   }
 
   /** Rebuild the charts with the colours of the theme now in force. */
@@ -124,7 +150,8 @@ export class CompareContent extends ReactWidget {
   }
 
   dispose(): void {
-    this.model.dispose();
+    this._model.dispose();
+    Signal.clearData(this);
     super.dispose();
   }
 
@@ -163,6 +190,8 @@ export class CompareContent extends ReactWidget {
     return <ConnectedCompare model={this.model} themeVersion={this._themeVersion} />;
   }
 
+  private _model: CompareModel;
+  private readonly _modelChanged = new Signal<this, CompareModel>(this);
   private _started = false;
   private _themeVersion = 0;
 }
@@ -174,16 +203,25 @@ export function createCompareWidget(
   const content = new CompareContent(new CompareModel(runs.map(r => r.id)));
   const widget = new MainAreaWidget({ content });
   widget.id = `mlhub-compare-${Date.now().toString(36)}`;
-  widget.title.label = `Compare ${runs.map(r => r.name).join(', ')}`.slice(0, 60);
-  widget.title.caption = `Compare runs ${runs.map(r => r.id).join(', ')}`;
   widget.title.icon = experimentsIcon;
   widget.title.closable = true;
   widget.addClass('jp-MLHubExp-compareWidget');
+  const label = (named: Array<Pick<IRun, 'id' | 'name'>>) => {
+    widget.title.label = `Compare ${named.map(r => r.name).join(', ')}`.slice(0, 60);
+    widget.title.caption = `Compare runs ${named.map(r => r.id).join(', ')}`;
+  };
   // Opened by ids alone, the tab learns the runs' names once they are loaded.
-  content.model.changed.connect(model => {
-    if (model.runs.length) {
-      widget.title.label = `Compare ${model.runs.map(r => r.name).join(', ')}`.slice(0, 60);
-    }
+  const follow = (model: CompareModel) =>
+    model.changed.connect(() => {
+      if (model.runs.length) {
+        label(model.runs);
+      }
+    });
+  label(runs);
+  follow(content.model);
+  content.modelChanged.connect((_, model) => {
+    label(model.runIds.map(id => ({ id, name: id.slice(0, 8) })));
+    follow(model);
   });
   return widget;
 }

@@ -1,6 +1,7 @@
 import React from 'react';
 
 import { IRun } from '../../tokens';
+import { requestOpenRun } from '../events';
 import { formatCell, formatParam } from './format';
 
 interface IRow {
@@ -59,7 +60,13 @@ export function DiffTable(props: IDiffTableProps): JSX.Element {
             {runs.map((run, i) => (
               <th scope="col" key={run.id} data-run-id={run.id} title={`run ${run.id}`}>
                 <span className="jp-MLHubExp-swatch" style={{ background: colors[i] }} />
-                {run.name}
+                <button
+                  className="jp-MLHub-runLink"
+                  title={`Open run ${run.name}`}
+                  onClick={event => requestOpenRun(event.currentTarget, run.id)}
+                >
+                  {run.name}
+                </button>
               </th>
             ))}
           </tr>

@@ -9,6 +9,7 @@ import uPlot from 'uplot';
 
 import { IRun } from '../../tokens';
 import { attachInteraction, IHover, IHoverLine } from '../chartInteraction';
+import { requestOpenRun } from '../events';
 import { SeriesBuffer } from '../series';
 import { formatMetric } from '../../components/format';
 import { formatCell } from './format';
@@ -134,7 +135,13 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
         {drawn.slice(0, LEGEND_MAX).map(d => (
           <li key={d.run.id} data-run-id={d.run.id}>
             <span className="jp-MLHubExp-swatch" style={{ background: d.color }} />
-            <span className="jp-MLHubExp-legendName">{d.run.name}</span>{' '}
+            <button
+              className="jp-MLHubExp-legendName jp-MLHub-runLink"
+              title={`Open run ${d.run.name}`}
+              onClick={event => requestOpenRun(event.currentTarget, d.run.id)}
+            >
+              {d.run.name}
+            </button>{' '}
             <span className="jp-MLHubExp-latest">{formatCell(d.buffer.last)}</span>
           </li>
         ))}

@@ -2,6 +2,7 @@ import React from 'react';
 
 import { formatMetric } from '../../components/format';
 import { IRun } from '../../tokens';
+import { requestOpenRun } from '../events';
 import { formatParam } from './format';
 
 /** How many params and metrics a run shows inline. */
@@ -32,9 +33,17 @@ export function RunItem(props: IRunItemProps): JSX.Element {
           aria-label={`Select run ${run.name}`}
           onChange={event => onToggle(run, event.target.checked)}
         />
-        <span className="jp-MLHubExp-runName" title={`run ${run.id}`}>
+        <button
+          className="jp-MLHubExp-runName jp-MLHub-runLink"
+          title={`Open run ${run.name} (${run.id})`}
+          onClick={event => {
+            // Inside the checkbox's label: open the run, do not tick it.
+            event.preventDefault();
+            requestOpenRun(event.currentTarget, run.id);
+          }}
+        >
           {run.name}
-        </span>
+        </button>
         <span className="jp-MLHub-status" data-status={run.status}>
           {run.status}
         </span>

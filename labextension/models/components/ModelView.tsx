@@ -7,6 +7,7 @@
  */
 import React from 'react';
 
+import { requestOpenRun } from '../../experiments/events';
 import { ITrainPrefill } from '../trainBody';
 import { IModelVersion } from '../types';
 import { useModelDetail } from '../useModelDetail';
@@ -30,9 +31,23 @@ export interface IModelViewProps {
   onTrainAgain?: (prefill: ITrainPrefill) => void;
 }
 
+/** The run the version's training was tracked in: opens its page. */
+function TrainedByRun(props: { runId: string; project: string | null }): JSX.Element {
+  return (
+    <button
+      className="jp-MLHub-runLink"
+      title={`Open run ${props.runId}, which trained this version`}
+      onClick={event => requestOpenRun(event.currentTarget, props.runId)}
+    >
+      {props.project ? `${props.project} / ` : ''}
+      {props.runId.slice(0, 8)}
+    </button>
+  );
+}
+
 function VersionMeta(props: { v: IModelVersion }): JSX.Element {
   const { v } = props;
-  const rows: Array<[string, string]> = [
+  const rows: Array<[string, React.ReactNode]> = [
     ['estimator', `${v.estimator} (${v.model_type})`],
     ['task', v.task],
     ['developer', v.developer],
@@ -41,7 +56,7 @@ function VersionMeta(props: { v: IModelVersion }): JSX.Element {
     ['target', v.target ?? '–'],
     ['inputs', v.input_schema.map(c => `${c.name} (${c.dtype})`).join(', ')],
     ['classes', v.classes ? v.classes.map(String).join(', ') : '–'],
-    ['run', v.run_id ? `${v.project ?? ''} / ${v.run_id.slice(0, 8)}` : '–'],
+    ['run', v.run_id ? <TrainedByRun runId={v.run_id} project={v.project} /> : '–'],
     ['artifact', v.artifact ? formatBytes(v.artifact.size) : '–'],
     ['created', `${formatDate(v.created_at)} by ${v.created_by}`],
     ['tags', v.tags.join(', ') || '–'],
