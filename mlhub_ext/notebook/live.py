@@ -4,6 +4,14 @@ For a run of this process the points come straight from its flusher (no network)
 any other run (another kernel, a script, a Dask worker) from the stream WebSocket.
 History already stored is read once over REST. The figure is updated from a daemon
 thread at most ``fps`` times a second, so a busy training loop does not stop it.
+
+What the widget ends with is the truth: once the run has ended, every curve is read again
+over REST (downsampled to ``MAX_POINTS``), so a point the live feed missed or a stream
+that dropped cannot leave a curve short or doubled. While it runs, each curve takes only
+points past the last step it shows, and the figure is one-way (kernel → browser): the
+browser's echo of each patch is not applied to the kernel's sources (jupyter_bokeh 4.1
+sends every patch it receives back, and applying a streamed one again doubled the
+kernel's points).
 """
 from __future__ import annotations
 
@@ -45,7 +53,6 @@ class LivePlot(widgets.VBox):
     def __init__(self, run: Run | str, metrics: Iterable[str] | None = None, *,
                  fps: float = 10.0, http: HTTPClient | None = None) -> None:
         from bokeh.plotting import figure
-        from jupyter_bokeh import BokehModel
 
         self.run_id = run.id if isinstance(run, Run) else str(run)
         self.metrics = set(metrics) if metrics else None
@@ -55,6 +62,7 @@ class LivePlot(widgets.VBox):
         self._http = http or (self._local._http.clone() if self._local else HTTPClient(config.resolve()))
         self._pending: dict[str, tuple[list[int], list[float]]] = {}
         self._last_history_step: dict[str, int] | None = None
+        self._shown_step: dict[str, int] = {}   # per curve, the last step it shows
         self._lock = threading.Lock()
         self._refresh_lock = threading.RLock()
         self._status_text = self._local.status if self._local else "…"
@@ -65,7 +73,7 @@ class LivePlot(widgets.VBox):
         self.figure = figure(height=320, sizing_mode="stretch_width", x_axis_label="step",
                              tools="pan,wheel_zoom,box_zoom,reset,save", tags=[THEMED_TAG])
         self.status = widgets.HTML()
-        self.plot = BokehModel(self.figure)
+        self.plot = _one_way_model(self.figure)
         super().__init__([self.status, self.plot])
         self._subscription: Subscription | None = None
         self._update_status()
@@ -111,11 +119,21 @@ class LivePlot(widgets.VBox):
                 pause = max(pause, 2.0)
             if self._status_text in FINAL_STATUSES and not self._pending:
                 self._follow_stopped()
+                try:
+                    with self._refresh_lock:
+                        self._load_history(MAX_POINTS)   # end with exactly what is stored
+                        self._update_status()
+                except Exception as exc:
+                    self.status.value = f"<b>reading the final curves failed:</b> {exc}"
                 return
             self._stop.wait(max(0.0, pause - (time.monotonic() - started)))
 
-    def _load_history(self) -> None:
+    def _load_history(self, max_points: int = HISTORY_POINTS) -> None:
         rid = self.run_id
+        if self._local is not None and not self._local._closed:
+            # Points handed to the flusher before this widget listened are sent first, so
+            # the history holds them (the listener gets only later ones).
+            self._local.flush(timeout=10)
         run = self._http.get(f"runs/{rid}")
         if self._local is None:
             self._status_text, self._name = run.get("status", "?"), run.get("name") or self._name
@@ -126,7 +144,7 @@ class LivePlot(widgets.VBox):
             if self.metrics is not None and key not in self.metrics:
                 continue
             s = self._http.get(f"runs/{rid}/metrics/{quote(key, safe='')}",
-                               params={"max_points": HISTORY_POINTS})
+                               params={"max_points": max_points})
             history[key] = (s["steps"], [decode_value(v) for v in s["values"]])
         with self._lock:
             last = {k: (h[0][-1] if h[0] else -1) for k, h in history.items()}
@@ -135,8 +153,12 @@ class LivePlot(widgets.VBox):
                     keep = [i for i, s in enumerate(steps) if s > last[key]]
                     self._pending[key] = ([steps[i] for i in keep], [values[i] for i in keep])
             self._last_history_step = last
+            self._shown_step.update(last)
         for key, (steps, values) in history.items():
-            self._source(key).data = {"step": list(steps), "value": _plottable(values)}
+            src = self._source(key)
+            data = {"step": list(steps), "value": _plottable(values)}
+            if not _same(src.data, data):
+                src.data = data
         self.points = sum(len(src.data["step"]) for src in self.sources.values())
 
     def refresh(self) -> int:
@@ -149,8 +171,13 @@ class LivePlot(widgets.VBox):
             pending, self._pending = self._pending, {}
         added = 0
         for key, (steps, values) in pending.items():
+            last = self._shown_step.get(key, -1)
+            if steps and steps[0] <= last:   # already shown (history, or a batch seen twice)
+                keep = [i for i, s in enumerate(steps) if s > last]
+                steps, values = [steps[i] for i in keep], [values[i] for i in keep]
             if not steps:
                 continue
+            self._shown_step[key] = max(last, max(steps))
             src = self._source(key)
             src.stream({"step": steps, "value": _plottable(values)})
             added += len(steps)
@@ -201,6 +228,32 @@ class LivePlot(widgets.VBox):
         if self._subscription is not None:
             self._subscription.close()
         super().close()
+
+
+def _one_way_model(figure: Any) -> Any:
+    """A BokehModel that shows the kernel's figure and takes nothing back from the browser.
+
+    jupyter_bokeh 4.1's view re-sends every patch it applies (``_consume_patch`` queues
+    the change events while blocked and sends them afterwards), so applying those echoes
+    streamed every point into the kernel's sources a second time and could revert a newer
+    change with an older one. Nothing here needs the browser's changes (no Python callbacks).
+    """
+    from jupyter_bokeh import BokehModel
+
+    class OneWayBokehModel(BokehModel):
+        def _sync_model(self, _model: Any, content: dict[str, Any], _buffers: list[Any]) -> None:
+            return None
+
+    return OneWayBokehModel(figure)
+
+
+def _same(old: Any, new: dict[str, list[Any]]) -> bool:
+    """True when a source already holds ``new`` (NaN equal to NaN)."""
+    for name, col in new.items():
+        have = list(old.get(name, []))
+        if len(have) != len(col) or any(a != b and not (a != a and b != b) for a, b in zip(have, col)):
+            return False
+    return True
 
 
 def _plottable(values: list[float]) -> list[float]:
