@@ -1,13 +1,17 @@
 /**
  * State of the Datasets sidebar: the searched catalogue (reloaded by a {@link Poll} that
- * backs off on failure and stands by while hidden) and the uploads in progress.
+ * backs off on failure and stands by while hidden), the files waiting for the Upload form
+ * and the uploads in progress. A registration the server refuses keeps its completed
+ * upload, so "Add as a new version" answers a 409 without sending the bytes again.
  */
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { MLHubRequestError } from '../request';
 import { listDatasets } from './api';
-import { IDataset, IDatasetVersion, IUploadProgress } from './types';
-import { uploadDataset } from './upload';
+import { IDataset, IDatasetVersion, IPendingUpload, IUploadProgress } from './types';
+import { IRegisterOptions, registerUpload, sendUpload } from './upload';
+import { isWorkbook, workbookSheetNames } from './xlsx';
 
 const POLL_INTERVAL_MS = 30 * 1000;
 
@@ -19,6 +23,8 @@ export interface IDatasetsState {
   /** The server's own message for the last failed load, shown verbatim. */
   error: string | null;
   uploads: IUploadProgress[];
+  /** Files waiting for the Upload form (name, description, tags, new version, sheet). */
+  pending: IPendingUpload | null;
 }
 
 export class DatasetsModel {
@@ -45,6 +51,67 @@ export class DatasetsModel {
     return this._registered;
   }
 
+  /** Emitted with each version registered from files staged with `openWhenDone`. */
+  get openRequested(): ISignal<this, IDatasetVersion> {
+    return this._openRequested;
+  }
+
+  /**
+   * Hold picked or dropped files for the Upload form. For one Excel workbook, its sheet
+   * names are read here (in the browser) so that the form can offer them.
+   */
+  stage(files: Array<{ blob: Blob; name: string }>, openWhenDone = false): void {
+    if (files.length === 0) {
+      return;
+    }
+    const pending: IPendingUpload = { files, sheets: null, openWhenDone };
+    this._set({ pending });
+    if (files.length === 1 && isWorkbook(files[0].name)) {
+      workbookSheetNames(files[0].blob)
+        .then(sheets => {
+          if (this._state.pending === pending) {
+            this._set({ pending: { ...pending, sheets } });
+          }
+        })
+        .catch(() => {
+          // Not a readable workbook: the server's registration names the problem.
+        });
+    }
+  }
+
+  /** Drop the files waiting for the form. */
+  cancelPending(): void {
+    this._set({ pending: null });
+  }
+
+  /** Upload and register the waiting files with the form's options. */
+  async submitPending(options: IRegisterOptions): Promise<IDatasetVersion[]> {
+    const pending = this._state.pending;
+    if (!pending) {
+      return [];
+    }
+    this._set({ pending: null });
+    const versions = await this.upload(pending.files, options);
+    if (pending.openWhenDone) {
+      versions.forEach(v => this._openRequested.emit(v));
+    }
+    return versions;
+  }
+
+  /** Answer a refused registration ("already exists") by adding the upload as a new version. */
+  async addAsNewVersion(progressId: string): Promise<IDatasetVersion | null> {
+    const progress = this._state.uploads.find(u => u.id === progressId);
+    if (!progress?.uploadId) {
+      return null;
+    }
+    const options: IRegisterOptions = {
+      ...(this._options.get(progressId) ?? {}),
+      name: progress.conflictWith ?? this._options.get(progressId)?.name,
+      newVersion: true
+    };
+    return this._register(progress, progress.uploadId, options);
+  }
+
   async refresh(): Promise<void> {
     try {
       await this._load();
@@ -58,8 +125,14 @@ export class DatasetsModel {
     void this.refresh();
   }
 
-  /** Upload and register files one after the other, each with its own progress bar. */
-  async upload(files: Array<{ blob: Blob; name: string }>): Promise<IDatasetVersion[]> {
+  /**
+   * Upload and register files one after the other, each with its own progress bar.
+   * `options` apply to each file (a name only makes sense for one file).
+   */
+  async upload(
+    files: Array<{ blob: Blob; name: string }>,
+    options: IRegisterOptions = {}
+  ): Promise<IDatasetVersion[]> {
     const done: IDatasetVersion[] = [];
     for (const file of files) {
       const key = `${file.name}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
@@ -71,9 +144,11 @@ export class DatasetsModel {
         stage: 'sending',
         error: null
       };
+      this._options.set(key, options);
       this._setUpload(progress);
+      let uploadId: string;
       try {
-        const version = await uploadDataset(file.blob, file.name, {
+        uploadId = await sendUpload(file.blob, file.name, {
           onProgress: (sent, size) => {
             this._setUpload({
               ...progress,
@@ -83,24 +158,48 @@ export class DatasetsModel {
             });
           }
         });
-        this._setUpload({ ...progress, sent: file.blob.size, stage: 'done' });
-        done.push(version);
-        this._registered.emit(version);
-        setTimeout(() => this._dropUpload(key), 4000);
       } catch (error) {
-        this._setUpload({
-          ...progress,
-          stage: 'failed',
-          error: (error as Error).message ?? String(error)
-        });
+        this._setUpload({ ...progress, stage: 'failed', error: (error as Error).message ?? String(error) });
+        continue;
       }
-      await this.refresh();
+      const version = await this._register({ ...progress, sent: file.blob.size }, uploadId, options);
+      if (version) {
+        done.push(version);
+      }
     }
     return done;
   }
 
   dismissUpload(id: string): void {
     this._dropUpload(id);
+  }
+
+  private async _register(
+    progress: IUploadProgress,
+    uploadId: string,
+    options: IRegisterOptions
+  ): Promise<IDatasetVersion | null> {
+    const base: IUploadProgress = { ...progress, uploadId, error: null, conflictWith: undefined };
+    this._setUpload({ ...base, stage: 'registering' });
+    try {
+      const version = await registerUpload(uploadId, options);
+      this._setUpload({ ...base, stage: 'done' });
+      this._registered.emit(version);
+      setTimeout(() => this._dropUpload(progress.id), 4000);
+      return version;
+    } catch (error) {
+      const message = (error as Error).message ?? String(error);
+      const conflict = error instanceof MLHubRequestError && error.code === 'conflict';
+      this._setUpload({
+        ...base,
+        stage: 'failed',
+        error: message,
+        conflictWith: conflict ? (/dataset '([^']+)'/.exec(message)?.[1] ?? options.name) : undefined
+      });
+      return null;
+    } finally {
+      await this.refresh();
+    }
   }
 
   dispose(): void {
@@ -125,6 +224,7 @@ export class DatasetsModel {
   }
 
   private _dropUpload(id: string): void {
+    this._options.delete(id);
     this._set({ uploads: this._state.uploads.filter(u => u.id !== id) });
   }
 
@@ -140,8 +240,11 @@ export class DatasetsModel {
     query: '',
     loading: false,
     error: null,
-    uploads: []
+    uploads: [],
+    pending: null
   };
+  private _options = new Map<string, IRegisterOptions>();
   private _stateChanged = new Signal<this, IDatasetsState>(this);
   private _registered = new Signal<this, IDatasetVersion>(this);
+  private _openRequested = new Signal<this, IDatasetVersion>(this);
 }

@@ -8,7 +8,7 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, MainAreaWidget, showErrorMessage } from '@jupyterlab/apputils';
+import { ICommandPalette, MainAreaWidget, showErrorMessage, WidgetTracker } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
 import { insertCode as insertCodeInto, RecentNotebooks } from '../components/insertCode';
@@ -46,17 +46,27 @@ export const datasetsPlugin: JupyterFrontEndPlugin<void> = {
       void insertCodeInto(app.shell, notebooks, loadCode(name, version));
     };
 
+    // Dataset tabs come back after a page reload, by dataset name.
+    const tracker = new WidgetTracker<MainAreaWidget<DatasetContent>>({ namespace: 'mlhub-dataset' });
+    void restorer?.restore(tracker, {
+      command: COMMAND_OPEN_DATASET,
+      args: widget => ({ name: widget.content.datasetName }),
+      name: widget => widget.content.datasetName
+    });
+
     const open = (name: string): void => {
       let widget = views.get(name);
       if (!widget || widget.isDisposed) {
         widget = createDatasetWidget(name, insertCode, () => void model.refresh());
         views.set(name, widget);
         widget.disposed.connect(() => views.delete(name));
+        void tracker.add(widget);
         app.shell.add(widget, 'main');
       }
       app.shell.activateById(widget.id);
     };
     model.registered.connect((_, version) => views.get(version.dataset)?.content.reload());
+    model.openRequested.connect((_, version) => open(version.dataset));
 
     const sidebar = new DatasetsSidebar(model, d => open(d.name));
     app.shell.add(sidebar, 'left', { rank: 905 });
@@ -78,7 +88,7 @@ export const datasetsPlugin: JupyterFrontEndPlugin<void> = {
     });
     app.commands.addCommand(COMMAND_REGISTER_FILE, {
       label: 'Register as Dataset',
-      caption: 'Upload the selected file(s) to ML Hub as a dataset (a new name, or a conflict if it exists)',
+      caption: 'Upload the selected file(s) to ML Hub as a dataset, with the options of the Upload form',
       icon: datasetsIcon,
       execute: async args => {
         const given = typeof args.path === 'string' ? [{ path: args.path, type: 'file' }] : selectedPaths(app);
@@ -96,8 +106,9 @@ export const datasetsPlugin: JupyterFrontEndPlugin<void> = {
         for (const item of files) {
           blobs.push({ blob: await requestFile(item.path), name: item.path.split('/').pop() ?? item.path });
         }
-        const versions = await model.upload(blobs);
-        versions.forEach(v => open(v.dataset));
+        // The Upload form in the sidebar takes name, description, tags, new version and sheet;
+        // each dataset it registers opens (see openRequested below).
+        model.stage(blobs, true);
       }
     });
     app.contextMenu.addItem({

@@ -20,6 +20,17 @@ export interface IImageManifest {
   size_distribution: Array<{ width: number; height: number; count: number }>;
 }
 
+/** What reading the file changed or chose (a version's `manifest.reading`); keys only where they apply. */
+export interface IReading {
+  /** Blank header cells and the names generated for them (`position` is 1-based). */
+  renamed_columns?: Array<{ position: number; original: string; name: string }>;
+  /** Columns of mixed types read as text. */
+  text_columns?: string[];
+  /** The workbook sheet read, and every sheet of the workbook in order. */
+  sheet?: string;
+  sheets?: string[];
+}
+
 export interface IDatasetVersion {
   dataset: string;
   version: number;
@@ -37,6 +48,7 @@ export interface IDatasetVersion {
     files: IDatasetFile[];
     schema?: IColumn[];
     images?: IImageManifest;
+    reading?: IReading;
   };
 }
 
@@ -65,6 +77,7 @@ export interface IPreview {
   columns?: IColumn[];
   rows?: unknown[][];
   total_rows?: number | null;
+  reading?: IReading;
 }
 
 export interface IColumnStats {
@@ -120,4 +133,17 @@ export interface IUploadProgress {
   size: number;
   stage: 'hashing' | 'sending' | 'registering' | 'done' | 'failed';
   error: string | null;
+  /** The server's upload id once every byte arrived (a refused registration can be retried). */
+  uploadId?: string;
+  /** The dataset the registration was refused for because it exists (answerable with a new version). */
+  conflictWith?: string;
+}
+
+/** Files picked or dropped, waiting for the Upload form to be filled in. */
+export interface IPendingUpload {
+  files: Array<{ blob: Blob; name: string }>;
+  /** The sheets of the one workbook picked (null: not a workbook, or not read yet). */
+  sheets: string[] | null;
+  /** Open each registered dataset when done (as "Register as Dataset" does). */
+  openWhenDone: boolean;
 }

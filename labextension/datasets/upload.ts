@@ -1,6 +1,7 @@
 /**
  * Chunked, resumable upload of a browser `Blob` (a dropped or picked file, or a file
- * fetched from the Jupyter server) to `/uploads`, then its registration as a dataset.
+ * fetched from the Jupyter server) to `/uploads`, then its registration as a dataset
+ * with the options of the Upload form (name, description, tags, new version, sheet).
  * One chunk is read at a time; the whole-file sha256 is computed as chunks go out.
  */
 import { requestAPI } from '../request';
@@ -38,16 +39,26 @@ export interface IUploadOptions {
   onProgress?: (sent: number, size: number) => void;
   /** Called once the server assigned the upload id. */
   onCreated?: (id: string) => void;
-  name?: string;
-  newVersion?: boolean;
 }
 
-/** Send `blob` as `filename` and register it; resolves to the new version. */
-export async function uploadDataset(
+/** What a registration may say besides the upload (the fields of `POST /datasets`). */
+export interface IRegisterOptions {
+  /** The dataset's name (default: the file name, normalised). */
+  name?: string;
+  description?: string;
+  tags?: string[];
+  /** Add a version to the existing dataset `name` (otherwise an existing name is a 409). */
+  newVersion?: boolean;
+  /** The sheet of an Excel workbook to read (default: the first sheet that holds rows). */
+  sheet?: string;
+}
+
+/** Send `blob` as `filename` in chunks and complete it; resolves to the upload id. */
+export async function sendUpload(
   blob: Blob,
   filename: string,
   options: IUploadOptions = {}
-): Promise<IDatasetVersion> {
+): Promise<string> {
   if (blob.size === 0) {
     throw new Error(`${filename} is empty (0 bytes); there is nothing to register`);
   }
@@ -83,16 +94,55 @@ export async function uploadDataset(
       body: JSON.stringify({ sha256: hasher.hex() })
     })
   );
+  return upload.id;
+}
+
+/**
+ * Register a completed upload; resolves to the new version. A refused registration
+ * (a 409 for an existing name, a 422 for a sheet that does not exist...) leaves the
+ * upload complete, so it can be registered again with other options.
+ */
+export async function registerUpload(
+  uploadId: string,
+  options: IRegisterOptions = {}
+): Promise<IDatasetVersion> {
   const body: Record<string, unknown> = {
-    upload_id: upload.id,
+    upload_id: uploadId,
     new_version: options.newVersion ?? false
   };
   if (options.name) {
     body.name = options.name;
+  }
+  if (options.description) {
+    body.description = options.description;
+  }
+  if (options.tags && options.tags.length > 0) {
+    body.tags = options.tags;
+  }
+  if (options.sheet) {
+    body.sheet = options.sheet;
   }
   const registered = await requestAPI<{ version: IDatasetVersion }>('datasets', {
     method: 'POST',
     body: JSON.stringify(body)
   });
   return registered.version;
+}
+
+/** Send `blob` as `filename` and register it; resolves to the new version. */
+export async function uploadDataset(
+  blob: Blob,
+  filename: string,
+  options: IUploadOptions & IRegisterOptions = {}
+): Promise<IDatasetVersion> {
+  return registerUpload(await sendUpload(blob, filename, options), options);
+}
+
+/** Tags as typed in one text field: split at commas, trimmed, empty ones dropped, each once. */
+export function parseTags(text: string): string[] {
+  const tags = text
+    .split(',')
+    .map(tag => tag.trim())
+    .filter(tag => tag !== '');
+  return Array.from(new Set(tags));
 }

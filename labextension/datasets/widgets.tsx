@@ -32,8 +32,11 @@ function ConnectedPanel(props: {
       onQuery={q => model.setQuery(q)}
       onRefresh={() => void model.refresh()}
       onOpen={props.onOpen}
-      onFiles={files => void model.upload(files.map(f => ({ blob: f, name: f.name })))}
+      onFiles={files => model.stage(files.map(f => ({ blob: f, name: f.name })))}
+      onSubmit={options => void model.submitPending(options)}
+      onCancel={() => model.cancelPending()}
       onDismiss={id => model.dismissUpload(id)}
+      onAddAsNewVersion={id => void model.addAsNewVersion(id)}
     />
   );
 }

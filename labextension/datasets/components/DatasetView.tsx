@@ -9,6 +9,7 @@ import { getPreview, getStats, getThumbnails, getVersion, listVersions, rollback
 import { IColumnStats, IDatasetVersion, IPreview, IStats, IThumbnails } from '../types';
 import { formatBytes, formatDate, formatExact, formatValue, isNumericType } from './format';
 import { Histogram } from './Histogram';
+import { ReadingNote } from './ReadingNote';
 
 export interface IDatasetViewProps {
   name: string;
@@ -274,6 +275,7 @@ export function DatasetView(props: IDatasetViewProps): JSX.Element {
         <ImagesSummary stats={data.stats} thumbnails={data.thumbnails} />
       ) : (
         <>
+          <ReadingNote reading={{ ...v.lineage?.reading, ...data.preview.reading }} />
           <h3>Preview</h3>
           <PreviewTable preview={data.preview} />
           <h3>Columns and statistics</h3>

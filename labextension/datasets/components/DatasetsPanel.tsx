@@ -1,20 +1,34 @@
-/** The Datasets sidebar: search, upload (button or drag-and-drop) with progress, the catalogue. */
+/**
+ * The Datasets sidebar: search, upload (button or drag-and-drop, then the Upload form)
+ * with progress, the catalogue.
+ */
 import React, { useRef, useState } from 'react';
 
 import { IDatasetsState } from '../model';
 import { IDataset, IUploadProgress } from '../types';
+import { IRegisterOptions } from '../upload';
 import { formatBytes } from './format';
+import { UploadForm } from './UploadForm';
 
 export interface IDatasetsPanelProps {
   state: IDatasetsState;
   onQuery: (query: string) => void;
   onRefresh: () => void;
   onOpen: (dataset: IDataset) => void;
+  /** Files picked or dropped: they wait for the Upload form. */
   onFiles: (files: File[]) => void;
+  onSubmit: (options: IRegisterOptions) => void;
+  onCancel: () => void;
   onDismiss: (id: string) => void;
+  /** Register a refused upload ("already exists") as a new version of that dataset. */
+  onAddAsNewVersion: (id: string) => void;
 }
 
-function UploadRow(props: { upload: IUploadProgress; onDismiss: () => void }): JSX.Element {
+function UploadRow(props: {
+  upload: IUploadProgress;
+  onDismiss: () => void;
+  onAddAsNewVersion: () => void;
+}): JSX.Element {
   const { upload } = props;
   const pct = upload.size ? Math.round((100 * upload.sent) / upload.size) : 0;
   const label =
@@ -32,6 +46,11 @@ function UploadRow(props: { upload: IUploadProgress; onDismiss: () => void }): J
       <div className="jp-MLHub-upload-status" role={upload.stage === 'failed' ? 'alert' : undefined}>
         {label}
       </div>
+      {upload.stage === 'failed' && upload.conflictWith && upload.uploadId && (
+        <button className="jp-Button jp-mod-styled jp-mod-accept jp-MLHub-action" onClick={props.onAddAsNewVersion}>
+          Add as a new version of {upload.conflictWith}
+        </button>
+      )}
       {upload.stage === 'failed' && (
         <button className="jp-Button jp-mod-styled jp-mod-reject jp-MLHub-action" onClick={props.onDismiss}>
           Dismiss
@@ -135,10 +154,23 @@ export function DatasetsPanel(props: IDatasetsPanelProps): JSX.Element {
         }}
       />
       <div className="jp-MLHub-dropHint">Drop files here to register them (CSV, TSV, JSON, Excel, Parquet, zip of images)</div>
+      {state.pending && (
+        <UploadForm
+          pending={state.pending}
+          datasets={state.datasets}
+          onSubmit={props.onSubmit}
+          onCancel={props.onCancel}
+        />
+      )}
       {state.uploads.length > 0 && (
         <ul className="jp-MLHub-uploads">
           {state.uploads.map(u => (
-            <UploadRow key={u.id} upload={u} onDismiss={() => props.onDismiss(u.id)} />
+            <UploadRow
+              key={u.id}
+              upload={u}
+              onDismiss={() => props.onDismiss(u.id)}
+              onAddAsNewVersion={() => props.onAddAsNewVersion(u.id)}
+            />
           ))}
         </ul>
       )}
