@@ -8,7 +8,7 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, IThemeManager, MainAreaWidget } from '@jupyterlab/apputils';
+import { ICommandPalette, IThemeManager, MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 
 import { ModelsModel } from './model';
 import {
@@ -39,6 +39,13 @@ export const modelsPlugin: JupyterFrontEndPlugin<void> = {
   ): void => {
     const model = new ModelsModel();
     const views = new Map<string, MainAreaWidget<ModelContent>>();
+    // Model tabs come back after a page reload, by model name.
+    const tracker = new WidgetTracker<MainAreaWidget<ModelContent>>({ namespace: 'mlhub-model' });
+    void restorer?.restore(tracker, {
+      command: COMMAND_OPEN_MODEL,
+      args: widget => ({ name: widget.content.modelName }),
+      name: widget => widget.content.modelName
+    });
     let train: MainAreaWidget<TrainContent> | null = null;
 
     const open: IModelsOpeners = {
@@ -48,6 +55,7 @@ export const modelsPlugin: JupyterFrontEndPlugin<void> = {
           widget = createModelWidget(name, version, prefill => open.openTrain(prefill));
           views.set(name, widget);
           widget.disposed.connect(() => views.delete(name));
+          void tracker.add(widget);
           app.shell.add(widget, 'main');
         } else {
           widget.content.reload(version);

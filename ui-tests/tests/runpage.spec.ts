@@ -1,5 +1,6 @@
 import { expect, test } from '@jupyterlab/galata';
 import type { Locator, Page } from '@playwright/test';
+import { createHash } from 'crypto';
 
 const API = '/mlhub/api/v1';
 
@@ -82,7 +83,22 @@ async function loggedRun(page: Page, project: string, name: string): Promise<IRu
   });
 }
 
-function runPage(page: Page, run: IRun): Locator {
+/** Upload and register a CSV through the chunked upload API. */
+async function registerCsv(page: Page, filename: string, text: string): Promise<any> {
+  const headers = await xsrfHeaders(page);
+  const data = Buffer.from(text);
+  const sha = createHash('sha256').update(data).digest('hex');
+  const upload = await api(page, 'POST', 'uploads', { filename, size: data.length });
+  const chunk = await page.request.put(`${API}/uploads/${upload.id}/chunks/0`, {
+    data,
+    headers: { ...headers, 'Content-Type': 'application/octet-stream', 'X-Chunk-SHA256': sha }
+  });
+  expect(chunk.ok(), await chunk.text()).toBe(true);
+  await api(page, 'POST', `uploads/${upload.id}/complete`, { sha256: sha });
+  return api(page, 'POST', 'datasets', { upload_id: upload.id });
+}
+
+function runPage(page: Page, run: Pick<IRun, 'id'>): Locator {
   return page.locator(`.jp-MLHubRun[data-run-id="${run.id}"]`);
 }
 
@@ -388,5 +404,68 @@ test.describe('Run page', () => {
     ).toBeVisible();
     await tab(page, 'Run beta').click();
     await expect(runPage(page, beta).getByRole('heading', { name: 'beta', exact: true })).toBeVisible();
+  });
+
+  test('a trained model version and its run link to each other; model and dataset tabs come back after a reload', async ({
+    page
+  }) => {
+    test.setTimeout(180000);
+    const suffix = Date.now().toString(36);
+    const dataset = `points_${suffix}`;
+    const rows = Array.from({ length: 40 }, (_, i) => `${i % 7},${(i * 3) % 11},${i % 2 ? 'odd' : 'even'}`);
+    await registerCsv(page, `${dataset}.csv`, ['a,b,label', ...rows].join('\n') + '\n');
+    const name = `points_rf_${suffix}`;
+    const submitted = await page.request.post(`${API}/jobs`, {
+      data: {
+        dataset,
+        target: 'label',
+        estimator: 'sklearn.ensemble.RandomForestClassifier',
+        params: { n_estimators: 3, max_depth: 2, random_state: 0 },
+        name
+      },
+      headers: await xsrfHeaders(page)
+    });
+    expect(submitted.status(), await submitted.text()).toBe(202);
+    const jobId = (await submitted.json()).id;
+    await expect
+      .poll(async () => (await api(page, 'GET', `jobs/${jobId}`)).state, { timeout: 120000 })
+      .toBe('finished');
+    const runId: string = (await api(page, 'GET', `jobs/${jobId}`)).run_id;
+
+    // The model view's "run" opens the run that trained the version.
+    await page.evaluate(async model => {
+      await (window as any).jupyterapp.commands.execute('mlhub:open-model', { name: model });
+    }, name);
+    const modelView = page.locator(`.jp-MLHubModels-view[data-model="${name}"]`);
+    await modelView.getByRole('button', { name: new RegExp(runId.slice(0, 8)) }).click();
+    const view = runPage(page, { id: runId });
+    await expect(view).toBeVisible();
+    // The run page names what the run produced and used, and opens them.
+    const links = section(view, 'Models and datasets');
+    await expect(links.locator(`li[data-model="${name}"]`)).toContainText(`model ${name} v1`);
+    await expect(links.locator(`li[data-dataset="${dataset}"]`)).toContainText(`dataset ${dataset} v1`);
+    await expect(links.locator(`li[data-dataset="${dataset}"]`)).toContainText(`by model ${name} v1`);
+    await links.getByRole('button', { name: `dataset ${dataset} v1` }).click();
+    await expect(page.locator(`.jp-MLHub-datasetView[data-dataset="${dataset}"]`)).toBeVisible();
+    await tab(page, `Run `).first().click();
+    await links.getByRole('button', { name: `model ${name} v1` }).click();
+    await expect(modelView).toBeVisible();
+
+    let saved = '';
+    page.on('request', request => {
+      if (request.method() === 'PUT' && request.url().includes('/api/workspaces')) {
+        saved = request.postData() ?? '';
+      }
+    });
+    await tab(page, `Dataset: ${dataset}`).click();
+    await expect.poll(() => saved, { timeout: 15000 }).toContain(`mlhub-dataset:${dataset}`);
+    expect(saved).toContain(`mlhub-model:${name}`);
+    expect(saved).toContain(`mlhub-run:${runId}`);
+    await page.reload({ waitForIsReady: false });
+    await expect(tab(page, `Dataset: ${dataset}`)).toHaveCount(1, { timeout: 30000 });
+    await expect(page.locator(`.jp-MLHub-datasetView[data-dataset="${dataset}"]`)).toBeVisible();
+    await expect(tab(page, /^Run /)).toHaveCount(1);
+    await tab(page, `Model: ${name}`).click();
+    await expect(modelView).toBeVisible();
   });
 });
