@@ -124,7 +124,8 @@ async def test_train_evaluate_promote_predict_and_inferences(jp_fetch) -> None: 
     code, mv = await call(jp_fetch, "GET", "models", "iris_rf", "versions", "1")
     assert code == 200
     assert mv["estimator"] == "RandomForestClassifier" and mv["model_type"] == "sklearn"
-    assert mv["input_schema"][0] == {"name": "sepal_length", "dtype": "float"}
+    # A forest takes missing values itself: its numeric features may be null in predictions.
+    assert mv["input_schema"][0] == {"name": "sepal_length", "dtype": "float", "nullable": True}
     assert mv["classes"] == ["setosa", "versicolor", "virginica"] and mv["param_count"] > 0
     assert mv["run_id"] == job["run_id"] and mv["evaluation"]["task"] == "classification"
     code, run = await call(jp_fetch, "GET", "runs", job["run_id"])
@@ -380,6 +381,13 @@ async def test_digits_png_collection_cnn_and_image_predictions(jp_fetch) -> None
     assert inf["total"] == 2 and inf["inferences"][0]["inputs"][0]["bytes"] == len(images[0])
     code, err = await call(jp_fetch, "POST", "models", "digits_cnn", "predictions", body={"inputs": ["%%%"]})
     assert code == 422 and "base64" in err["error"]["message"]
+    # The Try it form's image drop: one image as a data: URL, by version, with class probabilities.
+    data_url = "data:image/png;base64," + base64.b64encode(images[0]).decode()
+    code, p3 = await call(jp_fetch, "POST", "models", "digits_cnn", "predictions",
+                          body={"version": 1, "inputs": [data_url]})
+    assert code == 200 and p3["version"] == 1 and p3["inference_id"] is not None
+    assert p3["outputs"][0]["prediction"] == p["outputs"][0]["prediction"]
+    assert set(p3["outputs"][0]["probabilities"]) == {str(c) for c in mv["classes"]}
 
 
 async def test_form_options_features_encoding_split_seed_and_try_it_by_version(jp_fetch) -> None:  # type: ignore[no-untyped-def]
