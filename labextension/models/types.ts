@@ -9,6 +9,8 @@ export interface IColumnSpec {
   shape?: number[];
   /** A one-hot text feature's values seen in training (at most 50 are recorded). */
   categories?: string[];
+  /** The model takes a missing value (null) for this feature. */
+  nullable?: boolean;
 }
 
 export interface ICurve {

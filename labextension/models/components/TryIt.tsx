@@ -53,6 +53,7 @@ function FeatureInput(props: { col: IColumnSpec; value: string; onChange: (value
         type="number"
         step={col.dtype === 'int' ? 1 : 'any'}
         aria-label={col.name}
+        placeholder={col.nullable ? 'empty: missing' : undefined}
         value={value}
         onChange={e => onChange(e.target.value)}
       />
