@@ -264,6 +264,28 @@ test.describe('Run page', () => {
     );
     await expect(tab(page, 'Run baseline')).toHaveCount(1);
 
+    // A failed run: the reason by its status, the SDK's traceback apart from the notes.
+    const broken: IRun = await api(page, 'POST', 'runs', { project, name: 'broken' });
+    await api(page, 'PATCH', `runs/${broken.id}`, {
+      status: 'failed',
+      status_reason: 'ValueError: bad input',
+      notes:
+        'tried lr=10\n\nTraceback (most recent call last):\n  File "train.py", line 3, in <module>\n' +
+        '    raise ValueError("bad input")\nValueError: bad input\n'
+    });
+    await page.evaluate(async id => {
+      await (window as any).jupyterapp.commands.execute('mlhub:open-run', { run: id });
+    }, broken.id);
+    const brokenView = runPage(page, broken);
+    await expect(fact(brokenView, 'status')).toHaveText('failed ValueError: bad input');
+    await expect(fact(brokenView, 'notes')).toHaveText('tried lr=10');
+    await expect(fact(brokenView, 'traceback').locator('pre')).toContainText(
+      'raise ValueError("bad input")'
+    );
+    await expect(fact(brokenView, 'traceback').locator('pre')).toContainText(
+      'Traceback (most recent call last)'
+    );
+
     // From the ML Hub sidebar's run rows.
     await page.click('.jp-SideBar [data-id="mlhub-sidebar"]');
     const hub = page.locator('#mlhub-sidebar');
@@ -285,7 +307,7 @@ test.describe('Run page', () => {
     await expect(tab(page, 'Run scratch')).toHaveCount(0);
     const gone = await page.request.get(`${API}/runs/${scratch.id}`);
     expect(gone.status()).toBe(404);
-    expect((await api(page, 'GET', `runs?project=${project}`)).total).toBe(1);
+    expect((await api(page, 'GET', `runs?project=${project}`)).total).toBe(2);
   });
 
   test('opens from the command palette and stops a run logged by a kernel', async ({ page }) => {

@@ -129,10 +129,25 @@ function EditForm(props: {
   );
 }
 
+const TRACEBACK_HEAD = 'Traceback (most recent call last)';
+
+/**
+ * A failed run's notes as the user wrote them and the traceback the SDK added after them
+ * (`run.fail`, mlhub_ext/client/run.py); a reason of several lines counts as a traceback too.
+ */
+export function splitTraceback(run: IRun): { notes: string; traceback: string } {
+  const reason = run.status_reason ?? '';
+  const at = run.status === 'failed' ? run.notes.lastIndexOf(TRACEBACK_HEAD) : -1;
+  if (at !== -1) {
+    return { notes: run.notes.slice(0, at).trim(), traceback: run.notes.slice(at).trimEnd() };
+  }
+  return { notes: run.notes, traceback: reason.includes('\n') ? reason : '' };
+}
+
 function Overview(props: { run: IRun; now: number }): JSX.Element {
   const { run, now } = props;
   const reason = run.status_reason ?? '';
-  // A failed run's reason carries the exception's traceback: shown whole, below.
+  const { notes, traceback } = splitTraceback(run);
   const multiline = reason.includes('\n');
   return (
     <dl className="jp-MLHubRun-facts" aria-label="overview">
@@ -182,17 +197,17 @@ function Overview(props: { run: IRun; now: number }): JSX.Element {
       </div>
       <div data-fact="notes">
         <dt>notes</dt>
-        <dd className="jp-MLHubRun-notes">{run.notes || '–'}</dd>
+        <dd className="jp-MLHubRun-notes">{notes || '–'}</dd>
       </div>
       <div data-fact="id">
         <dt>id</dt>
         <dd className="jp-MLHubRun-mono">{run.id}</dd>
       </div>
-      {multiline && (
+      {traceback !== '' && (
         <div data-fact="traceback" className="jp-MLHubRun-wide">
           <dt>{run.status === 'failed' ? 'traceback' : 'reason'}</dt>
           <dd>
-            <pre className="jp-MLHubRun-traceback">{reason}</pre>
+            <pre className="jp-MLHubRun-traceback">{traceback}</pre>
           </dd>
         </div>
       )}
