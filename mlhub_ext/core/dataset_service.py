@@ -16,7 +16,7 @@ from typing import Any, BinaryIO, Protocol
 
 from . import access, validation
 from .datasets import DataBackend, Dataset, DatasetKind, DatasetQuery, DatasetStore, DatasetVersion, Upload
-from .entities import Member, Role, Visibility
+from .entities import Holding, Member, Role, Visibility
 from .errors import ErrorCode, MLHubError, conflict, invalid, not_found, quoted, storage_error
 from .uploads import Uploads
 
@@ -199,6 +199,10 @@ class DatasetService:
             (v.manifest or {})["images"], self.blobs.path(original["sha256"]), k, px)}
 
     # members
+    def holdings(self, user: str) -> tuple[list[Holding], list[Holding]]:
+        """Datasets ``user`` owns, and those shared with them or one of their groups."""
+        return self.store.holdings(user)
+
     def list_members(self, user: str, name: str) -> list[Member]:
         ds = self._dataset_for(user, name, Role.READ)
         return [Member(name, ds.owner, Role.OWNER)] + self.store.list_members(name)

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, Sequence
 
-from .entities import Member, Role, Visibility, iso
+from .entities import Holding, Member, Role, Visibility, iso
 
 
 class DatasetKind:
@@ -180,6 +180,10 @@ class DatasetStore(ABC):
 
     @abstractmethod
     def list_members(self, name: str) -> list[Member]: ...
+
+    @abstractmethod
+    def holdings(self, user: str) -> tuple[list[Holding], list[Holding]]:
+        """``(owned, shared)`` datasets of ``user`` with version counts and stored bytes."""
 
     @abstractmethod
     def create_upload(self, upload: Upload) -> Upload: ...

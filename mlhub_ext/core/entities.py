@@ -141,8 +141,20 @@ class MetricInfo:
         }
 
 
+class TokenScope(str, Enum):
+    """What an API token may do: ``read`` (GET only) or ``write`` (everything its user may)."""
+
+    READ = "read"
+    WRITE = "write"
+
+
 @dataclass
 class ApiToken:
+    """An ML Hub API token as stored: never its value, only a hash and the first characters.
+
+    ``note`` is the token's name (shown in listings); ``scope`` is read or write.
+    """
+
     id: int
     user: str
     prefix: str
@@ -150,17 +162,51 @@ class ApiToken:
     created_at: datetime | None
     expires_at: datetime | None
     revoked_at: datetime | None = None
+    scope: TokenScope = TokenScope.WRITE
+    last_used_at: datetime | None = None
+
+    @property
+    def name(self) -> str:
+        return self.note
 
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "user": self.user,
+            "name": self.note,
             "prefix": self.prefix,
-            "note": self.note,
+            "scope": TokenScope(self.scope).value,
             "created_at": iso(self.created_at),
             "expires_at": iso(self.expires_at),
+            "last_used_at": iso(self.last_used_at),
             "revoked_at": iso(self.revoked_at),
         }
+
+
+@dataclass
+class Holding:
+    """A project, dataset or model as the profile lists it: what the caller owns or was given.
+
+    ``count`` is runs (project) or versions (dataset, model); ``size`` the bytes stored for
+    it (run artifacts, dataset version files, model artifacts). For something shared,
+    ``role`` is the caller's best role and ``via`` the member name that grants it (the
+    caller's own name or ``group:<g>``).
+    """
+
+    kind: str
+    name: str
+    owner: str
+    visibility: Visibility
+    count: int = 0
+    size: int = 0
+    updated_at: datetime | None = None
+    role: Role = Role.OWNER
+    via: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "name": self.name, "owner": self.owner,
+                "visibility": Visibility(self.visibility).value, "count": self.count, "size": self.size,
+                "updated_at": iso(self.updated_at), "role": Role(self.role).value, "via": self.via}
 
 
 @dataclass

@@ -10,7 +10,7 @@ import uuid
 from typing import Any, Protocol
 
 from . import access, validation
-from .entities import Member, Role, Visibility
+from .entities import Holding, Member, Role, Visibility
 from .errors import ErrorCode, MLHubError, conflict, invalid, not_found, quoted
 from .models import (DONE_STATES, JOB_KINDS, JOB_STATES, AliasMove, EvaluationRecord, Inference, Job, JobQuery,
                      Model, ModelQuery, ModelStore, ModelVersion)
@@ -118,6 +118,10 @@ class ModelService:
         return updated
 
     # members
+    def holdings(self, user: str) -> tuple[list[Holding], list[Holding]]:
+        """Models ``user`` owns, and those shared with them or one of their groups."""
+        return self.store.holdings(user)
+
     def list_members(self, user: str, name: str) -> list[Member]:
         model = self._model_for(user, name, Role.READ)
         return [Member(name, model.owner, Role.OWNER)] + self.store.list_members(name)

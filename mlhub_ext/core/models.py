@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Sequence
 
-from .entities import Member, Role, Visibility, iso
+from .entities import Holding, Member, Role, Visibility, iso
 
 JOB_KINDS = ("train", "evaluate", "sweep")
 JOB_STATES = ("queued", "running", "finished", "failed", "aborted")
@@ -293,6 +293,10 @@ class ModelStore(ABC):
 
     @abstractmethod
     def list_members(self, name: str) -> list[Member]: ...
+
+    @abstractmethod
+    def holdings(self, user: str) -> tuple[list[Holding], list[Holding]]:
+        """``(owned, shared)`` models of ``user`` with version counts and stored bytes."""
 
     @abstractmethod
     def add_evaluation(self, record: EvaluationRecord) -> EvaluationRecord: ...

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from . import access, validation
-from .entities import ApiToken, Artifact, Member, MetricInfo, Project, Role, Run, RunStatus, Visibility
+from .entities import (ApiToken, Artifact, Holding, Member, MetricInfo, Project, Role, Run, RunStatus, TokenScope,
+                       Visibility)
 from .errors import ErrorCode, MLHubError, invalid, malformed, not_found, quoted
 from .numbers import COMPACT_ENCODING, decode_array, decode_value, encode_list
 from .search import parse_filter
@@ -17,6 +18,10 @@ from .validation import MAX_INT
 from .store import AbstractStore, BlobStoreLike, MetricBatch, RunQuery, SeriesData
 
 TOKEN_PREFIX = "mlh_"
+MAX_TOKEN_NAME = 100
+MAX_TOKEN_DAYS = 3650
+# last_used_at is written at most this often per token, so that reads stay reads.
+TOKEN_TOUCH_INTERVAL = timedelta(seconds=60)
 MAX_POINTS_PER_BATCH = 1_000_000
 MAX_STATUS_REASON = 2000
 RUN_ORDER_FIELDS = ("created_at", "updated_at", "name", "status")
@@ -80,34 +85,71 @@ class Registry:
         return name
 
     # users and tokens
-    def create_token(self, user: str, note: str = "", expires_in: timedelta | None = None) -> tuple[str, ApiToken]:
-        """Make a new API token for ``user``; the clear text is returned once and stored hashed."""
-        validation.check_user(user)
-        self.store.ensure_user(user)
+    def create_token(self, user: str, note: Any = "", expires_in: timedelta | None = None,
+                     scope: Any = TokenScope.WRITE) -> tuple[str, ApiToken]:
+        """Make a new API token for ``user``: ``(clear text, record)``.
+
+        The clear text (``mlh_`` + 43 random characters) is returned here once and stored only
+        as its sha256. ``note`` is the token's name (at most 100 characters); ``expires_in``
+        a positive duration of at most 3650 days, or None for a token that never expires;
+        ``scope`` ``"read"`` (GET requests only) or ``"write"``. Raises ``invalid`` naming the
+        value otherwise.
+        """
+        validation.check_user(str(user))
+        if not isinstance(note, str) or len(note) > MAX_TOKEN_NAME:
+            raise invalid(f"token name must be a string of at most {MAX_TOKEN_NAME} characters, not {quoted(note)}")
+        try:
+            token_scope = TokenScope(scope)
+        except ValueError:
+            raise invalid(f"token scope must be 'read' or 'write', not {quoted(scope)}") from None
+        if expires_in is not None and not timedelta(0) < expires_in <= timedelta(days=MAX_TOKEN_DAYS):
+            raise invalid(f"a token expires after more than 0 and at most {MAX_TOKEN_DAYS} days "
+                          f"(or never), not after {expires_in}")
+        self.store.ensure_user(str(user))
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         expires = now() + expires_in if expires_in else None
-        rec = self.store.add_token(user, hash_token(token), token[: len(TOKEN_PREFIX) + 6], note, expires)
+        rec = self.store.add_token(str(user), hash_token(token), token[: len(TOKEN_PREFIX) + 6], note, expires,
+                                   token_scope)
         return token, rec
 
-    def authenticate_token(self, token: str) -> str | None:
-        """The user a token belongs to, or None if it is unknown, revoked or expired."""
-        if not token:
+    def check_token(self, token: str) -> ApiToken | None:
+        """The record of a valid token (its user and scope), or None if it is unknown, revoked
+        or expired. Notes the use (``last_used_at``, at most once a minute per token)."""
+        if not token or not isinstance(token, str) or len(token) > 256:
             return None
         rec = self.store.find_token(hash_token(token))
         if rec is None or rec.revoked_at is not None:
             return None
+        t = now()
         if rec.expires_at is not None:
             exp = rec.expires_at if rec.expires_at.tzinfo else rec.expires_at.replace(tzinfo=timezone.utc)
-            if exp <= now():
+            if exp <= t:
                 return None
-        return rec.user
+        if rec.last_used_at is None or t - rec.last_used_at >= TOKEN_TOUCH_INTERVAL:
+            self.store.touch_token(rec.id, t)
+            rec.last_used_at = t
+        return rec
 
-    def list_tokens(self, user: str) -> list[ApiToken]:
-        return self.store.list_tokens(user)
+    def authenticate_token(self, token: str) -> str | None:
+        """The user a token belongs to, or None if it is unknown, revoked or expired."""
+        rec = self.check_token(token)
+        return rec.user if rec else None
 
-    def revoke_token(self, token_id: int, user: str | None = None) -> None:
-        if not self.store.revoke_token(token_id, user):
+    def list_tokens(self, user: str, include_revoked: bool = True) -> list[ApiToken]:
+        """``user``'s tokens, oldest first (records only: a token's value is never stored)."""
+        return [t for t in self.store.list_tokens(str(user)) if include_revoked or t.revoked_at is None]
+
+    def revoke_token(self, token_id: Any, user: str | None = None) -> None:
+        """Revoke a token (only ``user``'s own when given). Raises ``not_found`` for a token
+        that does not exist, is another user's, or is already revoked."""
+        if isinstance(token_id, bool) or not isinstance(token_id, int) or not 0 < token_id <= MAX_INT:
             raise not_found("token", token_id)
+        if not self.store.revoke_token(token_id, str(user) if user is not None else None):
+            raise not_found("token", token_id)
+
+    def holdings(self, user: str) -> tuple[list[Holding], list[Holding]]:
+        """Projects ``user`` owns, and those shared with them or one of their groups."""
+        return self.store.holdings(user)
 
     # projects
     def list_projects(self, user: str, q: str | None = None, limit: Any = None, offset: Any = None) -> tuple[list[Project], int]:

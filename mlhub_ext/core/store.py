@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO, Iterable, Protocol, Sequence
 
-from .entities import ApiToken, Artifact, Member, MetricInfo, Project, Role, Run
+from .entities import ApiToken, Artifact, Holding, Member, MetricInfo, Project, Role, Run, TokenScope
 
 
 @dataclass
@@ -70,10 +70,19 @@ class AbstractStore(ABC):
     def ensure_user(self, name: str) -> None: ...
 
     @abstractmethod
-    def add_token(self, user: str, token_hash: str, prefix: str, note: str, expires_at: datetime | None) -> ApiToken: ...
+    def add_token(self, user: str, token_hash: str, prefix: str, note: str, expires_at: datetime | None,
+                  scope: TokenScope = TokenScope.WRITE) -> ApiToken: ...
+
+    @abstractmethod
+    def touch_token(self, token_id: int, at: datetime) -> None:
+        """Record that token ``token_id`` authenticated a request at ``at``."""
 
     @abstractmethod
     def find_token(self, token_hash: str) -> ApiToken | None: ...
+
+    @abstractmethod
+    def holdings(self, user: str) -> tuple[list[Holding], list[Holding]]:
+        """``(owned, shared)`` projects of ``user`` (shared: through ``principals(user)``)."""
 
     @abstractmethod
     def list_tokens(self, user: str) -> list[ApiToken]: ...

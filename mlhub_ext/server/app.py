@@ -5,11 +5,15 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from jupyter_server.auth.identity import User
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
+from tornado import web
 from tornado.websocket import WebSocketHandler
 from jupyter_server.extension.application import ExtensionApp
 
 from .. import __version__
+from ..core.errors import ErrorCode, MLHubError
+from ..core.service import TOKEN_PREFIX
 from ..store import open_registry
 from .config import MLHubConfigMixin
 from .ratelimit import RateLimiter
@@ -21,6 +25,36 @@ API_BASE = "/mlhub/api/v1"
 
 class JupyterWebSocket(JupyterHandler, WebSocketHandler):
     """WebSocket host base: Jupyter's auth and its origin check (``allow_origin`` aware)."""
+
+
+class JupyterAPI(APIHandler):
+    """REST host base: Jupyter's auth, and ML Hub API tokens for scripts.
+
+    ``Authorization: token mlh_...`` authenticates as the token's user with the token's scope
+    (a read-only token cannot write), and reaches only ML Hub's API: unlike the Jupyter
+    server's own token it runs no code. Any other credential goes to Jupyter's identity
+    provider as usual.
+    """
+
+    async def prepare(self) -> None:  # type: ignore[override]
+        from .standalone import bearer_token
+
+        token = bearer_token(self)
+        if not token.startswith(TOKEN_PREFIX):
+            await super().prepare()
+            return
+        if not self.check_host():
+            raise web.HTTPError(403)
+        rec = self.settings["mlhub.registry"].check_token(token)
+        if rec is None:
+            self.current_user = self._jupyter_current_user = None
+            raise MLHubError(ErrorCode.UNAUTHENTICATED, "the ML Hub API token is unknown, revoked or expired")
+        self.mlhub_token = rec
+        # A header token is no cookie, so Jupyter's XSRF check does not apply.
+        self.current_user = self._jupyter_current_user = User(rec.user)
+        self.set_cors_headers()
+        if not self.check_origin():
+            raise web.HTTPError(404)
 
 
 class MLHub(MLHubConfigMixin, ExtensionApp):
@@ -58,7 +92,7 @@ class MLHub(MLHubConfigMixin, ExtensionApp):
 
             self.handlers.extend(forward_routes(API_BASE))
         else:
-            self.handlers.extend(api_routes(API_BASE, APIHandler, ws_base=JupyterWebSocket))
+            self.handlers.extend(api_routes(API_BASE, JupyterAPI, APIHandler, ws_base=JupyterWebSocket))
 
     def _export_kernel_env(self) -> None:
         """Kernels inherit the server's environment: tell them where the API is."""

@@ -7,28 +7,95 @@ the hub's OAuth cookie for browser visits; XSRF is checked by ``HubOAuth`` for t
 """
 from __future__ import annotations
 
+import logging
 import os
 import secrets
+import threading
+import time
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
+
+import requests
 
 from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler, HubOAuthenticated
 from tornado import web
 from tornado.websocket import WebSocketHandler
 
 from ..core.errors import ErrorCode, MLHubError
-from .standalone import make_app
+from ..core.service import TOKEN_PREFIX
+from .standalone import bearer_token, make_app
+
+log = logging.getLogger("mlhub.hub")
+
+
+class HubUsers:
+    """Hub user models (name, groups) by name, asked of the hub's API with the service's own
+    token (role ``mlhub-service``: ``read:users:name``, ``read:users:groups``) and kept 60 s.
+
+    Used for callers with an ML Hub API token, whose request carries no hub identity: a user
+    the hub no longer has is refused, and the groups come from the hub as for everyone else.
+    """
+
+    def __init__(self, api_url: str, api_token: str, max_age: float = 60.0) -> None:
+        self.api_url, self.api_token, self.max_age = api_url.rstrip("/"), api_token, max_age
+        self._cache: dict[str, tuple[float, dict[str, Any] | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, name: str) -> dict[str, Any] | None:
+        """The hub's model of ``name`` or None if the hub has no such user; raises
+        ``unavailable`` when the hub cannot be asked."""
+        with self._lock:
+            hit = self._cache.get(name)
+        if hit is not None and time.monotonic() - hit[0] < self.max_age:
+            return hit[1]
+        try:
+            r = requests.get(f"{self.api_url}/users/{quote(name, safe='')}", timeout=5,
+                             headers={"Authorization": f"token {self.api_token}"})
+        except requests.RequestException as e:
+            raise MLHubError(ErrorCode.UNAVAILABLE, f"the hub could not be asked who {name!r} is: {e}") from None
+        if r.status_code == 404:
+            model = None
+        elif r.ok:
+            body = r.json()
+            model = {"name": body.get("name", name), "groups": body.get("groups") or [], "kind": "user",
+                     "admin": bool(body.get("admin", False))}
+        else:
+            raise MLHubError(ErrorCode.UNAVAILABLE, f"the hub answered {r.status_code} when asked who {name!r} is")
+        with self._lock:
+            self._cache[name] = (time.monotonic(), model)
+        return model
 
 
 class HubAuthHandler(HubOAuthenticated, web.RequestHandler):
-    """Host base: the caller is the hub user behind the token or OAuth cookie."""
+    """Host base: the caller is the hub user behind the token or OAuth cookie, or behind an
+    ML Hub API token (``mlh_...``, made on the profile page) of a user the hub still has."""
+
+    def get_current_user(self) -> Any:
+        token = bearer_token(self)
+        if not token.startswith(TOKEN_PREFIX):
+            return super().get_current_user()
+        if hasattr(self, "_mlhub_token_user"):
+            return self._mlhub_token_user
+        rec = self.settings["mlhub.registry"].check_token(token)
+        self.mlhub_token = rec
+        self._mlhub_token_user = self.settings["mlhub.hub_users"].get(rec.user) if rec else None
+        return self._mlhub_token_user
+
+    def check_xsrf_cookie(self) -> None:
+        # A header token is no cookie: there is no cross-site request to forge with it.
+        if bearer_token(self).startswith(TOKEN_PREFIX):
+            return None
+        return super().check_xsrf_cookie()  # type: ignore[no-any-return]
 
     def get_login_url(self) -> str:
         # An API never redirects to a login page; callers send their hub token.
         raise MLHubError(ErrorCode.UNAUTHENTICATED, self.auth_hint())
 
     def auth_hint(self) -> str:
-        return "send 'Authorization: token <JupyterHub API token>' (JUPYTERHUB_API_TOKEN in a user's server)"
+        if bearer_token(self).startswith(TOKEN_PREFIX):
+            return "the ML Hub API token is unknown, revoked or expired, or its user is no longer on the hub"
+        return ("send 'Authorization: token <JupyterHub API token>' (JUPYTERHUB_API_TOKEN in a user's server) "
+                "or an ML Hub API token from your profile")
 
 
 class HubAuthWebSocket(HubAuthHandler, WebSocketHandler):
@@ -46,6 +113,7 @@ def hub_app_and_address(db_url: str, artifact_root: str) -> tuple[web.Applicatio
     hub_auth = HubOAuth(api_token=os.environ["JUPYTERHUB_API_TOKEN"], cache_max_age=60)
     extra: dict[str, Any] = {
         "hub_auth": hub_auth,
+        "mlhub.hub_users": HubUsers(hub_auth.api_url, os.environ["JUPYTERHUB_API_TOKEN"]),
         "cookie_secret": secrets.token_bytes(32),
     }
     app = make_app(db_url, artifact_root, base_url=prefix, mode="hub", auth_base=HubAuthHandler,

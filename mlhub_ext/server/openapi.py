@@ -8,6 +8,8 @@ from .openapi_datasets import SCHEMAS as DATASET_SCHEMAS
 from .openapi_datasets import dataset_paths
 from .openapi_models import SCHEMAS as MODEL_SCHEMAS
 from .openapi_models import model_paths
+from .openapi_me import SCHEMAS as ME_SCHEMAS
+from .openapi_me import me_paths
 
 Schema = dict[str, Any]
 
@@ -103,6 +105,7 @@ SCHEMAS: dict[str, Schema] = {
 
 SCHEMAS.update(DATASET_SCHEMAS)
 SCHEMAS.update(MODEL_SCHEMAS)
+SCHEMAS.update(ME_SCHEMAS)
 
 ERRORS = {"400": "malformed request", "401": "not authenticated", "403": "not allowed",
           "404": "not found (or not visible to the caller)", "409": "conflict", "413": "too large",
@@ -206,6 +209,7 @@ def paths() -> dict[str, Schema]:
         },
         **dataset_paths(_op, _param, ERRORS),
         **model_paths(_op, _param, ERRORS),
+        **me_paths(_op, _param),
         "/stream": {"get": {
             "summary": "WebSocket: subscribe to runs or projects; receive new points and run changes",
             "description": 'Send {"subscribe": {"runs": [...], "projects": [...]}}; receive '
@@ -220,16 +224,16 @@ def paths() -> dict[str, Schema]:
 
 def with_common_answers(all_paths: dict[str, Schema]) -> dict[str, Schema]:
     """Add the answers the shared handler wrapper can give to any operation, so no operation
-    leaves them out: 401 on every authenticated one, 429 and 507 on every write (the per-user
-    rate limit; a full or read-only artifact storage) and 400 on every one that takes a JSON
-    body (not JSON, not an object)."""
+    leaves them out: 401 on every authenticated one, 403, 429 and 507 on every write (a
+    read-only API token; the per-user rate limit; a full or read-only artifact storage) and
+    400 on every one that takes a JSON body (not JSON, not an object)."""
     for path, ops in all_paths.items():
         if path in PUBLIC_PATHS:
             continue
         for method, op in ops.items():
             codes = {"401"}
             if method in WRITE_METHODS:
-                codes |= {"429", "507"}
+                codes |= {"403", "429", "507"}
             if "application/json" in op.get("requestBody", {}).get("content", {}):
                 codes.add("400")
             for code in sorted(codes - set(op["responses"])):

@@ -9,6 +9,7 @@ from .handlers import artifacts, meta, projects, runs
 from .handlers.base import MLHubAPIMixin
 from .handlers import datasets, uploads
 from .handlers import jobs, models, predictions
+from .handlers import me
 
 RUN_ID = r"(?P<run_id>[^/]+)"
 NAME = r"(?P<name>[^/]+)"
@@ -65,6 +66,9 @@ API_TABLE: list[tuple[str, type]] = [
     ("/jobs/(?P<job_id>[^/]+)", jobs.JobHandler),
     ("/jobs/(?P<job_id>[^/]+)/abort", jobs.JobAbortHandler),
     ("/sweeps", jobs.SweepsHandler),
+    ("/me", me.MeHandler),
+    ("/me/tokens", me.TokensHandler),
+    ("/me/tokens/(?P<token_id>[^/]+)", me.TokenHandler),
 ]
 
 # Served without authentication: the contract and the page that shows it.

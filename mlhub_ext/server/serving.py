@@ -45,7 +45,8 @@ def model_service(settings: dict[str, Any]) -> ModelService:
 
 def note_caller_token(handler: Any, runner: JobRunner) -> None:
     """On a hub, keep the caller's hub token: their jobs run on their own gateway cluster."""
-    if runner.per_user_gateway:
+    # An ML Hub API token is no hub token: it cannot open a gateway cluster.
+    if runner.per_user_gateway and handler.api_token() is None:
         from .standalone import bearer_token
 
         runner.remember_token(handler.acting_user(), bearer_token(handler))

@@ -35,7 +35,9 @@ class TokenAuthHandler(web.RequestHandler):
 
     def get_current_user(self) -> str | None:
         token = bearer_token(self)
-        return self.settings["mlhub.registry"].authenticate_token(token) if token else None
+        rec = self.settings["mlhub.registry"].check_token(token) if token else None
+        self.mlhub_token = rec   # its scope decides whether writes are allowed
+        return rec.user if rec else None
 
     def auth_hint(self) -> str:
         if bearer_token(self):

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core.dataset_service import DatasetService
 from ..core.datasets import DataBackend, Dataset, DatasetQuery, DatasetStore, DatasetVersion, Upload
+from ..core.access import principals
 from ..core.entities import Visibility
 from ..core.errors import conflict, not_found
 from ..core.service import Registry
@@ -52,6 +53,11 @@ class SqlDatasetStore(SqlMembersMixin, DatasetStore):
             raise not_found("dataset", name)
         return int(got)
 
+    def _size_stats(self, c: Connection, ids: list[int]) -> dict[int, tuple[int, int]]:
+        rows = c.execute(select(_versions.c.dataset_id, func.count(), func.sum(_versions.c.size))
+                         .where(_versions.c.dataset_id.in_(ids)).group_by(_versions.c.dataset_id))
+        return {r[0]: (r[1], r[2]) for r in rows}
+
     # datasets
     def _load(self, c: Connection, rows: Sequence[Any]) -> list[Dataset]:
         if not rows:
@@ -80,7 +86,8 @@ class SqlDatasetStore(SqlMembersMixin, DatasetStore):
     def list_datasets(self, query: DatasetQuery) -> tuple[list[Dataset], int]:
         conds = []
         if query.readable_by is not None:
-            member = exists().where(_members.c.dataset_id == _ds.c.id, _members.c.user == query.readable_by)
+            member = exists().where(_members.c.dataset_id == _ds.c.id,
+                                    _members.c.user.in_(principals(query.readable_by)))
             conds.append(or_(_ds.c.owner == query.readable_by, _ds.c.visibility == Visibility.PUBLIC.value, member))
         if query.q:
             like = f"%{query.q.lower()}%"

@@ -1,11 +1,52 @@
 """Members of a shared resource (dataset, model): one implementation for every member table."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Connection, Table, delete, insert, select, update
 
-from ..core.entities import Member, Role
+from ..core.access import best_role, principals
+from ..core.entities import Holding, Member, Role, Visibility
+
+# (connection, resource ids) -> {id: (count, bytes)}
+SizeStats = Callable[[Connection, list[int]], dict[int, tuple[int, int]]]
+
+
+def best_roles(rows: Any) -> dict[str, Role]:
+    """``{name: role}`` from ``(name, role)`` rows, keeping each name's highest role (a user's
+    own and their groups' grants may differ)."""
+    found: dict[str, list[str]] = {}
+    for name, role in rows:
+        found.setdefault(name, []).append(role)
+    return {name: r for name, roles in found.items() if (r := best_role(roles)) is not None}
+
+
+def holdings(c: Connection, kind: str, res: Table, mem: Table, fk: str, user: str,
+             stats: SizeStats) -> tuple[list[Holding], list[Holding]]:
+    """``(owned, shared)``: what ``user`` owns, and what others shared with them directly or
+    through one of their groups (each once, with the best role and the name that grants it)."""
+    cols = (res.c.id, res.c.name, res.c.owner, res.c.visibility, res.c.updated_at)
+    owned_rows = c.execute(select(*cols).where(res.c.owner == str(user)).order_by(res.c.name)).all()
+    granted = c.execute(select(*cols, mem.c.user.label("via"), mem.c.role).join(mem, mem.c[fk] == res.c.id)
+                        .where(mem.c.user.in_(principals(user)), res.c.owner != str(user))
+                        .order_by(res.c.name)).all()
+    best: dict[int, Any] = {}
+    for r in granted:
+        held = best.get(r.id)
+        # The higher role wins; on a tie the user's own grant is named rather than a group's.
+        if held is None or Role(r.role).rank > Role(held.role).rank or (
+                Role(r.role) == Role(held.role) and r.via == str(user)):
+            best[r.id] = r
+    sizes = stats(c, [r.id for r in owned_rows] + list(best))
+
+    def make(r: Any, role: Role, via: str) -> Holding:
+        count, size = sizes.get(r.id, (0, 0))
+        return Holding(kind, r.name, r.owner, Visibility(r.visibility), int(count or 0), int(size or 0),
+                       r.updated_at, role, via)
+
+    owned = [make(r, Role.OWNER, str(user)) for r in owned_rows]
+    shared = [make(r, Role(r.role), r.via) for r in best.values()]
+    return owned, shared
 
 
 class SqlMembersMixin:
@@ -32,8 +73,18 @@ class SqlMembersMixin:
         res, mem = self._resources, self._member_rows
         with self._read() as c:
             rows = c.execute(select(res.c.name, mem.c.role).join(mem, mem.c[self._member_fk] == res.c.id)
-                             .where(res.c.name.in_(list(names)), mem.c.user == user))
-            return {r.name: Role(r.role) for r in rows}
+                             .where(res.c.name.in_(list(names)), mem.c.user.in_(principals(user))))
+            return best_roles(rows)
+
+    def _size_stats(self, c: Connection, ids: list[int]) -> dict[int, tuple[int, int]]:
+        """``{id: (versions, bytes)}`` of the resources ``ids``; each store says how it counts."""
+        raise NotImplementedError
+
+    def holdings(self, user: str) -> tuple[list[Holding], list[Holding]]:
+        """What ``user`` owns and what is shared with them (see :func:`holdings`)."""
+        kind = self._member_fk.removesuffix("_id")
+        with self._read() as c:
+            return holdings(c, kind, self._resources, self._member_rows, self._member_fk, user, self._size_stats)
 
     def set_member(self, name: str, user: str, role: Role) -> Member:
         mem = self._member_rows

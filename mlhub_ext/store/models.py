@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterator, Sequence
 from sqlalchemy import Connection, delete, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..core.access import best_role, principals
 from ..core.entities import Role, Visibility
 from ..core.errors import not_found
 from ..core.models import (AliasMove, EvaluationRecord, Inference, Job, JobQuery, Model, ModelQuery, ModelStore,
@@ -58,6 +59,11 @@ class SqlModelStore(SqlMembersMixin, ModelStore):
         return int(got)
 
     # models
+    def _size_stats(self, c: Connection, ids: list[int]) -> dict[int, tuple[int, int]]:
+        rows = c.execute(select(_versions.c.model_id, func.count(), func.sum(_versions.c.artifact_size))
+                         .where(_versions.c.model_id.in_(ids)).group_by(_versions.c.model_id))
+        return {r[0]: (r[1], r[2]) for r in rows}
+
     def _load(self, c: Connection, rows: Sequence[Any]) -> list[Model]:
         if not rows:
             return []
@@ -90,7 +96,7 @@ class SqlModelStore(SqlMembersMixin, ModelStore):
 
     @staticmethod
     def _readable(user: str) -> Any:
-        member = exists().where(_members.c.model_id == _models.c.id, _members.c.user == user)
+        member = exists().where(_members.c.model_id == _models.c.id, _members.c.user.in_(principals(user)))
         return or_(_models.c.owner == user, _models.c.visibility == Visibility.PUBLIC.value, member)
 
     def list_models(self, query: ModelQuery) -> tuple[list[Model], int]:
@@ -205,18 +211,19 @@ class SqlModelStore(SqlMembersMixin, ModelStore):
                         pick: Callable[[Model | None, Role | None], int]) -> ModelVersion | None:
         with self._read() as c:
             row = c.execute(
-                select(_models.c.id, _models.c.owner, _models.c.visibility, _models.c.latest_version, _members.c.role)
-                .outerjoin(_members, (_members.c.model_id == _models.c.id) & (_members.c.user == user))
+                select(_models.c.id, _models.c.owner, _models.c.visibility, _models.c.latest_version)
                 .where(_models.c.name == name)).first()
             if row is None:
                 pick(None, None)
                 return None
+            role = best_role(c.execute(select(_members.c.role).where(
+                _members.c.model_id == row.id, _members.c.user.in_(principals(user)))).scalars().all())
             aliases = {a.stage: a.version for a in c.execute(
                 select(_aliases.c.stage, _aliases.c.version).where(_aliases.c.model_id == row.id)
                 .order_by(_aliases.c.stage))}
             model = Model(name=name, owner=row.owner, visibility=Visibility(row.visibility),
                           latest_version=row.latest_version or 0, aliases=aliases)
-            number = pick(model, Role(row.role) if row.role else None)
+            number = pick(model, role)
             got = c.execute(select(*_SUMMARY).where(_versions.c.model_id == row.id,
                                                     _versions.c.version == number)).first()
             return _version(got, name, aliases, False) if got else None

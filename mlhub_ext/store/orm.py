@@ -49,6 +49,8 @@ class TokenRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
     revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
+    scope: Mapped[str] = mapped_column(String(16), default="write", server_default="write")  # "read" | "write"
+    last_used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
 
 
 class ProjectRow(Base):

@@ -9,11 +9,14 @@ import orjson
 from sqlalchemy import Connection, Text, and_, delete, exists, func, insert, or_, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 
-from ..core.entities import ApiToken, Artifact, Member, MetricInfo, Project, Role, Run, RunStatus, Visibility
+from ..core.access import principals
+from ..core.entities import (ApiToken, Artifact, Holding, Member, MetricInfo, Project, Role, Run, RunStatus, TokenScope,
+                             Visibility)
 from ..core.errors import conflict, not_found
 from ..core.store import AbstractStore, MetricBatch, RunQuery, SeriesData
 from . import metrics as metric_store
 from .db import make_engines
+from .members import best_roles, holdings
 from .orm import (ArtifactRow, BatchRow, MemberRow, ParamRow, ProjectRow, RunRow, SeriesRow, TagRow, TokenRow,
                   UserRow, utcnow)
 from .run_filters import filter_conditions
@@ -68,11 +71,13 @@ class SqlStore(AbstractStore):
         if c.execute(select(_users.c.name).where(_users.c.name == name)).first() is None:
             c.execute(insert(_users).values(name=name, created_at=utcnow()))
 
-    def add_token(self, user: str, token_hash: str, prefix: str, note: str, expires_at: datetime | None) -> ApiToken:
+    def add_token(self, user: str, token_hash: str, prefix: str, note: str, expires_at: datetime | None,
+                  scope: TokenScope = TokenScope.WRITE) -> ApiToken:
         with self._write() as c:
             self._ensure_user(c, user)
             tid = c.execute(insert(_tokens).values(
                 user=user, hash=token_hash, prefix=prefix, note=note, created_at=utcnow(), expires_at=expires_at,
+                scope=TokenScope(scope).value,
             )).inserted_primary_key[0]
             row = c.execute(select(TokenRow).where(_tokens.c.id == tid)).one()
             return _token(row)
@@ -85,6 +90,10 @@ class SqlStore(AbstractStore):
     def list_tokens(self, user: str) -> list[ApiToken]:
         with self._read() as c:
             return [_token(r) for r in c.execute(select(TokenRow).where(_tokens.c.user == user).order_by(_tokens.c.id))]
+
+    def touch_token(self, token_id: int, at: datetime) -> None:
+        with self._write() as c:
+            c.execute(update(_tokens).where(_tokens.c.id == token_id).values(last_used_at=at))
 
     def revoke_token(self, token_id: int, user: str | None = None) -> bool:
         with self._write() as c:
@@ -120,7 +129,7 @@ class SqlStore(AbstractStore):
             return _project(row) if row else None
 
     def _readable(self, user: str):  # type: ignore[no-untyped-def]
-        member = exists().where(_members.c.project_id == _projects.c.id, _members.c.user == user)
+        member = exists().where(_members.c.project_id == _projects.c.id, _members.c.user.in_(principals(user)))
         return or_(_projects.c.owner == user, _projects.c.visibility == Visibility.PUBLIC.value, member)
 
     def list_projects(self, readable_by: str | None, q: str | None, limit: int, offset: int) -> tuple[list[Project], int]:
@@ -154,6 +163,19 @@ class SqlStore(AbstractStore):
             raise not_found("project", name)
         return int(pid)
 
+    def holdings(self, user: str) -> tuple[list[Holding], list[Holding]]:
+        """Projects ``user`` owns and those shared with them; count = runs, size = artifact bytes."""
+        def stats(c: Connection, ids: list[int]) -> dict[int, tuple[int, int]]:
+            runs = dict(c.execute(select(_runs.c.project_id, func.count()).where(_runs.c.project_id.in_(ids))
+                                  .group_by(_runs.c.project_id)).all())
+            sizes = dict(c.execute(select(_runs.c.project_id, func.sum(_artifacts.c.size))
+                                   .join(_artifacts, _artifacts.c.run_id == _runs.c.id)
+                                   .where(_runs.c.project_id.in_(ids)).group_by(_runs.c.project_id)).all())
+            return {i: (runs.get(i, 0), sizes.get(i, 0)) for i in ids}
+
+        with self._read() as c:
+            return holdings(c, "project", _projects, _members, "project_id", user, stats)
+
     # members
     def get_member_role(self, project: str, user: str) -> Role | None:
         return self.member_roles([project], user).get(project)
@@ -164,8 +186,8 @@ class SqlStore(AbstractStore):
         with self._read() as c:
             rows = c.execute(select(_projects.c.name, _members.c.role)
                              .join(_members, _members.c.project_id == _projects.c.id)
-                             .where(_projects.c.name.in_(list(projects)), _members.c.user == user))
-            return {name: Role(role) for name, role in rows}
+                             .where(_projects.c.name.in_(list(projects)), _members.c.user.in_(principals(user))))
+            return best_roles(rows)
 
     def set_member(self, project: str, user: str, role: Role) -> Member:
         with self._write() as c:
@@ -379,9 +401,8 @@ class SqlStore(AbstractStore):
 
 def _token(row: Any) -> ApiToken:
     t = row[0] if not hasattr(row, "id") else row
-    if isinstance(t, TokenRow):
-        return ApiToken(t.id, t.user, t.prefix, t.note, t.created_at, t.expires_at, t.revoked_at)
-    return ApiToken(t.id, t.user, t.prefix, t.note, t.created_at, t.expires_at, t.revoked_at)
+    return ApiToken(t.id, t.user, t.prefix, t.note, t.created_at, t.expires_at, t.revoked_at,
+                    TokenScope(t.scope or TokenScope.WRITE.value), t.last_used_at)
 
 
 def _project(row: Any) -> Project:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -161,6 +161,11 @@ def test_tokens_hashed_revocable_expiring(registry):
     assert stored is not None and token not in repr(stored)
     registry.revoke_token(rec.id)
     assert registry.authenticate_token(token) is None
-    short, _ = registry.create_token("alice", expires_in=timedelta(seconds=-1))
+    short, srec = registry.create_token("alice", expires_in=timedelta(seconds=30))
+    assert registry.authenticate_token(short) == "alice"
+    with registry.store._write() as c:   # let it expire: the clock is the database's record
+        from mlhub_ext.store.orm import TokenRow
+        c.execute(TokenRow.__table__.update().where(TokenRow.__table__.c.id == srec.id)
+                  .values(expires_at=datetime.now(timezone.utc) - timedelta(seconds=1)))
     assert registry.authenticate_token(short) is None
     assert registry.authenticate_token("mlh_nope") is None and registry.authenticate_token("") is None

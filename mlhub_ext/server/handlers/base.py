@@ -11,6 +11,8 @@ import numpy as np
 import orjson
 from tornado import web
 
+from ...core.access import Caller
+from ...core.entities import ApiToken, TokenScope
 from ...core.errors import ErrorCode, MLHubError, invalid, malformed, quoted, storage_error
 from ...core.service import Registry
 
@@ -156,6 +158,10 @@ def api(method: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]
     async def wrapper(self: "MLHubAPIMixin", *args: Any, **kwargs: Any) -> None:
         if not self.current_user:
             raise MLHubError(ErrorCode.UNAUTHENTICATED, self.auth_hint())
+        token = self.api_token()
+        if token is not None and token.scope == TokenScope.READ and self.request.method in WRITE_METHODS:
+            raise MLHubError(ErrorCode.FORBIDDEN, f"API token {quoted(token.note or token.prefix)} is read-only: "
+                             f"it may read but not {self.request.method} here; use a read-write token")
         limiter = self.settings.get("mlhub.rate_limiter")
         if limiter is not None and self.request.method in WRITE_METHODS:
             limiter.check(self.acting_user())
@@ -179,17 +185,29 @@ class MLHubAPIMixin:
         parent = getattr(super(), "auth_hint", None)
         return parent() if parent else "authentication required"
 
+    def api_token(self) -> ApiToken | None:
+        """The ML Hub API token this request was authenticated with (None for other auth)."""
+        _ = self.current_user   # hosts that resolve the caller lazily note the token doing so
+        return getattr(self, "mlhub_token", None)
+
     def acting_user(self) -> str:
-        """The registry user for this request (the host decides how the caller is identified)."""
+        """The registry user for this request (the host decides how the caller is identified).
+
+        A :class:`~mlhub_ext.core.access.Caller`: on a hub it carries the user's hub groups,
+        so that what is shared with ``group:<g>`` reaches them.
+        """
+        token = self.api_token()
         fixed = self.settings.get("mlhub.local_user")
-        if fixed:
-            return str(fixed)
+        if fixed and token is None:
+            return Caller(str(fixed))
         user = self.current_user
-        if isinstance(user, str):
-            return user
         if isinstance(user, dict):
-            return str(user["name"])
-        return str(getattr(user, "username", None) or getattr(user, "name"))
+            return Caller(str(user["name"]), user.get("groups") or ())
+        if token is not None:
+            return Caller(token.user)
+        if isinstance(user, str):
+            return Caller(user)
+        return Caller(str(getattr(user, "username", None) or getattr(user, "name")))
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a (blocking) registry call off the event loop."""

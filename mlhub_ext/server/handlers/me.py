@@ -1,0 +1,117 @@
+"""The caller: who they are, what they own and were given, and their ML Hub API tokens."""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from typing import Any
+
+from ...core.entities import ApiToken, Holding
+from ...core.errors import ErrorCode, MLHubError, invalid, quoted
+from ...core.service import MAX_TOKEN_DAYS
+from ...core.validation import MAX_INT
+from ..serving import model_service
+from .base import MLHubAPIMixin, api
+from .datasets import dataset_service
+
+TOKEN_FIELDS = {"name", "expires_in_days", "scope"}
+
+
+def github_identity(name: str) -> dict[str, str] | None:
+    """The GitHub account behind a hub user where the hub signs in with GitHub.
+
+    GitHubOAuthenticator names hub users by their GitHub login, so the login is the hub
+    name; the hub service learns the provider from ``MLHUB_AUTH`` and ``MLHUB_GITHUB_URL``
+    (set by ``hub_config/jupyterhub_config.py``). None under any other sign-in.
+    """
+    if os.environ.get("MLHUB_AUTH", "").lower() != "github":
+        return None
+    base = os.environ.get("MLHUB_GITHUB_URL", "https://github.com").rstrip("/")
+    return {"login": name, "url": f"{base}/{name}", "avatar_url": f"{base}/{name}.png"}
+
+
+def token_json(rec: ApiToken) -> dict[str, Any]:
+    return rec.to_json()
+
+
+def profile(settings: dict[str, Any], user: str) -> dict[str, Any]:
+    """``GET /me`` minus the identity: holdings of every kind, what is shared, storage used."""
+    registry = settings["mlhub.registry"]
+    parts: dict[str, tuple[list[Holding], list[Holding]]] = {
+        "projects": registry.holdings(user),
+        "datasets": dataset_service(settings).holdings(user),
+        "models": model_service(settings).holdings(user),
+    }
+    shared = [h for _, (__, given) in parts.items() for h in given]
+    shared.sort(key=lambda h: (h.kind, h.name))
+    storage = {kind: sum(h.size for h in owned) for kind, (owned, _) in parts.items()}
+    return {
+        **{kind: [h.to_json() for h in owned] for kind, (owned, _) in parts.items()},
+        "shared_with_me": [h.to_json() for h in shared],
+        "storage": {**storage, "total": sum(storage.values())},
+    }
+
+
+class MeHandler(MLHubAPIMixin):
+    @api
+    async def get(self) -> None:
+        user = self.acting_user()
+        body = await self.call(profile, self.settings, user)
+        mode = self.settings.get("mlhub.mode", "local")
+        hub_user = self.current_user if isinstance(self.current_user, dict) else None
+        token = getattr(self, "mlhub_token", None)
+        self.write_json({
+            "name": str(user),
+            "mode": mode,
+            "groups": list(getattr(user, "groups", ())),
+            "hub": ({"name": str(hub_user.get("name", user)), "admin": bool(hub_user.get("admin", False)),
+                     "groups": list(hub_user.get("groups") or [])} if mode == "hub" and hub_user else None),
+            "github": github_identity(str(user)) if mode == "hub" else None,
+            "token": token_json(token) if token is not None else None,
+            **body,
+        })
+
+
+def parse_new_token(body: dict[str, Any]) -> tuple[str, timedelta | None, str]:
+    """``(name, expires_in, scope)`` from a ``POST /me/tokens`` body, or ``invalid`` naming the field."""
+    unknown = sorted(set(body) - TOKEN_FIELDS)
+    if unknown:
+        raise invalid(f"unknown field {quoted(unknown[0])} in a new token; use name, expires_in_days and scope")
+    name = body.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise invalid("field 'name' is required: a non-empty string saying what the token is for")
+    days = body.get("expires_in_days")
+    expires: timedelta | None = None
+    if days is not None:
+        if isinstance(days, bool) or not isinstance(days, (int, float)) or not 0 < days <= MAX_TOKEN_DAYS:
+            raise invalid(f"expires_in_days must be a number of days above 0 and at most {MAX_TOKEN_DAYS}, "
+                          f"or null for a token that never expires; got {quoted(days)}")
+        expires = timedelta(days=days)
+    scope = body.get("scope", "write")
+    if scope not in ("read", "write"):
+        raise invalid(f"scope must be 'read' or 'write', not {quoted(scope)}")
+    return name.strip(), expires, scope
+
+
+class TokensHandler(MLHubAPIMixin):
+    @api
+    async def get(self) -> None:
+        tokens = await self.call(self.registry.list_tokens, self.acting_user(), False)
+        self.write_json({"tokens": [token_json(t) for t in tokens]})
+
+    @api
+    async def post(self) -> None:
+        name, expires, scope = parse_new_token(self.json_body())
+        value, rec = await self.call(self.registry.create_token, str(self.acting_user()), name, expires, scope)
+        # The only time the value is ever sent: the registry keeps its sha256 alone.
+        self.write_json({**token_json(rec), "token": value}, 201)
+
+
+class TokenHandler(MLHubAPIMixin):
+    @api
+    async def delete(self, token_id: str) -> None:
+        if not token_id.isascii() or not token_id.isdigit() or int(token_id) > MAX_INT:
+            raise MLHubError(ErrorCode.NOT_FOUND, f"token {quoted(token_id)} not found")
+        await self.call(self.registry.revoke_token, int(token_id), str(self.acting_user()))
+        self.set_status(204)  # type: ignore[attr-defined]
+        self.finish()  # type: ignore[attr-defined]
+
