@@ -83,16 +83,23 @@ class Dataset:
             raise MLHubError(ErrorCode.NOT_FOUND, f"{self!r} has no {file} file")
         cached = cache_dir() / entry["sha256"]
         if not cached.exists():
+            import requests
+
             url = self._http.conn.api + self._path("files")
             tmp = cached.with_name(f".{cached.name}.{os.getpid()}.part")
-            with self._http.session.get(url, params={"file": file}, stream=True, timeout=600) as resp:
-                if resp.status_code >= 400:
-                    from .http import error_from_response
+            try:
+                with self._http.session.get(url, params={"file": file}, stream=True, timeout=600) as resp:
+                    if resp.status_code >= 400:
+                        from .http import error_from_response
 
-                    raise error_from_response(resp.status_code, resp.content, url)
-                with open(tmp, "wb") as out:
-                    for block in resp.iter_content(1 << 20):
-                        out.write(block)
+                        raise error_from_response(resp.status_code, resp.content, url)
+                    with open(tmp, "wb") as out:
+                        for block in resp.iter_content(1 << 20):
+                            out.write(block)
+            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+                tmp.unlink(missing_ok=True)
+                raise MLHubError(ErrorCode.UNAVAILABLE, f"downloading {self!r} from ML Hub at "
+                                                        f"{self._http.conn.url} failed: {exc}") from None
             os.replace(tmp, cached)
         if dest is None:
             return cached

@@ -1,8 +1,10 @@
 """Streaming CSV/TSV reading with pyarrow and clear errors.
 
-Types are inferred by Arrow from the first block. When a later block holds a value the
-inferred type cannot take (an integer column that later holds ``1.5`` or ``unknown``), the
-column is widened (int or all-empty -> float -> string) and the stream restarts; callers that consume
+Types are inferred by Arrow from the first block, except that whole numbers beyond int64
+(64-bit unsigned hashes) are read as uint64 rather than rounded to doubles. When a later
+block holds a value the inferred type cannot take (an integer column that later holds
+``1.5`` or ``unknown``), the column is widened (int or all-empty -> float -> string) and
+the stream restarts; callers that consume
 batches pass a restartable consumer (see :func:`scan_csv`), so no batch of the wrong type
 is ever mixed with others and no extra pass is made over well-typed files.
 """
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..core.errors import invalid
@@ -113,6 +116,36 @@ def _looks_float(value: str) -> bool:
     return True
 
 
+_WHOLE = r"^\+?[0-9]+$"
+_INT64_MAX = 2**63 - 1
+_UINT64_MAX = 2**64 - 1
+
+
+def _unsigned_columns(path: Path, delimiter: str, schema: pa.Schema, column_types: dict[str, pa.DataType],
+                      names: list[str] | None) -> list[str]:
+    """Columns Arrow typed double whose first block holds only whole numbers, some beyond
+    int64 and none beyond uint64: read as uint64 they stay exact. (Arrow's CSV inference
+    goes from int64 to double; a later value that does not fit widens the column to
+    double through the usual restart.)"""
+    candidates = [f.name for f in schema if pa.types.is_float64(f.type) and f.name not in column_types]
+    if not candidates:
+        return []
+    reader = _open(path, delimiter, {**column_types, **{n: pa.string() for n in candidates}}, None, names)
+    try:
+        first = reader.read_next_batch()
+    except StopIteration:
+        return []
+    found = []
+    for name in candidates:
+        text = pc.drop_null(first.column(name))
+        if len(text) == 0 or not pc.all(pc.match_substring_regex(text, _WHOLE)).as_py():
+            continue
+        values = [int(v) for v in text.to_pylist()]
+        if max(values) > _INT64_MAX and max(values) <= _UINT64_MAX:
+            found.append(name)
+    return found
+
+
 def _batches(path: Path, delimiter: str, column_types: dict[str, pa.DataType],
              memory_pool: pa.MemoryPool | None,
              report: ReadReport | None = None) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
@@ -126,6 +159,10 @@ def _batches(path: Path, delimiter: str, column_types: dict[str, pa.DataType],
             return schema, iter(())
         if renamed:  # blank header cells: read again under the generated names
             reader = _open(path, delimiter, column_types, memory_pool, names)
+        unsigned = _unsigned_columns(path, delimiter, reader.schema, column_types, names if renamed else None)
+        if unsigned:  # 64-bit unsigned integers (hashes...) that Arrow would round to doubles
+            column_types.update({n: pa.uint64() for n in unsigned})
+            reader = _open(path, delimiter, column_types, memory_pool, names if renamed else None)
     except pa.ArrowInvalid as exc:
         raise _translate(exc, path, delimiter, None) from exc
     if report is not None:

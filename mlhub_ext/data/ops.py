@@ -200,6 +200,14 @@ def _need_numeric(df: pd.DataFrame, columns: Sequence[str]) -> None:
                        f"{'are' if len(bad) > 1 else 'is'} not numeric ({', '.join(str(df[c].dtype) for c in bad)})")
 
 
+def _whole(value: Any) -> bool:
+    """True for a whole number (``2`` or ``2.0``), False for anything else."""
+    try:
+        return float(value).is_integer()
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
 def _fillna(df: pd.DataFrame, op: OpSpec) -> pd.DataFrame:
     strategy = op["strategy"]
     columns = op["columns"]
@@ -224,8 +232,13 @@ def _fillna(df: pd.DataFrame, op: OpSpec) -> pd.DataFrame:
             fill = getattr(df[col], strategy)()
             if pd.isna(fill):
                 raise _OpError(f"column {col!r} has no values to take the {strategy} of")
+        series = df[col]
+        if pd.api.types.is_integer_dtype(series.dtype) and not _whole(fill):
+            # A nullable integer column (exact integers with gaps) filled with a mean such as
+            # 2.5 becomes float64, as a column of integers with NaN always was.
+            series = series.astype("float64")
         try:
-            out[col] = df[col].fillna(fill)
+            out[col] = series.fillna(fill)
         except (TypeError, ValueError) as exc:
             raise _OpError(f"cannot fill column {col!r} with {fill!r}: {exc}") from exc
     return out

@@ -52,6 +52,10 @@ def test_integers_with_missing_values_stay_exact(server, tmp_path):  # type: ign
     assert mh.datasets.get("gappy").to_pandas(columns=["id"]).columns.tolist() == ["id"]
     err = _invalid(mh.datasets.get("gappy").to_pandas, columns=["nope"])
     assert "has no column 'nope'; its columns are id, u" in err.message
+    # Processing such a column in the kernel works as it did on float64 columns.
+    counts = mh.datasets.upload(pd.DataFrame({"n": pd.array([1, None, 4], dtype="Int64")}), name="counts")
+    filled = counts.process([mh.data.ops.fillna(["n"], "mean")]).to_pandas()
+    assert filled["n"].tolist() == [1.0, 2.5, 4.0]
 
 
 def test_mixed_type_dataframe_becomes_text(server):  # type: ignore[no-untyped-def]

@@ -134,3 +134,31 @@ def test_frame_of_extreme_integers_round_trips(tmp_path):
     assert _col(info["stats"], "u")["max"] == 18446744073709551615
     assert _col(info["stats"], "i")["min"] == -9223372036854775808
     assert pd.read_parquet(tmp_path / "y.parquet")["u"].tolist() == [2**64 - 1, 0]
+
+
+def test_fillna_on_exact_integers_with_gaps():
+    from mlhub_ext.data.ops import apply_ops, fillna
+
+    frame = pd.DataFrame({"a": pd.array([1, None, 4], dtype="Int64"), "b": pd.array([1, None, 3], dtype="Int64")})
+    out = apply_ops(frame, [fillna(["a"], "mean"), fillna(["b"], "median")])
+    assert out["a"].tolist() == [1.0, 2.5, 4.0] and str(out["a"].dtype) == "float64"  # a mean is a float
+    assert out["b"].tolist() == [1, 2, 3] and str(out["b"].dtype) == "Int64"  # a whole median stays exact
+
+
+def test_csv_64_bit_unsigned_hashes_stay_exact(tmp_path, monkeypatch):
+    from mlhub_ext.data import csvread
+    from mlhub_ext.data.formats import read_table
+
+    path = tmp_path / "hashes.csv"
+    path.write_text("h,n\n18446744073709551615,1\n9223372036854775808,2\n0,3\n")
+    table = read_table(path)
+    assert table.schema.types == [pa.uint64(), pa.int64()]
+    assert table.column("h").to_pylist() == [18446744073709551615, 9223372036854775808, 0]
+    # A later value a uint64 cannot hold widens the column to double, as for int64 columns.
+    monkeypatch.setattr(csvread, "BLOCK_SIZE", 64)
+    path.write_text("h\n" + "18446744073709551615\n" * 10 + "-1\n")
+    table = read_table(path)
+    assert table.schema.types == [pa.float64()] and table.column("h").to_pylist()[-1] == -1.0
+    # Beyond uint64, or with a sign, Arrow's double stays (no exact 64-bit type holds them).
+    path.write_text("h\n18446744073709551616\n")
+    assert read_table(path).schema.types == [pa.float64()]
