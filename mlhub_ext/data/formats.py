@@ -387,7 +387,13 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
     report.sheet = chosen
     header = list(cells.iloc[0])
     data = cells.iloc[1:].reset_index(drop=True).infer_objects()
-    data.columns = range(data.shape[1])
+    for i, cell in enumerate(header):
+        # Under a blank header cell a column of whole numbers was typed float by the
+        # header's NaN; typed on its own rows (as pandas does below a header) it is int64.
+        column = data.iloc[:, i]
+        if pd.isna(cell) and column.dtype.kind == "f" and column.notna().all() and len(column) \
+                and bool((column % 1 == 0).all()):
+            data[data.columns[i]] = column.astype("int64")
     names, renamed = column_names(header, f"{path.name}, sheet {chosen!r}")
     table = frame_to_table(data.set_axis(names, axis=1), f"{path.name}, sheet {chosen!r}", report)
     report.renamed_columns = renamed

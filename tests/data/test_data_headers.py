@@ -171,6 +171,8 @@ def test_workbook_header_rules(tmp_path):
     table = read_table(path, report=report)
     assert table.column_names == ["a", "column_2", "column_3"] and table.num_rows == 1
     assert report.renamed_columns == _renamed(2, 3)
+    # Whole numbers under a blank header cell stay integers (as under a named one).
+    assert table.schema.types == [pa.int64(), pa.int64(), pa.int64()]
     _workbook(path, {"one": [], "two": [[None]]})
     assert "no sheet of the workbook holds any cells" in _invalid(read_table, path).message
 
