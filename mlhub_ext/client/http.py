@@ -5,6 +5,7 @@ from typing import Any
 
 from ..core.errors import ErrorCode, MLHubError
 from .config import Connection
+from .jsonbody import encode_json
 
 _STATUS_CODES = {
     400: ErrorCode.MALFORMED, 401: ErrorCode.UNAUTHENTICATED, 403: ErrorCode.FORBIDDEN,
@@ -42,15 +43,25 @@ class HTTPClient:
         """Send one request to ``<api>/<path>``; raise :class:`MLHubError` on failure."""
         url = self.conn.api + path.lstrip("/")
         hdrs = dict(headers or {})
+        if json is not None:   # encoded here, so that a bad value is named (not "cannot reach")
+            data = encode_json(json, f"{method} {path.split('?')[0]}")
         if data is not None and "Content-Type" not in hdrs:
             hdrs["Content-Type"] = "application/json"
+        req = self._requests
         try:
-            resp = self.session.request(method, url, json=json, data=data, params=params,
+            resp = self.session.request(method, url, data=data, params=params,
                                         files=files, headers=hdrs,
                                         timeout=timeout or self.timeout)
-        except self._requests.RequestException as exc:
+        except (req.ConnectionError, req.exceptions.ChunkedEncodingError) as exc:
+            # Only a failed connection (or one that broke) means the server is unavailable.
             raise MLHubError(ErrorCode.UNAVAILABLE,
                              f"cannot reach ML Hub at {self.conn.url}: {exc}") from None
+        except req.Timeout:
+            raise MLHubError(ErrorCode.UNAVAILABLE,
+                             f"ML Hub at {self.conn.url} did not answer {method} {path} within "
+                             f"{timeout or self.timeout} s") from None
+        except req.RequestException as exc:   # the request itself could not be built
+            raise MLHubError(ErrorCode.INVALID, f"{method} {path} could not be sent: {exc}") from None
         if resp.status_code >= 400:
             raise error_from_response(resp.status_code, resp.content, url)
         if raw:

@@ -251,7 +251,8 @@ def train(dataset: str, target: str, estimator: Any = None, params: dict[str, An
 
     ``estimator``: a scikit-learn dotted path (or, on your own cluster, an estimator
     object); or ``kind="torch_mlp"`` / ``"torch_cnn"`` with ``epochs``, ``batch_size``,
-    ``lr``, ``optimizer``. Other keywords: ``steps``, ``task``, ``encode``, ``features`` (the
+    ``lr``, ``optimizer``. Other keywords: ``steps``, ``task``, ``encode``, ``impute``
+    (``"median"``, ``"mean"`` or ``"most_frequent"``: fill missing numbers), ``features`` (the
     columns to train on; default all but the target), ``test_size``, ``seed``, ``project``,
     ``description``, ``tags``, ``visibility``. Bad input raises ``MLHubError`` here, before
     anything is queued.
@@ -316,6 +317,23 @@ def _image_input(value: Any) -> Any:
     return value
 
 
+def _null(value: Any) -> Any:
+    if (isinstance(value, float) and value != value) or type(value).__name__ in ("NAType", "NaTType"):
+        return None
+    return value
+
+
+def _missing_as_null(row: Any) -> Any:
+    """A row's missing values (NaN, ``pd.NA``, ``NaT``: what a DataFrame holds for them) as
+    None, i.e. JSON null; the server accepts them where the model imputes, and otherwise
+    names the row and feature. Infinities stay, and are refused naming row and field."""
+    if isinstance(row, dict):
+        return {k: _null(v) for k, v in row.items()}
+    if isinstance(row, (builtins.list, tuple)):
+        return [_null(v) for v in row]
+    return _null(row)
+
+
 def _predict(http: HTTPClient, name: str, inputs: Any, select: dict[str, Any], store: bool) -> dict[str, Any]:
     if hasattr(inputs, "to_dict") and hasattr(inputs, "columns"):   # a pandas DataFrame: records
         inputs = inputs.to_dict(orient="records")
@@ -324,7 +342,9 @@ def _predict(http: HTTPClient, name: str, inputs: Any, select: dict[str, Any], s
     if isinstance(inputs, (bytes, bytearray)):
         inputs = [inputs]
     if isinstance(inputs, (builtins.list, tuple)):
-        inputs = [_image_input(v) for v in inputs]
+        inputs = [_missing_as_null(_image_input(v)) for v in inputs]
+    elif isinstance(inputs, dict):
+        inputs = _missing_as_null(inputs)
     return http.post(f"models/{_q(name)}/predictions", json={**select, "inputs": inputs, "store": store})
 
 

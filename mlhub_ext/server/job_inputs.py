@@ -12,10 +12,11 @@ from typing import Any
 
 from ..core.dataset_service import DatasetService
 from ..core.datasets import DatasetKind
-from ..core.errors import invalid, malformed
+from ..core.errors import invalid, malformed, quoted
+from ..train.checks import check_evaluation_data, check_training_data
 from ..train.specs import ModelSpec, TORCH_KINDS, validate_spec
 
-SPEC_FIELDS = ("kind", "estimator", "params", "steps", "task", "encode", "features", "epochs", "batch_size", "lr",
+SPEC_FIELDS = ("kind", "estimator", "params", "steps", "task", "encode", "impute", "features", "epochs", "batch_size", "lr",
                "optimizer", "weight_decay", "seed", "test_size", "image_column", "estimator_pickle")
 TRAIN_FIELDS = ("dataset", "version", "target", "name", "project", "description", "tags", "visibility", "spec")
 _NUMERIC_ARROW = ("int", "uint", "float", "double", "bool", "decimal", "halffloat")
@@ -31,6 +32,7 @@ class DataInput:
     source: Any                  # a path (local cluster) or a DataFrame (remote cluster)
     columns: list[dict[str, Any]]
     num_rows: int | None
+    stats: dict[str, Any] | None = None   # the version's statistics ({"num_rows", "columns": [...]})
 
 
 def spec_from_body(body: dict[str, Any], allow_custom: bool, extra: tuple[str, ...] = ()) -> ModelSpec:
@@ -67,10 +69,11 @@ def resolve_dataset(datasets: DatasetService, user: str, name: Any, version: Any
         return DataInput(dv.dataset, dv.version, dv.kind, source, columns, n)
     entry = dv.file("parquet")
     if entry is None:
-        raise invalid(f"dataset {name!r} version {dv.version} has no table to train on")
+        raise invalid(f"dataset {quoted(name)} version {dv.version} has no table to train on")
     path = Path(datasets.blobs.path(entry["sha256"]))
     source: Any = str(path) if local_cluster else path.read_bytes()
-    return DataInput(dv.dataset, dv.version, dv.kind, source, list(manifest.get("schema") or []), dv.num_rows)
+    return DataInput(dv.dataset, dv.version, dv.kind, source, list(manifest.get("schema") or []), dv.num_rows,
+                     manifest.get("stats"))
 
 
 def _image_source(blob: Path, entry: dict[str, Any], blob_root: Path, local_cluster: bool) -> Any:
@@ -102,25 +105,28 @@ def check_table(data: DataInput, target: Any, spec: ModelSpec | None) -> None:
     if not isinstance(target, str) or not target:
         raise invalid("'target' must name the column to predict")
     if data.num_rows == 0:
-        raise invalid(f"dataset {data.name!r} version {data.version} is empty: it has no rows to train on")
+        raise invalid(f"dataset {quoted(data.name)} version {data.version} is empty: it has no rows to train on")
     names = [c["name"] for c in data.columns]
     if target not in names:
-        raise invalid(f"target column {target!r} not found in dataset {data.name!r} version {data.version}; "
+        raise invalid(f"target column {quoted(target)} not found in dataset {quoted(data.name)} version {data.version}; "
                       f"available columns: {names}")
     if data.kind == DatasetKind.IMAGES:
         if spec is not None and spec.kind != "torch_cnn" and spec.kind != "custom":
-            raise invalid(f"dataset {data.name!r} is an image collection; train it with kind 'torch_cnn'")
+            raise invalid(f"dataset {quoted(data.name)} is an image collection; train it with kind 'torch_cnn'")
         return
     if len(names) < 2:
-        raise invalid(f"dataset {data.name!r} has no feature columns besides the target {target!r}")
+        raise invalid(f"dataset {quoted(data.name)} has no feature columns besides the target {quoted(target)}")
+    # Missing values, a target the estimator cannot learn, too few rows: from the statistics.
+    check_training_data(spec, target, data.stats, getattr(spec, "features", None),
+                        f"dataset {quoted(data.name)} version {data.version}")
     features = spec.features if spec is not None else None
     if features is not None:
         missing = [f for f in features if f not in names]
         if missing:
-            raise invalid(f"feature column(s) {missing} not found in dataset {data.name!r} version {data.version}; "
+            raise invalid(f"feature column(s) {missing} not found in dataset {quoted(data.name)} version {data.version}; "
                           f"available columns: {names}", columns=missing)
         if target in features:
-            raise invalid(f"the target {target!r} cannot also be a feature; remove it from features")
+            raise invalid(f"the target {quoted(target)} cannot also be a feature; remove it from features")
     if spec is None or spec.kind == "custom" or spec.encode == "onehot":
         return
     text = [c["name"] for c in data.columns if c["name"] != target and (features is None or c["name"] in features)
@@ -129,3 +135,11 @@ def check_table(data: DataInput, target: Any, spec: ModelSpec | None) -> None:
         raise invalid(f"non-numeric feature column(s) {text} need an encoding: set encode='onehot' "
                       "or leave them out of features",
                       columns=text)
+
+
+def check_evaluation(data: DataInput, target: Any, schema: list[dict[str, Any]]) -> None:
+    """Refuse, before queuing, an evaluation dataset the model version cannot be run on."""
+    check_table(data, target, None)
+    if data.kind != DatasetKind.IMAGES:
+        check_evaluation_data(schema, data.stats, [c["name"] for c in data.columns],
+                              f"dataset {quoted(data.name)} version {data.version}")

@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..core.dataset_service import DatasetService
-from ..core.errors import ErrorCode, MLHubError, invalid
+from ..core.errors import ErrorCode, MLHubError, invalid, quoted
 from ..core.model_service import ModelService
 from ..core.models import Job, ModelVersion
 from ..core.service import Registry
 from ..train.sweep import Sweep, check_metric, submit_sweep, trial_point
 from ..train.jobs import TrainJob, submit_evaluate, submit_train
 from ..train.specs import ModelSpec
-from .job_inputs import check_table, resolve_dataset, spec_from_body
+from .job_inputs import check_evaluation, check_table, resolve_dataset, spec_from_body
 from .model_format import SKLEARN, SKLEARN_PICKLE, skops_to_pickle, to_skops
 
 log = logging.getLogger("mlhub.jobs")
@@ -92,7 +92,7 @@ class JobRunner:
                 return client
             token = self._tokens.get(user)
             if not token:
-                raise MLHubError(ErrorCode.UNAVAILABLE, f"no hub token of {user!r} to open their Dask cluster with; "
+                raise MLHubError(ErrorCode.UNAVAILABLE, f"no hub token of {quoted(user)} to open their Dask cluster with; "
                                  "submit the job again from your server")
             try:
                 cluster = Gateway(auth=JupyterHubAuth(api_token=token)).new_cluster()
@@ -203,7 +203,7 @@ class JobRunner:
         self.models.check_can_register(user, name)
         target = body.get("target") or mv.target
         data = self._data(user, body.get("dataset"), body.get("version"))
-        check_table(data, target, None)
+        check_evaluation(data, target, mv.input_schema)
         job = self.models.create_job(user, "evaluate", model=name, version=mv.version, dataset=data.name,
                                      dataset_version=data.version, target=target, spec=mv.spec)
         try:

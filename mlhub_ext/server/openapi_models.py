@@ -29,6 +29,8 @@ SPEC_PROPS: Schema = {
     "kind": {"type": "string", "enum": ["sklearn", "torch_mlp", "torch_cnn", "custom"]},
     "params": OBJ, "steps": {"type": "array", "items": {}}, "task": {"type": "string", "enum": ["classification", "regression"]},
     "encode": {"type": "string", "enum": ["onehot"]},
+    "impute": {"type": "string", "enum": ["mean", "median", "most_frequent"], "nullable": True,
+               "description": "fill missing numeric features (a SimpleImputer step the model keeps)"},
     "features": {"type": "array", "items": STR, "nullable": True,
                  "description": "feature columns to train on; default all but the target"},
     "epochs": INT, "batch_size": INT, "lr": {"type": "number"},

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import ErrorCode, MLHubError, invalid, malformed
+from ..core.errors import ErrorCode, MLHubError, invalid, malformed, quoted
 from ..core.model_service import ModelService
 from ..store.models import open_models
 from ..train.cache import DEFAULT_MAX_BYTES, ModelCache
@@ -134,6 +134,10 @@ def serve_predict(model: Any, inputs: Any, schema: list[dict[str, Any]],
     through ``fast`` (the model's :class:`TreePredictor`) when there is one."""
     if fast is not None:
         X = check_numeric_rows(inputs, schema)
+        if any(c.get("nullable") for c in schema) and any(v != v for row in X for v in row):
+            # A missing value (NaN, where the schema allows it): the compiled trees have no
+            # NaN branch, so scikit-learn predicts these rows.
+            return predict(model, inputs, schema)
         if fast.classes is None:
             return [{"prediction": float(v)} for v in fast.predict(X)]
         return _with_probabilities(fast.classes, fast.predict_proba(X))
@@ -190,7 +194,7 @@ def run_prediction(svc: ModelService, cache: ServingCache, user: str, name: str,
         recorded: Any = [{"image_sha256": hashlib.sha256(b).hexdigest(), "bytes": len(b)} for b in rows]
     else:
         if files:
-            raise invalid(f"model {name!r} takes table rows, not files; expected features: {describe_schema(schema)}",
+            raise invalid(f"model {quoted(name)} takes table rows, not files; expected features: {describe_schema(schema)}",
                           expected=schema)
         recorded = inputs
     started = time.perf_counter()

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..core.errors import invalid
 from .images import prepare_images
+from .checks import accepts_missing, mark_nullable
 from .specs import ModelSpec, build_sklearn_estimator
 from .tabular import PreparedTable, prepare_table, select_features
 from .progress import AbortCheck, EpochCallback
@@ -127,8 +128,11 @@ def _fit_estimator(spec: ModelSpec, df: pd.DataFrame, target: str) -> FitResult:
     else:
         task = spec.task
     prep = prepare_table(df, target, encode=spec.encode, task=task)
-    if prep.categorical:
-        est = _with_onehot(est, prep)
+    takes_missing = bool(spec.impute) or accepts_missing(est)
+    if prep.categorical or spec.impute:
+        est = _with_preprocessing(est, prep, spec.impute)
+    if takes_missing:   # predictions may then leave numeric features out (null)
+        prep.input_schema = mark_nullable(prep.input_schema)
     X_tr, X_te, y_tr, y_te, on = split(prep.X, prep.y, spec, prep.task)
     est.fit(X_tr, y_tr)
     classes = prep.classes
@@ -155,13 +159,25 @@ def _load_custom(blob: bytes) -> Any:
     return est
 
 
-def _with_onehot(est: Any, prep: PreparedTable) -> Any:
+def _with_preprocessing(est: Any, prep: PreparedTable, impute: str | None) -> Any:
+    """``est`` behind the steps the spec asks for: missing numbers filled (``impute``, a
+    ``SimpleImputer`` strategy) and text columns one-hot encoded. The model carries them,
+    so predictions take raw rows."""
     from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import OneHotEncoder
 
-    encode = ColumnTransformer([("onehot", OneHotEncoder(handle_unknown="ignore"), prep.categorical)],
-                               remainder="passthrough")
+    def imputer() -> Any:
+        return SimpleImputer(strategy=impute, keep_empty_features=True)
+
+    if not prep.categorical:
+        return Pipeline([("impute", imputer()), ("model", est)])
+    parts: list[tuple[str, Any, list[str]]] = [("onehot", OneHotEncoder(handle_unknown="ignore"), prep.categorical)]
+    numeric = [str(c) for c in prep.X.columns if c not in prep.categorical]
+    if impute and numeric:
+        parts.append(("impute", imputer(), numeric))
+    encode = ColumnTransformer(parts, remainder="passthrough")
     return Pipeline([("encode", encode), ("model", est)])
 
 

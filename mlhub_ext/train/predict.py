@@ -14,7 +14,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from ..core.errors import invalid
+from ..core.errors import invalid, quoted
 from .fitting import MODEL_TYPES
 
 _NUMERIC = ("float", "int", "bool")
@@ -70,7 +70,8 @@ def check_inputs(inputs: Any, input_schema: Sequence[dict[str, Any]]) -> Any:
     frame = pd.DataFrame(table, columns=names)
     for col in schema:
         if col["dtype"] in _NUMERIC:
-            frame[col["name"]] = frame[col["name"]].astype(float if col["dtype"] != "int" else "int64")
+            as_int = col["dtype"] == "int" and not col.get("nullable")
+            frame[col["name"]] = frame[col["name"]].astype("int64" if as_int else float)
     return frame
 
 
@@ -189,6 +190,12 @@ def _check_value(v: Any, col: dict[str, Any], row: int, schema: list[dict[str, A
     dtype = col["dtype"]
     if isinstance(v, np.generic):
         v = v.item()
+    if v is None:
+        if col.get("nullable"):
+            return math.nan   # a missing value: the model imputes it or takes NaN itself
+        raise invalid(f"row {row}: feature {quoted(col['name'])} is missing (null), and this model version was "
+                      "trained without missing values: send a value or leave the row out (or train a version "
+                      f"with impute='median'); expected features: {describe_schema(schema)}", expected=schema)
     ok = True
     if dtype in ("float", "int"):
         ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
@@ -199,7 +206,7 @@ def _check_value(v: Any, col: dict[str, Any], row: int, schema: list[dict[str, A
     elif dtype == "string":
         ok = isinstance(v, str)
     if not ok:
-        raise invalid(f"row {row}: feature {col['name']!r} must be {dtype}, got {v!r}; "
+        raise invalid(f"row {row}: feature {quoted(col['name'])} must be {dtype}, got {quoted(v)}; "
                       f"expected features: {describe_schema(schema)}", expected=schema)
     return v
 

@@ -13,13 +13,14 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from ..core.errors import invalid, malformed
+from ..core.errors import invalid, malformed, quoted
 
 KINDS = ("sklearn", "torch_mlp", "torch_cnn", "custom")
 TORCH_KINDS = ("torch_mlp", "torch_cnn")
 OPTIMIZERS = ("adam", "sgd", "adamw")
 TASKS = ("classification", "regression")
 ENCODINGS = ("onehot",)
+IMPUTE_STRATEGIES = ("mean", "median", "most_frequent")
 PIPELINE_PATH = "sklearn.pipeline.Pipeline"
 
 # Hyperparameters of the built-in torch models, with their defaults.
@@ -43,6 +44,7 @@ class ModelSpec:
     steps: list[Any] | None = None        # pipeline steps: [name, dotted path, params]
     task: str | None = None               # "classification" | "regression"; None: inferred
     encode: str | None = None             # "onehot" to encode non-numeric features
+    impute: str | None = None             # "mean" | "median" | "most_frequent": fill missing numbers
     features: list[str] | None = None     # feature columns to train on; None: all but the target
     epochs: int = 10
     batch_size: int = 32
@@ -91,13 +93,18 @@ def validate_spec(spec: ModelSpec | dict[str, Any], *, allow_custom: bool = Fals
     if not isinstance(spec, ModelSpec):
         spec = ModelSpec.from_dict(spec)
     if spec.kind not in KINDS:
-        raise invalid(f"unknown model kind {spec.kind!r}; expected one of {list(KINDS)}")
+        raise invalid(f"unknown model kind {quoted(spec.kind)}; expected one of {list(KINDS)}")
     if not isinstance(spec.params, dict):
         raise invalid("params must be an object of parameter names to values")
     if spec.task is not None and spec.task not in TASKS:
-        raise invalid(f"task must be one of {list(TASKS)}, not {spec.task!r}")
+        raise invalid(f"task must be one of {list(TASKS)}, not {quoted(spec.task)}")
     if spec.encode is not None and spec.encode not in ENCODINGS:
-        raise invalid(f"encode must be one of {list(ENCODINGS)} or null, not {spec.encode!r}")
+        raise invalid(f"encode must be one of {list(ENCODINGS)} or null, not {quoted(spec.encode)}")
+    if spec.impute is not None and spec.impute not in IMPUTE_STRATEGIES:
+        raise invalid(f"impute must be one of {list(IMPUTE_STRATEGIES)} or null, not {quoted(spec.impute)}")
+    if spec.impute is not None and spec.kind != "sklearn":
+        raise invalid(f"impute applies to scikit-learn models, not kind {quoted(spec.kind)}; for other models "
+                      "make a version of the dataset without missing values (the fillna or dropna operation)")
     _check_features(spec.features)
     _check_number("test_size", spec.test_size, 0.0, 0.9)
     _check_int("seed", spec.seed, minimum=0)
@@ -127,17 +134,17 @@ def resolve_sklearn_class(path: Any) -> type:
                       "'sklearn.ensemble.RandomForestClassifier'")
     parts = path.split(".")
     if parts[0] != "sklearn":
-        raise invalid(f"estimator {path!r} is not a scikit-learn estimator: only paths under "
+        raise invalid(f"estimator {quoted(path)} is not a scikit-learn estimator: only paths under "
                       "'sklearn.' are allowed")
     if len(parts) < 2 or not all(_IDENT.match(p) for p in parts):
-        raise invalid(f"estimator {path!r} is not a valid dotted path")
+        raise invalid(f"estimator {quoted(path)} is not a valid dotted path")
     obj = _import_path(parts)
     from sklearn.base import BaseEstimator
 
     if not isinstance(obj, type) or not issubclass(obj, BaseEstimator):
-        raise invalid(f"{path!r} is not a scikit-learn estimator class")
+        raise invalid(f"{quoted(path)} is not a scikit-learn estimator class")
     if (obj.__module__ or "").split(".")[0] != "sklearn":
-        raise invalid(f"{path!r} is defined outside scikit-learn ({obj.__module__})")
+        raise invalid(f"{quoted(path)} is defined outside scikit-learn ({obj.__module__})")
     return obj
 
 
@@ -152,16 +159,16 @@ def _import_path(parts: list[str]) -> Any:
             continue
         for attr in parts[cut:]:
             if not hasattr(obj, attr):
-                raise invalid(f"estimator {path!r} not found: {modname!r} has no {attr!r}")
+                raise invalid(f"estimator {quoted(path)} not found: {quoted(modname)} has no {quoted(attr)}")
             obj = getattr(obj, attr)
         return obj
-    raise invalid(f"estimator {path!r} not found")
+    raise invalid(f"estimator {quoted(path)} not found")
 
 
 def build_sklearn_estimator(spec: ModelSpec) -> Any:
     """Instantiate (unfitted) the estimator or pipeline a sklearn spec describes."""
     if spec.steps and spec.estimator not in (None, PIPELINE_PATH):
-        raise invalid(f"steps are only for estimator {PIPELINE_PATH!r}, not {spec.estimator!r}")
+        raise invalid(f"steps are only for estimator {quoted(PIPELINE_PATH)}, not {quoted(spec.estimator)}")
     if spec.estimator == PIPELINE_PATH or (spec.estimator is None and spec.steps):
         from sklearn.pipeline import Pipeline
 
@@ -172,7 +179,7 @@ def build_sklearn_estimator(spec: ModelSpec) -> Any:
         try:
             est = cls()
         except TypeError as exc:
-            raise invalid(f"{spec.estimator!r} cannot be built from params alone: {exc}") from None
+            raise invalid(f"{quoted(spec.estimator)} cannot be built from params alone: {exc}") from None
         label = spec.estimator or ""
     return _apply_params(est, spec.params, label)
 
@@ -189,15 +196,15 @@ def _build_steps(steps: Any) -> list[tuple[str, Any]]:
         name, path, params = (list(step) + [{}])[:3]
         if not isinstance(name, str) or not _IDENT.match(name) or "__" in name:
             raise invalid(f"pipeline step {i} needs a name of letters, digits and single "
-                          f"underscores, not {name!r}")
+                          f"underscores, not {quoted(name)}")
         if name in {n for n, _ in built}:
-            raise invalid(f"pipeline step name {name!r} is used twice")
+            raise invalid(f"pipeline step name {quoted(name)} is used twice")
         cls = resolve_sklearn_class(path)
         try:
             est = cls()
         except TypeError as exc:
-            raise invalid(f"{path!r} cannot be built from params alone: {exc}") from None
-        built.append((name, _apply_params(est, params or {}, f"step {name!r} ({path})")))
+            raise invalid(f"{quoted(path)} cannot be built from params alone: {exc}") from None
+        built.append((name, _apply_params(est, params or {}, f"step {quoted(name)} ({path})")))
     return built
 
 
@@ -235,7 +242,7 @@ def _validate_torch(spec: ModelSpec) -> ModelSpec:
     _check_number("lr", spec.lr, 0.0, 10.0, open_low=True)
     _check_number("weight_decay", spec.weight_decay, 0.0, 1.0)
     if spec.optimizer not in OPTIMIZERS:
-        raise invalid(f"optimizer must be one of {list(OPTIMIZERS)}, not {spec.optimizer!r}")
+        raise invalid(f"optimizer must be one of {list(OPTIMIZERS)}, not {quoted(spec.optimizer)}")
     defaults = TORCH_PARAM_DEFAULTS[spec.kind]
     unknown = sorted(set(spec.params) - set(defaults))
     if unknown:
@@ -266,10 +273,10 @@ def _check_features(value: Any) -> None:
         return
     if not isinstance(value, (list, tuple)) or not value:
         raise invalid(f"features must be a non-empty list of column names (or null for all columns but the "
-                      f"target), not {value!r}")
+                      f"target), not {quoted(value)}")
     bad = [v for v in value if not isinstance(v, str) or not v]
     if bad:
-        raise invalid(f"features must be column names (strings), not {bad!r}")
+        raise invalid(f"features must be column names (strings), not {quoted(bad)}")
     twice = sorted({v for v in value if list(value).count(v) > 1})
     if twice:
         raise invalid(f"features name column(s) {twice} more than once")
@@ -277,7 +284,7 @@ def _check_features(value: Any) -> None:
 
 def _check_int(name: str, value: Any, minimum: int, maximum: int | None = None) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise invalid(f"{name} must be an integer, not {value!r}")
+        raise invalid(f"{name} must be an integer, not {quoted(value)}")
     if value < minimum or (maximum is not None and value > maximum):
         bound = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
         raise invalid(f"{name} must be {bound}, not {value}")
@@ -286,7 +293,7 @@ def _check_int(name: str, value: Any, minimum: int, maximum: int | None = None) 
 def _check_number(name: str, value: Any, low: float, high: float, *,
                   open_low: bool = False) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise invalid(f"{name} must be a number, not {value!r}")
+        raise invalid(f"{name} must be a number, not {quoted(value)}")
     if value != value or value > high or value < low or (open_low and value == low):
         lo = f"> {low}" if open_low else f">= {low}"
         raise invalid(f"{name} must be {lo} and <= {high}, not {value}")
@@ -294,6 +301,6 @@ def _check_number(name: str, value: Any, low: float, high: float, *,
 
 def _check_int_list(name: str, value: Any, *, allow_empty: bool) -> None:
     if not isinstance(value, (list, tuple)) or (not value and not allow_empty):
-        raise invalid(f"{name} must be a list of positive integers, not {value!r}")
+        raise invalid(f"{name} must be a list of positive integers, not {quoted(value)}")
     for v in value:
         _check_int(f"each of {name}", v, minimum=1, maximum=100_000)

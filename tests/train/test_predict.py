@@ -26,7 +26,8 @@ def test_rows_as_lists_records_or_one_row():
 @pytest.mark.parametrize("inputs,needle", [
     ([[5.1, 3.5, 1.4]], "3 value(s)"),
     ([[5.1, 3.5, 1.4, "wide"]], "'petal_width' must be float"),
-    ([[5.1, 3.5, 1.4, None]], "'petal_width' must be float"),
+    ([[5.1, 3.5, 1.4, None]], "row 0: feature 'petal_width' is missing (null), and this model version was "
+                              "trained without missing values"),
     ([[5.1, 3.5, 1.4, True]], "'petal_width' must be float"),
     ([{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4}], "missing feature(s) ['petal_width']"),
     ([{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 1, "x": 2}],
