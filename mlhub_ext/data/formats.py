@@ -392,7 +392,7 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
         # header's NaN; typed on its own rows (as pandas does below a header) it is int64.
         column = data.iloc[:, i]
         if pd.isna(cell) and column.dtype.kind == "f" and column.notna().all() and len(column) \
-                and bool((column % 1 == 0).all()):
+                and bool((column % 1 == 0).all()) and float(column.abs().max()) <= 2**53:
             data[data.columns[i]] = column.astype("int64")
     names, renamed = column_names(header, f"{path.name}, sheet {chosen!r}")
     table = frame_to_table(data.set_axis(names, axis=1), f"{path.name}, sheet {chosen!r}", report)
