@@ -268,6 +268,10 @@ def upload(path_or_dataframe: Any, name: str | None = None, description: str = "
             if reading:
                 extra["lineage"] = {"source": "dataframe", "reading": reading}
         else:
+            if not isinstance(path_or_dataframe, (str, os.PathLike)):
+                raise MLHubError(ErrorCode.INVALID, "mh.datasets.upload takes the path of a file, folder or zip, "
+                                                    "or a pandas DataFrame; not a "
+                                                    f"{type(path_or_dataframe).__name__}")
             path = Path(path_or_dataframe)
             if not path.exists():
                 raise MLHubError(ErrorCode.NOT_FOUND, f"{path} does not exist")

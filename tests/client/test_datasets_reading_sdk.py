@@ -77,6 +77,9 @@ def test_dataframes_the_registry_cannot_store_raise_mlhub_errors(server):  # typ
                           "give each column its own name"
     err = _invalid(mh.datasets.upload, pd.DataFrame({"z": np.array([1 + 2j])}), name="complex")
     assert "column 'z' of dtype complex128 cannot be stored" in err.message
+    err = _invalid(mh.datasets.upload, [[1, 2]], name="rows")
+    assert err.message == "mh.datasets.upload takes the path of a file, folder or zip, or a pandas DataFrame; " \
+                          "not a list"
     ds = mh.datasets.upload(pd.DataFrame([[1, 2]], columns=["", "b"]), name="blank_names")
     assert [c["name"] for c in ds.schema] == ["column_1", "b"]
 
