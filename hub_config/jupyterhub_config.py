@@ -1,17 +1,20 @@
 """JupyterHub configuration for an ML Hub team hub.
 
 Everything is read from the environment, with defaults that give a working trial on
-one machine (127.0.0.1): GitHub sign-in against our fake GitHub on :9000, PostgreSQL on
+one machine (127.0.0.1): GitHub sign-in against our fake GitHub on :9000 (or, with
+``MLHUB_AUTH``, email/password sign-up or an OpenID Connect provider), PostgreSQL on
 :5432, the registry as the hub service ``mlhub`` on :10202 and dask-gateway as the
 service ``dask-gateway``. ``hub_config/README.md`` lists every variable; ``start.sh``
 prepares PostgreSQL, the proxy and the run directory before starting the hub with this
 file.
 """
+import json
 import os
 import secrets
 import subprocess
 import sys
 from pathlib import Path
+import urllib.request
 from urllib.parse import urlparse
 
 c = get_config()  # noqa: F821  (injected by traitlets when JupyterHub loads this file)
@@ -66,6 +69,87 @@ c.JupyterHub.db_url = env(
 c.JupyterHub.cleanup_servers = True  # hub stop also stops users' servers: nothing survives
 
 # --- authentication -------------------------------------------------------------------
+OIDC_TRIAL_CLIENT = ("mlhub-trial-client", "mlhub-trial-secret-of-the-fake-oidc-provider")
+GOOGLE_ISSUER = "https://accounts.google.com"
+
+
+def oidc_discovery(issuer: str) -> dict:
+    """The provider's discovery document (OpenID Connect Discovery 1.0, section 4).
+
+    Exits the hub, naming MLHUB_OIDC_ISSUER, when the document cannot be read, is not a
+    JSON object with the authorize, token and userinfo endpoints, or names another issuer.
+    """
+    url = f"{issuer}/.well-known/openid-configuration"
+    try:
+        with urllib.request.urlopen(url, timeout=15) as response:
+            document = json.loads(response.read().decode("utf-8"))
+    except (OSError, ValueError) as e:
+        sys.exit(f"MLHUB_OIDC_ISSUER={issuer}: cannot read the discovery document {url} ({e}); "
+                 "set MLHUB_OIDC_ISSUER to the provider's issuer URL (it must serve that document)")
+    if not isinstance(document, dict):
+        sys.exit(f"MLHUB_OIDC_ISSUER={issuer}: {url} is not a JSON object")
+    missing = [k for k in ("authorization_endpoint", "token_endpoint", "userinfo_endpoint")
+               if not isinstance(document.get(k), str) or not document[k]]
+    if missing:
+        sys.exit(f"MLHUB_OIDC_ISSUER={issuer}: {url} lacks {', '.join(missing)}")
+    if str(document.get("issuer", "")).rstrip("/") != issuer:
+        sys.exit(f"MLHUB_OIDC_ISSUER={issuer}: the provider says its issuer is "
+                 f"{document.get('issuer')!r}; set MLHUB_OIDC_ISSUER to exactly that")
+    return document
+
+
+def configure_oidc(c) -> None:
+    """GenericOAuthenticator against any OpenID Connect provider, from MLHUB_OIDC_* settings."""
+    issuer = env("MLHUB_OIDC_ISSUER").rstrip("/")
+    if not issuer:
+        sys.exit("MLHUB_AUTH=oidc needs MLHUB_OIDC_ISSUER: the provider's issuer URL, e.g. "
+                 f"{GOOGLE_ISSUER} or https://keycloak.example.org/realms/<realm> "
+                 "(see hub_config/README.md)")
+    local = urlparse(issuer).hostname in {"127.0.0.1", "localhost"}
+    client_id = env("MLHUB_OIDC_CLIENT_ID", OIDC_TRIAL_CLIENT[0] if local else "")
+    client_secret = env("MLHUB_OIDC_CLIENT_SECRET", OIDC_TRIAL_CLIENT[1] if local else "")
+    unset = [name for name, value in (("MLHUB_OIDC_CLIENT_ID", client_id),
+                                      ("MLHUB_OIDC_CLIENT_SECRET", client_secret)) if not value]
+    if unset:
+        sys.exit(f"MLHUB_AUTH=oidc with MLHUB_OIDC_ISSUER={issuer} needs {' and '.join(unset)} "
+                 "from the hub's client registered at the provider (see hub_config/README.md)")
+    document = oidc_discovery(issuer)
+    google = issuer == GOOGLE_ISSUER
+    c.JupyterHub.authenticator_class = "generic-oauth"
+    o = c.GenericOAuthenticator
+    o.client_id = client_id
+    o.client_secret = client_secret
+    o.oauth_callback_url = env("OAUTH_CALLBACK_URL", f"{PUBLIC_URL}/hub/oauth_callback")
+    o.authorize_url = document["authorization_endpoint"]
+    o.token_url = document["token_endpoint"]
+    o.userdata_url = document["userinfo_endpoint"]
+    o.scope = sorted(env_list("MLHUB_OIDC_SCOPES", "openid,email,profile") | {"openid"})
+    # Google gives no preferred_username; its verified email is the stable name there.
+    o.username_claim = env("MLHUB_OIDC_USERNAME_CLAIM", "email" if google else "preferred_username")
+    o.login_service = env("MLHUB_OIDC_LOGIN_SERVICE", "Google" if google else "OpenID Connect")
+    trial_users = "alice,bob,carol,dave,erin" if local else ""
+    o.allowed_users = env_list("MLHUB_ALLOWED_USERS", trial_users)
+    o.allow_all = env_flag("MLHUB_ALLOW_ALL")
+    o.allow_existing_users = False
+    o.admin_users = ADMINS
+    groups_claim = env("MLHUB_OIDC_GROUPS_CLAIM")
+    allowed_groups = env_list("MLHUB_OIDC_ALLOWED_GROUPS")
+    admin_groups = env_list("MLHUB_OIDC_ADMIN_GROUPS")
+    if (allowed_groups or admin_groups) and not groups_claim:
+        groups_claim = "groups"
+    if groups_claim:
+        # The claim's values become hub groups (which the registry shares with).
+        o.manage_groups = True
+        o.auth_state_groups_key = f"oauth_user.{groups_claim}"
+        o.allowed_groups = allowed_groups
+        o.admin_groups = admin_groups
+    if "code_challenge_methods_supported" in document:
+        o.enable_pkce = "S256" in document["code_challenge_methods_supported"]
+    methods = document.get("token_endpoint_auth_methods_supported", ["client_secret_basic"])
+    # client_secret_basic is the OIDC default; use the body only where Basic is not offered.
+    o.basic_auth = "client_secret_basic" in methods or "client_secret_post" not in methods
+
+
 AUTH = env("MLHUB_AUTH", "github").lower()
 FAKE_GITHUB_URL = "http://127.0.0.1:9000"
 GITHUB_URL = env("MLHUB_GITHUB_URL", FAKE_GITHUB_URL).rstrip("/")
@@ -80,6 +164,8 @@ if AUTH == "native":
     # NativeAuthenticator's own sign-up approval decides who gets in.
     c.NativeAuthenticator.allow_all = True
     c.NativeAuthenticator.open_signup = env_flag("MLHUB_NATIVE_OPEN_SIGNUP")
+    # Sign-up takes a user name, an email address and a password.
+    c.NativeAuthenticator.ask_email_on_signup = True
     c.NativeAuthenticator.minimum_password_length = 10
     c.NativeAuthenticator.check_common_password = True
     c.NativeAuthenticator.allowed_failed_logins = 5
@@ -124,8 +210,13 @@ elif AUTH == "github":
         gh.auth_state_groups_key = lambda auth_state: [
             f"{team['organization']['login']}:{team['slug']}" for team in auth_state.get("teams", [])
         ]
+elif AUTH == "oidc":
+    configure_oidc(c)
 else:
-    sys.exit(f"MLHUB_AUTH={AUTH!r} is not supported: use 'github' (the default) or 'native'")
+    sys.exit(
+        f"MLHUB_AUTH={AUTH!r} is not supported: set MLHUB_AUTH to 'github' (the default), "
+        "'native' (email and password sign-up) or 'oidc' (an OpenID Connect provider)"
+    )
 
 # --- single-user servers --------------------------------------------------------------
 # Every server runs as the hub's own unix user (root in the trial box), so no system

@@ -89,6 +89,21 @@ if [[ "${MLHUB_AUTH:-github}" == github && "$GITHUB_URL" =~ ^http://(127\.0\.0\.
     fi
 fi
 
+# --- fake OpenID Connect provider (trial/test sign-in with MLHUB_AUTH=oidc) -------------
+OIDC_ISSUER="${MLHUB_OIDC_ISSUER:-}"
+if [[ "${MLHUB_AUTH:-github}" == oidc && "$OIDC_ISSUER" =~ ^http://(127\.0\.0\.1|localhost):([0-9]+)/?$ ]]; then
+    oidc_port="${BASH_REMATCH[2]}"
+    if ! alive "$RUN/fake_oidc.pid"; then
+        listening 127.0.0.1 "$oidc_port" && die "port $oidc_port (fake OpenID Connect provider) is taken by another process"
+        MLHUB_HUB_INSTANCE="$RUN" nohup "$PY" "$HERE/fake_oidc.py" --port "$oidc_port" \
+            --group "mlhub-trial=alice,bob,carol,dave,erin" --group "ml-leads=alice" \
+            >"$RUN/fake_oidc.log" 2>&1 &
+        echo $! >"$RUN/fake_oidc.pid"
+        for _ in $(seq 40); do listening 127.0.0.1 "$oidc_port" && break; sleep 0.25; done
+        listening 127.0.0.1 "$oidc_port" || die "fake OpenID Connect provider did not start: $(tail -5 "$RUN/fake_oidc.log")"
+    fi
+fi
+
 # --- JupyterHub -------------------------------------------------------------------------
 for p in "$PORT" "${MLHUB_HUB_PROXY_API_PORT:-8001}" "${MLHUB_HUB_INTERNAL_PORT:-8081}" \
          "${MLHUB_SERVICE_PORT:-10202}" "${MLHUB_GATEWAY_PORT:-8002}" "${MLHUB_GATEWAY_API_PORT:-8003}" \
@@ -142,6 +157,8 @@ ML Hub is running at http://$IP:$PORT/  (stop: hub_config/stop.sh)
 EOF
 if [[ "${MLHUB_AUTH:-github}" == native ]]; then
     echo "Sign in: sign up at http://$IP:$PORT/hub/signup; an admin (MLHUB_ADMIN_USERS) authorizes at /hub/authorize."
+elif [[ "${MLHUB_AUTH:-github}" == oidc ]]; then
+    echo "Sign in: 'Sign in with ${MLHUB_OIDC_LOGIN_SERVICE:-OpenID Connect}' goes to $OIDC_ISSUER${oidc_port:+ (the fake provider: type alice, bob, carol, dave or erin)}."
 elif [[ -n "${gh_port:-}" ]]; then
     echo "Sign in: 'Sign in with GitHub' goes to the fake GitHub on :$gh_port; type one of the allowed names"
     echo "         (${MLHUB_ALLOWED_USERS:-alice,bob,carol,dave,erin}). For real GitHub see hub_config/README.md."

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Stop the trial hub started by hub_config/start.sh: the hub (which stops its proxy,
-# services and users' servers), then the fake GitHub, by their pid files. Anything of
-# this deployment still alive afterwards (left over by a crashed hub) is found by the
-# MLHUB_HUB_INSTANCE=<run dir> marker in its environment and stopped too.
+# services and users' servers), then the fake GitHub and fake OpenID Connect provider,
+# by their pid files. Anything of this deployment still alive afterwards (left over by a
+# crashed hub) is found by the MLHUB_HUB_INSTANCE=<run dir> marker in its environment
+# and stopped too.
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -31,6 +32,7 @@ stop_pidfile() {
 stop_pidfile "$RUN/jupyterhub.pid" 40
 stop_pidfile "$RUN/jupyterhub-proxy.pid" 5
 stop_pidfile "$RUN/fake_github.pid" 5
+stop_pidfile "$RUN/fake_oidc.pid" 5
 
 # Leftovers of this deployment only: processes whose environment carries our marker.
 marker="MLHUB_HUB_INSTANCE=$RUN"
