@@ -17,7 +17,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..core.errors import ErrorCode, MLHubError, conflict, invalid
+from ..core.errors import ErrorCode, MLHubError, conflict, invalid, quoted
 
 GiB = 1024 ** 3
 MiB = 1024 ** 2
@@ -61,10 +61,10 @@ def safe_member_path(name: str) -> str | None:
     """
     unified = name.replace("\\", "/")
     if unified.startswith("/") or (len(unified) > 1 and unified[1] == ":"):
-        raise invalid(f"archive member {name!r} has an absolute path; refusing to extract (zip-slip)")
+        raise invalid(f"archive member {quoted(name)} has an absolute path; refusing to extract (zip-slip)")
     parts = [p for p in unified.split("/") if p not in ("", ".")]
     if ".." in parts:
-        raise invalid(f"archive member {name!r} points outside the archive with '..'; refusing to extract (zip-slip)")
+        raise invalid(f"archive member {quoted(name)} points outside the archive with '..'; refusing to extract (zip-slip)")
     if unified.endswith("/") or not parts:
         return None
     return str(PurePosixPath(*parts))
@@ -99,13 +99,13 @@ def check_members(zf: zipfile.ZipFile, limits: ZipLimits = DEFAULT_LIMITS) -> li
     for info in infos:
         rel = safe_member_path(info.filename)
         if _is_symlink(info):
-            raise invalid(f"archive member {info.filename!r} is a symbolic link; links are not allowed in archives")
+            raise invalid(f"archive member {quoted(info.filename)} is a symbolic link; links are not allowed in archives")
         if rel is None:
             continue
         if info.flag_bits & 0x1:
-            raise invalid(f"archive member {info.filename!r} is encrypted; upload an unencrypted archive")
+            raise invalid(f"archive member {quoted(info.filename)} is encrypted; upload an unencrypted archive")
         if rel in seen:
-            raise invalid(f"archive has the member {rel!r} twice")
+            raise invalid(f"archive has the member {quoted(rel)} twice")
         seen.add(rel)
         total += info.file_size
         compressed += info.compress_size
@@ -116,7 +116,7 @@ def check_members(zf: zipfile.ZipFile, limits: ZipLimits = DEFAULT_LIMITS) -> li
             ratio = info.file_size / max(info.compress_size, 1)
             if ratio > limits.max_ratio:
                 raise _too_large(
-                    f"archive member {info.filename!r} has compression ratio {ratio:.0f}:1, "
+                    f"archive member {quoted(info.filename)} has compression ratio {ratio:.0f}:1, "
                     f"above the limit of {limits.max_ratio:.0f}:1 (zip bomb?)")
         members.append(ZipMember(rel, info.file_size, info.compress_size, info.filename))
     if total >= limits.ratio_min_bytes and total / max(compressed, 1) > limits.max_ratio:
@@ -140,7 +140,7 @@ def _copy_member(zf: zipfile.ZipFile, member: ZipMember, target: Path, budget: i
         while chunk := src.read(MiB):
             written += len(chunk)
             if written > member.size or written > budget:
-                raise _too_large(f"archive member {member.path!r} expands beyond its declared size; refusing")
+                raise _too_large(f"archive member {quoted(member.path)} expands beyond its declared size; refusing")
             dst.write(chunk)
     return written
 
@@ -169,12 +169,12 @@ def safe_extract(
                 target = tmp.joinpath(*member.path.split("/"))
                 # Defence in depth: the resolved target must stay inside tmp.
                 if not target.resolve().is_relative_to(tmp.resolve()):
-                    raise invalid(f"archive member {member.path!r} escapes the extraction folder")
+                    raise invalid(f"archive member {quoted(member.path)} escapes the extraction folder")
                 target.parent.mkdir(parents=True, exist_ok=True)
                 try:
                     budget -= _copy_member(zf, member, target, budget)
                 except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
-                    raise invalid(f"archive member {member.path!r} is damaged: {exc}") from exc
+                    raise invalid(f"archive member {quoted(member.path)} is damaged: {exc}") from exc
         if dest.exists():
             dest.rmdir()
         os.replace(tmp, dest)

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ..core.errors import invalid
+from ..core.errors import invalid, quoted as shown
 from .names import ReadReport, column_names
 from .textcheck import first_ragged_row, utf8_error
 
@@ -202,6 +202,6 @@ def scan_csv(path: str | os.PathLike[str], consume: Callable[[pa.Schema, Iterato
             return consume(schema, batches)
         except _Widen as widen:
             if column_types.get(widen.column) == widen.new_type:
-                raise invalid(f"{path.name}: column {widen.column!r} cannot be read as {widen.new_type}") \
+                raise invalid(f"{path.name}: column {shown(widen.column)} cannot be read as {widen.new_type}") \
                     from widen
             column_types[widen.column] = widen.new_type

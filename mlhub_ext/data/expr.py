@@ -13,7 +13,7 @@ import ast
 import re
 from collections.abc import Iterable
 
-from ..core.errors import invalid
+from ..core.errors import invalid, quoted as shown
 
 _BACKTICK = re.compile(r"`([^`]*)`")
 _ALLOWED = (
@@ -49,22 +49,22 @@ def check_filter(expr: str, columns: Iterable[str]) -> set[str]:
     try:
         tree = ast.parse(_BACKTICK.sub(stand_in, expr).strip(), mode="eval")
     except SyntaxError as exc:
-        raise invalid(f"filter expression {expr!r} is not valid: {exc.msg}") from exc
+        raise invalid(f"filter expression {shown(expr)} is not valid: {exc.msg}") from exc
     known = set(columns)
     used: set[str] = set()
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED):
             what = _DESCRIBE.get(type(node), type(node).__name__)
-            raise invalid(f"filter expression {expr!r} uses {what}, which filters may not use; "
+            raise invalid(f"filter expression {shown(expr)} uses {what}, which filters may not use; "
                           "only columns, literals, comparisons, arithmetic and and/or/not are allowed")
         if isinstance(node, ast.Name):
             name = quoted.get(node.id, node.id)
             if name.startswith("__"):
-                raise invalid(f"filter expression {expr!r} refers to the reserved name {name!r}")
+                raise invalid(f"filter expression {shown(expr)} refers to the reserved name {shown(name)}")
             if name not in known:
-                raise invalid(f"filter expression {expr!r} refers to unknown column {name!r}; "
+                raise invalid(f"filter expression {shown(expr)} refers to unknown column {shown(name)}; "
                               f"columns are {', '.join(sorted(known))}")
             used.add(name)
         if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float, str, bool, type(None))):
-            raise invalid(f"filter expression {expr!r} uses an unsupported literal {node.value!r}")
+            raise invalid(f"filter expression {shown(expr)} uses an unsupported literal {shown(node.value)}")
     return used

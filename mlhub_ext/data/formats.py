@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
-from ..core.errors import invalid, not_found
+from ..core.errors import invalid, not_found, quoted
 from .csvread import scan_csv
 from .frames import dataframe_to_table, frame_to_table  # noqa: F401  (dataframe_to_table: re-exported)
 from .names import ReadReport, column_names
@@ -130,7 +130,7 @@ def detect_format(path: str | os.PathLike[str], fmt: str | None = None) -> str:
             raise invalid(f"{path.name} is a folder; only image collections can be folders, not {fmt}")
         return IMAGES
     if fmt is not None and fmt not in FORMATS:
-        raise invalid(f"unknown format {fmt!r}; supported: {', '.join(FORMATS)}")
+        raise invalid(f"unknown format {quoted(fmt)}; supported: {', '.join(FORMATS)}")
     if path.stat().st_size == 0:
         raise invalid(f"{path.name} is empty (0 bytes)")
     content = sniff_content(path)
@@ -141,7 +141,7 @@ def detect_format(path: str | os.PathLike[str], fmt: str | None = None) -> str:
     if declared is None and ext not in _TEXT_EXTENSIONS:
         if content in ("json", "jsonl", "xlsx", "parquet"):  # unambiguous content
             return _from_content(path, content)
-        raise invalid(f"unknown format for {path.name}: extension {ext!r} is not supported "
+        raise invalid(f"unknown format for {path.name}: extension {quoted(ext)} is not supported "
                       f"(content looks like {_CONTENT_NAMES.get(content, content)}); "
                       f"supported: .csv .tsv .json .jsonl .xlsx .parquet .zip")
     if declared is None:
@@ -215,7 +215,7 @@ def scan_batches(path: str | os.PathLike[str], consume: Consumer[T], fmt: str | 
     fmt = detect_format(path, fmt)
     report = report if report is not None else ReadReport()
     if sheet is not None and fmt != "xlsx":
-        raise invalid(f"sheet={sheet!r} applies to Excel workbooks; {path.name} is {fmt}")
+        raise invalid(f"sheet={quoted(sheet)} applies to Excel workbooks; {path.name} is {fmt}")
     if fmt in ("csv", "tsv"):
         return scan_csv(path, consume, "\t" if fmt == "tsv" else csv_delimiter(path), memory_pool, report)
     if fmt == "parquet":
@@ -334,10 +334,10 @@ def _parse_sheet(book: pd.ExcelFile, path: Path, sheet: str) -> pd.DataFrame:
     try:
         cells = pd.read_excel(book, sheet_name=sheet, header=None)
     except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError) as exc:
-        raise invalid(f"{path.name}: cannot read sheet {sheet!r}: {exc}") from exc
+        raise invalid(f"{path.name}: cannot read sheet {quoted(sheet)}: {exc}") from exc
     except Exception as exc:
         if type(exc).__module__.split(".")[0] in ("openpyxl", "xml", "lxml"):
-            raise invalid(f"{path.name}: sheet {sheet!r} is corrupt: {exc}") from exc
+            raise invalid(f"{path.name}: sheet {quoted(sheet)} is corrupt: {exc}") from exc
         raise
     filled = cells.notna().any(axis=1).to_numpy()
     return cells.iloc[int(filled.argmax()):] if filled.any() else cells.iloc[0:0]
@@ -367,11 +367,11 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
         report.sheets = sheets
         if sheet is not None:
             if sheet not in sheets:
-                raise invalid(f"{path.name} has no sheet {sheet!r}; its sheets are "
+                raise invalid(f"{path.name} has no sheet {quoted(sheet)}; its sheets are "
                               f"{', '.join(repr(s) for s in sheets)}", sheet=sheet, sheets=sheets)
             chosen, cells = sheet, _parse_sheet(book, path, sheet)
             if cells.empty:
-                raise invalid(f"{path.name}: sheet {sheet!r} is empty", sheet=sheet, sheets=sheets)
+                raise invalid(f"{path.name}: sheet {quoted(sheet)} is empty", sheet=sheet, sheets=sheets)
         else:
             chosen, cells = None, None
             for name in sheets:
@@ -394,7 +394,7 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
         if pd.isna(cell) and column.dtype.kind == "f" and column.notna().all() and len(column) \
                 and bool((column % 1 == 0).all()) and float(column.abs().max()) <= 2**53:
             data[data.columns[i]] = column.astype("int64")
-    names, renamed = column_names(header, f"{path.name}, sheet {chosen!r}")
-    table = frame_to_table(data.set_axis(names, axis=1), f"{path.name}, sheet {chosen!r}", report)
+    names, renamed = column_names(header, f"{path.name}, sheet {quoted(chosen)}")
+    table = frame_to_table(data.set_axis(names, axis=1), f"{path.name}, sheet {quoted(chosen)}", report)
     report.renamed_columns = renamed
     return table

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from ..core.errors import invalid
+from ..core.errors import invalid, quoted
 from .names import ReadReport, column_names
 
 _ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError)
@@ -49,7 +49,7 @@ def frame_to_table(df: pd.DataFrame, source: str = "the DataFrame",
             pa.array(fixed[name], from_pandas=True)
         except _ARROW_ERRORS as exc:
             if fixed[name].dtype != object:
-                raise invalid(f"{source}: column {name!r} of dtype {fixed[name].dtype} cannot be stored: {exc}",
+                raise invalid(f"{source}: column {quoted(name)} of dtype {fixed[name].dtype} cannot be stored: {exc}",
                               column=name) from exc
             fixed[name] = fixed[name].map(_as_text).astype(object)
             report.text_columns.append(name)

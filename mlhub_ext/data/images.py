@@ -23,7 +23,7 @@ from typing import IO, Any
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from ..core.errors import invalid, not_found
+from ..core.errors import invalid, not_found, quoted
 from .archives import DEFAULT_LIMITS, ZipLimits, check_members, open_zip
 
 IMAGE_FORMATS = ("PNG", "JPEG")
@@ -146,7 +146,7 @@ def scan_images(source: str | os.PathLike[str], limits: ZipLimits = DEFAULT_LIMI
         counts = Counter(img["class"] for img in images)
         empty = sorted(d for d in class_dirs if "/" not in d and d not in counts)
         if empty:
-            raise invalid(f"class folder {empty[0]!r} holds no images", path=prefix + empty[0])
+            raise invalid(f"class folder {quoted(empty[0])} holds no images", path=prefix + empty[0])
     sizes = Counter((img["width"], img["height"]) for img in images)
     return {
         "kind": "images", "root": prefix, "num_images": len(images),

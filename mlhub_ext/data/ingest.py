@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from ..core.errors import invalid
+from ..core.errors import invalid, quoted
 
 from .archives import DEFAULT_LIMITS, ZipLimits
 from .formats import IMAGES, detect_format
@@ -37,7 +37,7 @@ def ingest(path: str | os.PathLike[str], parquet_dest: str | os.PathLike[str], f
     fmt = detect_format(path, fmt)
     if fmt == IMAGES:
         if sheet is not None:
-            raise invalid(f"sheet={sheet!r} applies to Excel workbooks; this upload is an image collection")
+            raise invalid(f"sheet={quoted(sheet)} applies to Excel workbooks; this upload is an image collection")
         return {"kind": "images", "format": IMAGES, "manifest": scan_images(path, limits)}
     try:
         return {"kind": "table", **convert_to_parquet(path, parquet_dest, fmt, sheet=sheet, **stats_options)}

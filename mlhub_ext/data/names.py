@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
 
-from ..core.errors import invalid
+from ..core.errors import invalid, quoted
 
 #: Extensions removed from a file name before normalising (compound ones first).
 DATASET_EXTENSIONS: tuple[str, ...] = (
@@ -54,7 +54,7 @@ def normalize_name(name: str | PurePath) -> str:
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     result = _NON_ALNUM.sub("_", folded.lower()).strip("_")
     if not result:
-        raise invalid(f"cannot make a dataset name from {str(name)!r}: no letters or digits left")
+        raise invalid(f"cannot make a dataset name from {quoted(str(name))}: no letters or digits left")
     if len(result) > MAX_NAME_LENGTH:
         result = result[:MAX_NAME_LENGTH].rstrip("_")
     return result

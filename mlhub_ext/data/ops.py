@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.errors import MLHubError, invalid
+from ..core.errors import MLHubError, invalid, quoted
 from .expr import check_filter
 
 OpSpec = dict[str, Any]
@@ -41,14 +41,14 @@ def _columns_arg(name: str, columns: Any, allow_none: bool = False) -> list[str]
         columns = [columns]
     if not isinstance(columns, (list, tuple)) or not columns or \
             not all(isinstance(c, str) for c in columns):
-        raise invalid(f"{name}: columns must be a non-empty list of column names, got {columns!r}")
+        raise invalid(f"{name}: columns must be a non-empty list of column names, got {quoted(columns)}")
     return list(columns)
 
 
 def _mapping_arg(name: str, mapping: Any) -> dict[str, str]:
     if not isinstance(mapping, dict) or not mapping or \
             not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
-        raise invalid(f"{name}: expects a non-empty mapping of column name to string, got {mapping!r}")
+        raise invalid(f"{name}: expects a non-empty mapping of column name to string, got {quoted(mapping)}")
     return dict(mapping)
 
 
@@ -57,7 +57,7 @@ def _mapping_arg(name: str, mapping: Any) -> dict[str, str]:
 def dropna(subset: Sequence[str] | None = None, how: str = "any") -> OpSpec:
     """Drop rows with missing values (in ``subset`` columns; ``how="all"`` needs all missing)."""
     if how not in ("any", "all"):
-        raise invalid(f"dropna: how must be 'any' or 'all', got {how!r}")
+        raise invalid(f"dropna: how must be 'any' or 'all', got {quoted(how)}")
     return {"op": "dropna", "subset": _columns_arg("dropna", subset, allow_none=True), "how": how}
 
 
@@ -67,11 +67,11 @@ def fillna(columns: Sequence[str] | None = None, strategy: str = "mean", value: 
     ``columns=None`` means every column with missing values (numeric ones for mean/median).
     """
     if strategy not in FILL_STRATEGIES:
-        raise invalid(f"fillna: strategy must be one of {', '.join(FILL_STRATEGIES)}, got {strategy!r}")
+        raise invalid(f"fillna: strategy must be one of {', '.join(FILL_STRATEGIES)}, got {quoted(strategy)}")
     if strategy == "constant" and value is None:
         raise invalid("fillna: strategy 'constant' needs a value")
     if strategy != "constant" and value is not None:
-        raise invalid(f"fillna: value is only used with strategy 'constant', not {strategy!r}")
+        raise invalid(f"fillna: value is only used with strategy 'constant', not {quoted(strategy)}")
     return {"op": "fillna", "columns": _columns_arg("fillna", columns, allow_none=True),
             "strategy": strategy, "value": value}
 
@@ -79,7 +79,7 @@ def fillna(columns: Sequence[str] | None = None, strategy: str = "mean", value: 
 def drop_duplicates(subset: Sequence[str] | None = None, keep: str = "first") -> OpSpec:
     """Drop repeated rows (comparing ``subset`` columns), keeping the ``first`` or ``last``."""
     if keep not in ("first", "last"):
-        raise invalid(f"drop_duplicates: keep must be 'first' or 'last', got {keep!r}")
+        raise invalid(f"drop_duplicates: keep must be 'first' or 'last', got {quoted(keep)}")
     return {"op": "drop_duplicates", "subset": _columns_arg("drop_duplicates", subset, allow_none=True),
             "keep": keep}
 
@@ -99,7 +99,7 @@ def cast(mapping: dict[str, str]) -> OpSpec:
     mapping = _mapping_arg("cast", mapping)
     for col, typ in mapping.items():
         if typ not in CAST_TYPES:
-            raise invalid(f"cast: unknown type {typ!r} for column {col!r}; use one of {', '.join(CAST_TYPES)}")
+            raise invalid(f"cast: unknown type {quoted(typ)} for column {quoted(col)}; use one of {', '.join(CAST_TYPES)}")
     return {"op": "cast", "mapping": mapping}
 
 
@@ -128,9 +128,9 @@ def one_hot(columns: Sequence[str]) -> OpSpec:
 def train_test_split(test_size: float = 0.2, seed: int = 0, column: str = "split") -> OpSpec:
     """Add a ``split`` column of ``"train"``/``"test"``; the same seed gives the same split."""
     if not isinstance(test_size, (int, float)) or not 0 < test_size < 1:
-        raise invalid(f"train_test_split: test_size must be between 0 and 1, got {test_size!r}")
+        raise invalid(f"train_test_split: test_size must be between 0 and 1, got {quoted(test_size)}")
     if not isinstance(seed, int):
-        raise invalid(f"train_test_split: seed must be an integer, got {seed!r}")
+        raise invalid(f"train_test_split: seed must be an integer, got {quoted(seed)}")
     return {"op": "train_test_split", "test_size": float(test_size), "seed": seed, "column": column}
 
 
@@ -159,7 +159,7 @@ CONSTRUCTORS: dict[str, Callable[..., OpSpec]] = {
 def validate_op(op: Any) -> OpSpec:
     """Check a spec received as JSON and return it normalised (as its constructor builds it)."""
     if not isinstance(op, dict) or not isinstance(op.get("op"), str):
-        raise invalid(f"an operation must be a dict with an 'op' name, got {op!r}")
+        raise invalid(f"an operation must be a dict with an 'op' name, got {quoted(op)}")
     name = op["op"]
     args = {k: v for k, v in op.items() if k != "op"}
     if name == "custom":
@@ -167,7 +167,7 @@ def validate_op(op: Any) -> OpSpec:
             raise invalid("custom: the spec lacks its pickled function; build it with ops.custom(fn)")
         return dict(op)
     if name not in CONSTRUCTORS:
-        raise invalid(f"unknown operation {name!r}; known: {', '.join([*CONSTRUCTORS, 'custom'])}")
+        raise invalid(f"unknown operation {quoted(name)}; known: {', '.join([*CONSTRUCTORS, 'custom'])}")
     try:
         return CONSTRUCTORS[name](**args)
     except TypeError as exc:
@@ -226,12 +226,12 @@ def _fillna(df: pd.DataFrame, op: OpSpec) -> pd.DataFrame:
         elif strategy == "mode":
             modes = df[col].mode(dropna=True)
             if modes.empty:
-                raise _OpError(f"column {col!r} has no values to take the mode of")
+                raise _OpError(f"column {quoted(col)} has no values to take the mode of")
             fill = modes.iloc[0]
         else:
             fill = getattr(df[col], strategy)()
             if pd.isna(fill):
-                raise _OpError(f"column {col!r} has no values to take the {strategy} of")
+                raise _OpError(f"column {quoted(col)} has no values to take the {strategy} of")
         series = df[col]
         if pd.api.types.is_integer_dtype(series.dtype) and not _whole(fill):
             # A nullable integer column (exact integers with gaps) filled with a mean such as
@@ -240,7 +240,7 @@ def _fillna(df: pd.DataFrame, op: OpSpec) -> pd.DataFrame:
         try:
             out[col] = series.fillna(fill)
         except (TypeError, ValueError) as exc:
-            raise _OpError(f"cannot fill column {col!r} with {fill!r}: {exc}") from exc
+            raise _OpError(f"cannot fill column {quoted(col)} with {quoted(fill)}: {exc}") from exc
     return out
 
 
@@ -261,12 +261,12 @@ def _cast(df: pd.DataFrame, op: OpSpec) -> pd.DataFrame:
         target = CAST_TYPES[typ]
         missing = int(df[col].isna().sum())
         if target in ("int64", "int32", "bool") and missing:
-            raise _OpError(f"column {col!r} has {missing} missing values, which {typ!r} cannot hold; "
+            raise _OpError(f"column {quoted(col)} has {missing} missing values, which {quoted(typ)} cannot hold; "
                            "fill or drop them first, or cast to 'Int64'/'boolean'")
         try:
             out[col] = pd.to_datetime(df[col]) if target == "datetime" else df[col].astype(target)
         except (TypeError, ValueError, OverflowError) as exc:
-            raise _OpError(f"cannot cast column {col!r} to {typ!r}: {exc}") from exc
+            raise _OpError(f"cannot cast column {quoted(col)} to {quoted(typ)}: {exc}") from exc
     return out
 
 
@@ -278,7 +278,7 @@ def _filter(df: pd.DataFrame, op: OpSpec) -> pd.DataFrame:
     try:
         return df.query(op["expr"], engine="python").reset_index(drop=True)
     except Exception as exc:  # pandas raises many types for type mismatches in expressions
-        raise _OpError(f"cannot evaluate {op['expr']!r}: {type(exc).__name__}: {exc}") from exc
+        raise _OpError(f"cannot evaluate {quoted(op['expr'])}: {type(exc).__name__}: {exc}") from exc
 
 
 def _scale(df: pd.DataFrame, op: OpSpec) -> pd.DataFrame:
@@ -298,7 +298,7 @@ def _scale(df: pd.DataFrame, op: OpSpec) -> pd.DataFrame:
 def _split(df: pd.DataFrame, op: OpSpec) -> pd.DataFrame:
     column = op["column"]
     if column in df.columns:
-        raise _OpError(f"column {column!r} already exists; pass column= to name the split column")
+        raise _OpError(f"column {quoted(column)} already exists; pass column= to name the split column")
     n = len(df)
     n_test = int(round(n * op["test_size"]))
     labels = np.full(n, "train", dtype=object)
@@ -312,13 +312,13 @@ def _custom(df: pd.DataFrame, op: OpSpec) -> pd.DataFrame:
     try:
         fn = cloudpickle.loads(base64.b64decode(op["pickle"]))
     except Exception as exc:  # a pickle from another environment can fail in many ways
-        raise _OpError(f"cannot load the function {op.get('name')!r}: {type(exc).__name__}: {exc}") from exc
+        raise _OpError(f"cannot load the function {quoted(op.get('name'))}: {type(exc).__name__}: {exc}") from exc
     try:
         result = fn(df.copy())
     except Exception as exc:  # the user's own code; report its error as is
-        raise _OpError(f"function {op.get('name')!r} raised {type(exc).__name__}: {exc}") from exc
+        raise _OpError(f"function {quoted(op.get('name'))} raised {type(exc).__name__}: {exc}") from exc
     if not isinstance(result, pd.DataFrame):
-        raise _OpError(f"function {op.get('name')!r} returned {type(result).__name__}, not a DataFrame")
+        raise _OpError(f"function {quoted(op.get('name'))} returned {type(result).__name__}, not a DataFrame")
     return result
 
 
@@ -378,7 +378,7 @@ def apply_ops(df: pd.DataFrame, ops: Sequence[OpSpec]) -> pd.DataFrame:
 def split_frames(df: pd.DataFrame, column: str = "split") -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(train, test)`` rows of a frame processed by :func:`train_test_split`, without ``column``."""
     if column not in df.columns:
-        raise invalid(f"no {column!r} column; apply ops.train_test_split first")
+        raise invalid(f"no {quoted(column)} column; apply ops.train_test_split first")
     rest = df.drop(columns=[column])
     return (rest[df[column] == "train"].reset_index(drop=True),
             rest[df[column] == "test"].reset_index(drop=True))

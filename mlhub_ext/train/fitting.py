@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.errors import invalid
+from ..core.errors import invalid, quoted
 from .images import prepare_images
 from .checks import accepts_missing, mark_nullable
 from .specs import ModelSpec, build_sklearn_estimator
@@ -51,7 +51,7 @@ def fit_spec(spec: ModelSpec, df: pd.DataFrame, target: str, *,
         return _fit_estimator(spec, df, target)
     if spec.kind in ("torch_mlp", "torch_cnn"):
         return _fit_torch(spec, df, target, on_epoch, should_abort)
-    raise invalid(f"unknown model kind {spec.kind!r}")
+    raise invalid(f"unknown model kind {quoted(spec.kind)}")
 
 
 def split(X: Any, y: np.ndarray, spec: ModelSpec, task: str) -> tuple[Any, Any, Any, Any, str]:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.errors import invalid
+from ..core.errors import invalid, quoted
 from .tabular import check_target, infer_task, to_python, _sort_key
 
 
@@ -92,12 +92,12 @@ def prepare_images(df: pd.DataFrame, target: str, *, image_column: str | None = 
     check_target(df, target)
     y_raw = df[target]
     if int(y_raw.isna().sum()):
-        raise invalid(f"target column {target!r} has missing values")
+        raise invalid(f"target column {quoted(target)} has missing values")
     task = task or infer_task(y_raw)
     col = image_column or find_image_column(df, target)
     if col is not None:
         if col not in df.columns:
-            raise invalid(f"image column {col!r} not found; available columns: "
+            raise invalid(f"image column {quoted(col)} not found; available columns: "
                           f"{[str(c) for c in df.columns]}")
         first = decode_image(df[col].iloc[0])
         channels = first.shape[0]

@@ -15,7 +15,7 @@ from typing import Any, Union
 
 import pandas as pd
 
-from ..core.errors import invalid
+from ..core.errors import invalid, quoted
 
 TableSource = Union[pd.DataFrame, bytes, str, os.PathLike]
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
@@ -42,7 +42,7 @@ def _read_path(path: Path) -> pd.DataFrame:
     if path.is_dir():
         return image_folder_table(path)
     if not path.is_file():
-        raise invalid(f"table file {str(path)!r} not found")
+        raise invalid(f"table file {quoted(str(path))} not found")
     suffix = path.suffix.lower()
     if suffix == ".zip":
         return image_zip_table(path)
@@ -61,7 +61,7 @@ def image_folder_table(root: Path) -> pd.DataFrame:
             for sub in sorted(p for p in root.iterdir() if p.is_dir())
             for f in sorted(sub.iterdir()) if f.suffix.lower() in IMAGE_SUFFIXES]
     if not rows:
-        raise invalid(f"no images found in class sub-folders of {str(root)!r}")
+        raise invalid(f"no images found in class sub-folders of {quoted(str(root))}")
     return pd.DataFrame(rows, columns=["image", "label"])
 
 
@@ -76,5 +76,5 @@ def image_zip_table(path: Path) -> pd.DataFrame:
                 continue
             rows.append((zf.read(info), parts[-2]))
     if not rows:
-        raise invalid(f"no images found in class folders of {path.name!r}")
+        raise invalid(f"no images found in class folders of {quoted(path.name)}")
     return pd.DataFrame(rows, columns=["image", "label"])

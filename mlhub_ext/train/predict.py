@@ -36,7 +36,7 @@ def load_model(model_bytes: bytes, model_type: str, *, allow_custom: bool = Fals
     (in the user's own process or cluster, never in a shared registry).
     """
     if model_type not in MODEL_TYPES:
-        raise invalid(f"unknown model type {model_type!r}; expected one of {list(MODEL_TYPES)}")
+        raise invalid(f"unknown model type {quoted(model_type)}; expected one of {list(MODEL_TYPES)}")
     if model_type == "torch":
         from .torch_models import TorchModel
 

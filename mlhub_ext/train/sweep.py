@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..core.errors import invalid
+from ..core.errors import invalid, quoted
 from .evaluation import CLASSIFICATION_METRICS, REGRESSION_METRICS, higher_is_better
 from .jobs import TrainJob, submit_train
 from .loading import TableSource
@@ -33,7 +33,7 @@ def expand_grid(spec: ModelSpec | dict[str, Any], space: dict[str, list[Any]], *
         raise invalid("a sweep space must map parameter names to lists of values")
     for name, values in space.items():
         if not isinstance(values, (list, tuple)) or not values:
-            raise invalid(f"sweep values for {name!r} must be a non-empty list")
+            raise invalid(f"sweep values for {quoted(name)} must be a non-empty list")
     total = 1
     for values in space.values():
         total *= len(values)
@@ -104,7 +104,7 @@ def check_metric(metric: str, spec: ModelSpec | None = None) -> str:
     """Refuse a metric name sweeps cannot rank by (or, for scikit-learn specs, one that
     does not fit the estimator: ``rmse`` for a classifier, ``accuracy`` for a regressor)."""
     if metric not in KNOWN_METRICS:
-        raise invalid(f"unknown metric {metric!r}; choose one of {sorted(KNOWN_METRICS)}")
+        raise invalid(f"unknown metric {quoted(metric)}; choose one of {sorted(KNOWN_METRICS)}")
     if spec is not None and spec.kind == "sklearn":
         from sklearn.base import is_classifier, is_regressor
 
@@ -114,10 +114,10 @@ def check_metric(metric: str, spec: ModelSpec | None = None) -> str:
         valid = (CLASSIFICATION_METRICS if is_classifier(est)
                  else REGRESSION_METRICS if is_regressor(est) else None)
         if valid is not None and metric not in valid:
-            raise invalid(f"metric {metric!r} does not apply to {spec.estimator}; choose one "
+            raise invalid(f"metric {quoted(metric)} does not apply to {spec.estimator}; choose one "
                           f"of {list(valid)}")
     if spec is not None and spec.kind not in TORCH_KINDS and metric in ("loss", "val_loss"):
-        raise invalid(f"metric {metric!r} exists only for torch models")
+        raise invalid(f"metric {quoted(metric)} exists only for torch models")
     return metric
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.errors import invalid
+from ..core.errors import invalid, quoted
 
 # Integer targets with at most this many distinct values are treated as class labels.
 MAX_INFERRED_CLASSES = 50
@@ -60,10 +60,10 @@ def check_target(df: pd.DataFrame, target: Any) -> None:
     if len(df) == 0:
         raise invalid("the dataset is empty: it has no rows to train on")
     if target not in df.columns:
-        raise invalid(f"target column {target!r} not found; available columns: "
+        raise invalid(f"target column {quoted(target)} not found; available columns: "
                       f"{[str(c) for c in df.columns]}")
     if df.shape[1] < 2:
-        raise invalid(f"the dataset has no feature columns besides the target {target!r}")
+        raise invalid(f"the dataset has no feature columns besides the target {quoted(target)}")
 
 
 def select_features(df: pd.DataFrame, target: str, features: list[str] | None) -> pd.DataFrame:
@@ -78,7 +78,7 @@ def select_features(df: pd.DataFrame, target: str, features: list[str] | None) -
     if missing:
         raise invalid(f"feature column(s) {missing} not found; available columns: {names}", columns=missing)
     if target in features:
-        raise invalid(f"the target {target!r} cannot also be a feature; remove it from features")
+        raise invalid(f"the target {quoted(target)} cannot also be a feature; remove it from features")
     return df[[*features, target]] if target in names else df[list(features)]
 
 
@@ -92,7 +92,7 @@ def prepare_table(df: pd.DataFrame, target: str, *, encode: str | None = None,
     y_raw = df[target]
     missing = int(y_raw.isna().sum())
     if missing:
-        raise invalid(f"target column {target!r} has {missing} missing value(s)")
+        raise invalid(f"target column {quoted(target)} has {missing} missing value(s)")
     task = task or infer_task(y_raw)
     X = df.drop(columns=[target])
     X.columns = [str(c) for c in X.columns]
@@ -116,7 +116,7 @@ def prepare_table(df: pd.DataFrame, target: str, *, encode: str | None = None,
         classes = sorted({to_python(v) for v in y}, key=_sort_key)
     else:
         if not pd.api.types.is_numeric_dtype(y_raw) or pd.api.types.is_bool_dtype(y_raw):
-            raise invalid(f"regression needs a numeric target; {target!r} is "
+            raise invalid(f"regression needs a numeric target; {quoted(target)} is "
                           f"{column_dtype(y_raw)}")
         y = y_raw.to_numpy(dtype=float)
         classes = None

@@ -74,7 +74,7 @@ def evaluate_task(model_bytes: bytes, model_type: str, table: TableSource, targe
                   input_schema: list[dict[str, Any]], classes: list[Any] | None = None,
                   allow_custom: bool = False) -> dict[str, Any]:
     """Evaluate a stored model on another table (which must hold the schema's features)."""
-    from ..core.errors import invalid
+    from ..core.errors import invalid, quoted
     from .tabular import check_target
 
     model = load_model(model_bytes, model_type, allow_custom=allow_custom)
@@ -86,7 +86,7 @@ def evaluate_task(model_bytes: bytes, model_type: str, table: TableSource, targe
     if task == "classification":
         unseen = sorted({str(v) for v in y} - {str(c) for c in classes or []})
         if unseen:
-            raise invalid(f"target {target!r} has labels the model never saw: {unseen[:10]}")
+            raise invalid(f"target {quoted(target)} has labels the model never saw: {unseen[:10]}")
     evaluation = evaluate_model(model, X, y, task, classes)
     evaluation["evaluated_on"] = "dataset"
     evaluation["metrics"] = summary_metrics(evaluation)

@@ -17,7 +17,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from ..core.errors import invalid
+from ..core.errors import invalid, quoted
 from .progress import AbortCheck, EpochCallback, TrainingAborted
 
 FORMAT = "mlhub-torch-1"
@@ -61,7 +61,7 @@ def build_network(arch: str, arch_params: dict[str, Any]) -> nn.Module:
         return build_mlp(p["n_inputs"], p["n_outputs"], p["hidden_sizes"], p["dropout"])
     if arch == "cnn":
         return build_cnn(p["shape"], p["n_outputs"], p["channels"], p["hidden_size"], p["dropout"])
-    raise invalid(f"unknown torch architecture {arch!r}")
+    raise invalid(f"unknown torch architecture {quoted(arch)}")
 
 
 def pick_device() -> torch.device:
