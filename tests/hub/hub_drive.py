@@ -1,7 +1,7 @@
-"""Drive a running hub like a browser: GitHub OAuth sign-in, spawn, lab, kernels.
+"""Drive a running hub like a browser: OAuth sign-in (GitHub, OIDC), spawn, lab, kernels.
 
 Redirects are followed by hand so every hop of the OAuth chain is seen (and the fake
-GitHub's ``&login=<name>`` test hook can be added to its authorize URL).
+provider's ``&login=<name>`` test hook can be added to its authorize URL).
 """
 from __future__ import annotations
 
@@ -33,13 +33,16 @@ class HubUser:
     name: str
     session: requests.Session = field(default_factory=requests.Session)
     hops: list[Hop] = field(default_factory=list)
+    # The provider's authorize endpoint (gets the fake's ``&login=``); GitHub's by default.
+    authorize_url: str = ""
 
     # --- sign-in ------------------------------------------------------------------------
     def follow(self, url: str, stop_at: str | None = None, max_hops: int = 20) -> requests.Response:
         """GET ``url`` and follow redirects by hand, stopping at a path starting ``stop_at``."""
         url = urljoin(self.base, url)
+        authorize = self.authorize_url or f"{self.github_url}/login/oauth/authorize"
         for _ in range(max_hops):
-            if url.startswith(f"{self.github_url}/login/oauth/authorize"):
+            if url.startswith(f"{authorize}?"):
                 url += f"&login={self.name}"
             response = self.session.get(url, allow_redirects=False, timeout=30)
             self.hops.append(Hop("GET", url, response.status_code))
