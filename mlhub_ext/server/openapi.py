@@ -216,7 +216,9 @@ def paths() -> dict[str, Schema]:
                            '{"type": "metrics", "run", "project", "metrics"} and {"type": "run", "run"}. '
                            "Authenticated like REST; cross-origin browser connections are refused.",
             "responses": {"101": {"description": "switching protocols"},
-                          "401": {"description": ERRORS["401"]}, "403": {"description": "cross-origin"}}}},
+                          **{code: {"description": text, "content": {"application/json": {"schema": _ref("Error")}}}
+                             for code, text in (("400", "not a WebSocket request (no Upgrade: websocket)"),
+                                                ("401", ERRORS["401"]), ("403", "cross-origin"))}}}},
         "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3 document"}}}},
         "/docs": {"get": {"summary": "Interactive API page", "responses": {"200": {"description": "HTML page"}}}},
     }
@@ -226,7 +228,8 @@ def with_common_answers(all_paths: dict[str, Schema]) -> dict[str, Schema]:
     """Add the answers the shared handler wrapper can give to any operation, so no operation
     leaves them out: 401 on every authenticated one, 403, 429 and 507 on every write (a
     read-only API token; the per-user rate limit; a full or read-only artifact storage) and
-    400 on every one that takes a JSON body (not JSON, not an object)."""
+    400 and 413 on every one that takes a JSON body (not JSON, not an object, nested too
+    deep; too large: docs/api.md "Limits")."""
     for path, ops in all_paths.items():
         if path in PUBLIC_PATHS:
             continue
@@ -235,7 +238,7 @@ def with_common_answers(all_paths: dict[str, Schema]) -> dict[str, Schema]:
             if method in WRITE_METHODS:
                 codes |= {"403", "429", "507"}
             if "application/json" in op.get("requestBody", {}).get("content", {}):
-                codes.add("400")
+                codes |= {"400", "413"}   # also: nested deeper than 64 levels; above 32 MiB
             for code in sorted(codes - set(op["responses"])):
                 op["responses"][code] = {"description": ERRORS[code],
                                          "content": {"application/json": {"schema": _ref("Error")}}}
