@@ -292,6 +292,9 @@ if with_registry:
                 "postgresql+psycopg://mlhub:mlhub@127.0.0.1:5432/mlhub_registry",
             ),
             "MLHUB_ARTIFACT_ROOT": env("MLHUB_ARTIFACT_ROOT", str(DATA_DIR / "artifacts")),
+            # How users sign in, for the profile (GET /me): under GitHub the hub name is the login.
+            "MLHUB_AUTH": AUTH,
+            "MLHUB_GITHUB_URL": GITHUB_URL,
             # Training jobs run on each user's own gateway cluster, opened with that
             # user's hub token (never one scheduler shared by everyone).
             "MLHUB_DASK_ADDRESS": "gateway",

@@ -27,10 +27,12 @@ _LAZY = {
     "sync_all": "mlhub_ext.client.sync",
     "live": "mlhub_ext.notebook.live",
     "plots": "mlhub_ext.notebook.model_plots",
+    "me": "mlhub_ext.client.account",
 }
 # SDK namespaces: ``mh.datasets.upload(...)``, ``mh.data.ops.dropna(...)``.
 _MODULES = {"datasets": "mlhub_ext.client.datasets", "data": "mlhub_ext.data",
-            "projects": "mlhub_ext.client.projects", "models": "mlhub_ext.client.models"}
+            "projects": "mlhub_ext.client.projects", "models": "mlhub_ext.client.models",
+            "account": "mlhub_ext.client.account"}
 
 __all__ = ["__version__", *_LAZY, *_MODULES]
 

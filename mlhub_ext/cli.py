@@ -8,7 +8,7 @@ import sys
 from datetime import timedelta
 from typing import Any, Sequence
 
-from .core.errors import MLHubError
+from .core.errors import ErrorCode, MLHubError
 
 
 def _defaults() -> Any:
@@ -44,19 +44,44 @@ def _registry(args: argparse.Namespace) -> Any:
     return open_registry(getattr(args, "db_url", None) or cfg.db_url, auto_upgrade=cfg.auto_upgrade)
 
 
+_UNITS = {"d": 86400.0, "h": 3600.0, "m": 60.0}
+
+
+def parse_expires(text: str | None) -> timedelta | None:
+    """``--expires``: ``30d``, ``12h``, ``90m``, a bare number of days, or ``never``."""
+    if text is None or text.strip().lower() == "never":
+        return None
+    value = text.strip().lower()
+    unit = _UNITS.get(value[-1:], None)
+    number = value[:-1] if unit else value
+    try:
+        amount = float(number)
+    except ValueError:
+        raise MLHubError(ErrorCode.INVALID, f"--expires {text!r} is not a duration: use e.g. 30d, 12h, 90m, 7 "
+                         "(days) or never") from None
+    if not amount > 0 or amount == float("inf"):
+        raise MLHubError(ErrorCode.INVALID, f"--expires {text!r} must be a positive duration (or never)")
+    return timedelta(seconds=amount * (unit or _UNITS["d"]))
+
+
 def _cmd_token(args: argparse.Namespace) -> int:
     reg = _registry(args)
+    user = args.user or _defaults().user
     if args.token_cmd == "create":
-        expires = timedelta(days=args.expires_days) if args.expires_days else None
-        token, rec = reg.create_token(args.user, note=args.note or "", expires_in=expires)
+        if args.expires is not None and args.expires_days is not None:
+            raise MLHubError(ErrorCode.INVALID, "give --expires or --expires-days, not both")
+        expires = parse_expires(args.expires) if args.expires_days is None else parse_expires(str(args.expires_days))
+        token, rec = reg.create_token(user, note=args.name or "", expires_in=expires,
+                                      scope="read" if args.read_only else "write")
         print(token)
-        print(f"token {rec.id} for {rec.user}" + (f", expires {rec.expires_at:%Y-%m-%d %H:%M} UTC" if rec.expires_at else ""),
-              file=sys.stderr)
+        print(f"token {rec.id} {rec.note!r} for {rec.user}, {rec.scope.value}"
+              + (f", expires {rec.expires_at:%Y-%m-%d %H:%M} UTC" if rec.expires_at else ", never expires")
+              + " (shown once: store it now)", file=sys.stderr)
     elif args.token_cmd == "list":
-        for t in reg.list_tokens(args.user):
+        for t in reg.list_tokens(user, include_revoked=args.all):
             print(json.dumps(t.to_json()))
     elif args.token_cmd == "revoke":
-        reg.revoke_token(args.id)
+        reg.revoke_token(args.id, args.user)
         print(f"token {args.id} revoked", file=sys.stderr)
     return 0
 
@@ -99,17 +124,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--hub", action="store_true", help="run as a JupyterHub-managed service (JUPYTERHUB_* env)")
     s.set_defaults(func=_cmd_serve)
 
-    t = sub.add_parser("token", help="manage API tokens for standalone mode")
+    t = sub.add_parser("token", help="manage ML Hub API tokens (the profile view manages the same ones)")
     tsub = t.add_subparsers(dest="token_cmd", required=True)
-    tc = tsub.add_parser("create", help="print a new API token for a user")
-    tc.add_argument("--user", required=True)
-    tc.add_argument("--note", default="")
-    tc.add_argument("--expires-days", type=float, default=None)
+    tc = tsub.add_parser("create", help="print a new API token (shown once; stored hashed)")
+    tc.add_argument("--name", "--note", dest="name", default="", help="what the token is for")
+    tc.add_argument("--expires", default=None, help="30d, 12h, 90m, a number of days, or never (default)")
+    tc.add_argument("--expires-days", type=float, default=None, help=argparse.SUPPRESS)
+    tc.add_argument("--read-only", action="store_true", help="the token may only read (writes get 403)")
     tl = tsub.add_parser("list", help="list a user's tokens (never their values)")
-    tl.add_argument("--user", required=True)
+    tl.add_argument("--all", action="store_true", help="include revoked tokens")
     tr = tsub.add_parser("revoke", help="revoke a token by id")
     tr.add_argument("id", type=int)
     for x in (tc, tl, tr):
+        x.add_argument("--user", default=None,
+                       help="whose tokens (default: MLHUB_USER, JUPYTERHUB_USER or the system user); "
+                            "revoke: only if it is theirs")
         x.add_argument("--db-url")
     t.set_defaults(func=_cmd_token)
 

@@ -7,18 +7,17 @@ the hub's OAuth cookie for browser visits; XSRF is checked by ``HubOAuth`` for t
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
-import threading
 import time
 from typing import Any
 from urllib.parse import quote, urlparse
 
-import requests
-
 from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler, HubOAuthenticated
 from tornado import web
+from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 from tornado.websocket import WebSocketHandler
 
 from ..core.errors import ErrorCode, MLHubError
@@ -39,30 +38,28 @@ class HubUsers:
     def __init__(self, api_url: str, api_token: str, max_age: float = 60.0) -> None:
         self.api_url, self.api_token, self.max_age = api_url.rstrip("/"), api_token, max_age
         self._cache: dict[str, tuple[float, dict[str, Any] | None]] = {}
-        self._lock = threading.Lock()
 
-    def get(self, name: str) -> dict[str, Any] | None:
+    async def get(self, name: str) -> dict[str, Any] | None:
         """The hub's model of ``name`` or None if the hub has no such user; raises
         ``unavailable`` when the hub cannot be asked."""
-        with self._lock:
-            hit = self._cache.get(name)
+        hit = self._cache.get(name)
         if hit is not None and time.monotonic() - hit[0] < self.max_age:
             return hit[1]
         try:
-            r = requests.get(f"{self.api_url}/users/{quote(name, safe='')}", timeout=5,
-                             headers={"Authorization": f"token {self.api_token}"})
-        except requests.RequestException as e:
-            raise MLHubError(ErrorCode.UNAVAILABLE, f"the hub could not be asked who {name!r} is: {e}") from None
-        if r.status_code == 404:
+            r = await AsyncHTTPClient().fetch(f"{self.api_url}/users/{quote(name, safe='')}", request_timeout=10,
+                                              headers={"Authorization": f"token {self.api_token}"})
+            body = json.loads(r.body)
+            model: dict[str, Any] | None = {
+                "name": body.get("name", name), "groups": body.get("groups") or [], "kind": "user",
+                "admin": bool(body.get("admin", False))}
+        except HTTPClientError as e:
+            if e.code != 404:
+                raise MLHubError(ErrorCode.UNAVAILABLE,
+                                 f"the hub answered {e.code} when asked who {name!r} is") from None
             model = None
-        elif r.ok:
-            body = r.json()
-            model = {"name": body.get("name", name), "groups": body.get("groups") or [], "kind": "user",
-                     "admin": bool(body.get("admin", False))}
-        else:
-            raise MLHubError(ErrorCode.UNAVAILABLE, f"the hub answered {r.status_code} when asked who {name!r} is")
-        with self._lock:
-            self._cache[name] = (time.monotonic(), model)
+        except (OSError, ValueError) as e:
+            raise MLHubError(ErrorCode.UNAVAILABLE, f"the hub could not be asked who {name!r} is: {e}") from None
+        self._cache[name] = (time.monotonic(), model)
         return model
 
 
@@ -70,16 +67,20 @@ class HubAuthHandler(HubOAuthenticated, web.RequestHandler):
     """Host base: the caller is the hub user behind the token or OAuth cookie, or behind an
     ML Hub API token (``mlh_...``, made on the profile page) of a user the hub still has."""
 
+    async def prepare(self) -> None:
+        # An ML Hub token is resolved here, where the hub can be asked without blocking.
+        if bearer_token(self).startswith(TOKEN_PREFIX):
+            rec = self.settings["mlhub.registry"].check_token(bearer_token(self))
+            self.mlhub_token = rec
+            self.current_user = await self.settings["mlhub.hub_users"].get(rec.user) if rec else None
+        parent = super().prepare()
+        if parent is not None:
+            await parent
+
     def get_current_user(self) -> Any:
-        token = bearer_token(self)
-        if not token.startswith(TOKEN_PREFIX):
-            return super().get_current_user()
-        if hasattr(self, "_mlhub_token_user"):
-            return self._mlhub_token_user
-        rec = self.settings["mlhub.registry"].check_token(token)
-        self.mlhub_token = rec
-        self._mlhub_token_user = self.settings["mlhub.hub_users"].get(rec.user) if rec else None
-        return self._mlhub_token_user
+        if bearer_token(self).startswith(TOKEN_PREFIX):
+            return None   # prepare() found the caller, or there is none
+        return super().get_current_user()
 
     def check_xsrf_cookie(self) -> None:
         # A header token is no cookie: there is no cross-site request to forge with it.
