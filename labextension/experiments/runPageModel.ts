@@ -61,7 +61,7 @@ export class RunPageModel {
       frequency: { interval: EXTRAS_POLL_MS, backoff: true, max: EXTRAS_MAX_BACKOFF_MS },
       name: 'mlhub-ext:run-page',
       // Only a running run gains artifacts and versions; poll it while the page is seen.
-      standby: () => this.run?.status !== 'running' || 'when-hidden'
+      standby: () => !this._visible || this.run?.status !== 'running' || 'when-hidden'
     });
   }
 
@@ -129,6 +129,11 @@ export class RunPageModel {
 
   get isDisposed(): boolean {
     return this._disposed;
+  }
+
+  /** The page's tab shows (true) or hides (false); hidden, artifacts and links are not polled. */
+  setVisible(visible: boolean): void {
+    this._visible = visible;
   }
 
   /** Load the run, its series (downsampled to `maxPoints`) and everything else shown. */
@@ -238,6 +243,7 @@ export class RunPageModel {
   private _busy = false;
   private _deleted = false;
   private _status: string | null = null;
+  private _visible = true;
   private _version = 0;
   private _disposed = false;
   private readonly _changed = new Signal<this, void>(this);

@@ -95,8 +95,14 @@ export class RunPageContent extends ReactWidget {
 
   protected onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
+    this.model.setVisible(true);
     this._start();
     requestAnimationFrame(() => this._start(true));
+  }
+
+  protected onAfterHide(msg: Message): void {
+    super.onAfterHide(msg);
+    this.model.setVisible(false);
   }
 
   protected onResize(msg: Widget.ResizeMessage): void {

@@ -3,7 +3,7 @@
  * traceback), the actions the caller's role allows (edit, stop, delete), params, summary,
  * every metric as a chart, provenance, artifacts and linked model versions and datasets.
  */
-import React, { useEffect, useState } from 'react';
+import React, { useEffect, useMemo, useState } from 'react';
 
 import { formatDate } from '../../datasets/components/format';
 import { IRun } from '../../tokens';
@@ -144,8 +144,14 @@ export function splitTraceback(run: IRun): { notes: string; traceback: string } 
   return { notes: run.notes, traceback: reason.includes('\n') ? reason : '' };
 }
 
-function Overview(props: { run: IRun; now: number }): JSX.Element {
-  const { run, now } = props;
+/** The run's duration; while it runs, counting (only this re-renders each second). */
+function Duration(props: { run: IRun }): JSX.Element {
+  const now = useNow(props.run.finished_at === null);
+  return <>{duration(props.run, now)}</>;
+}
+
+function Overview(props: { run: IRun }): JSX.Element {
+  const { run } = props;
   const reason = run.status_reason ?? '';
   const { notes, traceback } = splitTraceback(run);
   const multiline = reason.includes('\n');
@@ -181,7 +187,9 @@ function Overview(props: { run: IRun; now: number }): JSX.Element {
       </div>
       <div data-fact="duration">
         <dt>duration</dt>
-        <dd>{duration(run, now)}</dd>
+        <dd>
+          <Duration run={run} />
+        </dd>
       </div>
       <div data-fact="tags">
         <dt>tags</dt>
@@ -228,7 +236,8 @@ export function RunPage(props: IRunPageProps): JSX.Element {
   const { model, version, themeVersion } = props;
   const run = model.run;
   const [editing, setEditing] = useState(false);
-  const now = useNow(run?.status === 'running');
+  // One array per run state, so the charts redraw on new data, not on every render.
+  const runs = useMemo(() => (run ? [run] : []), [run]);
   const metrics = model.metrics;
 
   if (model.deleted) {
@@ -325,7 +334,7 @@ export function RunPage(props: IRunPageProps): JSX.Element {
         />
       )}
       <Section title="Overview">
-        <Overview run={run} now={now} />
+        <Overview run={run} />
       </Section>
       <div className="jp-MLHubRun-columns">
         <Section title="Params">
@@ -344,7 +353,7 @@ export function RunPage(props: IRunPageProps): JSX.Element {
               <MetricChart
                 key={key}
                 metric={key}
-                runs={[run]}
+                runs={runs}
                 colors={[runColor(0)]}
                 series={metrics.series(key)}
                 version={metrics.version}
