@@ -47,8 +47,8 @@ def test_integers_with_missing_values_stay_exact(server, tmp_path):  # type: ign
     assert str(df["id"].dtype) == "Int64"
     assert df["id"].tolist()[0] == 9007199254740993 and df["id"].tolist()[2] == -9223372036854775808
     assert df["id"].isna().tolist() == [False, True, False]
-    # 18446744073709551615 does not fit int64: Arrow reads that column as a double, as pandas would.
-    assert str(df["u"].dtype) == "float64"
+    # 18446744073709551615 does not fit int64: the column is uint64, nullable here, exact.
+    assert str(df["u"].dtype) == "UInt64" and df["u"].tolist()[1:] == [18446744073709551615, 1]
     assert mh.datasets.get("gappy").to_pandas(columns=["id"]).columns.tolist() == ["id"]
     err = _invalid(mh.datasets.get("gappy").to_pandas, columns=["nope"])
     assert "has no column 'nope'; its columns are id, u" in err.message
