@@ -52,18 +52,21 @@ def _ragged_error(path: Path, delimiter: str, message: str) -> Exception:
                    line=line)
 
 
+_HEADER_MARKS = re.compile(rb'["\r\n]')
+
+
 def _header_end(path: Path) -> int:
     """The byte offset just past the header row: its first line end outside double quotes
     (a quoted header cell may hold a line break, which Arrow's ``skip_rows`` would split)."""
     quoted, offset = False, 0
     with open(path, "rb") as fh:
         while block := fh.read(1 << 16):
-            for i, byte in enumerate(block):
-                if byte == 0x22:  # '"'; a doubled quote toggles twice
+            for match in _HEADER_MARKS.finditer(block):
+                if match.group() == b'"':  # a doubled quote toggles twice
                     quoted = not quoted
-                elif byte in (0x0A, 0x0D) and not quoted:
-                    end = offset + i + 1
-                    if byte == 0x0D:
+                elif not quoted:
+                    end = offset + match.start() + 1
+                    if match.group() == b"\r":
                         fh.seek(end)
                         if fh.read(1) == b"\n":
                             end += 1
