@@ -285,6 +285,9 @@ test.describe('Run page', () => {
     await expect(fact(brokenView, 'traceback').locator('pre')).toContainText(
       'Traceback (most recent call last)'
     );
+    await section(brokenView, 'Overview').screenshot({
+      path: test.info().outputPath('failed-run-overview.png')
+    });
 
     // From the ML Hub sidebar's run rows.
     await page.click('.jp-SideBar [data-id="mlhub-sidebar"]');
