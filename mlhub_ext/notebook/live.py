@@ -74,6 +74,7 @@ class LivePlot(widgets.VBox):
                              tools="pan,wheel_zoom,box_zoom,reset,save", tags=[THEMED_TAG])
         self.status = widgets.HTML()
         self.plot = _one_way_model(self.figure)
+        self._rerender = False
         super().__init__([self.status, self.plot])
         self._subscription: Subscription | None = None
         self._update_status()
@@ -160,6 +161,7 @@ class LivePlot(widgets.VBox):
             if not _same(src.data, data):
                 src.data = data
         self.points = sum(len(src.data["step"]) for src in self.sources.values())
+        self._render_new_curves()
 
     def refresh(self) -> int:
         """Move pending points into the figure now; returns how many were added."""
@@ -186,6 +188,7 @@ class LivePlot(widgets.VBox):
         if self._local is not None:
             self._status_text = self._local.status
         self.points += added
+        self._render_new_curves()
         self._update_status()
         return added
 
@@ -199,7 +202,17 @@ class LivePlot(widgets.VBox):
             color = Category10_10[(len(self.sources) - 1) % 10]
             self.figure.line("step", "value", source=src, legend_label=key, color=color, line_width=2)
             self.figure.legend.click_policy = "hide"
+            self._rerender = True
         return src
+
+    def _render_new_curves(self) -> None:
+        # BokehJS does not follow the data of a renderer added to a figure already on the
+        # page (its view stays empty: no line, no ranges, "could not set initial ranges").
+        # Sending the figure again once a metric's curve is added draws it; later points
+        # stream into the existing sources as usual.
+        if self._rerender:
+            self._rerender = False
+            self.plot.update_from_model(self.figure)
 
     def _update_status(self) -> None:
         text = (f"<code>{self._name}</code> · {self._status_text} · "
