@@ -400,7 +400,12 @@ test.describe('Run page', () => {
       compare.getByRole('table', { name: 'Run comparison' }).locator('thead th')
     ).toHaveText(['field', 'alpha', 'beta', 'gamma']);
 
-    // The compare view's column header opens a run's page.
+    // A chart legend's run name and a column header open the run's page.
+    await compare
+      .locator(`.jp-MLHubExp-chart[data-metric="acc"] li[data-run-id="${alpha.id}"] .jp-MLHub-runLink`)
+      .click();
+    await expect(runPage(page, alpha)).toBeVisible();
+    await tab(page, /^Compare /).click();
     await compare.locator(`th[data-run-id="${beta.id}"] .jp-MLHub-runLink`).click();
     await expect(runPage(page, beta)).toBeVisible();
     await page.evaluate(
