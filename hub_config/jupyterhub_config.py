@@ -156,10 +156,54 @@ GITHUB_URL = env("MLHUB_GITHUB_URL", FAKE_GITHUB_URL).rstrip("/")
 USES_FAKE_GITHUB = urlparse(GITHUB_URL).hostname in {"127.0.0.1", "localhost"}
 ADMINS = env_list("MLHUB_ADMIN_USERS")
 
+
+
+def native_authenticator_class() -> type:
+    """NativeAuthenticator with a sign-in handler that works on JupyterHub 6.
+
+    NativeAuthenticator 1.3.0 (the newest) times its sign-in with ``handler.statsd``,
+    which JupyterHub 6 removed (jupyterhub PR #5407): every sign-in POST answered 500.
+    Its ``_render`` also refuses the ``sync`` argument JupyterHub passes when it renders
+    an error page on the sign-in form. The subclass's handler supplies a no-op timer and
+    renders errors with JupyterHub's own page; everything else is NativeAuthenticator's
+    (and ``c.NativeAuthenticator`` settings apply to it).
+    """
+    from jupyterhub.handlers import BaseHandler
+    from nativeauthenticator import NativeAuthenticator
+    from nativeauthenticator.handlers import LoginHandler
+
+    class NoTimer:
+        def timer(self, _name):
+            return self
+
+        def start(self):
+            return self
+
+        def stop(self, send=True):
+            return None
+
+    class MLHubNativeLoginHandler(LoginHandler):
+        statsd = NoTimer()
+
+        def render_template(self, name, **ns):
+            if name == "error.html":
+                return BaseHandler.render_template(self, name, **ns)
+            return super().render_template(name, **ns)
+
+    class MLHubNativeAuthenticator(NativeAuthenticator):
+        def get_handlers(self, app):
+            return [
+                (path, MLHubNativeLoginHandler if handler is LoginHandler else handler)
+                for path, handler in super().get_handlers(app)
+            ]
+
+    return MLHubNativeAuthenticator
+
+
 if AUTH == "native":
     import nativeauthenticator
 
-    c.JupyterHub.authenticator_class = "native"
+    c.JupyterHub.authenticator_class = native_authenticator_class()
     c.JupyterHub.template_paths = [str(Path(nativeauthenticator.__file__).parent / "templates")]
     # NativeAuthenticator's own sign-up approval decides who gets in.
     c.NativeAuthenticator.allow_all = True

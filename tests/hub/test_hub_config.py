@@ -11,6 +11,8 @@ import time
 import urllib.request
 
 import pytest
+from nativeauthenticator import NativeAuthenticator
+from nativeauthenticator.handlers import LoginHandler
 from traitlets.config.loader import PyFileConfigLoader
 
 from .conftest import HUB_CONFIG, listening
@@ -65,7 +67,11 @@ def test_real_github_needs_credentials(monkeypatch, tmp_path):
 
 def test_native_authenticator_is_one_setting(monkeypatch, tmp_path):
     c = load(monkeypatch, tmp_path, MLHUB_AUTH="native", MLHUB_ADMIN_USERS="lead")
-    assert c.JupyterHub.authenticator_class == "native"
+    native = c.JupyterHub.authenticator_class
+    assert issubclass(native, NativeAuthenticator)
+    # its sign-in handler is the one that works on JupyterHub 6 (no statsd there)
+    login = dict(native.get_handlers(native.__new__(native), None))["/login"]
+    assert issubclass(login, LoginHandler) and login.statsd.timer("x").start().stop(send=False) is None
     assert c.NativeAuthenticator.open_signup is False
     assert c.NativeAuthenticator.admin_users == {"lead"}
     assert c.NativeAuthenticator.ask_email_on_signup is True
