@@ -25,6 +25,7 @@ from .formats import scan_batches
 from .frames import dataframe_to_table
 from .jsonsafe import json_safe
 from .sketches import DistinctCounter, Moments, Reservoir, StreamingHistogram, distinct_values
+from .topvalues import TopValues
 
 Source = Union[str, os.PathLike, pa.Table, pd.DataFrame]
 QUANTILES = (0.25, 0.5, 0.75)
@@ -197,16 +198,24 @@ class StatsAccumulator:
         self.schema = schema
         self.rows = 0
         self.columns = [ColumnStats(f, reservoir_size, distinct_cap, bins, seed) for f in schema]
+        # Text and boolean columns also list their most frequent values ("top").
+        self.top = [TopValues(distinct_cap) if column_kind(f.type) in ("string", "boolean") else None
+                    for f in schema]
 
     def update(self, batch: pa.RecordBatch) -> None:
         self.rows += batch.num_rows
-        for col, arr in zip(self.columns, batch.columns):
+        for col, top, arr in zip(self.columns, self.top, batch.columns):
             col.update(arr)
+            if top is not None:
+                top.update(arr)
 
     def result(self) -> dict[str, Any]:
         """``{"num_rows", "num_columns", "columns": [per-column dicts]}``, JSON-safe."""
-        return {"num_rows": self.rows, "num_columns": len(self.columns),
-                "columns": [c.result() for c in self.columns]}
+        columns = [c.result() for c in self.columns]
+        for col, top in zip(columns, self.top):
+            col["top"] = json_safe(top.result()) if top is not None else None
+            col["top_exact"] = top.exact if top is not None else None
+        return {"num_rows": self.rows, "num_columns": len(self.columns), "columns": columns}
 
 
 def _as_table(source: pa.Table | pd.DataFrame) -> pa.Table:
@@ -220,7 +229,8 @@ def compute_stats(source: Source | Iterable[pa.RecordBatch], fmt: str | None = N
     ``options``: ``reservoir_size``, ``distinct_cap``, ``bins``, ``seed`` (see module doc).
     Returns ``{"num_rows", "num_columns", "columns": [{"name", "type", "kind", "count",
     "missing", "unique", "unique_exact", "mean", "std", "min", "max", "p25", "p50", "p75",
-    "quantiles_exact", "histogram": {"edges", "counts"} | None}]}``.
+    "quantiles_exact", "histogram": {"edges", "counts"} | None, "top": [{"value", "count"}]
+    (the 5 most frequent values of a text or boolean column, else None), "top_exact"}]}``.
     """
     def consume(schema: pa.Schema, batches: Iterator[pa.RecordBatch]) -> dict[str, Any]:
         acc = StatsAccumulator(schema, **options)

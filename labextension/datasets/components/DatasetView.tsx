@@ -73,11 +73,15 @@ function StatsTable(props: { columns: IColumnStats[] }): JSX.Element {
             <th className="jp-mod-text">type</th>
             <th>histogram</th>
             {STAT_FIELDS.map(f => (
-              <th key={f}>{f === 'p50' ? 'median' : f}</th>
+              <React.Fragment key={f}>
+                <th>{f === 'p50' ? 'median' : f}</th>
+                {f === 'unique' && (
+                  <th className="jp-mod-text" title="The most frequent values of a text or boolean column, with their counts">
+                    top values
+                  </th>
+                )}
+              </React.Fragment>
             ))}
-            <th className="jp-mod-text" title="The most frequent values of a text or boolean column, with their counts">
-              top values
-            </th>
           </tr>
         </thead>
         <tbody>
@@ -87,11 +91,15 @@ function StatsTable(props: { columns: IColumnStats[] }): JSX.Element {
               <td className="jp-mod-text">{c.type}</td>
               <td>{c.histogram ? <Histogram counts={c.histogram.counts} edges={c.histogram.edges} /> : null}</td>
               {STAT_FIELDS.map(f => (
-                <td key={f}>{f === 'min' || f === 'max' ? formatExact(c[f]) : formatValue(c[f])}</td>
+                <React.Fragment key={f}>
+                  <td>{f === 'min' || f === 'max' ? formatExact(c[f]) : formatValue(c[f])}</td>
+                  {f === 'unique' && (
+                    <td className="jp-mod-text" data-stat="top">
+                      {(c.top ?? []).map(t => `${formatExact(t.value)} (${t.count})`).join(', ') || '–'}
+                    </td>
+                  )}
+                </React.Fragment>
               ))}
-              <td className="jp-mod-text" data-stat="top">
-                {(c.top ?? []).map(t => `${formatExact(t.value)} (${t.count})`).join(', ') || '–'}
-              </td>
             </tr>
           ))}
         </tbody>
