@@ -217,6 +217,9 @@ test.describe('Train form helpers (no browser)', () => {
       steps: [['model', 'sklearn.svm.SVC', {}]], encode: 'onehot', features: ['a', 'b'], test_size: 0.3, seed: 4,
       task: 'classification'
     });
+    // Missing numbers filled: scikit-learn models only (the server refuses impute for torch kinds).
+    expect(trainBody({ dataset: 'd', target: 'y', kind: 'sklearn', estimator: 'e', params: {}, name: 'm', impute: 'median' }).impute).toBe('median');
+    expect(trainBody({ dataset: 'd', target: 'y', kind: 'torch_mlp', estimator: '', params: {}, name: 'm', impute: 'median' })).not.toHaveProperty('impute');
     // No encoding, all features, an inferred task: nothing sent for them.
     expect(
       trainBody({ dataset: 'd', target: 'y', kind: 'sklearn', estimator: 'e', params: {}, name: 'm', encode: '', features: null, task: '' })
@@ -248,6 +251,7 @@ test.describe('Train form helpers (no browser)', () => {
       test_size: 0.1, params: { hidden_sizes: [8], dropout: 0 } });
     const pipe = prefillFromVersion(version({ kind: 'sklearn', estimator: null, steps: [['s', 'sklearn.svm.SVC', {}]] }))!;
     expect(pipe.estimator).toBe('sklearn.pipeline.Pipeline');
+    expect(prefillFromVersion(version({ kind: 'sklearn', estimator: 'e', impute: 'mean' }))!.impute).toBe('mean');
     expect(JSON.parse(pipe.stepsText)).toEqual([['s', 'sklearn.svm.SVC', {}]]);
     expect(prefillFromVersion(version({ kind: 'custom', estimator_pickle: 'AAAA' }))).toBeNull();
   });
