@@ -27,7 +27,7 @@ export const DEFAULT_STEPS =
 export const DEFAULT_PARAMS: Record<string, string> = {
   sklearn: '{\n  "n_estimators": 100\n}',
   torch_mlp: '{\n  "hidden_sizes": [64, 32],\n  "epochs": 10,\n  "batch_size": 32,\n  "lr": 0.001\n}',
-  torch_cnn: '{\n  "channels": [16, 32],\n  "epochs": 5,\n  "batch_size": 32,\n  "lr": 0.001\n}'
+  torch_cnn: '{\n  "channels": [16, 32],\n  "image_size": null,\n  "epochs": 5,\n  "batch_size": 32,\n  "lr": 0.001\n}'
 };
 /** The columns an image collection trains with (as the server's job inputs name them). */
 const IMAGE_COLUMNS: IColumn[] = [
