@@ -4,12 +4,14 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
+from ..core.validation import MAX_INT
 from .openapi_datasets import SCHEMAS as DATASET_SCHEMAS
 from .openapi_datasets import dataset_paths
 from .openapi_models import SCHEMAS as MODEL_SCHEMAS
 from .openapi_models import model_paths
 from .openapi_me import SCHEMAS as ME_SCHEMAS
 from .openapi_me import me_paths
+from .openapi_rules import NAME, TAGS, USER
 
 Schema = dict[str, Any]
 
@@ -34,9 +36,9 @@ SCHEMAS: dict[str, Schema] = {
     "ProjectList": {"type": "object", "properties": {"projects": {"type": "array", "items": _ref("Project")},
                                                      "total": {"type": "integer"}}},
     "NewProject": {"type": "object", "required": ["name"], "properties": {
-        "name": {"type": "string"}, "description": {"type": "string"},
+        "name": NAME, "description": {"type": "string"},
         "visibility": {"type": "string", "enum": ["private", "public"]}}},
-    "ProjectPatch": {"type": "object", "properties": {
+    "ProjectPatch": {"type": "object", "additionalProperties": False, "properties": {
         "description": {"type": "string"}, "visibility": {"type": "string", "enum": ["private", "public"]}}},
     "Member": {"type": "object", "properties": {"project": {"type": "string"}, "user": {"type": "string"},
                                                 "role": {"type": "string", "enum": ["read", "edit", "manage", "owner"]}}},
@@ -64,27 +66,31 @@ SCHEMAS: dict[str, Schema] = {
             "via": {"type": "string", "description": "the model version or job that used it"}}}}}},
     "RunList": {"type": "object", "properties": {"runs": {"type": "array", "items": _ref("Run")},
                                                  "total": {"type": "integer"}}},
-    "NewRun": {"type": "object", "required": ["project"], "properties": {
-        "project": {"type": "string"}, "name": {"type": "string"}, "config": {"type": "object"},
-        "tags": {"type": "array", "items": {"type": "string"}}, "provenance": {"type": "object"},
+    "NewRun": {"type": "object", "required": ["project"], "additionalProperties": False, "properties": {
+        "project": NAME, "name": {"type": "string"}, "config": {"type": "object"},
+        "tags": TAGS, "provenance": {"type": "object"},
         "notes": {"type": "string"}}},
-    "RunPatch": {"type": "object", "properties": {
+    "RunPatch": {"type": "object", "additionalProperties": False, "properties": {
         "name": {"type": "string"}, "status": {"type": "string", "enum": ["running", "finished", "failed", "killed"]},
         "status_reason": {"type": "string", "maxLength": 2000, "description":
                           "why the run has its status; a status change without one clears it"},
-        "tags": {"type": "array", "items": {"type": "string"}}, "summary": {"type": "object"}, "notes": {"type": "string"}}},
-    "Params": {"type": "object", "required": ["params"], "properties": {"params": {"type": "object"}}},
+        "tags": TAGS, "summary": {"type": "object"}, "notes": {"type": "string"}}},
+    "Params": {"type": "object", "required": ["params"], "additionalProperties": False,
+               "properties": {"params": {"type": "object"}}},
     "MetricColumns": {"type": "object", "required": ["steps", "values"], "properties": {
-        "steps": {"oneOf": [{"type": "array", "items": {"type": "integer"}}, {"type": "string", "format": "byte"}]},
+        "steps": {"oneOf": [{"type": "array", "minItems": 1, "items": {"type": "integer", "minimum": 0,
+                                                                       "maximum": MAX_INT}},
+                            {"type": "string", "format": "byte"}]},
         "values": {"oneOf": [{"type": "array", "items": NUMBER_OR_NONFINITE}, {"type": "string", "format": "byte"}]},
         "timestamps": {"oneOf": [{"type": "array", "items": {"type": "number"}},
                                  {"type": "string", "format": "byte"}]}}},
-    "MetricBatch": {"type": "object", "required": ["metrics"], "properties": {
-        "seq": {"type": "integer", "description": "run-scoped sequence number; a repeated seq is applied once"},
+    "MetricBatch": {"type": "object", "required": ["metrics"], "additionalProperties": False, "properties": {
+        "seq": {"type": "integer", "minimum": 0, "maximum": MAX_INT,
+                "description": "run-scoped sequence number; a repeated seq is applied once"},
         "encoding": {"type": "string", "enum": ["base64-le"], "description":
                      "compact form: each column is base64 of a little-endian array (int64 steps, float64 values "
                      "and timestamps)"},
-        "metrics": {"type": "object", "additionalProperties": _ref("MetricColumns")}}},
+        "metrics": {"type": "object", "minProperties": 1, "additionalProperties": _ref("MetricColumns")}}},
     "MetricBatchResult": {"type": "object", "properties": {
         "accepted": {"type": "integer"}, "duplicate": {"type": "boolean"}, "last_seq": {"type": "integer"},
         "stop_requested": {"type": "boolean", "description": "the run was asked to stop: end the logging loop"}}},
@@ -219,8 +225,10 @@ def paths() -> dict[str, Schema]:
                           **{code: {"description": text, "content": {"application/json": {"schema": _ref("Error")}}}
                              for code, text in (("400", "not a WebSocket request (no Upgrade: websocket)"),
                                                 ("401", ERRORS["401"]), ("403", "cross-origin"))}}}},
-        "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3 document"}}}},
-        "/docs": {"get": {"summary": "Interactive API page", "responses": {"200": {"description": "HTML page"}}}},
+        "/openapi.json": {"get": {"summary": "This document", "security": [],
+                                  "responses": {"200": {"description": "OpenAPI 3 document"}}}},
+        "/docs": {"get": {"summary": "Interactive API page", "security": [],
+                          "responses": {"200": {"description": "HTML page"}}}},
     }
 
 
@@ -245,6 +253,29 @@ def with_common_answers(all_paths: dict[str, Schema]) -> dict[str, Schema]:
     return all_paths
 
 
+_PARAM_RULES: dict[tuple[str, str], Schema] = {
+    ("query", "limit"): {"minimum": 1, "maximum": 1000},
+    ("query", "offset"): {"minimum": 0, "maximum": MAX_INT},
+    ("path", "user"): USER,
+    ("path", "stage"): NAME,
+}
+
+
+def with_parameter_rules(all_paths: dict[str, Schema]) -> dict[str, Schema]:
+    """State every paging bound and name pattern on the parameters that carry them, in one
+    place: ``limit`` 1-1000 (unless an operation says otherwise), ``offset`` 0 to 2**63-1,
+    and project, dataset and model names, stages and users as the core checks them."""
+    for path, ops in all_paths.items():
+        for op in ops.values():
+            for p in op.get("parameters", []):
+                rule = _PARAM_RULES.get((p["in"], p["name"]))
+                if p["in"] == "path" and p["name"] == "name" and "/artifacts/" not in path:
+                    rule = NAME
+                if rule:
+                    p["schema"] = {**rule, **p["schema"]}   # an operation's own bound wins
+    return all_paths
+
+
 def openapi_document(server_url: str = "/mlhub/api/v1") -> Schema:
     """The whole document; ``server_url`` is where the API is mounted."""
     return {
@@ -260,5 +291,5 @@ def openapi_document(server_url: str = "/mlhub/api/v1") -> Schema:
                                           "description": "`token <API token>`"}},
         },
         "security": [{"token": []}],
-        "paths": with_common_answers(paths()),
+        "paths": with_parameter_rules(with_common_answers(paths())),
     }

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from ..core.uploads import MAX_CHUNK, MIN_CHUNK
+from .openapi_rules import NAME, SHA256, TAGS, VERSION
+
 Schema = dict[str, Any]
 TS = {"type": "string", "format": "date-time", "nullable": True}
 VIS = {"type": "string", "enum": ["private", "public"]}
@@ -43,20 +46,20 @@ SCHEMAS: dict[str, Schema] = {
                                                      "total": {"type": "integer"}}},
     "Registration": {"type": "object", "required": ["upload_id"], "properties": {
         "upload_id": {"type": "string"},
-        "name": {"type": "string", "description": "default: the file name, normalised (My Data.csv -> my_data)"},
-        "description": {"type": "string"}, "tags": STR_LIST, "visibility": VIS,
+        "name": {**NAME, "description": "default: the file name, normalised (My Data.csv -> my_data)"},
+        "description": {"type": "string"}, "tags": TAGS, "visibility": VIS,
         "new_version": {"type": "boolean", "description": "add a version to an existing dataset instead of 409"},
         "message": {"type": "string"}, "format": {"type": "string", "enum": [
             "csv", "tsv", "json", "jsonl", "xlsx", "parquet", "images"]},
         "lineage": {"type": "object", "description": "e.g. {source: process, ops: [...]} from the SDK"},
-        "parent_version": {"type": "integer"},
+        "parent_version": VERSION,
         "sheet": {"type": "string", "description": "the sheet of an Excel workbook to read (also ?sheet=); "
                                                    "default: the first sheet that holds rows"}}},
     "Registered": {"type": "object", "properties": {"dataset": _ref("Dataset"), "version": _ref("DatasetVersion")}},
-    "DatasetPatch": {"type": "object", "properties": {"description": {"type": "string"}, "visibility": VIS,
-                                                      "tags": STR_LIST}},
+    "DatasetPatch": {"type": "object", "additionalProperties": False, "properties": {
+        "description": {"type": "string"}, "visibility": VIS, "tags": TAGS}},
     "Rollback": {"type": "object", "required": ["version"], "properties": {
-        "version": {"type": "integer"}, "message": {"type": "string"}}},
+        "version": VERSION, "message": {"type": "string"}}},
     "Preview": {"type": "object", "properties": {
         "version": {"type": "integer"}, "kind": {"type": "string"},
         "columns": {"type": "array", "items": {"type": "object"}}, "rows": {"type": "array", "items": {
@@ -78,9 +81,11 @@ SCHEMAS: dict[str, Schema] = {
     "DatasetMemberList": {"type": "object", "properties": {"members": {"type": "array",
                                                                        "items": _ref("DatasetMember")}}},
     "NewUpload": {"type": "object", "required": ["filename", "size"], "properties": {
-        "filename": {"type": "string"}, "size": {"type": "integer", "description": "bytes; must match what is sent"},
-        "sha256": {"type": "string", "description": "the whole file's, if known in advance"},
-        "chunk_size": {"type": "integer", "description": "64 KiB to 8 MiB; default 8 MiB"}}},
+        "filename": {"type": "string", "minLength": 1, "maxLength": 512},
+        "size": {"type": "integer", "minimum": 1, "description": "bytes; must match what is sent"},
+        "sha256": {**SHA256, "description": "the whole file's, if known in advance"},
+        "chunk_size": {"type": "integer", "minimum": MIN_CHUNK, "maximum": MAX_CHUNK,
+                       "description": "64 KiB to 8 MiB; default 8 MiB"}}},
     "Upload": {"type": "object", "properties": {
         "id": {"type": "string"}, "filename": {"type": "string"}, "size": {"type": "integer"},
         "chunk_size": {"type": "integer"}, "sha256": {"type": "string", "nullable": True},
@@ -93,7 +98,7 @@ SCHEMAS: dict[str, Schema] = {
     "ChunkReceived": {"type": "object", "properties": {"id": {"type": "string"}, "offset": {"type": "integer"},
                                                        "received_bytes": {"type": "integer"},
                                                        "size": {"type": "integer"}}},
-    "CompleteUpload": {"type": "object", "properties": {"sha256": {"type": "string"}}},
+    "CompleteUpload": {"type": "object", "required": ["sha256"], "properties": {"sha256": SHA256}},
 }
 
 
@@ -134,11 +139,11 @@ def dataset_paths(op: Callable[..., Schema], param: Callable[..., Schema], error
             "responses": {"200": {"description": "the file", "content": binary}, **err}}},
         "/datasets/{name}/versions/{version}/diff": {"get": op(
             "Differences (schema, rows, statistics) from version `other` to this one", "DatasetDiff",
-            params=ver + [param("other", "query", {"type": "string"}, "the older version")])},
+            params=ver + [{**param("other", "query", {"type": "string"}, "the older version"), "required": True}])},
         "/datasets/{name}/versions/{version}/thumbnails": {"get": op(
             "Thumbnails per class of an image collection", "Thumbnails", params=ver + [
-                param("per_class", "query", {"type": "integer", "default": 4}),
-                param("size", "query", {"type": "integer", "default": 64})])},
+                param("per_class", "query", {"type": "integer", "minimum": 1, "maximum": 32, "default": 4}),
+                param("size", "query", {"type": "integer", "minimum": 8, "maximum": 256, "default": 64})])},
         "/datasets/{name}/rollback": {"post": op("Make a new version equal in content to an older one",
                                                  "DatasetVersion", "Rollback", "201", params=name)},
         "/datasets/{name}/members": {"get": op("Members with their roles", "DatasetMemberList", params=name)},
@@ -153,7 +158,7 @@ def dataset_paths(op: Callable[..., Schema], param: Callable[..., Schema], error
             **op("Send one chunk at a multiple of chunk_size (any order; a retry rewrites the same bytes)",
                  "ChunkReceived", params=upload + [
                      param("offset", desc="byte offset"),
-                     param("X-Chunk-SHA256", "header", desc="sha256 of this chunk's bytes")],
+                     {**param("X-Chunk-SHA256", "header", SHA256, "sha256 of this chunk's bytes"), "required": True}],
                  errors=("400", "401", "404", "409", "413", "422")),
             "requestBody": {"required": True, "content": binary}}},
         "/uploads/{upload_id}/complete": {"post": op(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from .openapi_rules import NAME, TAGS, VERSION
+
 Schema = dict[str, Any]
 TS = {"type": "string", "format": "date-time", "nullable": True}
 VIS = {"type": "string", "enum": ["private", "public"]}
@@ -38,10 +40,10 @@ SPEC_PROPS: Schema = {
     "seed": INT, "test_size": {"type": "number"}, "image_column": STR,
 }
 TRAIN_PROPS: Schema = {
-    "dataset": STR, "version": {"type": "integer", "description": "dataset version; default latest"}, "target": STR,
-    "name": {"type": "string", "description": "the model to register the result as"},
-    "project": {"type": "string", "description": "project of the tracked run; default models-<name>"},
-    "description": STR, "tags": STR_LIST, "visibility": VIS, **SPEC_PROPS,
+    "dataset": NAME, "version": {**VERSION, "description": "dataset version; default latest"}, "target": STR,
+    "name": {**NAME, "description": "the model to register the result as"},
+    "project": {**NAME, "description": "project of the tracked run; default models-<name>"},
+    "description": STR, "tags": TAGS, "visibility": VIS, **SPEC_PROPS,
 }
 
 SCHEMAS: dict[str, Schema] = {
@@ -61,22 +63,23 @@ SCHEMAS: dict[str, Schema] = {
         "created_at": TS, "updated_at": TS, "role": NSTR}},
     "ModelList": _list("Model", "models", total=INT, counts=OBJ),
     "ModelVersionList": _list("ModelVersion", "versions"),
-    "ModelPatch": {"type": "object", "properties": {"description": STR, "visibility": VIS, "tags": STR_LIST}},
-    "ModelVersionPatch": {"type": "object", "properties": {
-        "description": STR, "tags": STR_LIST, "status": STR, "developer": STR, "published": {"type": "boolean"},
+    "ModelPatch": {"type": "object", "additionalProperties": False,
+                   "properties": {"description": STR, "visibility": VIS, "tags": TAGS}},
+    "ModelVersionPatch": {"type": "object", "additionalProperties": False, "properties": {
+        "description": STR, "tags": TAGS, "status": STR, "developer": STR, "published": {"type": "boolean"},
         "archived": {"type": "boolean"}}},
     "ModelMember": {"type": "object", "properties": {"model": STR, "user": STR, "role": STR}},
     "ModelMemberList": _list("ModelMember", "members"),
     "ModelEvaluation": {"type": "object", "properties": {
         "model": STR, "version": INT, "evaluation": OBJ, "evaluations": {"type": "array", "items": OBJ}}},
     "NewEvaluation": {"type": "object", "required": ["dataset"], "properties": {
-        "dataset": STR, "version": INT, "target": STR}},
+        "dataset": NAME, "version": VERSION, "target": STR}},
     "AliasMove": {"type": "object", "properties": {
         "id": INT, "model": STR, "stage": STR, "version": NINT, "previous": NINT, "user": STR, "created_at": TS}},
     "Aliases": {"type": "object", "properties": {
         "aliases": {"type": "object", "additionalProperties": INT},
         "history": {"type": "array", "items": _ref("AliasMove")}}},
-    "Promotion": {"type": "object", "required": ["version"], "properties": {"version": INT}},
+    "Promotion": {"type": "object", "required": ["version"], "properties": {"version": VERSION}},
     "Promoted": {"type": "object", "properties": {"stage": STR, "version": INT, "previous": NINT, "history_id": INT}},
     "PredictionRequest": {"type": "object", "required": ["inputs"], "properties": {
         "stage": STR, "version": {"oneOf": [INT, STR]},
@@ -151,7 +154,9 @@ def model_paths(op: Callable[..., Schema], param: Callable[..., Schema], errors:
                 "schema": {"type": "string", "format": "binary"}}}}, **err}}},
         "/models/{name}/versions/{version}/inferences": {"get": _with_csv(
             op("Stored inference results, newest first; format=csv: the same rows as a CSV file",
-               "InferenceList", params=ver + paging + [
+               "InferenceList", params=ver + [
+                   param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 10_000, "default": 50}),
+                   param("offset", "query", {"type": "integer", "default": 0}),
                    param("format", "query", {"type": "string", "enum": ["json", "csv"]})]))},
         "/models/{name}/versions/{version}/report": {"get": op(
             "Requests, latency p50/p95 and the evaluation", "ModelReport", params=ver)},

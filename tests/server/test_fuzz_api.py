@@ -15,8 +15,9 @@ must pass:
 
 Operations that start cluster work (``POST /jobs``, ``POST /sweeps``, ``POST
 .../evaluations``) are fuzzed too, but cannot queue anything: the only dataset on the
-server has a name that generated bodies never use, so they fail in validation (a 4xx)
-before a Dask cluster is touched; the test checks afterwards that no job was queued.
+server is named ``SEED_DATASET``, which generated bodies never use (path parameters do,
+to reach the dataset routes), so they fail in validation (a 4xx) before a Dask cluster
+is touched; the last test checks that no job was queued.
 ``GET /stream`` is the WebSocket route (no REST operation to fuzz) and is left out.
 
 Run alone: ``.venv/bin/python -m pytest tests/server/test_fuzz_api.py -q``;
@@ -42,8 +43,9 @@ from mlhub_ext.server.openapi import openapi_document
 from tests.conftest import MLHubServer
 
 EXAMPLES = int(os.environ.get("MLHUB_FUZZ_EXAMPLES", "25"))
-SEED_NAME = "fz"          # project, dataset and model all carry this name
-SEED_DATASET = "fz"
+SEED_NAME = "fz"          # the project and the model
+# The only dataset: a name no generated body uses, so no job can find data to train on.
+SEED_DATASET = "fuzz_seed_table_5e1c"
 MEMBER = "bob"
 
 schema = schemathesis.openapi.from_dict(openapi_document())
@@ -74,6 +76,8 @@ def _seed_value(method: str, path: str, param: str) -> Any:
         return SEEDS["artifact"]
     if param == "run_id" and method == "DELETE":
         return SEEDS["doomed_run_id"]   # the other operations keep their run
+    if param == "name" and path.startswith("/datasets/"):
+        return SEED_DATASET
     return SEEDS.get(param)
 
 
@@ -150,6 +154,7 @@ def _seed_over_rest(server: MLHubServer) -> None:
     ok(server.api("PUT", f"models/{SEED_NAME}/members/{MEMBER}", json={"role": "read"}))
     # An upload left open, for the chunk and complete operations.
     SEEDS["upload_id"] = ok(server.api("POST", "uploads", json={"filename": "open.csv", "size": 1000}))["id"]
+    SEEDS["doomed_token_id"] = str(ok(server.api("POST", "me/tokens", json={"name": "to revoke"}))["id"])
     SEEDS.update(name=SEED_NAME, version="1", user=MEMBER, stage="production", offset="0")
 
 
@@ -190,6 +195,9 @@ CHECKS = [st_checks.not_a_server_error, st_checks.status_code_conformance, st_ch
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, print_blob=False,
           suppress_health_check=list(HealthCheck))
 def test_api_fuzz(case: Any, fuzz_server: MLHubServer, session: requests.Session) -> None:
+    if case.operation.path == "/me/tokens/{token_id}":
+        # Only ever the token made for it: a generated id (1, 2, ...) could revoke the fuzzer's own.
+        case.path_parameters = {"token_id": SEEDS["doomed_token_id"]}
     case.call_and_validate(base_url=fuzz_server.url.rstrip("/") + "/mlhub/api/v1", session=session,
                            checks=CHECKS, timeout=30)
 

@@ -67,3 +67,30 @@ def test_every_operation_documents_the_answers_every_handler_can_give():
     assert "413" in doc["paths"]["/uploads/{upload_id}/chunks/{offset}"]["put"]["responses"]
     inferences = doc["paths"]["/models/{name}/versions/{version}/inferences"]["get"]["responses"]["200"]["content"]
     assert set(inferences) == {"application/json", "text/csv"}
+
+
+def test_document_states_the_rules_the_server_checks():
+    """Found by the API fuzzer's positive cases: the document allowed names, limits, versions
+    and fields the server refuses, so valid-by-the-document requests got 422s."""
+    doc = openapi_document()
+    paths, schemas = doc["paths"], doc["components"]["schemas"]
+    assert paths["/openapi.json"]["get"]["security"] == [] and paths["/docs"]["get"]["security"] == []
+
+    def param(path: str, method: str, name: str) -> dict:
+        return next(p["schema"] for p in paths[path][method]["parameters"] if p["name"] == name)
+
+    assert param("/projects", "get", "limit") == {"type": "integer", "default": 50, "minimum": 1, "maximum": 1000}
+    assert param("/projects", "get", "offset")["maximum"] == 2**63 - 1
+    assert param("/models/{name}/versions/{version}/inferences", "get", "limit")["maximum"] == 10_000
+    for path in ("/projects/{name}", "/datasets/{name}", "/models/{name}"):
+        assert param(path, "get", "name")["pattern"] == "^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"
+    assert "pattern" not in param("/runs/{run_id}/artifacts/{name}", "get", "name")   # a relative path
+    assert schemas["NewProject"]["properties"]["name"]["pattern"] == "^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"
+    for name in ("ProjectPatch", "RunPatch", "NewRun", "Params", "MetricBatch", "DatasetPatch", "ModelPatch",
+                 "ModelVersionPatch"):
+        assert schemas[name]["additionalProperties"] is False, name
+    for name, prop in (("Rollback", "version"), ("Promotion", "version"), ("NewEvaluation", "version")):
+        assert schemas[name]["properties"][prop]["minimum"] == 1, name
+    assert schemas["CompleteUpload"]["required"] == ["sha256"]
+    chunk = paths["/uploads/{upload_id}/chunks/{offset}"]["put"]["parameters"]
+    assert next(p for p in chunk if p["name"] == "X-Chunk-SHA256")["required"] is True
