@@ -15,6 +15,7 @@ import { modelsPlugin } from './models/plugin';
 import { experimentsPlugin } from './experiments/plugin';
 import { runPagePlugin } from './experiments/runPlugin';
 import { sharePlugin } from './share/plugin';
+import { profilePlugin } from './profile/plugin';
 import { mlhubIcon } from './icon';
 import { MLHubModel } from './model';
 import { IMLHubModel } from './tokens';
@@ -62,5 +63,6 @@ export default [
   datasetsPlugin,
   modelsPlugin,
   sharePlugin,
+  profilePlugin,
   bokehThemePlugin
 ];
