@@ -359,3 +359,23 @@ def predict(name: str, inputs: Any, stage: str | None = "production", version: i
     select: dict[str, Any] = {"version": version} if version is not None else ({"stage": stage} if stage else {})
     out = _predict(_client(), name, inputs, select, store)
     return out if full else out["outputs"]
+
+
+def import_card(path_or_text: Any, name: str | None = None) -> ModelVersion:
+    """Create or update a catalogue model from a Hugging Face model card; no weights.
+
+    ``path_or_text``: the card's text, the path of its README.md (or of a folder holding
+    one), or a repository id ``"org/name"`` fetched from ``MLHUB_HF_ENDPOINT``. The
+    registry parses it (license, tags, datasets, base_model, pipeline_tag, library_name,
+    model-index results) and adds a version of model_type ``"card"`` to ``name`` (default:
+    the card's model-index name) with the developer, task, parameter count, tags,
+    description and reported metrics. A bad card raises ``MLHubError`` (``invalid``) naming
+    what is wrong, and nothing is stored. See docs/models.md.
+    """
+    from .cards import card_text
+
+    body: dict[str, Any] = {"card": card_text(path_or_text)}
+    if name is not None:
+        body["name"] = name
+    http = _client()
+    return ModelVersion(http, http.post("models", json=body)["version"])

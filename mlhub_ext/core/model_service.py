@@ -10,6 +10,7 @@ import uuid
 from typing import Any, Protocol
 
 from . import access, validation
+from .cards import CARD_MODEL_TYPE, CARD_STATUS, CardFacts
 from .entities import Holding, Member, Role, Visibility
 from .errors import ErrorCode, MLHubError, conflict, invalid, not_found, quoted
 from .models import (DONE_STATES, JOB_KINDS, JOB_STATES, AliasMove, EvaluationRecord, Inference, Job, JobQuery,
@@ -201,7 +202,51 @@ class ModelService:
                       tags=tag_list)
         return self.store.add_version(model, version)
 
+    def import_card(self, user: str, facts: CardFacts, name: Any = None) -> tuple[ModelVersion, bool]:
+        """Record a model card (:func:`mlhub_ext.data.cards.parse_card`) as a catalogue entry
+        with no weights: the next version of ``name`` (default: the name the card gives),
+        of model_type ``"card"`` with the card's developer, task, parameter count, tags,
+        description and reported metrics, and the rest of the front matter in
+        ``spec["card"]``. A new model is created private, owned by ``user``; on an existing
+        one (``user`` needs edit) its description is replaced by the card's (when it has
+        text) and its tags gain the card's, while earlier versions, stages and members stay.
+        Returns ``(version, created)``; raises invalid when no name is given or valid.
+        """
+        if name in (None, ""):
+            if not facts.name:
+                raise invalid("the model card names no model (no model-index name or model_name in its front "
+                              "matter): give the model a name")
+            name = facts.name
+            if not validation.NAME_RE.match(name):
+                raise invalid(f"the model card names the model {quoted(name)}, which is not a valid model name "
+                              "(1-128 letters, digits, '_', '.' or '-'): give the model a name")
+        existing = self.check_can_register(user, name)
+        tags = validation.check_tags(facts.tags)
+        description = _text("description", facts.description, MAX_DESCRIPTION)
+        self.users.ensure_user(user)
+        version = ModelVersion(
+            model=name, version=0, created_by=user, model_type=CARD_MODEL_TYPE, artifact_sha256="",
+            estimator=facts.library[:256], task=facts.task, param_count=facts.param_count,
+            developer=facts.developer[:128], tags=tags, status=CARD_STATUS, description=description,
+            spec={"card": facts.card}, metrics=dict(facts.metrics))
+        added = self.store.add_version(Model(name=name, owner=user, description=description, tags=tags), version)
+        if existing is not None:
+            fields: dict[str, Any] = {"tags": validation.check_tags(existing.tags + tags)}
+            if description:
+                fields["description"] = description
+            self.store.update_model(name, fields)
+        return added, existing is None
+
+    @staticmethod
+    def require_weights(version: ModelVersion) -> None:
+        """Conflict for a version imported from a model card: it has no weights to load."""
+        if version.model_type == CARD_MODEL_TYPE or not version.artifact_sha256:
+            raise conflict(f"version {version.version} of model {quoted(version.model)} was imported from a model "
+                           "card and has no weights; use a version or stage that was trained")
+
     def model_bytes(self, version: ModelVersion) -> bytes:
+        """The stored model of ``version``; conflict for a version imported from a card (no weights)."""
+        self.require_weights(version)
         return self.blobs.read(version.artifact_sha256)
 
     # evaluations

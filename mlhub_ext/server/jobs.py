@@ -201,6 +201,7 @@ class JobRunner:
             raise invalid(f"unknown field(s) {unknown}; an evaluation takes dataset, version and target")
         mv = self.models.get_version(user, name, version, with_evaluation=False)
         self.models.check_can_register(user, name)
+        self.models.require_weights(mv)
         target = body.get("target") or mv.target
         data = self._data(user, body.get("dataset"), body.get("version"))
         check_evaluation(data, target, mv.input_schema)

@@ -49,7 +49,8 @@ TRAIN_PROPS: Schema = {
 SCHEMAS: dict[str, Schema] = {
     "ModelVersion": {"type": "object", "properties": {
         "model": STR, "version": INT, "created_by": STR, "created_at": TS,
-        "model_type": {"type": "string", "enum": ["sklearn", "torch", "custom"]}, "estimator": STR,
+        "model_type": {"type": "string", "enum": ["sklearn", "torch", "custom", "card"],
+                       "description": "card: imported from a model card, no weights"}, "estimator": STR,
         "task": NSTR, "param_count": INT, "developer": STR, "tags": STR_LIST, "status": STR, "description": STR,
         "published": {"type": "boolean"}, "archived": {"type": "boolean"}, "stages": STR_LIST,
         "dataset": DATASET_REF, "target": NSTR, "run_id": NSTR, "project": NSTR, "job_id": NSTR, "spec": OBJ,
@@ -62,6 +63,13 @@ SCHEMAS: dict[str, Schema] = {
         "aliases": {"type": "object", "additionalProperties": INT}, "latest": {**_ref("ModelVersion"), "nullable": True},
         "created_at": TS, "updated_at": TS, "role": NSTR}},
     "ModelList": _list("Model", "models", total=INT, counts=OBJ),
+    "CardImport": {"type": "object", "required": ["card"], "additionalProperties": False, "properties": {
+        "card": {"type": "string", "maxLength": 1_000_000,
+                 "description": "the model card's text: a Hugging Face README.md, YAML front matter optional"},
+        "name": {**NAME, "description": "the model to create or update; default the card's model-index name"}}},
+    "CardImported": {"type": "object", "properties": {
+        "model": _ref("Model"), "version": _ref("ModelVersion"),
+        "created": {"type": "boolean", "description": "true: a new model; false: a new version of an existing one"}}},
     "ModelVersionList": _list("ModelVersion", "versions"),
     "ModelPatch": {"type": "object", "additionalProperties": False,
                    "properties": {"description": STR, "visibility": VIS, "tags": TAGS}},
@@ -130,7 +138,10 @@ def model_paths(op: Callable[..., Schema], param: Callable[..., Schema], errors:
         "/models": {"get": op("Catalogue: search and filter models, with dashboard counts", "ModelList", params=[
             param("q", "query", desc="substring of name, description, estimator or a tag"), param("tag", "query"),
             param("stage", "query"), param("type", "query", desc="sklearn, torch or custom"),
-            param("developer", "query"), param("owner", "query"), *paging])},
+            param("developer", "query"), param("owner", "query"), *paging]),
+                    "post": op("Import a Hugging Face model card: a new model, or the next version of an existing "
+                               "one, with no weights; a card that cannot be read is 422 and stores nothing",
+                               "CardImported", "CardImport", "201", errors=("400", "401", "403", "404", "413", "422"))},
         "/models/{name}": {"get": op("A model with its stages and latest version", "Model", params=name),
                            "patch": op("Change description, tags or visibility", "Model", "ModelPatch",
                                        params=name)},
@@ -147,11 +158,14 @@ def model_paths(op: Callable[..., Schema], param: Callable[..., Schema], errors:
         "/models/{name}/versions/{version}/evaluation": {"get": op(
             "The holdout evaluation and every evaluation on another dataset", "ModelEvaluation", params=ver)},
         "/models/{name}/versions/{version}/evaluations": {"post": op(
-            "Evaluate the version on another dataset (a job on Dask)", "Job", "NewEvaluation", "202", params=ver)},
+            "Evaluate the version on another dataset (a job on Dask); 409 for a version with no weights", "Job",
+            "NewEvaluation", "202", params=ver, errors=all_errors)},
         "/models/{name}/versions/{version}/artifact": {"get": {
             "summary": "Download the stored model", "parameters": ver,
             "responses": {"200": {"description": "model bytes", "content": {"application/octet-stream": {
-                "schema": {"type": "string", "format": "binary"}}}}, **err}}},
+                "schema": {"type": "string", "format": "binary"}}}}, **err,
+                "409": {"description": "a version imported from a model card: no weights",
+                        "content": {"application/json": {"schema": _ref("Error")}}}}}},
         "/models/{name}/versions/{version}/inferences": {"get": _with_csv(
             op("Stored inference results, newest first; format=csv: the same rows as a CSV file",
                "InferenceList", params=ver + [
@@ -169,7 +183,8 @@ def model_paths(op: Callable[..., Schema], param: Callable[..., Schema], errors:
                          params=name + [param("stage")])},
         "/models/{name}/predictions": {"post": {
             **op("Predict with a stage or version; inputs checked against the input schema; stored as an "
-                 "inference unless store is false", "Prediction", "PredictionRequest", params=name),
+                 "inference unless store is false; 409 for a version with no weights (imported from a card)",
+                 "Prediction", "PredictionRequest", params=name, errors=all_errors),
             "requestBody": {"required": True, "content": {
                 "application/json": {"schema": _ref("PredictionRequest")},
                 "multipart/form-data": {"schema": {"type": "object", "properties": {

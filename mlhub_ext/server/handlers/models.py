@@ -5,6 +5,7 @@ from typing import Any
 
 from ...core.entities import Member
 from ...core.model_service import ModelService
+from ..cards import import_card
 from ..jobs import JobRunner
 from ..serving import job_runner, model_service, note_caller_token
 from .base import MLHubAPIMixin, api
@@ -51,6 +52,10 @@ class ModelsHandler(ModelMixin):
             self.models.list_models, self.acting_user(), self.arg("q"), self.arg("tag"), self.arg("stage"),
             self.arg("type"), self.arg("developer"), self.arg("owner"), self.arg("limit"), self.arg("offset"))
         self.write_json({"models": [m.to_json() for m in found], "total": total, "counts": counts})
+
+    @api
+    async def post(self) -> None:
+        self.write_json(await self.call(import_card, self.models, self.acting_user(), self.json_body()), 201)
 
 
 class ModelHandler(ModelMixin):
