@@ -1,0 +1,196 @@
+"""The SQL behind the home overview (:class:`~mlhub_ext.core.home.HomeStore`).
+
+Everything is read in one transaction, so the counts and lists agree with each other.
+Counts are ``GROUP BY`` aggregates; every list is ordered and bounded with ``LIMIT``;
+every query carries the caller's read rule (owner, public, or a member directly or
+through a hub group) as a SQL condition, so nothing unreadable is ever loaded.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, exists, func, or_, select
+
+from ..core.access import principals
+from ..core.entities import Visibility
+from ..core.home import Activity, HomeCounts, HomeFacts, HomeStore, RunBrief
+from .datasets import SqlDatasetStore
+from .members import holdings
+from .models import SqlModelStore, _job
+from .orm import ArtifactRow, MemberRow, ProjectRow, RunRow, SeriesRow
+from .orm_datasets import DatasetMemberRow, DatasetRow, DatasetVersionRow
+from .orm_models import AliasHistoryRow, JobRow, ModelAliasRow, ModelMemberRow, ModelRow, ModelVersionRow
+from .orm import UTCDateTime
+from .sqlstore import SqlStore
+
+_projects, _pmembers, _runs = ProjectRow.__table__, MemberRow.__table__, RunRow.__table__
+_series, _artifacts = SeriesRow.__table__, ArtifactRow.__table__
+_ds, _dmembers, _dversions = DatasetRow.__table__, DatasetMemberRow.__table__, DatasetVersionRow.__table__
+_models, _mmembers, _mversions = ModelRow.__table__, ModelMemberRow.__table__, ModelVersionRow.__table__
+_aliases, _history, _jobs = ModelAliasRow.__table__, AliasHistoryRow.__table__, JobRow.__table__
+
+ENDED = ("finished", "failed", "killed")
+_UTC = UTCDateTime()
+
+
+def readable(res: Table, mem: Table, fk: str, user: str) -> Any:
+    """SQL: ``user`` may read the row of ``res`` (owner, public, or member directly or by group)."""
+    member = exists().where(mem.c[fk] == res.c.id, mem.c.user.in_(principals(user)))
+    return or_(res.c.owner == str(user), res.c.visibility == Visibility.PUBLIC.value, member)
+
+
+def _day(value: Any) -> date:
+    """A ``date(...)`` result: a date on PostgreSQL, 'YYYY-MM-DD' text on SQLite."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _utc(value: Any) -> Any:
+    """Columns of ``union``/labelled selects lose their type decorator on some paths; coerce back."""
+    return _UTC.process_result_value(value, None) if isinstance(value, datetime) and value.tzinfo is None else value
+
+
+class SqlHomeStore(HomeStore):
+    """Home queries over the registry database of ``sql``."""
+
+    def __init__(self, sql: SqlStore) -> None:
+        self.sql = sql
+        self._datasets = SqlDatasetStore(sql)
+        self._models = SqlModelStore(sql)
+
+    def home_facts(self, user: str, since: datetime, limit: int) -> HomeFacts:
+        can_project = readable(_projects, _pmembers, "project_id", user)
+        can_dataset = readable(_ds, _dmembers, "dataset_id", user)
+        can_model = readable(_models, _mmembers, "model_id", user)
+        project_ids = select(_projects.c.id).where(can_project)
+        dataset_ids = select(_ds.c.id).where(can_dataset)
+        model_ids = select(_models.c.id).where(can_model)
+        visible_job = or_(_jobs.c.owner == str(user), _jobs.c.model.in_(select(_models.c.name).where(can_model)))
+        with self.sql.read_engine.connect() as c, c.begin():
+            counts = self._counts(c, project_ids, dataset_ids, model_ids, can_project, can_dataset, can_model,
+                                  visible_job)
+            day = func.date(_runs.c.created_at)
+            per_day = {_day(d): int(n) for d, n in c.execute(
+                select(day, func.count()).where(_runs.c.project_id.in_(project_ids), _runs.c.created_at >= since)
+                .group_by(day))}
+            return HomeFacts(
+                counts=counts, runs_per_day=per_day, storage=self._storage(c, user),
+                my_runs=self._my_runs(c, user, limit),
+                my_jobs=[_job(r) for r in c.execute(
+                    select(_jobs).where(_jobs.c.owner == str(user), _jobs.c.state.in_(("queued", "running")),
+                                        _jobs.c.parent.is_(None))
+                    .order_by(_jobs.c.created_at.desc(), _jobs.c.id).limit(limit))],
+                activity=self._activity(c, project_ids, dataset_ids, model_ids, limit),
+                shared_with_me=self._shared(c, user))
+
+    @staticmethod
+    def _counts(c: Connection, project_ids: Any, dataset_ids: Any, model_ids: Any, can_project: Any,
+                can_dataset: Any, can_model: Any, visible_job: Any) -> HomeCounts:
+        def one(q: Any) -> int:
+            return int(c.execute(q).scalar_one() or 0)
+
+        return HomeCounts(
+            projects=one(select(func.count()).select_from(_projects).where(can_project)),
+            runs={s: int(n) for s, n in c.execute(select(_runs.c.status, func.count())
+                                                  .where(_runs.c.project_id.in_(project_ids))
+                                                  .group_by(_runs.c.status))},
+            datasets=one(select(func.count()).select_from(_ds).where(can_dataset)),
+            dataset_versions=one(select(func.count()).select_from(_dversions)
+                                 .where(_dversions.c.dataset_id.in_(dataset_ids))),
+            models=one(select(func.count()).select_from(_models).where(can_model)),
+            model_versions=one(select(func.count()).select_from(_mversions)
+                               .where(_mversions.c.model_id.in_(model_ids))),
+            stages={s: int(n) for s, n in c.execute(select(_aliases.c.stage, func.count())
+                                                    .where(_aliases.c.model_id.in_(model_ids))
+                                                    .group_by(_aliases.c.stage))},
+            jobs={s: int(n) for s, n in c.execute(select(_jobs.c.state, func.count())
+                                                  .where(visible_job, _jobs.c.parent.is_(None),
+                                                         _jobs.c.state.in_(("queued", "running")))
+                                                  .group_by(_jobs.c.state))})
+
+    @staticmethod
+    def _storage(c: Connection, user: str) -> dict[str, int]:
+        """Bytes held by what ``user`` owns (as ``GET /me`` sums them)."""
+        owned_projects = select(_projects.c.id).where(_projects.c.owner == str(user))
+        runs = c.execute(select(func.sum(_artifacts.c.size)).join(_runs, _artifacts.c.run_id == _runs.c.id)
+                         .where(_runs.c.project_id.in_(owned_projects))).scalar_one()
+        datasets = c.execute(select(func.sum(_dversions.c.size)).where(
+            _dversions.c.dataset_id.in_(select(_ds.c.id).where(_ds.c.owner == str(user))))).scalar_one()
+        models = c.execute(select(func.sum(_mversions.c.artifact_size)).where(
+            _mversions.c.model_id.in_(select(_models.c.id).where(_models.c.owner == str(user))))).scalar_one()
+        return {"projects": int(runs or 0), "datasets": int(datasets or 0), "models": int(models or 0)}
+
+    @staticmethod
+    def _my_runs(c: Connection, user: str, limit: int) -> list[RunBrief]:
+        """The caller's running runs, newest first, with the last step any of their metrics reached."""
+        step = (select(func.max(_series.c.last_step)).where(_series.c.run_id == _runs.c.id)
+                .correlate(_runs).scalar_subquery())
+        rows = c.execute(select(_runs.c.id, _runs.c.name, _projects.c.name.label("project"), _runs.c.owner,
+                                _runs.c.status, _runs.c.created_at, _runs.c.finished_at, _runs.c.stop_requested,
+                                step.label("last_step"))
+                         .join(_projects, _projects.c.id == _runs.c.project_id)
+                         .where(_runs.c.owner == str(user), _runs.c.status == "running")
+                         .order_by(_runs.c.created_at.desc(), _runs.c.id).limit(limit))
+        return [RunBrief(r.id, r.name, r.project, r.owner, r.status, r.created_at, r.finished_at,
+                         int(r.last_step) if r.last_step is not None else None, bool(r.stop_requested))
+                for r in rows]
+
+    @staticmethod
+    def _activity(c: Connection, project_ids: Any, dataset_ids: Any, model_ids: Any, limit: int) -> list[Activity]:
+        """At most ``limit`` of each kind of event, newest first within each kind."""
+        out: list[Activity] = []
+        run_cols = (_runs.c.id, _runs.c.name, _runs.c.owner, _runs.c.status, _projects.c.name.label("project"))
+        started = c.execute(select(*run_cols, _runs.c.created_at.label("at"))
+                            .join(_projects, _projects.c.id == _runs.c.project_id)
+                            .where(_runs.c.project_id.in_(project_ids))
+                            .order_by(_runs.c.created_at.desc(), _runs.c.id).limit(limit))
+        out += [Activity("run_started", _utc(r.at), r.owner, r.name, run_id=r.id, project=r.project) for r in started]
+        ended = c.execute(select(*run_cols, _runs.c.finished_at.label("at"))
+                          .join(_projects, _projects.c.id == _runs.c.project_id)
+                          .where(_runs.c.project_id.in_(project_ids), _runs.c.finished_at.is_not(None),
+                                 _runs.c.status.in_(ENDED))
+                          .order_by(_runs.c.finished_at.desc(), _runs.c.id).limit(limit))
+        out += [Activity(f"run_{r.status}", _utc(r.at), r.owner, r.name, run_id=r.id, project=r.project)
+                for r in ended]
+        dversions = c.execute(select(_ds.c.name, _dversions.c.version, _dversions.c.created_by,
+                                     _dversions.c.created_at)
+                              .join(_ds, _ds.c.id == _dversions.c.dataset_id)
+                              .where(_dversions.c.dataset_id.in_(dataset_ids))
+                              .order_by(_dversions.c.created_at.desc(), _dversions.c.version.desc()).limit(limit))
+        out += [Activity("dataset_version", _utc(r.created_at), r.created_by, r.name, version=int(r.version))
+                for r in dversions]
+        mversions = c.execute(select(_models.c.name, _mversions.c.version, _mversions.c.created_by,
+                                     _mversions.c.created_at)
+                              .join(_models, _models.c.id == _mversions.c.model_id)
+                              .where(_mversions.c.model_id.in_(model_ids))
+                              .order_by(_mversions.c.created_at.desc(), _mversions.c.id.desc()).limit(limit))
+        out += [Activity("model_version", _utc(r.created_at), r.created_by, r.name, version=int(r.version))
+                for r in mversions]
+        moves = c.execute(select(_models.c.name, _history.c.stage, _history.c.version, _history.c.user,
+                                 _history.c.created_at)
+                          .join(_models, _models.c.id == _history.c.model_id)
+                          .where(_history.c.model_id.in_(model_ids))
+                          .order_by(_history.c.created_at.desc(), _history.c.id.desc()).limit(limit))
+        out += [Activity("promotion", _utc(r.created_at), r.user, r.name, version=r.version, stage=r.stage)
+                for r in moves]
+        return out
+
+    def _shared(self, c: Connection, user: str) -> list[Any]:
+        """What others shared with ``user`` (directly or through a group), each with the best role."""
+        def project_stats(c: Connection, ids: list[int]) -> dict[int, tuple[int, int]]:
+            runs = dict(c.execute(select(_runs.c.project_id, func.count()).where(_runs.c.project_id.in_(ids))
+                                  .group_by(_runs.c.project_id)).all())
+            sizes = dict(c.execute(select(_runs.c.project_id, func.sum(_artifacts.c.size))
+                                   .join(_artifacts, _artifacts.c.run_id == _runs.c.id)
+                                   .where(_runs.c.project_id.in_(ids)).group_by(_runs.c.project_id)).all())
+            return {i: (runs.get(i, 0), sizes.get(i, 0)) for i in ids}
+
+        shared = []
+        for kind, res, mem, fk, stats in (
+                ("project", _projects, _pmembers, "project_id", project_stats),
+                ("dataset", _ds, _dmembers, "dataset_id", self._datasets._size_stats),
+                ("model", _models, _mmembers, "model_id", self._models._size_stats)):
+            # ``holdings`` lists owned things too; the home shows only what was given.
+            _, given = holdings(c, kind, res, mem, fk, user, stats)
+            shared += given
+        return shared
