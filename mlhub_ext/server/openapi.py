@@ -11,6 +11,8 @@ from .openapi_models import SCHEMAS as MODEL_SCHEMAS
 from .openapi_models import model_paths
 from .openapi_me import SCHEMAS as ME_SCHEMAS
 from .openapi_me import me_paths
+from .openapi_home import SCHEMAS as HOME_SCHEMAS
+from .openapi_home import home_paths
 from .openapi_rules import NAME, TAGS, USER
 
 Schema = dict[str, Any]
@@ -112,6 +114,7 @@ SCHEMAS: dict[str, Schema] = {
 SCHEMAS.update(DATASET_SCHEMAS)
 SCHEMAS.update(MODEL_SCHEMAS)
 SCHEMAS.update(ME_SCHEMAS)
+SCHEMAS.update(HOME_SCHEMAS)
 
 ERRORS = {"400": "malformed request", "401": "not authenticated", "403": "not allowed",
           "404": "not found (or not visible to the caller)", "409": "conflict", "413": "too large",
@@ -216,6 +219,7 @@ def paths() -> dict[str, Schema]:
         **dataset_paths(_op, _param, ERRORS),
         **model_paths(_op, _param, ERRORS),
         **me_paths(_op, _param),
+        **home_paths(_op, _param),
         "/stream": {"get": {
             "summary": "WebSocket: subscribe to runs or projects; receive new points and run changes",
             "description": 'Send {"subscribe": {"runs": [...], "projects": [...]}}; receive '

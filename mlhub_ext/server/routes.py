@@ -10,6 +10,7 @@ from .handlers.base import MLHubAPIMixin
 from .handlers import datasets, uploads
 from .handlers import jobs, models, predictions
 from .handlers import me
+from .handlers import home
 
 RUN_ID = r"(?P<run_id>[^/]+)"
 NAME = r"(?P<name>[^/]+)"
@@ -69,6 +70,7 @@ API_TABLE: list[tuple[str, type]] = [
     ("/me", me.MeHandler),
     ("/me/tokens", me.TokensHandler),
     ("/me/tokens/(?P<token_id>[^/]+)", me.TokenHandler),
+    ("/home", home.HomeHandler),
 ]
 
 # Served without authentication: the contract and the page that shows it.
