@@ -64,15 +64,21 @@ test('dana signs up, the admin approves her, she signs in to her own empty regis
 
   // Anyone else waits for an admin.
   await signUp(danaPage, DANA);
-  await expect(danaPage.locator('.alert')).toContainText('Your information has been sent to the admin');
+  await expect(danaPage.locator('.alert')).toContainText(
+    'Your information has been sent to the admin'
+  );
   await signIn(danaPage, DANA);
-  await expect(danaPage.getByText('User dana has not been authorized by an administrator yet.')).toBeVisible();
+  await expect(
+    danaPage.getByText('User dana has not been authorized by an administrator yet.')
+  ).toBeVisible();
   expect(new URL(danaPage.url()).pathname).toBe('/hub/login');
 
   // The admin signs in straight to the authorize page and approves dana.
   await signIn(adminPage, ADMIN, '/hub/authorize');
   await expect(adminPage).toHaveURL(`${BASE}/hub/authorize`);
-  const row = adminPage.locator('tr', { has: adminPage.getByRole('cell', { name: DANA.name, exact: true }) });
+  const row = adminPage.locator('tr', {
+    has: adminPage.getByRole('cell', { name: DANA.name, exact: true })
+  });
   await expect(row).toContainText(DANA.email);
   await adminPage.screenshot({ path: '../docs/screenshots/hub-authorize.png' });
   await row.getByRole('button', { name: 'Authorize', exact: true }).click();
