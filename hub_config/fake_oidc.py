@@ -200,7 +200,9 @@ class TokenHandler(Base):
             or time.time() - grant.created > CODE_TTL_S
             or self.get_argument("redirect_uri", "") != grant.redirect_uri
         ):
-            self.oauth_error("invalid_grant", "The code is unknown, used, expired or not for this redirect_uri.")
+            self.oauth_error(
+                "invalid_grant", "The code is unknown, used, expired or not for this redirect_uri."
+            )
             return
         if grant.code_challenge:
             verifier = self.get_argument("code_verifier", "")

@@ -84,7 +84,8 @@ class FakeOIDCTest(AsyncHTTPTestCase):
         assert self.token(self.authorize(), secret="x" * 40) == (
             401, {"error": "invalid_client", "error_description": "Client authentication failed."})
         assert self.token(self.authorize(), verifier="x" * 50)[1]["error"] == "invalid_grant"
-        assert self.token(self.authorize(), redirect_uri="http://127.0.0.1:1/other")[1]["error"] == "invalid_grant"
+        other = "http://127.0.0.1:1/other"
+        assert self.token(self.authorize(), redirect_uri=other)[1]["error"] == "invalid_grant"
         code = self.authorize()
         assert self.token(code)[0] == 200
         assert self.token(code)[1]["error"] == "invalid_grant"  # single use
