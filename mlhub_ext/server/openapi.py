@@ -24,6 +24,7 @@ def _ref(name: str) -> Schema:
 
 NUMBER_OR_NONFINITE: Schema = {"oneOf": [{"type": "number"}, {"type": "string", "enum": ["NaN", "Infinity", "-Infinity"]}]}
 TS = {"type": "string", "format": "date-time", "nullable": True}
+RUN_NAME = {"type": "string", "minLength": 1, "maxLength": 256}
 
 SCHEMAS: dict[str, Schema] = {
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {
@@ -69,11 +70,11 @@ SCHEMAS: dict[str, Schema] = {
     "RunList": {"type": "object", "properties": {"runs": {"type": "array", "items": _ref("Run")},
                                                  "total": {"type": "integer"}}},
     "NewRun": {"type": "object", "required": ["project"], "additionalProperties": False, "properties": {
-        "project": NAME, "name": {"type": "string"}, "config": {"type": "object"},
+        "project": NAME, "name": RUN_NAME, "config": {"type": "object"},
         "tags": TAGS, "provenance": {"type": "object"},
         "notes": {"type": "string"}}},
     "RunPatch": {"type": "object", "additionalProperties": False, "properties": {
-        "name": {"type": "string"}, "status": {"type": "string", "enum": ["running", "finished", "failed", "killed"]},
+        "name": RUN_NAME, "status": {"type": "string", "enum": ["running", "finished", "failed", "killed"]},
         "status_reason": {"type": "string", "maxLength": 2000, "description":
                           "why the run has its status; a status change without one clears it"},
         "tags": TAGS, "summary": {"type": "object"}, "notes": {"type": "string"}}},
@@ -170,7 +171,10 @@ def paths() -> dict[str, Schema]:
         },
         "/runs": {
             "get": _op("List and search runs", "RunList", params=PAGING + [
-                _param("project", "query"), _param("order_by", "query", desc="created_at, updated_at, name, status, metrics.<key> or params.<key>"),
+                _param("project", "query"),
+                _param("order_by", "query", {"type": "string",
+                                             "pattern": r"^(created_at|updated_at|name|status|(metrics|params)\..+)$"},
+                       "created_at, updated_at, name, status, metrics.<key> or params.<key>"),
                 _param("desc", "query", {"type": "boolean", "default": True}),
                 _param("filter", "query", desc="e.g. metrics.acc > 0.9 and params.lr < 0.01 and tags = baseline")]),
             "post": _op("Start a run (creates the project if needed)", "Run", "NewRun", "201"),

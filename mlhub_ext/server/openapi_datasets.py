@@ -44,7 +44,7 @@ SCHEMAS: dict[str, Schema] = {
         "role": {"type": "string", "nullable": True}}},
     "DatasetList": {"type": "object", "properties": {"datasets": {"type": "array", "items": _ref("Dataset")},
                                                      "total": {"type": "integer"}}},
-    "Registration": {"type": "object", "required": ["upload_id"], "properties": {
+    "Registration": {"type": "object", "required": ["upload_id"], "additionalProperties": False, "properties": {
         "upload_id": {"type": "string"},
         "name": {**NAME, "description": "default: the file name, normalised (My Data.csv -> my_data)"},
         "description": {"type": "string"}, "tags": TAGS, "visibility": VIS,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from ..core.models import JOB_KINDS, JOB_STATES
 from .openapi_rules import NAME, TAGS, VERSION
 
 Schema = dict[str, Any]
@@ -80,7 +81,7 @@ SCHEMAS: dict[str, Schema] = {
     "ModelMemberList": _list("ModelMember", "members"),
     "ModelEvaluation": {"type": "object", "properties": {
         "model": STR, "version": INT, "evaluation": OBJ, "evaluations": {"type": "array", "items": OBJ}}},
-    "NewEvaluation": {"type": "object", "required": ["dataset"], "properties": {
+    "NewEvaluation": {"type": "object", "required": ["dataset"], "additionalProperties": False, "properties": {
         "dataset": NAME, "version": VERSION, "target": STR}},
     "AliasMove": {"type": "object", "properties": {
         "id": INT, "model": STR, "stage": STR, "version": NINT, "previous": NINT, "user": STR, "created_at": TS}},
@@ -192,7 +193,8 @@ def model_paths(op: Callable[..., Schema], param: Callable[..., Schema], errors:
                     "stage": STR, "version": STR, "store": STR}}}}}}},
         "/jobs": {
             "get": op("Jobs the caller owns or whose model they may read", "JobList", params=[
-                param("state", "query"), param("kind", "query"), param("model", "query"),
+                param("state", "query", {"type": "string", "enum": list(JOB_STATES)}),
+                param("kind", "query", {"type": "string", "enum": list(JOB_KINDS)}), param("model", "query"),
                 param("parent", "query", desc="a sweep's id: its trials"), *paging]),
             "post": op("Train a model on Dask; validated before anything is queued", "Job", "TrainRequest", "202")},
         "/jobs/{job_id}": {"get": op("A job's state, progress and result", "Job", params=job)},

@@ -94,3 +94,6 @@ def test_document_states_the_rules_the_server_checks():
     assert schemas["CompleteUpload"]["required"] == ["sha256"]
     chunk = paths["/uploads/{upload_id}/chunks/{offset}"]["put"]["parameters"]
     assert next(p for p in chunk if p["name"] == "X-Chunk-SHA256")["required"] is True
+    assert schemas["Registration"]["additionalProperties"] is False
+    assert schemas["NewRun"]["properties"]["name"] == {"type": "string", "minLength": 1, "maxLength": 256}
+    assert param("/jobs", "get", "state")["enum"] == ["queued", "running", "finished", "failed", "aborted"]
