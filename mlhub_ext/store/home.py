@@ -13,15 +13,13 @@ from typing import Any
 from sqlalchemy import Connection, Table, exists, func, or_, select
 
 from ..core.access import principals
-from ..core.entities import Visibility
+from ..core.entities import Holding, Role, Visibility
 from ..core.home import Activity, HomeCounts, HomeFacts, HomeStore, RunBrief
 from .datasets import SqlDatasetStore
-from .members import holdings
 from .models import SqlModelStore, _job
-from .orm import ArtifactRow, MemberRow, ProjectRow, RunRow, SeriesRow
+from .orm import ArtifactRow, MemberRow, ProjectRow, RunRow, SeriesRow, UTCDateTime
 from .orm_datasets import DatasetMemberRow, DatasetRow, DatasetVersionRow
 from .orm_models import AliasHistoryRow, JobRow, ModelAliasRow, ModelMemberRow, ModelRow, ModelVersionRow
-from .orm import UTCDateTime
 from .sqlstore import SqlStore
 
 _projects, _pmembers, _runs = ProjectRow.__table__, MemberRow.__table__, RunRow.__table__
@@ -80,7 +78,7 @@ class SqlHomeStore(HomeStore):
                     select(_jobs).where(_jobs.c.owner == str(user), _jobs.c.state.in_(("queued", "running")),
                                         _jobs.c.parent.is_(None))
                     .order_by(_jobs.c.created_at.desc(), _jobs.c.id).limit(limit))],
-                activity=self._activity(c, project_ids, dataset_ids, model_ids, limit),
+                activity=self._activity(c, can_project, can_dataset, can_model, limit),
                 shared_with_me=self._shared(c, user))
 
     @staticmethod
@@ -136,47 +134,52 @@ class SqlHomeStore(HomeStore):
                 for r in rows]
 
     @staticmethod
-    def _activity(c: Connection, project_ids: Any, dataset_ids: Any, model_ids: Any, limit: int) -> list[Activity]:
-        """At most ``limit`` of each kind of event, newest first within each kind."""
+    def _activity(c: Connection, can_project: Any, can_dataset: Any, can_model: Any, limit: int) -> list[Activity]:
+        """At most ``limit`` of each kind of event, newest first within each kind.
+
+        The read rule is a condition on the joined parent row (not ``IN (readable ids)``), so
+        that the planner walks the time index backwards and stops after ``limit`` rows
+        instead of sorting every readable run.
+        """
         out: list[Activity] = []
         run_cols = (_runs.c.id, _runs.c.name, _runs.c.owner, _runs.c.status, _projects.c.name.label("project"))
         started = c.execute(select(*run_cols, _runs.c.created_at.label("at"))
                             .join(_projects, _projects.c.id == _runs.c.project_id)
-                            .where(_runs.c.project_id.in_(project_ids))
-                            .order_by(_runs.c.created_at.desc(), _runs.c.id).limit(limit))
+                            .where(can_project)
+                            .order_by(_runs.c.created_at.desc()).limit(limit))
         out += [Activity("run_started", _utc(r.at), r.owner, r.name, run_id=r.id, project=r.project) for r in started]
         ended = c.execute(select(*run_cols, _runs.c.finished_at.label("at"))
                           .join(_projects, _projects.c.id == _runs.c.project_id)
-                          .where(_runs.c.project_id.in_(project_ids), _runs.c.finished_at.is_not(None),
-                                 _runs.c.status.in_(ENDED))
-                          .order_by(_runs.c.finished_at.desc(), _runs.c.id).limit(limit))
+                          .where(can_project, _runs.c.finished_at.is_not(None), _runs.c.status.in_(ENDED))
+                          .order_by(_runs.c.finished_at.desc()).limit(limit))
         out += [Activity(f"run_{r.status}", _utc(r.at), r.owner, r.name, run_id=r.id, project=r.project)
                 for r in ended]
         dversions = c.execute(select(_ds.c.name, _dversions.c.version, _dversions.c.created_by,
                                      _dversions.c.created_at)
                               .join(_ds, _ds.c.id == _dversions.c.dataset_id)
-                              .where(_dversions.c.dataset_id.in_(dataset_ids))
+                              .where(can_dataset)
                               .order_by(_dversions.c.created_at.desc(), _dversions.c.version.desc()).limit(limit))
         out += [Activity("dataset_version", _utc(r.created_at), r.created_by, r.name, version=int(r.version))
                 for r in dversions]
         mversions = c.execute(select(_models.c.name, _mversions.c.version, _mversions.c.created_by,
                                      _mversions.c.created_at)
                               .join(_models, _models.c.id == _mversions.c.model_id)
-                              .where(_mversions.c.model_id.in_(model_ids))
+                              .where(can_model)
                               .order_by(_mversions.c.created_at.desc(), _mversions.c.id.desc()).limit(limit))
         out += [Activity("model_version", _utc(r.created_at), r.created_by, r.name, version=int(r.version))
                 for r in mversions]
         moves = c.execute(select(_models.c.name, _history.c.stage, _history.c.version, _history.c.user,
                                  _history.c.created_at)
                           .join(_models, _models.c.id == _history.c.model_id)
-                          .where(_history.c.model_id.in_(model_ids))
+                          .where(can_model)
                           .order_by(_history.c.created_at.desc(), _history.c.id.desc()).limit(limit))
         out += [Activity("promotion", _utc(r.created_at), r.user, r.name, version=r.version, stage=r.stage)
                 for r in moves]
         return out
 
-    def _shared(self, c: Connection, user: str) -> list[Any]:
-        """What others shared with ``user`` (directly or through a group), each with the best role."""
+    def _shared(self, c: Connection, user: str) -> list[Holding]:
+        """What others shared with ``user`` (directly or through a group), each once with the
+        best role and the member name granting it; count and size as ``GET /me`` gives them."""
         def project_stats(c: Connection, ids: list[int]) -> dict[int, tuple[int, int]]:
             runs = dict(c.execute(select(_runs.c.project_id, func.count()).where(_runs.c.project_id.in_(ids))
                                   .group_by(_runs.c.project_id)).all())
@@ -185,12 +188,26 @@ class SqlHomeStore(HomeStore):
                                    .where(_runs.c.project_id.in_(ids)).group_by(_runs.c.project_id)).all())
             return {i: (runs.get(i, 0), sizes.get(i, 0)) for i in ids}
 
-        shared = []
+        shared: list[Holding] = []
         for kind, res, mem, fk, stats in (
                 ("project", _projects, _pmembers, "project_id", project_stats),
                 ("dataset", _ds, _dmembers, "dataset_id", self._datasets._size_stats),
                 ("model", _models, _mmembers, "model_id", self._models._size_stats)):
-            # ``holdings`` lists owned things too; the home shows only what was given.
-            _, given = holdings(c, kind, res, mem, fk, user, stats)
-            shared += given
+            granted = c.execute(select(res.c.id, res.c.name, res.c.owner, res.c.visibility, res.c.updated_at,
+                                       mem.c.user.label("via"), mem.c.role)
+                                .join(mem, mem.c[fk] == res.c.id)
+                                .where(mem.c.user.in_(principals(user)), res.c.owner != str(user))
+                                .order_by(res.c.name)).all()
+            best: dict[int, Any] = {}
+            for r in granted:
+                held = best.get(r.id)
+                # The higher role wins; on a tie the user's own grant is named rather than a group's.
+                if held is None or Role(r.role).rank > Role(held.role).rank or (
+                        Role(r.role) == Role(held.role) and r.via == str(user)):
+                    best[r.id] = r
+            sizes = stats(c, list(best)) if best else {}
+            for r in best.values():
+                count, size = sizes.get(r.id, (0, 0))
+                shared.append(Holding(kind, r.name, r.owner, Visibility(r.visibility), int(count or 0),
+                                      int(size or 0), r.updated_at, Role(r.role), r.via))
         return shared

@@ -87,7 +87,10 @@ class RunRow(Base):
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     status_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     stop_requested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    __table_args__ = (Index("ix_runs_project_created", "project_id", "created_at"),)
+    __table_args__ = (Index("ix_runs_project_created", "project_id", "created_at"),
+                      # The home's newest started / ended runs and a user's running runs (migration 0008).
+                      Index("ix_runs_created_at", "created_at"), Index("ix_runs_finished_at", "finished_at"),
+                      Index("ix_runs_owner_status", "owner", "status"))
 
 
 class ParamRow(Base):
