@@ -142,4 +142,4 @@ def check_evaluation(data: DataInput, target: Any, schema: list[dict[str, Any]])
     check_table(data, target, None)
     if data.kind != DatasetKind.IMAGES:
         check_evaluation_data(schema, data.stats, [c["name"] for c in data.columns],
-                              f"dataset {quoted(data.name)} version {data.version}")
+                              f"dataset {quoted(data.name)} version {data.version}", target)

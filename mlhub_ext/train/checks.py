@@ -187,21 +187,29 @@ def check_training_data(spec: ModelSpec | None, target: str, stats: dict[str, An
         check_target_fits(spec, target, by_name[target], where)
     names = list(features) if features is not None else [n for n in by_name if n != target]
     if spec.kind == "torch_cnn":   # images: no tabular features
+        if spec.image_column is not None and spec.image_column not in by_name:
+            raise invalid(f"image column {quoted(spec.image_column)} not found in {where}; available columns: "
+                          f"{quoted(list(by_name))}", column=spec.image_column)
         return
     check_missing_features(spec, [by_name[n] for n in names if n in by_name], rows, where)
 
 
 def check_evaluation_data(schema: Sequence[dict[str, Any]], stats: dict[str, Any] | None,
-                          columns: Sequence[str], where: str) -> None:
-    """Refuse an evaluation dataset that lacks the model's features, or has missing values
-    in features the model cannot take missing."""
+                          columns: Sequence[str], where: str, target: str | None = None) -> None:
+    """Refuse an evaluation dataset with missing labels, that lacks the model's features, or
+    has missing values in features the model cannot take missing."""
+    by_name = {c.get("name"): c for c in (stats or {}).get("columns") or []}
+    label = by_name.get(target) or {}
+    if label.get("missing"):
+        raise invalid(f"target column {quoted(target)} has {label['missing']:,} missing value(s) in {where}; "
+                      "an evaluation compares every row's label: evaluate on a version without them (the dataset "
+                      f"operation dropna with subset [{quoted(target)}])", column=target, missing=label["missing"])
     if len(schema) == 1 and schema[0].get("dtype") == "image":
         return
     lacking = [c["name"] for c in schema if c["name"] not in columns]
     if lacking:
         raise invalid(f"{where} lacks the model's feature column(s) {quoted(lacking)}; the model was trained on "
                       f"{quoted([c['name'] for c in schema])}", columns=lacking)
-    by_name = {c.get("name"): c for c in (stats or {}).get("columns") or []}
     gaps = [by_name[c["name"]] for c in schema
             if not c.get("nullable") and c.get("dtype") in _NUMERIC_DTYPES and (by_name.get(c["name"]) or {}).get("missing")]
     if gaps:

@@ -135,6 +135,11 @@ async def test_remedies_train_and_evaluation_is_checked(jp_fetch) -> None:  # ty
     code, err = await call(jp_fetch, "POST", "models", "lr", "versions", "1", "evaluations", body={"dataset": "no_c"})
     assert (code, err["error"]["message"]) == (422, "dataset 'no_c' version 1 lacks the model's feature column(s) "
                                                     "['c']; the model was trained on ['a', 'b', 'c', 'price']")
+    code, err = await call(jp_fetch, "POST", "models", "lr", "versions", "1", "evaluations",
+                           body={"dataset": "unlabelled"})
+    assert (code, err["error"]["message"]) == (422, (
+        "target column 'label' has 2 missing value(s) in dataset 'unlabelled' version 1; an evaluation compares "
+        "every row's label: evaluate on a version without them (the dataset operation dropna with subset ['label'])"))
     code, ev = await call(jp_fetch, "POST", "models", "imp", "versions", "1", "evaluations", body={"dataset": "gappy"})
     assert code == 202, ev
     assert (await wait_job(jp_fetch, ev["id"]))["state"] == "finished"

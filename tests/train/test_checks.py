@@ -110,6 +110,19 @@ def test_evaluation_data_checks() -> None:
         check_evaluation_data(schema, compute_stats(gappy()), ["a", "b", "c", "y"], WHERE)
     nullable = [{**c, "nullable": True} for c in schema]
     check_evaluation_data(nullable, compute_stats(gappy()), ["a", "b", "c", "y"], WHERE)
+    with pytest.raises(MLHubError, match=r"^target column 'y' has 20 missing value\(s\) in dataset 'd' version 1; "
+                                         r"an evaluation compares every row's label"):
+        check_evaluation_data(nullable, compute_stats(gappy().assign(y=["x", None] * 20)), ["a", "b", "c", "y"],
+                              WHERE, "y")
+
+
+def test_image_column_is_checked_for_a_cnn_on_a_table() -> None:
+    df = pd.DataFrame({"pixels": [b"x", b"y"] * 10, "label": ["a", "b"] * 10})
+    err = refused({"kind": "torch_cnn", "image_column": "img"}, df, target="label")
+    assert err.message == "image column 'img' not found in dataset 'd' version 1; available columns: " \
+                          "['pixels', 'label']"
+    check_training_data(validate_spec({"kind": "torch_cnn", "image_column": "pixels"}), "label",
+                        compute_stats(df), None, WHERE)
 
 
 def test_impute_trains_a_model_that_predicts_with_missing_values() -> None:
