@@ -1,7 +1,7 @@
 /**
  * The Models plugin: a left-sidebar tab with the catalogue, counts and jobs; a model view
  * per model in the main area; and the "Train model" form, with the commands
- * `mlhub:open-models`, `mlhub:open-model` and `mlhub:train-model`.
+ * `mlhub:open-models`, `mlhub:open-model`, `mlhub:train-model` and `mlhub:import-model-card`.
  */
 import {
   ILayoutRestorer,
@@ -10,6 +10,7 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette, IThemeManager, MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 
+import { importCardDialog } from './components/ImportCard';
 import { ModelsModel } from './model';
 import {
   createModelWidget,
@@ -25,6 +26,7 @@ import {
 export const COMMAND_OPEN_MODELS = 'mlhub:open-models';
 export const COMMAND_OPEN_MODEL = 'mlhub:open-model';
 export const COMMAND_TRAIN_MODEL = 'mlhub:train-model';
+export const COMMAND_IMPORT_CARD = 'mlhub:import-model-card';
 
 export const modelsPlugin: JupyterFrontEndPlugin<void> = {
   id: 'mlhub-ext:models',
@@ -71,6 +73,14 @@ export const modelsPlugin: JupyterFrontEndPlugin<void> = {
           train.content.prefill(prefill);
         }
         app.shell.activateById(train.id);
+      },
+      importCard: () => {
+        void importCardDialog().then(got => {
+          if (got) {
+            void model.refresh();
+            open.openModel(got.model.name, got.version.version);
+          }
+        });
       }
     };
 
@@ -108,6 +118,13 @@ export const modelsPlugin: JupyterFrontEndPlugin<void> = {
       execute: () => open.openTrain()
     });
     palette?.addItem({ command: COMMAND_OPEN_MODELS, category: 'ML Hub' });
+    app.commands.addCommand(COMMAND_IMPORT_CARD, {
+      label: 'Import Model Card',
+      caption: 'Catalogue a model from its Hugging Face model card (README.md), with no weights',
+      icon: modelsIcon,
+      execute: () => open.importCard()
+    });
     palette?.addItem({ command: COMMAND_TRAIN_MODEL, category: 'ML Hub' });
+    palette?.addItem({ command: COMMAND_IMPORT_CARD, category: 'ML Hub' });
   }
 };

@@ -28,6 +28,8 @@ export interface IModelsOpeners {
   openModel: (name: string, version?: number) => void;
   /** Open the Train form, filled from `prefill` when given ("train again"). */
   openTrain: (prefill?: ITrainPrefill) => void;
+  /** Ask for a model card, import it and open the model it made. */
+  importCard: () => void;
 }
 
 function useModelsState(model: ModelsModel): IModelsState {
@@ -54,6 +56,7 @@ function ConnectedPanel(props: { model: ModelsModel; open: IModelsOpeners }): JS
       onOpen={m => open.openModel(m.name)}
       onOpenVersion={open.openModel}
       onTrain={() => open.openTrain()}
+      onImportCard={() => open.importCard()}
       onAbort={job => void model.abort(job)}
     />
   );

@@ -197,10 +197,22 @@ def _developer(meta: dict[str, Any], body: str, index_name: str | None) -> str:
 
 
 def _description(body: str) -> str:
-    text = body.strip()
-    if len(text) <= MAX_DESCRIPTION:
-        return text
-    note = f"\n\n… (the card's text is cut here: it has {len(text):,} characters)"
-    cut = text[:MAX_DESCRIPTION - len(note)]
-    para = cut.rfind("\n\n")
-    return (cut[:para] if para > MAX_DESCRIPTION // 2 else cut).rstrip() + note
+    """The card's summary: its first paragraph of prose (not a heading, list, table, quote,
+    image, code or HTML comment), else its title; the whole card stays in its README."""
+    blocks = [b.strip() for b in re.split(r"\n\s*\n", re.sub(r"<!--.*?-->", "", body, flags=re.S))]
+    fence = False
+    title = ""
+    for block in blocks:
+        if block.startswith(("```", "~~~")) or fence:
+            fence = fence != (block.count("```") + block.count("~~~")) % 2 == 1
+            continue
+        if not block:
+            continue
+        if block.startswith("#"):
+            title = title or block.splitlines()[0].lstrip("#").strip()
+            continue
+        if block.startswith(("-", "*", "|", ">", "![", "[![", "<", "+")) or re.match(r"\d+\.\s", block):
+            continue
+        text = " ".join(line.strip() for line in block.splitlines())
+        return text if len(text) <= MAX_DESCRIPTION else text[:MAX_DESCRIPTION - 1] + "…"
+    return title[:MAX_DESCRIPTION]

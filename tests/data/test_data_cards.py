@@ -18,7 +18,7 @@ def test_front_matter_and_model_index_become_catalogue_facts() -> None:
     assert facts.license == "apache-2.0"
     assert facts.library == "transformers"
     assert facts.metrics == {"accuracy": 0.931, "f1": 0.928}
-    assert facts.description.startswith("# Sentiment DistilBERT\n\nA DistilBERT fine-tuned")
+    assert facts.description == "A DistilBERT fine-tuned on IMDB reviews: 66M parameters, English."
     card = facts.card
     assert card["datasets"] == ["imdb"] and card["base_model"] == ["distilbert-base-uncased"]
     assert card["language"] == ["en"] and card["metrics"] == ["accuracy", "f1"]
@@ -39,7 +39,7 @@ def test_card_without_front_matter_is_its_text() -> None:
     facts = parse_card(cards.NO_FRONT_MATTER)
     assert facts.name is None and facts.tags == [] and facts.metrics == {} and facts.card == {}
     assert facts.param_count == 12_345
-    assert facts.description == cards.NO_FRONT_MATTER.strip()
+    assert facts.description == "This model predicts house prices. It has 12,345 parameters."
 
 
 @pytest.mark.parametrize("text, says", [
@@ -65,8 +65,13 @@ def test_yaml_error_points_at_the_card_line() -> None:
     assert "at line 3, column 26" in e.value.message   # the unclosed list, counted from the card's first line
 
 
-def test_long_text_is_cut_to_the_description_limit() -> None:
-    body = "\n\n".join(f"Paragraph {i} " + "x" * 200 for i in range(100))
-    facts = parse_card("---\nlicense: mit\n---\n" + body)
-    assert len(facts.description) <= MAX_DESCRIPTION
-    assert facts.description.endswith(f"(the card's text is cut here: it has {len(body):,} characters)")
+@pytest.mark.parametrize("body, description", [
+    # the hub template: a title, a comment, then the summary
+    ("# Model Card for x\n\n<!-- Provide a quick summary. -->\n\nThis model classifies.\n\n## Details\n\nMore.",
+     "This model classifies."),
+    ("# Title\n\n- **Developed by:** me\n\n```\ncode\n\nstill code\n```\n\nFirst\nprose.", "First prose."),
+    ("# Only a title\n\n| a | b |\n|---|---|\n", "Only a title"),
+    ("x" * (MAX_DESCRIPTION + 50), "x" * (MAX_DESCRIPTION - 1) + "…"),
+])
+def test_description_is_the_first_paragraph_of_prose(body: str, description: str) -> None:
+    assert parse_card("---\nlicense: mit\n---\n" + body).description == description

@@ -82,7 +82,7 @@ async def test_card_without_front_matter_needs_a_name(jp_fetch) -> None:  # type
         err["error"]["message"]
     code, got = await call(jp_fetch, "POST", "models", body={"card": cards.NO_FRONT_MATTER, "name": "houses"})
     assert code == 201
-    assert got["model"]["description"] == cards.NO_FRONT_MATTER.strip()
+    assert got["model"]["description"] == "This model predicts house prices. It has 12,345 parameters."
     assert got["version"]["param_count"] == 12_345 and got["version"]["metrics"] == {}
 
 

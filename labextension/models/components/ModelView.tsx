@@ -8,9 +8,11 @@
 import React from 'react';
 
 import { requestOpenRun } from '../../experiments/events';
+import { cardFacts } from '../cardImport';
 import { ITrainPrefill } from '../trainBody';
 import { IModelVersion } from '../types';
 import { useModelDetail } from '../useModelDetail';
+import { CardSummary } from './CardSummary';
 import { CompareVersions } from './CompareVersions';
 import { formatBytes, formatDate } from './format';
 import { Inferences } from './Inferences';
@@ -77,6 +79,8 @@ function VersionMeta(props: { v: IModelVersion }): JSX.Element {
 export function ModelView(props: IModelViewProps): JSX.Element {
   const [state, actions] = useModelDetail(props.name, props.version, props.reloadKey);
   const { model, versions, detail } = state;
+  // A version imported from a model card has no weights: its card, not evaluation or Try it.
+  const card = detail ? cardFacts(detail) : null;
   // Bumped by each Try it prediction, so the inferences list shows the new row.
   const [tries, setTries] = React.useState(0);
   return (
@@ -112,11 +116,14 @@ export function ModelView(props: IModelViewProps): JSX.Element {
             ))}
           </h3>
           <VersionActions version={detail} busy={state.busy} onPatch={actions.patch} />
-          <h3 className="jp-MLHubModels-subtitle">Evaluation</h3>
-          <VersionEvaluations name={props.name} version={detail} themeVersion={props.themeVersion} />
-          <h3 className="jp-MLHubModels-subtitle">Try it</h3>
-          <TryIt key={detail.version} name={props.name} version={detail} onPredicted={() => setTries(t => t + 1)} />
-          <details className="jp-MLHubModels-details" open>
+          {card && <CardSummary version={detail} card={card} />}
+          {!card && <h3 className="jp-MLHubModels-subtitle">Evaluation</h3>}
+          {!card && <VersionEvaluations name={props.name} version={detail} themeVersion={props.themeVersion} />}
+          {!card && <h3 className="jp-MLHubModels-subtitle">Try it</h3>}
+          {!card && (
+            <TryIt key={detail.version} name={props.name} version={detail} onPredicted={() => setTries(t => t + 1)} />
+          )}
+          <details className="jp-MLHubModels-details" open={!card}>
             <summary className="jp-MLHubModels-subtitle">Training spec</summary>
             <TrainingSpec version={detail} onTrainAgain={props.onTrainAgain} />
           </details>

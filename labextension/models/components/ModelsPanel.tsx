@@ -15,6 +15,8 @@ export interface IModelsPanelProps {
   onOpen: (model: IModel) => void;
   onOpenVersion: (name: string, version?: number) => void;
   onTrain: () => void;
+  /** Open the "Import model card" dialog. */
+  onImportCard: () => void;
   onAbort: (job: IJob) => void;
 }
 
@@ -27,6 +29,13 @@ export function ModelsPanel(props: IModelsPanelProps): JSX.Element {
         <div className="jp-MLHubModels-actions">
           <button className="jp-Button jp-mod-styled jp-mod-accept jp-MLHubModels-small" onClick={props.onTrain}>
             Train model
+          </button>
+          <button
+            className="jp-Button jp-mod-styled jp-MLHubModels-small"
+            onClick={props.onImportCard}
+            title="Catalogue a model from its Hugging Face model card (README.md), with no weights"
+          >
+            Import card
           </button>
           <button
             className="jp-Button jp-mod-styled jp-MLHub-refresh jp-MLHubModels-small"
