@@ -28,7 +28,7 @@ LAB_DEFAULT_URL := $(if $(wildcard examples),/lab/tree/examples,/lab)
 MLHUB_TEST_PG_URL ?= postgresql+psycopg://mlhub:mlhub@127.0.0.1:5432/mlhub_test
 export MLHUB_TEST_PG_URL
 
-.PHONY: help install lab test pytest ui-test lint hub bench clean distclean chromium postgres
+.PHONY: help install lab test pytest ui-test lint hub bench clean distclean chromium postgres mlflow-client
 
 help:
 	@echo "make lab       install (first time only) and start JupyterLab with ML Hub"
@@ -76,7 +76,19 @@ chromium:
 postgres:
 	bash scripts/ensure_postgres.sh
 
-pytest: install postgres
+# The real MLflow client for tests/services/mlflow (its pins would change .venv/'s), in its own
+# virtualenv; tests/services/mlflow_client.py keeps the version and makes it when missing.
+MLFLOW_VERSION = 3.17.2
+MLFLOW_STAMP = .venv-mlflow/.mlflow-$(MLFLOW_VERSION)
+
+$(MLFLOW_STAMP):
+	python3 -m venv .venv-mlflow
+	.venv-mlflow/bin/pip install -q "mlflow==$(MLFLOW_VERSION)"
+	touch $@
+
+mlflow-client: $(MLFLOW_STAMP)
+
+pytest: install postgres mlflow-client
 	$(PY) -m pytest
 
 $(UI_STAMP): ui-tests/package.json ui-tests/yarn.lock .yarnrc.yml

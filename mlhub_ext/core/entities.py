@@ -58,6 +58,7 @@ class Project:
     updated_at: datetime | None = None
     run_count: int = 0
     role: Role | None = None  # the caller's role, filled in by the registry service
+    id: int | None = None     # the store's stable number (MLflow's experiment id); not in to_json
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -175,6 +175,16 @@ class Registry:
     def get_project(self, user: str, name: str) -> Project:
         return self._project_for(user, name, Role.READ)[0]
 
+    def get_project_by_id(self, user: str, project_id: int, needed: Role = Role.READ) -> Project:
+        """The project with the store's number ``project_id`` (MLflow's experiment id), as ``user``
+        sees it; ``not_found`` when it does not exist or ``user`` may not read it, ``forbidden``
+        when ``user`` may read but has less than ``needed``."""
+        project = self.store.get_project_by_id(project_id)
+        if project is None:
+            raise not_found("project", project_id)
+        project.role = access.require(project, user, self.store.get_member_role(project.name, user), needed)
+        return project
+
     def update_project(self, user: str, name: str, patch: dict[str, Any]) -> Project:
         validation.only_keys(patch, {"description", "visibility"}, "a project update")
         needed = Role.MANAGE if "visibility" in patch else Role.EDIT
@@ -319,6 +329,19 @@ class Registry:
         if not self.store.delete_run(run_id):
             raise not_found("run", run_id)
 
+    def set_run_provenance(self, user: str, run_id: str, key: str, value: Any) -> Run:
+        """Set ``provenance[key]`` of a run (edit role) and tell the stream; returns the run.
+
+        Used for what another client records about a run beyond ML Hub's own fields (the
+        MLflow API keeps its key/value tags and dataset inputs under ``provenance["mlflow"]``).
+        """
+        run = self._run_for(user, run_id, Role.EDIT)
+        provenance = dict(run.provenance)
+        provenance[key] = value
+        run = self.store.update_run(run_id, {"provenance": validation.check_mapping("provenance", provenance)})
+        self._emit("run", {"run": run.to_json()})
+        return run
+
     def get_params(self, user: str, run_id: str) -> dict[str, Any]:
         return self._run_for(user, run_id, Role.READ).params
 
@@ -327,19 +350,32 @@ class Registry:
         return self.store.merge_params(run_id, validation.check_mapping("params", params))
 
     # metrics
-    def append_metrics(self, user: str, run_id: str, seq: Any, metrics: Any, encoding: str | None = None) -> dict[str, Any]:
+    def append_metrics(self, user: str, run_id: str, seq: Any, metrics: Any, encoding: str | None = None,
+                       retry_key: bytes | None = None) -> dict[str, Any]:
         """Append a batch ``{key: {"steps", "values", "timestamps"}}``; exactly once per ``seq``.
 
         ``encoding="base64-le"``: each column is base64 of a little-endian array (int64
-        steps, float64 values and timestamps), the SDK's compact form.
+        steps, float64 values and timestamps), the SDK's compact form. ``encoding="batches"``:
+        ``metrics`` is already a list of :class:`MetricBatch` (callers inside the process).
+
+        ``retry_key`` (instead of ``seq``) is for clients that send no sequence number but
+        retry a request unchanged (MLflow's log-batch): the batch is applied once per key.
+        It is kept as a negative seq, a space the SDK's seqs (0 and up) never reach, so
+        ``last_seq`` is untouched; checking it is one indexed lookup, not a scan.
         """
         project = self._run_project(user, run_id, Role.EDIT)
         if seq is not None and (isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq <= MAX_INT):
             raise invalid(f"seq must be an integer from 0 to {MAX_INT}")
+        if retry_key is not None:
+            if seq is not None:
+                raise invalid("send either seq or retry_key, not both")
+            seq = -1 - (int.from_bytes(hashlib.sha256(retry_key).digest()[:8], "big") >> 1)
         if encoding is None:
             batches = parse_metric_batches(metrics)
         elif encoding == COMPACT_ENCODING:
             batches = parse_compact_batches(metrics)
+        elif encoding == "batches" and isinstance(metrics, list) and all(isinstance(b, MetricBatch) for b in metrics):
+            batches = metrics
         else:
             raise invalid(f"unknown encoding {quoted(encoding)}; use {quoted(COMPACT_ENCODING)} or leave it out")
         accepted, duplicate, last_seq, stop = self.store.append_metrics(run_id, seq, batches)

@@ -8,6 +8,7 @@ from typing import Any
 from jupyter_server.auth.identity import User
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from tornado import web
+from traitlets import Bool
 from tornado.websocket import WebSocketHandler
 from jupyter_server.extension.application import ExtensionApp
 
@@ -17,6 +18,7 @@ from ..core.service import TOKEN_PREFIX
 from ..store import open_registry
 from .config import MLHubConfigMixin
 from .ratelimit import RateLimiter
+from .handlers.mlflow import MLFLOW_BASE, mlflow_routes
 from .routes import api_routes
 from .serving import job_runner
 
@@ -65,6 +67,10 @@ class MLHub(MLHubConfigMixin, ExtensionApp):
     version = __version__
     load_other_extensions = True
 
+    open_home_on_first_load = Bool(True, config=True, help=(
+        "Open the ML Hub home tab on a user's first load of the lab (when the lab's state has no "
+        "record of it having opened before). Test setups turn it off to start from the plain launcher."))
+
     def initialize_settings(self) -> None:
         if self.hub_service_url:
             self.settings.update({"mlhub.mode": "hub", "mlhub.hub_service_url": self.hub_service_url})
@@ -84,15 +90,20 @@ class MLHub(MLHubConfigMixin, ExtensionApp):
             # Built now, not on the first request: jobs an earlier server left running are failed at once.
             job_runner(self.settings)
         self.settings["mlhub.api_base"] = self.serverapp.base_url.rstrip("/") + API_BASE
+        # The lab reads this from its page config (labextension/home/plugin.ts).
+        page_config = self.serverapp.web_app.settings.setdefault("page_config_data", {})
+        page_config["mlhubOpenHomeOnFirstLoad"] = bool(self.open_home_on_first_load)
         self._export_kernel_env()
 
     def initialize_handlers(self) -> None:
         if self.hub_service_url:
-            from .forward import forward_routes
+            from .forward import forward_mlflow_routes, forward_routes
 
             self.handlers.extend(forward_routes(API_BASE))
+            self.handlers.extend(forward_mlflow_routes(MLFLOW_BASE))
         else:
             self.handlers.extend(api_routes(API_BASE, JupyterAPI, APIHandler, ws_base=JupyterWebSocket))
+            self.handlers.extend(mlflow_routes(MLFLOW_BASE, JupyterAPI))
 
     def _export_kernel_env(self) -> None:
         """Kernels inherit the server's environment: tell them where the API is."""
@@ -102,6 +113,9 @@ class MLHub(MLHubConfigMixin, ExtensionApp):
             return
         os.environ["MLHUB_URL"] = url if url.endswith("/") else url + "/"
         os.environ["MLHUB_TOKEN"] = getattr(self.serverapp.identity_provider, "token", "") or ""
+        # MLflow's client in a kernel logs to this server too (docs/mlflow.md).
+        os.environ["MLFLOW_TRACKING_URI"] = os.environ["MLHUB_URL"] + MLFLOW_BASE.strip("/")
+        os.environ["MLFLOW_TRACKING_TOKEN"] = os.environ["MLHUB_TOKEN"]
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         self._export_kernel_env()

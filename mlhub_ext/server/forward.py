@@ -23,9 +23,11 @@ HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", 
 
 
 class ForwardHandler(MLHubAPIMixin, APIHandler):
+    upstream_prefix = "/mlhub/api/v1/"
+
     async def _forward(self, path: str) -> None:
         base = self.settings["mlhub.hub_service_url"].rstrip("/")
-        url = f"{base}/mlhub/api/v1/{path}"
+        url = f"{base}{self.upstream_prefix}{path}"
         if self.request.query:
             url += "?" + self.request.query
         headers = {"Authorization": f"token {os.environ.get('JUPYTERHUB_API_TOKEN', '')}",
@@ -68,6 +70,17 @@ class ForwardHandler(MLHubAPIMixin, APIHandler):
 def forward_routes(prefix: str) -> list[tuple[Any, ...]]:
     base = prefix.rstrip("/")
     return [(f"{base}/stream$", ForwardStreamHandler), (f"{base}/?(?P<path>.*)", ForwardHandler)]
+
+
+class ForwardMlflowHandler(ForwardHandler):
+    """Hub mode: MLflow's API (``/mlhub/mlflow/*``) forwarded to the service as the user; the
+    service answers in MLflow's shapes, passed through unchanged."""
+
+    upstream_prefix = "/mlhub/mlflow/"
+
+
+def forward_mlflow_routes(prefix: str) -> list[tuple[Any, ...]]:
+    return [(f"{prefix.rstrip('/')}/?(?P<path>.*)", ForwardMlflowHandler)]
 
 
 

@@ -67,7 +67,8 @@ SCHEMAS: dict[str, Schema] = {
         "reading": _ref("Reading"),
         "classes": {"type": "object"}, "images": {"type": "array", "items": {"type": "object"}}}},
     "DatasetStats": {"type": "object", "description": "tables: num_rows, num_columns and per column count, "
-                     "missing, unique, mean, std, min, p25, p50, p75, max, histogram; images: classes, formats, "
+                     "missing, unique, mean, std, min, p25, p50, p75, max, histogram, top (text and boolean: the 5 most "
+                     "frequent values with counts) and top_exact; images: classes, formats, "
                      "size_distribution", "properties": {"version": {"type": "integer"}, "kind": {"type": "string"},
                                                          "columns": {"type": "array", "items": {"type": "object"}}}},
     "DatasetDiff": {"type": "object", "properties": {

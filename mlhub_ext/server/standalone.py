@@ -15,6 +15,7 @@ from tornado.websocket import WebSocketHandler
 from ..core.errors import ErrorCode, MLHubError
 from ..store import open_registry
 from .ratelimit import RateLimiter
+from .handlers.mlflow import MLFLOW_BASE, mlflow_routes
 from .routes import api_routes
 from .serving import job_runner
 
@@ -76,7 +77,9 @@ def make_app(db_url: str, artifact_root: str, base_url: str = "/", mode: str = "
                                           int(os.environ.get("MLHUB_RATE_BURST", "2000"))),
         **(extra_settings or {}),
     }
-    app = web.Application(api_routes(prefix, auth_base, PublicHandler, ws_base), **settings)
+    rules = api_routes(prefix, auth_base, PublicHandler, ws_base)
+    rules += mlflow_routes(base_url.rstrip("/") + MLFLOW_BASE, auth_base)
+    app = web.Application(rules, **settings)
     job_runner(app.settings)  # fails jobs an earlier process left running; Dask starts on the first job
     return app
 

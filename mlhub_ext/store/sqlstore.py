@@ -128,6 +128,11 @@ class SqlStore(AbstractStore):
             row = c.execute(self._project_select().where(_projects.c.name == name)).first()
             return _project(row) if row else None
 
+    def get_project_by_id(self, project_id: int) -> Project | None:
+        with self._read() as c:
+            row = c.execute(self._project_select().where(_projects.c.id == project_id)).first()
+            return _project(row) if row else None
+
     def _readable(self, user: str):  # type: ignore[no-untyped-def]
         member = exists().where(_members.c.project_id == _projects.c.id, _members.c.user.in_(principals(user)))
         return or_(_projects.c.owner == user, _projects.c.visibility == Visibility.PUBLIC.value, member)
@@ -408,4 +413,4 @@ def _token(row: Any) -> ApiToken:
 def _project(row: Any) -> Project:
     return Project(name=row.name, owner=row.owner, description=row.description or "",
                    visibility=Visibility(row.visibility), created_at=row.created_at, updated_at=row.updated_at,
-                   run_count=int(row.run_count or 0))
+                   run_count=int(row.run_count or 0), id=int(row.id))

@@ -1,0 +1,1 @@
+from tests.services.mlflow_client import mlflow_server  # noqa: F401  (fixture)
