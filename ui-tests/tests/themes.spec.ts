@@ -346,6 +346,27 @@ test.describe('Themes', () => {
       await expect(experiments.locator('.jp-MLHubExp-runName')).toHaveCount(4);
       await expectReadable(experiments, '.jp-MLHub-status, .jp-MLHubExp-tag', `${theme} experiments badges`);
       await experiments.screenshot({ path: `${SHOTS}/themes-sidebar-experiments-${theme}.png` });
+
+      // The run page: its tables and badges.
+      await page.evaluate(async id => {
+        await (window as any).jupyterapp.commands.execute('mlhub:open-run', { run: id });
+      }, runs[2].id);
+      const runPage = page.locator('.jp-MLHubRun-content').filter({ hasText: 'deep' }).first();
+      await expect(runPage.locator('table').first()).toBeVisible({ timeout: 30000 });
+      await expectReadable(runPage, 'table td, table th, .jp-MLHub-status', `${theme} run page`);
+      await page.screenshot({ path: `${SHOTS}/themes-run-page-${theme}.png` });
+
+      // The ML Hub sidebar (projects and their latest runs) and the Train form.
+      await page.click('.jp-SideBar [data-id="mlhub-sidebar"]');
+      const hub = page.locator('#mlhub-sidebar');
+      await hub.getByRole('button', { name: 'Refresh' }).click();
+      await expect(hub.locator(`.jp-MLHub-project[data-project="${project}"]`)).toBeVisible();
+      await expectReadable(hub, '.jp-MLHub-status', `${theme} ML Hub sidebar badges`);
+      await page.evaluate(async () => {
+        await (window as any).jupyterapp.commands.execute('mlhub:train-model');
+      });
+      await expect(page.getByRole('form', { name: 'Train model' })).toBeVisible();
+      await page.screenshot({ path: `${SHOTS}/themes-train-form-${theme}.png` });
     }
     await page.theme.setLightTheme();
   });
