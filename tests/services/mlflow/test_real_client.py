@@ -54,3 +54,122 @@ def test_fluent_api_round_trip(mlflow_server):  # type: ignore[no-untyped-def]
     assert run["provenance"]["mlflow"]["tags"]["team"] == "vision"
     series = mlflow_server.api("GET", f"runs/{out['run_id']}/metrics/acc").json()
     assert series["steps"] == [1, 2, 3, 4, 5, 6]
+
+
+def test_retried_log_batch_is_applied_once(mlflow_server):  # type: ignore[no-untyped-def]
+    out = run_mlflow(mlflow_server, """
+        import time
+        from mlflow import MlflowClient
+        from mlflow.entities import Metric
+        client = MlflowClient()
+        exp = client.create_experiment("mlflow-retry")
+        run = client.create_run(exp)
+        now = int(time.time() * 1000)
+        batch = [Metric("loss", 1.0 / (i + 1), now + i, i) for i in range(1000)]
+        client.log_batch(run.info.run_id, metrics=batch)
+        client.log_batch(run.info.run_id, metrics=batch)   # what a retry after a lost answer sends
+        client.log_batch(run.info.run_id, metrics=[Metric("loss", 0.0, now + 5000, 1000)])
+        emit({"run_id": run.info.run_id, "n": len(client.get_metric_history(run.info.run_id, "loss"))})
+    """)
+    assert out["n"] == 1001
+    # A raw resend of the same body (as urllib3's retry does) is answered 200 and adds nothing.
+    url = mlflow_server.url + "mlhub/mlflow/api/2.0/mlflow/runs/log-batch"
+    body = {"run_id": out["run_id"], "metrics": [{"key": "loss", "value": 5, "timestamp": "1", "step": "7"}]}
+    headers = {"Authorization": f"Bearer {mlflow_server.token}"}
+    for _ in range(3):
+        assert requests.post(url, json=body, headers=headers, timeout=10).status_code == 200
+    series = mlflow_server.api("GET", f"runs/{out['run_id']}/metrics/loss").json()
+    assert series["total"] == 1002
+
+
+def test_log_batch_limits_and_errors_are_mlflow_shaped(mlflow_server):  # type: ignore[no-untyped-def]
+    out = run_mlflow(mlflow_server, """
+        import time
+        from mlflow import MlflowClient
+        from mlflow.entities import Metric, Param
+        from mlflow.exceptions import MlflowException
+        client = MlflowClient()
+        run = client.create_run(client.create_experiment("mlflow-limits"))
+        errors = {"run_id": run.info.run_id}
+        # the client splits a long batch into MLflow's limits itself: 1,001 metrics arrive whole
+        client.log_batch(run.info.run_id, metrics=[Metric("m", 1.0, 1, i) for i in range(1001)])
+        errors["logged"] = len(client.get_metric_history(run.info.run_id, "m"))
+        try:
+            client.get_run("0" * 32)
+        except MlflowException as e:
+            errors["missing"] = [e.error_code, e.get_http_status_code(), e.message]
+        client.log_param(run.info.run_id, "p", "1")
+        try:
+            client.log_param(run.info.run_id, "p", "2")
+        except MlflowException as e:
+            errors["changed"] = [e.error_code, e.get_http_status_code(), e.message]
+        emit(errors)
+    """)
+    assert out["logged"] == 1001
+    # a request above MLflow's limits (another client) is refused whole, in MLflow's shape
+    url = mlflow_server.url + "mlhub/mlflow/api/2.0/mlflow/runs/log-batch"
+    headers = {"Authorization": f"Bearer {mlflow_server.token}"}
+    metric = {"key": "m", "value": 1, "timestamp": 1, "step": 0}
+    for field, item, n, says in [("metrics", metric, 1001, "at most 1000 metrics"),
+                                 ("params", {"key": "k", "value": "v"}, 101, "at most 100 params"),
+                                 ("tags", {"key": "k", "value": "v"}, 101, "at most 100 tags")]:
+        r = requests.post(url, json={"run_id": out["run_id"], field: [item] * n}, headers=headers, timeout=10)
+        assert r.status_code == 400 and r.json()["error_code"] == "INVALID_PARAMETER_VALUE", r.text
+        assert says in r.json()["message"]
+    assert mlflow_server.api("GET", f"runs/{out['run_id']}/metrics/m").json()["total"] == 1001
+    assert out["missing"][:2] == ["RESOURCE_DOES_NOT_EXIST", 404]
+    assert out["changed"][:2] == ["INVALID_PARAMETER_VALUE", 400]
+    # what the client gets for a route ML Hub does not serve (tracing): 501 naming it
+    r = requests.get(mlflow_server.url + "mlhub/mlflow/api/3.0/mlflow/traces/abc",
+                     headers={"Authorization": f"Bearer {mlflow_server.token}"}, timeout=10)
+    assert r.status_code == 501 and r.json()["error_code"] == "NOT_IMPLEMENTED"
+    assert "/api/3.0/mlflow/traces/abc" in r.json()["message"]
+
+
+def test_two_users_private_experiment(mlflow_server):  # type: ignore[no-untyped-def]
+    bob = token_for(mlflow_server, "bob")
+    mine = run_mlflow(mlflow_server, """
+        import mlflow
+        mlflow.set_experiment("alice-private")
+        with mlflow.start_run() as run:
+            mlflow.log_metric("acc", 0.9)
+        emit({"exp": mlflow.get_experiment_by_name("alice-private").experiment_id, "run": run.info.run_id})
+    """)
+    seen = run_mlflow(mlflow_server, f"""
+        from mlflow import MlflowClient
+        from mlflow.exceptions import MlflowException
+        client = MlflowClient()
+        out = {{}}
+        for name, call in {{"experiment": lambda: client.get_experiment("{mine['exp']}"),
+                           "by_name": lambda: client.get_experiment_by_name("alice-private"),
+                           "run": lambda: client.get_run("{mine['run']}"),
+                           "history": lambda: client.get_metric_history("{mine['run']}", "acc"),
+                           "log": lambda: client.log_metric("{mine['run']}", "acc", 0.1),
+                           "search": lambda: client.search_runs(["{mine['exp']}"])}}.items():
+            try:
+                result = call()
+                out[name] = ["ok", repr(result)[:80]]
+            except MlflowException as e:
+                out[name] = [e.error_code, e.get_http_status_code()]
+        out["own"] = [e.name for e in client.search_experiments()]
+        emit(out)
+    """, token=bob)
+    for name in ("experiment", "run", "history", "log", "search"):
+        assert seen[name] == ["RESOURCE_DOES_NOT_EXIST", 404], (name, seen[name])
+    assert seen["by_name"][0] == "ok" and seen["by_name"][1] == "None"   # the client maps 404 to None
+    assert "alice-private" not in seen["own"]
+    # made public, bob reads it but may not log to it
+    assert mlflow_server.api("PATCH", "projects/alice-private", json={"visibility": "public"}).status_code == 200
+    seen = run_mlflow(mlflow_server, f"""
+        from mlflow import MlflowClient
+        from mlflow.exceptions import MlflowException
+        client = MlflowClient()
+        run = client.get_run("{mine['run']}")
+        try:
+            client.log_metric("{mine['run']}", "acc", 0.1)
+            denied = None
+        except MlflowException as e:
+            denied = [e.error_code, e.get_http_status_code()]
+        emit({{"acc": run.data.metrics["acc"], "denied": denied}})
+    """, token=bob)
+    assert seen == {"acc": 0.9, "denied": ["PERMISSION_DENIED", 403]}
