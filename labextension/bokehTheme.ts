@@ -66,7 +66,7 @@ function normalise(ctx: CanvasRenderingContext2D | null, value: string): string 
   if (!ctx || !value) {
     return value;
   }
-  ctx.fillStyle = '#000000';
+  ctx.fillStyle = '#000000'; // a sentinel (an unparsable value leaves it), never drawn
   ctx.fillStyle = value;
   return String(ctx.fillStyle);
 }

@@ -203,8 +203,8 @@ function themeColors(el: HTMLElement): { text: string; grid: string; font: strin
   const style = getComputedStyle(el);
   const family = style.getPropertyValue('--jp-ui-font-family').trim() || 'sans-serif';
   return {
-    text: style.getPropertyValue('--jp-ui-font-color2').trim() || '#757575',
-    grid: style.getPropertyValue('--jp-border-color2').trim() || '#e0e0e0',
+    text: style.getPropertyValue('--jp-ui-font-color2').trim(),
+    grid: style.getPropertyValue('--jp-border-color2').trim(),
     font: `11px ${family}`
   };
 }
