@@ -235,6 +235,10 @@ NEEDS = {
     ("get", "/jobs/{job_id}"): "read",
     ("post", "/jobs/{job_id}/abort"): "edit",  # the job has finished: 409 once access is granted
     ("post", "/sweeps"): "edit",
+    ("get", "/me"): "user",
+    ("get", "/me/tokens"): "user",
+    ("post", "/me/tokens"): "user",
+    ("delete", "/me/tokens/{token_id}"): "uploader",  # alice's token: nobody else's business
 }
 MATRIX_MODEL = "matrix_model"
 MATRIX_TRAIN = "matrix_train"
@@ -310,6 +314,7 @@ def request_for(method: str, path: str, caller: Callable, ids: dict[str, str], n
     url = (url.replace("{run_id}", ids["run_id"]).replace("{key}", "loss").replace("{user}", "frank")
            .replace("{version}", "1").replace("{upload_id}", ids["upload_id"]).replace("{offset}", "0")
            .replace("{job_id}", ids["job_id"]).replace("{stage}", "staging")
+           .replace("{token_id}", ids.get("token_id", "0"))
            .replace("/artifacts/{name}", "/artifacts/notes.txt"))
     name = caller.name
     slug = re.sub(r"[^a-z]", "", name) or "x"
@@ -338,6 +343,7 @@ def request_for(method: str, path: str, caller: Callable, ids: dict[str, str], n
         ("post", "/models/{name}/predictions"): {"version": 1, "inputs": [[1, 2]], "store": False},
         ("post", "/jobs"): {"dataset": MATRIX_TRAIN, "target": "label", "name": MATRIX_MODEL,
                             "estimator": "sklearn.tree.DecisionTreeClassifier", "params": {"no_such": 1}},
+        ("post", "/me/tokens"): {"name": f"matrix-{slug}-{n}", "expires_in_days": 1, "scope": "read"},
         ("post", "/sweeps"): {"dataset": MATRIX_TRAIN, "target": "label", "name": MATRIX_MODEL,
                               "estimator": "sklearn.tree.DecisionTreeClassifier", "params": {"no_such": 1},
                               "space": {"max_depth": [1, 2]}, "metric": "accuracy"},
@@ -401,6 +407,10 @@ def test_access_matrix_covers_every_operation_of_the_openapi_document(callers, m
                 target = {"projects": MATRIX_PROJECT, "datasets": MATRIX_DATASET, "models": MATRIX_MODEL}[family]
                 # something to revoke every time
                 callers["alice"]("PUT", f"/{family}/{target}/members/frank", json={"role": "read"})
+            if method == "delete" and path == "/me/tokens/{token_id}":
+                made = callers["alice"]("POST", "/me/tokens", json={"name": "matrix revoke"})
+                assert made.status_code == 201, made.text
+                matrix["token_id"] = str(made.json()["id"])   # something of alice's to revoke every time
             if method == "delete" and path.endswith("/aliases/{stage}"):
                 callers["alice"]("PUT", f"/models/{MATRIX_MODEL}/aliases/staging", json={"version": 1})
             url, kw = request_for(method, path, callers[caller], matrix, n)
