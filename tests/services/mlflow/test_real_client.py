@@ -173,3 +173,40 @@ def test_two_users_private_experiment(mlflow_server):  # type: ignore[no-untyped
         emit({{"acc": run.data.metrics["acc"], "denied": denied}})
     """, token=bob)
     assert seen == {"acc": 0.9, "denied": ["PERMISSION_DENIED", 403]}
+
+
+def test_mh_run_reads_in_mlflow_and_mlflow_points_reach_the_stream(mlflow_server):  # type: ignore[no-untyped-def]
+    import json
+
+    import websocket
+
+    # a run logged through ML Hub's own API (what `mh` sends)
+    run = mlflow_server.api("POST", "runs", json={"project": "mh-side", "name": "native", "config": {"lr": 0.1},
+                                                  "tags": ["baseline"]}).json()
+    mlflow_server.api("POST", f"runs/{run['id']}/metrics", json={"seq": 1, "metrics": {
+        "loss": {"steps": [0, 1, 2], "values": [0.9, 0.5, 0.3], "timestamps": [1700000000.5, 1700000001.25, 1700000002]}}})
+    ws = websocket.create_connection(mlflow_server.url.replace("http", "ws") + "mlhub/api/v1/stream",
+                                     header=[f"Authorization: token {mlflow_server.token}"], timeout=20)
+    ws.send(json.dumps({"subscribe": {"runs": [run["id"]]}}))
+    assert json.loads(ws.recv())["type"] == "subscribed"
+    out = run_mlflow(mlflow_server, f"""
+        from mlflow import MlflowClient
+        client = MlflowClient()
+        got = client.get_run("{run['id']}")
+        hist = client.get_metric_history("{run['id']}", "loss")
+        client.log_metric("{run['id']}", "mlflow_loss", 0.125, timestamp=1700000003000, step=7)
+        emit({{"params": got.data.params, "tags": got.data.tags, "metrics": got.data.metrics,
+               "hist": [[m.step, m.value, m.timestamp] for m in hist], "name": got.info.run_name,
+               "exp": client.get_experiment(got.info.experiment_id).name}})
+    """)
+    assert out["params"] == {"lr": "0.1"} and out["name"] == "native" and out["exp"] == "mh-side"
+    assert out["tags"]["baseline"] == "" and out["metrics"] == {"loss": 0.3}
+    assert out["hist"] == [[0, 0.9, 1700000000500], [1, 0.5, 1700000001250], [2, 0.3, 1700000002000]]
+    # the point MLflow logged went through the registry's append path: the stream pushed it
+    while True:
+        msg = json.loads(ws.recv())
+        if msg["type"] == "metrics":
+            break
+    ws.close()
+    assert msg["run"] == run["id"] and msg["metrics"]["mlflow_loss"]["steps"] == [7]
+    assert msg["metrics"]["mlflow_loss"]["values"] == [0.125]
