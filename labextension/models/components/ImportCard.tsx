@@ -71,7 +71,7 @@ export function CardForm(props: {
         <textarea
           className="jp-MLHubModels-cardText"
           aria-label="model card text"
-          rows={12}
+          rows={8}
           spellCheck={false}
           value={form.text}
           placeholder={'---\nlicense: apache-2.0\npipeline_tag: text-classification\n---\n# My model'}
