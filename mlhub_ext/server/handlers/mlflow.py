@@ -16,7 +16,7 @@ from tornado import web
 
 from ...core.entities import TokenScope
 from ...core.errors import MLHubError, storage_error
-from ...services.mlflow import experiments, metrics, runs
+from ...services.mlflow import experiments, logged_models, metrics, registry, runs
 from ...services.mlflow.errors import MlflowError, from_mlhub, not_implemented
 from .base import MLHubAPIMixin, log, parse_json
 
@@ -53,6 +53,11 @@ MLFLOW_ROUTES: list[tuple[str, MlflowRoute]] = [
     ("metrics/get-history-bulk-interval", metrics.get_metric_history_bulk_interval),
 ]
 
+# The model registry and logged models (mlflow-models): a route that takes several methods is
+# keyed "<METHOD> <route>"; routes with an id in the path are matched by logged_models.match.
+MLFLOW_ROUTES += [(f"{method} {route}", fn) for method, route, fn in registry.ROUTES]
+MLFLOW_ROUTES += [("runs/outputs", logged_models.log_outputs)]
+
 _TABLE: dict[str, MlflowRoute] = dict(MLFLOW_ROUTES)
 
 _HTTP_CODES = {400: "BAD_REQUEST", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "ENDPOINT_NOT_FOUND",
@@ -66,8 +71,11 @@ class MlflowHandlerMixin(MLHubAPIMixin):
         if not self.current_user:
             raise MlflowError("UNAUTHENTICATED", self.auth_hint())
         route = path.strip("/")
-        fn = _TABLE.get(route) if version else None
         method = self.request.method
+        fn = (_TABLE.get(f"{method} {route}") or _TABLE.get(route)) if version else None
+        path_args: dict[str, str] = {}
+        if fn is None and version and (found := logged_models.match(method, route)) is not None:
+            fn, path_args = found
         if fn is None:
             raise not_implemented(f"{method} {self.request.path}")
         reads = bool(getattr(fn, "reads", False))
@@ -80,8 +88,13 @@ class MlflowHandlerMixin(MLHubAPIMixin):
         limiter = self.settings.get("mlhub.rate_limiter")
         if limiter is not None and not reads:
             limiter.check(self.acting_user())
-        request = self._query() if method == "GET" else self._body()
-        answer = await self.call(fn, self.registry, self.acting_user(), request)
+        request = {**(self._query() if method == "GET" else self._body()), **path_args}
+        extra: dict[str, Any] = {}
+        if getattr(fn, "uses_datasets", False):
+            from .datasets import dataset_service
+
+            extra["datasets"] = dataset_service(self.settings)
+        answer = await self.call(fn, self.registry, self.acting_user(), request, **extra)
         self.set_header("Content-Type", "application/json")  # type: ignore[attr-defined]
         self.finish(orjson.dumps(answer, option=orjson.OPT_SERIALIZE_NUMPY))  # type: ignore[attr-defined]
 
@@ -149,8 +162,12 @@ def mlflow_routes(prefix: str, base: type) -> list[tuple[Any, ...]]:
 
     prefix = prefix.rstrip("/")
     handler = compose(MlflowHandlerMixin, base)
+    from .mlflow_artifacts import MlflowArtifactsMixin
+
     return [
         (rf"{prefix}/(?:api|ajax-api)/(?P<version>[23]\.0)/mlflow/(?P<path>.*)", handler),
+        (rf"{prefix}/(?:api|ajax-api)/2\.0/mlflow-artifacts/artifacts(?:/(?P<path>.*))?",
+         compose(MlflowArtifactsMixin, base)),
         # Anything else under the prefix (tracing's api/3.0/mlflow/traces is above): MLflow's error shape.
         (rf"{prefix}(?P<path>/.*)?", handler),
     ]

@@ -326,10 +326,30 @@ def delete_tag(registry: Registry, user: str, req: dict[str, Any]) -> dict[str, 
     return {}
 
 
-def log_inputs(registry: Registry, user: str, req: dict[str, Any]) -> dict[str, Any]:
+def _dataset_version(datasets: Any, user: str, name: str, digest: str) -> dict[str, Any] | None:
+    """The ML Hub dataset ``name`` (readable by ``user``) version whose content sha256 starts with
+    ``digest`` (at least 8 hex characters), as ``{"name", "version"}``; None when there is none."""
+    digest = digest.lower()
+    if datasets is None or len(digest) < 8 or any(c not in "0123456789abcdef" for c in digest):
+        return None
+    try:
+        versions = datasets.list_versions(user, name)
+    except MLHubError as e:
+        if e.code in (ErrorCode.NOT_FOUND, ErrorCode.INVALID):
+            return None
+        raise
+    for v in versions:
+        if str(v.content_sha256).startswith(digest):
+            return {"name": name, "version": v.version}
+    return None
+
+
+def log_inputs(registry: Registry, user: str, req: dict[str, Any], datasets: Any = None) -> dict[str, Any]:
     """Dataset inputs are recorded on the run (``provenance["mlflow"]["inputs"]``), once per
-    name, digest and context; a dataset whose digest is a prefix of an ML Hub dataset version's
-    sha256 is linked to it (``mlhub_dataset``: name and version)."""
+    name, digest and context. A dataset named like an ML Hub dataset the caller may read, whose
+    digest (8 or more hex characters) begins the content sha256 of one of its versions, is linked
+    to that version: ``mlhub_dataset: {"name", "version"}`` on the entry. ``datasets`` is the
+    dataset service (the handler passes it)."""
     run = _writable(registry, user, _run_id(req))
     state = dict(_mlflow(run))
     inputs = list(state.get("inputs") or [])
@@ -341,14 +361,20 @@ def log_inputs(registry: Registry, user: str, req: dict[str, Any]) -> dict[str, 
         for field in ("name", "digest"):
             if not isinstance(ds.get(field), str) or not ds[field]:
                 raise invalid(f"a dataset input needs a non-empty string '{field}'")
-        entry = {"tags": [t for t in item.get("tags") or [] if isinstance(t, dict)],
-                 "dataset": {k: str(v) for k, v in ds.items() if v is not None}}
+        entry: dict[str, Any] = {"tags": [t for t in item.get("tags") or [] if isinstance(t, dict)],
+                                 "dataset": {k: str(v) for k, v in ds.items() if v is not None}}
+        link = _dataset_version(datasets, user, ds["name"], ds["digest"])
+        if link is not None:
+            entry["mlhub_dataset"] = link
         if _input_key(entry) not in seen:
             seen.add(_input_key(entry))
             inputs.append(entry)
     state["inputs"] = inputs
     registry.set_run_provenance(user, run.id, "mlflow", state)
     return {}
+
+
+log_inputs.uses_datasets = True  # type: ignore[attr-defined]
 
 
 def _input_key(entry: dict[str, Any]) -> tuple[str, str, str]:

@@ -210,3 +210,41 @@ def test_mh_run_reads_in_mlflow_and_mlflow_points_reach_the_stream(mlflow_server
     ws.close()
     assert msg["run"] == run["id"] and msg["metrics"]["mlflow_loss"]["steps"] == [7]
     assert msg["metrics"]["mlflow_loss"]["values"] == [0.125]
+
+
+def test_log_input_links_a_matching_dataset_version(mlflow_server, monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    import mlhub_ext as mh
+    from mlhub_ext.client import config
+
+    monkeypatch.setenv("MLHUB_URL", mlflow_server.url)
+    monkeypatch.setenv("MLHUB_TOKEN", mlflow_server.token)
+    monkeypatch.setenv("MLHUB_WAL_DIR", str(tmp_path / "wal"))
+    config.clear_login()
+    try:
+        ds = mh.datasets.upload(pd.DataFrame({"x": [1, 2, 3], "y": [0, 1, 0]}), name="mlf-input")
+    finally:
+        config.clear_login()
+    name = ds.name   # ML Hub's name rules may have normalised it
+    got = mlflow_server.api("GET", f"datasets/{name}/versions/1").json()
+    assert "content_sha256" in got, got
+    sha = got["content_sha256"]
+    out = run_mlflow(mlflow_server, f"""
+        import mlflow, pandas as pd
+        df = pd.DataFrame({{"x": [1, 2, 3], "y": [0, 1, 0]}})
+        mlflow.set_experiment("mlflow-inputs")
+        with mlflow.start_run() as run:
+            mlflow.log_input(mlflow.data.from_pandas(df, name="{name}", digest="{sha[:12]}"), context="training")
+            mlflow.log_input(mlflow.data.from_pandas(df, name="elsewhere"), context="eval")
+            mlflow.log_input(mlflow.data.from_pandas(df, name="elsewhere"), context="eval")   # again: kept once
+        got = mlflow.get_run(run.info.run_id)
+        found = mlflow.search_runs(filter_string="datasets.name = '{name}'", output_format="list",
+                                   experiment_names=["mlflow-inputs"])
+        emit({{"run_id": run.info.run_id, "inputs": [d.dataset.name for d in got.inputs.dataset_inputs],
+               "found": [r.info.run_id for r in found]}})
+    """)
+    assert out["inputs"] == [name, "elsewhere"] and out["found"] == [out["run_id"]]
+    inputs = mlflow_server.api("GET", f"runs/{out['run_id']}").json()["provenance"]["mlflow"]["inputs"]
+    assert inputs[0]["mlhub_dataset"] == {"name": name, "version": 1}
+    assert "mlhub_dataset" not in inputs[1]
