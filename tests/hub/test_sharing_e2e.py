@@ -27,6 +27,8 @@ pytestmark = pytest.mark.timeout(240)
 HUB_ENV = {
     "MLHUB_HUB_SERVICE": "on",
     "MLHUB_ALLOWED_USERS": "alice,bob,carol,dave,erin,frank",
+    # GitHub teams become hub groups: alice is in the fake GitHub's mlhub-trial/ml-leads.
+    "MLHUB_GITHUB_TEAMS_AS_GROUPS": "1",
 }
 API = "/services/mlhub/mlhub/api/v1"
 PROJECT = "shared-e2e"
@@ -112,6 +114,40 @@ def test_alice_kernel_logs_a_run(callers, logged_run):
     assert run["latest_metrics"]["loss"] == 0.125
     series = callers["alice"]("GET", f"/runs/{logged_run}/metrics/loss").json()
     assert series["steps"] == [0, 1, 2] and series["values"] == [0.5, 0.25, 0.125]
+
+
+def test_sharing_with_a_github_team(callers):
+    """bob shares with the hub group of a GitHub team: alice (in the team) gets the role,
+    carol (not in it) gets nothing; the profile names the grant."""
+    bob, alice, carol = callers["bob"], callers["alice"], callers["carol"]
+    assert bob("POST", "/projects", json={"name": "team-e2e"}).status_code == 201
+    granted = bob("PUT", "/projects/team-e2e/members/group:mlhub-trial:ml-leads", json={"role": "edit"})
+    assert granted.status_code == 200, granted.text
+    me = alice("GET", "/me").json()
+    assert me["groups"] == ["mlhub-trial:ml-leads"] and me["github"]["login"] == "alice"
+    assert [(s["name"], s["role"], s["via"]) for s in me["shared_with_me"]] == [
+        ("team-e2e", "edit", "group:mlhub-trial:ml-leads")]
+    assert alice("POST", "/runs", json={"project": "team-e2e"}).status_code == 201
+    assert carol("GET", "/projects/team-e2e").status_code == 404
+    assert bob("DELETE", "/projects/team-e2e/members/group:mlhub-trial:ml-leads").status_code == 204
+    assert alice("GET", "/projects/team-e2e").status_code == 404
+
+
+def test_mlhub_tokens_through_the_hub(hub, callers):
+    """An ML Hub token made on the profile works through the hub's proxy as its user, with
+    their groups; read-only refuses writes; revoked, it is refused."""
+    alice = callers["alice"]
+    made = alice("POST", "/me/tokens", json={"name": "e2e script", "scope": "read", "expires_in_days": 1})
+    assert made.status_code == 201, made.text
+    script = Caller(hub, "alice's script", made.json()["token"])
+    me = script("GET", "/me")
+    assert me.status_code == 200, me.text
+    assert me.json()["name"] == "alice" and me.json()["groups"] == ["mlhub-trial:ml-leads"]
+    assert me.json()["token"]["name"] == "e2e script"
+    refused = script("POST", "/projects", json={"name": "by-script"})
+    assert refused.status_code == 403 and "read-only" in refused.json()["error"]["message"]
+    assert alice("DELETE", f"/me/tokens/{made.json()['id']}").status_code == 204
+    assert script("GET", "/me").status_code == 401
 
 
 def test_sharing_read_edit_revoke_public(callers, logged_run):
