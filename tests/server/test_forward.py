@@ -53,3 +53,19 @@ async def test_hostile_requests_through_forwarding(jp_fetch) -> None:  # type: i
     assert e.value.code == 400 and e.value.response.headers["Content-Type"].startswith("application/json")
     err = json.loads(e.value.response.body)["error"]
     assert err["code"] == "malformed" and "/mlhub/api/v1/stream is a WebSocket: open it" in err["message"]
+
+
+async def test_mlflow_routes_are_forwarded(jp_fetch, mlhub_server):  # type: ignore[no-untyped-def]
+    """MLflow's API in hub mode: /mlhub/mlflow/* reaches the service as the user; its MLflow
+    answers and errors pass through unchanged."""
+    from tornado.httpclient import HTTPClientError
+
+    base = ("mlhub", "mlflow", "api", "2.0", "mlflow")
+    exp = json.loads((await jp_fetch(*base, "experiments", "create", method="POST",
+                                     body=json.dumps({"name": "fwd-mlflow"}))).body)["experiment_id"]
+    got = json.loads((await jp_fetch(*base, "experiments", "get", params={"experiment_id": exp})).body)
+    assert got["experiment"]["name"] == "fwd-mlflow"
+    assert mlhub_server.api("GET", "projects/fwd-mlflow").json()["owner"] == "alice"   # stored by the service
+    with pytest.raises(HTTPClientError) as e:
+        await jp_fetch(*base, "runs", "get", params={"run_id": "0" * 32})
+    assert e.value.code == 404 and json.loads(e.value.response.body)["error_code"] == "RESOURCE_DOES_NOT_EXIST"
