@@ -38,17 +38,22 @@ def client() -> HTTPClient:
 
 
 def init(project: str, name: str | None = None, config: dict[str, Any] | None = None,
-         tags: list[str] | None = None, *, notes: str | None = None) -> Run:
+         tags: list[str] | None = None, *, notes: str | None = None,
+         system_metrics: bool | None = None, system_metrics_interval: float | None = None) -> Run:
     """Start a run in ``project`` (created if missing) and make it the active run.
 
-    Records provenance (notebook and cell, git state, versions, host) automatically.
-    An active run of this context is finished first.
+    Records provenance (notebook and cell, git state, versions, host) automatically, and
+    system metrics (``system/…`` series: CPU, memory, disk, network, NVIDIA GPUs; see
+    :mod:`.sysmetrics`) every ``system_metrics_interval`` seconds (default 10, or
+    ``MLHUB_SYSTEM_METRICS_INTERVAL``) unless ``system_metrics=False`` or
+    ``MLHUB_SYSTEM_METRICS=0``. An active run of this context is finished first.
     """
-    from . import provenance
+    from . import provenance, sysmetrics
     from .run import _jsonable
 
     if not isinstance(project, str) or not project:
         raise MLHubError(ErrorCode.INVALID, f"project must be a non-empty name, not {project!r}")
+    sample, interval = sysmetrics.settings(system_metrics, system_metrics_interval)
     previous = active_run()
     if previous is not None:
         previous.finish()
@@ -74,6 +79,8 @@ def init(project: str, name: str | None = None, config: dict[str, Any] | None = 
     if config and not run.config:
         run.config = dict(body["config"])
     _active.set(run)
+    if sample:
+        run._start_system_metrics(interval)
     _sync_in_background(http.conn)
     return run
 

@@ -124,6 +124,7 @@ class Run:
                                 seq_base=writer << 32)
         self._buffer = self._flusher.buffer
         self._flusher.on_stop = self._stop_requested
+        self._monitor: Any = None   # sysmetrics.Monitor, started by mh.init
         _live_runs.add(self)
         _register_exit_hook()
 
@@ -159,6 +160,13 @@ class Run:
         buf.append((step, _now(), data))
         if len(buf) > WAKE_AT_RECORDS:
             self._flusher.wake()
+
+    def _start_system_metrics(self, interval: float) -> None:
+        """Sample ``system/…`` metrics every ``interval`` s into this run's buffer until it ends."""
+        from .sysmetrics import start_monitor
+
+        if self._monitor is None and not self._closed:
+            self._monitor = start_monitor(self._buffer, interval, self.id)
 
     def _stop_requested(self) -> None:   # the flusher's sender thread heard of a stop
         self._halt = True
@@ -268,6 +276,8 @@ class Run:
             if self._closed:
                 return True
             self._closed = self._halt = True
+        if self._monitor is not None:   # stopped first: no sample after the final batch
+            self._monitor.stop()
         complete = self._flusher.close(patch, timeout)
         self.status = status
         _live_runs.discard(self)
