@@ -81,3 +81,44 @@ def test_search_runs_filters_orders_and_pages(registry) -> None:  # type: ignore
     with pytest.raises(MlflowError) as err:
         _search(registry, "mallory", exp)
     assert (err.value.error_code, err.value.status) == ("RESOURCE_DOES_NOT_EXIST", 404)
+
+
+def test_experiments(registry) -> None:  # type: ignore[no-untyped-def]
+    from mlhub_ext.services.mlflow import experiments
+
+    ids = {n: experiments.create_experiment(registry, "alice", {"name": n})["experiment_id"]
+           for n in ("exp-a", "exp-b", "other")}
+    experiments.create_experiment(registry, "bob", {"name": "bobs"})
+    with pytest.raises(MlflowError) as err:
+        experiments.create_experiment(registry, "alice", {"name": "exp-a"})
+    assert err.value.error_code == "RESOURCE_ALREADY_EXISTS"
+    got = experiments.search_experiments(registry, "alice", {"filter": "name LIKE 'exp-%'", "order_by": ["name DESC"]})
+    assert [e["name"] for e in got["experiments"]] == ["exp-b", "exp-a"]
+    page = experiments.search_experiments(registry, "alice", {"max_results": "2", "order_by": ["name"]})
+    assert [e["name"] for e in page["experiments"]] == ["exp-a", "exp-b"]   # bob's private one is not listed
+    rest = experiments.search_experiments(registry, "alice", {"max_results": "2", "order_by": ["name"],
+                                                              "page_token": page["next_page_token"]})
+    assert [e["name"] for e in rest["experiments"]] == ["other"] and "next_page_token" not in rest
+    experiments.set_experiment_tag(registry, "alice", {"experiment_id": ids["exp-a"], "key": "mlflow.note.content",
+                                                       "value": "notes"})
+    exp = experiments.get_experiment(registry, "alice", {"experiment_id": ids["exp-a"]})["experiment"]
+    assert {"key": "mlflow.note.content", "value": "notes"} in exp["tags"]
+    assert registry.get_project("alice", "exp-a").description == "notes"
+    assert experiments.get_experiment_by_name(registry, "alice", {"experiment_name": "exp-b"})["experiment"][
+        "experiment_id"] == ids["exp-b"]
+    for call, req, code in [
+        (experiments.update_experiment, {"experiment_id": ids["exp-a"], "new_name": "renamed"}, "NOT_IMPLEMENTED"),
+        (experiments.delete_experiment, {"experiment_id": ids["exp-a"]}, "NOT_IMPLEMENTED"),
+        (experiments.set_experiment_tag, {"experiment_id": ids["exp-a"], "key": "k", "value": "v"}, "NOT_IMPLEMENTED"),
+        (experiments.get_experiment_by_name, {"experiment_name": "bobs"}, "RESOURCE_DOES_NOT_EXIST"),
+        (experiments.get_experiment, {"experiment_id": "999999"}, "RESOURCE_DOES_NOT_EXIST"),
+        (experiments.get_experiment, {"experiment_id": "abc"}, "RESOURCE_DOES_NOT_EXIST"),
+    ]:
+        with pytest.raises(MlflowError) as err:
+            call(registry, "alice", req)
+        assert err.value.error_code == code, (call.__name__, req)
+    # experiment "0": the caller's own Default project, made on first use
+    default = experiments.get_experiment(registry, "carol@example.org", {"experiment_id": "0"})["experiment"]
+    assert default["name"] == "Default-carol-example.org" and registry.get_project("carol@example.org",
+                                                                                   default["name"]).owner == \
+        "carol@example.org"
