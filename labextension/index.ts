@@ -1,12 +1,9 @@
 /**
- * ML Hub lab extension: a left-sidebar panel listing the registry's projects and their
- * latest runs, and a command-palette entry that opens it.
+ * ML Hub lab extension. This plugin holds the registry overview model (projects and their
+ * latest runs, shown in the Experiments sidebar's Projects view) and the "Open ML Hub"
+ * command; the left bar holds one panel per concern: Experiments, Datasets, Models.
  */
-import {
-  ILayoutRestorer,
-  JupyterFrontEnd,
-  JupyterFrontEndPlugin
-} from '@jupyterlab/application';
+import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 
 import { bokehThemePlugin } from './bokehTheme';
@@ -16,10 +13,10 @@ import { experimentsPlugin } from './experiments/plugin';
 import { runPagePlugin } from './experiments/runPlugin';
 import { sharePlugin } from './share/plugin';
 import { profilePlugin } from './profile/plugin';
+import { homePlugin } from './home/plugin';
 import { mlhubIcon } from './icon';
 import { MLHubModel } from './model';
 import { IMLHubModel } from './tokens';
-import { MLHubSidebar, SIDEBAR_ID } from './widget';
 
 export { MLHubRequestError, requestAPI } from './request';
 export * from './tokens';
@@ -28,26 +25,19 @@ const COMMAND_OPEN = 'mlhub:open-sidebar';
 
 const plugin: JupyterFrontEndPlugin<IMLHubModel> = {
   id: 'mlhub-ext:sidebar',
-  description: 'The ML Hub sidebar: projects and their latest runs.',
+  description: 'The ML Hub registry overview: projects and their latest runs.',
   autoStart: true,
   provides: IMLHubModel,
-  optional: [ICommandPalette, ILayoutRestorer],
-  activate: (
-    app: JupyterFrontEnd,
-    palette: ICommandPalette | null,
-    restorer: ILayoutRestorer | null
-  ): IMLHubModel => {
+  optional: [ICommandPalette],
+  activate: (app: JupyterFrontEnd, palette: ICommandPalette | null): IMLHubModel => {
     const model = new MLHubModel();
-    const sidebar = new MLHubSidebar(model);
-    app.shell.add(sidebar, 'left', { rank: 900 });
-    restorer?.add(sidebar, SIDEBAR_ID);
 
     app.commands.addCommand(COMMAND_OPEN, {
       label: 'Open ML Hub',
-      caption: 'Show the ML Hub sidebar with projects and runs',
+      caption: 'Show the projects and their latest runs (the Experiments sidebar\'s Projects view)',
       icon: mlhubIcon,
-      execute: () => {
-        app.shell.activateById(SIDEBAR_ID);
+      execute: async () => {
+        await app.commands.execute('mlhub:open-experiments', { view: 'projects' });
         return model.refresh();
       }
     });
@@ -64,5 +54,6 @@ export default [
   modelsPlugin,
   sharePlugin,
   profilePlugin,
+  homePlugin,
   bokehThemePlugin
 ];

@@ -15,3 +15,5 @@ c.ServerApp.jpserver_extensions = {"mlhub_ext": True}  # noqa: F821
 _state = Path(tempfile.mkdtemp(prefix="mlhub-ui-tests-"))
 c.MLHub.db_url = f"sqlite:///{_state / 'mlhub.db'}"  # noqa: F821
 c.MLHub.artifact_root = str(_state / "artifacts")  # noqa: F821
+# Start from the plain launcher; tests/home.spec.ts turns the first-load home back on itself.
+c.MLHub.open_home_on_first_load = False  # noqa: F821

@@ -1,5 +1,6 @@
 import React from 'react';
 
+import { requestOpenProject } from '../experiments/events';
 import { requestShare } from '../share/events';
 import { IProjectSummary } from '../tokens';
 import { RunRow } from './RunRow';
@@ -10,7 +11,13 @@ export function ProjectCard(props: { summary: IProjectSummary }): JSX.Element {
   return (
     <li className="jp-MLHub-project" data-project={project.name}>
       <div className="jp-MLHub-projectHeader">
-        <span className="jp-MLHub-projectName">{project.name}</span>
+        <button
+          className="jp-MLHub-projectName jp-MLHub-projectLink"
+          title={`Show the runs of ${project.name}: search, sort, compare`}
+          onClick={event => requestOpenProject(event.currentTarget, project.name)}
+        >
+          {project.name}
+        </button>
         <span className="jp-MLHub-projectMeta">
           {project.visibility} · {runTotal} {runTotal === 1 ? 'run' : 'runs'}
         </span>

@@ -7,6 +7,8 @@ import { ProjectCard } from './ProjectCard';
 export interface ISidebarProps {
   state: IMLHubState;
   onRefresh: () => void;
+  /** Inside another panel (the Experiments sidebar's Projects view): no own header. */
+  embedded?: boolean;
 }
 
 /** The ML Hub sidebar: version banner, server error, projects and their latest runs. */
@@ -14,6 +16,7 @@ export function Sidebar(props: ISidebarProps): JSX.Element {
   const { state, onRefresh } = props;
   return (
     <div className="jp-MLHub-sidebar">
+      {!props.embedded && (
       <header className="jp-MLHub-header">
         <h2 className="jp-MLHub-title">ML Hub</h2>
         <button
@@ -25,6 +28,7 @@ export function Sidebar(props: ISidebarProps): JSX.Element {
           Refresh
         </button>
       </header>
+      )}
       {state.versionMismatch && (
         <div className="jp-MLHub-banner" role="alert">
           {state.versionMismatch}

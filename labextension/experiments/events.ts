@@ -10,3 +10,11 @@ export const OPEN_RUN_EVENT = 'mlhub-open-run';
 export function requestOpenRun(from: Element, run: string): void {
   from.dispatchEvent(new CustomEvent(OPEN_RUN_EVENT, { bubbles: true, detail: { run } }));
 }
+
+/** The event's type; its `detail` is `{ project }` (a project name). */
+export const OPEN_PROJECT_EVENT = 'mlhub-open-project';
+
+/** Ask the Experiments sidebar to list the runs of `project`, from any element inside it. */
+export function requestOpenProject(from: Element, project: string): void {
+  from.dispatchEvent(new CustomEvent(OPEN_PROJECT_EVENT, { bubbles: true, detail: { project } }));
+}

@@ -16,7 +16,7 @@ import {
 } from '@jupyterlab/apputils';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
-import { IRun } from '../tokens';
+import { IMLHubModel, IRun } from '../tokens';
 import { ExperimentsModel } from './runsModel';
 import {
   CompareContent,
@@ -33,12 +33,13 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
   id: 'mlhub-ext:experiments',
   description: 'Experiments sidebar and run compare view with live curves.',
   autoStart: true,
-  optional: [ICommandPalette, ILayoutRestorer, IThemeManager],
+  optional: [ICommandPalette, ILayoutRestorer, IThemeManager, IMLHubModel],
   activate: (
     app: JupyterFrontEnd,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
-    themes: IThemeManager | null
+    themes: IThemeManager | null,
+    projects: IMLHubModel | null
   ): void => {
     const model = new ExperimentsModel();
     const tracker = new WidgetTracker<MainAreaWidget<CompareContent>>({
@@ -62,7 +63,7 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
       return widget;
     };
 
-    const sidebar = new ExperimentsSidebar(model, runs => compare(runs));
+    const sidebar = new ExperimentsSidebar(model, runs => compare(runs), projects);
     app.shell.add(sidebar, 'left', { rank: 910 });
     restorer?.add(sidebar, EXPERIMENTS_ID);
     themes?.themeChanged.connect(() => tracker.forEach(w => w.content.themeChanged()));
@@ -75,10 +76,17 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
 
     app.commands.addCommand(COMMAND_OPEN_EXPERIMENTS, {
       label: 'Open Experiments',
-      caption: 'Show the runs of a project, search, sort and select them to compare',
+      caption:
+        'Show projects and their runs (args.project: that project\'s runs; args.view: "projects" or "runs")',
       icon: experimentsIcon,
-      execute: () => {
+      execute: args => {
         app.shell.activateById(EXPERIMENTS_ID);
+        if (typeof args.project === 'string' && args.project) {
+          return sidebar.showProject(args.project);
+        }
+        if (args.view === 'projects' || args.view === 'runs') {
+          sidebar.setView(args.view);
+        }
         return model.refresh();
       }
     });

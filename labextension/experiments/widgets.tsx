@@ -6,10 +6,12 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import React, { useEffect, useState } from 'react';
 
-import { IRun } from '../tokens';
+import { Sidebar } from '../components/Sidebar';
+import { IMLHubModel, IMLHubState, IRun } from '../tokens';
 import { CompareModel } from './compareModel';
 import { CompareView } from './components/CompareView';
-import { ExperimentsPanel } from './components/ExperimentsPanel';
+import { ExperimentsPanel, ExperimentsView } from './components/ExperimentsPanel';
+import { OPEN_PROJECT_EVENT } from './events';
 import { ExperimentsModel, IExperimentsState } from './runsModel';
 
 export const EXPERIMENTS_ID = 'mlhub-experiments';
@@ -42,48 +44,97 @@ function useSignalValue<S, V>(signal: ISignal<S, unknown>, read: () => V): V {
   return value;
 }
 
+/** The projects overview: each project the caller may read with its latest runs. */
+function ConnectedProjects(props: { model: IMLHubModel }): JSX.Element {
+  const { model } = props;
+  const state = useSignalValue<IMLHubModel, IMLHubState>(model.stateChanged, () => model.state);
+  return <Sidebar state={state} onRefresh={() => void model.refresh()} embedded={true} />;
+}
+
 function ConnectedPanel(props: {
   model: ExperimentsModel;
+  projects: IMLHubModel | null;
+  view: ExperimentsView;
+  onView: (view: ExperimentsView) => void;
   onCompare: (runs: IRun[]) => void;
 }): JSX.Element {
-  const { model } = props;
+  const { model, projects } = props;
   const state = useSignalValue<ExperimentsModel, IExperimentsState>(
     model.stateChanged,
     () => model.state
   );
   return (
     <ExperimentsPanel
+      view={props.view}
+      onView={props.onView}
+      projects={projects ? <ConnectedProjects model={projects} /> : undefined}
       state={state}
       onQuery={change => void model.setQuery(change)}
       onToggle={(run, selected) => model.toggle(run, selected)}
       onPage={direction =>
         void (direction > 0 ? model.nextPage() : model.previousPage())
       }
-      onRefresh={() => void model.refresh()}
+      onRefresh={() => {
+        void model.refresh();
+        void projects?.refresh();
+      }}
       onCompare={() => props.onCompare(model.selectedRuns)}
       onClearSelection={() => model.clearSelection()}
     />
   );
 }
 
-/** The Experiments sidebar (left area). */
+/**
+ * The Experiments sidebar (left area): projects and their runs in one panel. With the
+ * registry model it has a Projects view (each project with its latest runs, Share) next to
+ * the Runs view; a project's name there opens its runs.
+ */
 export class ExperimentsSidebar extends ReactWidget {
   constructor(
     readonly model: ExperimentsModel,
-    private readonly _onCompare: (runs: IRun[]) => void
+    private readonly _onCompare: (runs: IRun[]) => void,
+    readonly projects: IMLHubModel | null = null
   ) {
     super();
     this.id = EXPERIMENTS_ID;
     this.addClass('jp-MLHub-panel');
     this.addClass('jp-MLHubExp-panel');
     this.title.icon = experimentsIcon;
-    this.title.caption = 'Experiments';
+    this.title.caption = 'Experiments: projects and their runs';
+    this.node.addEventListener(OPEN_PROJECT_EVENT, event => {
+      const project = (event as CustomEvent<{ project: string }>).detail?.project;
+      if (project) {
+        void this.showProject(project);
+      }
+    });
+  }
+
+  get view(): ExperimentsView {
+    return this._view;
+  }
+
+  /** Show the projects overview or the runs view. */
+  setView(view: ExperimentsView): void {
+    this._view = this.projects ? view : 'runs';
+    this.update();
+    if (this._view === 'projects') {
+      void this.projects?.refresh();
+    }
+  }
+
+  /** The runs of `project`, in the Runs view. */
+  showProject(project: string): Promise<void> {
+    this.setView('runs');
+    return this.model.setQuery({ project });
   }
 
   protected onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
     this.model.setActive(true);
     void this.model.refresh();
+    if (this._view === 'projects') {
+      void this.projects?.refresh();
+    }
   }
 
   protected onAfterHide(msg: Message): void {
@@ -92,8 +143,18 @@ export class ExperimentsSidebar extends ReactWidget {
   }
 
   protected render(): JSX.Element {
-    return <ConnectedPanel model={this.model} onCompare={this._onCompare} />;
+    return (
+      <ConnectedPanel
+        model={this.model}
+        projects={this.projects}
+        view={this._view}
+        onView={view => this.setView(view)}
+        onCompare={this._onCompare}
+      />
+    );
   }
+
+  private _view: ExperimentsView = 'runs';
 }
 
 function ConnectedCompare(props: {

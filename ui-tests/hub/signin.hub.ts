@@ -80,9 +80,11 @@ test('alice signs in with GitHub and sees her project in the ML Hub sidebar', as
   expect(created.status(), await created.text()).toBe(201);
   expect(await created.json()).toMatchObject({ name: project, owner: 'alice', role: 'owner' });
 
-  await page.click('.jp-SideBar [data-id="mlhub-sidebar"]');
-  const sidebar = page.locator('#mlhub-sidebar');
+  // Projects and their runs: the Experiments sidebar's Projects view.
+  await page.click('.jp-SideBar [data-id="mlhub-experiments"]');
+  const sidebar = page.locator('#mlhub-experiments');
   await expect(sidebar).toBeVisible();
+  await sidebar.getByRole('tab', { name: 'Projects' }).click();
   const card = sidebar.locator(`[data-project="${project}"]`);
   await expect(card).toBeVisible();
   await expect(card.locator('.jp-MLHub-projectName')).toHaveText(project);

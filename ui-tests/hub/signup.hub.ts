@@ -97,9 +97,11 @@ test('dana signs up, the admin approves her, she signs in to her own empty regis
   expect(projects.status(), await projects.text()).toBe(200);
   expect(await projects.json()).toMatchObject({ projects: [], total: 0 });
 
-  await danaPage.click('.jp-SideBar [data-id="mlhub-sidebar"]');
-  const sidebar = danaPage.locator('#mlhub-sidebar');
+  // Projects and their runs: the Experiments sidebar's Projects view.
+  await danaPage.click('.jp-SideBar [data-id="mlhub-experiments"]');
+  const sidebar = danaPage.locator('#mlhub-experiments');
   await expect(sidebar).toBeVisible();
+  await sidebar.getByRole('tab', { name: 'Projects' }).click();
   await expect(sidebar.locator('.jp-MLHub-empty')).toContainText('No projects yet');
   await expect(sidebar.locator('.jp-MLHub-footer')).toContainText('dana · hub');
   await expect(sidebar.locator('.jp-MLHub-error')).toHaveCount(0);

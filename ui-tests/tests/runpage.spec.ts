@@ -289,9 +289,10 @@ test.describe('Run page', () => {
       path: test.info().outputPath('failed-run-overview.png')
     });
 
-    // From the ML Hub sidebar's run rows.
-    await page.click('.jp-SideBar [data-id="mlhub-sidebar"]');
-    const hub = page.locator('#mlhub-sidebar');
+    // From the run rows of the Experiments sidebar's Projects view.
+    await page.click('.jp-SideBar [data-id="mlhub-experiments"]');
+    const hub = page.locator('#mlhub-experiments');
+    await hub.getByRole('tab', { name: 'Projects' }).click();
     await hub.getByRole('button', { name: 'Refresh' }).click();
     await hub.locator(`.jp-MLHub-run[data-run-id="${scratch.id}"] .jp-MLHub-runLink`).click();
     const scratchView = runPage(page, scratch);

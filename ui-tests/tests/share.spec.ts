@@ -41,8 +41,9 @@ async function members(page: Page, project: string): Promise<IMember[]> {
 }
 
 async function openShare(page: Page, project: string): Promise<Locator> {
-  await page.click('.jp-SideBar [data-id="mlhub-sidebar"]');
-  const card = page.locator(`#mlhub-sidebar [data-project="${project}"]`);
+  await page.click('.jp-SideBar [data-id="mlhub-experiments"]');
+  await page.locator('#mlhub-experiments').getByRole('tab', { name: 'Projects' }).click();
+  const card = page.locator(`#mlhub-experiments [data-project="${project}"]`);
   await card.getByRole('button', { name: 'Share' }).click();
   const dialog = page.locator('.jp-MLHub-shareDialog');
   await expect(dialog).toBeVisible();
@@ -108,7 +109,7 @@ test.describe('Share dialog', () => {
     await dialog.getByRole('button', { name: 'Done' }).click();
     await expect(dialog).toHaveCount(0);
     await expect(
-      page.locator(`#mlhub-sidebar [data-project="${project}"] .jp-MLHub-projectMeta`)
+      page.locator(`#mlhub-experiments [data-project="${project}"] .jp-MLHub-projectMeta`)
     ).toContainText('public');
   });
 

@@ -39,11 +39,20 @@ function createRun(page: Page, project: string, name: string): Promise<IRun> {
   return api(page.request, page, 'POST', 'runs', { project, name });
 }
 
+/** Projects and their runs live in the Experiments sidebar (its Projects view). */
 function sidebar(page: Page): Locator {
-  return page.locator('#mlhub-sidebar');
+  return page.locator('#mlhub-experiments');
 }
 
-test.describe('ML Hub sidebar', () => {
+async function openProjects(page: Page): Promise<Locator> {
+  await page.click('.jp-SideBar [data-id="mlhub-experiments"]');
+  const panel = sidebar(page);
+  await panel.getByRole('tab', { name: 'Projects' }).click();
+  await expect(panel.getByRole('tab', { name: 'Projects' })).toHaveAttribute('aria-selected', 'true');
+  return panel;
+}
+
+test.describe('Projects in the Experiments sidebar', () => {
   test('lists a run created through the API and refreshes', async ({
     page
   }) => {
@@ -61,10 +70,11 @@ test.describe('ML Hub sidebar', () => {
       status: 'finished'
     });
 
-    await page.click('.jp-SideBar [data-id="mlhub-sidebar"]');
-    const panel = sidebar(page);
+    // One entry per concern in the left bar: no separate "ML Hub" panel any more.
+    await expect(page.locator('.jp-SideBar [data-id="mlhub-sidebar"]')).toHaveCount(0);
+    const panel = await openProjects(page);
     await expect(panel).toBeVisible();
-    await expect(panel.getByRole('heading', { name: 'ML Hub' })).toBeVisible();
+    await expect(panel.getByRole('heading', { name: 'Experiments' })).toBeVisible();
 
     const card = panel.locator(`[data-project="${project}"]`);
     await expect(card).toBeVisible();
@@ -111,13 +121,13 @@ test.describe('ML Hub sidebar', () => {
     await entry.click();
 
     await expect(panel).toBeVisible();
+    await expect(panel.getByRole('tab', { name: 'Projects' })).toHaveAttribute('aria-selected', 'true');
     await expect(panel.getByRole('button', { name: 'Refresh' })).toBeEnabled();
   });
 
   test('follows the dark theme', async ({ page }) => {
     await page.theme.setDarkTheme();
-    await page.click('.jp-SideBar [data-id="mlhub-sidebar"]');
-    const panel = sidebar(page);
+    const panel = await openProjects(page);
     await expect(panel).toBeVisible();
 
     const colors = await panel.evaluate(node => {
@@ -162,7 +172,7 @@ test.describe('ML Hub sidebar', () => {
         })
       })
     );
-    await page.click('.jp-SideBar [data-id="mlhub-sidebar"]');
+    await openProjects(page);
     const error = sidebar(page).locator('.jp-MLHub-error');
     await expect(error).toHaveText(
       'the registry database is at an old revision: run `mlhub db upgrade`'
@@ -185,7 +195,7 @@ test.describe('ML Hub sidebar', () => {
         body: JSON.stringify({ version: '9.9.9', mode: 'local', user: 'ci' })
       })
     );
-    await page.click('.jp-SideBar [data-id="mlhub-sidebar"]');
+    await openProjects(page);
     const banner = sidebar(page).locator('.jp-MLHub-banner');
     await expect(banner).toContainText(
       /^ML Hub server 9\.9\.9, lab extension \d+\.\d+\.\d+\S*: reinstall/

@@ -356,9 +356,10 @@ test.describe('Themes', () => {
       await expectReadable(runPage, 'table td, table th, .jp-MLHub-status', `${theme} run page`);
       await page.screenshot({ path: `${SHOTS}/themes-run-page-${theme}.png` });
 
-      // The ML Hub sidebar (projects and their latest runs) and the Train form.
-      await page.click('.jp-SideBar [data-id="mlhub-sidebar"]');
-      const hub = page.locator('#mlhub-sidebar');
+      // The Experiments sidebar's Projects view (projects and their latest runs) and the Train form.
+      await page.click('.jp-SideBar [data-id="mlhub-experiments"]');
+      const hub = page.locator('#mlhub-experiments');
+      await hub.getByRole('tab', { name: 'Projects' }).click();
       await hub.getByRole('button', { name: 'Refresh' }).click();
       await expect(hub.locator(`.jp-MLHub-project[data-project="${project}"]`)).toBeVisible();
       await expectReadable(hub, '.jp-MLHub-status', `${theme} ML Hub sidebar badges`);

@@ -9,6 +9,7 @@ import { IDataset, IUploadProgress } from '../types';
 import { IRegisterOptions } from '../upload';
 import { formatBytes } from './format';
 import { UploadForm } from './UploadForm';
+import { HomeButton } from '../../components/HomeButton';
 
 export interface IDatasetsPanelProps {
   state: IDatasetsState;
@@ -118,6 +119,7 @@ export function DatasetsPanel(props: IDatasetsPanelProps): JSX.Element {
       <div className="jp-MLHub-header">
         <span className="jp-MLHub-title">Datasets</span>
         <span>
+          <HomeButton />
           <button className="jp-Button jp-mod-styled jp-mod-reject jp-MLHub-action" onClick={() => input.current?.click()}>
             Upload
           </button>

@@ -1,5 +1,6 @@
 import React from 'react';
 
+import { HomeButton } from '../../components/HomeButton';
 import { IRun } from '../../tokens';
 import { IExperimentsState } from '../runsModel';
 import { IRunsQuery } from '../types';
@@ -14,26 +15,65 @@ export interface IExperimentsPanelProps {
   onRefresh: () => void;
   onCompare: () => void;
   onClearSelection: () => void;
+  /** Which view shows: the projects overview or one project's runs (default runs). */
+  view?: ExperimentsView;
+  onView?: (view: ExperimentsView) => void;
+  /** The projects overview (each project with its latest runs); no Projects tab without it. */
+  projects?: React.ReactNode;
 }
 
-/** The Experiments sidebar: project, query, a page of runs, selection and Compare. */
+export type ExperimentsView = 'projects' | 'runs';
+
+/**
+ * The Experiments sidebar: a Projects view (every project with its latest runs) and a Runs
+ * view (one project's runs searched, sorted, paged, selected and compared).
+ */
 export function ExperimentsPanel(props: IExperimentsPanelProps): JSX.Element {
   const { state } = props;
-  const { query } = state;
-  const count = state.selected.size;
+  const view = props.projects ? (props.view ?? 'runs') : 'runs';
   return (
     <div className="jp-MLHubExp-sidebar">
       <header className="jp-MLHub-header">
         <h2 className="jp-MLHub-title">Experiments</h2>
-        <button
-          className="jp-Button jp-mod-styled jp-mod-reject"
-          onClick={props.onRefresh}
-          disabled={state.loading}
-          title="Reload runs from the registry"
-        >
-          Refresh
-        </button>
+        <span className="jp-MLHub-headerActions">
+          <HomeButton />
+          <button
+            className="jp-Button jp-mod-styled jp-mod-reject"
+            onClick={props.onRefresh}
+            disabled={state.loading}
+            title="Reload projects and runs from the registry"
+          >
+            Refresh
+          </button>
+        </span>
       </header>
+      {props.projects && (
+        <div className="jp-MLHubExp-views" role="tablist" aria-label="Experiments view">
+          {(['projects', 'runs'] as const).map(v => (
+            <button
+              key={v}
+              role="tab"
+              aria-selected={view === v}
+              className={`jp-MLHubExp-viewTab${view === v ? ' jp-mod-active' : ''}`}
+              onClick={() => props.onView?.(v)}
+            >
+              {v === 'projects' ? 'Projects' : 'Runs'}
+            </button>
+          ))}
+        </div>
+      )}
+      {view === 'projects' ? props.projects : <RunsView {...props} />}
+    </div>
+  );
+}
+
+/** One project's runs: project choice, query, a page of runs, selection and Compare. */
+function RunsView(props: IExperimentsPanelProps): JSX.Element {
+  const { state } = props;
+  const { query } = state;
+  const count = state.selected.size;
+  return (
+    <>
       <label className="jp-MLHubExp-project">
         Project{' '}
         <select
@@ -75,7 +115,7 @@ export function ExperimentsPanel(props: IExperimentsPanelProps): JSX.Element {
           </button>
         )}
       </footer>
-    </div>
+    </>
   );
 }
 

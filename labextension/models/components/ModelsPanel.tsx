@@ -1,6 +1,7 @@
 /** The Models sidebar: counts, search and filters, the catalogue, and recent jobs. */
 import React from 'react';
 
+import { HomeButton } from '../../components/HomeButton';
 import { IModelsState } from '../model';
 import { IJob, IModel, IModelsQuery } from '../types';
 import { Dashboard } from './Dashboard';
@@ -27,6 +28,7 @@ export function ModelsPanel(props: IModelsPanelProps): JSX.Element {
       <header className="jp-MLHub-header">
         <h2 className="jp-MLHub-title">Models</h2>
         <div className="jp-MLHubModels-actions">
+          <HomeButton />
           <button className="jp-Button jp-mod-styled jp-mod-accept jp-MLHubModels-small" onClick={props.onTrain}>
             Train model
           </button>
