@@ -172,6 +172,34 @@ class ModelService:
                            "move the stage to another version before archiving it")
         return self.store.update_version(name, v.version, fields)
 
+    def create_model(self, user: str, name: Any, description: Any = "", tags: Any = None,
+                     visibility: Any = "private") -> Model:
+        """A new model owned by ``user`` with no versions yet (MLflow's create_registered_model);
+        conflict if the name is taken (by anyone: names are global)."""
+        validation.check_name("model", name)
+        model = Model(name=name, owner=user, visibility=_visibility(visibility),
+                      description=_text("description", description, MAX_DESCRIPTION),
+                      tags=validation.check_tags(tags))
+        self.users.ensure_user(user)
+        created = self.store.create_model(model)
+        created.role = Role.OWNER
+        return created
+
+    def add_version(self, user: str, version: ModelVersion) -> ModelVersion:
+        """Store ``version`` (files already in the blob store) as the next version of the
+        existing model ``version.model`` (edit role); the number is assigned by the store."""
+        model = self._model_for(user, version.model, Role.EDIT)
+        version.created_by = user
+        return self.store.add_version(model, version)
+
+    def set_version_spec(self, user: str, name: str, version: Any, key: str, value: Any) -> ModelVersion:
+        """Set ``spec[key]`` of a version (edit role): what another client records about it
+        (the MLflow API keeps its key/value tags and file list under ``spec["mlflow"]``)."""
+        v = self._version_for(user, name, version, Role.EDIT, with_evaluation=False)
+        spec = dict(v.spec)
+        spec[key] = validation.check_mapping(f"spec.{key}", value)
+        return self.store.update_version(name, v.version, {"spec": spec})
+
     def check_can_register(self, user: str, name: Any) -> Model | None:
         """Before queuing a job that will add a version to ``name``: the name is valid and,
         if the model exists, the caller may edit it. Returns the model if it exists."""

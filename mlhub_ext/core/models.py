@@ -243,6 +243,11 @@ class ModelStore(ABC):
     def update_model(self, name: str, fields: dict[str, Any]) -> Model: ...
 
     @abstractmethod
+    def create_model(self, model: Model) -> Model:
+        """Create ``model`` with no versions yet (MLflow's registered model before its first
+        version); conflict if the name is taken."""
+
+    @abstractmethod
     def add_version(self, model: Model, version: ModelVersion) -> ModelVersion:
         """Store ``version`` as the next version of ``model.name`` (created from ``model``
         if it does not exist yet); the number is assigned here."""

@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import ErrorCode, MLHubError, invalid, malformed, quoted
+from ..core.errors import ErrorCode, MLHubError, conflict, invalid, malformed, quoted
 from ..core.model_service import ModelService
+from ..services.mlflow.registry import MLFLOW_MODEL_TYPE
 from ..store.models import open_models
 from ..train.cache import DEFAULT_MAX_BYTES, ModelCache
 from ..train.predict import check_inputs, check_numeric_rows, describe_schema, is_numeric_schema, load_model, predict
@@ -183,6 +184,13 @@ def run_prediction(svc: ModelService, cache: ServingCache, user: str, name: str,
     if isinstance(store, str):
         store = store.lower() not in ("0", "false", "no")
     mv, stage = svc.serving_version(user, name, body.get("stage"), body.get("version"))
+    if mv.model_type == MLFLOW_MODEL_TYPE:
+        why = (mv.spec.get("mlflow") or {}).get("not_served") or "it is not in a format ML Hub loads"
+        raise conflict(f"version {mv.version} of model {quoted(name)} was registered through MLflow and is not served "
+                       f"here: {why}. ML Hub serves MLflow scikit-learn models saved as skops (mlflow.sklearn.log_model's "
+                       "default serialization_format='skops') with a signature (signature= or input_example=), and "
+                       "its own trained versions; load this one in a kernel with "
+                       f"mlflow.pyfunc.load_model('models:/{name}/{mv.version}')")
     schema = mv.input_schema
     image = len(schema) == 1 and schema[0].get("dtype") == "image"
     inputs = body.get("inputs")

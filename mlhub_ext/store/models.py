@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core.access import best_role, principals
 from ..core.entities import Role, Visibility
-from ..core.errors import not_found
+from ..core.errors import conflict, not_found
 from ..core.models import (AliasMove, EvaluationRecord, Inference, Job, JobQuery, Model, ModelQuery, ModelStore,
                            ModelVersion)
 from .members import SqlMembersMixin
@@ -29,7 +29,7 @@ _models, _members, _tags = ModelRow.__table__, ModelMemberRow.__table__, ModelTa
 _versions, _aliases, _history = ModelVersionRow.__table__, ModelAliasRow.__table__, AliasHistoryRow.__table__
 _evals, _jobs, _inf = ModelEvaluationRow.__table__, JobRow.__table__, InferenceRow.__table__
 _SUMMARY = [c for c in _versions.c if c.name != "evaluation"]
-_VERSION_FIELDS = ("description", "tags", "status", "developer", "published", "archived")
+_VERSION_FIELDS = ("description", "tags", "status", "developer", "published", "archived", "spec")
 _JOB_FIELDS = ("state", "progress", "message", "model", "version", "run_id", "project", "result", "error",
                "finished_at", "spec")
 
@@ -161,6 +161,21 @@ class SqlModelStore(SqlMembersMixin, ModelStore):
         c.execute(delete(_tags).where(_tags.c.model_id == mid))
         for i, tag in enumerate(tags):
             c.execute(insert(_tags).values(model_id=mid, tag=tag, position=i))
+
+    def create_model(self, model: Model) -> Model:
+        now = utcnow()
+        try:
+            with self._write() as c:
+                mid = c.execute(insert(_models).values(
+                    name=model.name, owner=model.owner, description=model.description,
+                    visibility=Visibility(model.visibility).value, latest_version=0, created_at=now,
+                    updated_at=now)).inserted_primary_key[0]
+                self._set_tags(c, mid, model.tags)
+        except IntegrityError:
+            raise conflict(f"model {model.name!r} already exists") from None
+        got = self.get_model(model.name)
+        assert got is not None
+        return got
 
     # versions
     def add_version(self, model: Model, version: ModelVersion) -> ModelVersion:
