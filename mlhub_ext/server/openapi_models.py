@@ -12,6 +12,8 @@ TS = {"type": "string", "format": "date-time", "nullable": True}
 VIS = {"type": "string", "enum": ["private", "public"]}
 STR_LIST = {"type": "array", "items": {"type": "string"}}
 OBJ = {"type": "object"}
+# null where a version has none: an imported model card is never evaluated
+NOBJ = {"type": "object", "nullable": True}
 INT = {"type": "integer"}
 NINT = {"type": "integer", "nullable": True}
 STR = {"type": "string"}
@@ -80,7 +82,7 @@ SCHEMAS: dict[str, Schema] = {
     "ModelMember": {"type": "object", "properties": {"model": STR, "user": STR, "role": STR}},
     "ModelMemberList": _list("ModelMember", "members"),
     "ModelEvaluation": {"type": "object", "properties": {
-        "model": STR, "version": INT, "evaluation": OBJ, "evaluations": {"type": "array", "items": OBJ}}},
+        "model": STR, "version": INT, "evaluation": NOBJ, "evaluations": {"type": "array", "items": OBJ}}},
     "NewEvaluation": {"type": "object", "required": ["dataset"], "additionalProperties": False, "properties": {
         "dataset": NAME, "version": VERSION, "target": STR}},
     "AliasMove": {"type": "object", "properties": {
@@ -103,7 +105,7 @@ SCHEMAS: dict[str, Schema] = {
     "InferenceList": _list("Inference", "inferences", total=INT),
     "ModelReport": {"type": "object", "properties": {
         "model": STR, "version": INT, "requests": INT, "users": INT, "latency_ms": OBJ, "first_at": TS,
-        "last_at": TS, "per_day": {"type": "array", "items": OBJ}, "metrics": OBJ, "evaluation": OBJ}},
+        "last_at": TS, "per_day": {"type": "array", "items": OBJ}, "metrics": OBJ, "evaluation": NOBJ}},
     "Job": {"type": "object", "properties": {
         "id": STR, "kind": {"type": "string", "enum": ["train", "evaluate", "sweep"]},
         "state": {"type": "string", "enum": ["queued", "running", "finished", "failed", "aborted"]},

@@ -83,14 +83,19 @@ def _seed_value(method: str, path: str, param: str) -> Any:
 
 @schema.hook
 def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any]) -> Any:
-    """Half the cases aim at the seeded records (deep code paths), half keep the generated
+    """Most cases aim at the seeded records (deep code paths), the others keep the generated
     identifiers (missing records, odd characters)."""
     if not SEEDS or not path_parameters:
         return st.just(path_parameters)
     op = context.operation
-    seeded = {k: v if _seed_value(op.method.upper(), op.path, k) is None else _seed_value(op.method.upper(), op.path, k)
-              for k, v in path_parameters.items()}
-    return st.sampled_from([seeded, path_parameters])
+    seeded = dict(path_parameters)
+    for key in path_parameters:
+        value = _seed_value(op.method.upper(), op.path, key)
+        if value is not None:
+            seeded[key] = value
+    # A list of seeds (versions: the trained one and the card) gives one variant each.
+    variants = [{**seeded, k: one} for k, v in seeded.items() if isinstance(v, list) for one in v] or [seeded]
+    return st.sampled_from([*variants, path_parameters])
 
 
 def _seed_model(server: MLHubServer) -> None:
@@ -155,7 +160,10 @@ def _seed_over_rest(server: MLHubServer) -> None:
     # An upload left open, for the chunk and complete operations.
     SEEDS["upload_id"] = ok(server.api("POST", "uploads", json={"filename": "open.csv", "size": 1000}))["id"]
     SEEDS["doomed_token_id"] = str(ok(server.api("POST", "me/tokens", json={"name": "to revoke"}))["id"])
-    SEEDS.update(name=SEED_NAME, version="1", user=MEMBER, stage="production", offset="0")
+    # Version 2 of the model: an imported model card (a catalogue entry without weights).
+    card = "---\nlicense: mit\nlibrary_name: sklearn\ntags: [fuzz]\n---\n# fz\nA card imported for the fuzzer.\n"
+    assert ok(server.api("POST", "models", json={"card": card, "name": SEED_NAME}))["version"]["version"] == 2
+    SEEDS.update(name=SEED_NAME, version=["1", "latest"], user=MEMBER, stage="production", offset="0")
 
 
 @pytest.fixture(scope="module")

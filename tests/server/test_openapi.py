@@ -97,3 +97,17 @@ def test_document_states_the_rules_the_server_checks():
     assert schemas["Registration"]["additionalProperties"] is False
     assert schemas["NewRun"]["properties"]["name"] == {"type": "string", "minLength": 1, "maxLength": 256}
     assert param("/jobs", "get", "state")["enum"] == ["queued", "running", "finished", "failed", "aborted"]
+
+
+async def test_a_card_versions_evaluation_and_report_match_the_document(jp_fetch):
+    """Found by the API fuzzer: a version imported from a model card has no evaluation, and
+    its evaluation and report answered {"evaluation": null}, which the document did not allow."""
+    from openapi_schema_validator import OAS30Validator
+
+    doc = openapi_document()
+    card = "---\nlicense: mit\nlibrary_name: sklearn\n---\n# carded\nA card without weights.\n"
+    await jp_fetch("mlhub", "api", "v1", "models", method="POST", body=json.dumps({"card": card, "name": "carded"}))
+    for what, schema in (("evaluation", "ModelEvaluation"), ("report", "ModelReport")):
+        got = json.loads((await jp_fetch("mlhub", "api", "v1", "models", "carded", "versions", "1", what)).body)
+        assert got["evaluation"] is None
+        OAS30Validator({"$ref": f"#/components/schemas/{schema}", "components": doc["components"]}).validate(got)
