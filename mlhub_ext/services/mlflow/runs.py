@@ -166,15 +166,31 @@ def _text(value: Any, what: str, limit: int) -> str:
 
 
 def create_run(registry: Registry, user: str, req: dict[str, Any]) -> dict[str, Any]:
-    project = project_for(registry, user, arg_str(req, "experiment_id") or "0", Role.EDIT, create_default=True)
+    exp = arg_str(req, "experiment_id") or "0"
+    # Access is checked once, by registry.create_run (a stranger's refusal is reworded below
+    # so that it never names a private project).
+    project = project_for(registry, user, exp, Role.EDIT, create_default=True) if exp == "0" \
+        else _project_unchecked(registry, exp)
     tags = dict(_tag_list(req))
     name = arg_str(req, "run_name") or tags.pop(RUN_NAME_TAG, None) or None
     tags.pop(RUN_NAME_TAG, None)
     notes = tags.pop(NOTE_TAG, "")
     if name is not None and len(name) > 256:
         raise invalid(f"run_name {name[:100]!r}... is longer than 256 characters")
-    run = registry.create_run(user, project.name, name=name, provenance={"mlflow": {"tags": tags}}, notes=notes)
+    try:
+        run = registry.create_run(user, project.name, name=name, provenance={"mlflow": {"tags": tags}}, notes=notes)
+    except MLHubError as e:
+        if e.code == ErrorCode.NOT_FOUND:
+            raise not_found(f"No Experiment with id={exp} exists") from None
+        raise
     return {"run": run_json(run, experiment_id(project))}
+
+
+def _project_unchecked(registry: Registry, exp: str) -> Project:
+    project = registry.store.get_project_by_id(int(exp)) if exp.isdigit() and len(exp) <= 18 else None
+    if project is None:
+        raise not_found(f"No Experiment with id={exp} exists")
+    return project
 
 
 @reads
@@ -404,7 +420,27 @@ def _metric(m: Any) -> tuple[str, float, int, int]:
     return key, value, stamp, step
 
 
-def _append(registry: Registry, user: str, run_id: str, points: Sequence[tuple[str, float, int, int]]) -> None:
+def _metrics(items: Sequence[Any]) -> list[tuple[str, float, int, int]]:
+    """Decode MLflow metrics; the common shape in one pass, anything else through :func:`_metric`
+    (which names what is wrong)."""
+    out: list[tuple[str, float, int, int]] = []
+    for m in items:
+        try:
+            key, value, stamp, step = m["key"], m["value"], m["timestamp"], m.get("step", 0)
+            if type(key) is not str or not 0 < len(key) <= MAX_KEY or type(value) is bool \
+                    or type(stamp) not in (int, str) or type(step) not in (int, str):
+                raise ValueError
+            point = (key, float(value), int(stamp), int(step))
+            if not -(2 ** 63) <= point[2] < 2 ** 63 or not -(2 ** 63) <= point[3] < 2 ** 63:
+                raise ValueError
+            out.append(point)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            out.append(_metric(m))
+    return out
+
+
+def _append(registry: Registry, user: str, run_id: str, points: Sequence[tuple[str, float, int, int]],
+            retry_key: bytes) -> None:
     if not points:
         return
     grouped: dict[str, tuple[list[int], list[float], list[float]]] = {}
@@ -414,14 +450,19 @@ def _append(registry: Registry, user: str, run_id: str, points: Sequence[tuple[s
         values.append(value)
         stamps.append(stamp / 1000.0)
     batches = [MetricBatch(k, s, v, t) for k, (s, v, t) in grouped.items()]
-    # The same points sent again (a client retry) carry the same key: applied once.
-    retry_key = orjson.dumps([run_id, [[k, repr(v), t, s] for k, v, t, s in points]])
     registry.append_metrics(user, run_id, None, batches, "batches", retry_key=retry_key)
+
+
+def _retry_key(run_id: str, metrics: Any) -> bytes:
+    """The same metrics sent again (a client retry resends the same body) give the same key."""
+    return orjson.dumps([run_id, metrics], option=orjson.OPT_SORT_KEYS)
 
 
 def log_metric(registry: Registry, user: str, req: dict[str, Any]) -> dict[str, Any]:
     run_id = _run_id(req)
-    _append(registry, user, run_id, [_metric(req)])
+    point = _metric(req)
+    _append(registry, user, run_id, [point], _retry_key(run_id, [{k: req.get(k) for k in
+                                                                 ("key", "value", "timestamp", "step")}]))
     return {}
 
 
@@ -442,7 +483,7 @@ def log_batch(registry: Registry, user: str, req: dict[str, Any]) -> dict[str, A
     if len(metrics) + len(params) + len(tags) > MAX_ENTITIES_PER_BATCH:
         raise invalid(f"A batch logging request can contain at most {MAX_ENTITIES_PER_BATCH} metrics, params and "
                       f"tags in total. Got {len(metrics) + len(params) + len(tags)}.")
-    points = [_metric(m) for m in metrics]
+    points = _metrics(metrics)
     param_items = []
     for p in params:
         if not isinstance(p, dict):
@@ -453,7 +494,7 @@ def log_batch(registry: Registry, user: str, req: dict[str, Any]) -> dict[str, A
         run = _writable(registry, user, run_id)
         _log_params(registry, user, run, param_items)
         _set_tags(registry, user, run, tag_items)
-    _append(registry, user, run_id, points)
+    _append(registry, user, run_id, points, _retry_key(run_id, metrics))
     return {}
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from mlhub_ext.services.mlflow import runs, search
-from mlhub_ext.services.mlflow.errors import MlflowError
+from mlhub_ext.core.errors import MLHubError
+from mlhub_ext.services.mlflow.errors import MlflowError, from_mlhub
 
 
 def test_parse_clauses() -> None:
@@ -122,3 +123,19 @@ def test_experiments(registry) -> None:  # type: ignore[no-untyped-def]
     assert default["name"] == "Default-carol-example.org" and registry.get_project("carol@example.org",
                                                                                    default["name"]).owner == \
         "carol@example.org"
+
+
+def test_a_stranger_cannot_create_runs_or_learn_the_name(registry) -> None:  # type: ignore[no-untyped-def]
+    from mlhub_ext.services.mlflow import experiments
+
+    exp = experiments.create_experiment(registry, "alice", {"name": "secret-name"})["experiment_id"]
+    for req in ({"experiment_id": exp}, {"experiment_id": "424242"}):
+        with pytest.raises(MlflowError) as err:
+            runs.create_run(registry, "mallory", req)
+        assert (err.value.error_code, err.value.status) == ("RESOURCE_DOES_NOT_EXIST", 404)
+        assert "secret" not in err.value.message and req["experiment_id"] in err.value.message
+    registry.update_project("alice", "secret-name", {"visibility": "public"})
+    with pytest.raises(MLHubError) as refused:   # the handler answers it through from_mlhub
+        runs.create_run(registry, "mallory", {"experiment_id": exp})
+    mlflow_error = from_mlhub(refused.value)
+    assert (mlflow_error.error_code, mlflow_error.status) == ("PERMISSION_DENIED", 403)
