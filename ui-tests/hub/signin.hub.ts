@@ -97,7 +97,7 @@ test('alice signs in with GitHub and sees her project in the ML Hub sidebar', as
 
   // The Share dialog works through the hub too (the lab's writes carry its XSRF token
   // through alice's server to the service): alice shares the project with bob.
-  await card.getByRole('button', { name: 'Share' }).click();
+  await card.getByRole('button', { name: 'Share', exact: true }).click();
   const dialog = page.locator('.jp-MLHub-shareDialog');
   await dialog.getByLabel('Role for the new member').selectOption('read');
   await dialog.getByLabel('User to add').fill('bob');

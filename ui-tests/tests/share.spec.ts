@@ -44,7 +44,7 @@ async function openShare(page: Page, project: string): Promise<Locator> {
   await page.click('.jp-SideBar [data-id="mlhub-experiments"]');
   await page.locator('#mlhub-experiments').getByRole('tab', { name: 'Projects' }).click();
   const card = page.locator(`#mlhub-experiments [data-project="${project}"]`);
-  await card.getByRole('button', { name: 'Share' }).click();
+  await card.getByRole('button', { name: 'Share', exact: true }).click();
   const dialog = page.locator('.jp-MLHub-shareDialog');
   await expect(dialog).toBeVisible();
   await expect(dialog.locator('.jp-Dialog-header')).toContainText(`Share ${project}`);
