@@ -90,8 +90,18 @@ def mlflow_server(python: Path) -> tuple[subprocess.Popen, str, Path]:  # type: 
         except requests.RequestException:   # not listening yet, or still starting its workers
             pass
         time.sleep(0.3)
-    os.killpg(proc.pid, signal.SIGTERM)
+    stop_group(proc)
     raise SystemExit("mlflow server did not start in 180 s")
+
+
+def stop_group(proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
+    """Stop the mlflow server and its workers (SIGKILL if they are not gone after 30 s)."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
 
 
 def main() -> None:
@@ -105,10 +115,10 @@ def main() -> None:
     try:
         proc, uri, _ = mlflow_server(python)
         results["mlflow"] = run_client(python, uri, None, scale)
+        print("mlflow server:", json.dumps(results["mlflow"]), flush=True)
     finally:
         if proc is not None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(30)
+            stop_group(proc)
     hub = Server()
     try:
         results["mlhub"] = run_client(python, hub.url + "mlhub/mlflow", hub.token, scale)
