@@ -229,6 +229,11 @@ NEEDS = {
     ("get", "/runs/{run_id}/artifacts"): "read",
     ("put", "/runs/{run_id}/artifacts/{name}"): "edit",
     ("get", "/runs/{run_id}/artifacts/{name}"): "read",
+    ("delete", "/runs/{run_id}"): "manage",  # a fresh run of alice's each time
+    ("post", "/runs/{run_id}/stop"): "edit",  # once stopped, the run is no longer running: 409 counts as granted
+    ("get", "/runs/{run_id}/links"): "read",
+    ("post", "/models"): "user",  # a model card imported under a new name of the caller's
+    ("get", "/home"): "user",
     ("get", "/datasets"): "user",
     ("post", "/datasets"): "edit",  # a new version of alice's dataset from the caller's upload
     ("get", "/datasets/{name}"): "read",
@@ -380,6 +385,8 @@ def request_for(method: str, path: str, caller: Callable, ids: dict[str, str], n
         ("post", "/jobs"): {"dataset": MATRIX_TRAIN, "target": "label", "name": MATRIX_MODEL,
                             "estimator": "sklearn.tree.DecisionTreeClassifier", "params": {"no_such": 1}},
         ("post", "/me/tokens"): {"name": f"matrix-{slug}-{n}", "expires_in_days": 1, "scope": "read"},
+        ("post", "/models"): {"card": "---\nlicense: mit\n---\n# Matrix card\n\nA card for the access matrix.\n",
+                              "name": f"card_{slug}_{n}"},
         ("post", "/sweeps"): {"dataset": MATRIX_TRAIN, "target": "label", "name": MATRIX_MODEL,
                               "estimator": "sklearn.tree.DecisionTreeClassifier", "params": {"no_such": 1},
                               "space": {"max_depth": [1, 2]}, "metric": "accuracy"},
@@ -447,9 +454,14 @@ def test_access_matrix_covers_every_operation_of_the_openapi_document(callers, m
                 made = callers["alice"]("POST", "/me/tokens", json={"name": "matrix revoke"})
                 assert made.status_code == 201, made.text
                 matrix["token_id"] = str(made.json()["id"])   # something of alice's to revoke every time
+            ids = matrix
+            if method == "delete" and path == "/runs/{run_id}":
+                fresh = callers["alice"]("POST", "/runs", json={"project": MATRIX_PROJECT, "name": "to delete"})
+                assert fresh.status_code == 201, fresh.text
+                ids = {**matrix, "run_id": fresh.json()["id"]}  # something of alice's to delete every time
             if method == "delete" and path.endswith("/aliases/{stage}"):
                 callers["alice"]("PUT", f"/models/{MATRIX_MODEL}/aliases/staging", json={"version": 1})
-            url, kw = request_for(method, path, callers[caller], matrix, n)
+            url, kw = request_for(method, path, callers[caller], ids, n)
             response = callers[caller](method.upper(), url, **kw)
             got, want = outcome(response.status_code), expected(need, caller)
             checked += 1
