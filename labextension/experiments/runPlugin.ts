@@ -1,10 +1,12 @@
 /**
  * The run page plugin: one main-area tab per run, opened by `mlhub:open-run` (args
  * `{run: id}`; without them it asks for an id), by clicking a run anywhere (views
- * dispatch {@link OPEN_RUN_EVENT}), and restored after a page reload.
+ * dispatch {@link OPEN_RUN_EVENT}), by a lab URL with `?mlhub-run=<id>` (the `run.url`
+ * of `mlhub_ext.wandb`), and restored after a page reload.
  */
 import {
   ILayoutRestorer,
+  IRouter,
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
@@ -25,6 +27,10 @@ import { createRunWidget, IRunPageHost, RunPageContent } from './runWidgets';
 import { experimentsIcon } from './widgets';
 
 export const COMMAND_OPEN_RUN = 'mlhub:open-run';
+/** Run by the lab's router for a URL whose query has `mlhub-run=<id>`. */
+const COMMAND_OPEN_RUN_URL = 'mlhub:open-run-from-url';
+/** The query parameter of a run's lab URL: `<server>/lab?mlhub-run=<id>`. */
+export const RUN_URL_PARAM = 'mlhub-run';
 
 /** Run ids are 32 hex digits; a pasted id may carry spaces. */
 function runIdArg(value: unknown): string | null {
@@ -48,13 +54,14 @@ export const runPagePlugin: JupyterFrontEndPlugin<void> = {
   id: 'mlhub-ext:run-page',
   description: 'A page for each run: overview, metrics, provenance, artifacts, links and actions.',
   autoStart: true,
-  optional: [ICommandPalette, ILayoutRestorer, IThemeManager, IEditorServices],
+  optional: [ICommandPalette, ILayoutRestorer, IThemeManager, IEditorServices, IRouter],
   activate: (
     app: JupyterFrontEnd,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
     themes: IThemeManager | null,
-    editorServices: IEditorServices | null
+    editorServices: IEditorServices | null,
+    router: IRouter | null
   ): void => {
     const tracker = new WidgetTracker<MainAreaWidget<RunPageContent>>({
       namespace: 'mlhub-run'
@@ -112,6 +119,25 @@ export const runPagePlugin: JupyterFrontEndPlugin<void> = {
       }
     });
     palette?.addItem({ command: COMMAND_OPEN_RUN, category: 'ML Hub' });
+
+    if (router) {
+      app.commands.addCommand(COMMAND_OPEN_RUN_URL, {
+        label: 'Open the run named in the URL',
+        execute: async args => {
+          const search = (args as IRouter.ILocation).search ?? '';
+          const id = runIdArg(new URLSearchParams(search).get(RUN_URL_PARAM));
+          if (id !== null) {
+            await app.restored;
+            open(id);
+          }
+        }
+      });
+      router.register({
+        command: COMMAND_OPEN_RUN_URL,
+        pattern: new RegExp(`[?&]${RUN_URL_PARAM}=`),
+        rank: 100
+      });
+    }
 
     // Views without the app's commands announce a click on a run on the page.
     document.body.addEventListener(OPEN_RUN_EVENT, event => {

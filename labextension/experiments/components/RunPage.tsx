@@ -1,7 +1,8 @@
 /**
  * A run's page: overview (status and why, owner, times, tags, notes, a failed run's
  * traceback), the actions the caller's role allows (edit, stop, delete), params, summary,
- * every metric as a chart, provenance, artifacts and linked model versions and datasets.
+ * every metric as a chart (the SDK's `system/…` series in a System section of their own),
+ * provenance, artifacts and linked model versions and datasets.
  */
 import React, { useEffect, useMemo, useState } from 'react';
 
@@ -223,6 +224,11 @@ function Overview(props: { run: IRun }): JSX.Element {
   );
 }
 
+/** CPU, memory, disk, network and GPU series the SDK samples for every run (`system/…`). */
+export function isSystemMetric(key: string): boolean {
+  return key.startsWith('system/');
+}
+
 function Section(props: { title: string; children: React.ReactNode }): JSX.Element {
   return (
     <section className="jp-MLHubRun-section" aria-label={props.title}>
@@ -257,6 +263,20 @@ export function RunPage(props: IRunPageProps): JSX.Element {
     );
   }
   const running = run.status === 'running';
+  // The SDK's system metrics (mlhub_ext/client/sysmetrics.py) get their own section.
+  const systemKeys = metrics.keys.filter(isSystemMetric);
+  const userKeys = metrics.keys.filter(key => !isSystemMetric(key));
+  const chart = (key: string): JSX.Element => (
+    <MetricChart
+      key={key}
+      metric={key}
+      runs={runs}
+      colors={[runColor(0)]}
+      series={metrics.series(key)}
+      version={metrics.version}
+      themeVersion={themeVersion}
+    />
+  );
   return (
     <div
       className="jp-MLHubRun"
@@ -345,24 +365,17 @@ export function RunPage(props: IRunPageProps): JSX.Element {
         </Section>
       </div>
       <Section title="Metrics">
-        {metrics.keys.length === 0 ? (
+        {userKeys.length === 0 ? (
           <div className="jp-MLHub-empty">{metrics.loading ? 'Loading…' : 'No metrics logged.'}</div>
         ) : (
-          <div className="jp-MLHubRun-charts">
-            {metrics.keys.map(key => (
-              <MetricChart
-                key={key}
-                metric={key}
-                runs={runs}
-                colors={[runColor(0)]}
-                series={metrics.series(key)}
-                version={metrics.version}
-                themeVersion={themeVersion}
-              />
-            ))}
-          </div>
+          <div className="jp-MLHubRun-charts">{userKeys.map(chart)}</div>
         )}
       </Section>
+      {systemKeys.length > 0 && (
+        <Section title="System">
+          <div className="jp-MLHubRun-charts">{systemKeys.map(chart)}</div>
+        </Section>
+      )}
       <Section title="Provenance">
         <Provenance run={run} render={props.renderCode} />
       </Section>

@@ -1,0 +1,89 @@
+/**
+ * The run page's System section (the SDK's `system/…` series, mlhub_ext/client/sysmetrics.py)
+ * kept apart from the user's metrics, and a run's lab URL `?mlhub-run=<id>` (what
+ * `mlhub_ext.wandb`'s `run.url` gives) opening its page.
+ */
+import { expect, test } from '@jupyterlab/galata';
+import type { Locator, Page } from '@playwright/test';
+
+const API = '/mlhub/api/v1';
+
+async function api(page: Page, method: 'POST' | 'PATCH', path: string, data: unknown): Promise<any> {
+  const cookies = await page.context().cookies();
+  const xsrf = cookies.find(cookie => cookie.name === '_xsrf');
+  const response = await page.request.fetch(`${API}/${path}`, {
+    method,
+    data,
+    headers: xsrf ? { 'X-XSRFToken': xsrf.value } : {}
+  });
+  expect(response.ok(), `${method} ${path}: ${await response.text()}`).toBe(true);
+  return response.json();
+}
+
+function series(n: number, f: (i: number) => number): { steps: number[]; values: number[] } {
+  const steps = Array.from({ length: n }, (_, i) => i);
+  return { steps, values: steps.map(f) };
+}
+
+// What the SDK's sampler records on a machine without a GPU (names as in MLflow).
+const SYSTEM = {
+  'system/cpu_utilization_percentage': series(30, i => 60 + 30 * Math.sin(i / 3)),
+  'system/system_memory_usage_megabytes': series(30, i => 5200 + 40 * i),
+  'system/process_memory_rss_megabytes': series(30, i => 800 + 25 * i),
+  'system/network_receive_megabytes': series(30, i => 1.5 * i)
+};
+
+function section(view: Locator, title: string): Locator {
+  return view.getByRole('region', { name: title, exact: true });
+}
+
+test('a run URL opens its page, with system metrics in their own section', async ({ page, baseURL }) => {
+  const run = await api(page, 'POST', 'runs', {
+    project: `sysmetrics-${Date.now().toString(36)}`,
+    name: 'with-system-metrics'
+  });
+  await api(page, 'POST', `runs/${run.id}/metrics`, {
+    metrics: {
+      loss: series(200, i => 1 / (1 + i / 10)),
+      acc: series(200, i => 0.5 + i / 500),
+      ...SYSTEM
+    }
+  });
+  await api(page, 'PATCH', `runs/${run.id}`, { status: 'finished' });
+
+  // The lab URL of mlhub_ext.wandb's run.url (`<server>/lab?mlhub-run=<id>`) opens the page.
+  // (the frame's goto: galata's page.goto waits for the launcher, which this page replaces)
+  await page.mainFrame().goto(`${baseURL}/lab?mlhub-run=${run.id}`);
+  const view = page.locator(`.jp-MLHubRun[data-run-id="${run.id}"]`);
+  await expect(view).toBeVisible({ timeout: 30000 });
+
+  const metrics = section(view, 'Metrics');
+  const system = section(view, 'System');
+  await expect(metrics.locator('figure.jp-MLHubExp-chart')).toHaveCount(2);
+  await expect(metrics.locator('figure[data-metric="loss"]')).toBeVisible();
+  await expect(metrics.locator('figure[data-metric^="system/"]')).toHaveCount(0);
+  await expect(system.locator('figure.jp-MLHubExp-chart')).toHaveCount(Object.keys(SYSTEM).length);
+  for (const key of Object.keys(SYSTEM)) {
+    await expect(system.locator(`figure[data-metric="${key}"]`)).toBeVisible();
+  }
+  // Each system chart has its series drawn (the latest value in the legend).
+  await expect(
+    system.locator('figure[data-metric="system/system_memory_usage_megabytes"] .jp-MLHubExp-latest')
+  ).toHaveText(/6,?3\d\d/);
+  // Room for two charts a row: a wide window and the left sidebar collapsed.
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  await page.click('.jp-SideBar [data-id="filebrowser"]');
+  await system.locator('h3').scrollIntoViewIfNeeded();
+  await system.locator('h3').evaluate(el => el.scrollIntoView({ block: 'start' }));
+  await page.screenshot({ path: 'test-results/system-metrics.png' });
+
+  // A run without system metrics has no System section.
+  const plain = await api(page, 'POST', 'runs', { project: run.project, name: 'plain' });
+  await api(page, 'POST', `runs/${plain.id}/metrics`, { metrics: { loss: series(5, i => i) } });
+  await page.mainFrame().goto(`${baseURL}/lab?mlhub-run=${plain.id}`);
+  const plainView = page.locator(`.jp-MLHubRun[data-run-id="${plain.id}"]`);
+  await expect(section(plainView, 'Metrics').locator('figure[data-metric="loss"]')).toBeVisible({
+    timeout: 30000
+  });
+  await expect(section(plainView, 'System')).toHaveCount(0);
+});
