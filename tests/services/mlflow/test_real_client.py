@@ -56,11 +56,12 @@ def test_fluent_api_round_trip(mlflow_server):  # type: ignore[no-untyped-def]
     assert series["steps"] == [1, 2, 3, 4, 5, 6]
 
 
-def test_retried_log_batch_is_applied_once(mlflow_server):  # type: ignore[no-untyped-def]
+def test_retried_log_batch_is_applied_once_and_errors_are_mlflow_shaped(mlflow_server):  # type: ignore[no-untyped-def]
     out = run_mlflow(mlflow_server, """
         import time
         from mlflow import MlflowClient
         from mlflow.entities import Metric
+        from mlflow.exceptions import MlflowException
         client = MlflowClient()
         exp = client.create_experiment("mlflow-retry")
         run = client.create_run(exp)
@@ -69,7 +70,20 @@ def test_retried_log_batch_is_applied_once(mlflow_server):  # type: ignore[no-un
         client.log_batch(run.info.run_id, metrics=batch)
         client.log_batch(run.info.run_id, metrics=batch)   # what a retry after a lost answer sends
         client.log_batch(run.info.run_id, metrics=[Metric("loss", 0.0, now + 5000, 1000)])
-        emit({"run_id": run.info.run_id, "n": len(client.get_metric_history(run.info.run_id, "loss"))})
+        out = {"run_id": run.info.run_id, "n": len(client.get_metric_history(run.info.run_id, "loss"))}
+        # the client splits a long batch into MLflow's limits itself: 1,001 metrics arrive whole
+        client.log_batch(run.info.run_id, metrics=[Metric("m", 1.0, 1, i) for i in range(1001)])
+        out["logged"] = len(client.get_metric_history(run.info.run_id, "m"))
+        try:
+            client.get_run("0" * 32)
+        except MlflowException as e:
+            out["missing"] = [e.error_code, e.get_http_status_code(), e.message]
+        client.log_param(run.info.run_id, "p", "1")
+        try:
+            client.log_param(run.info.run_id, "p", "2")
+        except MlflowException as e:
+            out["changed"] = [e.error_code, e.get_http_status_code(), e.message]
+        emit(out)
     """)
     assert out["n"] == 1001
     # A raw resend of the same body (as urllib3's retry does) is answered 200 and adds nothing.
@@ -80,31 +94,6 @@ def test_retried_log_batch_is_applied_once(mlflow_server):  # type: ignore[no-un
         assert requests.post(url, json=body, headers=headers, timeout=10).status_code == 200
     series = mlflow_server.api("GET", f"runs/{out['run_id']}/metrics/loss").json()
     assert series["total"] == 1002
-
-
-def test_log_batch_limits_and_errors_are_mlflow_shaped(mlflow_server):  # type: ignore[no-untyped-def]
-    out = run_mlflow(mlflow_server, """
-        import time
-        from mlflow import MlflowClient
-        from mlflow.entities import Metric, Param
-        from mlflow.exceptions import MlflowException
-        client = MlflowClient()
-        run = client.create_run(client.create_experiment("mlflow-limits"))
-        errors = {"run_id": run.info.run_id}
-        # the client splits a long batch into MLflow's limits itself: 1,001 metrics arrive whole
-        client.log_batch(run.info.run_id, metrics=[Metric("m", 1.0, 1, i) for i in range(1001)])
-        errors["logged"] = len(client.get_metric_history(run.info.run_id, "m"))
-        try:
-            client.get_run("0" * 32)
-        except MlflowException as e:
-            errors["missing"] = [e.error_code, e.get_http_status_code(), e.message]
-        client.log_param(run.info.run_id, "p", "1")
-        try:
-            client.log_param(run.info.run_id, "p", "2")
-        except MlflowException as e:
-            errors["changed"] = [e.error_code, e.get_http_status_code(), e.message]
-        emit(errors)
-    """)
     assert out["logged"] == 1001
     # a request above MLflow's limits (another client) is refused whole, in MLflow's shape
     url = mlflow_server.url + "mlhub/mlflow/api/2.0/mlflow/runs/log-batch"
@@ -152,27 +141,24 @@ def test_two_users_private_experiment(mlflow_server):  # type: ignore[no-untyped
             except MlflowException as e:
                 out[name] = [e.error_code, e.get_http_status_code()]
         out["own"] = [e.name for e in client.search_experiments()]
+        # alice makes it public: bob reads it but may not log to it
+        import requests
+        r = requests.patch("{mlflow_server.url}mlhub/api/v1/projects/alice-private", json={{"visibility": "public"}},
+                           headers={{"Authorization": "token {mlflow_server.token}"}})
+        assert r.status_code == 200, r.text
+        out["public_acc"] = client.get_run("{mine['run']}").data.metrics["acc"]
+        try:
+            client.log_metric("{mine['run']}", "acc", 0.1)
+            out["denied"] = None
+        except MlflowException as e:
+            out["denied"] = [e.error_code, e.get_http_status_code()]
         emit(out)
     """, token=bob)
     for name in ("experiment", "run", "history", "log", "search"):
         assert seen[name] == ["RESOURCE_DOES_NOT_EXIST", 404], (name, seen[name])
     assert seen["by_name"][0] == "ok" and seen["by_name"][1] == "None"   # the client maps 404 to None
     assert "alice-private" not in seen["own"]
-    # made public, bob reads it but may not log to it
-    assert mlflow_server.api("PATCH", "projects/alice-private", json={"visibility": "public"}).status_code == 200
-    seen = run_mlflow(mlflow_server, f"""
-        from mlflow import MlflowClient
-        from mlflow.exceptions import MlflowException
-        client = MlflowClient()
-        run = client.get_run("{mine['run']}")
-        try:
-            client.log_metric("{mine['run']}", "acc", 0.1)
-            denied = None
-        except MlflowException as e:
-            denied = [e.error_code, e.get_http_status_code()]
-        emit({{"acc": run.data.metrics["acc"], "denied": denied}})
-    """, token=bob)
-    assert seen == {"acc": 0.9, "denied": ["PERMISSION_DENIED", 403]}
+    assert seen["public_acc"] == 0.9 and seen["denied"] == ["PERMISSION_DENIED", 403]
 
 
 def test_mh_run_reads_in_mlflow_and_mlflow_points_reach_the_stream(mlflow_server):  # type: ignore[no-untyped-def]
