@@ -11,6 +11,7 @@ must pass:
 - ``status_code_conformance``: the status is one the document lists for the operation;
 - ``content_type_conformance`` and ``response_schema_conformance``: a 2xx matches its
   documented media type and schema;
+- ``unsupported_method``: a method the route lacks is a 405 with an ``Allow`` header;
 - ``error_shape`` (below): every 4xx is ``{"error": {"code": str, "message": str}}``.
 
 Operations that start cluster work (``POST /jobs``, ``POST /sweeps``, ``POST
@@ -196,7 +197,7 @@ def session(fuzz_server: MLHubServer) -> Iterator[requests.Session]:
 
 
 CHECKS = [st_checks.not_a_server_error, st_checks.status_code_conformance, st_checks.content_type_conformance,
-          st_checks.response_schema_conformance, error_shape]
+          st_checks.response_schema_conformance, st_checks.unsupported_method, error_shape]
 
 
 @schema.parametrize()

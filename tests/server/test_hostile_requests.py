@@ -122,8 +122,10 @@ async def test_stream_without_upgrade_is_json(jp_fetch) -> None:  # type: ignore
 
 @pytest.mark.parametrize("method,path,status,code,words", [
     ("GET", ("no", "such", "route"), 404, "not_found", "no API route GET /a%40b/mlhub/api/v1/no/such/route"),
-    ("PROPFIND", ("runs",), 405, "method_not_allowed", "Method Not Allowed"),
-    ("DELETE", ("projects",), 405, "method_not_allowed", "Method Not Allowed"),
+    ("PROPFIND", ("runs",), 405, "method_not_allowed",
+     "'PROPFIND' is not allowed on /a%40b/mlhub/api/v1/runs; it allows GET, POST"),
+    ("DELETE", ("projects",), 405, "method_not_allowed",
+     "'DELETE' is not allowed on /a%40b/mlhub/api/v1/projects; it allows GET, POST"),
     ("GET", ("docs", "static", "nope.js"), 404, "not_found", "Not Found"),
 ])
 async def test_other_answers_are_json(jp_fetch, method, path, status, code, words) -> None:  # type: ignore[no-untyped-def]
@@ -185,3 +187,21 @@ async def test_values_no_store_can_hold_are_refused_on_every_body_route(jp_fetch
     code, run, _ = await call(jp_fetch, "POST", "runs", raw=b'{"project": "p", "config": {"e": "\\ud83d\\ude00", '
                                                              b'"n": 18446744073709551615}}')
     assert code == 201 and run["params"]["e"] == "\U0001F600", run
+
+
+@pytest.mark.parametrize("method,path,allow", [
+    ("TRACE", ("",), "GET"),
+    ("PUT", ("runs", "0" * 32), "GET, PATCH, DELETE"),
+    ("POST", ("projects", "p", "members", "bob"), "PUT, DELETE"),
+])
+async def test_405_lists_the_allowed_methods(jp_fetch, method, path, allow) -> None:  # type: ignore[no-untyped-def]
+    """Found by the API fuzzer (schemathesis' unsupported_method check): a 405 had no Allow
+    header (RFC 9110) and its message did not say what the route allows."""
+    try:
+        await jp_fetch("mlhub", "api", "v1", *path, method=method, body=b"" if method in ("PUT", "POST") else None,
+                       allow_nonstandard_methods=True)
+        raise AssertionError("expected 405")
+    except HTTPClientError as e:
+        assert e.code == 405 and e.response is not None
+        assert e.response.headers["Allow"] == allow
+        assert json.loads(e.response.body)["error"]["message"].endswith(f"; it allows {allow}")

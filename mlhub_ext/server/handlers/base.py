@@ -249,6 +249,11 @@ class MLHubAPIMixin:
         else:
             err = MLHubError(ErrorCode.INTERNAL, "internal server error; the server log has the details")
         status = getattr(err, "http_status_override", err.http_status)
+        if status == 405:   # RFC 9110: a 405 lists what the route allows
+            allowed = self.allowed_methods()
+            self.set_header("Allow", ", ".join(allowed))  # type: ignore[attr-defined]
+            err = MLHubError(ErrorCode.METHOD_NOT_ALLOWED, f"{quoted(self.request.method)} is not allowed on "
+                             f"{self.request.path}; it allows {', '.join(allowed) or 'no method'}")
         self.set_status(status)  # type: ignore[attr-defined]
         if status == 401:
             self.set_header("WWW-Authenticate", 'token realm="mlhub"')  # type: ignore[attr-defined]
@@ -256,6 +261,11 @@ class MLHubAPIMixin:
             self.set_header("Retry-After", str(err.details["retry_after"]))  # type: ignore[attr-defined]
         self.set_header("Content-Type", "application/json; charset=utf-8")  # type: ignore[attr-defined]
         self.finish(dumps(err.to_json()))  # type: ignore[attr-defined]
+
+    def allowed_methods(self) -> list[str]:
+        """The methods this route implements: those its handler class overrides."""
+        return [m for m in ("GET", "POST", "PUT", "PATCH", "DELETE")
+                if getattr(type(self), m.lower(), None) is not getattr(web.RequestHandler, m.lower())]
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
         if isinstance(value, MLHubError) and value.http_status < 500:
