@@ -68,7 +68,7 @@ def test_autolog_register_alias_load_and_serve(mlflow_server):  # type: ignore[n
         auto_mv = mlflow.register_model(f"runs:/{run.info.run_id}/model", "iris-autolog")
         # log_model (skops: MLflow's default) + register + alias + load in a fresh process
         with mlflow.start_run():
-            info = mlflow.sklearn.log_model(clf, name="clf", input_example=X.iloc[:3])
+            info = mlflow.sklearn.log_model(clf, name="clf", input_example=X.iloc[:3], pip_requirements=["scikit-learn"])
         mv = mlflow.register_model(info.model_uri, "iris-mlflow")
         client.set_registered_model_alias("iris-mlflow", "champion", mv.version)
         client.set_registered_model_tag("iris-mlflow", "team", "vision")
@@ -78,13 +78,17 @@ def test_autolog_register_alias_load_and_serve(mlflow_server):  # type: ignore[n
         rm = client.get_registered_model("iris-mlflow")
         found = client.search_registered_models(filter_string="name LIKE 'iris-m%'")
         versions = client.search_model_versions("name = 'iris-mlflow'")
+        loaded = mlflow.pyfunc.load_model("models:/iris-mlflow@champion")   # downloaded through ML Hub's proxy
         emit({"run_id": run.info.run_id, "params": r.data.params, "metrics": r.data.metrics,
               "auto": [(m.name, m.source_run_id, str(m.status), m.model_id) for m in auto],
               "auto_version": auto_mv.version, "version": mv.version, "model_id": info.model_id,
-              "original": clf.predict(sample).tolist(), "alias_version": by_alias.version, "aliases": rm.aliases,
+              "original": clf.predict(sample).tolist(), "loaded": [int(v) for v in loaded.predict(sample)],
+              "alias_version": by_alias.version, "aliases": rm.aliases,
               "rm_tags": rm.tags, "found": [m.name for m in found], "versions": [(v.version, v.tags) for v in versions],
-              "sample": sample.values.tolist(), "columns": list(sample.columns)})
-    """, timeout=240)
+              "sample": sample.values.tolist()})
+    """, timeout=240, env={"MLFLOW_REQUIREMENTS_INFERENCE_TIMEOUT": "1"})
+    # (autolog infers the model's pip requirements in a subprocess that imports MLflow again: ~10 s
+    # here; with a 1 s limit MLflow falls back to its default requirements, which is all this needs)
     # autolog: params, training metrics and the model are in ML Hub
     assert out["params"]["C"] == "0.5" and out["params"]["max_iter"] == "300"
     assert 0.9 < out["metrics"]["training_accuracy_score"] <= 1.0
@@ -102,13 +106,8 @@ def test_autolog_register_alias_load_and_serve(mlflow_server):  # type: ignore[n
     model = mlflow_server.api("GET", "models/iris-mlflow").json()
     assert model["aliases"] == {"champion": 1} and model["latest"]["model_type"] == "sklearn"
     assert model["latest"]["estimator"].endswith("LogisticRegression")
-    # pyfunc.load_model("models:/iris-mlflow@champion") in another process predicts what the original did
-    loaded = run_mlflow(mlflow_server, f"""
-        import mlflow, pandas as pd
-        model = mlflow.pyfunc.load_model("models:/iris-mlflow@champion")
-        emit([int(v) for v in model.predict(pd.DataFrame({out['sample']!r}, columns={out['columns']!r}))])
-    """)
-    assert loaded == out["original"]
+    # pyfunc.load_model("models:/iris-mlflow@champion") predicts what the original did
+    assert out["loaded"] == out["original"]
     # ML Hub's own predictions route serves the skops file (same trusted-types check as its own models)
     served = mlflow_server.api("POST", "models/iris-mlflow/predictions",
                                json={"stage": "champion", "inputs": out["sample"], "store": False})
@@ -122,16 +121,18 @@ def test_autolog_register_alias_load_and_serve(mlflow_server):  # type: ignore[n
 
 
 def test_a_stranger_gets_resource_does_not_exist(mlflow_server):  # type: ignore[no-untyped-def]
-    out = run_mlflow(mlflow_server, """
-        import mlflow
-        from mlflow import MlflowClient
-        mlflow.set_experiment("mlflow-private")
-        with mlflow.start_run() as run:
-            mlflow.log_text("secret", "s.txt")
-        client = MlflowClient()
-        client.create_registered_model("private-model", description="alice's")
-        emit({"run_id": run.info.run_id, "uri": run.info.artifact_uri})
-    """)
+    # alice's private experiment, run, file and model, through MLflow's REST API as its client sends it
+    api = mlflow_server.url + "mlhub/mlflow/api/2.0/mlflow/"
+    alice = {"Authorization": f"Bearer {mlflow_server.token}"}
+    exp = requests.post(api + "experiments/create", json={"name": "mlflow-private"}, headers=alice, timeout=10).json()
+    run = requests.post(api + "runs/create", json={"experiment_id": exp["experiment_id"]}, headers=alice,
+                        timeout=10).json()["run"]
+    out = {"run_id": run["info"]["run_id"], "uri": run["info"]["artifact_uri"]}
+    base = mlflow_server.url + "mlhub/mlflow/api/2.0/mlflow-artifacts/artifacts"
+    path = out["uri"].removeprefix("mlflow-artifacts:/")
+    assert requests.put(f"{base}/{path}/s.txt", data=b"secret", headers=alice, timeout=10).status_code == 200
+    assert requests.post(api + "registered-models/create", json={"name": "private-model"}, headers=alice,
+                         timeout=10).status_code == 200
     bob = token_for(mlflow_server, "bob")
     got = run_mlflow(mlflow_server, """
         from mlflow import MlflowClient
@@ -151,14 +152,16 @@ def test_a_stranger_gets_resource_does_not_exist(mlflow_server):  # type: ignore
     assert got["seen"] == {"model": "RESOURCE_DOES_NOT_EXIST", "alias": "RESOURCE_DOES_NOT_EXIST",
                            "version": "RESOURCE_DOES_NOT_EXIST"}
     assert got["search"] == []
-    base = mlflow_server.url + "mlhub/mlflow/api/2.0/mlflow-artifacts/artifacts"
-    path = out["uri"].removeprefix("mlflow-artifacts:/")
+    # alice reads her file and its listing; bob gets MLflow's 404 for both, as for a missing one
+    mine = requests.get(f"{base}/{path}/s.txt", headers=alice, timeout=10)
+    assert mine.content == b"secret"
+    listing = requests.get(base, params={"path": path}, headers=alice, timeout=10).json()
+    assert listing == {"files": [{"path": "s.txt", "is_dir": False, "file_size": 6}]}
     for url, params in ((f"{base}/{path}/s.txt", None), (base, {"path": path}),
                         (f"{base}/registered-models/private-model/1/MLmodel", None)):
         r = requests.get(url, params=params, headers={"Authorization": f"Bearer {bob}"}, timeout=10)
         assert r.status_code == 404 and r.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST", r.text
-        mine = requests.get(url, params=params, headers={"Authorization": f"Bearer {mlflow_server.token}"}, timeout=10)
-        assert mine.status_code in (200, 404)
     upload = requests.put(f"{base}/{path}/evil.txt", data=b"x", headers={"Authorization": f"Bearer {bob}"}, timeout=10)
     assert upload.status_code == 404 and upload.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST"
-    assert "evil.txt" not in {a["name"] for a in mlflow_server.api("GET", f"runs/{out['run_id']}/artifacts").json()["artifacts"]}
+    names = {a["name"] for a in mlflow_server.api("GET", f"runs/{out['run_id']}/artifacts").json()["artifacts"]}
+    assert names == {"s.txt"}
