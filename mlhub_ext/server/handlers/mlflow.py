@@ -24,8 +24,10 @@ MLFLOW_BASE = "/mlhub/mlflow"
 
 MlflowRoute = Callable[[Any, str, dict[str, Any]], dict[str, Any]]
 
-# (route under api/2.0/mlflow/, function). A function marked ``reads = True`` may be called
-# with GET and with a read-only token; the others need POST/PATCH/DELETE and write access.
+# (route under api/2.0/mlflow/, function). A function marked ``reads = True`` (decorator
+# ``services.mlflow.experiments.reads``) may be called with GET and with a read-only token; the
+# others need POST/PATCH/DELETE and write access. One marked ``uses_datasets = True`` is also
+# given ``datasets=<the dataset service>``.
 MLFLOW_ROUTES: list[tuple[str, MlflowRoute]] = [
     ("experiments/create", experiments.create_experiment),
     ("experiments/get", experiments.get_experiment),
