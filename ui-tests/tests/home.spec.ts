@@ -144,9 +144,14 @@ test.describe('ML Hub home', () => {
   });
 
   test('opens from the command palette and from the top of each sidebar', async ({ page }) => {
-    await page.evaluate(async () => {
-      await (window as any).jupyterapp.commands.execute('mlhub:open-home');
-    });
+    await page.keyboard.press('Control+Shift+c');
+    const palette = page.locator('#command-palette');
+    await expect(palette).toBeVisible();
+    await palette.locator('.lm-CommandPalette-input').fill('ML Hub Home');
+    await palette
+      .locator('.lm-CommandPalette-item')
+      .filter({ has: page.locator('.lm-CommandPalette-itemLabel', { hasText: /^ML Hub Home$/ }) })
+      .click();
     await expect(home(page)).toBeVisible();
     await page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: 'ML Hub Home' }).locator('.lm-TabBar-tabCloseIcon').click();
     await expect(home(page)).toHaveCount(0);
