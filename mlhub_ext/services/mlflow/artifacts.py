@@ -99,7 +99,7 @@ def _translate(exc: MLHubError, what: str) -> Exception:
     return exc
 
 
-def _files(registry: Registry, user: str, t: Target) -> dict[str, tuple[str, int]]:
+def files_of(registry: Registry, user: str, t: Target) -> dict[str, tuple[str, int]]:
     """Every file under the target's root: relative path → (sha256, size)."""
     if t.kind == "version":
         try:
@@ -125,7 +125,7 @@ def _files(registry: Registry, user: str, t: Target) -> dict[str, tuple[str, int
 def list_artifacts(registry: Registry, user: str, path: str) -> dict[str, Any]:
     """MLflow's ``GET mlflow-artifacts/artifacts?path=``: the direct children of ``path``."""
     t = resolve(path)
-    files = _files(registry, user, t)
+    files = files_of(registry, user, t)
     if t.rest in files:
         return {"files": [{"path": t.rest.rsplit("/", 1)[-1], "is_dir": False, "file_size": files[t.rest][1]}]}
     prefix = t.rest + "/" if t.rest else ""
@@ -144,7 +144,7 @@ def list_artifacts(registry: Registry, user: str, path: str) -> dict[str, Any]:
 def open_artifact(registry: Registry, user: str, path: str) -> tuple[str, int, BinaryIO]:
     """``(sha256, size, open file)`` of the file at ``path``; RESOURCE_DOES_NOT_EXIST if none."""
     t = resolve(path)
-    files = _files(registry, user, t)
+    files = files_of(registry, user, t)
     if t.rest not in files:
         raise not_found(f"No artifact at {path!r}")
     sha, size = files[t.rest]
@@ -174,4 +174,4 @@ def upload_artifact(registry: Registry, user: str, path: str, chunks: Iterable[b
 def logged_model_files(registry: Registry, user: str, model_id: str) -> dict[str, tuple[str, int]]:
     """The files of logged model ``model_id``: path → (sha256, size)."""
     run_id = run_of_model(model_id)
-    return _files(registry, user, Target("model", run_id=run_id, prefix=f"{LOGGED_MODEL_PREFIX}/{model_id}/"))
+    return files_of(registry, user, Target("model", run_id=run_id, prefix=f"{LOGGED_MODEL_PREFIX}/{model_id}/"))

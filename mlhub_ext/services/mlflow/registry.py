@@ -35,7 +35,7 @@ from ...core.model_service import ModelService
 from ...core.models import Model, ModelQuery, ModelVersion
 from ...core.service import Registry
 from . import search
-from .artifacts import REGISTRY_ROOT, Target, _files, logged_model_files, models_of, resolve
+from .artifacts import REGISTRY_ROOT, Target, files_of, logged_model_files, models_of, resolve
 from .errors import MlflowError, invalid, not_found
 from .experiments import decode_page_token, encode_page_token, reads
 from .ids import arg_int, arg_list, arg_str, millis
@@ -352,7 +352,7 @@ def _source_files(registry: Registry, user: str, source: str, model_id: str | No
     target = resolve(path)
     if target.kind == "version":
         raise invalid("register a logged model or a run's files, not another registered version's")
-    every = _files(registry, user, Target(target.kind, run_id=target.run_id, prefix=target.prefix))
+    every = files_of(registry, user, Target(target.kind, run_id=target.run_id, prefix=target.prefix))
     prefix = target.rest + "/" if target.rest else ""
     return {k[len(prefix):]: v for k, v in every.items() if k.startswith(prefix)}, None
 
