@@ -1,6 +1,6 @@
 """Tracking benchmark: ML Hub against MLflow and W&B (offline) on the same workloads, in one run.
 
-    python bench/tracking.py [--quick]
+    python bench/tracking.py [--quick] [--only W7]
 
 W1 one metric x 100,000 steps, one log call per step: µs per call, time until durable.
 W2 20 metrics x 10,000 steps: µs per call.
@@ -8,6 +8,8 @@ W3 read back a 100,000-point series raw; a 1,000,000-point series downsampled to
 W4 1,000 runs x 10 params: list with latest metrics.
 W5 latency from `log` to the point arriving on the stream (p50/p95).
 W6 50 processes logging at once into one SQLite registry (no point lost, no "database is locked").
+W7 the cost of system metrics on a `run.log` loop (sampler off / every 10 s / every 0.5 s), and
+   the W&B-style shim's `wandb.log` on the same loop.
 Peers run in .venv-peers (created on first use) so their pins never touch ML Hub's venv.
 Figures are medians of 3 where a workload is repeated.
 """
@@ -52,26 +54,62 @@ def worker(kind: str, n: int, keys: int) -> None:
     """The ML Hub logging side, in its own process (for a clean peak RSS)."""
     import mlhub_ext as mh
 
-    run = mh.init(project="bench", name=kind)
     values = [{f"m{k}": 1.0 / (i + 1) for k in range(keys)} for i in range(min(n, 1000))]
-    t = time.perf_counter()
-    for i in range(n):
-        run.log(values[i % 1000], step=i)
-    loop = time.perf_counter() - t
+    if kind == "wandb":   # the W&B-style shim: each wandb.log call is the next step
+        import mlhub_ext.wandb as wandb
+
+        wrun = wandb.init(project="bench", name=kind)
+        run = wrun.mlhub_run
+        t = time.perf_counter()
+        for i in range(n):
+            wandb.log(values[i % 1000])
+        loop = time.perf_counter() - t
+    else:
+        run = mh.init(project="bench", name=kind)
+        t = time.perf_counter()
+        for i in range(n):
+            run.log(values[i % 1000], step=i)
+        loop = time.perf_counter() - t
+    samples = run._monitor._step if run._monitor is not None else 0
     t = time.perf_counter()
     run.finish()
     durable = time.perf_counter() - t
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"peer": "ML Hub", "us_per_call": loop / n * 1e6, "durable_s": durable, "rss_mb": rss,
-                      "run": run.id}))
+                      "run": run.id, "loop_s": loop, "samples": samples}))
 
 
-def mlhub_worker(server: Server, n: int, keys: int) -> dict:
+def mlhub_worker(server: Server, n: int, keys: int, env: dict[str, str] | None = None,
+                 kind: str = "w") -> dict:
     env = {**os.environ, "MLHUB_URL": server.url, "MLHUB_TOKEN": server.token,
-           "MLHUB_WAL_DIR": str(server.dir / "wal")}
-    out = subprocess.run([sys.executable, __file__, "--worker", str(n), str(keys)], env=env,
+           "MLHUB_WAL_DIR": str(server.dir / "wal"), **(env or {})}
+    out = subprocess.run([sys.executable, __file__, "--worker", str(n), str(keys), "--kind", kind], env=env,
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+SYSTEM_METRICS_CASES = {
+    "off": {"MLHUB_SYSTEM_METRICS": "0"},
+    "every 10 s (default)": {"MLHUB_SYSTEM_METRICS": "1", "MLHUB_SYSTEM_METRICS_INTERVAL": "10"},
+    "every 0.5 s": {"MLHUB_SYSTEM_METRICS": "1", "MLHUB_SYSTEM_METRICS_INTERVAL": "0.5"},
+}
+
+
+def w7(server: Server, n: int, repeats: int) -> dict[str, dict]:
+    """run.log loop of ``n`` calls with the sampler off/on, rounds interleaved so drift in
+    the machine's load hits every case alike; medians of ``repeats``. Then wandb.log."""
+    results: dict[str, list[dict]] = {case: [] for case in SYSTEM_METRICS_CASES}
+    for _ in range(repeats):
+        for case, env in SYSTEM_METRICS_CASES.items():
+            results[case].append(mlhub_worker(server, n, 1, env))
+    out = {case: {"us_per_call": statistics.median(r["us_per_call"] for r in rs),
+                  "loop_s": statistics.median(r["loop_s"] for r in rs),
+                  "samples": statistics.median(r["samples"] for r in rs)} for case, rs in results.items()}
+    shim = [mlhub_worker(server, n, 1, SYSTEM_METRICS_CASES["off"], kind="wandb") for _ in range(repeats)]
+    out["wandb.log (shim), sampler off"] = {"us_per_call": statistics.median(r["us_per_call"] for r in shim),
+                                            "loop_s": statistics.median(r["loop_s"] for r in shim),
+                                            "samples": 0}
+    return out
 
 
 def median_of(fn, repeats: int = 3) -> dict:  # type: ignore[no-untyped-def]
@@ -188,10 +226,19 @@ def w6(server: Server, procs: int, steps: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="smaller workloads (for a smoke run)")
+    ap.add_argument("--only", choices=["W7"], help="run one workload only")
     ap.add_argument("--worker", nargs=2, type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--kind", default="w", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.worker:
-        worker("w", *a.worker)
+        worker(a.kind, *a.worker)
+        return
+    if a.only == "W7":
+        server = Server()
+        try:
+            report_w7(server, a.quick)
+        finally:
+            server.stop()
         return
     n1, n2, nbig, nruns, nslow = ((20_000, 2_000, 200_000, 200, 500) if a.quick else
                                   (100_000, 10_000, 1_000_000, 1_000, 2_000))
@@ -221,8 +268,38 @@ def main() -> None:
         print(f"\nW6  {r6['procs']} processes x 2,000 steps x 5 metrics into one SQLite registry: "
               f"{r6['wall_s']:.1f} s, {r6['complete']}/{r6['procs']} runs complete, {r6['failed']} failed, "
               f"{r6['locked']} saw 'database is locked'")
+        report_w7(server, a.quick)
     finally:
         server.stop()
+
+
+def sample_cost(samples: int = 200) -> tuple[float, float]:
+    """(wall ms, CPU ms) of one system-metrics sample, taken here in-process: the sampler's
+    whole cost is this once per interval, which the loop timings above cannot resolve
+    from a busy machine's noise."""
+    from mlhub_ext.client.sysmetrics import Sampler
+
+    sampler = Sampler()
+    time.sleep(0.2)
+    t, c = time.perf_counter(), time.process_time()
+    for _ in range(samples):
+        sampler.sample()
+    wall, cpu = (time.perf_counter() - t) / samples * 1e3, (time.process_time() - c) / samples * 1e3
+    sampler.close()
+    return wall, cpu
+
+
+def report_w7(server: Server, quick: bool) -> None:
+    n, repeats = (3_000_000, 3) if quick else (10_000_000, 5)
+    r7 = w7(server, n, repeats)
+    base = r7["off"]["us_per_call"]
+    wall, cpu = sample_cost()
+    print(f"\nW7  one system-metrics sample: {wall:.2f} ms wall, {cpu:.2f} ms CPU = "
+          f"{wall / 10_000 * 100:.3f} % of a 10 s interval, {wall / 500 * 100:.2f} % of 0.5 s")
+    print(f"W7  system metrics on a run.log loop of {n:,} calls (1 metric), medians of {repeats}")
+    for case, r in r7.items():
+        print(f"  {case:<32} {r['us_per_call']:>8.3f} µs/call  loop {r['loop_s']:.2f} s  "
+              f"{r['samples']:.0f} samples  cost {100 * (r['us_per_call'] / base - 1):+.1f} %")
 
 
 if __name__ == "__main__":

@@ -252,6 +252,7 @@ class WandbRun:
         self._defined: dict[str, _Metric] = {}
         self._patterns: list[tuple[str, _Metric]] = []
         self._resolved: dict[str, _Metric | None] = {}
+        self._plain_off = False   # True once define_metric is used: rows need splitting
 
     # -- identity ----------------------------------------------------------------------
     @property
@@ -296,6 +297,14 @@ class WandbRun:
     def log(self, data: Mapping[str, Any], step: int | None = None, commit: bool | None = None) -> None:
         """W&B's ``log``: see the module docstring for the step rules. Values are numbers
         (what ``run.log`` takes); anything else raises ``TypeError`` naming its key."""
+        if step is None and commit is None and not self._pending and not self._plain_off \
+                and type(data) is dict:
+            # The common call, one step per log: straight to run.log (which copies ``data``).
+            at = self._step
+            self._run.log(data, at)
+            self._last.update(data)
+            self._step = at + 1
+            return
         if not isinstance(data, Mapping):
             raise TypeError(f"wandb.log expects a dict of metric name -> number, not {type(data).__name__}")
         if step is not None:
@@ -438,6 +447,7 @@ class WandbRun:
             raise MLHubError(ErrorCode.INVALID, f"define_metric({name!r}): goal must be 'minimize' or "
                                                 f"'maximize', not {goal!r}")
         metric = _Metric(step_metric, kinds, goal)
+        self._plain_off = True
         if name.endswith("*"):
             self._patterns.append((name, metric))
         else:
