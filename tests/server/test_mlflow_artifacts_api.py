@@ -59,7 +59,8 @@ async def test_artifacts_and_registry_in_local_mode(jp_fetch):  # type: ignore[n
     await _call(jp_fetch, "registered-models/alias", {"name": "lab-model", "alias": "champion", "version": "1"})
     r = await jp_fetch(*f"{API}/registered-models/alias".split("/"), params={"name": "lab-model", "alias": "champion"})
     assert json.loads(r.body)["model_version"]["aliases"] == ["champion"]
-    r = await jp_fetch(*f"{API}/model-versions/get-download-uri".split("/"), params={"name": "lab-model", "version": "1"})
+    r = await jp_fetch(*f"{API}/model-versions/get-download-uri".split("/"),
+                       params={"name": "lab-model", "version": "1"})
     uri = json.loads(r.body)["artifact_uri"]
     r = await jp_fetch(*f"{ARTIFACTS}/{uri.removeprefix('mlflow-artifacts:/')}/MLmodel".split("/"))
     assert r.body == MLMODEL

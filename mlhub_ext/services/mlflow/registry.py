@@ -32,7 +32,7 @@ from typing import Any, Callable
 
 from ...core.errors import ErrorCode, MLHubError
 from ...core.model_service import ModelService
-from ...core.models import Model, ModelQuery, ModelVersion
+from ...core.models import Model, ModelVersion
 from ...core.service import Registry
 from . import search
 from .artifacts import REGISTRY_ROOT, Target, files_of, logged_model_files, models_of, resolve
@@ -419,7 +419,8 @@ def describe_files(registry: Registry, files: dict[str, tuple[str, int]]) -> dic
     if sk is None:
         out["not_served"] = f"it has no sklearn flavor (flavors: {', '.join(sorted(flavors)) or 'none'})"
     elif fmt != "skops" or data_file not in files:
-        out["not_served"] = f"its scikit-learn model is saved as {fmt or 'an unknown format'}, which runs code when loaded"
+        out["not_served"] = (f"its scikit-learn model is saved as {fmt or 'an unknown format'}, which runs code "
+                             "when loaded")
     elif not schema:
         out["not_served"] = "it has no signature with columns or a 2-D numeric tensor, so inputs cannot be checked"
     else:

@@ -68,7 +68,8 @@ def test_autolog_register_alias_load_and_serve(mlflow_server):  # type: ignore[n
         auto_mv = mlflow.register_model(f"runs:/{run.info.run_id}/model", "iris-autolog")
         # log_model (skops: MLflow's default) + register + alias + load in a fresh process
         with mlflow.start_run():
-            info = mlflow.sklearn.log_model(clf, name="clf", input_example=X.iloc[:3], pip_requirements=["scikit-learn"])
+            info = mlflow.sklearn.log_model(clf, name="clf", input_example=X.iloc[:3],
+                                            pip_requirements=["scikit-learn"])
         mv = mlflow.register_model(info.model_uri, "iris-mlflow")
         client.set_registered_model_alias("iris-mlflow", "champion", mv.version)
         client.set_registered_model_tag("iris-mlflow", "team", "vision")
@@ -117,7 +118,8 @@ def test_autolog_register_alias_load_and_serve(mlflow_server):  # type: ignore[n
     refused = mlflow_server.api("POST", "models/iris-autolog/predictions", json={"inputs": out["sample"]})
     assert refused.status_code == 409, refused.text
     message = refused.json()["error"]["message"]
-    assert "pickle" in message and "skops" in message and "mlflow.pyfunc.load_model('models:/iris-autolog/1')" in message
+    assert "pickle" in message and "skops" in message
+    assert "mlflow.pyfunc.load_model('models:/iris-autolog/1')" in message
 
 
 def test_a_stranger_gets_resource_does_not_exist(mlflow_server):  # type: ignore[no-untyped-def]
