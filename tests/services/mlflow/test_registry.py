@@ -168,6 +168,24 @@ def test_registered_models_versions_aliases_and_files(hub) -> None:  # type: ign
         assert "archive" in e.value.message or "register the versions" in e.value.message
 
 
+def test_a_model_folder_in_a_runs_artifacts_registers(hub) -> None:  # type: ignore[no-untyped-def]
+    """MLflow 2's layout (or log_artifacts of a saved model): runs:/<run>/model and the
+    mlflow-artifacts URI MLflow's client turns it into."""
+    from mlhub_ext.services.mlflow import runs
+
+    exp = experiments.create_experiment(hub, "alice", {"name": "old-style"})["experiment_id"]
+    info = runs.create_run(hub, "alice", {"experiment_id": exp})["run"]["info"]
+    root = info["artifact_uri"].removeprefix("mlflow-artifacts:/")
+    for name, data in (("model/MLmodel", MLMODEL_PICKLE.encode()), ("model/model.pkl", b"x"), ("other.txt", b"y")):
+        artifacts.upload_artifact(hub, "alice", f"{root}/{name}", [data])
+    reg.create_registered_model(hub, "alice", {"name": "old"})
+    for source in (f"runs:/{info['run_id']}/model", f"{info['artifact_uri']}/model"):
+        v = reg.create_model_version(hub, "alice", {"name": "old", "source": source, "run_id": info["run_id"]})
+        files = artifacts.list_artifacts(hub, "alice", f"registered-models/old/{v['model_version']['version']}")
+        assert [f["path"] for f in files["files"]] == ["MLmodel", "model.pkl"]
+        assert v["model_version"]["run_id"] == info["run_id"] and v["model_version"]["source"] == source
+
+
 def test_bad_sources_and_paths_are_refused(hub) -> None:  # type: ignore[no-untyped-def]
     reg.create_registered_model(hub, "alice", {"name": "m"})
     _, no_mlmodel = _logged_model(hub, "alice", {"model.pkl": b"x"})
