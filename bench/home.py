@@ -1,6 +1,6 @@
 """Home benchmark: GET /home on a registry of 10,000 runs, 500 datasets and 500 model versions.
 
-    python bench/home.py [--quick] [--requests N]
+    python bench/home.py [--quick] [--requests N] [--db-url postgresql+psycopg://.../empty_db]
 
 Builds the registry with bulk inserts (one executemany per table, a few seconds), starts a
 real `mlhub serve` on it and times GET /mlhub/api/v1/home over N sequential requests
@@ -18,6 +18,7 @@ with its access rule doing real work.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -187,14 +188,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer requests (20 home, 3 naive)")
     parser.add_argument("--requests", type=int, default=0, help="home requests to time (default 200)")
+    parser.add_argument("--db-url", default="", help="an EMPTY database to fill instead of a new SQLite file "
+                        "(e.g. PostgreSQL); its tables are created by the server")
     args = parser.parse_args()
+    if args.db_url:
+        os.environ["MLHUB_DB_URL"] = args.db_url
     n_home = args.requests or (20 if args.quick else 200)
     n_naive = 3 if args.quick else 10
     server = Server()
     try:
         t = time.perf_counter()
-        sizes = build(f"sqlite:///{server.dir / 'mlhub.db'}")
-        print(f"registry built in {time.perf_counter() - t:.1f} s: "
+        sizes = build(args.db_url or f"sqlite:///{server.dir / 'mlhub.db'}")
+        print(f"{'PostgreSQL' if 'postgresql' in (args.db_url or '') else 'SQLite'} registry built in {time.perf_counter() - t:.1f} s: "
               + ", ".join(f"{v:,} {k}" for k, v in sizes.items()))
         home = server.get("home").json()
         c = home["counts"]
