@@ -52,9 +52,9 @@ def _version_number(value: Any) -> int | None:
     if isinstance(value, bool):
         raise invalid(f"version must be a positive integer or 'latest', not {quoted(value)}")
     try:
-        return validation.check_int("version", value, 1)
+        return validation.check_int("version", value, 1, validation.MAX_VERSION)
     except MLHubError:
-        raise invalid(f"version must be 'latest' or an integer from 1 to {validation.MAX_INT}, "
+        raise invalid(f"version must be 'latest' or an integer from 1 to {validation.MAX_VERSION}, "
                       f"not {quoted(value)}") from None
 
 

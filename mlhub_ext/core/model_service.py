@@ -39,7 +39,7 @@ def version_ref(value: Any) -> int | str | None:
     if isinstance(value, bool):
         raise invalid(f"version must be a positive integer, 'latest' or a stage name, not {quoted(value)}")
     if isinstance(value, int) or (isinstance(value, str) and value.isascii() and value.isdigit()):
-        return validation.check_int("version", value, 1)
+        return validation.check_int("version", value, 1, validation.MAX_VERSION)
     if isinstance(value, str):
         return validation.check_name("stage", value)
     raise invalid(f"version must be a positive integer, 'latest' or a stage name, not {quoted(value)}")

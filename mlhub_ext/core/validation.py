@@ -47,6 +47,8 @@ def check_mapping(field: str, value: Any) -> dict[str, Any]:
 # The largest integer the registry's databases hold (64-bit signed columns). A larger number
 # in a request is refused as invalid here, never handed to the database (where it overflows).
 MAX_INT = 2**63 - 1
+# Version numbers (of datasets and models) are 32-bit columns.
+MAX_VERSION = 2**31 - 1
 _INT_TEXT = re.compile(r"[+-]?[0-9]+")
 
 

@@ -11,7 +11,7 @@ from mlhub_ext.core.errors import ErrorCode, MLHubError
 from mlhub_ext.core.model_service import version_ref
 from mlhub_ext.core.numbers import decode_value
 from mlhub_ext.core.service import parse_metric_batches
-from mlhub_ext.core.validation import MAX_INT, check_int, check_paging
+from mlhub_ext.core.validation import MAX_INT, MAX_VERSION, check_int, check_paging
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -45,7 +45,8 @@ def test_paging_bounds_offset_to_what_the_database_holds() -> None:
 def test_model_version_refs_never_raise_anything_but_invalid() -> None:
     assert version_ref("12") == 12
     assert version_ref("production") == "production"
-    for bad in (2**63, str(2**64), "²", 0):
+    assert version_ref(str(MAX_VERSION)) == 2**31 - 1
+    for bad in (2**31, 14838165234, 2**63, str(2**64), "²", 0):   # versions are 32-bit columns
         with pytest.raises(MLHubError) as e:
             version_ref(bad)
         assert e.value.code == ErrorCode.INVALID, bad
@@ -53,11 +54,11 @@ def test_model_version_refs_never_raise_anything_but_invalid() -> None:
 
 def test_dataset_version_numbers_refuse_infinity_and_fractions() -> None:
     assert _version_number("3") == 3 and _version_number("latest") is None
-    for bad in (json.loads("1e400"), 1.5, 2**63, "²"):
+    for bad in (json.loads("1e400"), 1.5, 2**31, 348158618373239, "²"):
         with pytest.raises(MLHubError) as e:
             _version_number(bad)
         assert e.value.code == ErrorCode.INVALID
-        assert e.value.message.startswith(f"version must be 'latest' or an integer from 1 to {MAX_INT}")
+        assert e.value.message.startswith("version must be 'latest' or an integer from 1 to 2147483647")
 
 
 def test_metric_steps_timestamps_and_values_beyond_64_bits_are_invalid() -> None:

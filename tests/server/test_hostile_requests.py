@@ -172,6 +172,7 @@ async def test_values_no_store_can_hold_are_refused_on_every_body_route(jp_fetch
     a body (Python's decoder accepts both) answered 500 from the database or orjson."""
     big = b'{"k": [1, {"n": -426529713729858275639296}]}'
     lone = b'{"k": {"a\\uda57": 1}}'
+    nul = b'{"k": ["a\\u0000b"]}'   # PostgreSQL text and JSONB cannot hold NUL (found fuzzing on PostgreSQL)
     for method, path in body_routes():
         parts = [p if not p.startswith("{") else ("0" * 32 if p == "{run_id}" else "x1")
                  for p in path.strip("/").split("/")]
@@ -183,6 +184,9 @@ async def test_values_no_store_can_hold_are_refused_on_every_body_route(jp_fetch
         assert (code, body["error"]["message"]) == (400, "request body at k.a\\uda57: 'a\\uda57' holds a lone UTF-16 "
                                                          "surrogate escape (\\ud800-\\udfff), which is not valid "
                                                          "Unicode"), (method, path)
+        code, body, _ = await call(jp_fetch, method, *parts, raw=nul, headers={"Content-Type": "application/json"})
+        assert (code, body["error"]["message"]) == (422, "request body at k[0]: 'a\\x00b' holds a NUL character "
+                                                         "(\\u0000), which ML Hub cannot store"), (method, path)
     # A surrogate pair is one character, and 2**64-1 fits: both are stored and given back.
     code, run, _ = await call(jp_fetch, "POST", "runs", raw=b'{"project": "p", "config": {"e": "\\ud83d\\ude00", '
                                                              b'"n": 18446744073709551615}}')
@@ -205,3 +209,18 @@ async def test_405_lists_the_allowed_methods(jp_fetch, method, path, allow) -> N
         assert e.code == 405 and e.response is not None
         assert e.response.headers["Allow"] == allow
         assert json.loads(e.response.body)["error"]["message"].endswith(f"; it allows {allow}")
+
+
+@pytest.mark.parametrize("path,params,message", [
+    (("projects",), {"q": "a\x00b"}, "query parameter 'q' holds a NUL character (%00), which no ML Hub value can"),
+    (("projects", "a\x00b"), {}, "path parameter 'name' ('a\\x00b') holds a NUL character (%00), which no ML Hub "
+                                  "name can"),
+])
+async def test_nul_in_path_or_query_is_422(jp_fetch, path, params, message) -> None:  # type: ignore[no-untyped-def]
+    """Found by the API fuzzer on PostgreSQL, which refuses NUL even in a lookup (a 500 there)."""
+    try:
+        await jp_fetch("mlhub", "api", "v1", *path, params=params)
+        raise AssertionError("expected 422")
+    except HTTPClientError as e:
+        assert e.code == 422 and e.response is not None
+        assert json.loads(e.response.body)["error"]["message"] == message

@@ -103,12 +103,14 @@ def parse_json(raw: bytes | str, what: str = "request body") -> Any:
 
 def check_storable(doc: Any, what: str = "request body") -> None:
     """Refuse decoded JSON that no store or answer can hold, naming where it is: an integer
-    outside 64 bits (422 ``invalid``), or a string with a lone surrogate escape such as
-    ``"\\ud800"``, which is not Unicode (400 ``malformed``). Python's decoder accepts both;
-    the database, orjson and every client's UTF-8 do not."""
+    outside 64 bits or a string holding NUL (``"\\u0000"``, which PostgreSQL text and JSONB
+    cannot store) (422 ``invalid``), or a string with a lone surrogate escape such as
+    ``"\\ud800"``, which is not Unicode (400 ``malformed``). Python's decoder accepts them;
+    the databases, orjson and every client's UTF-8 do not."""
     try:
-        orjson.dumps(doc)   # the fast path: what orjson writes, the stores and answers hold
-        return
+        # The fast path: what orjson writes, the answers hold; NUL is escaped in what it writes.
+        if b"\\u0000" not in orjson.dumps(doc):
+            return
     except orjson.JSONEncodeError:
         pass
     found = _unstorable(doc, "")
@@ -119,13 +121,15 @@ def check_storable(doc: Any, what: str = "request body") -> None:
     if isinstance(value, int):
         raise invalid(f"{at}: the integer {quoted(value)} does not fit in 64 bits "
                       f"(-2**63 to 2**64-1); send it as a string or a float")
+    if "\x00" in value:
+        raise invalid(f"{at}: {quoted(value)} holds a NUL character (\\u0000), which ML Hub cannot store")
     raise malformed(f"{at}: {quoted(value)} holds a lone UTF-16 surrogate escape (\\ud800-\\udfff), "
                     "which is not valid Unicode")
 
 
 def _unstorable(doc: Any, where: str) -> tuple[str, Any] | None:
     """The JSON path and value of the first integer beyond 64 bits or string (value or key)
-    with a lone surrogate in ``doc``; None if there is none. Depth is bounded by
+    with a lone surrogate or NUL in ``doc``; None if there is none. Depth is bounded by
     :data:`MAX_JSON_DEPTH`, checked before decoding."""
     if isinstance(doc, bool):
         return None
@@ -134,7 +138,7 @@ def _unstorable(doc: Any, where: str) -> tuple[str, Any] | None:
     if isinstance(doc, str):
         try:
             doc.encode("utf-8")
-            return None
+            return (where, doc) if "\x00" in doc else None
         except UnicodeEncodeError:
             return where, doc
     if isinstance(doc, list):
@@ -144,11 +148,24 @@ def _unstorable(doc: Any, where: str) -> tuple[str, Any] | None:
     elif isinstance(doc, dict):
         for key, item in doc.items():
             # The path goes into the message: surrogates escaped, long keys cut.
-            name = key[:100].encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(key, str) else str(key)
+            name = (key[:100].encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+                    if isinstance(key, str) else str(key))
             path = f"{where}.{name}" if where else name
             if (found := _unstorable(key, path)) is not None or (found := _unstorable(item, path)) is not None:
                 return found
     return None
+
+
+def refuse_nul(query: dict[str, list[bytes]], path_kwargs: dict[str, Any], path_args: tuple[Any, ...]) -> None:
+    """A NUL character in a path or query parameter is a 422 naming it: PostgreSQL refuses
+    NUL even in a lookup, and no stored name can hold one."""
+    for name, values in query.items():
+        if "\x00" in name or any(b"\x00" in v for v in values):
+            raise invalid(f"query parameter {quoted(name)} holds a NUL character (%00), which no ML Hub value can")
+    for name, value in [*path_kwargs.items(), *enumerate(path_args)]:
+        if isinstance(value, str) and "\x00" in value:
+            raise invalid(f"path parameter {quoted(name)} ({quoted(value)}) holds a NUL character (%00), "
+                          "which no ML Hub name can")
 
 
 def api(method: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
@@ -165,6 +182,7 @@ def api(method: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]
         limiter = self.settings.get("mlhub.rate_limiter")
         if limiter is not None and self.request.method in WRITE_METHODS:
             limiter.check(self.acting_user())
+        refuse_nul(self.request.query_arguments, kwargs, args)
         await method(self, *args, **kwargs)
 
     return wrapper
