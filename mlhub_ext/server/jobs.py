@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..core.dataset_service import DatasetService
-from ..core.errors import ErrorCode, MLHubError, invalid, quoted
+from ..core.errors import ErrorCode, MLHubError, conflict, invalid, quoted
 from ..core.model_service import ModelService
 from ..core.models import Job, ModelVersion
 from ..core.service import Registry
+from ..services.mlflow.registry import MLFLOW_MODEL_TYPE
 from ..train.sweep import Sweep, check_metric, submit_sweep, trial_point
 from ..train.jobs import TrainJob, submit_evaluate, submit_train
 from ..train.specs import ModelSpec
@@ -202,6 +203,11 @@ class JobRunner:
         mv = self.models.get_version(user, name, version, with_evaluation=False)
         self.models.check_can_register(user, name)
         self.models.require_weights(mv)
+        if mv.model_type == MLFLOW_MODEL_TYPE:
+            why = (mv.spec.get("mlflow") or {}).get("not_served") or "it is not in a format ML Hub loads"
+            raise conflict(f"version {mv.version} of model {quoted(name)} was registered through MLflow and ML Hub "
+                           f"does not load it: {why}; evaluate it in a kernel with "
+                           f"mlflow.pyfunc.load_model('models:/{name}/{mv.version}') and mlflow.models.evaluate")
         target = body.get("target") or mv.target
         data = self._data(user, body.get("dataset"), body.get("version"))
         check_evaluation(data, target, mv.input_schema)

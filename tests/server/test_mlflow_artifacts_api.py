@@ -83,3 +83,10 @@ async def test_artifacts_and_registry_in_local_mode(jp_fetch):  # type: ignore[n
                        body=json.dumps({"stage": "champion", "inputs": [[1.0]]}))
     err = json.loads(e.value.response.body)["error"]
     assert e.value.code == 409 and "saved as pickle" in err["message"] and "skops" in err["message"]
+    # ... nor evaluates it: refused before any job is queued
+    with pytest.raises(HTTPClientError) as e:
+        await jp_fetch("mlhub", "api", "v1", "models", "lab-model", "versions", "1", "evaluations", method="POST",
+                       body=json.dumps({"dataset": "anything"}))
+    assert e.value.code == 409 and "mlflow.pyfunc.load_model" in json.loads(e.value.response.body)["error"]["message"]
+    r = await jp_fetch("mlhub", "api", "v1", "jobs")
+    assert json.loads(r.body)["jobs"] == []
