@@ -231,9 +231,18 @@ class SqlStore(AbstractStore):
             if run.tags:
                 c.execute(insert(_tags), [{"run_id": run.id, "tag": t, "position": i} for i, t in enumerate(run.tags)])
             c.execute(update(_projects).where(_projects.c.id == pid).values(updated_at=now))
-        got = self.get_run(run.id)
-        assert got is not None
-        return got
+        # Built from what was written (a new run has no metrics yet), not read back: creating
+        # a run is one write transaction. JSON values as a read would return them.
+        try:
+            params, summary, provenance = orjson.loads(orjson.dumps([run.params, run.summary, run.provenance]))
+        except (TypeError, orjson.JSONEncodeError):
+            got = self.get_run(run.id)
+            assert got is not None
+            return got
+        return Run(id=run.id, project=run.project, owner=run.owner, name=run.name, status=RunStatus(run.status),
+                   params=params, tags=list(run.tags), summary=summary, provenance=provenance, notes=run.notes,
+                   created_at=now, updated_at=now, finished_at=None, latest_metrics={}, last_seq=0,
+                   status_reason=run.status_reason, stop_requested=False)
 
     def _run_select(self):  # type: ignore[no-untyped-def]
         return select(_runs, _projects.c.name.label("project_name")).join(_projects, _projects.c.id == _runs.c.project_id)

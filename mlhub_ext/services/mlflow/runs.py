@@ -83,14 +83,15 @@ def run_info(run: Run, exp_id: str) -> dict[str, Any]:
             "artifact_uri": artifact_uri(exp_id, run.id), "lifecycle_stage": lifecycle(run)}
 
 
-def run_json(run: Run, exp_id: str, steps: dict[str, int] | None = None) -> dict[str, Any]:
+def run_json(run: Run, exp_id: str, steps: dict[str, int] | None = None,
+             info: dict[str, Any] | None = None) -> dict[str, Any]:
     """MLflow's Run: ``info``, ``data`` (latest metrics, params, tags) and ``inputs``.
 
     A metric's timestamp here is the run's last update (ML Hub keeps the latest value and
     step per series, not its time); ``metrics/get-history`` has every point's own time.
     """
     stamp = millis(run.updated_at) or 0
-    info = run_info(run, exp_id)
+    info = info if info is not None else run_info(run, exp_id)
     steps = steps or {}
     metrics = [{"key": k, "value": encode_value(v), "timestamp": stamp, "step": steps.get(k, 0)}
                for k, v in run.latest_metrics.items()]
@@ -101,13 +102,44 @@ def run_json(run: Run, exp_id: str, steps: dict[str, int] | None = None) -> dict
             "inputs": {"dataset_inputs": inputs if isinstance(inputs, list) else []}}
 
 
-def search_view(run: Run, exp_id: str) -> dict[str, Any]:
-    info = run_info(run, exp_id)
-    inputs = _mlflow(run).get("inputs")
-    return {"run": run, "experiment_id": exp_id, "metrics": run.latest_metrics,
-            "params": {k: param_text(v) for k, v in run.params.items()}, "tags": kv_tags(run),
-            "attributes": info,
-            "datasets": [d.get("dataset", {}) for d in inputs] if isinstance(inputs, list) else []}
+class RunView:
+    """A run as the search grammar reads it (``view["metrics"|"params"|"tags"|"attributes"]``),
+    each part built on first use: most searches read one or two of them."""
+
+    __slots__ = ("run", "experiment_id", "_cache")
+
+    def __init__(self, run: Run, exp_id: str) -> None:
+        self.run, self.experiment_id, self._cache = run, exp_id, {}
+
+    def __getitem__(self, part: str) -> Any:
+        if part in self._cache:
+            return self._cache[part]
+        run = self.run
+        if part == "metrics":
+            value: Any = run.latest_metrics
+        elif part == "params":
+            value = {k: param_text(v) for k, v in run.params.items()}
+        elif part == "tags":
+            value = kv_tags(run)
+        elif part == "attributes":
+            value = run_info(run, self.experiment_id)
+        elif part == "datasets":
+            inputs = _mlflow(run).get("inputs")
+            value = [d.get("dataset", {}) for d in inputs] if isinstance(inputs, list) else []
+        else:
+            raise KeyError(part)
+        self._cache[part] = value
+        return value
+
+    def get(self, part: str, default: Any = None) -> Any:
+        try:
+            return self[part]
+        except KeyError:
+            return default
+
+
+def search_view(run: Run, exp_id: str) -> RunView:
+    return RunView(run, exp_id)
 
 
 def _run_id(req: dict[str, Any]) -> str:
@@ -259,15 +291,15 @@ def search_runs(registry: Registry, user: str, req: dict[str, Any]) -> dict[str,
                          filter=store_clauses, ids=ids)
         runs, _ = registry.store.list_runs(query)
         for run in runs:
-            view = search_view(run, exp_id)
-            stage = view["attributes"]["lifecycle_stage"]
+            stage = lifecycle(run)
             if view_type == "ACTIVE_ONLY" and stage != "active" or view_type == "DELETED_ONLY" and stage != "deleted":
                 continue
-            if search.matches(view, rest):
+            view = RunView(run, exp_id)
+            if not rest or search.matches(view, rest):
                 views.append(view)
     views = search.sort_runs(views, order)
     page = views[offset:offset + max_results]
-    answer: dict[str, Any] = {"runs": [run_json(v["run"], v["experiment_id"]) for v in page]}
+    answer: dict[str, Any] = {"runs": [run_json(v.run, v.experiment_id, info=v["attributes"]) for v in page]}
     if offset + max_results < len(views):
         answer["next_page_token"] = encode_page_token(offset + max_results)
     return answer

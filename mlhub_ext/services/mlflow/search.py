@@ -300,9 +300,26 @@ def _compare(a: Any, b: Any) -> int:
         return (str(a) > str(b)) - (str(a) < str(b))
 
 
-def sort_runs(views: list[dict[str, Any]], order: Sequence[Order]) -> list[dict[str, Any]]:
-    """MLflow's order: the given keys, then start_time descending, then run id."""
+def _sort_key(value: Any) -> tuple[int, Any]:
+    if isinstance(value, float) and math.isnan(value):
+        return (1, 0.0)    # NaN after every number, as MLflow orders it
+    return (0, value)
+
+
+def sort_runs(views: list[Any], order: Sequence[Order]) -> list[Any]:
+    """MLflow's order: the given keys, then start_time descending, then run id; a run without
+    a key's value comes after those with one, whichever the direction."""
     keys = list(order) + [Order("attribute", "start_time", False), Order("attribute", "run_id", True)]
+    try:   # one stable sort per key, last key first: key functions, no comparisons in Python
+        out = list(views)
+        for o in reversed(keys):
+            valued = [(run_value(v, o.kind, o.key), v) for v in out]
+            present = [p for p in valued if p[0] is not None]
+            present.sort(key=lambda p: _sort_key(p[0]), reverse=not o.ascending)
+            out = [v for _, v in present] + [v for value, v in valued if value is None]
+        return out
+    except TypeError:   # values of mixed types under one key: compare pairwise
+        pass
 
     def cmp(x: dict[str, Any], y: dict[str, Any]) -> int:
         for o in keys:
