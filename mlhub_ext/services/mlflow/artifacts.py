@@ -47,6 +47,11 @@ def models_of(registry: Registry) -> ModelService:
     return svc
 
 
+def read_blob(blobs: Any, digest: str) -> bytes:
+    with blobs.open(digest) as f:
+        return f.read()
+
+
 def run_of_model(model_id: str) -> str:
     """The id of the run that holds logged model ``model_id`` (``m-<run id><8 hex>``)."""
     m = _MODEL_ID.match(model_id or "")
@@ -107,6 +112,8 @@ def files_of(registry: Registry, user: str, t: Target) -> dict[str, tuple[str, i
         except MLHubError as e:
             raise _translate(e, f"Model version (name={t.model}, version={t.version})") from None
         files = (v.spec.get("mlflow") or {}).get("files") or {}
+        if not files and v.model_type == "sklearn" and v.artifact_sha256 and registry.blobs is not None:
+            return _native_sklearn_files(registry, v)
         return {str(k): (str(sha), int(size)) for k, (sha, size) in files.items()}
     try:
         arts = registry.list_artifacts(user, t.run_id)
@@ -120,6 +127,43 @@ def files_of(registry: Registry, user: str, t: Target) -> dict[str, tuple[str, i
         elif not a.name.startswith(LOGGED_MODEL_PREFIX + "/m-"):
             out[a.name] = (a.sha256, a.size)
     return out
+
+
+_TO_MLFLOW_TYPE = {"float": "double", "int": "long", "bool": "boolean", "string": "string"}
+
+
+def _native_sklearn_files(registry: Registry, v: Any) -> dict[str, tuple[str, int]]:
+    """An ML Hub-trained scikit-learn version (a skops file) as an MLflow model: its skops file
+    and an ``MLmodel`` written for it (the sklearn flavor, skops format, the types the file
+    names as trusted ones, and a signature from the version's input schema), so that
+    ``mlflow.pyfunc.load_model("models:/<name>/<version>")`` loads it in the user's kernel."""
+    import platform
+
+    import skops.io as sio
+    import sklearn
+    import yaml
+
+    blobs = registry.blobs
+    assert blobs is not None
+    data = read_blob(blobs, v.artifact_sha256)
+    sklearn_conf: dict[str, Any] = {"pickled_model": "model.skops", "serialization_format": "skops",
+                                    "sklearn_version": sklearn.__version__, "code": None,
+                                    "skops_trusted_types": sorted(sio.get_untrusted_types(data=data))}
+    doc: dict[str, Any] = {
+        "artifact_path": f"{REGISTRY_ROOT}/{v.model}/{v.version}",
+        "flavors": {"python_function": {"loader_module": "mlflow.sklearn", "model_path": "model.skops",
+                                        "predict_fn": "predict", "python_version": platform.python_version()},
+                    "sklearn": sklearn_conf},
+        "model_uuid": f"mlhub-{v.model}-{v.version}"}
+    cols = v.input_schema or []
+    if cols and all(c.get("dtype") in _TO_MLFLOW_TYPE for c in cols):
+        import json
+
+        doc["signature"] = {"inputs": json.dumps([{"type": _TO_MLFLOW_TYPE[c["dtype"]], "name": c["name"],
+                                                   "required": not c.get("nullable")} for c in cols]),
+                            "outputs": None, "params": None}
+    mlmodel = yaml.safe_dump(doc, sort_keys=False).encode()
+    return {"MLmodel": (blobs.put_stream([mlmodel]), len(mlmodel)), "model.skops": (v.artifact_sha256, len(data))}
 
 
 def list_artifacts(registry: Registry, user: str, path: str) -> dict[str, Any]:

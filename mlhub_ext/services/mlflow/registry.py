@@ -9,7 +9,9 @@ alias ↔ stage.
   ``mlflow-artifacts:`` URI) — path → sha256 and size, in ``spec["mlflow"]["files"]``,
   next to the source, logged model id, flavors and MLflow tags — and the blobs are
   content-addressed, so the version keeps its files whatever happens to the run.
-  Its download URI is ``mlflow-artifacts:/registered-models/<name>/<version>``.
+  Its download URI is ``mlflow-artifacts:/registered-models/<name>/<version>``; a version ML Hub
+  trained itself (a skops file) downloads there with an ``MLmodel`` written for it
+  (:func:`.artifacts.files_of`), so ``mlflow.pyfunc.load_model`` loads it too.
 - Serving: a version whose ``MLmodel`` has the sklearn flavor saved as skops (MLflow 3's
   default outside Databricks) and a signature is stored as ML Hub's ``sklearn`` type with its
   skops file as the artifact, so ``POST /models/<name>/predictions`` serves it after the same
@@ -35,7 +37,7 @@ from ...core.model_service import ModelService
 from ...core.models import Model, ModelVersion
 from ...core.service import Registry
 from . import search
-from .artifacts import REGISTRY_ROOT, Target, files_of, logged_model_files, models_of, resolve
+from .artifacts import REGISTRY_ROOT, Target, files_of, logged_model_files, models_of, read_blob, resolve
 from .errors import MlflowError, invalid, not_found
 from .experiments import decode_page_token, encode_page_token, reads
 from .ids import arg_int, arg_list, arg_str, millis
@@ -404,7 +406,7 @@ def describe_files(registry: Registry, files: dict[str, tuple[str, int]]) -> dic
     blobs = registry.blobs
     assert blobs is not None
     try:
-        mlmodel = yaml.safe_load(blobs.read(files["MLmodel"][0])) or {}
+        mlmodel = yaml.safe_load(read_blob(blobs, files["MLmodel"][0])) or {}
     except yaml.YAMLError as e:
         raise invalid(f"The source's MLmodel file is not valid YAML: {e}") from None
     flavors = mlmodel.get("flavors") if isinstance(mlmodel, dict) else None
@@ -425,7 +427,7 @@ def describe_files(registry: Registry, files: dict[str, tuple[str, int]]) -> dic
         out["not_served"] = "it has no signature with columns or a 2-D numeric tensor, so inputs cannot be checked"
     else:
         out["model_type"] = SKLEARN
-        out["estimator"] = _skops_estimator(blobs.read(files[data_file][0]))
+        out["estimator"] = _skops_estimator(read_blob(blobs, files[data_file][0]))
     return out
 
 

@@ -186,6 +186,40 @@ def test_a_model_folder_in_a_runs_artifacts_registers(hub) -> None:  # type: ign
         assert v["model_version"]["run_id"] == info["run_id"] and v["model_version"]["source"] == source
 
 
+def test_an_ml_hub_trained_version_loads_with_mlflow(hub, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A version trained by ML Hub (a skops file, no MLflow files) downloads as an MLflow model:
+    an MLmodel written for it next to its skops file, loadable by the real mlflow.pyfunc.load_model."""
+    import subprocess
+
+    from tests.services.mlflow_client import ensure_mlflow_venv
+
+    skops = _skops_bytes()
+    models = artifacts.models_of(hub)
+    models.register_version("alice", "native", {"model_bytes": skops, "model_type": "sklearn",
+                                                "estimator_name": "LinearRegression", "task": "regression",
+                                                "input_schema": [{"name": "a", "dtype": "float"},
+                                                                 {"name": "b", "dtype": "float"}]})
+    uri = reg.get_download_uri(hub, "alice", {"name": "native", "version": "1"})["artifact_uri"]
+    root = uri.removeprefix("mlflow-artifacts:/")
+    listed = artifacts.list_artifacts(hub, "alice", root)["files"]
+    assert [f["path"] for f in listed] == ["MLmodel", "model.skops"]
+    for f in listed:
+        _, _, fh = artifacts.open_artifact(hub, "alice", f"{root}/{f['path']}")
+        with fh:
+            (tmp_path / f["path"]).write_bytes(fh.read())
+    assert (tmp_path / "model.skops").read_bytes() == skops
+    code = ("import sys, mlflow, pandas as pd; m = mlflow.pyfunc.load_model(sys.argv[1]); "
+            "print(m.metadata.get_input_schema().input_names()); "
+            "X = pd.DataFrame([[0.0, 1.0], [3.0, 3.0]], columns=['a', 'b']); "
+            "print([round(float(x), 6) for x in m.predict(X)])")
+    proc = subprocess.run([str(ensure_mlflow_venv()), "-c", code, str(tmp_path)], capture_output=True, text=True,
+                          timeout=120, env={"PATH": "/usr/bin:/bin", "MLFLOW_DISABLE_TELEMETRY": "true",
+                                            "PYTHONWARNINGS": "ignore"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    names, predicted = proc.stdout.strip().splitlines()[-2:]
+    assert names == "['a', 'b']" and predicted == "[0.0, 3.0]"
+
+
 def test_bad_sources_and_paths_are_refused(hub) -> None:  # type: ignore[no-untyped-def]
     reg.create_registered_model(hub, "alice", {"name": "m"})
     _, no_mlmodel = _logged_model(hub, "alice", {"model.pkl": b"x"})
