@@ -223,7 +223,7 @@ test.describe('Themes', () => {
     const cell = (source: string): any => ({ cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source });
     const notebook = {
       cells: [
-        cell(`import mlhub_ext as mh\nrun = mh.init(${JSON.stringify(project)}, name="live")\nlive = mh.live(run)\nlive`),
+        cell(`import mlhub_ext as mh\nrun = mh.init(${JSON.stringify(project)}, name="live")\nlive = mh.live(run, metrics=["loss", "acc"])\nlive`),
         cell(
           'for i in range(40): run.log({"loss": 1 / (i + 1), "acc": i / 40}, step=i)\n' +
             'run.finish()\nlive.refresh()'
@@ -312,7 +312,7 @@ test.describe('Themes', () => {
       await page.screenshot({ path: `${SHOTS}/themes-compare-${theme}.png` });
 
       // Models sidebar and the model view's version compare.
-      await page.click('.jp-SideBar [data-id="mlhub-models"]');
+      await page.sidebar.openTab('mlhub-models');
       const models = page.locator('#mlhub-models');
       await models.getByRole('button', { name: 'Refresh' }).click();
       await page.evaluate(async name => {
@@ -322,7 +322,7 @@ test.describe('Themes', () => {
       const versionCompare = view.getByRole('table', { name: 'version comparison' });
       await expect(versionCompare.locator('tr[data-metric="accuracy"]')).toBeVisible({ timeout: 30000 });
       await expectReadable(versionCompare, 'td, th', `${theme} version compare`);
-      await expectReadable(view.locator('.jp-MLHubModels-versions'), 'td, th', `${theme} versions table`);
+      await expectReadable(view, 'table td, table th, .jp-MLHubModels-stage, .jp-MLHub-status', `${theme} model view`);
       await expectReadable(models, '.jp-MLHub-status, .jp-MLHubModels-stage', `${theme} job and stage badges`);
       // The progress text says what came of a job, not its state again.
       await expect(models.locator('.jp-MLHubModels-jobMessage').first()).toHaveText(/^registered as v\d · 100%$/);
@@ -336,12 +336,13 @@ test.describe('Themes', () => {
       const dataset = page.locator(`.jp-MLHub-datasetView[data-dataset="${datasetName}"]`);
       await expect(dataset.getByRole('table', { name: 'preview' })).toContainText('9007199254740993');
       await expectReadable(dataset, '.jp-MLHub-table td, .jp-MLHub-table th', `${theme} dataset tables`);
-      await page.click('.jp-SideBar [data-id="mlhub-datasets"]');
+      await page.sidebar.openTab('mlhub-datasets');
       await page.screenshot({ path: `${SHOTS}/themes-dataset-${theme}.png` });
 
       // The experiments sidebar with its run list and status badges.
-      await page.click('.jp-SideBar [data-id="mlhub-experiments"]');
+      await page.sidebar.openTab('mlhub-experiments');
       const experiments = page.locator('#mlhub-experiments');
+      await experiments.getByRole('tab', { name: 'Runs' }).click();
       await experiments.getByLabel('Project', { exact: true }).selectOption(project);
       await expect(experiments.locator('.jp-MLHubExp-runName')).toHaveCount(4);
       await expectReadable(experiments, '.jp-MLHub-status, .jp-MLHubExp-tag', `${theme} experiments badges`);
@@ -357,7 +358,8 @@ test.describe('Themes', () => {
       await page.screenshot({ path: `${SHOTS}/themes-run-page-${theme}.png` });
 
       // The Experiments sidebar's Projects view (projects and their latest runs) and the Train form.
-      await page.click('.jp-SideBar [data-id="mlhub-experiments"]');
+      // (already the open tab: a click on its icon would close it)
+      await page.sidebar.openTab('mlhub-experiments');
       const hub = page.locator('#mlhub-experiments');
       await hub.getByRole('tab', { name: 'Projects' }).click();
       await hub.getByRole('button', { name: 'Refresh' }).click();
