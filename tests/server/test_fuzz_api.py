@@ -1,11 +1,12 @@
 """Schemathesis over every operation of the OpenAPI document, against a real `mlhub serve`.
 
-The server runs as a subprocess with a token (tests/conftest.py's ``MLHubServer``) and is
-seeded with one of everything (project, run with params/metrics/artifact, dataset, model
-version with a production stage, job, open upload, a member), all named so that the
-fuzzer's path parameters reach real records as well as missing ones. Each operation gets
-a bounded, derandomized number of examples (positive and negative), and every response
-must pass:
+The server runs as a subprocess with a token (tests/conftest.py's ``MLHubServer``), once on
+SQLite and once on PostgreSQL, and is seeded with one of everything (project, run with
+params/metrics/artifact, dataset, model with a trained version at ``production`` and a
+model-card version, job, open upload, a member, a spare run and token for the DELETEs),
+so that most generated path parameters reach real records and the others missing ones.
+Each operation gets a bounded, derandomized number of examples (positive and negative:
+20, or ``MLHUB_FUZZ_EXAMPLES``), and every response must pass:
 
 - ``not_a_server_error``: no 5xx;
 - ``status_code_conformance``: the status is one the document lists for the operation;
@@ -21,8 +22,10 @@ to reach the dataset routes), so they fail in validation (a 4xx) before a Dask c
 is touched; the last test checks that no job was queued.
 ``GET /stream`` is the WebSocket route (no REST operation to fuzz) and is left out.
 
-Run alone: ``.venv/bin/python -m pytest tests/server/test_fuzz_api.py -q``;
-``MLHUB_FUZZ_EXAMPLES=200`` fuzzes harder than the default kept for ``make test``.
+Run alone: ``.venv/bin/python -m pytest tests/server/test_fuzz_api.py -q`` (add
+``-k sqlite`` for one backend); ``MLHUB_FUZZ_EXAMPLES=200`` fuzzes harder than the default
+kept for ``make test``. A failure shows the request as ``curl``; the server's log, with the
+traceback of a 500, is ``serve.log`` in the test's temporary folder.
 """
 from __future__ import annotations
 
@@ -41,9 +44,9 @@ from hypothesis import strategies as st
 from schemathesis import checks as st_checks
 
 from mlhub_ext.server.openapi import openapi_document
-from tests.conftest import MLHubServer
+from tests.conftest import MLHubServer, reset_postgres
 
-EXAMPLES = int(os.environ.get("MLHUB_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("MLHUB_FUZZ_EXAMPLES", "20"))
 SEED_NAME = "fz"          # the project and the model
 # The only dataset: a name no generated body uses, so no job can find data to train on.
 SEED_DATASET = "fuzz_seed_table_5e1c"
@@ -99,7 +102,7 @@ def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any]) -> An
     return st.sampled_from([*variants, path_parameters])
 
 
-def _seed_model(server: MLHubServer) -> None:
+def _seed_model(server: MLHubServer, db_url: str) -> None:
     """A real fitted model registered straight into the server's database (no Dask needed)."""
     import pandas as pd
 
@@ -114,7 +117,7 @@ def _seed_model(server: MLHubServer) -> None:
                        "label": ["a" if i < 10 else "b" for i in range(20)]})
     fit = fit_spec(validate_spec({"estimator": "sklearn.linear_model.LogisticRegression"}), df, "label")
     evaluation = evaluate_model(fit.model, fit.X_test, fit.y_test, fit.task, fit.classes)
-    reg = open_registry(f"sqlite:///{server.data_dir / 'mlhub.db'}", artifact_root=str(server.data_dir / "artifacts"))
+    reg = open_registry(db_url, artifact_root=str(server.data_dir / "artifacts"))
     try:
         models = open_models(reg)
         models.register_version(server.user, SEED_NAME, {
@@ -167,18 +170,28 @@ def _seed_over_rest(server: MLHubServer) -> None:
     SEEDS.update(name=SEED_NAME, version=["1", "latest"], user=MEMBER, stage="production", offset="0")
 
 
-@pytest.fixture(scope="module")
-def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MLHubServer]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def fuzz_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[MLHubServer]:
+    """The server on each backend: PostgreSQL refuses what SQLite lets by (NUL in text,
+    integers beyond a column's width), so both are fuzzed."""
     data_dir: Path = tmp_path_factory.mktemp("fuzz") / "mlhub-data"
     data_dir.mkdir()
     server = MLHubServer(data_dir)
-    os.environ["MLHUB_RATE_LIMIT"] = "0"   # the fuzzer writes faster than a user; read by the subprocess
+    if request.param == "postgresql":
+        db_url = request.getfixturevalue("pg_url")
+        reset_postgres(db_url)
+    else:
+        db_url = f"sqlite:///{data_dir / 'mlhub.db'}"
+    # Read by the subprocesses: the fuzzer writes faster than a user may.
+    env = {"MLHUB_RATE_LIMIT": "0", "MLHUB_DB_URL": db_url}
+    os.environ.update(env)
     try:
         server.token = server.create_token(server.user)
-        _seed_model(server)
+        _seed_model(server, db_url)
         server.start()
     finally:
-        del os.environ["MLHUB_RATE_LIMIT"]
+        for key in env:
+            del os.environ[key]
     try:
         _seed_over_rest(server)
         served = server.api("GET", "openapi.json").json()
