@@ -105,9 +105,17 @@ class ModelService:
         return self._model_for(user, name, Role.READ)
 
     def update_model(self, user: str, name: str, patch: dict[str, Any]) -> Model:
-        validation.only_keys(patch, {"description", "visibility", "tags"}, "a model update")
-        model = self._model_for(user, name, Role.MANAGE if "visibility" in patch else Role.EDIT)
+        """Change ``description``, ``tags`` (edit role), ``visibility`` or ``name`` (manage role).
+
+        A new ``name`` renames the model: its versions, stages, members, inferences and the jobs
+        that name it follow. Raises ``conflict`` if the new name is taken, ``invalid`` for a
+        name ML Hub does not accept, ``not_found``/``forbidden`` as for any model.
+        """
+        validation.only_keys(patch, {"description", "visibility", "tags", "name"}, "a model update")
+        model = self._model_for(user, name, Role.MANAGE if {"visibility", "name"} & set(patch) else Role.EDIT)
         fields: dict[str, Any] = {}
+        if "name" in patch and patch["name"] != name:
+            fields["name"] = validation.check_name("model", patch["name"])
         if "description" in patch:
             fields["description"] = _text("description", patch["description"], MAX_DESCRIPTION)
         if "visibility" in patch:
@@ -117,6 +125,21 @@ class ModelService:
         updated = self.store.update_model(name, fields)
         updated.role = model.role
         return updated
+
+    def rename_model(self, user: str, name: str, new_name: Any) -> Model:
+        """``update_model(user, name, {"name": new_name})``: manage role, conflict if taken."""
+        return self.update_model(user, name, {"name": new_name})
+
+    def delete_model(self, user: str, name: str) -> None:
+        """Delete a model with every version, stage (and its history), member, evaluation and
+        inference record; needs the manage role (as deleting a run does on its project).
+
+        Raises ``not_found`` for a model the caller cannot see, ``forbidden`` below manage,
+        ``conflict`` while one of its jobs is queued or running. The version files stay in the
+        content-addressed blob store (another version, dataset or run may hold the same bytes).
+        """
+        self._model_for(user, name, Role.MANAGE)
+        self.store.delete_model(name)
 
     # members
     def holdings(self, user: str) -> tuple[list[Holding], list[Holding]]:
@@ -171,6 +194,20 @@ class ModelService:
             raise conflict(f"version {v.version} of model {quoted(name)} is the {', '.join(v.stages)} stage; "
                            "move the stage to another version before archiving it")
         return self.store.update_version(name, v.version, fields)
+
+    def delete_version(self, user: str, name: str, version: Any) -> list[AliasMove]:
+        """Delete one version (a number, not a stage) with its evaluations and inferences; needs
+        the manage role, as deleting a run does. The stages that pointed at it are removed (each
+        removal is in the stage history, and returned); its number is never given again.
+
+        Raises ``invalid`` for a version that is not a positive number, ``not_found`` for a
+        model or version the caller cannot see, ``forbidden`` below manage.
+        """
+        r = version_ref(version)
+        if not isinstance(r, int):
+            raise invalid(f"version must be a version number, not {quoted(version)}")
+        self._model_for(user, name, Role.MANAGE)
+        return self.store.delete_version(name, r, user)
 
     def create_model(self, user: str, name: Any, description: Any = "", tags: Any = None,
                      visibility: Any = "private") -> Model:

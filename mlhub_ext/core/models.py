@@ -240,7 +240,22 @@ class ModelStore(ABC):
         """Dashboard counts over the models ``readable_by`` may read."""
 
     @abstractmethod
-    def update_model(self, name: str, fields: dict[str, Any]) -> Model: ...
+    def update_model(self, name: str, fields: dict[str, Any]) -> Model:
+        """Change ``description``, ``visibility``, ``tags`` and ``name`` (a rename: the model's
+        versions, aliases, members, history and inferences follow, and so do the jobs that name
+        it); conflict if the new name is taken. Returns the model under its (new) name."""
+
+    @abstractmethod
+    def delete_model(self, name: str) -> None:
+        """Delete the model with its versions, aliases and their history, members, tags,
+        evaluations and inferences; its finished jobs stay, no longer naming it. Conflict while
+        one of its jobs is queued or running. Blobs stay (content-addressed, maybe shared)."""
+
+    @abstractmethod
+    def delete_version(self, name: str, version: int, user: str) -> list[AliasMove]:
+        """Delete one version with its evaluations and inferences; the aliases that pointed at
+        it are removed and each removal recorded (by ``user``) in the stage history, returned.
+        Its number is never handed out again. ``not_found`` if there is no such version."""
 
     @abstractmethod
     def create_model(self, model: Model) -> Model:

@@ -74,8 +74,10 @@ SCHEMAS: dict[str, Schema] = {
         "model": _ref("Model"), "version": _ref("ModelVersion"),
         "created": {"type": "boolean", "description": "true: a new model; false: a new version of an existing one"}}},
     "ModelVersionList": _list("ModelVersion", "versions"),
-    "ModelPatch": {"type": "object", "additionalProperties": False,
-                   "properties": {"description": STR, "visibility": VIS, "tags": TAGS}},
+    "ModelPatch": {"type": "object", "additionalProperties": False, "properties": {
+        "description": STR, "visibility": VIS, "tags": TAGS,
+        "name": {**NAME, "description": "rename the model (manage role): its versions, stages, members, inferences "
+                                        "and jobs follow; 409 if a model of that name exists"}}},
     "ModelVersionPatch": {"type": "object", "additionalProperties": False, "properties": {
         "description": STR, "tags": TAGS, "status": STR, "developer": STR, "published": {"type": "boolean"},
         "archived": {"type": "boolean"}}},
@@ -146,8 +148,13 @@ def model_paths(op: Callable[..., Schema], param: Callable[..., Schema], errors:
                                "one, with no weights; a card that cannot be read is 422 and stores nothing",
                                "CardImported", "CardImport", "201", errors=("400", "401", "403", "404", "413", "422"))},
         "/models/{name}": {"get": op("A model with its stages and latest version", "Model", params=name),
-                           "patch": op("Change description, tags or visibility", "Model", "ModelPatch",
-                                       params=name)},
+                           "patch": op("Change description or tags (edit role), visibility or name (manage "
+                                       "role; a rename moves versions, stages, members and jobs with it)",
+                                       "Model", "ModelPatch", params=name, errors=all_errors),
+                           "delete": op("Delete the model with its versions, stages and their history, members, "
+                                        "evaluations and inference records (manage role); 409 while one of its "
+                                        "jobs is queued or running. Files stay in the content-addressed store",
+                                        None, status="204", params=name, errors=("401", "403", "404", "409", "422"))},
         "/models/{name}/members": {"get": op("Members with their roles", "ModelMemberList", params=name)},
         "/models/{name}/members/{user}": {
             "put": op("Share the model with a user", "ModelMember", "MemberRole", params=name + [param("user")]),
@@ -157,7 +164,12 @@ def model_paths(op: Callable[..., Schema], param: Callable[..., Schema], errors:
         "/models/{name}/versions/{version}": {
             "get": op("A version with its evaluation", "ModelVersion", params=ver),
             "patch": op("Catalogue metadata, publish/unpublish, archive", "ModelVersion", "ModelVersionPatch",
-                        params=ver, errors=all_errors)},
+                        params=ver, errors=all_errors),
+            "delete": op("Delete one version with its evaluations and inference records (manage role); the stages "
+                         "on it are removed (recorded in the history) and its number is never reused; 422 for "
+                         "anything but a version number", None, status="204",
+                         params=name + [param("version", desc="a version number")],
+                         errors=("401", "403", "404", "422"))},
         "/models/{name}/versions/{version}/evaluation": {"get": op(
             "The holdout evaluation and every evaluation on another dataset", "ModelEvaluation", params=ver)},
         "/models/{name}/versions/{version}/evaluations": {"post": op(

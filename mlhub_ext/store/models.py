@@ -74,10 +74,15 @@ class SqlModelStore(SqlMembersMixin, ModelStore):
         aliases: dict[int, dict[str, int]] = {}
         for a in c.execute(select(_aliases).where(_aliases.c.model_id.in_(ids)).order_by(_aliases.c.stage)):
             aliases.setdefault(a.model_id, {})[a.stage] = a.version
-        counts = dict(c.execute(select(_versions.c.model_id, func.count()).where(_versions.c.model_id.in_(ids))
-                                .group_by(_versions.c.model_id)).all())
+        counts: dict[int, int] = {}
+        highest: dict[int, int] = {}
+        for mid, n, top in c.execute(select(_versions.c.model_id, func.count(), func.max(_versions.c.version))
+                                     .where(_versions.c.model_id.in_(ids)).group_by(_versions.c.model_id)):
+            counts[mid], highest[mid] = int(n), int(top)
         latest: dict[int, ModelVersion] = {}
-        pairs = [(r.id, r.latest_version) for r in rows if r.latest_version]
+        # The latest version is the highest one still there (models.latest_version is the last
+        # number handed out, which a deleted version keeps from being reused).
+        pairs = list(highest.items())
         names = {r.id: r.name for r in rows}
         if pairs:
             cond = or_(*[(_versions.c.model_id == i) & (_versions.c.version == v) for i, v in pairs])
@@ -85,7 +90,7 @@ class SqlModelStore(SqlMembersMixin, ModelStore):
                 latest[v.model_id] = _version(v, names[v.model_id], aliases.get(v.model_id, {}), False)
         return [Model(name=r.name, owner=r.owner, visibility=Visibility(r.visibility), description=r.description or "",
                       tags=tags.get(r.id, []), task=r.task, model_type=r.model_type, estimator=r.estimator,
-                      developer=r.developer, latest_version=r.latest_version, version_count=int(counts.get(r.id, 0)),
+                      developer=r.developer, latest_version=highest.get(r.id, 0), version_count=counts.get(r.id, 0),
                       aliases=aliases.get(r.id, {}), latest=latest.get(r.id), created_at=r.created_at,
                       updated_at=r.updated_at) for r in rows]
 
@@ -147,14 +152,60 @@ class SqlModelStore(SqlMembersMixin, ModelStore):
 
     def update_model(self, name: str, fields: dict[str, Any]) -> Model:
         values = {k: (Visibility(v).value if k == "visibility" else v) for k, v in fields.items() if k != "tags"}
-        with self._write() as c:
-            mid = self._id(c, name)
-            c.execute(update(_models).where(_models.c.id == mid).values(updated_at=utcnow(), **values))
-            if "tags" in fields:
-                self._set_tags(c, mid, fields["tags"])
-        got = self.get_model(name)
+        new_name = fields.get("name", name)
+        try:
+            with self._write() as c:
+                mid = self._id(c, name, lock="name" in fields)
+                if new_name != name:
+                    if c.execute(select(_models.c.id).where(_models.c.name == new_name)).first() is not None:
+                        raise conflict(f"model {new_name!r} already exists")
+                    # Jobs name their model (members, aliases, versions, inferences hold its id).
+                    c.execute(update(_jobs).where(_jobs.c.model == name).values(model=new_name))
+                c.execute(update(_models).where(_models.c.id == mid).values(updated_at=utcnow(), **values))
+                if "tags" in fields:
+                    self._set_tags(c, mid, fields["tags"])
+        except IntegrityError:  # a racing create took the new name between our check and the update
+            raise conflict(f"model {new_name!r} already exists") from None
+        got = self.get_model(new_name)
         assert got is not None
         return got
+
+    def delete_model(self, name: str) -> None:
+        with self._write() as c:
+            mid = self._id(c, name, lock=True)
+            busy = c.execute(select(_jobs.c.id).where(_jobs.c.model == name,
+                                                      _jobs.c.state.in_(("queued", "running")))).scalars().all()
+            if busy:
+                raise conflict(f"model {name!r} has unfinished jobs ({', '.join(sorted(busy))}): abort them or wait "
+                               "for them to finish before deleting it")
+            for table in (_inf, _evals, _history, _aliases, _versions, _members, _tags):
+                c.execute(delete(table).where(table.c.model_id == mid))
+            # Finished jobs stay their owners' history; they no longer name a model a later
+            # one of the same name would inherit them from.
+            c.execute(update(_jobs).where(_jobs.c.model == name).values(model=None, version=None))
+            c.execute(delete(_models).where(_models.c.id == mid))
+
+    def delete_version(self, name: str, version: int, user: str) -> list[AliasMove]:
+        now = utcnow()
+        moves: list[AliasMove] = []
+        with self._write() as c:
+            mid = self._id(c, name, lock=True)  # serialises with numbering and alias moves
+            gone = c.execute(delete(_versions).where(_versions.c.model_id == mid,
+                                                     _versions.c.version == version)).rowcount
+            if not gone:
+                raise not_found(f"version of model {name!r}", version)
+            stages = c.execute(select(_aliases.c.stage).where(_aliases.c.model_id == mid,
+                                                              _aliases.c.version == version)
+                               .order_by(_aliases.c.stage)).scalars().all()
+            for stage in stages:
+                hid = c.execute(insert(_history).values(model_id=mid, stage=stage, version=None, previous=version,
+                                                        user=user, created_at=now)).inserted_primary_key[0]
+                moves.append(AliasMove(int(hid), name, stage, None, version, user, now))
+            for table in (_aliases, _inf, _evals):
+                c.execute(delete(table).where(table.c.model_id == mid, table.c.version == version))
+            # models.latest_version stays: it is the last number handed out, never reused.
+            c.execute(update(_models).where(_models.c.id == mid).values(updated_at=now))
+        return moves
 
     @staticmethod
     def _set_tags(c: Connection, mid: int, tags: list[str]) -> None:
@@ -225,8 +276,9 @@ class SqlModelStore(SqlMembersMixin, ModelStore):
     def serving_version(self, name: str, user: str,
                         pick: Callable[[Model | None, Role | None], int]) -> ModelVersion | None:
         with self._read() as c:
+            top = select(func.max(_versions.c.version)).where(_versions.c.model_id == _models.c.id).scalar_subquery()
             row = c.execute(
-                select(_models.c.id, _models.c.owner, _models.c.visibility, _models.c.latest_version)
+                select(_models.c.id, _models.c.owner, _models.c.visibility, top.label("latest_version"))
                 .where(_models.c.name == name)).first()
             if row is None:
                 pick(None, None)

@@ -68,6 +68,11 @@ class ModelHandler(ModelMixin):
         m = await self.call(self.models.update_model, self.acting_user(), name, self.json_body())
         self.write_json(m.to_json())
 
+    @api
+    async def delete(self, name: str) -> None:
+        await self.call(self.models.delete_model, self.acting_user(), name)
+        self.no_content()
+
 
 class MembersHandler(ModelMixin):
     @api
@@ -104,6 +109,11 @@ class VersionHandler(ModelMixin):
     async def patch(self, name: str, version: str) -> None:
         v = await self.call(self.models.update_version, self.acting_user(), name, version, self.json_body())
         self.write_json(v.to_json())
+
+    @api
+    async def delete(self, name: str, version: str) -> None:
+        await self.call(self.models.delete_version, self.acting_user(), name, version)
+        self.no_content()
 
 
 class EvaluationHandler(ModelMixin):
