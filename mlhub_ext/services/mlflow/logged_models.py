@@ -198,8 +198,17 @@ def log_logged_model_params(registry: Registry, user: str, req: dict[str, Any]) 
 
 
 def delete_logged_model(registry: Registry, user: str, req: dict[str, Any]) -> dict[str, Any]:
-    raise MlflowError("NOT_IMPLEMENTED", "ML Hub does not delete logged models: their files stay on the run that "
-                      "logged them; register the ones to keep and leave the others")
+    """``DELETE logged-models/<id>`` (edit role on the run's project, as any change to it): the
+    record goes, so get and search no longer find it. Its files stay among the run's artifacts
+    (as MLflow's server keeps them until garbage collection), and versions registered from it
+    keep theirs (they hold their own content-addressed copies)."""
+    model_id = arg_str(req, "model_id", required=True) or ""
+    run, _ = _get(registry, user, model_id)
+    registry.get_project_by_id(user, int(_exp(registry, user, run)), Role.EDIT)
+    records = _records(registry.get_run(user, run.id))
+    records.pop(model_id, None)
+    registry.set_run_provenance(user, run.id, PROVENANCE_KEY, records)
+    return {}
 
 
 def log_outputs(registry: Registry, user: str, req: dict[str, Any]) -> dict[str, Any]:

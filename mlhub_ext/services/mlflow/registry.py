@@ -22,8 +22,9 @@ alias ↔ stage.
 - Aliases are stages (``production``, ``staging``… or any name); every move is kept in the
   stage history. ``current_stage`` is always ``"None"``; get-latest-versions and
   transition-stage map MLflow's old stages onto stages of the same name in lower case.
-- Renaming and deleting registered models and deleting versions are not offered (ML Hub
-  keeps versions and their lineage); they answer NOT_IMPLEMENTED saying what to do instead.
+- Renaming and deleting a registered model and deleting a version need the manage role (as
+  ML Hub's own ``PATCH``/``DELETE /models/<name>`` and ``DELETE …/versions/<n>``); a deleted
+  version's number is not given again and the aliases on it go (recorded in the stage history).
 """
 from __future__ import annotations
 
@@ -242,19 +243,40 @@ def update_registered_model(registry: Registry, user: str, req: dict[str, Any]) 
 
 
 def rename_registered_model(registry: Registry, user: str, req: dict[str, Any]) -> dict[str, Any]:
+    """``new_name`` for the model (manage role): versions, aliases, members, inference records and
+    jobs follow. A taken name is RESOURCE_ALREADY_EXISTS; a name ML Hub does not accept is
+    INVALID_PARAMETER_VALUE."""
     name = _name(req)
-    _model(models_of(registry), user, name)
-    raise MlflowError("NOT_IMPLEMENTED", f"ML Hub does not rename models (a model's name is how its versions, stages "
-                      f"and predictions are addressed): register the versions under the new name instead of "
-                      f"renaming {name!r}")
+    new_name = arg_str(req, "new_name", required=True) or ""
+    models = models_of(registry)
+    _model(models, user, name)
+    try:
+        m = models.rename_model(user, name, new_name)
+    except MLHubError as e:
+        if e.code == ErrorCode.CONFLICT:
+            raise MlflowError("RESOURCE_ALREADY_EXISTS",
+                              f"Registered Model (name={new_name}) already exists.") from None
+        if e.code == ErrorCode.INVALID:
+            raise invalid(e.message) from None
+        raise
+    return {"registered_model": model_json(models, m)}
 
 
 def delete_registered_model(registry: Registry, user: str, req: dict[str, Any]) -> dict[str, Any]:
+    """The model with every version, alias, member and inference record (manage role); the
+    files stay in the content-addressed store. INVALID_STATE while one of its jobs runs."""
     name = _name(req)
-    _model(models_of(registry), user, name)
-    raise MlflowError("NOT_IMPLEMENTED", f"ML Hub does not delete models: archive the versions of {name!r} you no "
-                      "longer want (PATCH /mlhub/api/v1/models/<name>/versions/<version> {\"archived\": true}) or "
-                      "make the model private")
+    models = models_of(registry)
+    _model(models, user, name)
+    try:
+        models.delete_model(user, name)
+    except MLHubError as e:
+        if e.code == ErrorCode.CONFLICT:
+            raise MlflowError("INVALID_STATE", e.message) from None
+        if e.code == ErrorCode.NOT_FOUND:  # deleted by someone else in between
+            raise not_found(f"Registered Model with name={name} not found") from None
+        raise
+    return {}
 
 
 def set_registered_model_tag(registry: Registry, user: str, req: dict[str, Any]) -> dict[str, Any]:
@@ -580,11 +602,17 @@ def delete_model_version_tag(registry: Registry, user: str, req: dict[str, Any])
 
 
 def delete_model_version(registry: Registry, user: str, req: dict[str, Any]) -> dict[str, Any]:
+    """One version (manage role) with its aliases; its number is never given again."""
     name = _name(req)
-    v = _version(models_of(registry), user, name, arg_str(req, "version", required=True))
-    raise MlflowError("NOT_IMPLEMENTED", f"ML Hub does not delete model versions: archive version {v.version} of "
-                      f"{name!r} instead (PATCH /mlhub/api/v1/models/{name}/versions/{v.version} "
-                      "{\"archived\": true})")
+    models = models_of(registry)
+    v = _version(models, user, name, arg_str(req, "version", required=True))
+    try:
+        models.delete_version(user, name, v.version)
+    except MLHubError as e:
+        if e.code == ErrorCode.NOT_FOUND:
+            raise not_found(f"Model Version (name={name}, version={v.version}) not found") from None
+        raise
+    return {}
 
 
 def transition_stage(registry: Registry, user: str, req: dict[str, Any]) -> dict[str, Any]:

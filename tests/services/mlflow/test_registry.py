@@ -5,8 +5,9 @@ import json
 
 import pytest
 
+from mlhub_ext.core.errors import MLHubError
 from mlhub_ext.services.mlflow import artifacts, experiments, logged_models, registry as reg
-from mlhub_ext.services.mlflow.errors import MlflowError
+from mlhub_ext.services.mlflow.errors import MlflowError, from_mlhub
 
 MLMODEL_SKOPS = """
 flavors:
@@ -159,13 +160,84 @@ def test_registered_models_versions_aliases_and_files(hub) -> None:  # type: ign
     with pytest.raises(MlflowError) as e:
         artifacts.upload_artifact(hub, "alice", path + "/x", [b"x"])
     assert e.value.error_code == "PERMISSION_DENIED"
-    # what ML Hub does not do says what to do instead
-    for fn, req in ((reg.delete_registered_model, {"name": "m"}), (reg.rename_registered_model, {"name": "m"}),
+    # a stranger cannot rename or delete what they cannot see
+    for fn, req in ((reg.delete_registered_model, {"name": "m"}),
+                    (reg.rename_registered_model, {"name": "m", "new_name": "n"}),
                     (reg.delete_model_version, {"name": "m", "version": "1"})):
         with pytest.raises(MlflowError) as e:
-            fn(hub, "alice", req)
-        assert e.value.error_code == "NOT_IMPLEMENTED"
-        assert "archive" in e.value.message or "register the versions" in e.value.message
+            fn(hub, "bob", req)
+        assert e.value.error_code == "RESOURCE_DOES_NOT_EXIST" and e.value.status == 404
+
+
+def _code(fn, *args) -> str:  # type: ignore[no-untyped-def]
+    """MLflow's error code for the call, as the HTTP layer answers it (ML Hub's errors translated)."""
+    with pytest.raises((MlflowError, MLHubError)) as e:
+        fn(*args)
+    err = e.value if isinstance(e.value, MlflowError) else from_mlhub(e.value)
+    return str(err.error_code)
+
+
+def test_rename_and_delete_registered_models_and_versions(hub) -> None:  # type: ignore[no-untyped-def]
+    models = artifacts.models_of(hub)
+    _, model_id = _logged_model(hub, "alice", {"MLmodel": MLMODEL_PICKLE.encode(), "model.pkl": b"\x80 kept"})
+    for name in ("m", "taken"):
+        reg.create_registered_model(hub, "alice", {"name": name})
+    for _ in range(3):
+        reg.create_model_version(hub, "alice", {"name": "m", "source": f"models:/{model_id}"})
+    reg.set_alias(hub, "alice", {"name": "m", "alias": "champion", "version": "3"})
+    models.set_member("alice", "m", "bob", "edit")
+
+    assert _code(reg.rename_registered_model, hub, "alice", {"name": "m", "new_name": "taken"}) == \
+        "RESOURCE_ALREADY_EXISTS"
+    assert _code(reg.rename_registered_model, hub, "alice", {"name": "m", "new_name": "a/b"}) == \
+        "INVALID_PARAMETER_VALUE"
+    assert _code(reg.rename_registered_model, hub, "alice", {"name": "m"}) == "INVALID_PARAMETER_VALUE"
+    assert _code(reg.rename_registered_model, hub, "bob", {"name": "m", "new_name": "n"}) == "PERMISSION_DENIED"
+    assert _code(reg.delete_model_version, hub, "bob", {"name": "m", "version": "1"}) == "PERMISSION_DENIED"
+    rm = reg.rename_registered_model(hub, "alice", {"name": "m", "new_name": "n"})["registered_model"]
+    assert rm["name"] == "n" and rm["aliases"] == [{"alias": "champion", "version": "3"}]
+    assert rm["latest_versions"][0]["name"] == "n" and rm["latest_versions"][0]["version"] == "3"
+    assert _code(reg.get_registered_model, hub, "alice", {"name": "m"}) == "RESOURCE_DOES_NOT_EXIST"
+    assert reg.get_download_uri(hub, "alice", {"name": "n", "version": "1"})["artifact_uri"] == \
+        "mlflow-artifacts:/registered-models/n/1"
+    assert [f["path"] for f in artifacts.list_artifacts(hub, "alice", "registered-models/n/1")["files"]] == \
+        ["MLmodel", "model.pkl"]
+
+    assert reg.delete_model_version(hub, "alice", {"name": "n", "version": "3"}) == {}
+    assert _code(reg.get_model_version, hub, "alice", {"name": "n", "version": "3"}) == "RESOURCE_DOES_NOT_EXIST"
+    assert _code(reg.delete_model_version, hub, "alice", {"name": "n", "version": "3"}) == "RESOURCE_DOES_NOT_EXIST"
+    assert _code(reg.get_version_by_alias, hub, "alice", {"name": "n", "alias": "champion"}) == \
+        "RESOURCE_DOES_NOT_EXIST"
+    rm = reg.get_registered_model(hub, "alice", {"name": "n"})["registered_model"]
+    assert rm["aliases"] == [] and rm["latest_versions"][0]["version"] == "2"
+    again = reg.create_model_version(hub, "alice", {"name": "n", "source": f"models:/{model_id}"})["model_version"]
+    assert again["version"] == "4"                                   # 3 is not given again
+
+    assert _code(reg.delete_registered_model, hub, "bob", {"name": "n"}) == "PERMISSION_DENIED"
+    assert reg.delete_registered_model(hub, "alice", {"name": "n"}) == {}
+    assert _code(reg.get_registered_model, hub, "alice", {"name": "n"}) == "RESOURCE_DOES_NOT_EXIST"
+    assert _code(reg.delete_registered_model, hub, "alice", {"name": "n"}) == "RESOURCE_DOES_NOT_EXIST"
+    assert [m["name"] for m in reg.search_registered_models(hub, "alice", {})["registered_models"]] == ["taken"]
+    # the logged model the versions came from keeps its files
+    listed = logged_models.list_logged_model_artifacts(hub, "alice", {"model_id": model_id})
+    assert [f["path"] for f in listed["files"]] == ["MLmodel", "model.pkl"]
+
+
+def test_delete_logged_model(hub) -> None:  # type: ignore[no-untyped-def]
+    exp, model_id = _logged_model(hub, "alice", {"MLmodel": MLMODEL_PICKLE.encode(), "model.pkl": b"\x80 x"})
+    _, other_id = _logged_model(hub, "alice", {"MLmodel": MLMODEL_PICKLE.encode(), "model.pkl": b"\x80 y"}, "exp2")
+    reg.create_registered_model(hub, "alice", {"name": "kept"})
+    reg.create_model_version(hub, "alice", {"name": "kept", "source": f"models:/{model_id}"})
+    assert _code(logged_models.delete_logged_model, hub, "bob", {"model_id": model_id}) == "RESOURCE_DOES_NOT_EXIST"
+    assert logged_models.delete_logged_model(hub, "alice", {"model_id": model_id}) == {}
+    assert _code(logged_models.get_logged_model, hub, "alice", {"model_id": model_id}) == "RESOURCE_DOES_NOT_EXIST"
+    assert _code(logged_models.delete_logged_model, hub, "alice", {"model_id": model_id}) == \
+        "RESOURCE_DOES_NOT_EXIST"
+    assert logged_models.search_logged_models(hub, "alice", {"experiment_ids": [exp]}) == {"models": []}
+    assert logged_models.get_logged_model(hub, "alice", {"model_id": other_id})["model"]["info"]["name"] == "clf"
+    # the version registered from it keeps its files
+    files = artifacts.list_artifacts(hub, "alice", "registered-models/kept/1")["files"]
+    assert [f["path"] for f in files] == ["MLmodel", "model.pkl"]
 
 
 def test_a_model_folder_in_a_runs_artifacts_registers(hub) -> None:  # type: ignore[no-untyped-def]
