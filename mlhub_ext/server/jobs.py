@@ -26,7 +26,7 @@ from ..core.service import Registry
 from ..services.mlflow.registry import MLFLOW_MODEL_TYPE
 from ..train.sweep import Sweep, check_metric, submit_sweep, trial_point
 from ..train.jobs import TrainJob, submit_evaluate, submit_train
-from ..train.specs import ModelSpec
+from ..train.specs import TORCH_KINDS, TORCH_ONLY_FIELDS, ModelSpec
 from .job_inputs import check_evaluation, check_table, resolve_dataset, spec_from_body
 from .model_format import SKLEARN, SKLEARN_PICKLE, skops_to_pickle, to_skops
 
@@ -440,19 +440,34 @@ class JobRunner:
         updated = self.models.update_job(job.id, **fields)
         job.__dict__.update(updated.__dict__)
         if job.run_id and job.kind == "train":
-            self._close_run(user, job.run_id, state, run_summary)
+            self._close_run(user, job, job.run_id, state, run_summary)
         self._emit(job)
         return job
 
-    def _close_run(self, user: str, run_id: str, state: str, result: dict[str, Any] | None) -> None:
+    def _close_run(self, user: str, job: Job, run_id: str, state: str, result: dict[str, Any] | None) -> None:
         status = {"finished": "finished", "aborted": "killed"}.get(state, "failed")
         patch: dict[str, Any] = {"status": status}
         if result is not None:
             patch["summary"] = {k: _finite(v) for k, v in (result.get("metrics") or {}).items()}
+            self._log_evaluation(user, job, run_id, result.get("metrics") or {})
         try:
             self.registry.update_run(user, run_id, patch)
         except MLHubError as e:
             log.warning("run %s of a job could not be closed: %s", run_id, e.message)
+
+    def _log_evaluation(self, user: str, job: Job, run_id: str, metrics: dict[str, Any]) -> None:
+        """The held-out metrics as series too (the run's charts and compare tables read series):
+        one point at the last epoch of a torch model, at step 0 for any other."""
+        step = int(job.spec.get("epochs") or 0) if job.spec.get("kind") in TORCH_KINDS else 0
+        now_s = time.time()
+        batch = {k: {"steps": [step], "values": [_finite(v)], "timestamps": [now_s]} for k, v in metrics.items()
+                 if isinstance(v, (int, float)) and not isinstance(v, bool)}
+        if not batch:
+            return
+        try:
+            self.registry.append_metrics(user, run_id, None, batch)
+        except MLHubError as e:
+            log.warning("the metrics of run %s of a job could not be logged: %s", run_id, e.message)
 
     def _emit(self, job: Job) -> None:
         payload = {"job": job.to_json(), "run": {"id": job.run_id or "", "project": job.project or ""}}
@@ -490,10 +505,21 @@ def _public_spec(spec: ModelSpec) -> dict[str, Any]:
 
 
 def _run_config(spec: ModelSpec, data: Any, body: dict[str, Any]) -> dict[str, Any]:
+    """The run's params: the estimator's own under their names (``max_depth``), then the spec fields
+    that apply to this kind of model (epochs, lr, batch size... only for torch models), the data.
+
+    A parameter whose name a spec field already takes (BaggingClassifier's ``estimator``) is kept
+    as ``params.<name>``.
+    """
     d = _public_spec(spec)
     params = d.pop("params", {}) or {}
-    return {**{k: v for k, v in d.items() if v is not None}, **{f"params.{k}": v for k, v in params.items()},
-            "dataset": data.name, "dataset_version": data.version, "target": body.get("target")}
+    if spec.kind not in TORCH_KINDS:
+        for k in TORCH_ONLY_FIELDS:
+            d.pop(k, None)
+    fields = {k: v for k, v in d.items() if v is not None}
+    fields.update({"dataset": data.name, "dataset_version": data.version, "target": body.get("target")})
+    flat = {(f"params.{k}" if k in fields else k): v for k, v in params.items()}
+    return {**flat, **fields}
 
 
 def _meta(body: dict[str, Any]) -> dict[str, Any]:

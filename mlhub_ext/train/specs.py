@@ -30,6 +30,8 @@ TORCH_PARAM_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 # Spec fields a sweep may vary besides ``params``.
 TRAINING_FIELDS = ("epochs", "batch_size", "lr", "optimizer", "weight_decay", "seed", "test_size")
+# Spec fields only the torch models use (a scikit-learn estimator ignores them).
+TORCH_ONLY_FIELDS = ("epochs", "batch_size", "lr", "optimizer", "weight_decay")
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 

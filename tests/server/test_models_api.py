@@ -442,3 +442,30 @@ async def test_form_options_features_encoding_split_seed_and_try_it_by_version(j
     code, err = await call(jp_fetch, "POST", "models", "flowers_lr", "predictions",
                            body={"version": 7, "inputs": [record]})
     assert code == 404
+
+
+async def test_training_run_params_are_the_models_own_and_its_metrics_are_series(jp_fetch) -> None:  # type: ignore[no-untyped-def]
+    await iris_datasets(jp_fetch)
+    job = await train(jp_fetch, dataset="iris", target="species", estimator=RF,
+                      params={"n_estimators": 5, "max_depth": 3, "random_state": 0}, name="iris_rf")
+    assert job["state"] == "finished", job
+    code, run = await call(jp_fetch, "GET", "runs", job["run_id"])
+    # A forest's run holds its own params under their names, no torch settings.
+    assert run["params"] == {"n_estimators": 5, "max_depth": 3, "random_state": 0, "kind": "sklearn",
+                             "estimator": RF, "seed": 0, "test_size": 0.2, "dataset": "iris",
+                             "dataset_version": 1, "target": "species"}
+    code, metrics = await call(jp_fetch, "GET", "runs", job["run_id"], "metrics")
+    keys = {m["key"] for m in metrics["metrics"]}
+    assert set(run["summary"]) <= keys and "accuracy" in keys
+    code, series = await call(jp_fetch, "GET", "runs", job["run_id"], "metrics", "accuracy")
+    assert series["steps"] == [0] and series["values"] == [pytest.approx(run["summary"]["accuracy"])]
+
+    job = await train(jp_fetch, dataset="iris", target="species", kind="torch_mlp", epochs=2, batch_size=16,
+                      params={"dropout": 0.1}, name="iris_mlp")
+    assert job["state"] == "finished", job
+    code, run = await call(jp_fetch, "GET", "runs", job["run_id"])
+    assert run["params"]["dropout"] == 0.1 and run["params"]["hidden_sizes"] == [64, 32]
+    assert {k: run["params"][k] for k in ("epochs", "batch_size", "lr", "optimizer", "weight_decay")} == {
+        "epochs": 2, "batch_size": 16, "lr": 0.001, "optimizer": "adam", "weight_decay": 0.0}
+    code, series = await call(jp_fetch, "GET", "runs", job["run_id"], "metrics", "accuracy")
+    assert series["steps"] == [2]  # the held-out score sits at the last epoch of the loss curves
