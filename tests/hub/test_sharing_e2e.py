@@ -255,13 +255,15 @@ NEEDS = {
     ("post", "/uploads/{upload_id}/complete"): "uploader",
     ("get", "/models"): "user",
     ("get", "/models/{name}"): "read",
-    ("patch", "/models/{name}"): "manage",  # asked with a visibility change
+    ("patch", "/models/{name}"): "manage",  # asked with a visibility change (a rename needs manage too)
+    ("delete", "/models/{name}"): "manage",  # a fresh model of alice's each time
     ("get", "/models/{name}/members"): "read",
     ("put", "/models/{name}/members/{user}"): "manage",
     ("delete", "/models/{name}/members/{user}"): "manage",
     ("get", "/models/{name}/versions"): "read",
     ("get", "/models/{name}/versions/{version}"): "read",
     ("patch", "/models/{name}/versions/{version}"): "edit",
+    ("delete", "/models/{name}/versions/{version}"): "manage",  # version 1 of a fresh model of alice's each time
     ("get", "/models/{name}/versions/{version}/evaluation"): "read",
     ("post", "/models/{name}/versions/{version}/evaluations"): "edit",  # refused as invalid: nothing queued
     ("get", "/models/{name}/versions/{version}/artifact"): "read",
@@ -283,6 +285,7 @@ NEEDS = {
 }
 MATRIX_MODEL = "matrix_model"
 MATRIX_TRAIN = "matrix_train"
+MATRIX_CARD = "---\nlicense: mit\n---\n# Matrix card\n\nA model to delete in the access matrix.\n"
 TRAIN_CSV = b"a,b,label\n" + b"".join(
     b"%d,%d,%s\n" % (i, (i * 7) % 11, b"yes" if i % 2 else b"no") for i in range(40))
 CSV = b"x,y\n1,2\n3,4\n"
@@ -351,7 +354,7 @@ def request_for(method: str, path: str, caller: Callable, ids: dict[str, str], n
     """A concrete request for the operation: its URL path and keyword arguments."""
     family = path.split("/")[1]
     url = path.replace("{name}", {"projects": MATRIX_PROJECT, "datasets": MATRIX_DATASET,
-                                  "models": MATRIX_MODEL}.get(family, "{name}"), 1)
+                                  "models": ids.get("model", MATRIX_MODEL)}.get(family, "{name}"), 1)
     url = (url.replace("{run_id}", ids["run_id"]).replace("{key}", "loss").replace("{user}", "frank")
            .replace("{version}", "1").replace("{upload_id}", ids["upload_id"]).replace("{offset}", "0")
            .replace("{job_id}", ids["job_id"]).replace("{stage}", "staging")
@@ -459,6 +462,15 @@ def test_access_matrix_covers_every_operation_of_the_openapi_document(callers, m
                 fresh = callers["alice"]("POST", "/runs", json={"project": MATRIX_PROJECT, "name": "to delete"})
                 assert fresh.status_code == 201, fresh.text
                 ids = {**matrix, "run_id": fresh.json()["id"]}  # something of alice's to delete every time
+            if method == "delete" and path in ("/models/{name}", "/models/{name}/versions/{version}"):
+                doomed = f"matrix_doomed_{n}_{re.sub(r'[^a-z]', '', caller) or 'x'}"
+                made = callers["alice"]("POST", "/models", json={"card": MATRIX_CARD, "name": doomed})
+                assert made.status_code == 201, made.text
+                for user, role in ROLE_OF.items():
+                    if role != "owner":
+                        shared = callers["alice"]("PUT", f"/models/{doomed}/members/{user}", json={"role": role})
+                        assert shared.status_code == 200, shared.text
+                ids = {**matrix, "model": doomed}  # something of alice's to delete every time
             if method == "delete" and path.endswith("/aliases/{stage}"):
                 callers["alice"]("PUT", f"/models/{MATRIX_MODEL}/aliases/staging", json={"version": 1})
             url, kw = request_for(method, path, callers[caller], ids, n)
