@@ -149,6 +149,37 @@ def _unsigned_columns(path: Path, delimiter: str, schema: pa.Schema, column_type
     return found
 
 
+# What Arrow's CSV inference would read as a number (NaN and infinities included).
+_NUMBER = r"^\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*$|^[+-]?(nan|NaN|inf|Inf|infinity|Infinity)$"
+
+
+class _MixedText:
+    """The text columns that hold numbers and other values alike (``1, 2, A7, 4``): columns of
+    mixed types read as text, as a DataFrame's are (recorded in the reading's ``text_columns``).
+    A column is checked only until both kinds of value were seen in it."""
+
+    def __init__(self, names: list[str]) -> None:
+        self._order = list(names)
+        self._numbers: set[str] = set()
+        self._words: set[str] = set()
+
+    def see(self, batch: pa.RecordBatch) -> None:
+        for name in self._order:
+            if name in self._numbers and name in self._words:
+                continue
+            values = pc.drop_null(batch.column(name))
+            if len(values) == 0:
+                continue
+            numeric = pc.match_substring_regex(values, _NUMBER)
+            if pc.any(numeric).as_py():
+                self._numbers.add(name)
+            if not pc.all(numeric).as_py():
+                self._words.add(name)
+
+    def found(self) -> list[str]:
+        return [n for n in self._order if n in self._numbers and n in self._words]
+
+
 def _batches(path: Path, delimiter: str, column_types: dict[str, pa.DataType],
              memory_pool: pa.MemoryPool | None,
              report: ReadReport | None = None) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
@@ -174,14 +205,20 @@ def _batches(path: Path, delimiter: str, column_types: dict[str, pa.DataType],
     if any(pa.types.is_binary(f.type) for f in schema):
         raise utf8_error(path)
 
+    text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+
     def gen() -> Iterator[pa.RecordBatch]:
+        mixed = _MixedText(text)
         while True:
             try:
                 batch = reader.read_next_batch()
             except StopIteration:
+                if report is not None:
+                    report.text_columns = mixed.found()
                 return
             except pa.ArrowInvalid as exc:
                 raise _translate(exc, path, delimiter, schema) from exc
+            mixed.see(batch)
             yield batch
 
     return schema, gen()

@@ -139,3 +139,21 @@ async def test_openapi_documents_sheet_and_reading(jp_fetch):  # type: ignore[no
     assert [p["name"] for p in post["parameters"]] == ["sheet"]
     assert "sheet" in doc["components"]["schemas"]["Registration"]["properties"]
     assert doc["components"]["schemas"]["Preview"]["properties"]["reading"] == {"$ref": "#/components/schemas/Reading"}
+
+
+async def test_mixed_type_csv_columns_are_recorded_as_read_as_text(jp_fetch):  # type: ignore[no-untyped-def]
+    # In the first block (Arrow types "code" as text at once) and past it (a widened column).
+    code, body = await register(jp_fetch, "codes.csv", b"code,y,name\n1,0.1,ann\n2,0.2,bo\nA7,0.3,cy\n4,0.4,\n")
+    assert code == 201, body
+    code, preview = await call(jp_fetch, "GET", "datasets", "codes", "versions", "1", "preview")
+    assert preview["columns"] == [{"name": "code", "type": "string"}, {"name": "y", "type": "double"},
+                                  {"name": "name", "type": "string"}]
+    assert preview["rows"][2] == ["A7", 0.3, "cy"]
+    assert preview["reading"] == {"text_columns": ["code"]}
+    assert (await manifest(jp_fetch, "codes"))["reading"] == {"text_columns": ["code"]}
+    late = b"n,code\n" + b"".join(b"%d,%d\n" % (i, i) for i in range(200_000)) + b"9,A7\n"
+    code, body = await register(jp_fetch, "late.csv", late)
+    assert code == 201, body
+    m = await manifest(jp_fetch, "late")
+    assert [c["type"] for c in m["schema"]] == ["int64", "string"]
+    assert m["reading"] == {"text_columns": ["code"]}
