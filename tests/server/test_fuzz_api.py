@@ -3,7 +3,8 @@
 The server runs as a subprocess with a token (tests/conftest.py's ``MLHubServer``), once on
 SQLite and once on PostgreSQL, and is seeded with one of everything (project, run with
 params/metrics/artifact, dataset, model with a trained version at ``production`` and a
-model-card version, job, open upload, a member, a spare run and token for the DELETEs),
+model-card version, job, open upload, a member, a spare run, model and token for the
+DELETEs and renames),
 so that most generated path parameters reach real records and the others missing ones.
 Each operation gets a bounded, derandomized number of examples (positive and negative:
 20, or ``MLHUB_FUZZ_EXAMPLES``), and every response must pass:
@@ -51,6 +52,8 @@ SEED_NAME = "fz"          # the project and the model
 # The only dataset: a name no generated body uses, so no job can find data to train on.
 SEED_DATASET = "fuzz_seed_table_5e1c"
 MEMBER = "bob"
+DOOMED_MODEL = "fz_spare"
+DOOMED_MODEL_OPS = {"DELETE": ("/models/{name}", "/models/{name}/versions/{version}"), "PATCH": ("/models/{name}",)}
 
 schema = schemathesis.openapi.from_dict(openapi_document())
 # The WebSocket route is in the document for its description only; it answers upgrades.
@@ -80,6 +83,8 @@ def _seed_value(method: str, path: str, param: str) -> Any:
         return SEEDS["artifact"]
     if param == "run_id" and method == "DELETE":
         return SEEDS["doomed_run_id"]   # the other operations keep their run
+    if param == "name" and path in DOOMED_MODEL_OPS.get(method, ()):
+        return DOOMED_MODEL             # a delete or rename must not take the seeded model away
     if param == "name" and path.startswith("/datasets/"):
         return SEED_DATASET
     return SEEDS.get(param)
@@ -167,6 +172,7 @@ def _seed_over_rest(server: MLHubServer) -> None:
     # Version 2 of the model: an imported model card (a catalogue entry without weights).
     card = "---\nlicense: mit\nlibrary_name: sklearn\ntags: [fuzz]\n---\n# fz\nA card imported for the fuzzer.\n"
     assert ok(server.api("POST", "models", json={"card": card, "name": SEED_NAME}))["version"]["version"] == 2
+    ok(server.api("POST", "models", json={"card": card, "name": DOOMED_MODEL}))
     SEEDS.update(name=SEED_NAME, version=["1", "latest"], user=MEMBER, stage="production", offset="0")
 
 
@@ -228,3 +234,11 @@ def test_fuzzing_queued_no_cluster_work(fuzz_server: MLHubServer) -> None:
     """Runs after the fuzz: the job operations were reached but nothing was submitted to Dask."""
     jobs = fuzz_server.api("GET", "jobs", params={"limit": 500}).json()["jobs"]
     assert [(j["id"], j["state"]) for j in jobs] == [(SEEDS["job_id"], "failed")]
+
+
+def test_seeded_records_survived(fuzz_server: MLHubServer) -> None:
+    """Runs after the fuzz: deletes and renames hit the spare records, so every operation
+    kept reaching the seeded ones."""
+    assert fuzz_server.api("GET", f"models/{SEED_NAME}/versions/1").json()["model"] == SEED_NAME
+    assert fuzz_server.api("GET", f"runs/{SEEDS['run_id']}").json()["id"] == SEEDS["run_id"]
+    assert fuzz_server.api("GET", f"datasets/{SEED_DATASET}").json()["name"] == SEED_DATASET
