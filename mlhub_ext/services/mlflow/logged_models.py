@@ -26,7 +26,7 @@ from ...core.service import Registry
 from ...core.store import RunQuery
 from . import search
 from .artifacts import LOGGED_MODEL_PREFIX, run_of_model
-from .errors import MlflowError, invalid, not_found
+from .errors import invalid, not_found
 from .experiments import decode_page_token, encode_page_token, reads
 from .ids import arg_int, arg_list, arg_str, experiment_id, project_for
 
