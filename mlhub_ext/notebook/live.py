@@ -16,6 +16,7 @@ kernel's points).
 from __future__ import annotations
 
 import math
+import os
 import threading
 import time
 from typing import Any, Iterable
@@ -36,14 +37,21 @@ _bokeh_loaded = False
 
 
 def load_bokehjs() -> None:
-    """BokehJS must be on the page before a BokehModel renders (TOOLCHAIN-LAB §9)."""
+    """BokehJS must be on the page before a BokehModel renders (TOOLCHAIN-LAB §9).
+
+    In a kernel of a Jupyter server with ML Hub, the page loads it from that server
+    (``MLHUB_BOKEH_URL``, which the server extension sets): the output holds about 16 KB of
+    loader. Elsewhere (no such server: VS Code, a plain Jupyter) it is inlined, about 8 MB,
+    as the default CDN may be out of reach.
+    """
     global _bokeh_loaded
     if _bokeh_loaded:
         return
     from bokeh.io import output_notebook
-    from bokeh.resources import INLINE
+    from bokeh.resources import INLINE, Resources
 
-    output_notebook(resources=INLINE, hide_banner=True)
+    served = os.environ.get("MLHUB_BOKEH_URL")
+    output_notebook(resources=Resources(mode="server", root_url=served) if served else INLINE, hide_banner=True)
     _bokeh_loaded = True
 
 

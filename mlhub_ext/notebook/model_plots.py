@@ -24,7 +24,7 @@ def plots(version_or_evaluation: Any, show: bool = False, **kw: Any) -> dict[str
 
         from .live import load_bokehjs
 
-        load_bokehjs()   # INLINE: the default CDN resources may be out of reach
+        load_bokehjs()   # from this Jupyter server (the default CDN may be out of reach)
         bokeh_show(layout(list(figs.values())))
     return figs
 

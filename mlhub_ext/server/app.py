@@ -23,6 +23,9 @@ from .routes import api_routes
 from .serving import job_runner
 
 API_BASE = "/mlhub/api/v1"
+# BokehJS as the installed bokeh ships it, for the figures of ``mh.live`` and ``mh.plots``: a
+# notebook then loads it by URL (a few KB of output) instead of inline (8 MB an output).
+BOKEH_BASE = "/mlhub/bokeh"
 
 
 class JupyterWebSocket(JupyterHandler, WebSocketHandler):
@@ -96,6 +99,11 @@ class MLHub(MLHubConfigMixin, ExtensionApp):
         self._export_kernel_env()
 
     def initialize_handlers(self) -> None:
+        from bokeh.util.paths import bokehjs_path
+        from jupyter_server.base.handlers import FileFindHandler
+
+        # The lab page is this server's in both modes, so BokehJS is served here in both.
+        self.handlers.append((f"{BOKEH_BASE}/static/(.*)", FileFindHandler, {"path": [str(bokehjs_path())]}))
         if self.hub_service_url:
             from .forward import forward_mlflow_routes, forward_routes
 
@@ -116,6 +124,8 @@ class MLHub(MLHubConfigMixin, ExtensionApp):
         # MLflow's client in a kernel logs to this server too (docs/mlflow.md).
         os.environ["MLFLOW_TRACKING_URI"] = os.environ["MLHUB_URL"] + MLFLOW_BASE.strip("/")
         os.environ["MLFLOW_TRACKING_TOKEN"] = os.environ["MLHUB_TOKEN"]
+        # Where the lab page finds BokehJS (a path: the browser may reach this server by another host).
+        os.environ["MLHUB_BOKEH_URL"] = self.serverapp.base_url.rstrip("/") + BOKEH_BASE + "/"
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         self._export_kernel_env()
