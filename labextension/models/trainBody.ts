@@ -41,6 +41,27 @@ export function defaultDataset(datasets: IDataset[]): string {
   return datasets.find(d => !isHoldout(d))?.name ?? '';
 }
 
+/**
+ * The dataset an "Evaluate on" form starts with: a holdout kept for the version's training
+ * dataset (`iris_holdout` for `iris`: its name without the holdout word), else the
+ * training dataset itself, else the first listed ('' when there is none).
+ */
+export function defaultEvaluationDataset(datasets: IDataset[], version: IModelVersion): string {
+  const trained = version.dataset?.name ?? null;
+  if (trained !== null) {
+    const base = (name: string) =>
+      name.replace(/(^|[_\-.])holdout($|[_\-.])/i, (_, a: string, b: string) => (a && b ? a : '')).toLowerCase();
+    const holdout = datasets.find(d => isHoldout(d) && d.name !== trained && base(d.name) === trained.toLowerCase());
+    if (holdout) {
+      return holdout.name;
+    }
+    if (datasets.some(d => d.name === trained)) {
+      return trained;
+    }
+  }
+  return datasets[0]?.name ?? '';
+}
+
 /** Parse the params editor's text: an object, or the reason it is not one. */
 export function parseParams(text: string): { params?: Record<string, unknown>; error?: string } {
   if (!text.trim()) {

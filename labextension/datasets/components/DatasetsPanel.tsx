@@ -2,6 +2,7 @@
  * The Datasets sidebar: search, upload (button or drag-and-drop, then the Upload form)
  * with progress, the catalogue.
  */
+import { fileUploadIcon, refreshIcon } from '@jupyterlab/ui-components';
 import React, { useRef, useState } from 'react';
 
 import { IDatasetsState } from '../model';
@@ -10,6 +11,7 @@ import { IRegisterOptions } from '../upload';
 import { formatBytes } from './format';
 import { UploadForm } from './UploadForm';
 import { HomeButton } from '../../components/HomeButton';
+import { IconButton } from '../../components/IconButton';
 
 export interface IDatasetsPanelProps {
   state: IDatasetsState;
@@ -118,14 +120,20 @@ export function DatasetsPanel(props: IDatasetsPanelProps): JSX.Element {
     >
       <div className="jp-MLHub-header">
         <span className="jp-MLHub-title">Datasets</span>
-        <span>
+        <span className="jp-MLHub-headerActions">
           <HomeButton />
-          <button className="jp-Button jp-mod-styled jp-mod-reject jp-MLHub-action" onClick={() => input.current?.click()}>
-            Upload
-          </button>
-          <button className="jp-Button jp-mod-styled jp-mod-reject jp-MLHub-action" onClick={props.onRefresh}>
-            Refresh
-          </button>
+          <IconButton
+            icon={fileUploadIcon}
+            label="Upload"
+            title="Upload files as datasets (or drop them on this panel)"
+            onClick={() => input.current?.click()}
+          />
+          <IconButton
+            icon={refreshIcon}
+            label="Refresh"
+            title="Reload the datasets from the registry"
+            onClick={props.onRefresh}
+          />
         </span>
       </div>
       <input

@@ -14,9 +14,19 @@ export function formatBytes(n: number | null | undefined): string {
   return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
+/**
+ * A derived statistic (mean, std, quantiles, counts): at most 4 significant digits below
+ * 1e15, and in scientific notation with at most 15 (all a double holds) from 1e15 on, where
+ * a float printed as an integer would show digits it does not have (the mean of 64-bit
+ * ids as `1577134800018165000`). Stored values go through `formatExact`.
+ */
 export function formatValue(value: unknown): string {
   if (value === null || value === undefined) {
     return '–';
+  }
+  if ((typeof value === 'number' || typeof value === 'bigint') && Math.abs(Number(value)) >= 1e15) {
+    const [mantissa, exponent] = Number(value).toExponential(14).split('e');
+    return `${mantissa.replace(/\.?0+$/, '')}e${exponent}`;
   }
   if (typeof value === 'number') {
     return Number.isInteger(value) ? String(value) : Number(value.toPrecision(4)).toString();

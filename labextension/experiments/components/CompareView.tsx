@@ -22,6 +22,8 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
   const colors = model.runIds.map((_, i) => runColor(i));
   const runColors = runs.map(run => colors[model.runIds.indexOf(run.id)]);
   const loadMs = model.loadMs;
+  // "live" only means something while a run can still log: no badge once all have ended.
+  const running = runs.some(run => run.status === 'running');
   return (
     <div
       className="jp-MLHubExp-compare"
@@ -33,9 +35,11 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
         <h2 className="jp-MLHub-title">
           Compare {model.runIds.length} {model.runIds.length === 1 ? 'run' : 'runs'}
         </h2>
-        <span className="jp-MLHubExp-stream" data-status={model.streamStatus}>
-          {STATUS_TEXT[model.streamStatus]}
-        </span>
+        {running && (
+          <span className="jp-MLHubExp-stream" data-status={model.streamStatus}>
+            {STATUS_TEXT[model.streamStatus]}
+          </span>
+        )}
         <label className="jp-MLHubExp-onlyDiff">
           <input
             type="checkbox"

@@ -1,6 +1,8 @@
+import { refreshIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { HomeButton } from '../../components/HomeButton';
+import { IconButton } from '../../components/IconButton';
 import { IRun } from '../../tokens';
 import { IExperimentsState } from '../runsModel';
 import { IRunsQuery } from '../types';
@@ -37,14 +39,14 @@ export function ExperimentsPanel(props: IExperimentsPanelProps): JSX.Element {
         <h2 className="jp-MLHub-title">Experiments</h2>
         <span className="jp-MLHub-headerActions">
           <HomeButton />
-          <button
-            className="jp-Button jp-mod-styled jp-mod-reject"
+          <IconButton
+            icon={refreshIcon}
+            label="Refresh"
+            title="Reload projects and runs from the registry"
             onClick={props.onRefresh}
             disabled={state.loading}
-            title="Reload projects and runs from the registry"
-          >
-            Refresh
-          </button>
+            className="jp-MLHub-refresh"
+          />
         </span>
       </header>
       {props.projects && (
@@ -95,6 +97,13 @@ function RunsView(props: IExperimentsPanelProps): JSX.Element {
           {state.error}
         </div>
       )}
+      {state.error && state.runs.length > 0 && (
+        <p className="jp-MLHubExp-staleNote" role="note">
+          {query.filter.trim()
+            ? 'The runs below are not filtered by this query: they are the last list that loaded.'
+            : 'The runs below are the last list that loaded.'}
+        </p>
+      )}
       <RunList state={state} onToggle={props.onToggle} />
       <Pager state={state} onPage={props.onPage} />
       <footer className="jp-MLHubExp-actions">
@@ -140,7 +149,7 @@ function RunList(props: {
     );
   }
   return (
-    <ul className="jp-MLHubExp-runs" aria-label="Runs">
+    <ul className="jp-MLHubExp-runs" aria-label="Runs" data-stale={state.error ? 'true' : 'false'}>
       {state.runs.map(run => (
         <RunItem
           key={run.id}

@@ -60,6 +60,9 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
     }
   });
   drawnRef.current = drawn;
+  // Nothing finite to draw (every value NaN or ±Infinity): the axes still show, with a
+  // fixed y range, and a note says why there is no line.
+  const nonFinite = drawn.length > 0 && drawn.every(d => d.buffer.ys.every(y => y === null));
 
   useEffect(() => {
     const el = host.current;
@@ -67,11 +70,15 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
       return;
     }
     const data = plotData(drawn);
-    const sig = `${drawn.map(d => d.run.id).join(',')}|${themeVersion}`;
+    const sig = `${drawn.map(d => d.run.id).join(',')}|${themeVersion}|${nonFinite}`;
     if (plot.current === null || sig !== signature.current) {
       destroy();
       const u = new uPlot(
-        options(el, drawn.map(d => ({ label: d.run.name, color: d.color }))),
+        options(
+          el,
+          drawn.map(d => ({ label: d.run.name, color: d.color })),
+          nonFinite
+        ),
         data,
         el
       );
@@ -130,6 +137,11 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
         aria-label={`${metric} of ${drawn.length} ${drawn.length === 1 ? 'run' : 'runs'} by step`}
       >
         {hover && <HoverBox hover={hover} />}
+        {nonFinite && (
+          <p className="jp-MLHubExp-chartNote" role="note">
+            {nonFiniteNote(drawn)}
+          </p>
+        )}
       </div>
       <ul className="jp-MLHubExp-legend">
         {drawn.slice(0, LEGEND_MAX).map(d => (
@@ -175,6 +187,18 @@ function HoverBox(props: { hover: IHover }): JSX.Element {
   );
 }
 
+/** "Only NaN values logged (2 points, steps 0–5): nothing to draw." */
+function nonFiniteNote(drawn: IDrawn[]): string {
+  const kinds = new Set(drawn.map(d => String(d.buffer.last)));
+  const what = kinds.size === 1 ? `${[...kinds][0]} values` : 'non-finite values (NaN, ±Infinity)';
+  const steps = drawn.flatMap(d => d.buffer.xs);
+  const total = drawn.reduce((n, d) => n + d.buffer.total, 0);
+  const first = Math.min(...steps);
+  const last = Math.max(...steps);
+  const at = steps.length === 0 ? '' : first === last ? `, step ${first}` : `, steps ${first}–${last}`;
+  return `Only ${what} logged (${total} ${total === 1 ? 'point' : 'points'}${at}): no line to draw.`;
+}
+
 function plotData(drawn: IDrawn[]): uPlot.AlignedData {
   // Faceted data: a null x slot, then an [xs, ys] pair per series.
   const data = [null, ...drawn.map(d => [d.buffer.xs, d.buffer.ys])];
@@ -209,10 +233,19 @@ function themeColors(el: HTMLElement): { text: string; grid: string; font: strin
   };
 }
 
+/** An x range around the logged steps, also for a single step (uPlot finds none then). */
+function padRange(_u: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax {
+  if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) {
+    return [0, 1];
+  }
+  return min === max ? [min - 1, max + 1] : [min, max];
+}
+
 /** Plot options with axis and grid colours taken from the current theme. */
 function options(
   el: HTMLElement,
-  lines: Array<{ label: string; color: string }>
+  lines: Array<{ label: string; color: string }>,
+  nonFinite = false
 ): uPlot.Options {
   const { text, grid, font } = themeColors(el);
   const axis: uPlot.Axis = {
@@ -228,7 +261,11 @@ function options(
     height: HEIGHT,
     legend: { show: false },
     cursor: { show: false },
-    scales: { x: { time: false }, y: { auto: true } },
+    // With no finite value uPlot finds no y range and draws no axes at all.
+    scales: {
+      x: nonFinite ? { time: false, range: padRange } : { time: false },
+      y: nonFinite ? { auto: false, range: [0, 1] } : { auto: true }
+    },
     axes: [{ ...axis, incrs: STEP_INCREMENTS }, { ...axis, size: 60 }],
     series: [
       {},

@@ -60,7 +60,7 @@ export function RunItem(props: IRunItemProps): JSX.Element {
       {params.length > 0 && (
         <div className="jp-MLHubExp-kv jp-MLHubExp-params">
           {params.map(key => (
-            <span key={key} className="jp-MLHubExp-param">
+            <span key={key} className="jp-MLHubExp-param" title={`${key}=${formatParam(run.params[key])}`}>
               {key}={formatParam(run.params[key])}
             </span>
           ))}
@@ -69,7 +69,7 @@ export function RunItem(props: IRunItemProps): JSX.Element {
       {metrics.length > 0 && (
         <div className="jp-MLHubExp-kv jp-MLHubExp-metrics">
           {metrics.map(key => (
-            <span key={key} className="jp-MLHubExp-metric">
+            <span key={key} className="jp-MLHubExp-metric" title={`${key}=${formatMetric(run.latest_metrics[key])}`}>
               {key}={formatMetric(run.latest_metrics[key])}
             </span>
           ))}

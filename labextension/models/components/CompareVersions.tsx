@@ -14,8 +14,10 @@ export interface ICompareVersionsProps {
   versions: IModelVersion[];
 }
 
+/** The `index`-th newest version number (the newest when there are fewer). */
 function pick(versions: IModelVersion[], index: number): number | null {
-  return versions[index]?.version ?? versions[0]?.version ?? null;
+  const numbers = versions.map(v => v.version).sort((x, y) => y - x);
+  return numbers[index] ?? numbers[0] ?? null;
 }
 
 export function CompareVersions(props: ICompareVersionsProps): JSX.Element {
@@ -24,6 +26,13 @@ export function CompareVersions(props: ICompareVersionsProps): JSX.Element {
   const [b, setB] = useState<number | null>(pick(versions, 0));
   const [pair, setPair] = useState<[IModelVersion, IModelVersion] | null>(null);
   const [error, setError] = useState<string | null>(null);
+
+  // A version trained (or deleted) since: compare the latest two again.
+  const known = versions.map(v => v.version).join(',');
+  useEffect(() => {
+    setA(pick(versions, 1));
+    setB(pick(versions, 0));
+  }, [name, known]);
 
   useEffect(() => {
     if (a === null || b === null) {

@@ -3,6 +3,7 @@ import React, { useEffect, useState } from 'react';
 
 import { getReport, listInferences } from '../api';
 import { IInferencesPage, IReport } from '../types';
+import { Breakable, JsonBlock } from './Breakable';
 import { formatDate, formatValue } from './format';
 
 const PAGE = 10;
@@ -14,9 +15,25 @@ export interface IInferencesProps {
   reloadKey: number;
 }
 
-function cell(value: unknown): string {
-  const text = JSON.stringify(value);
-  return text.length > 120 ? `${text.slice(0, 119)}…` : text;
+const CELL_CHARS = 80;
+
+/**
+ * An inference's inputs or outputs: short JSON as is (wrapping at its commas), long JSON
+ * cut to its first characters with a disclosure that shows it whole, pretty-printed.
+ */
+function JsonCell(props: { value: unknown }): JSX.Element {
+  const text = JSON.stringify(props.value) ?? 'null';
+  if (text.length <= CELL_CHARS) {
+    return <Breakable text={text} />;
+  }
+  return (
+    <details className="jp-MLHubModels-jsonCell">
+      <summary title="Show all">
+        <Breakable text={`${text.slice(0, CELL_CHARS - 1)}…`} />
+      </summary>
+      <JsonBlock value={props.value} />
+    </details>
+  );
 }
 
 function Report(props: { report: IReport }): JSX.Element {
@@ -100,8 +117,12 @@ export function Inferences(props: IInferencesProps): JSX.Element {
                 <td>{row.user}</td>
                 <td>{row.stage ?? '–'}</td>
                 <td>{formatValue(row.latency_ms)} ms</td>
-                <td className="jp-MLHubModels-mono">{cell(row.inputs)}</td>
-                <td className="jp-MLHubModels-mono">{cell(row.outputs)}</td>
+                <td className="jp-MLHubModels-mono" data-col="inputs">
+                  <JsonCell value={row.inputs} />
+                </td>
+                <td className="jp-MLHubModels-mono" data-col="outputs">
+                  <JsonCell value={row.outputs} />
+                </td>
               </tr>
             ))}
           </tbody>

@@ -12,6 +12,7 @@ import { cardFacts } from '../cardImport';
 import { ITrainPrefill } from '../trainBody';
 import { IModelVersion } from '../types';
 import { useModelDetail } from '../useModelDetail';
+import { Breakable, JsonBlock } from './Breakable';
 import { CardSummary } from './CardSummary';
 import { CompareVersions } from './CompareVersions';
 import { formatBytes, formatDate } from './format';
@@ -50,7 +51,7 @@ function TrainedByRun(props: { runId: string; project: string | null }): JSX.Ele
 function VersionMeta(props: { v: IModelVersion }): JSX.Element {
   const { v } = props;
   const rows: Array<[string, React.ReactNode]> = [
-    ['estimator', `${v.estimator} (${v.model_type})`],
+    ['estimator', <Breakable text={`${v.estimator} (${v.model_type})`} />],
     ['task', v.task],
     ['developer', v.developer],
     ['parameters', v.param_count === null ? '–' : v.param_count.toLocaleString()],
@@ -62,7 +63,7 @@ function VersionMeta(props: { v: IModelVersion }): JSX.Element {
     ['artifact', v.artifact ? formatBytes(v.artifact.size) : '–'],
     ['created', `${formatDate(v.created_at)} by ${v.created_by}`],
     ['tags', v.tags.join(', ') || '–'],
-    ['params', JSON.stringify(v.spec?.params ?? {})]
+    ['params', <JsonBlock value={v.spec?.params ?? {}} label="params" />]
   ];
   return (
     <dl className="jp-MLHubModels-meta2" aria-label="version metadata">

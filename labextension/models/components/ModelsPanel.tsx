@@ -1,7 +1,9 @@
 /** The Models sidebar: counts, search and filters, the catalogue, and recent jobs. */
+import { downloadIcon, refreshIcon, runIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { HomeButton } from '../../components/HomeButton';
+import { IconButton } from '../../components/IconButton';
 import { IModelsState } from '../model';
 import { IJob, IModel, IModelsQuery } from '../types';
 import { Dashboard } from './Dashboard';
@@ -27,26 +29,28 @@ export function ModelsPanel(props: IModelsPanelProps): JSX.Element {
     <div className="jp-MLHubModels-sidebar">
       <header className="jp-MLHub-header">
         <h2 className="jp-MLHub-title">Models</h2>
-        <div className="jp-MLHubModels-actions">
+        <div className="jp-MLHub-headerActions">
           <HomeButton />
-          <button className="jp-Button jp-mod-styled jp-mod-accept jp-MLHubModels-small" onClick={props.onTrain}>
-            Train model
-          </button>
-          <button
-            className="jp-Button jp-mod-styled jp-MLHubModels-small"
+          <IconButton
+            icon={runIcon}
+            label="Train model"
+            title="Train model: open the Train form"
+            onClick={props.onTrain}
+          />
+          <IconButton
+            icon={downloadIcon}
+            label="Import card"
+            title="Import card: catalogue a model from its Hugging Face model card (README.md), with no weights"
             onClick={props.onImportCard}
-            title="Catalogue a model from its Hugging Face model card (README.md), with no weights"
-          >
-            Import card
-          </button>
-          <button
-            className="jp-Button jp-mod-styled jp-MLHub-refresh jp-MLHubModels-small"
+          />
+          <IconButton
+            icon={refreshIcon}
+            label="Refresh"
+            title="Reload the catalogue and jobs"
             onClick={props.onRefresh}
             disabled={state.loading}
-            title="Reload the catalogue and jobs"
-          >
-            Refresh
-          </button>
+            className="jp-MLHub-refresh"
+          />
         </div>
       </header>
       {state.error && (

@@ -5,6 +5,7 @@
  */
 import React from 'react';
 
+import { Breakable } from './Breakable';
 import { ITrainPrefill, prefillFromVersion, TORCH_SETTINGS } from '../trainBody';
 import { IModelVersion } from '../types';
 
@@ -103,7 +104,9 @@ export function TrainingSpec(props: ITrainingSpecProps): JSX.Element {
         {specRows(v).map(([key, label, value]) => (
           <div key={key} data-spec={key}>
             <dt>{label}</dt>
-            <dd>{value}</dd>
+            <dd>
+              <Breakable text={value} />
+            </dd>
           </div>
         ))}
       </dl>

@@ -6,6 +6,7 @@
 import React, { useEffect, useState } from 'react';
 
 import { evaluateVersion, getJob, listEvaluations } from '../api';
+import { defaultEvaluationDataset } from '../trainBody';
 import { useDatasets } from '../trainInputs';
 import { ACTIVE_STATES, IEvaluation, IJob, IModelVersion, IStoredEvaluation } from '../types';
 import { EvaluationPlots } from './EvaluationPlots';
@@ -54,11 +55,10 @@ export function VersionEvaluations(props: IVersionEvaluationsProps): JSX.Element
     };
   }, [name, version.version, loads]);
 
+  // Start from the version's holdout (or training) dataset, again for each version shown.
   useEffect(() => {
-    if (!datasetName && datasets.length > 0) {
-      setDatasetName(datasets[0].name);
-    }
-  }, [datasets]);
+    setDatasetName(defaultEvaluationDataset(datasets, version));
+  }, [datasets, name, version.version]);
 
   // Follow the submitted job until it ends, then show what it stored.
   useEffect(() => {
