@@ -7,6 +7,7 @@
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { metricOrder } from '../components/format';
 import { IRun, MetricValue } from '../tokens';
 import { getRun, getSeries, mapLimited } from './api';
 import { SeriesBuffer } from './series';
@@ -49,9 +50,9 @@ export class CompareModel {
     return this._runs;
   }
 
-  /** Metric keys that any of the runs logged, sorted. */
+  /** Metric keys that any of the runs logged: the user's sorted, then the `system/…` ones. */
   get keys(): string[] {
-    return [...this._series.keys()].sort();
+    return metricOrder(this._series.keys());
   }
 
   /** The series of `key` per run id (runs that never logged it are absent). */

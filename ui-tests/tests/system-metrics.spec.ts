@@ -87,3 +87,43 @@ test('a run URL opens its page, with system metrics in their own section', async
   });
   await expect(section(plainView, 'System')).toHaveCount(0);
 });
+
+test("the user's metrics come before system ones: sidebar rows and the compare view", async ({ page }) => {
+  const project = `sysorder-${Date.now().toString(36)}`;
+  const run = await api(page, 'POST', 'runs', { project, name: 'mixed' });
+  // `val_loss` sorts after `system/…`: a plain sort gives the row acc and two system metrics,
+  // and the compare view val_loss after them.
+  await api(page, 'POST', `runs/${run.id}/metrics`, {
+    metrics: { acc: series(5, i => i / 10), val_loss: series(5, i => 1 / (1 + i)), ...SYSTEM }
+  });
+  const onlySystem = await api(page, 'POST', 'runs', { project, name: 'only-system' });
+  await api(page, 'POST', `runs/${onlySystem.id}/metrics`, { metrics: SYSTEM });
+
+  await page.click('.jp-SideBar [data-id="mlhub-experiments"]');
+  const panel = page.locator('#mlhub-experiments');
+  const select = panel.getByLabel('Project', { exact: true });
+  await expect(select.locator(`option[value="${project}"]`)).toHaveCount(1);
+  await select.selectOption(project);
+  const row = panel.locator(`[data-run-id="${run.id}"]`);
+  await expect(row.locator('.jp-MLHubExp-metric')).toHaveText(['acc=0.4', 'val_loss=0.2']);
+  // A run that logged only system metrics still shows some.
+  await expect(panel.locator(`[data-run-id="${onlySystem.id}"] .jp-MLHubExp-metric`)).toHaveText([
+    /^system\/cpu_utilization_percentage=/,
+    /^system\/network_receive_megabytes=/,
+    /^system\/process_memory_rss_megabytes=/
+  ]);
+
+  await page.evaluate(async ids => {
+    await (window as any).jupyterapp.commands.execute('mlhub:compare-runs', { runs: ids });
+  }, [run.id, onlySystem.id]);
+  const compare = page.locator('.jp-MLHubExp-compare');
+  const userThenSystem = ['acc', 'val_loss', ...Object.keys(SYSTEM).sort()];
+  await expect(compare.locator('tr[data-field^="metrics."]')).toHaveCount(userThenSystem.length);
+  expect(
+    await compare.locator('tr[data-field^="metrics."]').evaluateAll(rows => rows.map(r => r.getAttribute('data-field')))
+  ).toEqual(userThenSystem.map(k => `metrics.${k}`));
+  await expect(compare.locator('figure[data-metric]')).toHaveCount(userThenSystem.length, { timeout: 30000 });
+  expect(
+    await compare.locator('figure[data-metric]').evaluateAll(figs => figs.map(f => f.getAttribute('data-metric')))
+  ).toEqual(userThenSystem);
+});

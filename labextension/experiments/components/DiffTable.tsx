@@ -1,5 +1,6 @@
 import React from 'react';
 
+import { metricOrder } from '../../components/format';
 import { IRun } from '../../tokens';
 import { requestOpenRun } from '../events';
 import { formatCell, formatParam } from './format';
@@ -27,12 +28,10 @@ export function diffRows(runs: IRun[]): IRow[] {
         `params.${k}`,
         runs.map(r => formatParam(r.params?.[k]))
       ]),
-    ...[...metrics]
-      .sort()
-      .map((k): [string, string[]] => [
-        `metrics.${k}`,
-        runs.map(r => formatCell(r.latest_metrics?.[k]))
-      ])
+    ...metricOrder(metrics).map((k): [string, string[]] => [
+      `metrics.${k}`,
+      runs.map(r => formatCell(r.latest_metrics?.[k]))
+    ])
   ];
   return rows.map(([field, cells]) => ({
     field,

@@ -1,6 +1,6 @@
 import React from 'react';
 
-import { formatMetric } from '../../components/format';
+import { formatMetric, rowMetricKeys } from '../../components/format';
 import { IRun } from '../../tokens';
 import { requestOpenRun } from '../events';
 import { formatParam } from './format';
@@ -18,7 +18,7 @@ export interface IRunItemProps {
 export function RunItem(props: IRunItemProps): JSX.Element {
   const { run, selected, onToggle } = props;
   const params = Object.keys(run.params ?? {}).sort().slice(0, SHOWN);
-  const metrics = Object.keys(run.latest_metrics ?? {}).sort().slice(0, SHOWN);
+  const metrics = rowMetricKeys(Object.keys(run.latest_metrics ?? {}), SHOWN);
   return (
     <li
       className="jp-MLHubExp-run"
