@@ -193,6 +193,9 @@ test.describe('What a new user saw wrong', () => {
     await page.locator('#mlhub-models').screenshot({ path: `${SHOTS}/sidebar-models-245-dark.png` });
     await openSide(page, 'mlhub-datasets');
     await page.locator('#mlhub-datasets').screenshot({ path: `${SHOTS}/sidebar-datasets-245-dark.png` });
+    await openSide(page, 'mlhub-experiments');
+    await expect(experiments.locator('.jp-MLHubExp-metric').first()).toBeVisible();
+    await experiments.screenshot({ path: `${SHOTS}/sidebar-experiments-245-dark.png` });
     await page.theme.setLightTheme();
   });
 
