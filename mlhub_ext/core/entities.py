@@ -59,6 +59,8 @@ class Project:
     run_count: int = 0
     role: Role | None = None  # the caller's role, filled in by the registry service
     id: int | None = None     # the store's stable number (MLflow's experiment id); not in to_json
+    tags: dict[str, str] = field(default_factory=dict)   # MLflow's experiment tags; not in to_json
+    deleted_at: datetime | None = None   # MLflow's soft delete (lifecycle "deleted"); not in to_json
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -200,6 +200,45 @@ class Registry:
         project.role = role
         return project
 
+    def rename_project(self, user: str, name: str, new_name: Any) -> Project:
+        """Rename project ``name`` to ``new_name`` (manage role); its id, runs, members and the
+        provenance of models trained in it stay. ``conflict`` when ``new_name`` is taken."""
+        validation.check_name("project", new_name)
+        project, role = self._project_for(user, name, Role.MANAGE)
+        if new_name == name:
+            return project
+        if self.store.get_project(new_name) is not None:
+            raise MLHubError(ErrorCode.CONFLICT, f"project {quoted(new_name)} already exists")
+        project = self.store.rename_project(name, new_name)
+        project.role = role
+        return project
+
+    def set_project_deleted(self, user: str, name: str, deleted: bool) -> Project:
+        """Soft-delete (``deleted=True``) or restore a project (manage role): MLflow's experiment
+        lifecycle. Nothing is removed; ``Project.deleted_at`` is set or cleared."""
+        _, role = self._project_for(user, name, Role.MANAGE)
+        project = self.store.update_project(name, {"deleted_at": datetime.now(timezone.utc) if deleted else None})
+        project.role = role
+        return project
+
+    def set_project_tags(self, user: str, name: str, set_tags: dict[str, str] | None = None,
+                         delete: list[str] | None = None) -> Project:
+        """Set and remove free-form project tags (MLflow's experiment tags; edit role). Keys are
+        1-250 characters, values strings of at most 5,000 characters."""
+        project, role = self._project_for(user, name, Role.EDIT)
+        tags = dict(project.tags)
+        for key, value in (set_tags or {}).items():
+            if not isinstance(key, str) or not 0 < len(key) <= 250:
+                raise invalid(f"tag key {quoted(key)} must be a string of 1-250 characters")
+            if not isinstance(value, str) or len(value) > 5000:
+                raise invalid(f"tag {quoted(key)}'s value must be a string of at most 5000 characters")
+            tags[key] = value
+        for key in delete or []:
+            tags.pop(key, None)
+        project = self.store.update_project(name, {"tags": tags})
+        project.role = role
+        return project
+
     @staticmethod
     def _visibility(value: Any) -> Visibility:
         try:

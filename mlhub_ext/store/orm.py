@@ -62,6 +62,8 @@ class ProjectRow(Base):
     visibility: Mapped[str] = mapped_column(String(16), default="private")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    tags: Mapped[Optional[dict[str, str]]] = mapped_column(JSON, nullable=True)   # MLflow experiment tags
+    deleted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)   # soft delete
 
 
 class MemberRow(Base):

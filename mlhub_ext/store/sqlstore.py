@@ -17,6 +17,7 @@ from ..core.store import AbstractStore, MetricBatch, RunQuery, SeriesData
 from . import metrics as metric_store
 from .db import make_engines
 from .members import best_roles, holdings
+from .orm_models import JobRow, ModelVersionRow
 from .orm import (ArtifactRow, BatchRow, MemberRow, ParamRow, ProjectRow, RunRow, SeriesRow, TagRow, TokenRow,
                   UserRow, utcnow)
 from .run_filters import filter_conditions
@@ -159,6 +160,22 @@ class SqlStore(AbstractStore):
             if c.execute(update(_projects).where(_projects.c.name == name).values(**values)).rowcount == 0:
                 raise not_found("project", name)
         got = self.get_project(name)
+        assert got is not None
+        return got
+
+    def rename_project(self, name: str, new_name: str) -> Project:
+        """Rename a project; its id, runs and members stay. Model versions and jobs that name it
+        as their provenance follow. ``conflict`` when ``new_name`` is taken."""
+        try:
+            with self._write() as c:
+                if c.execute(update(_projects).where(_projects.c.name == name)
+                             .values(name=new_name, updated_at=utcnow())).rowcount == 0:
+                    raise not_found("project", name)
+                for table in (ModelVersionRow.__table__, JobRow.__table__):   # provenance holds the name
+                    c.execute(update(table).where(table.c.project == name).values(project=new_name))
+        except IntegrityError:
+            raise conflict(f"project {new_name!r} already exists") from None
+        got = self.get_project(new_name)
         assert got is not None
         return got
 
@@ -422,4 +439,5 @@ def _token(row: Any) -> ApiToken:
 def _project(row: Any) -> Project:
     return Project(name=row.name, owner=row.owner, description=row.description or "",
                    visibility=Visibility(row.visibility), created_at=row.created_at, updated_at=row.updated_at,
-                   run_count=int(row.run_count or 0), id=int(row.id))
+                   run_count=int(row.run_count or 0), id=int(row.id), tags=dict(row.tags or {}),
+                   deleted_at=row.deleted_at)

@@ -1,10 +1,11 @@
 """MLflow experiments as ML Hub projects.
 
-A project has a name, a description, a visibility and an owner; an experiment's
-``mlflow.note.content`` tag is the project's description, and ``mlhub.owner`` /
-``mlhub.visibility`` are read-only tags telling ML Hub's access facts. ML Hub keeps no other
-experiment tags, never renames a project and has no project deletion: those calls answer a
-clear error (docs/mlflow.md).
+A project has a name, a description, a visibility, an owner, free-form tags and a soft-delete
+mark; an experiment's ``mlflow.note.content`` tag is the project's description, other tags are
+the project's tags, and ``mlhub.owner`` / ``mlhub.visibility`` are read-only tags telling ML
+Hub's access facts. Renaming keeps the experiment id (the project's stable number) and its
+runs; delete is MLflow's soft delete (``lifecycle_stage "deleted"``, restorable) and removes
+nothing (docs/mlflow.md).
 """
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from .errors import MlflowError, invalid, not_found
 from .ids import arg_int, arg_list, arg_str, experiment_id, millis, project_for
 
 NOTE_TAG = "mlflow.note.content"
+READ_ONLY_TAGS = ("mlhub.owner", "mlhub.visibility")
+VIEW_TYPES = ("ACTIVE_ONLY", "DELETED_ONLY", "ALL")
 MAX_RESULTS = 50_000
 
 
@@ -36,9 +39,15 @@ def experiment_json(project: Project) -> dict[str, Any]:
             {"key": "mlhub.visibility", "value": str(getattr(project.visibility, "value", project.visibility))}]
     if project.description:
         tags.append({"key": NOTE_TAG, "value": project.description})
+    tags.extend({"key": k, "value": v} for k, v in sorted(project.tags.items()))
     return {"experiment_id": exp_id, "name": project.name, "artifact_location": f"mlflow-artifacts:/{exp_id}",
-            "lifecycle_stage": "active", "creation_time": millis(project.created_at),
+            "lifecycle_stage": lifecycle(project), "creation_time": millis(project.created_at),
             "last_update_time": millis(project.updated_at), "tags": tags}
+
+
+def lifecycle(project: Project) -> str:
+    """MLflow's ``lifecycle_stage`` of the experiment: ``"deleted"`` once soft-deleted, else ``"active"``."""
+    return "deleted" if project.deleted_at is not None else "active"
 
 
 def _tags(req: dict[str, Any]) -> dict[str, str]:
@@ -51,10 +60,22 @@ def _tags(req: dict[str, Any]) -> dict[str, str]:
 
 
 def _check_tag_keys(tags: dict[str, str]) -> None:
-    other = sorted(k for k in tags if k != NOTE_TAG)
+    for key, value in tags.items():
+        if not 0 < len(key) <= 250 or len(value) > 5000:
+            raise invalid(f"Experiment tag {key[:100]!r}: keys are 1-250 characters, values at most 5000")
+    fixed = sorted(k for k in tags if k in READ_ONLY_TAGS)
+    if fixed:
+        raise invalid(f"Experiment tag {fixed[0]!r} is read-only: it tells ML Hub's access facts (change the "
+                      "project's owner or visibility in ML Hub instead)")
+
+
+def _set_tags(registry: Registry, user: str, project: Project, tags: dict[str, str]) -> None:
+    """Store ``tags``: ``mlflow.note.content`` as the description, the others as project tags."""
+    if NOTE_TAG in tags:
+        registry.update_project(user, project.name, {"description": tags[NOTE_TAG]})
+    other = {k: v for k, v in tags.items() if k != NOTE_TAG}
     if other:
-        raise MlflowError("NOT_IMPLEMENTED", f"ML Hub keeps no experiment tags but {NOTE_TAG!r} (the project's "
-                          f"description): cannot set {', '.join(map(repr, other))}; tag runs instead")
+        registry.set_project_tags(user, project.name, other)
 
 
 def create_experiment(registry: Registry, user: str, req: dict[str, Any]) -> dict[str, Any]:
@@ -67,6 +88,7 @@ def create_experiment(registry: Registry, user: str, req: dict[str, Any]) -> dic
         if e.code == ErrorCode.CONFLICT:
             raise MlflowError("RESOURCE_ALREADY_EXISTS", f"Experiment(name={name}) already exists.") from None
         raise
+    _set_tags(registry, user, project, {k: v for k, v in tags.items() if k != NOTE_TAG})
     return {"experiment_id": experiment_id(project)}
 
 
@@ -91,12 +113,13 @@ def get_experiment_by_name(registry: Registry, user: str, req: dict[str, Any]) -
 @reads
 def search_experiments(registry: Registry, user: str, req: dict[str, Any]) -> dict[str, Any]:
     """``filter`` over ``name``/``attributes.name``, ``creation_time``, ``last_update_time`` and
-    ``tags.<key>``; ``order_by`` over the same; ``max_results`` (default 1000) and page tokens."""
+    ``tags.<key>``; ``order_by`` over the same; ``view_type`` (``ACTIVE_ONLY`` by default,
+    ``DELETED_ONLY``, ``ALL``); ``max_results`` (default 1000) and page tokens."""
     max_results = arg_int(req, "max_results", 1000, low=1, high=MAX_RESULTS)
     assert max_results is not None
-    view = str(arg_str(req, "view_type", default="ACTIVE_ONLY")).upper()
-    if view == "DELETED_ONLY":
-        return {"experiments": []}
+    view = str(arg_str(req, "view_type", default="ACTIVE_ONLY") or "ACTIVE_ONLY").upper()
+    if view not in VIEW_TYPES:
+        raise invalid(f"Invalid view_type {view!r}: use one of {', '.join(VIEW_TYPES)}")
     clauses = search.parse(arg_str(req, "filter", default="") or "")
     order = search.parse_order_by([str(o) for o in arg_list(req, "order_by")], experiments=True)
     offset = decode_page_token(arg_str(req, "page_token"))
@@ -106,6 +129,8 @@ def search_experiments(registry: Registry, user: str, req: dict[str, Any]) -> di
         projects.extend(page)
         if not page or len(projects) >= total:
             break
+    if view != "ALL":
+        projects = [p for p in projects if lifecycle(p) == ("deleted" if view == "DELETED_ONLY" else "active")]
     views = [experiment_json(p) for p in projects]
     views = [v for v in views if search.matches_experiment(v, clauses)]
     views = search.sort_experiments(views, order)
@@ -116,41 +141,71 @@ def search_experiments(registry: Registry, user: str, req: dict[str, Any]) -> di
     return answer
 
 
+def _by_id(registry: Registry, user: str, req: dict[str, Any], needed: Role) -> Project:
+    return project_for(registry, user, arg_str(req, "experiment_id", required=True), needed)
+
+
 def update_experiment(registry: Registry, user: str, req: dict[str, Any]) -> dict[str, Any]:
-    project = project_for(registry, user, arg_str(req, "experiment_id", required=True), Role.EDIT)
+    """Rename (``new_name``; manage role): the experiment id, runs and members stay.
+    RESOURCE_ALREADY_EXISTS when the name is taken; a deleted experiment cannot be renamed."""
     new_name = arg_str(req, "new_name")
-    if new_name is not None and new_name != project.name:
-        raise MlflowError("NOT_IMPLEMENTED", f"ML Hub projects keep their name: cannot rename {project.name!r} "
-                          f"to {new_name!r} (create a new experiment instead)")
+    if not new_name:
+        _by_id(registry, user, req, Role.READ)
+        return {}
+    project = _by_id(registry, user, req, Role.MANAGE)
+    if lifecycle(project) == "deleted":
+        raise invalid(f"Cannot rename a non-active experiment: {project.name!r} is deleted (restore it first)")
+    try:
+        registry.rename_project(user, project.name, new_name)
+    except MLHubError as e:
+        if e.code == ErrorCode.CONFLICT:
+            raise MlflowError("RESOURCE_ALREADY_EXISTS", f"Experiment(name={new_name}) already exists.") from None
+        raise
     return {}
 
 
 def delete_experiment(registry: Registry, user: str, req: dict[str, Any]) -> dict[str, Any]:
-    project = project_for(registry, user, arg_str(req, "experiment_id", required=True), Role.MANAGE)
-    raise MlflowError("NOT_IMPLEMENTED", f"ML Hub does not delete projects: experiment {project.name!r} stays; "
-                      "delete its runs (runs/delete) or make it private instead")
+    """MLflow's soft delete (manage role): the experiment leaves ``search_experiments``' default view
+    and takes no new runs; nothing is removed and ``experiments/restore`` brings it back."""
+    project = _by_id(registry, user, req, Role.MANAGE)
+    if lifecycle(project) == "deleted":
+        raise invalid(f"Cannot delete an already deleted experiment: {project.name!r} (id {experiment_id(project)})")
+    registry.set_project_deleted(user, project.name, True)
+    return {}
 
 
 def restore_experiment(registry: Registry, user: str, req: dict[str, Any]) -> dict[str, Any]:
-    project = project_for(registry, user, arg_str(req, "experiment_id", required=True), Role.MANAGE)
-    raise invalid(f"Cannot restore an active experiment: {project.name!r} is not deleted")
+    project = _by_id(registry, user, req, Role.MANAGE)
+    if lifecycle(project) != "deleted":
+        raise invalid(f"Cannot restore an active experiment: {project.name!r} is not deleted")
+    registry.set_project_deleted(user, project.name, False)
+    return {}
 
 
 def set_experiment_tag(registry: Registry, user: str, req: dict[str, Any]) -> dict[str, Any]:
-    project = project_for(registry, user, arg_str(req, "experiment_id", required=True), Role.EDIT)
+    """Any tag (edit role); ``mlflow.note.content`` is the project's description."""
+    project = _by_id(registry, user, req, Role.EDIT)
     key = arg_str(req, "key", required=True)
     assert key is not None
+    value = req.get("value")
+    if value is not None and not isinstance(value, str):
+        raise invalid(f"Tag {key!r}'s value must be a string, not {value!r}")
     _check_tag_keys({key: ""})
-    registry.update_project(user, project.name, {"description": str(req.get("value") or "")})
+    _set_tags(registry, user, project, {key: value or ""})
     return {}
 
 
 def delete_experiment_tag(registry: Registry, user: str, req: dict[str, Any]) -> dict[str, Any]:
-    project = project_for(registry, user, arg_str(req, "experiment_id", required=True), Role.EDIT)
+    project = _by_id(registry, user, req, Role.EDIT)
     key = arg_str(req, "key", required=True)
     assert key is not None
     _check_tag_keys({key: ""})
-    registry.update_project(user, project.name, {"description": ""})
+    if key == NOTE_TAG:
+        registry.update_project(user, project.name, {"description": ""})
+    elif key in project.tags:
+        registry.set_project_tags(user, project.name, delete=[key])
+    else:
+        raise not_found(f"No tag with name: {key} in experiment with id {experiment_id(project)}")
     return {}
 
 

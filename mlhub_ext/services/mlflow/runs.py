@@ -203,6 +203,9 @@ def create_run(registry: Registry, user: str, req: dict[str, Any]) -> dict[str, 
     # so that it never names a private project).
     project = project_for(registry, user, exp, Role.EDIT, create_default=True) if exp == "0" \
         else _project_unchecked(registry, exp)
+    if project.deleted_at is not None:   # as MLflow: a deleted experiment takes no new runs
+        project_for(registry, user, exp, Role.EDIT)   # a stranger still gets RESOURCE_DOES_NOT_EXIST
+        raise invalid(f"The experiment {exp} must be in the 'active' state. Current state is deleted.")
     tags = dict(_tag_list(req))
     name = arg_str(req, "run_name") or tags.pop(RUN_NAME_TAG, None) or None
     tags.pop(RUN_NAME_TAG, None)

@@ -108,9 +108,10 @@ def test_experiments(registry) -> None:  # type: ignore[no-untyped-def]
     assert experiments.get_experiment_by_name(registry, "alice", {"experiment_name": "exp-b"})["experiment"][
         "experiment_id"] == ids["exp-b"]
     for call, req, code in [
-        (experiments.update_experiment, {"experiment_id": ids["exp-a"], "new_name": "renamed"}, "NOT_IMPLEMENTED"),
-        (experiments.delete_experiment, {"experiment_id": ids["exp-a"]}, "NOT_IMPLEMENTED"),
-        (experiments.set_experiment_tag, {"experiment_id": ids["exp-a"], "key": "k", "value": "v"}, "NOT_IMPLEMENTED"),
+        (experiments.update_experiment, {"experiment_id": ids["exp-a"], "new_name": "exp-b"}, "RESOURCE_ALREADY_EXISTS"),
+        (experiments.restore_experiment, {"experiment_id": ids["exp-a"]}, "INVALID_PARAMETER_VALUE"),
+        (experiments.set_experiment_tag, {"experiment_id": ids["exp-a"], "key": "mlhub.owner", "value": "v"},
+         "INVALID_PARAMETER_VALUE"),
         (experiments.get_experiment_by_name, {"experiment_name": "bobs"}, "RESOURCE_DOES_NOT_EXIST"),
         (experiments.get_experiment, {"experiment_id": "999999"}, "RESOURCE_DOES_NOT_EXIST"),
         (experiments.get_experiment, {"experiment_id": "abc"}, "RESOURCE_DOES_NOT_EXIST"),
