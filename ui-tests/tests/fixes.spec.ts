@@ -9,6 +9,9 @@ import { expect, test } from '@jupyterlab/galata';
 import type { Locator, Page } from '@playwright/test';
 import { createHash } from 'crypto';
 
+import { formatValue } from '../../labextension/datasets/components/format';
+import { defaultEvaluationDataset } from '../../labextension/models/trainBody';
+
 const API = '/mlhub/api/v1';
 const SHOTS = '../docs/screenshots';
 
@@ -285,5 +288,25 @@ test.describe('What a new user saw wrong', () => {
     await expect(view.locator('tr[data-version="3"]')).toBeVisible();
     await expect(comparison.locator('thead th').nth(1)).toHaveText('v2');
     await expect(comparison.locator('thead th').nth(2)).toHaveText('v3');
+  });
+
+  test('Evaluate on starts on the holdout of the training dataset, else on the training dataset', () => {
+    const ds = (name: string, tags: string[] = []) => ({ name, tags }) as any;
+    const version = (name: string | null) => ({ dataset: name === null ? null : { name, version: 1 } }) as any;
+    const all = [ds('unrelated'), ds('iris_holdout'), ds('iris'), ds('wine'), ds('holdout-wine'), ds('wine_test', ['holdout'])];
+    expect(defaultEvaluationDataset(all, version('iris'))).toBe('iris_holdout');
+    expect(defaultEvaluationDataset(all, version('wine'))).toBe('holdout-wine');
+    expect(defaultEvaluationDataset([ds('unrelated'), ds('cars')], version('cars'))).toBe('cars');
+    expect(defaultEvaluationDataset([ds('unrelated'), ds('cars')], version('gone'))).toBe('unrelated');
+    expect(defaultEvaluationDataset([], version(null))).toBe('');
+  });
+
+  test('derived statistics: 4 significant digits, scientific from 1e15 on with at most 15', () => {
+    expect(formatValue(1577134800018165000)).toBe('1.57713480001816e+18'); // the double is ...164992
+    expect(formatValue(BigInt('1577134800018164904'))).toBe('1.57713480001816e+18');
+    expect(formatValue(1e15)).toBe('1e+15');
+    expect(formatValue(-2.5e16)).toBe('-2.5e+16');
+    expect(formatValue(999999999999999)).toBe('999999999999999');
+    expect(formatValue(0.123456)).toBe('0.1235');
   });
 });
