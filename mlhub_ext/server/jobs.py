@@ -440,32 +440,36 @@ class JobRunner:
         updated = self.models.update_job(job.id, **fields)
         job.__dict__.update(updated.__dict__)
         if job.run_id and job.kind == "train":
-            self._close_run(user, job, job.run_id, state, run_summary)
+            self._close_run(user, job.run_id, state, run_summary)
         self._emit(job)
         return job
 
-    def _close_run(self, user: str, job: Job, run_id: str, state: str, result: dict[str, Any] | None) -> None:
+    def _close_run(self, user: str, run_id: str, state: str, result: dict[str, Any] | None) -> None:
         status = {"finished": "finished", "aborted": "killed"}.get(state, "failed")
         patch: dict[str, Any] = {"status": status}
         if result is not None:
             patch["summary"] = {k: _finite(v) for k, v in (result.get("metrics") or {}).items()}
-            self._log_evaluation(user, job, run_id, result.get("metrics") or {})
+            self._log_evaluation(user, run_id, result.get("metrics") or {})
         try:
             self.registry.update_run(user, run_id, patch)
         except MLHubError as e:
             log.warning("run %s of a job could not be closed: %s", run_id, e.message)
 
-    def _log_evaluation(self, user: str, job: Job, run_id: str, metrics: dict[str, Any]) -> None:
+    def _log_evaluation(self, user: str, run_id: str, metrics: dict[str, Any]) -> None:
         """The held-out metrics as series too (the run's charts and compare tables read series):
-        one point at the last epoch of a torch model, at step 0 for any other."""
-        step = int(job.spec.get("epochs") or 0) if job.spec.get("kind") in TORCH_KINDS else 0
+        one point at the last step the epochs logged (a torch model's last epoch), at step 0 when
+        none were. A key the epochs already logged as a series (a torch model's ``loss``) keeps
+        that series as it is."""
         now_s = time.time()
-        batch = {k: {"steps": [step], "values": [_finite(v)], "timestamps": [now_s]} for k, v in metrics.items()
-                 if isinstance(v, (int, float)) and not isinstance(v, bool)}
-        if not batch:
-            return
         try:
-            self.registry.append_metrics(user, run_id, None, batch)
+            infos = self.registry.list_metrics(user, run_id)
+            logged = {m.key for m in infos}
+            step = max((m.last_step for m in infos), default=0)
+            batch = {k: {"steps": [step], "values": [_finite(v)], "timestamps": [now_s]}
+                     for k, v in metrics.items()
+                     if isinstance(v, (int, float)) and not isinstance(v, bool) and k not in logged}
+            if batch:
+                self.registry.append_metrics(user, run_id, None, batch)
         except MLHubError as e:
             log.warning("the metrics of run %s of a job could not be logged: %s", run_id, e.message)
 

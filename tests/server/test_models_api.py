@@ -469,3 +469,5 @@ async def test_training_run_params_are_the_models_own_and_its_metrics_are_series
         "epochs": 2, "batch_size": 16, "lr": 0.001, "optimizer": "adam", "weight_decay": 0.0}
     code, series = await call(jp_fetch, "GET", "runs", job["run_id"], "metrics", "accuracy")
     assert series["steps"] == [2]  # the held-out score sits at the last epoch of the loss curves
+    code, series = await call(jp_fetch, "GET", "runs", job["run_id"], "metrics", "loss")
+    assert series["steps"] == [1, 2]  # the epochs' own series, not extended by the held-out loss
