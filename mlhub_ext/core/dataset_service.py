@@ -211,7 +211,7 @@ class DatasetService:
         ds = self._dataset_for(user, name, Role.MANAGE)
         r = access.grantable_role(role, member, ds.owner, "dataset", name)
         self.users.ensure_user(member)
-        return self.store.set_member(name, member, r)
+        return self.store.set_member(name, member, r, granted_by=str(user))
 
     def remove_member(self, user: str, name: str, member: str) -> None:
         self._dataset_for(user, name, Role.MANAGE)

@@ -173,7 +173,9 @@ class DatasetStore(ABC):
     def member_roles(self, names: Sequence[str], user: str) -> dict[str, Role]: ...
 
     @abstractmethod
-    def set_member(self, name: str, user: str, role: Role) -> Member: ...
+    def set_member(self, name: str, user: str, role: Role, granted_by: str | None = None) -> Member:
+        """Grant ``role`` to ``user`` (a user or ``group:<name>``); a new or changed role records
+        the time (UTC) and ``granted_by``, the same role again keeps the first grant's."""
 
     @abstractmethod
     def remove_member(self, name: str, user: str) -> bool: ...

@@ -26,7 +26,7 @@ MAX_LIMIT = 100
 # Activity kinds, in the order a tie on time lists them (a run that starts and ends in the
 # same instant reads "started" before "finished").
 ACTIVITY_KINDS = ("run_started", "run_finished", "run_failed", "run_killed", "dataset_version", "model_version",
-                  "promotion")
+                  "promotion", "share")
 
 
 @dataclass
@@ -57,21 +57,29 @@ class Activity:
     ``kind`` is one of :data:`ACTIVITY_KINDS`; ``user`` who did it; ``name`` the run,
     dataset or model; ``version`` the dataset or model version (for a promotion the version
     the stage now points at, None when the stage was removed); ``stage`` a promotion's
-    stage; ``run_id`` and ``project`` for run lines.
+    stage; ``run_id`` and ``project`` for run lines. A ``share`` line (a role granted or
+    changed for the caller, directly or through a group) names the shared ``item``
+    ("project", "dataset" or "model") in ``name``, the ``role`` and ``via``, the member
+    granted (the caller's name or ``group:<g>``); its ``user`` is who granted it, None
+    when not recorded.
     """
 
     kind: str
     at: datetime
-    user: str
+    user: str | None
     name: str
     version: int | None = None
     stage: str | None = None
     run_id: str | None = None
     project: str | None = None
+    item: str | None = None
+    role: str | None = None
+    via: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "at": self.at.isoformat(), "user": self.user, "name": self.name,
-                "version": self.version, "stage": self.stage, "run_id": self.run_id, "project": self.project}
+                "version": self.version, "stage": self.stage, "run_id": self.run_id, "project": self.project,
+                "item": self.item, "role": self.role, "via": self.via}
 
 
 @dataclass

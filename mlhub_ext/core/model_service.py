@@ -154,7 +154,7 @@ class ModelService:
         model = self._model_for(user, name, Role.MANAGE)
         r = access.grantable_role(role, member, model.owner, "model", name)
         self.users.ensure_user(member)
-        return self.store.set_member(name, member, r)
+        return self.store.set_member(name, member, r, granted_by=str(user))
 
     def remove_member(self, user: str, name: str, member: str) -> None:
         self._model_for(user, name, Role.MANAGE)

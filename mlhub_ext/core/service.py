@@ -255,7 +255,7 @@ class Registry:
         p, _ = self._project_for(user, project, Role.MANAGE)
         r = access.grantable_role(role, member, p.owner, "project", project)
         self.store.ensure_user(member)
-        return self.store.set_member(project, member, r)
+        return self.store.set_member(project, member, r, granted_by=str(user))
 
     def remove_member(self, user: str, project: str, member: str) -> None:
         self._project_for(user, project, Role.MANAGE)

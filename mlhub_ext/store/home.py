@@ -78,7 +78,7 @@ class SqlHomeStore(HomeStore):
                     select(_jobs).where(_jobs.c.owner == str(user), _jobs.c.state.in_(("queued", "running")),
                                         _jobs.c.parent.is_(None))
                     .order_by(_jobs.c.created_at.desc(), _jobs.c.id).limit(limit))],
-                activity=self._activity(c, can_project, can_dataset, can_model, limit),
+                activity=self._activity(c, can_project, can_dataset, can_model, user, limit),
                 shared_with_me=self._shared(c, user))
 
     @staticmethod
@@ -142,7 +142,8 @@ class SqlHomeStore(HomeStore):
                 for r in rows]
 
     @staticmethod
-    def _activity(c: Connection, can_project: Any, can_dataset: Any, can_model: Any, limit: int) -> list[Activity]:
+    def _activity(c: Connection, can_project: Any, can_dataset: Any, can_model: Any, user: str,
+                  limit: int) -> list[Activity]:
         """At most ``limit`` of each kind of event, newest first within each kind.
 
         The read rule is a condition on the joined parent row (not ``IN (readable ids)``), so
@@ -153,8 +154,21 @@ class SqlHomeStore(HomeStore):
             return literal(name, String).label("kind")
 
         no_int, no_text = cast(null(), Integer), cast(null(), String)
+        # The share columns (item kind, role, member granted) are NULL on every other line.
+        no_share = (no_text.label("item"), no_text.label("role"), no_text.label("via"))
         by_run = (_runs.c.name.label("name"), no_int.label("version"), no_text.label("stage"),
-                  _runs.c.id.label("run_id"), _projects.c.name.label("project"))
+                  _runs.c.id.label("run_id"), _projects.c.name.label("project"), *no_share)
+
+        def shares(item: str, res: Table, mem: Table, fk: str) -> Any:
+            # Grants to the caller or one of their groups; rows from before migration 0010 have
+            # no time and are left out. The member table is small per user (indexed on user).
+            return (select(kind("share"), mem.c.granted_at.label("at"), mem.c.granted_by.label("user"),
+                           res.c.name.label("name"), no_int.label("version"), no_text.label("stage"),
+                           no_text.label("run_id"), no_text.label("project"), literal(item, String).label("item"),
+                           mem.c.role.label("role"), mem.c.user.label("via"))
+                    .join(res, res.c.id == mem.c[fk])
+                    .where(mem.c.user.in_(principals(user)), mem.c.granted_at.is_not(None), res.c.owner != str(user))
+                    .order_by(mem.c.granted_at.desc(), res.c.name).limit(limit))
         branches = [
             select(kind("run_started"), _runs.c.created_at.label("at"), _runs.c.owner.label("user"), *by_run)
             .join(_projects, _projects.c.id == _runs.c.project_id).where(can_project)
@@ -167,25 +181,28 @@ class SqlHomeStore(HomeStore):
             .order_by(_runs.c.finished_at.desc()).limit(limit),
             select(kind("dataset_version"), _dversions.c.created_at.label("at"), _dversions.c.created_by.label("user"),
                    _ds.c.name.label("name"), _dversions.c.version.label("version"), no_text.label("stage"),
-                   no_text.label("run_id"), no_text.label("project"))
+                   no_text.label("run_id"), no_text.label("project"), *no_share)
             .join(_ds, _ds.c.id == _dversions.c.dataset_id).where(can_dataset)
             .order_by(_dversions.c.created_at.desc(), _dversions.c.version.desc()).limit(limit),
             select(kind("model_version"), _mversions.c.created_at.label("at"), _mversions.c.created_by.label("user"),
                    _models.c.name.label("name"), _mversions.c.version.label("version"), no_text.label("stage"),
-                   no_text.label("run_id"), no_text.label("project"))
+                   no_text.label("run_id"), no_text.label("project"), *no_share)
             .join(_models, _models.c.id == _mversions.c.model_id).where(can_model)
             .order_by(_mversions.c.created_at.desc(), _mversions.c.id.desc()).limit(limit),
             select(kind("promotion"), _history.c.created_at.label("at"), _history.c.user.label("user"),
                    _models.c.name.label("name"), _history.c.version.label("version"), _history.c.stage.label("stage"),
-                   no_text.label("run_id"), no_text.label("project"))
+                   no_text.label("run_id"), no_text.label("project"), *no_share)
             .join(_models, _models.c.id == _history.c.model_id).where(can_model)
             .order_by(_history.c.created_at.desc(), _history.c.id.desc()).limit(limit),
+            shares("project", _projects, _pmembers, "project_id"),
+            shares("dataset", _ds, _dmembers, "dataset_id"),
+            shares("model", _models, _mmembers, "model_id"),
         ]
         # One round trip: each branch keeps its own ORDER BY ... LIMIT inside a subquery.
         rows = c.execute(union_all(*(select(b.subquery()) for b in branches)))
         return [Activity(f"run_{r.kind}" if r.kind in ENDED else r.kind, _utc(r.at), r.user, r.name,
                          version=int(r.version) if r.version is not None else None, stage=r.stage,
-                         run_id=r.run_id, project=r.project) for r in rows]
+                         run_id=r.run_id, project=r.project, item=r.item, role=r.role, via=r.via) for r in rows]
 
     def _shared(self, c: Connection, user: str) -> list[Holding]:
         """What others shared with ``user`` (directly or through a group), each once with the

@@ -7,6 +7,7 @@ from sqlalchemy import Connection, Table, delete, insert, select, update
 
 from ..core.access import best_role, principals
 from ..core.entities import Holding, Member, Role, Visibility
+from .orm import utcnow
 
 # (connection, resource ids) -> {id: (count, bytes)}
 SizeStats = Callable[[Connection, list[int]], dict[int, tuple[int, int]]]
@@ -49,6 +50,23 @@ def holdings(c: Connection, kind: str, res: Table, mem: Table, fk: str, user: st
     return owned, shared
 
 
+def grant_member(c: Connection, mem: Table, of_resource: Any, key: dict[str, Any], role: Role,
+                 granted_by: str | None) -> None:
+    """Insert or update the member row ``key`` (its resource column and ``user``) of ``mem``.
+
+    A new row or a changed role stamps ``granted_at`` (now, UTC) and ``granted_by``; granting
+    the role a member already holds changes nothing, so the home's "shared with you" line
+    keeps the time of the real grant.
+    """
+    where = (of_resource, mem.c.user == key["user"])
+    held = c.execute(select(mem.c.role).where(*where)).scalar_one_or_none()
+    stamp = {"role": role.value, "granted_at": utcnow(), "granted_by": granted_by}
+    if held is None:
+        c.execute(insert(mem).values({**key, **stamp}))
+    elif held != role.value:
+        c.execute(update(mem).where(*where).values(stamp))
+
+
 class SqlMembersMixin:
     """``get_member_role``/``member_roles``/``set_member``/``remove_member``/``list_members``
     for a store with ``_read``/``_write`` transactions and ``_id(conn, name)``.
@@ -86,14 +104,11 @@ class SqlMembersMixin:
         with self._read() as c:
             return holdings(c, kind, self._resources, self._member_rows, self._member_fk, user, self._size_stats)
 
-    def set_member(self, name: str, user: str, role: Role) -> Member:
+    def set_member(self, name: str, user: str, role: Role, granted_by: str | None = None) -> Member:
         mem = self._member_rows
         with self._write() as c:
             rid = self._id(c, name)
-            fk = mem.c[self._member_fk]
-            done = c.execute(update(mem).where(fk == rid, mem.c.user == user).values(role=role.value)).rowcount
-            if not done:
-                c.execute(insert(mem).values({self._member_fk: rid, "user": user, "role": role.value}))
+            grant_member(c, mem, mem.c[self._member_fk] == rid, {self._member_fk: rid, "user": user}, role, granted_by)
         return Member(name, user, role)
 
     def remove_member(self, name: str, user: str) -> bool:

@@ -28,6 +28,10 @@ class DatasetMemberRow(Base):
     dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True)
     user: Mapped[str] = mapped_column(ForeignKey("users.name", ondelete="CASCADE"), primary_key=True, index=True)
     role: Mapped[str] = mapped_column(String(16))
+    # When the role was last granted or changed, and by whom (migration 0010); NULL on rows
+    # granted before the migration.
+    granted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
+    granted_by: Mapped[Optional[str]] = mapped_column(String(128), nullable=True)
 
 
 class DatasetTagRow(Base):

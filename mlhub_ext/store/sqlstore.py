@@ -16,7 +16,7 @@ from ..core.errors import conflict, not_found
 from ..core.store import AbstractStore, MetricBatch, RunQuery, SeriesData
 from . import metrics as metric_store
 from .db import make_engines
-from .members import best_roles, holdings
+from .members import best_roles, grant_member, holdings
 from .orm_models import JobRow, ModelVersionRow
 from .orm import (ArtifactRow, BatchRow, MemberRow, ParamRow, ProjectRow, RunRow, SeriesRow, TagRow, TokenRow,
                   UserRow, utcnow)
@@ -211,14 +211,12 @@ class SqlStore(AbstractStore):
                              .where(_projects.c.name.in_(list(projects)), _members.c.user.in_(principals(user))))
             return best_roles(rows)
 
-    def set_member(self, project: str, user: str, role: Role) -> Member:
+    def set_member(self, project: str, user: str, role: Role, granted_by: str | None = None) -> Member:
         with self._write() as c:
             pid = self._project_id(c, project)
             self._ensure_user(c, user)
-            done = c.execute(update(_members).where(_members.c.project_id == pid, _members.c.user == user)
-                             .values(role=role.value)).rowcount
-            if not done:
-                c.execute(insert(_members).values(project_id=pid, user=user, role=role.value))
+            grant_member(c, _members, _members.c.project_id == pid, {"project_id": pid, "user": user}, role,
+                         granted_by)
         return Member(project, user, role)
 
     def remove_member(self, project: str, user: str) -> bool:

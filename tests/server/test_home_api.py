@@ -83,7 +83,7 @@ async def seed(jp_fetch, jp_serverapp) -> dict:  # type: ignore[no-untyped-def]
     ms.add_version(Model("bob-public", "bob", visibility=Visibility.PUBLIC), mv("bob-public", "bob", 10))
     ms.add_version(Model("bob-shared", "bob"), mv("bob-shared", "bob", 10))
     from mlhub_ext.core.entities import Role
-    ms.set_member("bob-shared", "alice", Role.EDIT)
+    ms.set_member("bob-shared", "alice", Role.EDIT, granted_by="bob")
     now = datetime.now(timezone.utc)
     ms.create_job(Job(id="job-alice", kind="train", owner="alice", state="running", progress=0.4,
                       model="clf", spec={}, created_at=now, updated_at=now))
@@ -128,7 +128,11 @@ async def test_home_counts_and_lists_what_each_user_may_read(jp_fetch, jp_server
         ("model_version", "clf", 1, None), ("model_version", "bob-public", 1, None),
         ("model_version", "bob-shared", 1, None),
         ("promotion", "clf", 1, "staging"),
+        ("share", "team", None, None), ("share", "bob-shared", None, None),
     }
+    shares = [(a["item"], a["name"], a["role"], a["user"], a["via"]) for a in home["activity"] if a["kind"] == "share"]
+    assert shares == [("model", "bob-shared", "edit", "bob", "alice"), ("project", "team", "read", "bob", "alice")]
+    assert all((a["item"], a["role"], a["via"]) == (None, None, None) for a in home["activity"] if a["kind"] != "share")
     assert not any(a["name"].startswith("hidden") or a["name"] in ("bob-private", "bob-model")
                    for a in home["activity"])
     times = [a["at"] for a in home["activity"]]
@@ -149,6 +153,7 @@ async def test_home_counts_and_lists_what_each_user_may_read(jp_fetch, jp_server
     assert bobs["storage"] == {"projects": 0, "datasets": 120, "models": 40, "total": 160}
     assert [r["name"] for r in bobs["my_runs"]] == ["hidden-1"]
     assert bobs["shared_with_me"] == []
+    assert not any(a["kind"] == "share" for a in bobs["activity"])  # bob granted them; they are not to him
     assert {a["name"] for a in bobs["activity"]}.isdisjoint({"training", "baseline", "broken", "iris", "clf"})
 
 
@@ -158,8 +163,42 @@ async def test_home_limit_and_days_bound_the_lists(jp_fetch, jp_serverapp):
     assert code == 200
     assert len(home["activity"]) == 3 and len(home["runs_per_day"]) == 1
     # The newest three lines across every kind: the last things seeded were jobs (no line),
-    # model versions and the promotion of bob's model, which alice cannot read.
-    assert [a["kind"] for a in home["activity"]] == ["model_version", "model_version", "promotion"]
+    # the share of bob-shared and the model versions before it.
+    assert [(a["kind"], a["name"]) for a in home["activity"]] == [
+        ("share", "bob-shared"), ("model_version", "bob-shared"), ("model_version", "bob-public")]
+
+
+async def test_home_share_lines_follow_grants_to_the_caller_and_their_groups(jp_fetch, jp_serverapp):
+    """A grant through PUT …/members/{member} (a user or group:<g>) makes a "share" line for the
+    member; changing the role stamps a new time, granting the same role again does not."""
+    reg = registry_of(jp_serverapp)
+    reg.create_project("bob", "team-proj")
+    reg.set_member("bob", "team-proj", "group:lab:ml", "edit")
+    reg.set_member("bob", "team-proj", "carol", "read")
+    from mlhub_ext.core.access import Caller
+    from mlhub_ext.core.home import HomeService
+    from mlhub_ext.store.home import SqlHomeStore
+    home = HomeService(SqlHomeStore(reg.store))
+    carol_in_group = Caller("carol", ["lab:ml"])
+
+    def share_lines(user: str) -> list[tuple]:
+        return [(a["item"], a["name"], a["role"], a["user"], a["via"])
+                for a in home.overview(user)["activity"] if a["kind"] == "share"]
+
+    assert share_lines(carol_in_group) == [("project", "team-proj", "read", "bob", "carol"),
+                                          ("project", "team-proj", "edit", "bob", "group:lab:ml")]
+    assert share_lines(Caller("carol")) == [("project", "team-proj", "read", "bob", "carol")]
+    assert share_lines(Caller("dave", ["lab:other"])) == []
+    assert share_lines("bob") == []
+
+    before = {a["via"]: a["at"] for a in home.overview(carol_in_group)["activity"] if a["kind"] == "share"}
+    reg.set_member("bob", "team-proj", "carol", "read")  # the same role again: nothing changes
+    again = {a["via"]: a["at"] for a in home.overview(carol_in_group)["activity"] if a["kind"] == "share"}
+    assert again == before
+    reg.set_member("bob", "team-proj", "carol", "manage")  # a changed role is a new grant
+    after = home.overview(carol_in_group)["activity"]
+    assert [(a["kind"], a["role"], a["via"]) for a in after[:1]] == [("share", "manage", "carol")]
+    assert after[0]["at"] > before["carol"]
 
 
 @pytest.mark.parametrize("query, message", [
