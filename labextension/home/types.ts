@@ -33,17 +33,25 @@ export type ActivityKind =
   | 'run_killed'
   | 'dataset_version'
   | 'model_version'
-  | 'promotion';
+  | 'promotion'
+  | 'share';
 
 export interface IActivity {
   kind: ActivityKind | string;
   at: string;
-  user: string;
+  /** Who did it; for a share who granted it (null when the registry did not record it). */
+  user: string | null;
   name: string;
   version: number | null;
   stage: string | null;
   run_id: string | null;
   project: string | null;
+  /** share: 'project', 'dataset' or 'model'. */
+  item?: string | null;
+  /** share: the role granted. */
+  role?: string | null;
+  /** share: the member granted, the caller's name or 'group:<hub group>'. */
+  via?: string | null;
 }
 
 export interface IHomeHolding {

@@ -52,29 +52,40 @@ const RUN_VERBS: Record<string, string> = {
 
 /** An activity line as words: who, what, which item. */
 export function describe(a: IActivity): { who: string; what: string; item: string } {
+  if (a.kind === 'share') {
+    const group = a.via?.startsWith('group:') ? a.via.slice('group:'.length) : null;
+    return {
+      who: a.user ?? 'Someone',
+      what: `shared with ${group ? `your group ${group}` : 'you'} (${a.role ?? ''}):`,
+      item: `${a.item ?? ''} ${a.name}`
+    };
+  }
   if (a.kind in RUN_VERBS) {
-    return { who: a.user, what: RUN_VERBS[a.kind], item: `${a.name} (${a.project ?? ''})` };
+    return { who: a.user ?? '', what: RUN_VERBS[a.kind], item: `${a.name} (${a.project ?? ''})` };
   }
   if (a.kind === 'dataset_version') {
-    return { who: a.user, what: 'added dataset version', item: `${a.name} v${a.version}` };
+    return { who: a.user ?? '', what: 'added dataset version', item: `${a.name} v${a.version}` };
   }
   if (a.kind === 'model_version') {
-    return { who: a.user, what: 'registered model version', item: `${a.name} v${a.version}` };
+    return { who: a.user ?? '', what: 'registered model version', item: `${a.name} v${a.version}` };
   }
   if (a.kind === 'promotion') {
     return a.version === null
-      ? { who: a.user, what: `removed stage ${a.stage} of`, item: a.name }
-      : { who: a.user, what: `moved ${a.stage} to`, item: `${a.name} v${a.version}` };
+      ? { who: a.user ?? '', what: `removed stage ${a.stage} of`, item: a.name }
+      : { who: a.user ?? '', what: `moved ${a.stage} to`, item: `${a.name} v${a.version}` };
   }
-  return { who: a.user, what: a.kind, item: a.name };
+  return { who: a.user ?? '', what: a.kind, item: a.name };
 }
 
 function target(a: IActivity): OpenTarget {
   if (a.run_id) {
     return { kind: 'run', id: a.run_id };
   }
-  if (a.kind === 'dataset_version') {
+  if (a.kind === 'dataset_version' || (a.kind === 'share' && a.item === 'dataset')) {
     return { kind: 'dataset', name: a.name };
+  }
+  if (a.kind === 'share' && a.item === 'project') {
+    return { kind: 'project', name: a.name };
   }
   return { kind: 'model', name: a.name, version: a.version ?? undefined };
 }
