@@ -60,7 +60,8 @@ def build(db_url: str, seed: int = 7) -> dict[str, int]:
         projects.append({"id": i + 1, "name": f"project-{i:02d}", "owner": owner, "visibility": vis,
                          "description": "", "created_at": ago(60), "updated_at": ago(rnd.random() * 30)})
         if i >= 45:
-            members.append({"project_id": i + 1, "user": ME, "role": "read"})
+            members.append({"project_id": i + 1, "user": ME, "role": "read",
+                            "granted_at": ago(i / 50), "granted_by": OTHER})
     for i in range(N_RUNS):
         pid = rnd.randrange(N_PROJECTS) + 1
         created = ago(rnd.random() * 30)
@@ -86,7 +87,8 @@ def build(db_url: str, seed: int = 7) -> dict[str, int]:
                          "description": "", "kind": "table", "latest_version": n_versions, "created_at": created,
                          "updated_at": created})
         if i >= 480:
-            dmembers.append({"dataset_id": i + 1, "user": ME, "role": "read"})
+            dmembers.append({"dataset_id": i + 1, "user": ME, "role": "read",
+                             "granted_at": ago(i / 50), "granted_by": OTHER})
         for v in range(1, n_versions + 1):
             dversions.append({"dataset_id": i + 1, "version": v, "created_by": owner,
                               "created_at": created + timedelta(hours=v), "message": "", "parent_version": None,
@@ -102,7 +104,8 @@ def build(db_url: str, seed: int = 7) -> dict[str, int]:
                        "description": "", "model_type": "sklearn", "estimator": "", "developer": "",
                        "latest_version": per_model, "created_at": created, "updated_at": created})
         if i >= 95:
-            mmembers.append({"model_id": i + 1, "user": ME, "role": "edit"})
+            mmembers.append({"model_id": i + 1, "user": ME, "role": "edit",
+                             "granted_at": ago(i / 50), "granted_by": OTHER})
         for v in range(1, per_model + 1):
             mversions.append({"model_id": i + 1, "version": v, "created_by": owner,
                               "created_at": created + timedelta(hours=v), "model_type": "sklearn", "tags": [],
