@@ -56,6 +56,11 @@ export class MLHubModel implements IMLHubModel {
   /** Reload now; a failure is recorded in `state.error`, not thrown. */
   async refresh(): Promise<void> {
     try {
+      // A tick already in flight may have read the registry before the change that asks
+      // for this refresh (a visibility just made public): wait for it, then load again.
+      if (this._pending) {
+        await this._pending.catch(() => undefined);
+      }
       await this._load();
     } catch {
       // The message is already in state.error, which is what the user sees.
