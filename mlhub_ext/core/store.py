@@ -97,9 +97,9 @@ class AbstractStore(ABC):
     @abstractmethod
     def get_project(self, name: str) -> Project | None: ...
 
+    @abstractmethod
     def get_project_by_id(self, project_id: int) -> Project | None:
         """The project with the store's number ``project_id`` (``Project.id``), or None."""
-        raise NotImplementedError
 
     @abstractmethod
     def list_projects(self, readable_by: str | None, q: str | None, limit: int, offset: int) -> tuple[list[Project], int]:

@@ -1,6 +1,8 @@
 """Members of a shared resource (dataset, model): one implementation for every member table."""
 from __future__ import annotations
 
+from abc import abstractmethod
+
 from typing import Any, Callable, Sequence
 
 from sqlalchemy import Connection, Table, delete, insert, select, update
@@ -94,9 +96,9 @@ class SqlMembersMixin:
                              .where(res.c.name.in_(list(names)), mem.c.user.in_(principals(user))))
             return best_roles(rows)
 
+    @abstractmethod
     def _size_stats(self, c: Connection, ids: list[int]) -> dict[int, tuple[int, int]]:
         """``{id: (versions, bytes)}`` of the resources ``ids``; each store says how it counts."""
-        raise NotImplementedError
 
     def holdings(self, user: str) -> tuple[list[Holding], list[Holding]]:
         """What ``user`` owns and what is shared with them (see :func:`holdings`)."""
