@@ -1,12 +1,12 @@
 /**
- * State of the Datasets sidebar: the searched catalogue (reloaded by a {@link Poll} that
- * backs off on failure and stands by while hidden), the files waiting for the Upload form
+ * State of the Datasets sidebar: the searched catalogue (reloaded by the
+ * {@link PollingModel}'s poll, backing off on failure and standing by while hidden), the files waiting for the Upload form
  * and the uploads in progress. A registration the server refuses keeps its completed
  * upload, so "Add as a new version" answers a 409 without sending the bytes again.
  */
-import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { errorMessage, IPollingState, PollingModel } from '../pollingModel';
 import { MLHubRequestError } from '../request';
 import { listDatasets } from './api';
 import { IDataset, IDatasetVersion, IPendingUpload, IUploadProgress } from './types';
@@ -15,35 +15,29 @@ import { isWorkbook, workbookSheetNames } from './xlsx';
 
 const POLL_INTERVAL_MS = 30 * 1000;
 
-export interface IDatasetsState {
+export interface IDatasetsState extends IPollingState {
   datasets: IDataset[];
   total: number;
   query: string;
-  loading: boolean;
-  /** The server's own message for the last failed load, shown verbatim. */
-  error: string | null;
   uploads: IUploadProgress[];
   /** Files waiting for the Upload form (name, description, tags, new version, sheet). */
   pending: IPendingUpload | null;
 }
 
-export class DatasetsModel {
+export class DatasetsModel extends PollingModel<IDatasetsState> {
   constructor(options: { autoPoll?: boolean } = {}) {
-    this._poll = new Poll({
-      auto: options.autoPoll ?? true,
-      factory: () => this._load(),
-      frequency: { interval: POLL_INTERVAL_MS, backoff: true, max: 5 * 60 * 1000 },
-      name: 'mlhub-ext:datasets',
-      standby: 'when-hidden'
-    });
-  }
-
-  get state(): IDatasetsState {
-    return this._state;
-  }
-
-  get stateChanged(): ISignal<this, IDatasetsState> {
-    return this._stateChanged;
+    super(
+      {
+        datasets: [],
+        total: 0,
+        query: '',
+        loading: false,
+        error: null,
+        uploads: [],
+        pending: null
+      },
+      { name: 'datasets', interval: POLL_INTERVAL_MS, autoPoll: options.autoPoll }
+    );
   }
 
   /** Emitted with each version an upload registers (the view of that dataset may reload). */
@@ -65,12 +59,12 @@ export class DatasetsModel {
       return;
     }
     const pending: IPendingUpload = { files, sheets: null, openWhenDone };
-    this._set({ pending });
+    this.setState({ pending });
     if (files.length === 1 && isWorkbook(files[0].name)) {
       workbookSheetNames(files[0].blob)
         .then(sheets => {
-          if (this._state.pending === pending) {
-            this._set({ pending: { ...pending, sheets } });
+          if (this.state.pending === pending) {
+            this.setState({ pending: { ...pending, sheets } });
           }
         })
         .catch(() => {
@@ -81,16 +75,16 @@ export class DatasetsModel {
 
   /** Drop the files waiting for the form. */
   cancelPending(): void {
-    this._set({ pending: null });
+    this.setState({ pending: null });
   }
 
   /** Upload and register the waiting files with the form's options. */
   async submitPending(options: IRegisterOptions): Promise<IDatasetVersion[]> {
-    const pending = this._state.pending;
+    const pending = this.state.pending;
     if (!pending) {
       return [];
     }
-    this._set({ pending: null });
+    this.setState({ pending: null });
     const versions = await this.upload(pending.files, options);
     if (pending.openWhenDone) {
       versions.forEach(v => this._openRequested.emit(v));
@@ -100,7 +94,7 @@ export class DatasetsModel {
 
   /** Answer a refused registration ("already exists") by adding the upload as a new version. */
   async addAsNewVersion(progressId: string): Promise<IDatasetVersion | null> {
-    const progress = this._state.uploads.find(u => u.id === progressId);
+    const progress = this.state.uploads.find(u => u.id === progressId);
     if (!progress?.uploadId) {
       return null;
     }
@@ -112,16 +106,8 @@ export class DatasetsModel {
     return this._register(progress, progress.uploadId, options);
   }
 
-  async refresh(): Promise<void> {
-    try {
-      await this._load();
-    } catch {
-      // The message is in state.error, which is what the user sees.
-    }
-  }
-
   setQuery(query: string): void {
-    this._set({ query });
+    this.setState({ query });
     void this.refresh();
   }
 
@@ -159,7 +145,7 @@ export class DatasetsModel {
           }
         });
       } catch (error) {
-        this._setUpload({ ...progress, stage: 'failed', error: (error as Error).message ?? String(error) });
+        this._setUpload({ ...progress, stage: 'failed', error: errorMessage(error) });
         continue;
       }
       const version = await this._register({ ...progress, sent: file.blob.size }, uploadId, options);
@@ -188,7 +174,7 @@ export class DatasetsModel {
       setTimeout(() => this._dropUpload(progress.id), 4000);
       return version;
     } catch (error) {
-      const message = (error as Error).message ?? String(error);
+      const message = errorMessage(error);
       const conflict = error instanceof MLHubRequestError && error.code === 'conflict';
       this._setUpload({
         ...base,
@@ -202,49 +188,22 @@ export class DatasetsModel {
     }
   }
 
-  dispose(): void {
-    this._poll.dispose();
-    Signal.clearData(this);
-  }
-
-  private async _load(): Promise<void> {
-    this._set({ loading: true });
-    try {
-      const page = await listDatasets(this._state.query);
-      this._set({ datasets: page.datasets, total: page.total, loading: false, error: null });
-    } catch (error) {
-      this._set({ loading: false, error: (error as Error).message ?? String(error) });
-      throw error;
-    }
+  protected async loadState(): Promise<Partial<IDatasetsState>> {
+    const page = await listDatasets(this.state.query);
+    return { datasets: page.datasets, total: page.total };
   }
 
   private _setUpload(progress: IUploadProgress): void {
-    const others = this._state.uploads.filter(u => u.id !== progress.id);
-    this._set({ uploads: [...others, progress] });
+    const others = this.state.uploads.filter(u => u.id !== progress.id);
+    this.setState({ uploads: [...others, progress] });
   }
 
   private _dropUpload(id: string): void {
     this._options.delete(id);
-    this._set({ uploads: this._state.uploads.filter(u => u.id !== id) });
+    this.setState({ uploads: this.state.uploads.filter(u => u.id !== id) });
   }
 
-  private _set(patch: Partial<IDatasetsState>): void {
-    this._state = { ...this._state, ...patch };
-    this._stateChanged.emit(this._state);
-  }
-
-  private _poll: Poll;
-  private _state: IDatasetsState = {
-    datasets: [],
-    total: 0,
-    query: '',
-    loading: false,
-    error: null,
-    uploads: [],
-    pending: null
-  };
-  private _options = new Map<string, IRegisterOptions>();
-  private _stateChanged = new Signal<this, IDatasetsState>(this);
+  private readonly _options = new Map<string, IRegisterOptions>();
   private _registered = new Signal<this, IDatasetVersion>(this);
   private _openRequested = new Signal<this, IDatasetVersion>(this);
 }

@@ -2,11 +2,12 @@
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { ReactWidget, spreadsheetIcon } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
-import React, { useEffect, useState } from 'react';
+import React from 'react';
 
+import { useModelState } from '../components/useModel';
 import { DatasetsPanel } from './components/DatasetsPanel';
 import { DatasetView } from './components/DatasetView';
-import { DatasetsModel, IDatasetsState } from './model';
+import { DatasetsModel } from './model';
 import { IDataset } from './types';
 
 export const DATASETS_ID = 'mlhub-datasets';
@@ -17,15 +18,7 @@ function ConnectedPanel(props: {
   onOpen: (d: IDataset) => void;
 }): JSX.Element {
   const { model } = props;
-  const [state, setState] = useState<IDatasetsState>(model.state);
-  useEffect(() => {
-    const onChange = (_: DatasetsModel, next: IDatasetsState) => setState(next);
-    model.stateChanged.connect(onChange);
-    setState(model.state);
-    return () => {
-      model.stateChanged.disconnect(onChange);
-    };
-  }, [model]);
+  const state = useModelState(model);
   return (
     <DatasetsPanel
       state={state}

@@ -1,12 +1,13 @@
 /**
  * State of the Experiments sidebar: the chosen project, the server-side query (filter,
  * order, page) and its answer, and the runs ticked for comparison (kept across pages).
- * A {@link Poll} reloads the page while it is visible so statuses and latest metrics
+ * The {@link PollingModel}'s poll reloads the page while it is visible so statuses and latest metrics
  * stay current; failures back off and show the server's message verbatim.
  */
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { IPollingState, PollingModel } from '../pollingModel';
 import { IProject, IRun, IRunsPage } from '../tokens';
 import { listProjects, listRuns } from './api';
 import { IRunsQuery } from './types';
@@ -15,16 +16,13 @@ const POLL_INTERVAL_MS = 10 * 1000;
 const POLL_MAX_BACKOFF_MS = 2 * 60 * 1000;
 export const PAGE_SIZE = 25;
 
-export interface IExperimentsState {
+export interface IExperimentsState extends IPollingState {
   projects: IProject[];
   query: IRunsQuery;
   runs: IRun[];
   total: number;
   /** Selected runs by id, in the order they were ticked. */
   selected: Map<string, IRun>;
-  /** The server's message for the last failed load (a bad filter, say), verbatim. */
-  error: string | null;
-  loading: boolean;
 }
 
 export interface IExperimentsApi {
@@ -32,29 +30,33 @@ export interface IExperimentsApi {
   listRuns: (query: IRunsQuery) => Promise<IRunsPage>;
 }
 
-export class ExperimentsModel {
+export class ExperimentsModel extends PollingModel<IExperimentsState> {
   constructor(options: ExperimentsModel.IOptions = {}) {
-    this._api = options.api ?? { listProjects, listRuns };
-    this._poll = new Poll({
-      auto: options.autoPoll ?? true,
-      factory: () => this._load(),
-      frequency: {
-        interval: options.pollInterval ?? POLL_INTERVAL_MS,
-        backoff: true,
-        max: POLL_MAX_BACKOFF_MS
+    super(
+      {
+        projects: [],
+        query: {
+          project: '',
+          filter: '',
+          orderBy: 'created_at',
+          desc: true,
+          limit: PAGE_SIZE,
+          offset: 0
+        },
+        runs: [],
+        total: 0,
+        selected: new Map(),
+        error: null,
+        loading: false
       },
-      name: 'mlhub-ext:experiments',
-      // Poll only while the sidebar is showing and the page is visible.
-      standby: () => !this._active || 'when-hidden'
-    });
-  }
-
-  get state(): IExperimentsState {
-    return this._state;
-  }
-
-  get stateChanged(): ISignal<this, IExperimentsState> {
-    return this._stateChanged;
+      {
+        name: 'experiments',
+        interval: options.pollInterval ?? POLL_INTERVAL_MS,
+        maxBackoff: POLL_MAX_BACKOFF_MS,
+        autoPoll: options.autoPoll
+      }
+    );
+    this._api = options.api ?? { listProjects, listRuns };
   }
 
   get selectionChanged(): ISignal<this, IRun[]> {
@@ -63,7 +65,7 @@ export class ExperimentsModel {
 
   /** The ticked runs, in the order they were ticked. */
   get selectedRuns(): IRun[] {
-    return [...this._state.selected.values()];
+    return [...this.state.selected.values()];
   }
 
   /** The sidebar shows (true) or hides (false); hidden, the model stops polling. */
@@ -71,146 +73,73 @@ export class ExperimentsModel {
     this._active = active;
   }
 
-  /** Reload projects and the current page now; errors land in `state.error`. */
-  async refresh(): Promise<void> {
-    try {
-      await this._load();
-    } catch {
-      // Shown through state.error.
-    }
-  }
-
   /** Change the query; any change but the offset goes back to the first page. */
   setQuery(change: Partial<IRunsQuery>): Promise<void> {
-    const query = { ...this._state.query, ...change };
+    const query = { ...this.state.query, ...change };
     if (!('offset' in change)) {
       query.offset = 0;
     }
-    if (change.project !== undefined && change.project !== this._state.query.project) {
-      this._update({ selected: new Map(), runs: [], total: 0 });
+    if (change.project !== undefined && change.project !== this.state.query.project) {
+      this.setState({ selected: new Map(), runs: [], total: 0 });
       this._selectionChanged.emit([]);
     }
-    this._update({ query });
+    this.setState({ query });
     return this.refresh();
   }
 
   nextPage(): Promise<void> {
-    const { offset, limit } = this._state.query;
-    if (offset + limit >= this._state.total) {
+    const { offset, limit } = this.state.query;
+    if (offset + limit >= this.state.total) {
       return Promise.resolve();
     }
     return this.setQuery({ offset: offset + limit });
   }
 
   previousPage(): Promise<void> {
-    const { offset, limit } = this._state.query;
+    const { offset, limit } = this.state.query;
     return this.setQuery({ offset: Math.max(0, offset - limit) });
   }
 
   toggle(run: IRun, selected: boolean): void {
-    const next = new Map(this._state.selected);
+    const next = new Map(this.state.selected);
     if (selected) {
       next.set(run.id, run);
     } else {
       next.delete(run.id);
     }
-    this._update({ selected: next });
+    this.setState({ selected: next });
     this._selectionChanged.emit(this.selectedRuns);
   }
 
   clearSelection(): void {
-    this._update({ selected: new Map() });
+    this.setState({ selected: new Map() });
     this._selectionChanged.emit([]);
   }
 
-  dispose(): void {
-    this._poll.dispose();
-    Signal.clearData(this);
+  /** Poll only while the sidebar is showing and the page is visible. */
+  protected standby(): boolean | Poll.Standby {
+    return !this._active || 'when-hidden';
   }
 
-  /** One load at a time; a query change during a load reloads once it is done. */
-  private _load(): Promise<void> {
-    if (this._pending) {
-      this._again = true;
-      return this._pending;
+  /** Projects, then the current page of the chosen (or first) project's runs. */
+  protected async loadState(): Promise<Partial<IExperimentsState>> {
+    const { projects } = await this._api.listProjects();
+    let query = this.state.query;
+    if (!projects.some(p => p.name === query.project) && projects.length) {
+      query = { ...query, project: projects[0].name, offset: 0 };
     }
-    this._pending = this._doLoad().finally(() => {
-      this._pending = null;
-      if (this._again) {
-        this._again = false;
-        void this.refresh();
+    const page = query.project ? await this._api.listRuns(query) : { runs: [], total: 0 };
+    const selected = new Map(this.state.selected);
+    page.runs.forEach(run => {
+      if (selected.has(run.id)) {
+        selected.set(run.id, run);
       }
     });
-    return this._pending;
-  }
-
-  private async _doLoad(): Promise<void> {
-    this._update({ loading: true });
-    try {
-      const { projects } = await this._api.listProjects();
-      let query = this._state.query;
-      if (!projects.some(p => p.name === query.project) && projects.length) {
-        query = { ...query, project: projects[0].name, offset: 0 };
-      }
-      const page = query.project
-        ? await this._api.listRuns(query)
-        : { runs: [], total: 0 };
-      // A later query change wins over this answer.
-      if (this._again) {
-        this._update({ projects, loading: false });
-        return;
-      }
-      const selected = new Map(this._state.selected);
-      page.runs.forEach(run => {
-        if (selected.has(run.id)) {
-          selected.set(run.id, run);
-        }
-      });
-      this._update({
-        projects,
-        query,
-        runs: page.runs,
-        total: page.total,
-        selected,
-        error: null,
-        loading: false
-      });
-    } catch (error) {
-      this._update({
-        error: (error as Error).message ?? String(error),
-        loading: false
-      });
-      throw error;
-    }
-  }
-
-  private _update(change: Partial<IExperimentsState>): void {
-    this._state = { ...this._state, ...change };
-    this._stateChanged.emit(this._state);
+    return { projects, query, runs: page.runs, total: page.total, selected };
   }
 
   private readonly _api: IExperimentsApi;
-  private readonly _poll: Poll;
-  private _pending: Promise<void> | null = null;
-  private _again = false;
   private _active = false;
-  private _state: IExperimentsState = {
-    projects: [],
-    query: {
-      project: '',
-      filter: '',
-      orderBy: 'created_at',
-      desc: true,
-      limit: PAGE_SIZE,
-      offset: 0
-    },
-    runs: [],
-    total: 0,
-    selected: new Map(),
-    error: null,
-    loading: false
-  };
-  private readonly _stateChanged = new Signal<this, IExperimentsState>(this);
   private readonly _selectionChanged = new Signal<this, IRun[]>(this);
 }
 

@@ -7,6 +7,7 @@ import { Widget } from '@lumino/widgets';
 import React, { useEffect, useState } from 'react';
 
 import { Sidebar } from '../components/Sidebar';
+import { useModelState } from '../components/useModel';
 import { IMLHubModel, IMLHubState, IRun } from '../tokens';
 import { CompareModel } from './compareModel';
 import { CompareView } from './components/CompareView';
@@ -47,7 +48,7 @@ function useSignalValue<S, V>(signal: ISignal<S, unknown>, read: () => V): V {
 /** The projects overview: each project the caller may read with its latest runs. */
 function ConnectedProjects(props: { model: IMLHubModel }): JSX.Element {
   const { model } = props;
-  const state = useSignalValue<IMLHubModel, IMLHubState>(model.stateChanged, () => model.state);
+  const state = useModelState<IMLHubState>(model);
   return <Sidebar state={state} onRefresh={() => void model.refresh()} embedded={true} />;
 }
 
@@ -59,10 +60,7 @@ function ConnectedPanel(props: {
   onCompare: (runs: IRun[]) => void;
 }): JSX.Element {
   const { model, projects } = props;
-  const state = useSignalValue<ExperimentsModel, IExperimentsState>(
-    model.stateChanged,
-    () => model.state
-  );
+  const state = useModelState<IExperimentsState>(model);
   return (
     <ExperimentsPanel
       view={props.view}

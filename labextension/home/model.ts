@@ -1,70 +1,48 @@
 /**
- * State of the home tab: the last `GET /home` answer, reloaded by a {@link Poll} that
- * backs off on failure and stands by while the page is hidden, plus the Stop/Abort
- * actions on the caller's running runs and jobs.
+ * State of the home tab: the last `GET /home` answer, reloaded by the
+ * {@link PollingModel}'s poll (backing off on failure, standing by while hidden), plus
+ * the Stop/Abort actions on the caller's running runs and jobs.
  */
-import { Poll } from '@lumino/polling';
-import { ISignal, Signal } from '@lumino/signaling';
-
-import { MLHubRequestError } from '../request';
+import { errorMessage, IPollingState, PollingModel } from '../pollingModel';
 import * as api from './api';
 import { IHome } from './types';
 
 export type IHomeApi = Pick<typeof api, 'getHome' | 'stopRun' | 'abortJob'>;
 
 const POLL_INTERVAL_MS = 10 * 1000;
-const POLL_MAX_BACKOFF_MS = 5 * 60 * 1000;
 
-function message(error: unknown): string {
-  return error instanceof MLHubRequestError || error instanceof Error ? error.message : String(error);
+export interface IHomeState extends IPollingState {
+  /** The last `GET /home` answer (null until the first one). */
+  home: IHome | null;
+  /** Ids of runs and jobs with a Stop/Abort on its way. */
+  pending: ReadonlySet<string>;
 }
 
-export class HomeModel {
+export class HomeModel extends PollingModel<IHomeState> {
   constructor(options: { api?: IHomeApi; autoPoll?: boolean } = {}) {
+    super(
+      { home: null, pending: new Set(), loading: false, error: null },
+      { name: 'home', interval: POLL_INTERVAL_MS, autoPoll: options.autoPoll }
+    );
     this._api = options.api ?? api;
-    this._poll = new Poll({
-      auto: options.autoPoll ?? true,
-      factory: () => this._load(),
-      frequency: { interval: POLL_INTERVAL_MS, backoff: true, max: POLL_MAX_BACKOFF_MS },
-      name: 'mlhub-ext:home',
-      standby: 'when-hidden'
-    });
-  }
-
-  /** Emitted after any change of state; read the getters then. */
-  get changed(): ISignal<this, void> {
-    return this._changed;
   }
 
   get home(): IHome | null {
-    return this._home;
+    return this.state.home;
   }
 
   get loading(): boolean {
-    return this._loading;
+    return this.state.loading;
   }
 
   /** The server's message for the last failed load or action, shown as sent. */
   get error(): string | null {
-    return this._error;
+    return this.state.error;
   }
 
   /** Ids of runs and jobs with a Stop/Abort on its way. */
   get pending(): ReadonlySet<string> {
-    return this._pending;
-  }
-
-  get isDisposed(): boolean {
-    return this._poll.isDisposed;
-  }
-
-  /** Reload now; a failure lands in {@link error}, not thrown. */
-  async refresh(): Promise<void> {
-    try {
-      await this._load();
-    } catch {
-      // already in this.error
-    }
+    return this.state.pending;
   }
 
   stopRun(id: string): Promise<void> {
@@ -75,47 +53,32 @@ export class HomeModel {
     return this._act(id, () => this._api.abortJob(id));
   }
 
-  dispose(): void {
-    this._poll.dispose();
-    Signal.clearData(this);
+  protected async loadState(): Promise<Partial<IHomeState>> {
+    return { home: await this._api.getHome() };
   }
 
   private async _act(id: string, action: () => Promise<unknown>): Promise<void> {
-    this._pending.add(id);
-    this._changed.emit();
+    this._setPending(id, true);
     try {
       await action();
-      this._error = null;
+      this.setState({ error: null });
     } catch (error) {
-      this._error = message(error);
+      this.setState({ error: errorMessage(error) });
     } finally {
-      this._pending.delete(id);
+      this._setPending(id, false);
     }
     await this.refresh();
   }
 
-  private async _load(): Promise<void> {
-    this._loading = true;
-    this._changed.emit();
-    try {
-      this._home = await this._api.getHome();
-      this._error = null;
-    } catch (error) {
-      this._error = message(error);
-      throw error;
-    } finally {
-      this._loading = false;
-      if (!this.isDisposed) {
-        this._changed.emit();
-      }
+  private _setPending(id: string, on: boolean): void {
+    const pending = new Set(this.state.pending);
+    if (on) {
+      pending.add(id);
+    } else {
+      pending.delete(id);
     }
+    this.setState({ pending });
   }
 
   private readonly _api: IHomeApi;
-  private readonly _poll: Poll;
-  private readonly _changed = new Signal<this, void>(this);
-  private readonly _pending = new Set<string>();
-  private _home: IHome | null = null;
-  private _loading = false;
-  private _error: string | null = null;
 }

@@ -2,8 +2,9 @@
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
-import React, { useEffect, useState } from 'react';
+import React from 'react';
 
+import { useModelState } from '../components/useModel';
 import { mlhubIcon } from '../icon';
 import { HomePage, OpenTarget } from './components/HomePage';
 import { HomeModel } from './model';
@@ -19,21 +20,13 @@ export interface IHomeHost {
 
 function ConnectedHome(props: { model: HomeModel; host: IHomeHost }): JSX.Element {
   const { model, host } = props;
-  const [, setTick] = useState(0);
-  useEffect(() => {
-    const onChange = () => setTick(t => t + 1);
-    model.changed.connect(onChange);
-    setTick(t => t + 1);
-    return () => {
-      model.changed.disconnect(onChange);
-    };
-  }, [model]);
+  const state = useModelState(model);
   return (
     <HomePage
-      home={model.home}
-      loading={model.loading}
-      error={model.error}
-      pending={model.pending}
+      home={state.home}
+      loading={state.loading}
+      error={state.error}
+      pending={state.pending}
       hasProfile={host.openProfile !== null}
       onRefresh={() => void model.refresh()}
       onOpen={host.open}

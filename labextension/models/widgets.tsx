@@ -4,11 +4,12 @@ import { LabIcon, ReactWidget } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 import React, { useEffect, useRef, useState } from 'react';
 
+import { useModelState } from '../components/useModel';
 import { submitSweep, submitTrain } from './api';
 import { ModelsPanel } from './components/ModelsPanel';
 import { ModelView } from './components/ModelView';
 import { TrainForm } from './components/TrainForm';
-import { IModelsState, ModelsModel } from './model';
+import { ModelsModel } from './model';
 import { ITrainPrefill } from './trainBody';
 import { IJob, ISweep, ITrainRequest } from './types';
 
@@ -32,22 +33,9 @@ export interface IModelsOpeners {
   importCard: () => void;
 }
 
-function useModelsState(model: ModelsModel): IModelsState {
-  const [state, setState] = useState<IModelsState>(model.state);
-  useEffect(() => {
-    const onChange = (_: ModelsModel, next: IModelsState) => setState(next);
-    model.stateChanged.connect(onChange);
-    setState(model.state);
-    return () => {
-      model.stateChanged.disconnect(onChange);
-    };
-  }, [model]);
-  return state;
-}
-
 function ConnectedPanel(props: { model: ModelsModel; open: IModelsOpeners }): JSX.Element {
   const { model, open } = props;
-  const state = useModelsState(model);
+  const state = useModelState(model);
   return (
     <ModelsPanel
       state={state}
@@ -147,7 +135,7 @@ function ConnectedTrain(props: {
   prefillKey: number;
 }): JSX.Element {
   const { model, open } = props;
-  const state = useModelsState(model);
+  const state = useModelState(model);
   const [jobId, setJobId] = useState<string | null>(null);
   const opened = useRef<string | null>(null);
   const job = state.jobs.find(j => j.id === jobId) ?? null;

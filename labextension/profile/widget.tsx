@@ -1,8 +1,9 @@
 /** The Lumino host of the profile tab: connects the {@link ProfileModel} to the page's props. */
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { ReactWidget } from '@jupyterlab/ui-components';
-import React, { useEffect, useState } from 'react';
+import React from 'react';
 
+import { useModelState } from '../components/useModel';
 import { mlhubIcon } from '../icon';
 import { ProfilePage } from './components/ProfilePage';
 import { ProfileModel } from './model';
@@ -19,23 +20,16 @@ export interface IProfileHost {
 
 function ConnectedProfile(props: { model: ProfileModel; host: IProfileHost }): JSX.Element {
   const { model, host } = props;
-  const [, setTick] = useState(0);
-  useEffect(() => {
-    const onChange = () => setTick(t => t + 1);
-    model.changed.connect(onChange);
-    return () => {
-      model.changed.disconnect(onChange);
-    };
-  }, [model]);
+  const state = useModelState(model);
   return (
     <ProfilePage
-      me={model.me}
-      tokens={model.tokens}
-      created={model.created}
-      loading={model.loading}
-      busy={model.busy}
-      error={model.error}
-      tokenError={model.tokenError}
+      me={state.me}
+      tokens={state.tokens}
+      created={state.created}
+      loading={state.loading}
+      busy={state.busy}
+      error={state.error}
+      tokenError={state.tokenError}
       onRefresh={() => void model.refresh()}
       onOpen={host.open}
       onCreateToken={token => model.createToken(token)}
