@@ -1,0 +1,178 @@
+"""Datasets, their versions and members, and the chunked uploads they are made from."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from ...core.uploads import MAX_CHUNK, MIN_CHUNK
+from .base import (Name, Object, Request, Response, Sha256, StrictRequest, Tags, Timestamp, Version,
+                   Visibility, optional)
+
+
+class DatasetVersion(Response):
+    dataset: str = optional()
+    version: int = optional()
+    created_by: str = optional()
+    created_at: Timestamp | None = optional()
+    message: str = optional()
+    parent_version: int | None = optional()
+    kind: Literal["table", "images"] = optional()
+    format: str = optional()
+    size: int = optional("bytes of the original file")
+    num_rows: int | None = optional()
+    content_sha256: str = optional()
+    lineage: Object = optional("source (upload, rollback...), parent_version, ops")
+    manifest: Object = optional("files (role, name, sha256, size), schema, stats, preview, reading (see Reading) "
+                                "or images; only on a single version")
+
+
+class RenamedColumn(Response):
+    position: int = optional("1-based")
+    original: str = optional()
+    name: str = optional()
+
+
+class Reading(Response):
+    """what reading the file changed or chose; keys only where they apply"""
+
+    renamed_columns: list[RenamedColumn] = optional("blank header cells and their generated names")
+    text_columns: list[str] = optional("columns of mixed types read as text")
+    sheet: str = optional("the workbook sheet read")
+    sheets: list[str] = optional("every sheet of the workbook, in order")
+
+
+class DatasetVersionList(Response):
+    versions: list[DatasetVersion] = optional()
+
+
+class Dataset(Response):
+    name: str = optional()
+    owner: str = optional()
+    description: str = optional()
+    visibility: Visibility = optional()
+    kind: str = optional()
+    tags: list[str] = optional()
+    latest_version: int = optional()
+    created_at: Timestamp | None = optional()
+    updated_at: Timestamp | None = optional()
+    latest: DatasetVersion | None = optional()
+    role: str | None = optional()
+
+
+class DatasetList(Response):
+    datasets: list[Dataset] = optional()
+    total: int = optional()
+
+
+class Registration(StrictRequest):
+    upload_id: str
+    name: Name = optional("default: the file name, normalised (My Data.csv -> my_data)")
+    description: str = optional()
+    tags: Tags = optional()
+    visibility: Visibility = optional()
+    new_version: bool = optional("add a version to an existing dataset instead of 409")
+    message: str = optional()
+    format: Literal["csv", "tsv", "json", "jsonl", "xlsx", "parquet", "images"] = optional()
+    lineage: Object = optional("e.g. {source: process, ops: [...]} from the SDK")
+    parent_version: Version = optional()
+    sheet: str = optional("the sheet of an Excel workbook to read (also ?sheet=); default: the first sheet that "
+                          "holds rows")
+
+
+class Registered(Response):
+    dataset: Dataset = optional()
+    version: DatasetVersion = optional()
+
+
+class DatasetPatch(StrictRequest):
+    description: str = optional()
+    visibility: Visibility = optional()
+    tags: Tags = optional()
+
+
+class Rollback(Request):
+    version: Version
+    message: str = optional()
+
+
+class Preview(Response):
+    version: int = optional()
+    kind: str = optional()
+    columns: list[Object] = optional()
+    rows: list[list[Any]] = optional()
+    total_rows: int | None = optional()
+    reading: Reading = optional()
+    classes: Object = optional()
+    images: list[Object] = optional()
+
+
+class DatasetStats(Response):
+    """tables: num_rows, num_columns and per column count, missing, unique, mean, std, min, p25, p50, p75, max,
+    histogram, top (text and boolean: the 5 most frequent values with counts) and top_exact; images: classes,
+    formats, size_distribution"""
+
+    version: int = optional()
+    kind: str = optional()
+    columns: list[Object] = optional()
+
+
+class DatasetDiff(Response):
+    dataset: str = optional()
+    old: int = optional()
+    new: int = optional()
+    schema_: Object = optional(alias="schema")
+    rows: Object = optional()
+    stats: list[Object] = optional()
+
+
+class Thumbnail(Response):
+    path: str = optional()
+    png_base64: str = optional()
+
+
+class Thumbnails(Response):
+    version: int = optional()
+    thumbnails: dict[str, list[Thumbnail]] = optional()
+
+
+class DatasetMember(Response):
+    dataset: str = optional()
+    user: str = optional()
+    role: str = optional()
+
+
+class DatasetMemberList(Response):
+    members: list[DatasetMember] = optional()
+
+
+class NewUpload(Request):
+    filename: str = Field(min_length=1, max_length=512)
+    size: int = Field(ge=1, description="bytes; must match what is sent")
+    sha256: Sha256 = optional("the whole file's, if known in advance")
+    chunk_size: int = optional("64 KiB to 8 MiB; default 8 MiB", ge=MIN_CHUNK, le=MAX_CHUNK)
+
+
+class Upload(Response):
+    id: str = optional()
+    filename: str = optional()
+    size: int = optional()
+    chunk_size: int = optional()
+    sha256: str | None = optional()
+    status: Literal["open", "complete", "failed", "registered"] = optional()
+    received_bytes: int = optional()
+    received: list[list[int]] = optional("[start, end) byte ranges received")
+    missing: list[list[int]] = optional()
+    created_at: Timestamp | None = optional()
+    completed_at: Timestamp | None = optional()
+
+
+class ChunkReceived(Response):
+    id: str = optional()
+    offset: int = optional()
+    received_bytes: int = optional()
+    size: int = optional()
+
+
+class CompleteUpload(Request):
+    sha256: Sha256

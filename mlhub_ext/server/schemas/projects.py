@@ -1,0 +1,48 @@
+"""Projects and their members."""
+from __future__ import annotations
+
+from .base import (GrantableRole, Name, Request, Response, Role, StrictRequest, Timestamp, Visibility,
+                   optional)
+
+
+class Project(Response):
+    name: str
+    owner: str
+    description: str
+    visibility: Visibility
+    created_at: Timestamp | None
+    updated_at: Timestamp | None
+    run_count: int
+    role: str | None
+
+
+class ProjectList(Response):
+    projects: list[Project]
+    total: int
+
+
+class NewProject(Request):
+    name: Name
+    description: str = optional()
+    visibility: Visibility = optional()
+
+
+class ProjectPatch(StrictRequest):
+    description: str = optional()
+    visibility: Visibility = optional()
+
+
+class Member(Response):
+    project: str
+    user: str
+    role: Role
+
+
+class MemberList(Response):
+    members: list[Member]
+
+
+class MemberRole(Request):
+    """The role to grant (projects, datasets and models alike)."""
+
+    role: GrantableRole
