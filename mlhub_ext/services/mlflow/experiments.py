@@ -17,6 +17,7 @@ import orjson
 from ...core.entities import Project, Role
 from ...core.errors import ErrorCode, MLHubError
 from ...core.service import Registry
+from ...core.store import RunQuery
 from . import search
 from .errors import MlflowError, invalid, not_found
 from .ids import arg_int, arg_list, arg_str, experiment_id, millis, project_for
@@ -171,7 +172,29 @@ def delete_experiment(registry: Registry, user: str, req: dict[str, Any]) -> dic
     if lifecycle(project) == "deleted":
         raise invalid(f"Cannot delete an already deleted experiment: {project.name!r} (id {experiment_id(project)})")
     registry.set_project_deleted(user, project.name, True)
+    _cascade_lifecycle(registry, user, project, "deleted")
     return {}
+
+
+# A run deleted along with its experiment carries this mark, so a restore brings back only
+# those: a run the user deleted on its own before stays deleted.
+WITH_EXPERIMENT = "deleted_with_experiment"
+
+
+def _cascade_lifecycle(registry: Registry, user: str, project: Project, stage: str) -> None:
+    """Mark the experiment's runs ``stage`` as MLflow's store does on experiment delete/restore
+    (``runs/search`` with ``DELETED_ONLY`` then lists them; ``runs/get`` says ``deleted``)."""
+    runs, _ = registry.store.list_runs(RunQuery(project=project.name, readable_by=user, limit=2 ** 31))
+    for run in runs:
+        state = run.provenance.get("mlflow")
+        state = dict(state) if isinstance(state, dict) else {}
+        if stage == "deleted" and state.get("lifecycle_stage") != "deleted":
+            state.update(lifecycle_stage="deleted", **{WITH_EXPERIMENT: True})
+        elif stage == "active" and state.pop(WITH_EXPERIMENT, False):
+            state["lifecycle_stage"] = "active"
+        else:
+            continue
+        registry.set_run_provenance(user, run.id, "mlflow", state)
 
 
 def restore_experiment(registry: Registry, user: str, req: dict[str, Any]) -> dict[str, Any]:
@@ -179,6 +202,7 @@ def restore_experiment(registry: Registry, user: str, req: dict[str, Any]) -> di
     if lifecycle(project) != "deleted":
         raise invalid(f"Cannot restore an active experiment: {project.name!r} is not deleted")
     registry.set_project_deleted(user, project.name, False)
+    _cascade_lifecycle(registry, user, project, "active")
     return {}
 
 

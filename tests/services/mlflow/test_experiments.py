@@ -93,6 +93,32 @@ def test_soft_delete_and_restore(registry) -> None:  # type: ignore[no-untyped-d
         "INVALID_PARAMETER_VALUE"
 
 
+def _stage(registry: Any, run_id: str) -> str:
+    return runs.get_run(registry, "alice", {"run_id": run_id})["run"]["info"]["lifecycle_stage"]
+
+
+def _searched(registry: Any, exp: str, view: str) -> list[str]:
+    found = runs.search_runs(registry, "alice", {"experiment_ids": [exp], "run_view_type": view})["runs"]
+    return sorted(r["info"]["run_id"] for r in found)
+
+
+def test_experiment_delete_and_restore_carry_its_runs(registry) -> None:  # type: ignore[no-untyped-def]
+    # as MLflow's store: deleting an experiment deletes its runs; restoring it brings back those
+    # runs only, and a run deleted on its own before stays deleted
+    exp = experiments.create_experiment(registry, "alice", {"name": "cascade"})["experiment_id"]
+    kept, alone = (runs.create_run(registry, "alice", {"experiment_id": exp})["run"]["info"]["run_id"]
+                   for _ in range(2))
+    runs.delete_run(registry, "alice", {"run_id": alone})
+    experiments.delete_experiment(registry, "alice", {"experiment_id": exp})
+    assert _stage(registry, kept) == "deleted"
+    assert _searched(registry, exp, "DELETED_ONLY") == sorted([kept, alone])
+    assert _searched(registry, exp, "ACTIVE_ONLY") == []
+    experiments.restore_experiment(registry, "alice", {"experiment_id": exp})
+    assert _stage(registry, kept) == "active" and _stage(registry, alone) == "deleted"
+    assert _searched(registry, exp, "ACTIVE_ONLY") == [kept]
+    assert _searched(registry, exp, "DELETED_ONLY") == [alone]
+
+
 def test_any_tag(registry) -> None:  # type: ignore[no-untyped-def]
     exp = experiments.create_experiment(registry, "alice", {"name": "tagged", "tags": [
         {"key": "team", "value": "vision"}, {"key": "mlflow.note.content", "value": "about"}]})["experiment_id"]
