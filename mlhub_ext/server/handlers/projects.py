@@ -1,6 +1,8 @@
 """Projects and their members."""
 from __future__ import annotations
 
+from ..schemas.base import parse
+from ..schemas.projects import MemberRole, NewProject, ProjectPatch
 from .base import MLHubAPIMixin, api
 
 
@@ -14,12 +16,9 @@ class ProjectsHandler(MLHubAPIMixin):
 
     @api
     async def post(self) -> None:
-        body = self.json_body()
-        if "name" not in body:
-            from ...core.errors import invalid
-            raise invalid("field 'name' is required")
-        project = await self.call(self.registry.create_project, self.acting_user(), body["name"],
-                                  body.get("description", ""), body.get("visibility", "private"))
+        body = parse(NewProject, self.json_body())
+        project = await self.call(self.registry.create_project, self.acting_user(), body.name,
+                                  body.description or "", body.visibility or "private")
         self.write_json(project.to_json(), 201)
 
 
@@ -31,7 +30,8 @@ class ProjectHandler(MLHubAPIMixin):
 
     @api
     async def patch(self, name: str) -> None:
-        project = await self.call(self.registry.update_project, self.acting_user(), name, self.json_body())
+        patch = parse(ProjectPatch, self.json_body()).given()
+        project = await self.call(self.registry.update_project, self.acting_user(), name, patch)
         self.write_json(project.to_json())
 
 
@@ -45,8 +45,8 @@ class MembersHandler(MLHubAPIMixin):
 class MemberHandler(MLHubAPIMixin):
     @api
     async def put(self, name: str, user: str) -> None:
-        body = self.json_body()
-        member = await self.call(self.registry.set_member, self.acting_user(), name, user, body.get("role"))
+        body = parse(MemberRole, self.json_body())
+        member = await self.call(self.registry.set_member, self.acting_user(), name, user, body.role)
         self.write_json(member.to_json())
 
     @api

@@ -4,21 +4,12 @@ from __future__ import annotations
 import numpy as np
 import orjson
 
-from ...core.errors import invalid, quoted
 from ...core.numbers import encode_value
 from ...core.store import SeriesData
-from ...core.validation import only_keys
+from ..schemas.base import parse
+from ..schemas.runs import MetricBatch, NewRun, Params, RunPatch
 from .base import MLHubAPIMixin, api
-
-
-def _bool_arg(value: str | None, default: bool) -> bool:
-    if value is None:
-        return default
-    if value.lower() in ("1", "true", "yes"):
-        return True
-    if value.lower() in ("0", "false", "no"):
-        return False
-    raise invalid(f"expected true or false, got {quoted(value)}")
+from .query import bool_arg
 
 
 class RunsHandler(MLHubAPIMixin):
@@ -27,17 +18,14 @@ class RunsHandler(MLHubAPIMixin):
         arg = self.get_argument  # type: ignore[attr-defined]
         runs, total = await self.call(
             self.registry.list_runs, self.acting_user(), arg("project", None), arg("limit", None),
-            arg("offset", None), arg("order_by", None), _bool_arg(arg("desc", None), True), arg("filter", None))
+            arg("offset", None), arg("order_by", None), bool_arg(self, "desc", True), arg("filter", None))
         self.write_json({"runs": [r.to_json() for r in runs], "total": total})
 
     @api
     async def post(self) -> None:
-        body = self.json_body()
-        only_keys(body, {"project", "name", "config", "tags", "provenance", "notes"}, "a new run")
-        if "project" not in body:
-            raise invalid("field 'project' is required")
-        run = await self.call(self.registry.create_run, self.acting_user(), body["project"], body.get("name"),
-                              body.get("config"), body.get("tags"), body.get("provenance"), body.get("notes", ""))
+        body = parse(NewRun, self.json_body())
+        run = await self.call(self.registry.create_run, self.acting_user(), body.project, body.name,
+                              body.config, body.tags, body.provenance, body.notes or "")
         self.write_json(run.to_json(), 201)
 
 
@@ -49,7 +37,8 @@ class RunHandler(MLHubAPIMixin):
 
     @api
     async def patch(self, run_id: str) -> None:
-        run = await self.call(self.registry.update_run, self.acting_user(), run_id, self.json_body())
+        patch = parse(RunPatch, self.json_body()).given()
+        run = await self.call(self.registry.update_run, self.acting_user(), run_id, patch)
         self.write_json(run.to_json())
 
     @api
@@ -74,9 +63,8 @@ class ParamsHandler(MLHubAPIMixin):
 
     @api
     async def post(self, run_id: str) -> None:
-        body = self.json_body()
-        only_keys(body, {"params"}, "params")
-        params = await self.call(self.registry.set_params, self.acting_user(), run_id, body.get("params"))
+        body = parse(Params, self.json_body())
+        params = await self.call(self.registry.set_params, self.acting_user(), run_id, body.params)
         self.write_json({"params": params})
 
 
@@ -88,10 +76,9 @@ class MetricsHandler(MLHubAPIMixin):
 
     @api
     async def post(self, run_id: str) -> None:
-        body = self.json_body()
-        only_keys(body, {"seq", "metrics", "encoding"}, "a metric batch")
-        result = await self.call(self.registry.append_metrics, self.acting_user(), run_id, body.get("seq"),
-                                 body.get("metrics"), body.get("encoding"))
+        body = parse(MetricBatch, self.json_body())
+        result = await self.call(self.registry.append_metrics, self.acting_user(), run_id, body.seq,
+                                 body.metrics, body.encoding)
         self.write_json(result)
 
 

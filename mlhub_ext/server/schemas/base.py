@@ -8,11 +8,14 @@ lab's TypeScript types (``labextension/api/schema.ts``).
 """
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ...core.errors import MLHubError, invalid, quoted
 from ...core.validation import MAX_TAGS, MAX_VERSION, NAME_RE, USER_RE
+
+R = TypeVar("R", bound="Request")
 
 
 def optional(description: str | None = None, **kw: Any) -> Any:
@@ -26,6 +29,8 @@ class Request(BaseModel):
     """A JSON request body. Unknown fields are ignored unless a subclass forbids them."""
 
     model_config = ConfigDict(extra="ignore")
+    # How an error message names the body: "unknown field(s) for a new run: ..."
+    what: ClassVar[str] = "the request body"
 
     def given(self) -> dict[str, Any]:
         """The fields the client sent (a patch's changes), as plain JSON values."""
@@ -42,8 +47,10 @@ class Response(BaseModel):
     """A JSON answer. Handlers write the entities' ``to_json()``; this describes it."""
 
 
-Name = Annotated[str, Field(pattern=NAME_RE.pattern, max_length=128)]
-User = Annotated[str, Field(pattern=USER_RE.pattern, max_length=128)]
+# Names and users are domain rules the core checks with its own messages (which quote the
+# value and say what is allowed): the document states them, the models do not check them.
+Name = Annotated[str, Field(json_schema_extra={"pattern": NAME_RE.pattern, "maxLength": 128})]
+User = Annotated[str, Field(json_schema_extra={"pattern": USER_RE.pattern, "maxLength": 128})]
 Tags = Annotated[list[Annotated[str, Field(min_length=1, max_length=128)]], Field(max_length=MAX_TAGS)]
 Version = Annotated[int, Field(ge=1, le=MAX_VERSION)]
 Sha256 = Annotated[str, Field(pattern="^[0-9a-fA-F]{64}$")]
@@ -71,3 +78,34 @@ class Handshake(Response):
     version: str = optional()
     mode: str = optional()
     user: str = optional()
+
+
+def parse(model: type[R], body: dict[str, Any]) -> R:
+    """``body`` (a decoded JSON object) as ``model``; 422 ``invalid`` naming the first field
+    that does not fit: ``field 'project' is required``, ``unknown field(s) for a new run: x;
+    allowed: ...``, ``field 'tags[0]': String should have at most 128 characters, not '…'``."""
+    try:
+        return model.model_validate(body)
+    except ValidationError as e:
+        raise body_error(model, e) from None
+
+
+def body_error(model: type[Request], error: ValidationError) -> MLHubError:
+    """The one error a refused body answers, in the API's words (see :func:`parse`)."""
+    problems = error.errors(include_url=False)
+    extra = [str(p["loc"][0]) for p in problems if p["type"] == "extra_forbidden" and len(p["loc"]) == 1]
+    if extra:
+        allowed = sorted(f.alias or name for name, f in model.model_fields.items())
+        return invalid(f"unknown field(s) for {model.what}: {', '.join(sorted(extra))}; allowed: {', '.join(allowed)}")
+    first = problems[0]
+    where = _location(first["loc"])
+    if first["type"] == "missing":
+        return invalid(f"field {where!r} is required", field=where)
+    return invalid(f"field {where!r}: {first['msg']}, not {quoted(first['input'])}", field=where)
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from ...core.uploads import MAX_CHUNK, MIN_CHUNK
 from .base import (Name, Object, Request, Response, Sha256, StrictRequest, Tags, Timestamp, Version,
@@ -66,12 +66,13 @@ class DatasetList(Response):
 
 
 class Registration(StrictRequest):
+    what = "a registration"
     upload_id: str
     name: Name = optional("default: the file name, normalised (My Data.csv -> my_data)")
     description: str = optional()
     tags: Tags = optional()
     visibility: Visibility = optional()
-    new_version: bool = optional("add a version to an existing dataset instead of 409")
+    new_version: StrictBool = optional("add a version to an existing dataset instead of 409")
     message: str = optional()
     format: Literal["csv", "tsv", "json", "jsonl", "xlsx", "parquet", "images"] = optional()
     lineage: Object = optional("e.g. {source: process, ops: [...]} from the SDK")
@@ -86,12 +87,14 @@ class Registered(Response):
 
 
 class DatasetPatch(StrictRequest):
+    what = "a dataset update"
     description: str = optional()
     visibility: Visibility = optional()
     tags: Tags = optional()
 
 
 class Rollback(Request):
+    what = "a rollback"
     version: Version
     message: str = optional()
 
@@ -147,6 +150,7 @@ class DatasetMemberList(Response):
 
 
 class NewUpload(Request):
+    what = "a new upload"
     filename: str = Field(min_length=1, max_length=512)
     size: int = Field(ge=1, description="bytes; must match what is sent")
     sha256: Sha256 = optional("the whole file's, if known in advance")
@@ -175,4 +179,5 @@ class ChunkReceived(Response):
 
 
 class CompleteUpload(Request):
+    what = "an upload completion"
     sha256: Sha256

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from .base import Response, Role, StrictRequest, Timestamp, Visibility, optional
 
@@ -36,6 +36,7 @@ class ApiToken(Response):
 
 
 class NewApiToken(StrictRequest):
+    what = "a new token"
     name: str = Field(min_length=1, max_length=100)
     expires_in_days: Annotated[float, Field(gt=0, le=3650)] | None = optional("null or absent: never expires")
     scope: TokenScope = "write"
@@ -51,7 +52,7 @@ class ApiTokenList(Response):
 
 class HubIdentity(Response):
     name: str = optional()
-    admin: bool = optional()
+    admin: StrictBool = optional()
     groups: list[str] = optional()
 
 

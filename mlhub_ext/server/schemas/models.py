@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from .base import Name, Object, Request, Response, StrictRequest, Tags, Timestamp, Version, Visibility, optional
 
@@ -33,8 +33,8 @@ class ModelVersion(Response):
     tags: list[str] = optional()
     status: str = optional()
     description: str = optional()
-    published: bool = optional()
-    archived: bool = optional()
+    published: StrictBool = optional()
+    archived: StrictBool = optional()
     stages: list[str] = optional()
     dataset: DatasetRef | None = optional()
     target: str | None = optional()
@@ -75,6 +75,7 @@ class ModelList(Response):
 
 
 class CardImport(StrictRequest):
+    what = "a card import"
     card: str = Field(max_length=1_000_000, description="the model card's text: a Hugging Face README.md, YAML "
                       "front matter optional")
     name: Name = optional("the model to create or update; default the card's model-index name")
@@ -83,7 +84,7 @@ class CardImport(StrictRequest):
 class CardImported(Response):
     model: Model = optional()
     version: ModelVersion = optional()
-    created: bool = optional("true: a new model; false: a new version of an existing one")
+    created: StrictBool = optional("true: a new model; false: a new version of an existing one")
 
 
 class ModelVersionList(Response):
@@ -91,6 +92,7 @@ class ModelVersionList(Response):
 
 
 class ModelPatch(StrictRequest):
+    what = "a model update"
     description: str = optional()
     visibility: Visibility = optional()
     tags: Tags = optional()
@@ -99,12 +101,13 @@ class ModelPatch(StrictRequest):
 
 
 class ModelVersionPatch(StrictRequest):
+    what = "a model version update"
     description: str = optional()
     tags: Tags = optional()
     status: str = optional()
     developer: str = optional()
-    published: bool = optional()
-    archived: bool = optional()
+    published: StrictBool = optional()
+    archived: StrictBool = optional()
 
 
 class ModelMember(Response):
@@ -126,6 +129,7 @@ class ModelEvaluation(Response):
 
 
 class NewEvaluation(StrictRequest):
+    what = "an evaluation"
     dataset: Name
     version: Version = optional()
     target: str = optional()
@@ -147,6 +151,7 @@ class Aliases(Response):
 
 
 class Promotion(Request):
+    what = "a promotion"
     version: Version
 
 
@@ -158,6 +163,7 @@ class Promoted(Response):
 
 
 class PredictionRequest(Request):
+    what = "a prediction"
     stage: str = optional()
     version: int | str = optional()
     inputs: list[Any] = Field(description="rows as lists or records; images as base64")
@@ -257,6 +263,7 @@ class ModelSpec(Request):
 
 
 class TrainRequest(ModelSpec):
+    what = "a training request"
     dataset: Name
     version: Version = optional("dataset version; default latest")
     target: str
@@ -268,5 +275,6 @@ class TrainRequest(ModelSpec):
 
 
 class SweepRequest(TrainRequest):
+    what = "a sweep request"
     space: dict[str, list[Any]]
     metric: str

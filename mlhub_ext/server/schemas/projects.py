@@ -22,12 +22,14 @@ class ProjectList(Response):
 
 
 class NewProject(Request):
+    what = "a new project"
     name: Name
     description: str = optional()
     visibility: Visibility = optional()
 
 
 class ProjectPatch(StrictRequest):
+    what = "a project update"
     description: str = optional()
     visibility: Visibility = optional()
 
@@ -45,4 +47,5 @@ class MemberList(Response):
 class MemberRole(Request):
     """The role to grant (projects, datasets and models alike)."""
 
+    what = "a member role"
     role: GrantableRole

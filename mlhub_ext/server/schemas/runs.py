@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, SkipValidation
+from pydantic import Field, StrictBool, SkipValidation
 
 from ...core.validation import MAX_INT
 from .base import (Name, NumberOrNonFinite, Object, Request, Response, StrictRequest, Tags, Timestamp,
@@ -55,6 +55,7 @@ class RunList(Response):
 
 
 class NewRun(StrictRequest):
+    what = "a new run"
     project: Name
     name: RunName = optional()
     config: Object = optional()
@@ -64,6 +65,7 @@ class NewRun(StrictRequest):
 
 
 class RunPatch(StrictRequest):
+    what = "a run update"
     name: RunName = optional()
     status: RunStatus = optional()
     status_reason: str = optional("why the run has its status; a status change without one clears it",
@@ -74,6 +76,7 @@ class RunPatch(StrictRequest):
 
 
 class Params(StrictRequest):
+    what = "params"
     params: Object
 
 
@@ -86,7 +89,9 @@ class MetricColumns(Request):
 class MetricBatch(StrictRequest):
     # The points are parsed by the core (numpy arrays, base64 columns), fast: the handler
     # validates the envelope only (SkipValidation), the document states the whole shape.
-    seq: int = optional("run-scoped sequence number; a repeated seq is applied once", ge=0, le=MAX_INT)
+    what = "a metric batch"
+    seq: int = optional("run-scoped sequence number; a repeated seq is applied once", ge=0, le=MAX_INT,
+                        strict=True)
     encoding: Literal["base64-le"] = optional(
         "compact form: each column is base64 of a little-endian array (int64 steps, float64 values and "
         "timestamps)")
@@ -95,9 +100,9 @@ class MetricBatch(StrictRequest):
 
 class MetricBatchResult(Response):
     accepted: int = optional()
-    duplicate: bool = optional()
+    duplicate: StrictBool = optional()
     last_seq: int = optional()
-    stop_requested: bool = optional("the run was asked to stop: end the logging loop")
+    stop_requested: StrictBool = optional("the run was asked to stop: end the logging loop")
 
 
 class MetricInfo(Response):
