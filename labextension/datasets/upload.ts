@@ -2,22 +2,17 @@
  * Chunked, resumable upload of a browser `Blob` (a dropped or picked file, or a file
  * fetched from the Jupyter server) to `/uploads`, then its registration as a dataset
  * with the options of the Upload form (name, description, tags, new version, sheet).
- * One chunk is read at a time; the whole-file sha256 is computed as chunks go out.
+ * One chunk is read at a time; the whole-file sha256 is computed as chunks go out
+ * (hash-wasm's incremental SHA-256: `crypto.subtle.digest` needs the whole input at once,
+ * and exists only in secure contexts).
  */
+import { createSHA256 } from 'hash-wasm';
+
 import { requestAPI } from '../request';
-import { Sha256 } from './sha256';
 import { IDatasetVersion, IUpload } from './types';
 
 export const CHUNK_SIZE = 8 * 1024 * 1024;
 const RETRIES = 4;
-
-async function hexDigest(data: Uint8Array<ArrayBuffer>): Promise<string> {
-  if (globalThis.crypto?.subtle) {
-    const digest = await crypto.subtle.digest('SHA-256', data);
-    return Array.from(new Uint8Array(digest), b => b.toString(16).padStart(2, '0')).join('');
-  }
-  return new Sha256().update(data).hex();
-}
 
 async function withRetries<T>(fn: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
@@ -67,14 +62,15 @@ export async function sendUpload(
     body: JSON.stringify({ filename, size: blob.size, chunk_size: CHUNK_SIZE })
   });
   options.onCreated?.(upload.id);
-  const hasher = new Sha256();
+  // One hasher follows the whole file, the other starts over for each chunk.
+  const [whole, perChunk] = await Promise.all([createSHA256(), createSHA256()]);
   let sent = 0;
   for (let offset = 0; offset < blob.size; offset += upload.chunk_size) {
     const chunk = new Uint8Array(
       await blob.slice(offset, offset + upload.chunk_size).arrayBuffer()
     );
-    hasher.update(chunk);
-    const digest = await hexDigest(chunk);
+    whole.update(chunk);
+    const digest = perChunk.init().update(chunk).digest('hex');
     await withRetries(() =>
       requestAPI(`uploads/${upload.id}/chunks/${offset}`, {
         method: 'PUT',
@@ -91,7 +87,7 @@ export async function sendUpload(
   await withRetries(() =>
     requestAPI(`uploads/${upload.id}/complete`, {
       method: 'POST',
-      body: JSON.stringify({ sha256: hasher.hex() })
+      body: JSON.stringify({ sha256: whole.digest('hex') })
     })
   );
   return upload.id;
