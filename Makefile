@@ -9,9 +9,12 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 PY := $(BIN)/python
 PIP := $(PY) -m pip --disable-pip-version-check
+# The CPU build, installed before the package: the `torch` extra's range (>=2.2,<3) is
+# then already satisfied, so pip never pulls in another build (or CUDA).
 TORCH := torch==2.13.0
-# The hub end-to-end tests start a real JupyterHub, so the test setup needs both extras.
-EXTRAS := test,hub
+# The hub end-to-end tests start a real JupyterHub, and the torch models are tested, so
+# the development setup takes these extras.
+EXTRAS := test,hub,torch
 # jlpm and jupyter-builder live in the virtualenv.
 export PATH := $(BIN):$(PATH)
 

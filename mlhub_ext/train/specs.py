@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import importlib
+import importlib.util
 import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -22,6 +23,10 @@ TASKS = ("classification", "regression")
 ENCODINGS = ("onehot",)
 IMPUTE_STRATEGIES = ("mean", "median", "most_frequent")
 PIPELINE_PATH = "sklearn.pipeline.Pipeline"
+
+# PyTorch is the ``torch`` extra of the package, not a dependency (installing ML Hub must
+# not replace a user's own build); training a torch kind without it names the extra.
+TORCH_MISSING = "PyTorch is not installed: pip install 'mlhub_ext[torch]'"
 
 # Hyperparameters of the built-in torch models, with their defaults.
 TORCH_PARAM_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -238,7 +243,22 @@ def _validate_eagerly(est: Any) -> None:
 
 # -- torch -------------------------------------------------------------------------------
 
+def require_torch(needed_for: str = "the built-in PyTorch models") -> None:
+    """Raise ``MLHubError`` (``invalid``, 422 at REST) naming the ``torch`` extra when
+    PyTorch cannot be imported here; ``needed_for`` says what needs it.
+
+    Looks the module up without importing it, so a check costs nothing when torch is there.
+    """
+    try:
+        found = importlib.util.find_spec("torch") is not None
+    except (ImportError, ValueError):   # a broken or half-imported torch counts as missing
+        found = False
+    if not found:
+        raise invalid(f"{TORCH_MISSING} (needed for {needed_for})", extra="torch")
+
+
 def _validate_torch(spec: ModelSpec) -> ModelSpec:
+    require_torch(f"kind {quoted(spec.kind)}")
     _check_int("epochs", spec.epochs, minimum=1, maximum=10_000)
     _check_int("batch_size", spec.batch_size, minimum=1, maximum=1_000_000)
     _check_number("lr", spec.lr, 0.0, 10.0, open_low=True)

@@ -14,11 +14,16 @@ from typing import Any, Iterator
 
 import numpy as np
 import pandas as pd
-import torch
-from torch import nn
 
 from ..core.errors import invalid, quoted
 from .progress import AbortCheck, EpochCallback, TrainingAborted
+from .specs import require_torch
+
+# Training or loading a torch model where the `torch` extra is missing (a worker, a
+# registry serving predictions) says which extra to install, not "No module named torch".
+require_torch("training or loading a PyTorch model")
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
 
 FORMAT = "mlhub-torch-1"
 
