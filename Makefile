@@ -37,7 +37,7 @@ help:
 	@echo "make lab       install (first time only) and start JupyterLab with ML Hub"
 	@echo "make test      run every check: lint, pytest, then the Galata browser tests"
 	@echo "make pytest    Python tests only;  make ui-test: browser tests only"
-	@echo "make lint      import-layer contracts and TypeScript type check"
+	@echo "make lint      import-layer contracts, generated API types current, TypeScript type check"
 	@echo "make hub       start a JupyterHub with the ML Hub service (hub_config/start.sh)"
 	@echo "make bench     run the benchmarks in bench/ (BENCH_ARGS=--quick for a short run)"
 	@echo "make clean     remove build output (keeps .venv/); make distclean also removes .venv/"
@@ -104,6 +104,7 @@ ui-test: install chromium $(UI_STAMP)
 
 lint: install
 	$(BIN)/lint-imports
+	PY=$(PY) bash scripts/gen_api_types.sh --check
 	jlpm typecheck
 
 hub: install

@@ -87,3 +87,11 @@ def openapi_document(server_url: str = "/mlhub/api/v1") -> Schema:
         "security": [{"token": []}],
         "paths": with_parameter_rules(with_common_answers(all_paths)),
     }
+
+
+if __name__ == "__main__":   # scripts/gen_api_types.sh: the document on stdout
+    import json
+    import sys
+
+    json.dump(openapi_document(), sys.stdout, indent=1, sort_keys=True)
+    sys.stdout.write("\n")

@@ -29,8 +29,6 @@ def to_openapi30(schema: Any) -> Any:
     for key, value in schema.items():
         if key == "title" or (key == "default" and value is None):   # None: the field may be left out
             continue
-        if key == "additionalProperties" and value is True:   # the default: a free-form object
-            continue
         if key == "properties":
             out[key] = {name: to_openapi30(s) for name, s in value.items()}
         elif key in ("items", "additionalProperties", "not"):
