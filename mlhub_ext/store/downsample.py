@@ -71,3 +71,19 @@ def _first_where(mask: np.ndarray, group: np.ndarray, groups: int) -> np.ndarray
     first = np.r_[True, g[1:] != g[:-1]] if len(g) else np.zeros(0, dtype=bool)
     out[g[first]] = idx[first]
     return out
+
+
+def bucket_bands(values: np.ndarray, picked: np.ndarray, max_points: int,
+                 positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each picked index (from :func:`minmax_indices` with the same ``max_points`` and
+    ``positions``), the minimum and the maximum of the bucket it lies in: the band a chart
+    draws behind a downsampled line. NaN is left out of both (a bucket of NaN only gives NaN).
+    """
+    vals = np.asarray(values, dtype=np.float64)
+    bucket = step_buckets(np.asarray(positions, dtype=np.int64), bucket_count(max(max_points, 4)))
+    first = np.r_[True, bucket[1:] != bucket[:-1]]
+    starts = np.flatnonzero(first)
+    group = np.cumsum(first) - 1
+    lo = np.fmin.reduceat(vals, starts)
+    hi = np.fmax.reduceat(vals, starts)
+    return lo[group[picked]], hi[group[picked]]

@@ -21,6 +21,7 @@ from .orm_models import JobRow, ModelVersionRow
 from .orm import (ArtifactRow, BatchRow, MemberRow, ParamRow, ProjectRow, RunRow, SeriesRow, TagRow, TokenRow,
                   UserRow, utcnow)
 from .run_filters import filter_conditions
+from .run_table import SqlRunTableMixin
 from .schema import sqlite_path
 
 _users, _tokens, _projects = UserRow.__table__, TokenRow.__table__, ProjectRow.__table__
@@ -36,7 +37,7 @@ def param_columns(value: Any) -> dict[str, Any]:
     return {"value": value, "value_num": num, "value_text": text}
 
 
-class SqlStore(AbstractStore):
+class SqlStore(SqlRunTableMixin, AbstractStore):
     """Registry persistence on SQLite or PostgreSQL. The schema must already be current
     (see :mod:`.schema`); constructing a store never migrates."""
 
