@@ -11,18 +11,18 @@ from .base import (Name, Object, Request, Response, Sha256, StrictRequest, Tags,
 
 
 class DatasetVersion(Response):
-    dataset: str = optional()
-    version: int = optional()
-    created_by: str = optional()
-    created_at: Timestamp | None = optional()
-    message: str = optional()
-    parent_version: int | None = optional()
-    kind: Literal["table", "images"] = optional()
-    format: str = optional()
-    size: int = optional("bytes of the original file")
-    num_rows: int | None = optional()
-    content_sha256: str = optional()
-    lineage: Object = optional("source (upload, rollback...), parent_version, ops")
+    dataset: str
+    version: int
+    created_by: str
+    created_at: Timestamp | None
+    message: str
+    parent_version: int | None
+    kind: Literal["table", "images"]
+    format: str
+    size: int = Field(description="bytes of the original file")
+    num_rows: int | None
+    content_sha256: str
+    lineage: Object = Field(description="source (upload, rollback...), parent_version, ops")
     manifest: Object = optional("files (role, name, sha256, size), schema, stats, preview, reading (see Reading) "
                                 "or images; only on a single version")
 
@@ -43,26 +43,26 @@ class Reading(Response):
 
 
 class DatasetVersionList(Response):
-    versions: list[DatasetVersion] = optional()
+    versions: list[DatasetVersion]
 
 
 class Dataset(Response):
-    name: str = optional()
-    owner: str = optional()
-    description: str = optional()
-    visibility: Visibility = optional()
-    kind: str = optional()
-    tags: list[str] = optional()
-    latest_version: int = optional()
-    created_at: Timestamp | None = optional()
-    updated_at: Timestamp | None = optional()
-    latest: DatasetVersion | None = optional()
-    role: str | None = optional()
+    name: str
+    owner: str
+    description: str
+    visibility: Visibility
+    kind: str
+    tags: list[str]
+    latest_version: int
+    created_at: Timestamp | None
+    updated_at: Timestamp | None
+    latest: DatasetVersion | None
+    role: str | None
 
 
 class DatasetList(Response):
-    datasets: list[Dataset] = optional()
-    total: int = optional()
+    datasets: list[Dataset]
+    total: int
 
 
 class Registration(StrictRequest):
@@ -158,17 +158,17 @@ class NewUpload(Request):
 
 
 class Upload(Response):
-    id: str = optional()
-    filename: str = optional()
-    size: int = optional()
-    chunk_size: int = optional()
-    sha256: str | None = optional()
-    status: Literal["open", "complete", "failed", "registered"] = optional()
-    received_bytes: int = optional()
-    received: list[list[int]] = optional("[start, end) byte ranges received")
-    missing: list[list[int]] = optional()
-    created_at: Timestamp | None = optional()
-    completed_at: Timestamp | None = optional()
+    id: str
+    filename: str
+    size: int
+    chunk_size: int
+    sha256: str | None
+    status: Literal["open", "complete", "failed", "registered"]
+    received_bytes: int
+    received: list[list[int]] = Field(description="[start, end) byte ranges received")
+    missing: list[list[int]]
+    created_at: Timestamp | None
+    completed_at: Timestamp | None
 
 
 class ChunkReceived(Response):

@@ -17,12 +17,12 @@ class HomeRun(Response):
     id: str
     name: str
     project: str
-    owner: str = optional()
+    owner: str
     status: str
-    created_at: Timestamp = optional()
-    finished_at: Timestamp | None = optional()
-    last_step: int | None = optional("the highest step any metric reached")
-    stop_requested: bool = optional()
+    created_at: Timestamp
+    finished_at: Timestamp | None
+    last_step: int | None = Field(description="the highest step any metric reached")
+    stop_requested: bool
 
 
 class HomeActivity(Response):
@@ -31,36 +31,36 @@ class HomeActivity(Response):
     at: Timestamp
     user: str | None = Field(description="who did it (for a share: who granted it, null when not recorded)")
     name: str = Field(description="the run, dataset, model or (share) shared item")
-    version: int | None = optional("dataset or model version; for a promotion the version the stage now names")
-    stage: str | None = optional()
-    run_id: str | None = optional()
-    project: str | None = optional()
-    item: str | None = optional("share: the kind of item shared with the caller: project, dataset or model")
-    role: str | None = optional("share: the role granted (read, edit, manage)")
-    via: str | None = optional("share: the member granted, the caller's name or group:<hub group>")
+    version: int | None = Field(description="dataset or model version; for a promotion the version the stage now names")
+    stage: str | None
+    run_id: str | None
+    project: str | None
+    item: str | None = Field(description="share: the kind of item shared with the caller: project, dataset or model")
+    role: str | None = Field(description="share: the role granted (read, edit, manage)")
+    via: str | None = Field(description="share: the member granted, the caller's name or group:<hub group>")
 
 
 class HomeCounts(Response):
     """Over everything the caller may read."""
 
-    projects: int = optional()
-    runs: Counts = optional("total and per status")
-    datasets: int = optional()
-    dataset_versions: int = optional()
-    models: int = optional()
-    model_versions: int = optional()
-    stages: Counts = optional("models with each stage set")
-    jobs: Counts = optional("queued and running top-level jobs the caller may see")
+    projects: int
+    runs: Counts = Field(description="total and per status")
+    datasets: int
+    dataset_versions: int
+    models: int
+    model_versions: int
+    stages: Counts = Field(description="models with each stage set")
+    jobs: Counts = Field(description="queued and running top-level jobs the caller may see")
 
 
 class DayCount(Response):
-    date: Day = optional()
-    count: int = optional()
+    date: Day
+    count: int
 
 
 class Home(Response):
     user: str
-    generated_at: Timestamp = optional()
+    generated_at: Timestamp
     counts: HomeCounts
     runs_per_day: list[DayCount] = Field(description="readable runs created per UTC day, oldest first")
     storage: Storage

@@ -14,25 +14,25 @@ class Holding(Response):
     kind: Literal["project", "dataset", "model"]
     name: str
     owner: str
-    visibility: Visibility = optional()
-    count: int = optional("runs of a project, versions of a dataset or model")
-    size: int = optional("bytes stored: run artifacts, dataset files, model artifacts")
-    updated_at: Timestamp | None = optional()
+    visibility: Visibility
+    count: int = Field(description="runs of a project, versions of a dataset or model")
+    size: int = Field(description="bytes stored: run artifacts, dataset files, model artifacts")
+    updated_at: Timestamp | None
     role: Role
-    via: str = optional("the member name granting the role: the caller or group:<hub group>")
+    via: str = Field(description="the member name granting the role: the caller or group:<hub group>")
 
 
 class ApiToken(Response):
     id: int
-    user: str = optional()
+    user: str
     name: str = Field(description="what the token is for")
     prefix: str = Field(description="the token's first characters, to recognise it")
     scope: TokenScope = Field(description="read: GET requests only (any write is 403); write: everything the user "
                               "may do")
-    created_at: Timestamp | None = optional()
-    expires_at: Timestamp | None = optional()
-    last_used_at: Timestamp | None = optional()
-    revoked_at: Timestamp | None = optional()
+    created_at: Timestamp | None
+    expires_at: Timestamp | None
+    last_used_at: Timestamp | None
+    revoked_at: Timestamp | None
 
 
 class NewApiToken(StrictRequest):
@@ -47,41 +47,41 @@ class CreatedApiToken(ApiToken):
 
 
 class ApiTokenList(Response):
-    tokens: list[ApiToken] = optional()
+    tokens: list[ApiToken]
 
 
 class HubIdentity(Response):
-    name: str = optional()
-    admin: StrictBool = optional()
-    groups: list[str] = optional()
+    name: str
+    admin: StrictBool
+    groups: list[str]
 
 
 class GithubIdentity(Response):
-    login: str = optional()
-    url: str = optional()
-    avatar_url: str = optional()
+    login: str
+    url: str
+    avatar_url: str
 
 
 class Storage(Response):
     """Bytes of what the caller owns."""
 
-    projects: int = optional()
-    datasets: int = optional()
-    models: int = optional()
-    total: int = optional()
+    projects: int
+    datasets: int
+    models: int
+    total: int
 
 
 class Me(Response):
     name: str = Field(description="the registry user acting")
     mode: Literal["local", "hub", "standalone"]
-    groups: list[str] = optional("hub groups (GitHub teams as org:team)")
-    hub: HubIdentity | None = optional()
-    github: GithubIdentity | None = optional()
-    token: ApiToken | None = optional("the ML Hub API token this request came with, if any")
-    projects: list[Holding] = optional()
-    datasets: list[Holding] = optional()
-    models: list[Holding] = optional()
-    shared_with_me: list[Holding] = optional()
-    storage: Storage = optional()
+    groups: list[str] = Field(description="hub groups (GitHub teams as org:team)")
+    hub: HubIdentity | None
+    github: GithubIdentity | None
+    token: ApiToken | None = Field(description="the ML Hub API token this request came with, if any")
+    projects: list[Holding]
+    datasets: list[Holding]
+    models: list[Holding]
+    shared_with_me: list[Holding]
+    storage: Storage
 
 

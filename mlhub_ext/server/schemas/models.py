@@ -10,68 +10,68 @@ from .base import Name, Object, Request, Response, StrictRequest, Tags, Timestam
 
 
 class DatasetRef(Response):
-    name: str = optional()
-    version: int | None = optional()
+    name: str
+    version: int | None
 
 
 class ArtifactRef(Response):
-    sha256: str = optional()
-    size: int = optional()
+    sha256: str
+    size: int
 
 
 class ModelVersion(Response):
-    model: str = optional()
-    version: int = optional()
-    created_by: str = optional()
-    created_at: Timestamp | None = optional()
-    model_type: Literal["sklearn", "torch", "custom", "card"] = optional(
+    model: str
+    version: int
+    created_by: str
+    created_at: Timestamp | None
+    model_type: Literal["sklearn", "torch", "custom", "card"] = Field(description=
         "card: imported from a model card, no weights")
-    estimator: str = optional()
-    task: str | None = optional()
-    param_count: int = optional()
-    developer: str = optional()
-    tags: list[str] = optional()
-    status: str = optional()
-    description: str = optional()
-    published: StrictBool = optional()
-    archived: StrictBool = optional()
-    stages: list[str] = optional()
-    dataset: DatasetRef | None = optional()
-    target: str | None = optional()
-    run_id: str | None = optional()
-    project: str | None = optional()
-    job_id: str | None = optional()
-    spec: Object = optional()
-    input_schema: list[Object] = optional()
-    classes: list[Any] | None = optional()
-    metrics: Object = optional()
-    artifact: ArtifactRef = optional()
+    estimator: str
+    task: str | None
+    param_count: int
+    developer: str
+    tags: list[str]
+    status: str
+    description: str
+    published: StrictBool
+    archived: StrictBool
+    stages: list[str]
+    dataset: DatasetRef | None
+    target: str | None
+    run_id: str | None
+    project: str | None
+    job_id: str | None
+    spec: Object
+    input_schema: list[Object]
+    classes: list[Any] | None
+    metrics: Object
+    artifact: ArtifactRef
     evaluation: Object = optional("only on a single version")
 
 
 class Model(Response):
-    name: str = optional()
-    owner: str = optional()
-    visibility: Visibility = optional()
-    description: str = optional()
-    tags: list[str] = optional()
-    task: str | None = optional()
-    model_type: str = optional()
-    estimator: str = optional()
-    developer: str = optional()
-    latest_version: int = optional()
-    version_count: int = optional()
-    aliases: dict[str, int] = optional()
-    latest: ModelVersion | None = optional()
-    created_at: Timestamp | None = optional()
-    updated_at: Timestamp | None = optional()
-    role: str | None = optional()
+    name: str
+    owner: str
+    visibility: Visibility
+    description: str
+    tags: list[str]
+    task: str | None
+    model_type: str
+    estimator: str
+    developer: str
+    latest_version: int
+    version_count: int
+    aliases: dict[str, int]
+    latest: ModelVersion | None
+    created_at: Timestamp | None
+    updated_at: Timestamp | None
+    role: str | None
 
 
 class ModelList(Response):
-    models: list[Model] = optional()
-    total: int = optional()
-    counts: Object = optional()
+    models: list[Model]
+    total: int
+    counts: Object
 
 
 class CardImport(StrictRequest):
@@ -88,7 +88,7 @@ class CardImported(Response):
 
 
 class ModelVersionList(Response):
-    versions: list[ModelVersion] = optional()
+    versions: list[ModelVersion]
 
 
 class ModelPatch(StrictRequest):
@@ -117,7 +117,7 @@ class ModelMember(Response):
 
 
 class ModelMemberList(Response):
-    members: list[ModelMember] = optional()
+    members: list[ModelMember]
 
 
 class ModelEvaluation(Response):
@@ -136,18 +136,18 @@ class NewEvaluation(StrictRequest):
 
 
 class AliasMove(Response):
-    id: int = optional()
-    model: str = optional()
-    stage: str = optional()
-    version: int | None = optional()
-    previous: int | None = optional()
-    user: str = optional()
-    created_at: Timestamp | None = optional()
+    id: int
+    model: str
+    stage: str
+    version: int | None
+    previous: int | None
+    user: str
+    created_at: Timestamp | None
 
 
 class Aliases(Response):
-    aliases: dict[str, int] = optional()
-    history: list[AliasMove] = optional()
+    aliases: dict[str, int]
+    history: list[AliasMove]
 
 
 class Promotion(Request):
@@ -214,30 +214,30 @@ JobState = Literal["queued", "running", "finished", "failed", "aborted"]
 
 
 class Job(Response):
-    id: str = optional()
-    kind: JobKind = optional()
-    state: JobState = optional()
-    progress: float = optional()
-    message: str = optional()
-    owner: str = optional()
-    model: str | None = optional()
-    version: int | None = optional()
-    dataset: DatasetRef | None = optional()
-    target: str | None = optional()
-    run_id: str | None = optional()
-    project: str | None = optional()
-    spec: Object = optional()
-    parent: str | None = optional()
-    result: Object | None = optional()
-    error: str | None = optional()
-    created_at: Timestamp | None = optional()
-    updated_at: Timestamp | None = optional()
-    finished_at: Timestamp | None = optional()
+    id: str
+    kind: JobKind
+    state: JobState
+    progress: float
+    message: str
+    owner: str
+    model: str | None
+    version: int | None
+    dataset: DatasetRef | None
+    target: str | None
+    run_id: str | None
+    project: str | None
+    spec: Object
+    parent: str | None
+    result: Object | None
+    error: str | None
+    created_at: Timestamp | None
+    updated_at: Timestamp | None
+    finished_at: Timestamp | None
 
 
 class JobList(Response):
-    jobs: list[Job] = optional()
-    total: int = optional()
+    jobs: list[Job]
+    total: int
 
 
 class ModelSpec(Request):

@@ -38,15 +38,15 @@ class Run(Response):
 
 
 class LinkedDataset(Response):
-    name: str = optional()
-    version: int | None = optional()
-    via: str = optional("the model version or job that used it")
+    name: str
+    version: int | None
+    via: str = Field(description="the model version or job that used it")
 
 
 class RunLinks(Response):
-    model_versions: list[ModelVersion] = optional()
-    jobs: list[Job] = optional()
-    datasets: list[LinkedDataset] = optional()
+    model_versions: list[ModelVersion]
+    jobs: list[Job]
+    datasets: list[LinkedDataset]
 
 
 class RunList(Response):
