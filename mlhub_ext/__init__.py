@@ -8,10 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-try:
-    from ._version import __version__
-except ImportError:  # source tree without a build
-    __version__ = "0.1.0"
+from .version import __version__
 
 
 # SDK names, imported on first use so that `import mlhub_ext` stays cheap.
@@ -28,6 +25,7 @@ _LAZY = {
     "live": "mlhub_ext.notebook.live",
     "plots": "mlhub_ext.notebook.model_plots",
     "me": "mlhub_ext.client.account",
+    "insights": "mlhub_ext.client.insights",
 }
 # SDK namespaces: ``mh.datasets.upload(...)``, ``mh.data.ops.dropna(...)``.
 _MODULES = {"datasets": "mlhub_ext.client.datasets", "data": "mlhub_ext.data",

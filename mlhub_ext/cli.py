@@ -21,6 +21,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     import logging
 
     from .server.standalone import TokenAuthHandler, make_app, serve
+    from .services.settings import settings_from_config
 
     logging.basicConfig(level=logging.INFO, format="[mlhub %(asctime)s %(levelname)s] %(message)s")
     cfg = _defaults()
@@ -31,7 +32,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
         app, ip, port = hub_app_and_address(db_url, artifacts)
     else:
-        app = make_app(db_url, artifacts, auth_base=TokenAuthHandler, auto_upgrade=cfg.auto_upgrade)
+        app = make_app(settings_from_config(cfg, "standalone", db_url=db_url, artifact_root=artifacts),
+                       auth_base=TokenAuthHandler)
         ip, port = args.ip, args.port
     asyncio.run(serve(app, ip, port))
     return 0

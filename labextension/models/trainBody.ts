@@ -15,7 +15,7 @@ export const TORCH_SETTINGS = ['epochs', 'batch_size', 'lr', 'optimizer', 'weigh
 export const DEFAULT_TEST_SIZE = 0.2;
 export const DEFAULT_SEED = 0;
 
-/** Arrow type prefixes the server counts as numeric (`server/job_inputs.py`); others need an encoding. */
+/** Arrow type prefixes the server counts as numeric (`services/job_inputs.py`); others need an encoding. */
 const NUMERIC_TYPES = ['int', 'uint', 'float', 'double', 'bool', 'decimal', 'halffloat'];
 
 export function isNumericColumn(column: IColumn): boolean {

@@ -1,11 +1,11 @@
 """The fluent API (``mh.init``, ``mh.log``, ``mh.finish``): a thin shim over :class:`Run`.
 
-The active run lives in a :class:`contextvars.ContextVar`, so threads and asyncio tasks
-each see their own (a new thread starts with none) instead of sharing one global.
+The active run lives in a :class:`contextvars.ContextVar` (:data:`.run.ACTIVE_RUN`), so
+threads and asyncio tasks each see their own (a new thread starts with none) instead of
+sharing one global.
 """
 from __future__ import annotations
 
-import contextvars
 import logging
 import threading
 from typing import Any
@@ -13,11 +13,10 @@ from typing import Any
 from ..core.errors import ErrorCode, MLHubError
 from . import config
 from .http import HTTPClient
-from .run import Run
+from .run import ACTIVE_RUN, Run, jsonable
 
 _logger = logging.getLogger("mlhub_ext.client")
 
-_active: contextvars.ContextVar[Run | None] = contextvars.ContextVar("mlhub_active_run", default=None)
 _sync_thread: threading.Thread | None = None
 _sync_lock = threading.Lock()
 
@@ -49,7 +48,6 @@ def init(project: str, name: str | None = None, config: dict[str, Any] | None = 
     ``MLHUB_SYSTEM_METRICS=0``. An active run of this context is finished first.
     """
     from . import provenance, sysmetrics
-    from .run import _jsonable
 
     if not isinstance(project, str) or not project:
         raise MLHubError(ErrorCode.INVALID, f"project must be a non-empty name, not {project!r}")
@@ -62,7 +60,7 @@ def init(project: str, name: str | None = None, config: dict[str, Any] | None = 
     if name is not None:
         body["name"] = name
     if config:
-        body["config"] = {str(k): _jsonable(str(k), v) for k, v in dict(config).items()}
+        body["config"] = {str(k): jsonable(str(k), v) for k, v in dict(config).items()}
     if tags:
         body["tags"] = [str(t) for t in tags]
     if notes is not None:
@@ -78,7 +76,7 @@ def init(project: str, name: str | None = None, config: dict[str, Any] | None = 
     run = Run(data, http)
     if config and not run.config:
         run.config = dict(body["config"])
-    _active.set(run)
+    ACTIVE_RUN.set(run)
     if sample:
         run._start_system_metrics(interval)
     _sync_in_background(http.conn)
@@ -95,14 +93,14 @@ def attach(run_id: str) -> Run:
     """
     http = client()
     run = Run(http.get(f"runs/{run_id}"), http, attached=True)
-    _active.set(run)
+    ACTIVE_RUN.set(run)
     return run
 
 
 def active_run() -> Run | None:
     """The run started by ``mh.init`` in this context and not finished yet."""
-    run = _active.get()
-    if run is not None and run._closed:
+    run = ACTIVE_RUN.get()
+    if run is not None and run.closed:
         return None
     return run
 
@@ -125,11 +123,6 @@ def _require_active() -> Run:
     if run is None:
         raise MLHubError(ErrorCode.CONFLICT, "no active run in this context; call mh.init(project) first")
     return run
-
-
-def _forget(run: Run) -> None:
-    if _active.get() is run:
-        _active.set(None)
 
 
 def _sync_in_background(conn: config.Connection) -> None:

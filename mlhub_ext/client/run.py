@@ -7,6 +7,7 @@ write-ahead log and talk to the server.
 from __future__ import annotations
 
 import atexit
+import contextvars
 import json
 import logging
 import os
@@ -33,6 +34,12 @@ STOPPED_FROM_THE_LAB = "stopped from the lab"
 INTERRUPTED = "interrupted (KeyboardInterrupt)"
 _now = time.time
 _live_runs: "weakref.WeakSet[Run]" = weakref.WeakSet()   # for the exit hook only
+
+
+# The active run of each context (``mh.init`` / ``mh.attach`` set it, see :mod:`.fluent`): a
+# ContextVar, so threads and asyncio tasks each see their own. Here, next to :class:`Run`, so
+# that a run clears itself when it closes without importing the fluent shim.
+ACTIVE_RUN: contextvars.ContextVar["Run | None"] = contextvars.ContextVar("mlhub_active_run", default=None)
 
 
 def _flush_interval() -> float:
@@ -69,7 +76,7 @@ class Summary(MutableMapping):
         return self._data[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
-        self._data[key] = _jsonable(key, value)
+        self._data[key] = jsonable(key, value)
         self._run._push_summary()
 
     def __delitem__(self, key: str) -> None:
@@ -188,7 +195,7 @@ class Run:
     # -- everything else ---------------------------------------------------------------
     def log_params(self, params: dict[str, Any]) -> dict[str, Any]:
         """Merge ``params`` into the run's parameters on the server (synchronous)."""
-        body = {k: _jsonable(k, v) for k, v in params.items()}
+        body = {k: jsonable(k, v) for k, v in params.items()}
         merged = self._http.post(f"runs/{self.id}/params", json={"params": body})
         self.config.update(body)
         return (merged or {}).get("params", merged)
@@ -271,6 +278,11 @@ class Run:
         """
         return self._close({"summary": self.summary.to_dict(), "_detached": True}, self.status, timeout)
 
+    @property
+    def closed(self) -> bool:
+        """Whether the run was finished or detached (it logs nothing more)."""
+        return self._closed
+
     def _close(self, patch: dict[str, Any], status: str, timeout: float) -> bool:
         with self._lock:
             if self._closed:
@@ -281,9 +293,8 @@ class Run:
         complete = self._flusher.close(patch, timeout)
         self.status = status
         _live_runs.discard(self)
-        from .fluent import _forget
-
-        _forget(self)
+        if ACTIVE_RUN.get() is self:
+            ACTIVE_RUN.set(None)
         if self._flusher.rejected_points:
             log.warning("mlhub: run %s: the server rejected %d points (last error: %s)",
                         self.id, self._flusher.rejected_points, self._flusher.last_error)
@@ -326,7 +337,7 @@ def _with_traceback(notes: str, exc: BaseException) -> str:
     return f"{notes.rstrip()}\n\n{trace}" if notes.strip() else trace
 
 
-def _jsonable(key: str, value: Any) -> Any:
+def jsonable(key: str, value: Any) -> Any:
     """Numbers like metrics (numpy/torch scalars too); other JSON values as they are."""
     if value is None or type(value) in (bool, str):
         return value

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import ast
 import shlex
-from typing import Any
+from typing import Any, Callable
 
+from IPython.core import magic_arguments as ma
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
 from ..client import fluent
@@ -27,30 +28,42 @@ from ..core.errors import ErrorCode, MLHubError
 _OPTIONS = {"project", "name", "tags", "status", "params"}
 
 
+def _track_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a track magic its options through IPython's ``magic_arguments``: ``func.parser``
+    parses them, and its docstring (what ``%track?`` shows) becomes their help."""
+    decorators = [
+        ma.magic_arguments("track"),
+        ma.argument("words", nargs="*", metavar="WORD",
+                    help="start | stop (line magic), then key=value options: project=, name=, tags=, "
+                         "status=, params= (the same as --project ... below)"),
+        ma.argument("--project", help="the project of the run"),
+        ma.argument("--name", help="the run's name"),
+        ma.argument("--tags", help="comma-separated tags"),
+        ma.argument("--status", help="%%track stop: how the run ended (default finished)"),
+        ma.argument("--params", help="%%%%track: comma-separated variables logged as params when the cell ends"),
+        ma.argument("--no-live", action="store_true", help="do not show the live curves widget"),
+    ]
+    for deco in reversed(decorators):   # as if stacked in this order above func
+        func = deco(func)
+    return func
+
+
 def parse_args(line: str) -> dict[str, Any]:
-    """``key=value`` pairs and ``--flag [value]`` options of a track magic line."""
+    """The words and options of a track magic line: ``{"words": [...], option: value}``
+    with only the options given (``key=value`` and ``--key value`` alike); ``no_live`` is
+    True when ``--no-live`` is. An unknown ``key=`` raises ``MLHubError``, an unknown
+    ``--option`` IPython's ``UsageError``."""
+    parsed = vars(TrackMagics.track_line.parser.parse_intermixed_args(shlex.split(line)))
     out: dict[str, Any] = {"words": []}
-    tokens = shlex.split(line)
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        if tok.startswith("--"):
-            key, eq, value = tok[2:].partition("=")
-            key = key.replace("-", "_")
-            if key == "params" and not eq:
-                if i + 1 >= len(tokens):
-                    raise MLHubError(ErrorCode.INVALID, "--params needs a comma-separated list of names")
-                i += 1
-                value = tokens[i]
-            out[key] = value if (eq or key == "params") else True
-        elif "=" in tok:
-            key, _, value = tok.partition("=")
-            if key not in _OPTIONS:
-                raise MLHubError(ErrorCode.INVALID, f"unknown option {key!r}; use {sorted(_OPTIONS)}")
-            out[key] = value
+    out.update({key: value for key, value in parsed.items() if key != "words" and value not in (None, False)})
+    for word in parsed["words"]:
+        key, eq, value = word.partition("=")
+        if not eq:
+            out["words"].append(word)
+        elif key not in _OPTIONS:
+            raise MLHubError(ErrorCode.INVALID, f"unknown option {key!r}; use {sorted(_OPTIONS)}")
         else:
-            out["words"].append(tok)
-        i += 1
+            out[key] = value
     return out
 
 
@@ -63,7 +76,10 @@ class TrackMagics(Magics):
     """The ``track`` line and cell magics."""
 
     @line_magic("track")
+    @_track_options
     def track_line(self, line: str) -> None:
+        """``%track start project=NAME [name=...] [tags=a,b] [--no-live]`` starts a run and
+        makes it the active run; ``%track stop [status=failed]`` finishes it."""
         args = parse_args(line)
         action = args["words"][0] if args["words"] else ""
         if action == "start":
@@ -84,7 +100,10 @@ class TrackMagics(Magics):
             raise MLHubError(ErrorCode.INVALID, "usage: %track start project=NAME [name=...] | %track stop")
 
     @cell_magic("track")
+    @_track_options
     def track_cell(self, line: str, cell: str) -> Any:
+        """``%%track project=NAME [name=...] [tags=...] [--params lr,epochs] [--no-live]``
+        runs the cell as one run."""
         args = parse_args(line)
         project = args.get("project") or (args["words"][0] if args["words"] else None)
         if not project:
@@ -131,9 +150,9 @@ class TrackMagics(Magics):
             if name in ns:
                 value = ns[name]
                 try:
-                    from ..client.run import _jsonable
+                    from ..client.run import jsonable
 
-                    values[name] = _jsonable(name, value)
+                    values[name] = jsonable(name, value)
                 except (TypeError, ValueError):
                     values[name] = repr(value)
         if values:

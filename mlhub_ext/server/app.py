@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from jupyter_server.auth.identity import User
@@ -12,15 +11,16 @@ from traitlets import Bool
 from tornado.websocket import WebSocketHandler
 from jupyter_server.extension.application import ExtensionApp
 
-from .. import __version__
 from ..core.errors import ErrorCode, MLHubError
 from ..core.service import TOKEN_PREFIX
-from ..store import open_registry
+from ..services.container import SETTINGS_KEY, Services
+from ..services.settings import settings_from_config
+from ..version import __version__
 from .config import MLHubConfigMixin
-from .ratelimit import RateLimiter
-from .handlers.mlflow import MLFLOW_BASE, mlflow_routes
-from .routes import api_routes
-from .serving import job_runner
+from .handlers.base import bearer_token
+from .handlers.mlflow import MLFLOW_BASE
+from .host_settings import host_settings
+from .routes import api_routes, mlflow_routes
 
 API_BASE = "/mlhub/api/v1"
 # BokehJS as the installed bokeh ships it, for the figures of ``mh.live`` and ``mh.plots``: a
@@ -42,15 +42,13 @@ class JupyterAPI(APIHandler):
     """
 
     async def prepare(self) -> None:  # type: ignore[override]
-        from .standalone import bearer_token
-
         token = bearer_token(self)
         if not token.startswith(TOKEN_PREFIX):
             await super().prepare()
             return
         if not self.check_host():
             raise web.HTTPError(403)
-        rec = self.settings["mlhub.registry"].check_token(token)
+        rec = self.settings[SETTINGS_KEY].registry.check_token(token)
         if rec is None:
             self.current_user = self._jupyter_current_user = None
             raise MLHubError(ErrorCode.UNAUTHENTICATED, "the ML Hub API token is unknown, revoked or expired")
@@ -75,24 +73,19 @@ class MLHub(MLHubConfigMixin, ExtensionApp):
         "record of it having opened before). Test setups turn it off to start from the plain launcher."))
 
     def initialize_settings(self) -> None:
+        api_base = self.serverapp.base_url.rstrip("/") + API_BASE
         if self.hub_service_url:
             self.settings.update({"mlhub.mode": "hub", "mlhub.hub_service_url": self.hub_service_url})
             self.log.info("ML Hub forwards %s/* to %s", API_BASE, self.hub_service_url)
         else:
-            registry = open_registry(self.db_url, auto_upgrade=self.auto_upgrade, artifact_root=self.artifact_root)
-            self.settings.update({
-                "mlhub.registry": registry,
-                "mlhub.blobs": registry.blobs,
-                "mlhub.executor": ThreadPoolExecutor(self.worker_threads, thread_name_prefix="mlhub"),
-                "mlhub.local_user": self.user,
-                "mlhub.mode": "local",
-                "mlhub.config": self,
-                "mlhub.rate_limiter": RateLimiter(self.rate_limit, self.rate_burst),
-            })
-            self.log.info("ML Hub registry on %s as user %r", registry.store.url.split("@")[-1], self.user)
+            # Tests run format work in-process through ServerApp.tornado_settings.
+            in_process = bool(self.settings.get("mlhub.datasets_in_process", False))
+            settings = settings_from_config(self, "local", datasets_in_process=in_process)
             # Built now, not on the first request: jobs an earlier server left running are failed at once.
-            job_runner(self.settings)
-        self.settings["mlhub.api_base"] = self.serverapp.base_url.rstrip("/") + API_BASE
+            services = Services.build(settings)
+            self.settings.update(host_settings(services, api_base))
+            self.log.info("ML Hub registry on %s as user %r", services.registry.store.url.split("@")[-1], self.user)
+        self.settings["mlhub.api_base"] = api_base
         # The lab reads this from its page config (labextension/home/plugin.ts).
         page_config = self.serverapp.web_app.settings.setdefault("page_config_data", {})
         page_config["mlhubOpenHomeOnFirstLoad"] = bool(self.open_home_on_first_load)
@@ -131,15 +124,9 @@ class MLHub(MLHubConfigMixin, ExtensionApp):
         self._export_kernel_env()
 
     async def stop_extension(self) -> None:
-        runner = self.settings.get("mlhub.job_runner")
-        if runner is not None:
-            runner.close()
-        registry = self.settings.get("mlhub.registry")
-        if registry is not None:
-            registry.store.close()
-        executor = self.settings.get("mlhub.executor")
-        if executor is not None:
-            executor.shutdown(wait=False)
+        services = self.settings.get(SETTINGS_KEY)
+        if services is not None:
+            services.close()
 
 
 main = launch_new_instance = MLHub.launch_instance

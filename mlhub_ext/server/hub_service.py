@@ -22,7 +22,11 @@ from tornado.websocket import WebSocketHandler
 
 from ..core.errors import ErrorCode, MLHubError
 from ..core.service import TOKEN_PREFIX
-from .standalone import bearer_token, make_app
+from ..services.container import SETTINGS_KEY
+from ..services.settings import settings_from_config
+from .config import MLHubConfigMixin
+from .handlers.base import bearer_token
+from .standalone import make_app
 
 log = logging.getLogger("mlhub.hub")
 
@@ -70,7 +74,7 @@ class HubAuthHandler(HubOAuthenticated, web.RequestHandler):
     async def prepare(self) -> None:
         # An ML Hub token is resolved here, where the hub can be asked without blocking.
         if bearer_token(self).startswith(TOKEN_PREFIX):
-            rec = self.settings["mlhub.registry"].check_token(bearer_token(self))
+            rec = self.settings[SETTINGS_KEY].registry.check_token(bearer_token(self))
             self.mlhub_token = rec
             self.current_user = await self.settings["mlhub.hub_users"].get(rec.user) if rec else None
         parent = super().prepare()
@@ -117,8 +121,11 @@ def hub_app_and_address(db_url: str, artifact_root: str) -> tuple[web.Applicatio
         "mlhub.hub_users": HubUsers(hub_auth.api_url, os.environ["JUPYTERHUB_API_TOKEN"]),
         "cookie_secret": secrets.token_bytes(32),
     }
-    app = make_app(db_url, artifact_root, base_url=prefix, mode="hub", auth_base=HubAuthHandler,
-                   ws_base=HubAuthWebSocket, auto_upgrade=False, extra_settings=extra)
+    # A shared database is never upgraded implicitly: `mlhub db upgrade` does it.
+    settings = settings_from_config(MLHubConfigMixin(), "hub", db_url=db_url, artifact_root=artifact_root,
+                                    auto_upgrade=False)
+    app = make_app(settings, base_url=prefix, auth_base=HubAuthHandler, ws_base=HubAuthWebSocket,
+                   extra_settings=extra)
     app.add_handlers(".*$", [(rf"{prefix.rstrip('/')}/oauth_callback", HubOAuthCallbackHandler)])
     return app, url.hostname or "127.0.0.1", url.port or 80
 

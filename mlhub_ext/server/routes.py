@@ -5,12 +5,14 @@ from typing import Any
 
 from tornado import web
 
-from .handlers import artifacts, meta, projects, runs
+from .handlers import artifacts, meta, projects, run_table, runs
 from .handlers.base import MLHubAPIMixin
 from .handlers import datasets, uploads
 from .handlers import jobs, models, predictions
 from .handlers import me
 from .handlers import home
+from .handlers.mlflow import MlflowHandlerMixin
+from .handlers.mlflow_artifacts import MlflowArtifactsMixin
 
 RUN_ID = r"(?P<run_id>[^/]+)"
 NAME = r"(?P<name>[^/]+)"
@@ -23,6 +25,8 @@ API_TABLE: list[tuple[str, type]] = [
     (f"/projects/{NAME}", projects.ProjectHandler),
     (f"/projects/{NAME}/members", projects.MembersHandler),
     (f"/projects/{NAME}/members/(?P<user>[^/]+)", projects.MemberHandler),
+    (f"/projects/{NAME}/runs/groups", run_table.RunGroupsHandler),
+    (f"/projects/{NAME}/insights", run_table.InsightsHandler),
     ("/runs", runs.RunsHandler),
     (f"/runs/{RUN_ID}", runs.RunHandler),
     (f"/runs/{RUN_ID}/stop", runs.RunStopHandler),
@@ -33,6 +37,7 @@ API_TABLE: list[tuple[str, type]] = [
     (f"/runs/{RUN_ID}/artifacts", artifacts.ArtifactsHandler),
     (f"/runs/{RUN_ID}/artifacts/(?P<name>.+)", artifacts.ArtifactHandler),
     (f"/runs/{RUN_ID}/links", models.RunLinksHandler),
+    ("/metrics/query", run_table.MetricsQueryHandler),
     ("/datasets", datasets.DatasetsHandler),
     (f"/datasets/{NAME}", datasets.DatasetHandler),
     (f"/datasets/{NAME}/versions", datasets.VersionsHandler),
@@ -107,3 +112,16 @@ def api_routes(prefix: str, base: type, public_base: type | None = None, ws_base
     rules.append((f"{prefix}/docs/static/(.*)", compose(MLHubAPIMixin, web.StaticFileHandler), {"path": swagger_ui_path}))
     rules.append((f"{prefix}/.*", compose(meta.NoRouteHandler, public_base or base)))
     return rules
+
+
+def mlflow_routes(prefix: str, base: type) -> list[tuple[Any, ...]]:
+    """Tornado rules for MLflow's API under ``prefix`` (``<base_url>mlhub/mlflow``) over host ``base``."""
+    prefix = prefix.rstrip("/")
+    handler = compose(MlflowHandlerMixin, base)
+    return [
+        (rf"{prefix}/(?:api|ajax-api)/(?P<version>[23]\.0)/mlflow/(?P<path>.*)", handler),
+        (rf"{prefix}/(?:api|ajax-api)/2\.0/mlflow-artifacts/artifacts(?:/(?P<path>.*))?",
+         compose(MlflowArtifactsMixin, base)),
+        # Anything else under the prefix (tracing's api/3.0/mlflow/traces is above): MLflow's error shape.
+        (rf"{prefix}(?P<path>/.*)?", handler),
+    ]

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from tornado import web
@@ -13,22 +11,15 @@ from tornado.httpserver import HTTPServer
 from tornado.websocket import WebSocketHandler
 
 from ..core.errors import ErrorCode, MLHubError
-from ..store import open_registry
-from .ratelimit import RateLimiter
-from .handlers.mlflow import MLFLOW_BASE, mlflow_routes
-from .routes import api_routes
-from .serving import job_runner
+from ..services.container import SETTINGS_KEY, Services
+from ..services.settings import Settings
+from .handlers.base import bearer_token
+from .handlers.mlflow import MLFLOW_BASE
+from .host_settings import host_settings
+from .routes import api_routes, mlflow_routes
 
 API_BASE = "/mlhub/api/v1"
 log = logging.getLogger("mlhub.serve")
-
-
-def bearer_token(handler: web.RequestHandler) -> str:
-    """The token from ``Authorization: token|Bearer T`` or, for WebSockets, ``?token=T``."""
-    scheme, _, value = handler.request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() in ("token", "bearer") and value.strip():
-        return value.strip()
-    return handler.get_query_argument("token", "")
 
 
 class TokenAuthHandler(web.RequestHandler):
@@ -36,7 +27,7 @@ class TokenAuthHandler(web.RequestHandler):
 
     def get_current_user(self) -> str | None:
         token = bearer_token(self)
-        rec = self.settings["mlhub.registry"].check_token(token) if token else None
+        rec = self.settings[SETTINGS_KEY].registry.check_token(token) if token else None
         self.mlhub_token = rec   # its scope decides whether writes are allowed
         return rec.user if rec else None
 
@@ -60,28 +51,18 @@ class PublicHandler(web.RequestHandler):
         return None
 
 
-def make_app(db_url: str, artifact_root: str, base_url: str = "/", mode: str = "standalone",
-             auth_base: type = TokenAuthHandler, ws_base: type = TokenAuthWebSocket, auto_upgrade: bool = False, extra_settings: dict[str, Any] | None = None,
-             worker_threads: int = 8) -> web.Application:
-    """The tornado application of the standalone registry (``auth_base`` picks token or hub auth)."""
-    registry = open_registry(db_url, auto_upgrade=auto_upgrade, artifact_root=artifact_root)
+def make_app(settings: Settings, base_url: str = "/", auth_base: type = TokenAuthHandler,
+             ws_base: type = TokenAuthWebSocket, extra_settings: dict[str, Any] | None = None) -> web.Application:
+    """The tornado application of the standalone registry (``auth_base`` picks token or hub auth).
+
+    Builds the :class:`Services` from ``settings`` (failing the jobs an earlier process left
+    running; Dask starts on the first job); :func:`serve` closes them when it stops."""
     prefix = base_url.rstrip("/") + API_BASE
-    settings: dict[str, Any] = {
-        "mlhub.registry": registry,
-        "mlhub.blobs": registry.blobs,
-        "mlhub.executor": ThreadPoolExecutor(worker_threads, thread_name_prefix="mlhub"),
-        "mlhub.mode": mode,
-        "mlhub.api_base": prefix,
-        "log_function": log_request,
-        "mlhub.rate_limiter": RateLimiter(float(os.environ.get("MLHUB_RATE_LIMIT", "200")),
-                                          int(os.environ.get("MLHUB_RATE_BURST", "2000"))),
-        **(extra_settings or {}),
-    }
     rules = api_routes(prefix, auth_base, PublicHandler, ws_base)
     rules += mlflow_routes(base_url.rstrip("/") + MLFLOW_BASE, auth_base)
-    app = web.Application(rules, **settings)
-    job_runner(app.settings)  # fails jobs an earlier process left running; Dask starts on the first job
-    return app
+    services = Services.build(settings)
+    return web.Application(rules, **host_settings(services, prefix), log_function=log_request,
+                           **(extra_settings or {}))
 
 
 async def serve(app: web.Application, ip: str, port: int) -> None:
@@ -96,11 +77,7 @@ async def serve(app: web.Application, ip: str, port: int) -> None:
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     server.stop()
-    runner = app.settings.get("mlhub.job_runner")
-    if runner is not None:
-        runner.close()
-    app.settings["mlhub.registry"].store.close()
-    app.settings["mlhub.executor"].shutdown(wait=False)
+    app.settings[SETTINGS_KEY].close()
 
 
 def check_listen_ip(ip: str) -> None:

@@ -56,10 +56,8 @@ class StreamHub:
 
 
 def stream_hub(settings: dict[str, Any]) -> StreamHub:
-    hub = settings.get("mlhub.stream_hub")
-    if hub is None:
-        hub = settings["mlhub.stream_hub"] = StreamHub(settings["mlhub.registry"])
-    return hub
+    """The hub the host built with the services (``server/host_settings.py``)."""
+    return settings["mlhub.stream_hub"]
 
 
 class JSONHandshakeMixin:

@@ -8,7 +8,6 @@ from tornado.httpclient import HTTPClientError
 
 from mlhub_ext.core.model_service import ModelService
 from mlhub_ext.data.cards import parse_card
-from mlhub_ext.server.serving import model_service
 from tests import model_cards as cards
 
 
@@ -25,7 +24,7 @@ async def call(jp_fetch, method: str, *path: str, body: Any = None, raw: bytes |
 
 
 def models(jp_serverapp) -> ModelService:  # type: ignore[no-untyped-def]
-    return model_service(jp_serverapp.web_app.settings)
+    return jp_serverapp.web_app.settings["mlhub_services"].models
 
 
 async def test_import_card_creates_a_catalogue_model_without_weights(jp_fetch) -> None:  # type: ignore[no-untyped-def]

@@ -111,7 +111,7 @@ def _seed_model(server: MLHubServer, db_url: str) -> None:
     """A real fitted model registered straight into the server's database (no Dask needed)."""
     import pandas as pd
 
-    from mlhub_ext.server.model_format import to_skops
+    from mlhub_ext.services.model_format import to_skops
     from mlhub_ext.store import open_registry
     from mlhub_ext.store.models import open_models
     from mlhub_ext.train.fitting import fit_spec

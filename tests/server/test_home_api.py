@@ -22,7 +22,7 @@ def jp_server_config(jp_server_config, db_url):  # type: ignore[no-untyped-def]
 
 
 def registry_of(jp_serverapp):  # type: ignore[no-untyped-def]
-    return jp_serverapp.web_app.settings["mlhub.registry"]
+    return jp_serverapp.web_app.settings["mlhub_services"].registry
 
 
 async def run(jp_fetch, project: str, name: str, status: str | None = None) -> dict:  # type: ignore[no-untyped-def]

@@ -50,8 +50,7 @@ def hub_service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignor
     yield app, f"http://{ip}:{port}/services/mlhub/mlhub/api/v1/"
     svc.stop()
     hub.stop()
-    app.settings["mlhub.registry"].store.close()
-    app.settings["mlhub.executor"].shutdown(wait=False)
+    app.settings["mlhub_services"].close()
 
 
 async def fetch(url: str, token: str, method: str = "GET", body: Any = None) -> tuple[int, Any]:
@@ -67,7 +66,7 @@ async def fetch(url: str, token: str, method: str = "GET", body: Any = None) -> 
 
 async def test_hub_token_callers_get_their_groups(hub_service):  # type: ignore[no-untyped-def]
     app, base = hub_service
-    reg = app.settings["mlhub.registry"]
+    reg = app.settings["mlhub_services"].registry
     alice = reg.create_token("alice")[0]
     bob = reg.create_token("bob", scope="read")[0]
     carol = reg.create_token("carol")[0]
@@ -88,7 +87,7 @@ async def test_hub_token_callers_get_their_groups(hub_service):  # type: ignore[
 
 async def test_hub_token_of_a_user_the_hub_no_longer_has(hub_service):  # type: ignore[no-untyped-def]
     app, base = hub_service
-    gone = app.settings["mlhub.registry"].create_token("mallory")[0]
+    gone = app.settings["mlhub_services"].registry.create_token("mallory")[0]
     code, err = await fetch(base + "me", gone)
     assert code == 401 and "no longer on the hub" in err["error"]["message"]
     code, err = await fetch(base + "me", "mlh_not-a-token")

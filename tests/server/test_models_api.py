@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from mlhub_ext.server.model_format import load_skops
+from mlhub_ext.services.model_format import load_skops
 
 CHUNK = 1 << 20
 DONE = ("finished", "failed", "aborted")

@@ -9,7 +9,6 @@ from tornado.httpclient import HTTPClientError
 
 from mlhub_ext.core.model_service import ModelService
 from mlhub_ext.data.cards import parse_card
-from mlhub_ext.server.serving import model_service
 from tests import model_cards as cards
 
 
@@ -24,7 +23,7 @@ async def call(jp_fetch, method: str, *path: str, body: Any = None) -> tuple[int
 
 
 def models(jp_serverapp) -> ModelService:  # type: ignore[no-untyped-def]
-    return model_service(jp_serverapp.web_app.settings)
+    return jp_serverapp.web_app.settings["mlhub_services"].models
 
 
 async def me(jp_fetch) -> str:  # type: ignore[no-untyped-def]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mlhub_ext.server.serving import model_service
 
 
 async def call(jp_fetch, method: str, *path: str, body: Any = None):  # type: ignore[no-untyped-def]
@@ -21,7 +20,7 @@ async def call(jp_fetch, method: str, *path: str, body: Any = None):  # type: ig
 
 
 def registry(jp_serverapp):  # type: ignore[no-untyped-def]
-    return jp_serverapp.web_app.settings["mlhub.registry"]
+    return jp_serverapp.web_app.settings["mlhub_services"].registry
 
 
 async def test_delete_run_by_its_owner(jp_fetch):
@@ -63,7 +62,7 @@ async def test_run_links(jp_fetch, jp_serverapp):
     _, run = await call(jp_fetch, "POST", "runs", body={"project": "p", "name": "trainer"})
     code, links = await call(jp_fetch, "GET", "runs", run["id"], "links")
     assert (code, links) == (200, {"model_versions": [], "jobs": [], "datasets": []})
-    models = model_service(jp_serverapp.web_app.settings)
+    models = jp_serverapp.web_app.settings["mlhub_services"].models
     models.register_version("alice", "iris_rf", {"model_bytes": b"m", "model_type": "sklearn", "task": "classification"},
                             dataset="iris", dataset_version=3, run_id=run["id"], project="p")
     code, links = await call(jp_fetch, "GET", "runs", run["id"], "links")

@@ -13,16 +13,19 @@ import pytest
 from PIL import Image
 
 from mlhub_ext.core.errors import ErrorCode, MLHubError
-from mlhub_ext.server.dataset_worker import DataWorker
+from mlhub_ext.services.dataset_worker import DataWorker
 from mlhub_ext.store import open_registry
 from mlhub_ext.store.datasets import open_datasets
+from tests.object_store import STORE_CASES, store_case
 
 CHUNK = 64 * 1024
 
 
-@pytest.fixture
-def svc(db_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
-    reg = open_registry(db_url, artifact_root=str(tmp_path / "blobs"))
+@pytest.fixture(params=STORE_CASES)
+def svc(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The dataset service on SQLite and PostgreSQL with local blobs, and on SQLite with S3."""
+    db_url, artifacts = store_case(request, tmp_path)
+    reg = open_registry(db_url, **artifacts.open_kwargs())
     service = open_datasets(reg, DataWorker(in_process=True))
     yield service
     reg.store.close()
@@ -47,8 +50,18 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
 
 
 def blob_files(svc) -> set[str]:  # type: ignore[no-untyped-def]
-    root = Path(svc.blobs.root)
-    return {str(p.relative_to(root)) for p in root.glob("??/*")}
+    return set(svc.blobs.digests())
+
+
+def waiting_uploads(svc, *uploads) -> set[str]:  # type: ignore[no-untyped-def]
+    """The blobs of completed uploads that wait in the blob store (on S3; locally they wait
+    in their upload folder)."""
+    return {up.sha256 for up in uploads if svc.uploads.home(up) is None}
+
+
+def uploaded_bytes(svc, up) -> bytes:  # type: ignore[no-untyped-def]
+    f = svc.uploads.file(up)
+    return f.read_bytes() if f is not None else svc.blobs.read(up.sha256)
 
 
 FRAME = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0, None], "b": ["x", "y", None, "y", "z"], "c": [1, 2, 3, 4, 5]})
@@ -108,7 +121,7 @@ def test_chunks_in_any_order_lost_and_retried(svc):  # type: ignore[no-untyped-d
         svc.put_chunk("alice", up.id, off, parts[off], hashlib.sha256(parts[off]).hexdigest())
     done = svc.complete_upload("alice", up.id, hashlib.sha256(data).hexdigest())
     assert done.status == "complete" and done.sha256 == hashlib.sha256(data).hexdigest()
-    assert svc.uploads.file_path(done).read_bytes() == data
+    assert uploaded_bytes(svc, done) == data
 
 
 def test_wrong_checksum_and_other_users_upload(svc):  # type: ignore[no-untyped-def]
@@ -145,7 +158,7 @@ def test_bad_input_registers_nothing(svc):  # type: ignore[no-untyped-def]
     with pytest.raises(MLHubError) as e:
         svc.register("alice", up.id)
     assert e.value.code == ErrorCode.INVALID
-    assert svc.list_datasets("alice")[1] == 0 and blob_files(svc) == set()
+    assert svc.list_datasets("alice")[1] == 0 and blob_files(svc) == waiting_uploads(svc, up)
     # the upload can be registered once the problem is understood (here: it cannot)
     assert svc.get_upload("alice", up.id).status == "complete"
 

@@ -10,7 +10,7 @@ import pytest
 
 from mlhub_ext.core.access import Caller, principals
 from mlhub_ext.core.errors import ErrorCode, MLHubError
-from mlhub_ext.server.dataset_worker import DataWorker
+from mlhub_ext.services.dataset_worker import DataWorker
 from mlhub_ext.store import open_registry
 from mlhub_ext.store.datasets import open_datasets
 from mlhub_ext.store.models import open_models

@@ -15,6 +15,7 @@ from ...core.access import Caller
 from ...core.entities import ApiToken, TokenScope
 from ...core.errors import ErrorCode, MLHubError, invalid, malformed, quoted, storage_error
 from ...core.service import Registry
+from ...services.container import SETTINGS_KEY, Services
 
 log = logging.getLogger("mlhub.server")
 T = TypeVar("T")
@@ -168,6 +169,14 @@ def refuse_nul(query: dict[str, list[bytes]], path_kwargs: dict[str, Any], path_
                           "which no ML Hub name can")
 
 
+def bearer_token(handler: web.RequestHandler) -> str:
+    """The token from ``Authorization: token|Bearer T`` or, for WebSockets, ``?token=T``."""
+    scheme, _, value = handler.request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() in ("token", "bearer") and value.strip():
+        return value.strip()
+    return handler.get_query_argument("token", "")
+
+
 def api(method: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
     """Require an authenticated caller; unauthenticated requests get a 401 JSON error."""
 
@@ -196,8 +205,13 @@ class MLHubAPIMixin:
     current_user: Any
 
     @property
+    def services(self) -> Services:
+        """The application's services, built once by the host (``server/app.py``, ``server/standalone.py``)."""
+        return self.settings[SETTINGS_KEY]
+
+    @property
     def registry(self) -> Registry:
-        return self.settings["mlhub.registry"]
+        return self.services.registry
 
     def auth_hint(self) -> str:
         parent = getattr(super(), "auth_hint", None)
@@ -207,6 +221,13 @@ class MLHubAPIMixin:
         """The ML Hub API token this request was authenticated with (None for other auth)."""
         _ = self.current_user   # hosts that resolve the caller lazily note the token doing so
         return getattr(self, "mlhub_token", None)
+
+    def hub_token(self) -> str | None:
+        """The caller's JupyterHub token on a hub service (their jobs run on a dask-gateway
+        cluster opened with it); None elsewhere, and for ML Hub API tokens, which open none."""
+        if self.settings.get("mlhub.mode") != "hub" or self.api_token() is not None:
+            return None
+        return bearer_token(self) or None  # type: ignore[arg-type]
 
     def acting_user(self) -> str:
         """The registry user for this request (the host decides how the caller is identified).
@@ -230,7 +251,7 @@ class MLHubAPIMixin:
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a (blocking) registry call off the event loop."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.settings.get("mlhub.executor"), functools.partial(fn, *args, **kwargs))
+        return await loop.run_in_executor(self.services.executor, functools.partial(fn, *args, **kwargs))
 
     def json_body(self) -> dict[str, Any]:
         raw = self.request.body

@@ -1,33 +1,16 @@
 """Datasets over REST: catalogue, versions, preview, statistics, files, diff, rollback, members."""
 from __future__ import annotations
 
-import threading
 from typing import Any
 from urllib.parse import quote
 
 from ...core.dataset_service import DatasetService
 from ...core.entities import Member
 from ...core.errors import invalid, malformed
-from ...store.datasets import open_datasets
-from ..dataset_worker import DataWorker
 from .base import MLHubAPIMixin, api
 
-_service_lock = threading.Lock()
 REGISTER_FIELDS = ("name", "description", "tags", "visibility", "new_version", "message", "format", "lineage",
                    "parent_version", "sheet")
-
-
-def dataset_service(settings: dict[str, Any]) -> DatasetService:
-    """The dataset service of this application, built on first use over its registry."""
-    svc = settings.get("mlhub.datasets")
-    if svc is None:
-        with _service_lock:
-            svc = settings.get("mlhub.datasets")
-            if svc is None:
-                worker = DataWorker(in_process=bool(settings.get("mlhub.datasets_in_process", False)))
-                svc = open_datasets(settings["mlhub.registry"], worker)
-                settings["mlhub.datasets"] = svc
-    return svc
 
 
 def member_json(m: Member) -> dict[str, Any]:
@@ -37,7 +20,7 @@ def member_json(m: Member) -> dict[str, Any]:
 class DatasetMixin(MLHubAPIMixin):
     @property
     def datasets(self) -> DatasetService:
-        return dataset_service(self.settings)
+        return self.services.datasets
 
     def arg(self, name: str, default: Any = None) -> Any:
         return self.get_argument(name, default)  # type: ignore[attr-defined]

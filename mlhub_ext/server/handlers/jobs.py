@@ -14,7 +14,7 @@ class JobsHandler(ModelMixin):
 
     @api
     async def post(self) -> None:
-        job = await self.call(self.runner.submit_train, self.acting_user(), self.json_body())
+        job = await self.call(self.runner.submit_train, self.acting_user(), self.json_body(), self.hub_token())
         self.write_json(job.to_json(), 202)
 
 
@@ -33,5 +33,5 @@ class JobAbortHandler(ModelMixin):
 class SweepsHandler(ModelMixin):
     @api
     async def post(self) -> None:
-        job = await self.call(self.runner.submit_sweep, self.acting_user(), self.json_body())
+        job = await self.call(self.runner.submit_sweep, self.acting_user(), self.json_body(), self.hub_token())
         self.write_json(job.to_json(), 202)

@@ -9,9 +9,8 @@ from ...core.entities import ApiToken, Holding
 from ...core.errors import ErrorCode, MLHubError, invalid, quoted
 from ...core.service import MAX_TOKEN_DAYS
 from ...core.validation import MAX_INT
-from ..serving import model_service
+from ...services.container import Services
 from .base import MLHubAPIMixin, api
-from .datasets import dataset_service
 
 TOKEN_FIELDS = {"name", "expires_in_days", "scope"}
 
@@ -33,13 +32,12 @@ def token_json(rec: ApiToken) -> dict[str, Any]:
     return rec.to_json()
 
 
-def profile(settings: dict[str, Any], user: str) -> dict[str, Any]:
+def profile(services: Services, user: str) -> dict[str, Any]:
     """``GET /me`` minus the identity: holdings of every kind, what is shared, storage used."""
-    registry = settings["mlhub.registry"]
     parts: dict[str, tuple[list[Holding], list[Holding]]] = {
-        "projects": registry.holdings(user),
-        "datasets": dataset_service(settings).holdings(user),
-        "models": model_service(settings).holdings(user),
+        "projects": services.registry.holdings(user),
+        "datasets": services.datasets.holdings(user),
+        "models": services.models.holdings(user),
     }
     shared = [h for _, (__, given) in parts.items() for h in given]
     shared.sort(key=lambda h: (h.kind, h.name))
@@ -55,7 +53,7 @@ class MeHandler(MLHubAPIMixin):
     @api
     async def get(self) -> None:
         user = self.acting_user()
-        body = await self.call(profile, self.settings, user)
+        body = await self.call(profile, self.services, user)
         mode = self.settings.get("mlhub.mode", "local")
         hub_user = self.current_user if isinstance(self.current_user, dict) else None
         token = getattr(self, "mlhub_token", None)

@@ -1,7 +1,7 @@
 """The handshake, the OpenAPI document and the interactive API page."""
 from __future__ import annotations
 
-from ... import __version__
+from ...version import __version__
 from ..openapi import openapi_document
 from .base import MLHubAPIMixin, api
 

@@ -93,9 +93,7 @@ class MlflowHandlerMixin(MLHubAPIMixin):
         request = {**(self._query() if method == "GET" else self._body()), **path_args}
         extra: dict[str, Any] = {}
         if getattr(fn, "uses_datasets", False):
-            from .datasets import dataset_service
-
-            extra["datasets"] = dataset_service(self.settings)
+            extra["datasets"] = self.services.datasets
         answer = await self.call(fn, self.registry, self.acting_user(), request, **extra)
         self.set_header("Content-Type", "application/json")  # type: ignore[attr-defined]
         self.finish(orjson.dumps(answer, option=orjson.OPT_SERIALIZE_NUMPY))  # type: ignore[attr-defined]
@@ -156,20 +154,3 @@ class MlflowHandlerMixin(MLHubAPIMixin):
             log.info("%s %s -> %s %s", self.request.method, self.request.path, value.status, value.message)
             return
         super().log_exception(typ, value, tb)
-
-
-def mlflow_routes(prefix: str, base: type) -> list[tuple[Any, ...]]:
-    """Tornado rules for MLflow's API under ``prefix`` (``<base_url>mlhub/mlflow``) over host ``base``."""
-    from ..routes import compose
-
-    prefix = prefix.rstrip("/")
-    handler = compose(MlflowHandlerMixin, base)
-    from .mlflow_artifacts import MlflowArtifactsMixin
-
-    return [
-        (rf"{prefix}/(?:api|ajax-api)/(?P<version>[23]\.0)/mlflow/(?P<path>.*)", handler),
-        (rf"{prefix}/(?:api|ajax-api)/2\.0/mlflow-artifacts/artifacts(?:/(?P<path>.*))?",
-         compose(MlflowArtifactsMixin, base)),
-        # Anything else under the prefix (tracing's api/3.0/mlflow/traces is above): MLflow's error shape.
-        (rf"{prefix}(?P<path>/.*)?", handler),
-    ]

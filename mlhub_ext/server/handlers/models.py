@@ -5,9 +5,8 @@ from typing import Any
 
 from ...core.entities import Member
 from ...core.model_service import ModelService
+from ...services.jobs import JobRunner
 from ..cards import import_card
-from ..jobs import JobRunner
-from ..serving import job_runner, model_service, note_caller_token
 from .base import MLHubAPIMixin, api
 
 
@@ -22,13 +21,11 @@ def flag(value: Any) -> bool:
 class ModelMixin(MLHubAPIMixin):
     @property
     def models(self) -> ModelService:
-        return model_service(self.settings)
+        return self.services.models
 
     @property
     def runner(self) -> JobRunner:
-        runner = job_runner(self.settings)
-        note_caller_token(self, runner)
-        return runner
+        return self.services.jobs
 
     def arg(self, name: str, default: Any = None) -> Any:
         return self.get_argument(name, default)  # type: ignore[attr-defined]
@@ -125,7 +122,8 @@ class EvaluationHandler(ModelMixin):
 class EvaluationsHandler(ModelMixin):
     @api
     async def post(self, name: str, version: str) -> None:
-        job = await self.call(self.runner.submit_evaluate, self.acting_user(), name, version, self.json_body())
+        job = await self.call(self.runner.submit_evaluate, self.acting_user(), name, version, self.json_body(),
+                              self.hub_token())
         self.write_json(job.to_json(), 202)
 
 

@@ -6,7 +6,6 @@ import io
 from typing import Any
 
 from ...core.errors import malformed
-from ..serving import model_cache, run_prediction
 from .base import api, dumps, parse_json
 from .models import ModelMixin
 
@@ -29,8 +28,7 @@ class PredictionsHandler(ModelMixin):
                 raise malformed("a multipart prediction needs one or more 'file' parts")
         else:
             body = self.json_body()
-        out = await self.call(run_prediction, self.models, model_cache(self.settings), self.acting_user(), name,
-                              body, files)
+        out = await self.call(self.services.predictions.predict, self.acting_user(), name, body, files)
         self.write_json(out)
 
 

@@ -44,7 +44,7 @@ from .experiments import decode_page_token, encode_page_token, reads
 from .ids import arg_int, arg_list, arg_str, millis
 
 MLFLOW_MODEL_TYPE = "mlflow"
-SKLEARN = "sklearn"          # ML Hub's skops-backed scikit-learn type (server/model_format.py)
+SKLEARN = "sklearn"          # ML Hub's skops-backed scikit-learn type (services/model_format.py)
 MAX_RESULTS = 1000
 SPEC_KEY = "mlflow"
 _MLFLOW_TYPES = {"double": "float", "float": "float", "long": "int", "integer": "int", "boolean": "bool",

@@ -62,7 +62,7 @@ def resolve_dataset(datasets: DatasetService, user: str, name: Any, version: Any
     if dv.kind == DatasetKind.IMAGES:
         entry = dv.file("original")
         assert entry is not None
-        blob = Path(datasets.blobs.path(entry["sha256"]))
+        blob = Path(datasets.blobs.local_path(entry["sha256"]))
         source = _image_source(blob, entry, blob_root, local_cluster)
         columns = [{"name": "image", "type": "binary"}, {"name": "label", "type": "string"}]
         n = (manifest.get("images") or {}).get("num_images")
@@ -70,7 +70,7 @@ def resolve_dataset(datasets: DatasetService, user: str, name: Any, version: Any
     entry = dv.file("parquet")
     if entry is None:
         raise invalid(f"dataset {quoted(name)} version {dv.version} has no table to train on")
-    path = Path(datasets.blobs.path(entry["sha256"]))
+    path = Path(datasets.blobs.local_path(entry["sha256"]))
     source: Any = str(path) if local_cluster else path.read_bytes()
     return DataInput(dv.dataset, dv.version, dv.kind, source, list(manifest.get("schema") or []), dv.num_rows,
                      manifest.get("stats"))

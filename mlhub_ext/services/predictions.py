@@ -1,4 +1,4 @@
-"""Model services of one application, built on first use, and the prediction path.
+"""Predictions: a stored model version answering inputs, with a record of each answer.
 
 Predictions load the stored model once into a memory-bounded cache, check the inputs
 against the version's input schema, predict, and (unless asked not to) keep an
@@ -9,8 +9,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import os
-import threading
 import time
 from typing import Any
 
@@ -18,57 +16,12 @@ import numpy as np
 
 from ..core.errors import ErrorCode, MLHubError, conflict, invalid, malformed, quoted
 from ..core.model_service import ModelService
-from ..services.mlflow.registry import MLFLOW_MODEL_TYPE
-from ..store.models import open_models
 from ..train.cache import DEFAULT_MAX_BYTES, ModelCache
 from ..train.predict import check_inputs, check_numeric_rows, describe_schema, is_numeric_schema, load_model, predict
 from ..train.tabular import to_python
 from ..train.tree_predict import CLASSIFIERS as TREE_CLASSIFIERS, TreePredictor
+from .mlflow.registry import MLFLOW_MODEL_TYPE
 from .model_format import SKLEARN, SKLEARN_PICKLE, load_skops
-from .jobs import JobRunner
-
-_lock = threading.Lock()
-
-
-def model_service(settings: dict[str, Any]) -> ModelService:
-    """The model service; the job runner is built with it, so that jobs an earlier server
-    process left running are marked failed before anyone reads them."""
-    svc = settings.get("mlhub.models")
-    if svc is None:
-        with _lock:
-            svc = settings.get("mlhub.models")
-            if svc is None:
-                svc = open_models(settings["mlhub.registry"])
-                _build_runner(settings, svc)
-                settings["mlhub.models"] = svc
-    return svc
-
-
-def note_caller_token(handler: Any, runner: JobRunner) -> None:
-    """On a hub, keep the caller's hub token: their jobs run on their own gateway cluster."""
-    # An ML Hub API token is no hub token: it cannot open a gateway cluster.
-    if runner.per_user_gateway and handler.api_token() is None:
-        from .standalone import bearer_token
-
-        runner.remember_token(handler.acting_user(), bearer_token(handler))
-
-
-def job_runner(settings: dict[str, Any]) -> JobRunner:
-    """The runner of this server process (it marks jobs of an earlier process failed when built)."""
-    model_service(settings)
-    return settings["mlhub.job_runner"]
-
-
-def _build_runner(settings: dict[str, Any], svc: ModelService) -> None:
-    from .handlers.datasets import dataset_service
-
-    config = settings.get("mlhub.config")
-    address = getattr(config, "dask_address", None)
-    if address is None:
-        address = os.environ.get("MLHUB_DASK_ADDRESS", "")
-    settings["mlhub.job_runner"] = JobRunner(settings["mlhub.registry"], svc, lambda: dataset_service(settings),
-                                             address, allow_custom=settings.get("mlhub.mode") == "local",
-                                             per_user_gateway=settings.get("mlhub.mode") == "hub")
 
 
 class ServingCache(ModelCache):
@@ -113,15 +66,6 @@ class ServingCache(ModelCache):
         super()._evict()
         for key in [k for k in self._predictors if k not in self._items]:
             del self._predictors[key]
-
-
-def model_cache(settings: dict[str, Any]) -> ServingCache:
-    cache = settings.get("mlhub.model_cache")
-    if cache is None:
-        with _lock:
-            cache = settings.setdefault("mlhub.model_cache",
-                                        ServingCache(allow_pickle=settings.get("mlhub.mode") == "local"))
-    return cache
 
 
 # scikit-learn's tree classifiers, whose ``predict`` is, in its own code,
@@ -222,3 +166,19 @@ def run_prediction(svc: ModelService, cache: ServingCache, user: str, name: str,
         inference_id = svc.record_inference(user, mv, stage, recorded, outputs, latency_ms).id
     return {"model": name, "version": mv.version, "stage": stage, "outputs": outputs,
             "latency_ms": latency_ms, "inference_id": inference_id}
+
+
+class Predictions:
+    """Predictions of one registry: its model service and the cache of loaded models.
+
+    ``allow_pickle``: pickled models (custom estimators, what skops could not save) load
+    too; only in local mode, where the registry is the user's own process.
+    """
+
+    def __init__(self, models: ModelService, allow_pickle: bool, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.models = models
+        self.cache = ServingCache(allow_pickle, max_bytes)
+
+    def predict(self, user: str, name: str, body: dict[str, Any], files: list[bytes] | None = None) -> dict[str, Any]:
+        """:func:`run_prediction` with this registry's models and cache."""
+        return run_prediction(self.models, self.cache, user, name, body, files)

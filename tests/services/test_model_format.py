@@ -13,8 +13,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from mlhub_ext.core.errors import ErrorCode, MLHubError
-from mlhub_ext.server.model_format import load_skops, skops_to_pickle, to_skops
-from mlhub_ext.server.serving import ServingCache
+from mlhub_ext.services.model_format import load_skops, skops_to_pickle, to_skops
+from mlhub_ext.services.predictions import ServingCache
 
 
 class Sneaky(BaseEstimator):
@@ -60,7 +60,7 @@ def test_shared_registry_refuses_pickles_local_mode_serves_them() -> None:
 
 
 def test_trees_with_out_of_range_nodes_are_refused() -> None:
-    from mlhub_ext.server.model_format import check_trees
+    from mlhub_ext.services.model_format import check_trees
 
     X, y = load_iris(return_X_y=True)
     forest = make_pipeline(StandardScaler(), RandomForestClassifier(4, random_state=0)).fit(X, y)
@@ -78,7 +78,7 @@ def test_trees_with_out_of_range_nodes_are_refused() -> None:
 def test_one_pass_predictions_equal_the_train_layers() -> None:
     from sklearn.linear_model import LogisticRegression
 
-    from mlhub_ext.server.serving import serve_predict
+    from mlhub_ext.services.predictions import serve_predict
     from mlhub_ext.train.predict import predict
 
     import pandas as pd
@@ -98,7 +98,7 @@ def test_cached_tree_predictors_answer_as_the_train_layer() -> None:
     from sklearn.ensemble import RandomForestRegressor
     from sklearn.linear_model import LogisticRegression
 
-    from mlhub_ext.server.serving import serve_predict
+    from mlhub_ext.services.predictions import serve_predict
     from mlhub_ext.train.predict import predict
 
     import pandas as pd

@@ -1,8 +1,9 @@
 """The job runner: training, evaluation and sweeps submitted to Dask from the registry's
 server process, followed until they end.
 
-The runner keeps the distributed ``Client`` (created on the first job, never at server
-start) and the live :class:`~mlhub_ext.train.jobs.TrainJob` objects. A poller thread
+The runner gets its Dask clients from a :class:`~.clusters.ClusterProvider` (a cluster is
+started or reached on the first job, never at server start) and keeps the live
+:class:`~mlhub_ext.train.jobs.TrainJob` objects. A poller thread
 drains their events about every half second: state and progress go to the ``jobs``
 table and out on the stream as ``job`` events, epoch metrics into the job's tracked run
 (so live curves work as in tracking). A finished training stores its artifact and a new
@@ -16,14 +17,15 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ..core.dataset_service import DatasetService
-from ..core.errors import ErrorCode, MLHubError, conflict, invalid, quoted
+from ..core.errors import MLHubError, conflict, invalid, quoted
 from ..core.model_service import ModelService
 from ..core.models import Job, ModelVersion
 from ..core.service import Registry
-from ..services.mlflow.registry import MLFLOW_MODEL_TYPE
+from .clusters import ClusterProvider, LocalClusterProvider
+from .mlflow.registry import MLFLOW_MODEL_TYPE
 from ..train.sweep import Sweep, check_metric, submit_sweep, trial_point
 from ..train.jobs import TrainJob, submit_evaluate, submit_train
 from ..train.specs import TORCH_KINDS, TORCH_ONLY_FIELDS, ModelSpec
@@ -51,19 +53,20 @@ class Active:
 
 
 class JobRunner:
-    def __init__(self, registry: Registry, models: ModelService, datasets: Callable[[], DatasetService],
-                 dask_address: str = "", allow_custom: bool = False, per_user_gateway: bool = False) -> None:
+    """Submits training, sweeps and evaluations for users and follows them to their end.
+
+    ``cluster`` hands out the Dask client of each user's jobs (default: a LocalCluster);
+    ``allow_custom``: custom (pickled) estimators may run, in local mode only. Building a
+    runner marks the jobs an earlier server process left queued or running as failed.
+    """
+
+    def __init__(self, registry: Registry, models: ModelService, datasets: DatasetService,
+                 cluster: ClusterProvider | None = None, allow_custom: bool = False) -> None:
         self.registry = registry
-        # On a shared hub service every user's jobs run on that user's own dask-gateway
-        # cluster, created with the user's hub token: never one scheduler for everyone.
-        self.per_user_gateway = per_user_gateway
-        self._tokens: dict[str, str] = {}
-        self._user_clusters: dict[str, tuple[Any, Any]] = {}
         self.models = models
-        self._datasets = datasets
-        self.dask_address = dask_address.strip()
+        self.datasets = datasets
+        self.cluster = cluster if cluster is not None else LocalClusterProvider()
         self.allow_custom = allow_custom
-        self._client: Any = None
         self._lock = threading.RLock()
         self._active: dict[str, Active] = {}
         self._thread: threading.Thread | None = None
@@ -75,52 +78,16 @@ class JobRunner:
     # the cluster
     @property
     def local_cluster(self) -> bool:
-        return not self.dask_address
+        """Whether the workers run on this machine (and read dataset files by path)."""
+        return self.cluster.local
 
-    def remember_token(self, user: str, token: str) -> None:
-        """The caller's hub token, used to open (or reopen) their own gateway cluster."""
-        if token:
-            with self._lock:
-                self._tokens[user] = token
-
-    def _user_client(self, user: str) -> Any:
-        from dask_gateway import Gateway
-        from dask_gateway.auth import JupyterHubAuth
-
-        with self._lock:
-            client, cluster = self._user_clusters.get(user, (None, None))
-            if client is not None and client.status == "running":
-                return client
-            token = self._tokens.get(user)
-            if not token:
-                raise MLHubError(ErrorCode.UNAVAILABLE, f"no hub token of {quoted(user)} to open their Dask cluster with; "
-                                 "submit the job again from your server")
-            try:
-                cluster = Gateway(auth=JupyterHubAuth(api_token=token)).new_cluster()
-                cluster.scale(2)
-                client = cluster.get_client(set_as_default=False)
-            except Exception as e:
-                raise MLHubError(ErrorCode.UNAVAILABLE, "training on this hub runs on your own dask-gateway "
-                                 f"cluster, which could not be started: {e}") from None
-            self._user_clusters[user] = (client, cluster)
-            return client
-
-    def client(self, user: str | None = None) -> Any:
-        from ..train.cluster import get_client
-
-        if self.per_user_gateway:
-            if user is None:
-                raise MLHubError(ErrorCode.INTERNAL, "a per-user cluster needs the user")
-            return self._user_client(user)
-        with self._lock:
-            if self._client is None or self._client.status != "running":
-                if self.dask_address == "gateway":
-                    self._client = get_client(gateway=True)
-                else:
-                    self._client = get_client(address=self.dask_address or None)
-            return self._client
+    def client(self, user: str, token: str | None = None) -> Any:
+        """The Dask client of ``user``'s jobs (``token``: the caller's hub token, if any)."""
+        return self.cluster.client(user, token)
 
     def close(self) -> None:
+        """Stop following jobs, abort those still running; the cluster provider is closed by
+        its owner (:meth:`Services.close <mlhub_ext.services.container.Services.close>`)."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
@@ -128,17 +95,14 @@ class JobRunner:
             for a in list(self._active.values()):
                 self._abort_active(a)
             self._active.clear()
-            for client, cluster in self._user_clusters.values():
-                client.close()
-                cluster.shutdown()
-            self._user_clusters.clear()
 
     # submission
     def _blob_root(self) -> Path:
-        return Path(getattr(self.registry.blobs, "root"))
+        # A local folder of the blob store (its root, or a remote store's cache) for job inputs.
+        return Path(getattr(self.registry.blobs, "local_dir"))
 
     def _data(self, user: str, name: Any, version: Any) -> Any:
-        return resolve_dataset(self._datasets(), user, name, version, self._blob_root(), self.local_cluster)
+        return resolve_dataset(self.datasets, user, name, version, self._blob_root(), self.local_cluster)
 
     def _prepare(self, user: str, body: dict[str, Any], extra: tuple[str, ...] = ()) -> tuple[ModelSpec, Any, str, str]:
         name = body.get("name")
@@ -151,15 +115,17 @@ class JobRunner:
         project = body.get("project") or f"models-{name}"
         return spec, data, name, project
 
-    def submit_train(self, user: str, body: dict[str, Any]) -> Job:
-        """Validate everything, then record the job, open its run and queue it on Dask."""
+    def submit_train(self, user: str, body: dict[str, Any], token: str | None = None) -> Job:
+        """Validate everything, then record the job, open its run and queue it on Dask.
+
+        ``token``: the caller's hub token, with which a per-user cluster is opened."""
         spec, data, name, project = self._prepare(user, body)
         run = self.registry.create_run(user, project, name=f"train {name}", config=_run_config(spec, data, body),
                                        tags=["train", name])
         job = self.models.create_job(user, "train", model=name, dataset=data.name, dataset_version=data.version,
                                      target=body["target"], spec=_public_spec(spec), run_id=run.id, project=project)
         try:
-            tj = submit_train(self.client(user), spec, data.source, body["target"], job_id=job.id,
+            tj = submit_train(self.client(user, token), spec, data.source, body["target"], job_id=job.id,
                               allow_custom=self.allow_custom)
         except BaseException as e:
             self._finish(job, user, "failed", error=_message(e))
@@ -167,7 +133,7 @@ class JobRunner:
         self._follow(Active(job=job, user=user, train=tj, meta=_meta(body)))
         return job
 
-    def submit_sweep(self, user: str, body: dict[str, Any]) -> Job:
+    def submit_sweep(self, user: str, body: dict[str, Any], token: str | None = None) -> Job:
         """Every trial is a child job with its own run; the best one is registered."""
         space, metric = body.get("space"), body.get("metric")
         spec, data, name, project = self._prepare(user, body, extra=("space", "metric"))
@@ -177,7 +143,7 @@ class JobRunner:
         job = self.models.create_job(user, "sweep", model=name, dataset=data.name, dataset_version=data.version,
                                      target=body["target"], spec=_public_spec(spec), project=project)
         try:
-            sweep = submit_sweep(self.client(user), spec, data.source, body["target"], space or {}, metric,
+            sweep = submit_sweep(self.client(user, token), spec, data.source, body["target"], space or {}, metric,
                                  sweep_id=job.id[:12], allow_custom=self.allow_custom)
         except BaseException as e:
             self._finish(job, user, "failed", error=_message(e))
@@ -196,7 +162,9 @@ class JobRunner:
                             meta={**_meta(body), "metric": metric}))
         return job
 
-    def submit_evaluate(self, user: str, name: str, version: Any, body: dict[str, Any]) -> Job:
+    def submit_evaluate(self, user: str, name: str, version: Any, body: dict[str, Any],
+                        token: str | None = None) -> Job:
+        """Evaluate version ``version`` of model ``name`` on a dataset version, on the cluster."""
         unknown = sorted(set(body) - {"dataset", "version", "target"})
         if unknown:
             raise invalid(f"unknown field(s) {unknown}; an evaluation takes dataset, version and target")
@@ -214,7 +182,7 @@ class JobRunner:
         job = self.models.create_job(user, "evaluate", model=name, version=mv.version, dataset=data.name,
                                      dataset_version=data.version, target=target, spec=mv.spec)
         try:
-            client = self.client(user)
+            client = self.client(user, token)
             model_bytes: Any = self.models.model_bytes(mv)
             model_type = mv.model_type
             if model_type == SKLEARN:  # the worker turns the skops file back into what the train layer loads
@@ -230,6 +198,8 @@ class JobRunner:
         return job
 
     def abort(self, user: str, job_id: str) -> Job:
+        """Abort a job of this process (a sweep with its trials); one no process follows is
+        recorded as aborted."""
         job = self.models.check_abort(user, job_id)
         if job.parent:
             raise invalid(f"job {job_id} is a trial of sweep {job.parent}; abort the sweep")
