@@ -12,6 +12,7 @@ from .schemas import datasets as ds
 from .schemas import home, me
 from .schemas import models as md
 from .schemas import projects as pj
+from .schemas import run_table as rt
 from .schemas import runs as rn
 from .schemas.base import Error, Handshake, Sha256
 from .schemas.oas30 import field_schema
@@ -78,7 +79,7 @@ class Operations:
                 "responses": {"200": ok, **{c: error_answer(ERRORS[c]) for c in errors}}}
 
     def paths(self) -> dict[str, Schema]:
-        return {**self.meta(), **self.projects(), **self.runs(), **self.datasets(), **self.uploads(),
+        return {**self.meta(), **self.projects(), **self.runs(), **self.run_table(), **self.datasets(), **self.uploads(),
                 **self.models_(), **self.jobs(), **self.me(), **self.home(), **self.public()}
 
     def meta(self) -> dict[str, Schema]:
@@ -111,13 +112,23 @@ class Operations:
         json_errors = {c: error_answer(ERRORS[c]) for c in ("401", "404", "422")}
         return {
             "/runs": {
-                "get": op("List and search runs", rn.RunList, params=paging() + [
+                "get": op("List, search and sort runs (the runs table); ids_only=true: every matching id", rn.RunList,
+                          params=paging() + [
                     param("project", "query"),
-                    param("order_by", "query", {"type": "string",
-                                                "pattern": r"^(created_at|updated_at|name|status|(metrics|params)\..+)$"},
-                          "created_at, updated_at, name, status, metrics.<key> or params.<key>"),
+                    param("order_by", "query", {"type": "string", "pattern": rt.ORDER_PATTERN},
+                          "created_at (or created), updated_at, finished_at, name, status, owner, duration, tags, "
+                          "params.<key>, metrics.<key> (latest value) or summary.<key>; runs without a value last"),
                     param("desc", "query", {"type": "boolean", "default": True}),
-                    param("filter", "query", desc="e.g. metrics.acc > 0.9 and params.lr < 0.01 and tags = baseline")]),
+                    param("filter", "query", desc="e.g. metrics.acc > 0.9 and params.lr < 0.01 and tags = baseline"),
+                    param("q", "query", {"type": "string", "maxLength": 256},
+                          "text searched (case-insensitive) in run names and tags"),
+                    param("group_by", "query", {"type": "string", "pattern": rt.GROUP_PATTERN},
+                          "with group or group_missing: only one group's runs (see /projects/{name}/runs/groups)"),
+                    param("group", "query", desc="a group's key (JSON text of its value) from the groups answer"),
+                    param("group_missing", "query", {"type": "boolean"}, "the runs that lack a group_by value"),
+                    param("ids_only", "query", {"type": "boolean", "default": False},
+                          f"answer ids (every match, up to {rt.MAX_IDS:,}, in order) instead of runs: select all "
+                          "matching")]),
                 "post": op("Start a run (creates the project if needed)", rn.Run, rn.NewRun, "201"),
             },
             "/runs/{run_id}": {
@@ -141,7 +152,12 @@ class Operations:
             },
             "/runs/{run_id}/metrics/{key}": {"get": op(
                 "Read a series, optionally downsampled keeping minima and maxima", rn.MetricSeries,
-                params=run + [param("key"), param("max_points", "query", {"type": "integer", "minimum": 2})])},
+                params=run + [param("key"), param("max_points", "query", {"type": "integer", "minimum": 2}),
+                              param("after_step", "query", {"type": "integer", "minimum": -1},
+                                    "only the points after this step (a live cursor); with min_step/max_step the "
+                                    "answer has last_step and band"),
+                              param("min_step", "query", {"type": "integer", "minimum": 0}),
+                              param("max_step", "query", {"type": "integer", "minimum": 0})])},
             "/runs/{run_id}/export": {"get": {
                 "summary": "All points of all series of a run (key, step, value, timestamp)",
                 "parameters": run + [param("format", "query", {"type": "string", "enum": ["csv", "parquet"]})],
@@ -158,6 +174,32 @@ class Operations:
                 "get": self.raw("Download an artifact", run + [param("name")],
                                 {"description": "the file", "content": BINARY}, ("404",)),
             },
+        }
+
+    def run_table(self) -> dict[str, Schema]:
+        """Groups, batched series and parameter importance (docs/api.md "Runs table")."""
+        op, name = self.op, [param("name", desc="project name")]
+        selection = [param("filter", "query", desc="the run filter language"),
+                     param("q", "query", {"type": "string", "maxLength": 256}, "text in run names and tags")]
+        return {
+            "/projects/{name}/runs/groups": {"get": op(
+                "Group the project's runs by a param, tag, status or owner: per group the count and the mean, "
+                "min and max of a metric's latest values", rt.RunGroups, params=name + [
+                    param("by", "query", {"type": "string", "pattern": rt.GROUP_PATTERN}, required=True,
+                          desc="params.<key>, tags (a run is in a group per tag), status or owner"),
+                    param("metric", "query", {"type": "string", "minLength": 1, "maxLength": 256}),
+                    *selection])},
+            "/projects/{name}/insights": {
+                "get": op("Parameter importance for a metric over the project's runs matching filter/q: "
+                          "random-forest importance and Pearson correlation per param", rt.Insights,
+                          params=name + [param("metric", "query", {"type": "string", "minLength": 1,
+                                                                    "maxLength": 256}, required=True), *selection]),
+                "post": op("Parameter importance for a metric over the given runs (or those matching filter/q); "
+                           "reads only", rt.Insights, rt.InsightsRequest, params=name)},
+            "/metrics/query": {"post": op(
+                "Series of many runs in one request, each downsampled to max_points (first, last, min and max per "
+                "bucket) with the bucket's min/max band; runs the caller may not read are listed in missing; "
+                "reads only", rt.SeriesQueryResult, rt.SeriesQuery, errors=("400", "401", "422"))},
         }
 
     def datasets(self) -> dict[str, Schema]:

@@ -8,18 +8,14 @@ from ...core.numbers import encode_value
 from ...core.store import SeriesData
 from ..schemas.base import parse
 from ..schemas.runs import MetricBatch, NewRun, Params, RunPatch
+from . import run_table
 from .base import MLHubAPIMixin, api
-from .query import bool_arg
 
 
 class RunsHandler(MLHubAPIMixin):
     @api
     async def get(self) -> None:
-        arg = self.get_argument  # type: ignore[attr-defined]
-        runs, total = await self.call(
-            self.registry.list_runs, self.acting_user(), arg("project", None), arg("limit", None),
-            arg("offset", None), arg("order_by", None), bool_arg(self, "desc", True), arg("filter", None))
-        self.write_json({"runs": [r.to_json() for r in runs], "total": total})
+        await run_table.list_runs(self)
 
     @api
     async def post(self) -> None:
@@ -85,6 +81,10 @@ class MetricsHandler(MLHubAPIMixin):
 class MetricSeriesHandler(MLHubAPIMixin):
     @api
     async def get(self, run_id: str, key: str) -> None:
+        if any(self.get_argument(a, None) not in (None, "")  # type: ignore[attr-defined]
+               for a in ("after_step", "min_step", "max_step")):
+            await run_table.one_series(self, run_id, key)   # a live cursor or a zoomed range
+            return
         series = await self.call(self.registry.get_series, self.acting_user(), run_id, key,
                                  self.get_argument("max_points", None))  # type: ignore[attr-defined]
         self.set_header("Content-Type", "application/json; charset=utf-8")  # type: ignore[attr-defined]

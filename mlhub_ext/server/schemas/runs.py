@@ -52,6 +52,9 @@ class RunLinks(Response):
 class RunList(Response):
     runs: list[Run]
     total: int
+    ids: list[str] = optional("with ids_only=true: the ids of every matching run (up to 10,000), in order; "
+                              "runs is then empty")
+    truncated: bool = optional("with ids_only=true: more runs match than ids lists")
 
 
 class NewRun(StrictRequest):
@@ -105,6 +108,11 @@ class MetricBatchResult(Response):
     stop_requested: StrictBool = optional("the run was asked to stop: end the logging loop")
 
 
+class SeriesBand(Response):
+    min: list[NumberOrNonFinite]
+    max: list[NumberOrNonFinite]
+
+
 class MetricInfo(Response):
     key: str
     count: int
@@ -125,6 +133,9 @@ class MetricSeries(Response):
     timestamps: list[float]
     downsampled: bool
     total: int
+    last_step: int = optional("with after_step, min_step or max_step: the series' last step")
+    band: SeriesBand | None = optional("with after_step, min_step or max_step: per returned point the min and "
+                                       "max of its bucket when downsampled, else null")
 
 
 class Artifact(Response):
