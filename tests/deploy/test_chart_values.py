@@ -245,3 +245,26 @@ def _registry_env() -> list[dict[str, Any]]:
 
     deployment = next(d for d in load_yaml_all(DEPLOY / "mlhub-registry.yaml") if d["kind"] == "Deployment")
     return deployment["spec"]["template"]["spec"]["containers"][0]["env"]
+
+
+# --- Kubernetes objects inside the values ------------------------------------------------
+
+def test_kubernetes_objects_in_the_values_are_valid() -> None:
+    """What the charts pass through to Kubernetes verbatim (helm would not check it)."""
+    from .kube import build
+
+    values = jupyterhub_values()
+    for i, rule in enumerate(values["singleuser"]["networkPolicy"]["egress"]):
+        build(rule, "V1NetworkPolicyEgressRule", f"singleuser.networkPolicy.egress[{i}]")
+    for name, env in values["hub"]["extraEnv"].items():
+        build({"name": name, **env}, "V1EnvVar", f"hub.extraEnv.{name}")
+    for profile in values["singleuser"]["profileList"]:
+        for i, toleration in enumerate(profile.get("kubespawner_override", {}).get("tolerations", [])):
+            build(toleration, "V1Toleration", f"profile {profile['slug']} tolerations[{i}]")
+
+
+def test_a_misspelt_kubernetes_field_in_the_values_is_refused() -> None:
+    from .kube import ManifestError, build
+
+    with pytest.raises(ManifestError, match="has no field 'podSelectr'"):
+        build({"to": [{"podSelectr": {}}]}, "V1NetworkPolicyEgressRule", "egress[0]")
