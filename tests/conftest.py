@@ -17,6 +17,9 @@ import requests
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 
+# The S3-compatible server (moto) the blob-touching suites also run on; see tests/object_store.py.
+from tests.object_store import s3_root, s3_server  # noqa: E402,F401
+
 PG_ADMIN_URL = os.environ.get("MLHUB_TEST_PG_URL", "postgresql+psycopg://mlhub:mlhub@127.0.0.1:5432/mlhub_test")
 REPO = Path(__file__).resolve().parent.parent
 

@@ -10,6 +10,7 @@ in the user's kernel and registers the result with its lineage.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
@@ -18,7 +19,7 @@ from . import access, validation
 from .datasets import DataBackend, Dataset, DatasetKind, DatasetQuery, DatasetStore, DatasetVersion, Upload
 from .entities import Holding, Member, Role, Visibility
 from .errors import ErrorCode, MLHubError, conflict, invalid, not_found, quoted, storage_error
-from .uploads import Uploads
+from .uploads import Uploads, UploadSpace, safe_filename
 
 PREVIEW_ROWS = 100
 MAX_MESSAGE = 10_000
@@ -26,11 +27,19 @@ FILE_KINDS = ("original", "parquet")
 
 
 class Blobs(Protocol):
-    def path(self, digest: str) -> Path: ...
+    """What datasets need of the blob store (:class:`mlhub_ext.store.blobs.BlobStore`)."""
+
+    def local_path(self, digest: str) -> Path: ...
 
     def exists(self, digest: str) -> bool: ...
 
     def put_file(self, path: str | os.PathLike[str]) -> str: ...
+
+    def store_file(self, path: str | os.PathLike[str], digest: str, move: bool = False) -> bool: ...
+
+    def move_out(self, digest: str, dest: str | os.PathLike[str]) -> None: ...
+
+    def delete(self, digest: str) -> None: ...
 
     def open(self, digest: str) -> BinaryIO: ...
 
@@ -62,7 +71,7 @@ class DatasetService:
     """Datasets, versions, members and uploads, seen as ``user``."""
 
     def __init__(self, store: DatasetStore, users: Users, blobs: Blobs, backend: DataBackend,
-                 upload_root: str | os.PathLike[str], max_upload_bytes: int | None = None) -> None:
+                 upload_root: str | os.PathLike[str] | UploadSpace, max_upload_bytes: int | None = None) -> None:
         self.store = store
         self.users = users
         self.blobs = blobs
@@ -179,7 +188,7 @@ class DatasetService:
             raise invalid("diff compares tabular versions; image collections have no table to compare")
         pa_, pb = a.file("parquet"), b.file("parquet")
         assert pa_ is not None and pb is not None
-        result = self.backend.diff(self.blobs.path(pa_["sha256"]), self.blobs.path(pb["sha256"]),
+        result = self.backend.diff(self.blobs.local_path(pa_["sha256"]), self.blobs.local_path(pb["sha256"]),
                                    (a.manifest or {}).get("stats"), (b.manifest or {}).get("stats"))
         return {"dataset": name, "old": a.version, "new": b.version, **result}
 
@@ -196,7 +205,7 @@ class DatasetService:
         original = v.file("original")
         assert original is not None
         return {"version": v.version, "thumbnails": self.backend.thumbnails(
-            (v.manifest or {})["images"], self.blobs.path(original["sha256"]), k, px)}
+            (v.manifest or {})["images"], self.blobs.local_path(original["sha256"]), k, px)}
 
     # members
     def holdings(self, user: str) -> tuple[list[Holding], list[Holding]]:
@@ -255,8 +264,8 @@ class DatasetService:
         if parent is not None and (existing is None or self.store.get_version(ds_name, parent, False) is None):
             raise invalid(f"parent version {parent} of dataset {quoted(ds_name)} does not exist")
 
-        src = self._upload_file(upload)
-        parquet_tmp = self.uploads.folder(upload.id) / f".{uuid.uuid4().hex}.parquet"
+        src, named = self._upload_file(upload)
+        parquet_tmp = self.uploads.scratch(upload) / f".{uuid.uuid4().hex}.parquet"
         try:
             info = self.backend.ingest(src, parquet_tmp, format, sheet)
             if existing is not None and existing.kind != info["kind"]:
@@ -271,6 +280,8 @@ class DatasetService:
         finally:
             if parquet_tmp.exists():   # (unlink itself fails on a read-only disk, even for no file)
                 parquet_tmp.unlink()
+            if named is not None:
+                shutil.rmtree(named, ignore_errors=True)
         version = DatasetVersion(
             dataset=ds_name, version=0, created_by=user, kind=info["kind"], format=info["format"], size=upload.size,
             content_sha256=upload.sha256 or "", num_rows=num_rows, message=message,
@@ -300,16 +311,26 @@ class DatasetService:
         self.uploads.finish(upload)
         return stored
 
-    def _upload_file(self, upload: Upload) -> Path:
-        """The completed upload's file; its copy in the blob store if the upload folder lost it
-        (content registered before). Never a server path in the error."""
-        src = self.uploads.file_path(upload)
-        if src.exists():
-            return src
+    def _upload_file(self, upload: Upload) -> tuple[Path, Path | None]:
+        """The completed upload's local file, and the temp folder to remove after reading it
+        (or None). Where the upload's bytes are in the blob store (an object store keeps
+        completed uploads there; or the upload folder lost them, content registered
+        before), its local copy is linked under the upload's own name: readers go by the
+        name's extension and quote it. Never a server path in the error."""
+        src = self.uploads.file(upload)
+        if src is not None:
+            return src, None
         assert upload.sha256 is not None
-        blob = self.blobs.path(upload.sha256)
-        if blob.exists():
-            return blob
+        if self.blobs.exists(upload.sha256):
+            blob = self.blobs.local_path(upload.sha256)
+            folder = self.uploads.scratch(upload) / f".{uuid.uuid4().hex}"
+            folder.mkdir(parents=True)
+            named = folder / safe_filename(upload.filename)
+            try:
+                os.link(blob, named)
+            except OSError:   # another file system, or no hard links: a copy
+                shutil.copyfile(blob, named)
+            return named, folder
         raise conflict(f"the file of upload {upload.id} ({upload.filename}) is no longer on the server; "
                        "upload it again")
 
@@ -318,18 +339,15 @@ class DatasetService:
 
         If adding the copy fails, the original goes back to its upload (to register again)."""
         assert upload.sha256 is not None
-        src = self.uploads.file_path(upload)
-        dest = self.blobs.path(upload.sha256)
-        moved = False
-        if not dest.exists():
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(src, dest)  # same file system: the upload folder lives in the blob root
-            moved = True
+        src = self.uploads.file(upload)
+        # A local blob root takes the file by a rename (the upload folder lives in it); where
+        # completed uploads wait in the blob store (src None) the original is there already.
+        moved = src is not None and self.blobs.store_file(src, upload.sha256, move=True)
         try:
             return self._described(upload, info, parquet_tmp)
         except BaseException:
-            if moved and not src.exists() and not self.store.blob_in_use(upload.sha256):
-                os.replace(dest, src)
+            if moved and src is not None and not src.exists() and not self.store.blob_in_use(upload.sha256):
+                self.blobs.move_out(upload.sha256, src)
             raise
 
     def _described(self, upload: Upload, info: dict[str, Any], parquet_tmp: Path) -> tuple[dict[str, Any], int | None]:
@@ -337,10 +355,10 @@ class DatasetService:
         files = [{"role": "original", "name": upload.filename, "sha256": upload.sha256, "size": upload.size}]
         if info["kind"] == DatasetKind.IMAGES:
             return {"format": info["format"], "files": files, "images": info["manifest"]}, None
+        size = parquet_tmp.stat().st_size
         digest = self.blobs.put_file(parquet_tmp)
         stem = upload.filename.rsplit(".", 1)[0] or "data"
-        files.append({"role": "parquet", "name": f"{stem}.parquet", "sha256": digest,
-                      "size": self.blobs.path(digest).stat().st_size})
+        files.append({"role": "parquet", "name": f"{stem}.parquet", "sha256": digest, "size": size})
         preview = info.get("preview") or {}
         return {"format": info["format"], "files": files, "schema": info["schema"], "stats": info["stats"],
                 "num_rows": info["num_rows"], "reading": info.get("reading") or {},
@@ -353,12 +371,13 @@ class DatasetService:
         for f in manifest.get("files", []):
             if self.store.blob_in_use(f["sha256"]):
                 continue
-            blob = self.blobs.path(f["sha256"])
-            back = self.uploads.file_path(upload)
-            if f["role"] == "original" and not back.exists():
-                os.replace(blob, back)
-            elif f["role"] != "original":
-                blob.unlink(missing_ok=True)
+            if f["role"] != "original":
+                self.blobs.delete(f["sha256"])
+                continue
+            # Where completed uploads wait in the blob store (home None), the original stays there.
+            back = self.uploads.home(upload)
+            if back is not None and not back.exists() and self.blobs.exists(f["sha256"]):
+                self.blobs.move_out(f["sha256"], back)
 
     def rollback(self, user: str, name: str, version: Any, message: Any = None) -> DatasetVersion:
         """A new version whose content equals ``version``'s (history is never rewritten)."""

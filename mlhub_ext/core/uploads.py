@@ -2,10 +2,13 @@
 
 A client creates an upload with the file's name and size, sends fixed-size chunks with
 their sha256 in any order (a retry of a chunk rewrites the same bytes), asks which
-ranges arrived, and completes with the whole file's sha256. Chunks go straight to a
-sparse file in ``root/<id>/``; neither a chunk list nor the file is ever held in memory
-beyond one chunk. A completed upload waits there until a registration moves it into
-the blob store.
+ranges arrived, and completes with the whole file's sha256. Where the bytes wait is an
+:class:`UploadSpace`: :class:`LocalUploadSpace` (the default) writes chunks straight to a
+sparse file in ``root/<id>/``, and a completed upload waits there until a registration
+moves it into the blob store; the store layer's space for an object store keeps each
+chunk as an object, so any replica of the service can take the next chunk, and puts the
+assembled file into the blob store at completion. Neither a chunk list nor the file is
+ever held in memory beyond one chunk.
 
 A write the storage refuses (full, read-only) is ``MLHubError(insufficient_storage)``
 (507): a chunk is recorded only once all its bytes are on disk (a short ``pwrite`` is
@@ -24,6 +27,7 @@ import re
 import shutil
 import sys
 import uuid
+from abc import ABC, abstractmethod
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -57,15 +61,50 @@ def safe_filename(filename: Any) -> str:
     return cleaned
 
 
-class Uploads:
-    """Upload lifecycle for one user at a time; another user's upload id is NOT_FOUND."""
+class UploadSpace(ABC):
+    """Where the bytes of uploads in progress wait. Storage errors of a full or read-only
+    disk surface as ``OSError`` (the caller tells them as 507)."""
 
-    def __init__(self, store: DatasetStore, root: str | os.PathLike[str],
-                 max_bytes: int = DEFAULT_MAX_UPLOAD) -> None:
-        self.store = store
+    @abstractmethod
+    def start(self, upload: Upload) -> None:
+        """Make room for ``upload`` (nothing is recorded yet)."""
+
+    @abstractmethod
+    def write(self, upload: Upload, offset: int, data: bytes, release: bool) -> None:
+        """Keep ``data`` (already checked) at ``offset``. ``release``: give back what a failed
+        write took (a chunk not recorded before)."""
+
+    @abstractmethod
+    def complete(self, upload: Upload, expected_sha256: str) -> str:
+        """Assemble every received chunk, hashing, and return the sha256. Only when it is
+        ``expected_sha256`` is the file kept (see :meth:`file`); otherwise nothing is."""
+
+    @abstractmethod
+    def home(self, upload: Upload) -> Path | None:
+        """The local file where a completed upload's bytes wait until registered, or None
+        when a completed upload's bytes are in the blob store already (its sha256)."""
+
+    @abstractmethod
+    def scratch(self, upload: Upload) -> Path:
+        """A local folder for temporary files made while registering ``upload``."""
+
+    @abstractmethod
+    def discard(self, upload: Upload) -> None:
+        """Drop whatever the space still holds for ``upload``."""
+
+    def file(self, upload: Upload) -> Path | None:
+        """The completed upload's local file if it is (still) here."""
+        home = self.home(upload)
+        return home if home is not None and home.exists() else None
+
+
+class LocalUploadSpace(UploadSpace):
+    """Each upload in ``root/<id>/``: a sparse ``data.part`` written at chunk offsets,
+    renamed to the upload's (safe) file name once complete."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
-        self.max_bytes = max_bytes
 
     def folder(self, upload_id: str) -> Path:
         return self.root / upload_id
@@ -73,9 +112,63 @@ class Uploads:
     def part_path(self, upload: Upload) -> Path:
         return self.folder(upload.id) / "data.part"
 
-    def file_path(self, upload: Upload) -> Path:
-        """Where a completed upload's file lies, under its own (safe) name."""
+    def home(self, upload: Upload) -> Path:
         return self.folder(upload.id) / safe_filename(upload.filename)
+
+    def scratch(self, upload: Upload) -> Path:
+        return self.folder(upload.id)
+
+    def start(self, upload: Upload) -> None:
+        self.folder(upload.id).mkdir(parents=True)
+        with open(self.part_path(upload), "wb") as f:
+            f.truncate(upload.size)  # sparse: space is used as chunks arrive
+
+    def write(self, upload: Upload, offset: int, data: bytes, release: bool) -> None:
+        _write_at(self.part_path(upload), data, offset, release)
+
+    def complete(self, upload: Upload, expected_sha256: str) -> str:
+        part = self.part_path(upload)
+        h = hashlib.sha256()
+        with open(part, "rb") as f:
+            for block in iter(lambda: f.read(MiB), b""):
+                h.update(block)
+            os.fsync(f.fileno())
+        if part.stat().st_size != upload.size:
+            raise invalid(f"the assembled file holds {part.stat().st_size} bytes, not the declared {upload.size}")
+        actual = h.hexdigest()
+        if actual != expected_sha256:
+            self.discard(upload)
+        else:
+            os.replace(part, self.home(upload))
+        return actual
+
+    def discard(self, upload: Upload) -> None:
+        shutil.rmtree(self.folder(upload.id), ignore_errors=True)
+
+
+class Uploads:
+    """Upload lifecycle for one user at a time; another user's upload id is NOT_FOUND.
+
+    ``root``: a folder (a :class:`LocalUploadSpace` there) or an :class:`UploadSpace`."""
+
+    def __init__(self, store: DatasetStore, root: str | os.PathLike[str] | UploadSpace,
+                 max_bytes: int = DEFAULT_MAX_UPLOAD) -> None:
+        self.store = store
+        self.space = root if isinstance(root, UploadSpace) else LocalUploadSpace(root)
+        self.max_bytes = max_bytes
+
+    def file(self, upload: Upload) -> Path | None:
+        """A completed upload's local file while it waits to be registered; None once it is
+        gone, or where completed uploads wait in the blob store (under their sha256)."""
+        return self.space.file(upload)
+
+    def home(self, upload: Upload) -> Path | None:
+        """Where a completed upload's local file belongs (None: it waits in the blob store)."""
+        return self.space.home(upload)
+
+    def scratch(self, upload: Upload) -> Path:
+        """A local folder for temporary files made while registering ``upload``."""
+        return self.space.scratch(upload)
 
     def create(self, user: str, filename: Any, size: Any, sha256: Any = None, chunk_size: Any = None) -> Upload:
         name = safe_filename(filename)
@@ -92,14 +185,11 @@ class Uploads:
         declared = check_sha256(sha256, "sha256") if sha256 is not None else None
         upload = Upload(id=uuid.uuid4().hex, owner=user, filename=name, size=size, chunk_size=chunk,
                         declared_sha256=declared)
-        folder = self.folder(upload.id)
         try:
-            folder.mkdir(parents=True)
-            with open(self.part_path(upload), "wb") as f:
-                f.truncate(size)  # sparse: space is used as chunks arrive
+            self.space.start(upload)
             return self.store.create_upload(upload)
         except BaseException as exc:
-            shutil.rmtree(folder, ignore_errors=True)
+            self.space.discard(upload)
             err = storage_error(exc, f"starting the upload of {name}")
             if err is not None:
                 raise err from exc
@@ -142,7 +232,7 @@ class Uploads:
             raise conflict(f"upload {upload.id} is {upload.status}; it accepts no more chunks")
         try:
             # A chunk already recorded keeps its blocks even if this rewrite fails.
-            _write_at(self.part_path(upload), data, off, release=(off, len(data)) not in upload.received)
+            self.space.write(upload, off, data, release=(off, len(data)) not in upload.received)
         except OSError as exc:
             err = storage_error(exc, f"writing the chunk at offset {off} of {upload.filename}")
             if err is not None:
@@ -169,40 +259,24 @@ class Uploads:
             shown = ", ".join(f"[{a}, {b})" for a, b in missing[:5])
             raise invalid(f"upload of {upload.filename} received {upload.received_bytes()} of the declared "
                           f"{upload.size} bytes; missing byte ranges {shown}", missing=missing[:100])
-        part = self.part_path(upload)
-        h = hashlib.sha256()
         try:
-            with open(part, "rb") as f:
-                for block in iter(lambda: f.read(MiB), b""):
-                    h.update(block)
-                os.fsync(f.fileno())
+            actual = self.space.complete(upload, expected)
         except OSError as exc:
             err = storage_error(exc, f"completing the upload of {upload.filename}")
             if err is not None:
                 raise err from exc
             raise
-        actual = h.hexdigest()
-        if part.stat().st_size != upload.size:
-            raise invalid(f"the assembled file holds {part.stat().st_size} bytes, not the declared {upload.size}")
         if actual != expected:
             self.store.update_upload(upload.id, {"status": "failed", "completed_at": datetime.now(timezone.utc)})
-            shutil.rmtree(self.folder(upload.id), ignore_errors=True)
             raise invalid(f"the received file's sha256 is {actual}, not {expected}; the upload was refused "
                           "(start a new one)")
-        try:
-            os.replace(part, self.file_path(upload))
-        except OSError as exc:
-            err = storage_error(exc, f"completing the upload of {upload.filename}")
-            if err is not None:
-                raise err from exc
-            raise
         return self.store.update_upload(upload.id, {"status": "complete", "sha256": actual,
                                                     "completed_at": datetime.now(timezone.utc)})
 
     def finish(self, upload: Upload) -> None:
-        """Mark a completed upload registered and drop its folder (its file now lives in the blob store)."""
+        """Mark a completed upload registered and drop what its space holds (its file now lives in the blob store)."""
         self.store.update_upload(upload.id, {"status": "registered"})
-        shutil.rmtree(self.folder(upload.id), ignore_errors=True)
+        self.space.discard(upload)
 
 
 def _write_at(path: Path, data: bytes, offset: int, release: bool) -> None:

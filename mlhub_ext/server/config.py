@@ -5,14 +5,31 @@ Every trait can also come from an ``MLHUB_*`` environment variable.
 from __future__ import annotations
 
 import getpass
+import json
 import os
 from pathlib import Path
+from typing import Any
 
-from traitlets import Bool, Float, HasTraits, Int, Unicode, default
+from traitlets import Bool, Dict, Float, HasTraits, Int, TraitError, Unicode, default, validate
 
 
 def _env(name: str, fallback: str = "") -> str:
     return os.environ.get(name, fallback)
+
+
+def parse_storage_options(text: str, source: str) -> dict[str, Any]:
+    """The fsspec storage options in ``text`` (a JSON object; empty: none). ``source`` names
+    where the text came from in the error (``ValueError``) for anything else."""
+    if not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"{source} must be a JSON object such as "
+                         f"{{\"endpoint_url\": \"http://127.0.0.1:9000\"}}: {exc}") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"{source} must be a JSON object, not {type(value).__name__}")
+    return value
 
 
 class MLHubConfigMixin(HasTraits):
@@ -32,11 +49,47 @@ class MLHubConfigMixin(HasTraits):
     def _default_db_url(self) -> str:
         return _env("MLHUB_DB_URL") or f"sqlite:///{Path(self.data_dir) / 'mlhub.db'}"
 
-    artifact_root = Unicode(config=True, help="Folder of the content-addressed blob store (env MLHUB_ARTIFACT_ROOT).")
+    artifact_root = Unicode(config=True, help=(
+        "Where the registry keeps files (env MLHUB_ARTIFACT_ROOT): blobs, dataset versions, images, model "
+        "files, run artifacts and upload chunks. A local folder (default: data_dir/artifacts), or any fsspec "
+        "URL such as s3://bucket/prefix (needs s3fs: pip install 'mlhub_ext[s3]'), gs://bucket/prefix "
+        "(gcsfs) or abfs://container/prefix (adlfs). A URL whose backend is not installed is refused at start."))
 
     @default("artifact_root")
     def _default_artifact_root(self) -> str:
         return _env("MLHUB_ARTIFACT_ROOT") or str(Path(self.data_dir) / "artifacts")
+
+    storage_options = Dict(config=True, help=(
+        "Options of the fsspec filesystem of a URL artifact_root (env MLHUB_STORAGE_OPTIONS, a JSON object), "
+        "e.g. {\"endpoint_url\": \"http://minio:9000\", \"key\": \"...\", \"secret\": \"...\"} for s3fs. "
+        "Without them s3fs reads the standard AWS_* environment variables (AWS_ACCESS_KEY_ID, "
+        "AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL, AWS_PROFILE)."))
+
+    @default("storage_options")
+    def _default_storage_options(self) -> dict[str, Any]:
+        return parse_storage_options(_env("MLHUB_STORAGE_OPTIONS"), "MLHUB_STORAGE_OPTIONS")
+
+    artifact_cache = Unicode(config=True, help=(
+        "Local folder of the read-through cache (and temp files) of a URL artifact_root (env "
+        "MLHUB_ARTIFACT_CACHE; default: data_dir/artifact-cache). Unused for a local artifact_root."))
+
+    @default("artifact_cache")
+    def _default_artifact_cache(self) -> str:
+        return _env("MLHUB_ARTIFACT_CACHE") or str(Path(self.data_dir) / "artifact-cache")
+
+    artifact_cache_size = Int(config=True, help=(
+        "Bound of artifact_cache in bytes (env MLHUB_ARTIFACT_CACHE_SIZE; default 10 GiB): the least "
+        "recently used copies are dropped beyond it."))
+
+    @default("artifact_cache_size")
+    def _default_artifact_cache_size(self) -> int:
+        return int(_env("MLHUB_ARTIFACT_CACHE_SIZE", str(10 << 30)))
+
+    @validate("artifact_cache_size")
+    def _check_artifact_cache_size(self, proposal: Any) -> int:
+        if proposal["value"] < 0:
+            raise TraitError(f"artifact_cache_size must be a number of bytes >= 0, not {proposal['value']}")
+        return int(proposal["value"])
 
     dask_address = Unicode(config=True, help=(
         "Address of a Dask scheduler for training jobs (env MLHUB_DASK_ADDRESS); empty: a LocalCluster on "

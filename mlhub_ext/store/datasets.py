@@ -19,11 +19,13 @@ from ..core.access import principals
 from ..core.entities import Visibility
 from ..core.errors import conflict, not_found
 from ..core.service import Registry
+from .blobs import FsspecBlobStore
 from .members import SqlMembersMixin
 from .orm import utcnow
 from .orm_datasets import (DatasetMemberRow, DatasetRow, DatasetTagRow, DatasetVersionRow, UploadChunkRow,
                            UploadRow)
 from .sqlstore import SqlStore
+from .uploads import ObjectUploadSpace
 
 _ds, _members, _tags = DatasetRow.__table__, DatasetMemberRow.__table__, DatasetTagRow.__table__
 _versions, _uploads, _chunks = DatasetVersionRow.__table__, UploadRow.__table__, UploadChunkRow.__table__
@@ -223,7 +225,9 @@ def open_datasets(registry: Registry, backend: DataBackend, upload_root: str | o
     """The dataset service over a registry's database and blob store.
 
     Uploads are assembled under the blob root so that moving a finished one into the
-    store is a rename, not a copy.
+    store is a rename, not a copy; on an object store (``s3://...``) their chunks are
+    objects under ``<prefix>/uploads/`` (:class:`~mlhub_ext.store.uploads.ObjectUploadSpace`),
+    unless ``upload_root`` names a local folder.
     """
     if registry.blobs is None:
         from ..core.errors import ErrorCode, MLHubError
@@ -232,5 +236,11 @@ def open_datasets(registry: Registry, backend: DataBackend, upload_root: str | o
     store = registry.store
     assert isinstance(store, SqlStore)
     blobs: Any = registry.blobs
-    root = Path(upload_root) if upload_root else Path(blobs.root) / "uploads"
+    root: Any
+    if upload_root:
+        root = Path(upload_root)
+    elif isinstance(blobs, FsspecBlobStore):
+        root = ObjectUploadSpace(blobs)
+    else:
+        root = Path(blobs.local_dir) / "uploads"
     return DatasetService(SqlDatasetStore(store), store, blobs, backend, root, max_upload_bytes)

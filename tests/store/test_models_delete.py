@@ -9,13 +9,16 @@ import pytest
 from mlhub_ext.core.errors import MLHubError
 from mlhub_ext.store import open_registry
 from mlhub_ext.store.models import open_models
+from tests.object_store import STORE_CASES, store_case
 
 from .test_models_store import code, result
 
 
-@pytest.fixture
-def svc(db_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
-    reg = open_registry(db_url, artifact_root=str(tmp_path / "blobs"))
+@pytest.fixture(params=STORE_CASES)
+def svc(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """On SQLite and PostgreSQL with local blobs, and on SQLite with S3."""
+    db_url, artifacts = store_case(request, tmp_path)
+    reg = open_registry(db_url, **artifacts.open_kwargs())
     yield open_models(reg)
     reg.store.close()
 
