@@ -9,6 +9,7 @@ import { DatasetsPanel } from './components/DatasetsPanel';
 import { DatasetView } from './components/DatasetView';
 import { DatasetsModel } from './model';
 import { IDataset } from './types';
+import { DatasetViewModel } from './viewModel';
 
 export const DATASETS_ID = 'mlhub-datasets';
 export const datasetsIcon = spreadsheetIcon;
@@ -64,26 +65,28 @@ export class DatasetContent extends ReactWidget {
   ) {
     super();
     this.addClass('jp-MLHub-panel');
+    this.model = new DatasetViewModel(datasetName);
+    void this.model.refresh();
   }
 
-  /** Show the newest version again (after an upload added one). */
+  /** The view's state: the dataset's versions and the one shown. */
+  readonly model: DatasetViewModel;
+
+  /** Load again (after an upload added a version: the list, and the latest if shown). */
   reload(): void {
-    this._reloadKey++;
-    this.update();
+    void this.model.refresh();
+  }
+
+  dispose(): void {
+    this.model.dispose();
+    super.dispose();
   }
 
   protected render(): JSX.Element {
     return (
-      <DatasetView
-        name={this.datasetName}
-        reloadKey={this._reloadKey}
-        onInsertCode={this._onInsertCode}
-        onChanged={this._onChanged}
-      />
+      <DatasetView model={this.model} onInsertCode={this._onInsertCode} onChanged={this._onChanged} />
     );
   }
-
-  private _reloadKey = 0;
 }
 
 export function createDatasetWidget(

@@ -9,6 +9,7 @@ import { submitSweep, submitTrain } from './api';
 import { ModelsPanel } from './components/ModelsPanel';
 import { ModelView } from './components/ModelView';
 import { TrainForm } from './components/TrainForm';
+import { ModelDetailModel } from './detailModel';
 import { ModelsModel } from './model';
 import { ITrainPrefill } from './trainBody';
 import { IJob, ISweep, ITrainRequest } from './types';
@@ -73,24 +74,26 @@ export class ModelsSidebar extends ReactWidget {
   }
 }
 
-/** The model view's content: re-rendered on reload (new version) and on theme change. */
+/** The model view's content: its model reloads on demand; re-rendered on theme change. */
 export class ModelContent extends ReactWidget {
   constructor(
     readonly modelName: string,
-    private _version?: number,
+    version?: number,
     private readonly _onTrainAgain?: (prefill: ITrainPrefill) => void
   ) {
     super();
     this.addClass('jp-MLHub-panel');
     this.addClass('jp-MLHubModels-viewPanel');
+    this.model = new ModelDetailModel(modelName, { version });
+    void this.model.refresh();
   }
 
+  /** The model, its versions and the one shown. */
+  readonly model: ModelDetailModel;
+
+  /** Load again, showing `version` if given. */
   reload(version?: number): void {
-    if (version !== undefined) {
-      this._version = version;
-    }
-    this._reloadKey++;
-    this.update();
+    void this.model.show(version);
   }
 
   themeChanged(): void {
@@ -98,19 +101,15 @@ export class ModelContent extends ReactWidget {
     this.update();
   }
 
-  protected render(): JSX.Element {
-    return (
-      <ModelView
-        name={this.modelName}
-        version={this._version}
-        reloadKey={this._reloadKey}
-        themeVersion={this._themeVersion}
-        onTrainAgain={this._onTrainAgain}
-      />
-    );
+  dispose(): void {
+    this.model.dispose();
+    super.dispose();
   }
 
-  private _reloadKey = 0;
+  protected render(): JSX.Element {
+    return <ModelView model={this.model} themeVersion={this._themeVersion} onTrainAgain={this._onTrainAgain} />;
+  }
+
   private _themeVersion = 0;
 }
 

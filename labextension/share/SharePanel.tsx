@@ -3,83 +3,23 @@
  * to add someone, and its visibility. Only callers who may manage the project get
  * enabled controls; the registry still decides, and its refusals are shown verbatim.
  */
-import React, { useCallback, useEffect, useState } from 'react';
+import React, { useState } from 'react';
 
-import { IProject, Visibility } from '../tokens';
-import {
-  canManage,
-  getProject,
-  IMember,
-  listMembers,
-  MEMBER_ROLES,
-  MemberRole,
-  removeMember,
-  setMember,
-  setVisibility
-} from './api';
+import { useModelState } from '../components/useModel';
+import { Visibility } from '../tokens';
+import { canManage, IMember, MEMBER_ROLES, MemberRole } from './api';
+import { ShareModel } from './model';
 
 export interface ISharePanelProps {
-  project: string;
-  /** Called after every change the registry accepted (e.g. to refresh the sidebar). */
-  onChanged?: () => void;
-}
-
-interface IShareState {
-  project: IProject | null;
-  members: IMember[];
-  error: string | null;
-  busy: boolean;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  model: ShareModel;
 }
 
 export function SharePanel(props: ISharePanelProps): JSX.Element {
-  const { project: name, onChanged } = props;
-  const [state, setState] = useState<IShareState>({
-    project: null,
-    members: [],
-    error: null,
-    busy: true
-  });
-
-  const reload = useCallback(async (): Promise<void> => {
-    const [project, members] = await Promise.all([
-      getProject(name),
-      listMembers(name)
-    ]);
-    setState({ project, members, error: null, busy: false });
-  }, [name]);
-
-  /** Run one change, then show the registry's state again (or its error, verbatim). */
-  const change = useCallback(
-    async (action: () => Promise<unknown>): Promise<boolean> => {
-      setState(s => ({ ...s, busy: true, error: null }));
-      try {
-        await action();
-      } catch (error) {
-        setState(s => ({ ...s, busy: false, error: message(error) }));
-        return false;
-      }
-      onChanged?.();
-      try {
-        await reload();
-      } catch (error) {
-        setState(s => ({ ...s, busy: false, error: message(error) }));
-      }
-      return true;
-    },
-    [reload, onChanged]
-  );
-
-  useEffect(() => {
-    reload().catch(error =>
-      setState(s => ({ ...s, busy: false, error: message(error) }))
-    );
-  }, [reload]);
-
-  const { project, members, error, busy } = state;
+  const { model } = props;
+  const name = model.name;
+  const state = useModelState(model);
+  const { project, members, error } = state;
+  const busy = state.busy || state.loading;
   const manage = canManage(project?.role);
   const disabled = busy || !manage;
 
@@ -105,7 +45,7 @@ export function SharePanel(props: ISharePanelProps): JSX.Element {
           <VisibilityToggle
             visibility={project.visibility}
             disabled={disabled}
-            onChange={visibility => void change(() => setVisibility(name, visibility))}
+            onChange={visibility => void model.setVisibility(visibility)}
           />
         </>
       )}
@@ -125,15 +65,15 @@ export function SharePanel(props: ISharePanelProps): JSX.Element {
               key={member.user}
               member={member}
               disabled={disabled}
-              onRole={role => void change(() => setMember(name, member.user, role))}
-              onRemove={() => void change(() => removeMember(name, member.user))}
+              onRole={role => void model.setMember(member.user, role)}
+              onRemove={() => void model.removeMember(member.user)}
             />
           ))}
         </tbody>
       </table>
       <AddMemberForm
         disabled={disabled}
-        onAdd={(user, role) => change(() => setMember(name, user, role))}
+        onAdd={(user, role) => model.setMember(user, role)}
       />
     </div>
   );

@@ -3,6 +3,7 @@ import { Dialog } from '@jupyterlab/apputils';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import React from 'react';
 
+import { ShareModel } from './model';
 import { SharePanel } from './SharePanel';
 
 const ADD_FORM = '.jp-MLHub-shareAdd';
@@ -36,9 +37,9 @@ export async function openShareDialog(
   project: string,
   onChanged?: () => void
 ): Promise<void> {
-  const body = ReactWidget.create(
-    <SharePanel project={project} onChanged={onChanged} />
-  );
+  const model = new ShareModel(project, { onChanged });
+  void model.refresh();
+  const body = ReactWidget.create(<SharePanel model={model} />);
   body.addClass('jp-MLHub-shareBody');
   const dialog = new ShareDialog({
     title: `Share ${project}`,
@@ -47,5 +48,9 @@ export async function openShareDialog(
     hasClose: true
   });
   dialog.addClass('jp-MLHub-shareDialog');
-  await dialog.launch();
+  try {
+    await dialog.launch();
+  } finally {
+    model.dispose();
+  }
 }

@@ -3,29 +3,21 @@
  * histograms, versions with messages and Rollback, lineage, and for image collections the
  * counts per class, the size distribution and thumbnails.
  */
-import React, { useEffect, useState } from 'react';
+import React from 'react';
 
-import { getPreview, getStats, getThumbnails, getVersion, listVersions, rollback } from '../api';
+import { useModelState } from '../../components/useModel';
 import { IColumnStats, IDatasetVersion, IPreview, IStats, IThumbnails } from '../types';
+import { DatasetViewModel } from '../viewModel';
 import { formatBytes, formatDate, formatExact, formatValue, isNumericType } from './format';
 import { Histogram } from './Histogram';
 import { ReadingNote } from './ReadingNote';
 
 export interface IDatasetViewProps {
-  name: string;
-  /** Bumped by the owner to reload (e.g. after an upload registered a new version). */
-  reloadKey: number;
+  /** The dataset's state; its owner reloads it (e.g. after an upload registered a new version). */
+  model: DatasetViewModel;
   onInsertCode: (name: string, version: number) => void;
   /** Called after this view made a new version (the catalogue may reload). */
   onChanged?: () => void;
-}
-
-interface ILoaded {
-  versions: IDatasetVersion[];
-  current: IDatasetVersion;
-  preview: IPreview;
-  stats: IStats;
-  thumbnails: IThumbnails | null;
 }
 
 function PreviewTable(props: { preview: IPreview }): JSX.Element {
@@ -206,46 +198,13 @@ function Versions(props: {
 }
 
 export function DatasetView(props: IDatasetViewProps): JSX.Element {
-  const [selected, setSelected] = useState<number | 'latest'>('latest');
-  const [data, setData] = useState<ILoaded | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [localReload, setLocalReload] = useState(0);
-
-  useEffect(() => {
-    let cancelled = false;
-    const load = async (): Promise<void> => {
-      const [versions, current] = await Promise.all([
-        listVersions(props.name),
-        getVersion(props.name, selected)
-      ]);
-      const [preview, stats] = await Promise.all([
-        getPreview(props.name, current.version),
-        getStats(props.name, current.version)
-      ]);
-      const thumbnails = current.kind === 'images' ? await getThumbnails(props.name, current.version) : null;
-      if (!cancelled) {
-        setData({ versions, current, preview, stats, thumbnails });
-        setError(null);
-      }
-    };
-    load().catch(e => !cancelled && setError((e as Error).message ?? String(e)));
-    return () => {
-      cancelled = true;
-    };
-  }, [props.name, selected, props.reloadKey, localReload]);
+  const { model } = props;
+  const { data, error, busy } = useModelState(model);
+  const name = model.name;
 
   const doRollback = async (v: number): Promise<void> => {
-    setBusy(true);
-    try {
-      await rollback(props.name, v);
+    if (await model.rollback(v)) {
       props.onChanged?.();
-      setSelected('latest');
-      setLocalReload(n => n + 1);
-    } catch (e) {
-      setError((e as Error).message ?? String(e));
-    } finally {
-      setBusy(false);
     }
   };
 
@@ -259,16 +218,16 @@ export function DatasetView(props: IDatasetViewProps): JSX.Element {
     );
   }
   if (!data) {
-    return <div className="jp-MLHub-datasetView">Loading {props.name}…</div>;
+    return <div className="jp-MLHub-datasetView">Loading {name}…</div>;
   }
   const v = data.current;
   return (
-    <div className="jp-MLHub-datasetView" data-dataset={props.name}>
+    <div className="jp-MLHub-datasetView" data-dataset={name}>
       <div className="jp-MLHub-header">
         <h2>
-          {props.name} <span className="jp-MLHub-dataset-version">version {v.version}</span>
+          {name} <span className="jp-MLHub-dataset-version">version {v.version}</span>
         </h2>
-        <button className="jp-mod-styled jp-mod-accept" onClick={() => props.onInsertCode(props.name, v.version)}>
+        <button className="jp-mod-styled jp-mod-accept" onClick={() => props.onInsertCode(name, v.version)}>
           Insert code to load
         </button>
       </div>
@@ -295,7 +254,7 @@ export function DatasetView(props: IDatasetViewProps): JSX.Element {
         versions={data.versions}
         current={v.version}
         busy={busy}
-        onSelect={n => setSelected(n)}
+        onSelect={n => void model.select(n)}
         onRollback={n => void doRollback(n)}
       />
     </div>

@@ -4,6 +4,7 @@
  */
 import React, { useEffect, useState } from 'react';
 
+import { useResource } from '../../components/useModel';
 import { getVersion } from '../api';
 import { IModelVersion } from '../types';
 import { compareMetrics, differingSpec, TOLERANCE_TEXT } from '../compare';
@@ -24,8 +25,6 @@ export function CompareVersions(props: ICompareVersionsProps): JSX.Element {
   const { name, versions } = props;
   const [a, setA] = useState<number | null>(pick(versions, 1));
   const [b, setB] = useState<number | null>(pick(versions, 0));
-  const [pair, setPair] = useState<[IModelVersion, IModelVersion] | null>(null);
-  const [error, setError] = useState<string | null>(null);
 
   // A version trained (or deleted) since: compare the latest two again.
   const known = versions.map(v => v.version).join(',');
@@ -34,27 +33,12 @@ export function CompareVersions(props: ICompareVersionsProps): JSX.Element {
     setB(pick(versions, 0));
   }, [name, known]);
 
-  useEffect(() => {
-    if (a === null || b === null) {
-      return;
-    }
-    let live = true;
-    Promise.all([getVersion(name, a), getVersion(name, b)])
-      .then(both => {
-        if (live) {
-          setPair(both);
-          setError(null);
-        }
-      })
-      .catch(e => {
-        if (live) {
-          setError((e as Error).message);
-        }
-      });
-    return () => {
-      live = false;
-    };
-  }, [name, a, b]);
+  const loaded = useResource<[IModelVersion, IModelVersion] | null>(
+    async () => (a === null || b === null ? null : Promise.all([getVersion(name, a), getVersion(name, b)])),
+    [name, a, b]
+  );
+  const pair = loaded.value;
+  const error = loaded.error;
 
   const select = (value: number | null, set: (v: number) => void, label: string): JSX.Element => (
     <select

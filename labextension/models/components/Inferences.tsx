@@ -1,8 +1,9 @@
 /** A version's serving report (requests, users, latency p50/p95) and its stored inferences, paged. */
 import React, { useEffect, useState } from 'react';
 
+import { useResource } from '../../components/useModel';
 import { getReport, listInferences } from '../api';
-import { IInferencesPage, IReport } from '../types';
+import { IReport } from '../types';
 import { Breakable, JsonBlock } from './Breakable';
 import { formatDate, formatValue } from './format';
 
@@ -60,30 +61,13 @@ function Report(props: { report: IReport }): JSX.Element {
 export function Inferences(props: IInferencesProps): JSX.Element {
   const { name, version, reloadKey } = props;
   const [offset, setOffset] = useState(0);
-  const [page, setPage] = useState<IInferencesPage | null>(null);
-  const [report, setReport] = useState<IReport | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
   useEffect(() => setOffset(0), [name, version]);
-  useEffect(() => {
-    let live = true;
-    Promise.all([listInferences(name, version, PAGE, offset), getReport(name, version)])
-      .then(([p, r]) => {
-        if (live) {
-          setPage(p);
-          setReport(r);
-          setError(null);
-        }
-      })
-      .catch(e => {
-        if (live) {
-          setError((e as Error).message);
-        }
-      });
-    return () => {
-      live = false;
-    };
-  }, [name, version, offset, reloadKey]);
+  const loaded = useResource(
+    () => Promise.all([listInferences(name, version, PAGE, offset), getReport(name, version)]),
+    [name, version, offset, reloadKey]
+  );
+  const [page, report] = loaded.value ?? [null, null];
+  const error = loaded.error;
 
   const total = page?.total ?? 0;
   return (

@@ -7,11 +7,12 @@
  */
 import React from 'react';
 
+import { useModelState } from '../../components/useModel';
 import { requestOpenRun } from '../../experiments/events';
 import { cardFacts } from '../cardImport';
+import { ModelDetailModel } from '../detailModel';
 import { ITrainPrefill } from '../trainBody';
 import { IModelVersion } from '../types';
-import { useModelDetail } from '../useModelDetail';
 import { Breakable, JsonBlock } from './Breakable';
 import { CardSummary } from './CardSummary';
 import { CompareVersions } from './CompareVersions';
@@ -25,10 +26,8 @@ import { VersionEvaluations } from './VersionEvaluations';
 import { VersionsTable } from './VersionsTable';
 
 export interface IModelViewProps {
-  name: string;
-  /** The version to show first (e.g. the one a job just produced). */
-  version?: number;
-  reloadKey: number;
+  /** The model's state; its owner reloads it (e.g. when a job trained a version). */
+  model: ModelDetailModel;
   themeVersion: number;
   /** Opens the Train form filled from a version's settings. */
   onTrainAgain?: (prefill: ITrainPrefill) => void;
@@ -78,17 +77,18 @@ function VersionMeta(props: { v: IModelVersion }): JSX.Element {
 }
 
 export function ModelView(props: IModelViewProps): JSX.Element {
-  const [state, actions] = useModelDetail(props.name, props.version, props.reloadKey);
+  const state = useModelState(props.model);
   const { model, versions, detail } = state;
+  const name = props.model.name;
   // A version imported from a model card has no weights: its card, not evaluation or Try it.
   const card = detail ? cardFacts(detail) : null;
   // Bumped by each Try it prediction, so the inferences list shows the new row.
   const [tries, setTries] = React.useState(0);
   return (
-    <div className="jp-MLHubModels-view" data-model={props.name}>
+    <div className="jp-MLHubModels-view" data-model={name}>
       <header className="jp-MLHub-header">
-        <h2 className="jp-MLHub-title">Model {props.name}</h2>
-        <button className="jp-Button jp-mod-styled jp-MLHubModels-small" onClick={actions.reload} disabled={state.busy}>
+        <h2 className="jp-MLHub-title">Model {name}</h2>
+        <button className="jp-Button jp-mod-styled jp-MLHubModels-small" onClick={() => void props.model.refresh()} disabled={state.busy}>
           Refresh
         </button>
       </header>
@@ -104,8 +104,8 @@ export function ModelView(props: IModelViewProps): JSX.Element {
           {state.error}
         </div>
       )}
-      <VersionsTable versions={versions} selected={state.selected} onSelect={actions.select} />
-      <StagePanel aliases={state.aliases} version={detail} busy={state.busy} onPromote={actions.promote} />
+      <VersionsTable versions={versions} selected={state.selected} onSelect={v => void props.model.select(v)} />
+      <StagePanel aliases={state.aliases} version={detail} busy={state.busy} onPromote={(stage, v) => void props.model.promote(stage, v)} />
       {detail && (
         <section className="jp-MLHubModels-section" aria-label={`version ${detail.version}`}>
           <h3 className="jp-MLHubModels-subtitle">
@@ -116,13 +116,13 @@ export function ModelView(props: IModelViewProps): JSX.Element {
               </span>
             ))}
           </h3>
-          <VersionActions version={detail} busy={state.busy} onPatch={actions.patch} />
+          <VersionActions version={detail} busy={state.busy} onPatch={(v, patch) => void props.model.patch(v, patch)} />
           {card && <CardSummary version={detail} card={card} />}
           {!card && <h3 className="jp-MLHubModels-subtitle">Evaluation</h3>}
-          {!card && <VersionEvaluations name={props.name} version={detail} themeVersion={props.themeVersion} />}
+          {!card && <VersionEvaluations name={name} version={detail} themeVersion={props.themeVersion} />}
           {!card && <h3 className="jp-MLHubModels-subtitle">Try it</h3>}
           {!card && (
-            <TryIt key={detail.version} name={props.name} version={detail} onPredicted={() => setTries(t => t + 1)} />
+            <TryIt key={detail.version} name={name} version={detail} onPredicted={() => setTries(t => t + 1)} />
           )}
           <details className="jp-MLHubModels-details" open={!card}>
             <summary className="jp-MLHubModels-subtitle">Training spec</summary>
@@ -134,9 +134,9 @@ export function ModelView(props: IModelViewProps): JSX.Element {
           </details>
         </section>
       )}
-      {versions.length > 1 && <CompareVersions name={props.name} versions={versions} />}
+      {versions.length > 1 && <CompareVersions name={name} versions={versions} />}
       {state.selected !== null && (
-        <Inferences name={props.name} version={state.selected} reloadKey={state.loads + tries} />
+        <Inferences name={name} version={state.selected} reloadKey={state.loads + tries} />
       )}
     </div>
   );

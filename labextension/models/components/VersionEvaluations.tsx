@@ -5,6 +5,7 @@
  */
 import React, { useEffect, useState } from 'react';
 
+import { useResource } from '../../components/useModel';
 import { evaluateVersion, getJob, listEvaluations } from '../api';
 import { defaultEvaluationDataset } from '../trainBody';
 import { useDatasets } from '../trainInputs';
@@ -31,7 +32,6 @@ export function evaluationLabel(e: IStoredEvaluation): string {
 export function VersionEvaluations(props: IVersionEvaluationsProps): JSX.Element {
   const { name, version, themeVersion } = props;
   const { datasets, error: listError } = useDatasets();
-  const [stored, setStored] = useState<IStoredEvaluation[]>([]);
   const [shown, setShown] = useState<string>(HOLDOUT);
   const [datasetName, setDatasetName] = useState('');
   const [target, setTarget] = useState('');
@@ -45,15 +45,8 @@ export function VersionEvaluations(props: IVersionEvaluationsProps): JSX.Element
     setError(null);
   }, [name, version.version]);
 
-  useEffect(() => {
-    let live = true;
-    listEvaluations(name, version.version)
-      .then(body => live && setStored(body.evaluations))
-      .catch(e => live && setError((e as Error).message));
-    return () => {
-      live = false;
-    };
-  }, [name, version.version, loads]);
+  const evaluations = useResource(() => listEvaluations(name, version.version), [name, version.version, loads]);
+  const stored: IStoredEvaluation[] = evaluations.value?.evaluations ?? [];
 
   // Start from the version's holdout (or training) dataset, again for each version shown.
   useEffect(() => {
@@ -155,9 +148,9 @@ export function VersionEvaluations(props: IVersionEvaluationsProps): JSX.Element
           <JobRow job={job} />
         </ul>
       )}
-      {(error || listError) && (
+      {(error || evaluations.error || listError) && (
         <div className="jp-MLHub-error" role="alert">
-          {error || listError}
+          {error || evaluations.error || listError}
         </div>
       )}
     </div>
