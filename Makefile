@@ -31,12 +31,12 @@ LAB_DEFAULT_URL := $(if $(wildcard examples),/lab/tree/examples,/lab)
 MLHUB_TEST_PG_URL ?= postgresql+psycopg://mlhub:mlhub@127.0.0.1:5432/mlhub_test
 export MLHUB_TEST_PG_URL
 
-.PHONY: help install lab test pytest ui-test lint hub bench clean distclean chromium postgres mlflow-client
+.PHONY: help install lab test pytest ui-test ts-test lint hub bench clean distclean chromium postgres mlflow-client
 
 help:
 	@echo "make lab       install (first time only) and start JupyterLab with ML Hub"
-	@echo "make test      run every check: lint, pytest, then the Galata browser tests"
-	@echo "make pytest    Python tests only;  make ui-test: browser tests only"
+	@echo "make test      run every check: lint, the TypeScript unit tests, pytest, then the Galata browser tests"
+	@echo "make pytest    Python tests only;  make ui-test: browser tests only;  make ts-test: lab unit tests (jest)"
 	@echo "make lint      import-layer contracts, generated API types current, TypeScript type check"
 	@echo "make hub       start a JupyterHub with the ML Hub service (hub_config/start.sh)"
 	@echo "make bench     run the benchmarks in bench/ (BENCH_ARGS=--quick for a short run)"
@@ -71,7 +71,7 @@ lab: install
 	$(BIN)/jupyter lab --ip 127.0.0.1 --port $(LAB_PORT) --no-browser --allow-root \
 		--ServerApp.root_dir="$(LAB_ROOT)" --LabApp.default_url="$(LAB_DEFAULT_URL)"
 
-test: lint pytest ui-test
+test: lint ts-test pytest ui-test
 
 chromium:
 	bash scripts/ensure_chromium.sh
@@ -101,6 +101,10 @@ $(UI_STAMP): ui-tests/package.json ui-tests/yarn.lock .yarnrc.yml
 ui-test: install chromium $(UI_STAMP)
 	cd ui-tests && CI=true jlpm playwright test --reporter=line
 	cd ui-tests && CI=true jlpm test:hub --reporter=line
+
+# The lab extension's models and helpers under jest (labextension/__tests__/), HTTP mocked.
+ts-test: install
+	jlpm test
 
 lint: install
 	$(BIN)/lint-imports
