@@ -6801,43 +6801,43 @@ export interface components {
     schemas: {
         AliasMove: {
             /** Format: date-time */
-            created_at?: string | null;
-            id?: number;
-            model?: string;
-            previous?: number | null;
-            stage?: string;
-            user?: string;
-            version?: number | null;
+            created_at: string | null;
+            id: number;
+            model: string;
+            previous: number | null;
+            stage: string;
+            user: string;
+            version: number | null;
         };
         Aliases: {
-            aliases?: {
+            aliases: {
                 [key: string]: number;
             };
-            history?: components["schemas"]["AliasMove"][];
+            history: components["schemas"]["AliasMove"][];
         };
         ApiToken: {
             /** Format: date-time */
-            created_at?: string | null;
+            created_at: string | null;
             /** Format: date-time */
-            expires_at?: string | null;
+            expires_at: string | null;
             id: number;
             /** Format: date-time */
-            last_used_at?: string | null;
+            last_used_at: string | null;
             /** @description what the token is for */
             name: string;
             /** @description the token's first characters, to recognise it */
             prefix: string;
             /** Format: date-time */
-            revoked_at?: string | null;
+            revoked_at: string | null;
             /**
              * @description read: GET requests only (any write is 403); write: everything the user may do
              * @enum {string}
              */
             scope: "read" | "write";
-            user?: string;
+            user: string;
         };
         ApiTokenList: {
-            tokens?: components["schemas"]["ApiToken"][];
+            tokens: components["schemas"]["ApiToken"][];
         };
         Artifact: {
             /** Format: date-time */
@@ -6851,8 +6851,8 @@ export interface components {
             artifacts: components["schemas"]["Artifact"][];
         };
         ArtifactRef: {
-            sha256?: string;
-            size?: number;
+            sha256: string;
+            size: number;
         };
         CardImport: {
             /** @description the model card's text: a Hugging Face README.md, YAML front matter optional */
@@ -6877,18 +6877,18 @@ export interface components {
         };
         CreatedApiToken: {
             /** Format: date-time */
-            created_at?: string | null;
+            created_at: string | null;
             /** Format: date-time */
-            expires_at?: string | null;
+            expires_at: string | null;
             id: number;
             /** Format: date-time */
-            last_used_at?: string | null;
+            last_used_at: string | null;
             /** @description what the token is for */
             name: string;
             /** @description the token's first characters, to recognise it */
             prefix: string;
             /** Format: date-time */
-            revoked_at?: string | null;
+            revoked_at: string | null;
             /**
              * @description read: GET requests only (any write is 403); write: everything the user may do
              * @enum {string}
@@ -6896,23 +6896,27 @@ export interface components {
             scope: "read" | "write";
             /** @description the token's value: shown this once, stored only hashed */
             token: string;
-            user?: string;
+            user: string;
         };
         Dataset: {
             /** Format: date-time */
-            created_at?: string | null;
-            description?: string;
-            kind?: string;
-            latest?: components["schemas"]["DatasetVersion"] | null;
-            latest_version?: number;
-            name?: string;
-            owner?: string;
-            role?: string | null;
-            tags?: string[];
+            created_at: string | null;
+            description: string;
+            kind: string;
+            latest: components["schemas"]["DatasetVersion"] | null;
+            latest_version: number;
+            name: string;
+            owner: string;
+            /**
+             * @description the caller's role; null where the item is only public to them
+             * @enum {string|null}
+             */
+            role: "read" | "edit" | "manage" | "owner" | null;
+            tags: string[];
             /** Format: date-time */
-            updated_at?: string | null;
+            updated_at: string | null;
             /** @enum {string} */
-            visibility?: "private" | "public";
+            visibility: "private" | "public";
         };
         DatasetDiff: {
             dataset?: string;
@@ -6929,8 +6933,8 @@ export interface components {
             }[];
         };
         DatasetList: {
-            datasets?: components["schemas"]["Dataset"][];
-            total?: number;
+            datasets: components["schemas"]["Dataset"][];
+            total: number;
         };
         DatasetMember: {
             dataset?: string;
@@ -6947,8 +6951,8 @@ export interface components {
             visibility?: "private" | "public";
         };
         DatasetRef: {
-            name?: string;
-            version?: number | null;
+            name: string;
+            version: number | null;
         };
         /**
          * @description tables: num_rows, num_columns and per column count, missing, unique, mean, std, min, p25, p50, p75, max,
@@ -6963,36 +6967,36 @@ export interface components {
             version?: number;
         };
         DatasetVersion: {
-            content_sha256?: string;
+            content_sha256: string;
             /** Format: date-time */
-            created_at?: string | null;
-            created_by?: string;
-            dataset?: string;
-            format?: string;
+            created_at: string | null;
+            created_by: string;
+            dataset: string;
+            format: string;
             /** @enum {string} */
-            kind?: "table" | "images";
+            kind: "table" | "images";
             /** @description source (upload, rollback...), parent_version, ops */
-            lineage?: {
+            lineage: {
                 [key: string]: unknown;
             };
             /** @description files (role, name, sha256, size), schema, stats, preview, reading (see Reading) or images; only on a single version */
             manifest?: {
                 [key: string]: unknown;
             };
-            message?: string;
-            num_rows?: number | null;
-            parent_version?: number | null;
+            message: string;
+            num_rows: number | null;
+            parent_version: number | null;
             /** @description bytes of the original file */
-            size?: number;
-            version?: number;
+            size: number;
+            version: number;
         };
         DatasetVersionList: {
-            versions?: components["schemas"]["DatasetVersion"][];
+            versions: components["schemas"]["DatasetVersion"][];
         };
         DayCount: {
-            count?: number;
+            count: number;
             /** Format: date */
-            date?: string;
+            date: string;
         };
         /** @description Every 4xx and 5xx answer: ``{"error": {"code", "message"}}``. */
         Error: {
@@ -7006,9 +7010,9 @@ export interface components {
             message: string;
         };
         GithubIdentity: {
-            avatar_url?: string;
-            login?: string;
-            url?: string;
+            avatar_url: string;
+            login: string;
+            url: string;
         };
         Handshake: {
             mode?: string;
@@ -7017,7 +7021,7 @@ export interface components {
         };
         Holding: {
             /** @description runs of a project, versions of a dataset or model */
-            count?: number;
+            count: number;
             /** @enum {string} */
             kind: "project" | "dataset" | "model";
             name: string;
@@ -7025,20 +7029,20 @@ export interface components {
             /** @enum {string} */
             role: "read" | "edit" | "manage" | "owner";
             /** @description bytes stored: run artifacts, dataset files, model artifacts */
-            size?: number;
+            size: number;
             /** Format: date-time */
-            updated_at?: string | null;
+            updated_at: string | null;
             /** @description the member name granting the role: the caller or group:<hub group> */
-            via?: string;
+            via: string;
             /** @enum {string} */
-            visibility?: "private" | "public";
+            visibility: "private" | "public";
         };
         Home: {
             /** @description newest first */
             activity: components["schemas"]["HomeActivity"][];
             counts: components["schemas"]["HomeCounts"];
             /** Format: date-time */
-            generated_at?: string;
+            generated_at: string;
             /** @description the caller's queued and running jobs */
             my_jobs: components["schemas"]["Job"][];
             /** @description the caller's running runs */
@@ -7053,61 +7057,61 @@ export interface components {
             /** Format: date-time */
             at: string;
             /** @description share: the kind of item shared with the caller: project, dataset or model */
-            item?: string | null;
+            item: string | null;
             /** @enum {string} */
             kind: "run_started" | "run_finished" | "run_failed" | "run_killed" | "dataset_version" | "model_version" | "promotion" | "share";
             /** @description the run, dataset, model or (share) shared item */
             name: string;
-            project?: string | null;
+            project: string | null;
             /** @description share: the role granted (read, edit, manage) */
-            role?: string | null;
-            run_id?: string | null;
-            stage?: string | null;
+            role: string | null;
+            run_id: string | null;
+            stage: string | null;
             /** @description who did it (for a share: who granted it, null when not recorded) */
             user: string | null;
             /** @description dataset or model version; for a promotion the version the stage now names */
-            version?: number | null;
+            version: number | null;
             /** @description share: the member granted, the caller's name or group:<hub group> */
-            via?: string | null;
+            via: string | null;
         };
         /** @description Over everything the caller may read. */
         HomeCounts: {
-            dataset_versions?: number;
-            datasets?: number;
+            dataset_versions: number;
+            datasets: number;
             /** @description queued and running top-level jobs the caller may see */
-            jobs?: {
+            jobs: {
                 [key: string]: number;
             };
-            model_versions?: number;
-            models?: number;
-            projects?: number;
+            model_versions: number;
+            models: number;
+            projects: number;
             /** @description total and per status */
-            runs?: {
+            runs: {
                 [key: string]: number;
             };
             /** @description models with each stage set */
-            stages?: {
+            stages: {
                 [key: string]: number;
             };
         };
         HomeRun: {
             /** Format: date-time */
-            created_at?: string;
+            created_at: string;
             /** Format: date-time */
-            finished_at?: string | null;
+            finished_at: string | null;
             id: string;
             /** @description the highest step any metric reached */
-            last_step?: number | null;
+            last_step: number | null;
             name: string;
-            owner?: string;
+            owner: string;
             project: string;
             status: string;
-            stop_requested?: boolean;
+            stop_requested: boolean;
         };
         HubIdentity: {
-            admin?: boolean;
-            groups?: string[];
-            name?: string;
+            admin: boolean;
+            groups: string[];
+            name: string;
         };
         Inference: {
             /** Format: date-time */
@@ -7127,60 +7131,60 @@ export interface components {
         };
         Job: {
             /** Format: date-time */
-            created_at?: string | null;
-            dataset?: components["schemas"]["DatasetRef"] | null;
-            error?: string | null;
+            created_at: string | null;
+            dataset: components["schemas"]["DatasetRef"] | null;
+            error: string | null;
             /** Format: date-time */
-            finished_at?: string | null;
-            id?: string;
+            finished_at: string | null;
+            id: string;
             /** @enum {string} */
-            kind?: "train" | "evaluate" | "sweep";
-            message?: string;
-            model?: string | null;
-            owner?: string;
-            parent?: string | null;
-            progress?: number;
-            project?: string | null;
-            result?: {
+            kind: "train" | "evaluate" | "sweep";
+            message: string;
+            model: string | null;
+            owner: string;
+            parent: string | null;
+            progress: number;
+            project: string | null;
+            result: {
                 [key: string]: unknown;
             } | null;
-            run_id?: string | null;
-            spec?: {
+            run_id: string | null;
+            spec: {
                 [key: string]: unknown;
             };
             /** @enum {string} */
-            state?: "queued" | "running" | "finished" | "failed" | "aborted";
-            target?: string | null;
+            state: "queued" | "running" | "finished" | "failed" | "aborted";
+            target: string | null;
             /** Format: date-time */
-            updated_at?: string | null;
-            version?: number | null;
+            updated_at: string | null;
+            version: number | null;
         };
         JobList: {
-            jobs?: components["schemas"]["Job"][];
-            total?: number;
+            jobs: components["schemas"]["Job"][];
+            total: number;
         };
         LinkedDataset: {
-            name?: string;
-            version?: number | null;
+            name: string;
+            version: number | null;
             /** @description the model version or job that used it */
-            via?: string;
+            via: string;
         };
         Me: {
-            datasets?: components["schemas"]["Holding"][];
-            github?: components["schemas"]["GithubIdentity"] | null;
+            datasets: components["schemas"]["Holding"][];
+            github: components["schemas"]["GithubIdentity"] | null;
             /** @description hub groups (GitHub teams as org:team) */
-            groups?: string[];
-            hub?: components["schemas"]["HubIdentity"] | null;
+            groups: string[];
+            hub: components["schemas"]["HubIdentity"] | null;
             /** @enum {string} */
             mode: "local" | "hub" | "standalone";
-            models?: components["schemas"]["Holding"][];
+            models: components["schemas"]["Holding"][];
             /** @description the registry user acting */
             name: string;
-            projects?: components["schemas"]["Holding"][];
-            shared_with_me?: components["schemas"]["Holding"][];
-            storage?: components["schemas"]["Storage"];
+            projects: components["schemas"]["Holding"][];
+            shared_with_me: components["schemas"]["Holding"][];
+            storage: components["schemas"]["Storage"];
             /** @description the ML Hub API token this request came with, if any */
-            token?: components["schemas"]["ApiToken"] | null;
+            token: components["schemas"]["ApiToken"] | null;
         };
         Member: {
             project: string;
@@ -7240,27 +7244,31 @@ export interface components {
             values: (number | ("NaN" | "Infinity" | "-Infinity"))[];
         };
         Model: {
-            aliases?: {
+            aliases: {
                 [key: string]: number;
             };
             /** Format: date-time */
-            created_at?: string | null;
-            description?: string;
-            developer?: string;
-            estimator?: string;
-            latest?: components["schemas"]["ModelVersion"] | null;
-            latest_version?: number;
-            model_type?: string;
-            name?: string;
-            owner?: string;
-            role?: string | null;
-            tags?: string[];
-            task?: string | null;
+            created_at: string | null;
+            description: string;
+            developer: string;
+            estimator: string;
+            latest: components["schemas"]["ModelVersion"] | null;
+            latest_version: number;
+            model_type: string;
+            name: string;
+            owner: string;
+            /**
+             * @description the caller's role; null where the item is only public to them
+             * @enum {string|null}
+             */
+            role: "read" | "edit" | "manage" | "owner" | null;
+            tags: string[];
+            task: string | null;
             /** Format: date-time */
-            updated_at?: string | null;
-            version_count?: number;
+            updated_at: string | null;
+            version_count: number;
             /** @enum {string} */
-            visibility?: "private" | "public";
+            visibility: "private" | "public";
         };
         ModelEvaluation: {
             evaluation?: {
@@ -7273,11 +7281,11 @@ export interface components {
             version?: number;
         };
         ModelList: {
-            counts?: {
+            counts: {
                 [key: string]: unknown;
             };
-            models?: components["schemas"]["Model"][];
-            total?: number;
+            models: components["schemas"]["Model"][];
+            total: number;
         };
         ModelMember: {
             model?: string;
@@ -7285,7 +7293,7 @@ export interface components {
             user?: string;
         };
         ModelMemberList: {
-            members?: components["schemas"]["ModelMember"][];
+            members: components["schemas"]["ModelMember"][];
         };
         ModelPatch: {
             description?: string;
@@ -7318,49 +7326,49 @@ export interface components {
             version?: number;
         };
         ModelVersion: {
-            archived?: boolean;
-            artifact?: components["schemas"]["ArtifactRef"];
-            classes?: unknown[] | null;
+            archived: boolean;
+            artifact: components["schemas"]["ArtifactRef"];
+            classes: unknown[] | null;
             /** Format: date-time */
-            created_at?: string | null;
-            created_by?: string;
-            dataset?: components["schemas"]["DatasetRef"] | null;
-            description?: string;
-            developer?: string;
-            estimator?: string;
+            created_at: string | null;
+            created_by: string;
+            dataset: components["schemas"]["DatasetRef"] | null;
+            description: string;
+            developer: string;
+            estimator: string;
             /** @description only on a single version */
             evaluation?: {
                 [key: string]: unknown;
             };
-            input_schema?: {
+            input_schema: {
                 [key: string]: unknown;
             }[];
-            job_id?: string | null;
-            metrics?: {
+            job_id: string | null;
+            metrics: {
                 [key: string]: unknown;
             };
-            model?: string;
+            model: string;
             /**
              * @description card: imported from a model card, no weights
              * @enum {string}
              */
-            model_type?: "sklearn" | "torch" | "custom" | "card";
-            param_count?: number;
-            project?: string | null;
-            published?: boolean;
-            run_id?: string | null;
-            spec?: {
+            model_type: "sklearn" | "torch" | "custom" | "card";
+            param_count: number;
+            project: string | null;
+            published: boolean;
+            run_id: string | null;
+            spec: {
                 [key: string]: unknown;
             };
-            stages?: string[];
-            status?: string;
-            tags?: string[];
-            target?: string | null;
-            task?: string | null;
-            version?: number;
+            stages: string[];
+            status: string;
+            tags: string[];
+            target: string | null;
+            task: string | null;
+            version: number;
         };
         ModelVersionList: {
-            versions?: components["schemas"]["ModelVersion"][];
+            versions: components["schemas"]["ModelVersion"][];
         };
         ModelVersionPatch: {
             archived?: boolean;
@@ -7457,7 +7465,11 @@ export interface components {
             description: string;
             name: string;
             owner: string;
-            role: string | null;
+            /**
+             * @description the caller's role; null where the item is only public to them
+             * @enum {string|null}
+             */
+            role: "read" | "edit" | "manage" | "owner" | null;
             run_count: number;
             /** Format: date-time */
             updated_at: string | null;
@@ -7562,9 +7574,9 @@ export interface components {
             updated_at: string | null;
         };
         RunLinks: {
-            datasets?: components["schemas"]["LinkedDataset"][];
-            jobs?: components["schemas"]["Job"][];
-            model_versions?: components["schemas"]["ModelVersion"][];
+            datasets: components["schemas"]["LinkedDataset"][];
+            jobs: components["schemas"]["Job"][];
+            model_versions: components["schemas"]["ModelVersion"][];
         };
         RunList: {
             runs: components["schemas"]["Run"][];
@@ -7584,10 +7596,10 @@ export interface components {
         };
         /** @description Bytes of what the caller owns. */
         Storage: {
-            datasets?: number;
-            models?: number;
-            projects?: number;
-            total?: number;
+            datasets: number;
+            models: number;
+            projects: number;
+            total: number;
         };
         SweepRequest: {
             batch_size?: number;
@@ -7688,21 +7700,21 @@ export interface components {
             weight_decay?: number;
         };
         Upload: {
-            chunk_size?: number;
+            chunk_size: number;
             /** Format: date-time */
-            completed_at?: string | null;
+            completed_at: string | null;
             /** Format: date-time */
-            created_at?: string | null;
-            filename?: string;
-            id?: string;
-            missing?: number[][];
+            created_at: string | null;
+            filename: string;
+            id: string;
+            missing: number[][];
             /** @description [start, end) byte ranges received */
-            received?: number[][];
-            received_bytes?: number;
-            sha256?: string | null;
-            size?: number;
+            received: number[][];
+            received_bytes: number;
+            sha256: string | null;
+            size: number;
             /** @enum {string} */
-            status?: "open" | "complete" | "failed" | "registered";
+            status: "open" | "complete" | "failed" | "registered";
         };
     };
     responses: never;

@@ -1,5 +1,8 @@
-/** The REST shapes of `/datasets` and `/uploads` that the datasets views read. */
-import { Role, Visibility } from '../tokens';
+/**
+ * The REST shapes of `/datasets` and `/uploads` that the datasets views read: the generated
+ * ones (mlhub_ext/server/schemas/datasets.py), with the free-form manifest typed as the views read it.
+ */
+import type { Schemas } from '../api/types';
 
 export interface IColumn {
   name: string;
@@ -21,54 +24,28 @@ export interface IImageManifest {
 }
 
 /** What reading the file changed or chose (a version's `manifest.reading`); keys only where they apply. */
-export interface IReading {
-  /** Blank header cells and the names generated for them (`position` is 1-based). */
-  renamed_columns?: Array<{ position: number; original: string; name: string }>;
-  /** Columns of mixed types read as text. */
-  text_columns?: string[];
-  /** The workbook sheet read, and every sheet of the workbook in order. */
-  sheet?: string;
-  sheets?: string[];
+export type IReading = Schemas['Reading'];
+
+/** A version's `manifest` (only on a single version), as the views read it. */
+export interface IManifest {
+  files: IDatasetFile[];
+  schema?: IColumn[];
+  images?: IImageManifest;
+  reading?: IReading;
 }
 
-export interface IDatasetVersion {
-  dataset: string;
-  version: number;
-  created_by: string;
-  created_at: string;
-  message: string;
-  parent_version: number | null;
-  kind: 'table' | 'images' | string;
-  format: string;
-  size: number;
-  num_rows: number | null;
-  content_sha256: string;
+export type IDatasetVersion = Omit<Schemas['DatasetVersion'], 'manifest' | 'lineage'> & {
+  /** source (upload, rollback, process...), parent_version, ops, filename, reading */
   lineage: Record<string, any>;
-  manifest?: {
-    files: IDatasetFile[];
-    schema?: IColumn[];
-    images?: IImageManifest;
-    reading?: IReading;
-  };
-}
+  manifest?: IManifest;
+};
 
-export interface IDataset {
-  name: string;
-  owner: string;
-  description: string;
-  visibility: Visibility;
-  kind: string;
-  tags: string[];
-  latest_version: number;
-  created_at: string;
-  updated_at: string;
+export type IDataset = Omit<Schemas['Dataset'], 'latest'> & {
   latest: IDatasetVersion | null;
-  role: Role | null;
-}
+};
 
-export interface IDatasetsPage {
+export interface IDatasetsPage extends Omit<Schemas['DatasetList'], 'datasets'> {
   datasets: IDataset[];
-  total: number;
 }
 
 export interface IPreview {

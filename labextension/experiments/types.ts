@@ -2,6 +2,7 @@
  * Shapes used by the Experiments sidebar and the compare view: run queries, metric
  * series as the REST API returns them, and the messages of the WebSocket stream.
  */
+import type { Schemas } from '../api/types';
 import { IRun, MetricValue } from '../tokens';
 
 /** What the Experiments sidebar asks `GET /runs` for. */
@@ -17,14 +18,7 @@ export interface IRunsQuery {
 }
 
 /** `GET /runs/{id}/metrics/{key}`. */
-export interface ISeriesResponse {
-  key: string;
-  steps: number[];
-  values: MetricValue[];
-  timestamps: number[];
-  downsampled: boolean;
-  total?: number;
-}
+export type ISeriesResponse = Schemas['MetricSeries'];
 
 /** Points of one metric in a stream message or a batch. */
 export interface IPoints {
@@ -49,39 +43,12 @@ export type StreamMessage =
 export type StreamStatus = 'connecting' | 'live' | 'closed';
 
 /** `GET /runs/{id}/artifacts` items. */
-export interface IArtifact {
-  run_id: string;
-  name: string;
-  sha256: string;
-  size: number;
-  created_at: string | null;
-}
+export type IArtifact = Schemas['Artifact'];
 
-/** A model version as `GET /runs/{id}/links` lists it (the fields the run page shows). */
-export interface ILinkedVersion {
-  model: string;
-  version: number;
-  created_at: string | null;
-  created_by: string;
-  estimator: string;
-  task: string | null;
-  stages: string[];
-  dataset: { name: string; version: number | null } | null;
-  metrics: Record<string, number | null>;
-}
+/** A model version as `GET /runs/{id}/links` lists it. */
+export type ILinkedVersion = Schemas['ModelVersion'];
 
-export interface ILinkedJob {
-  id: string;
-  kind: string;
-  state: string;
-  model: string | null;
-  version: number | null;
-  created_at: string | null;
-}
+export type ILinkedJob = Schemas['Job'];
 
 /** `GET /runs/{id}/links`. */
-export interface IRunLinks {
-  model_versions: ILinkedVersion[];
-  jobs: ILinkedJob[];
-  datasets: Array<{ name: string; version: number | null; via: string }>;
-}
+export type IRunLinks = Schemas['RunLinks'];

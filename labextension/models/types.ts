@@ -1,7 +1,7 @@
 /** The REST shapes of `/models` and `/jobs` (docs/models-api.md) that the models views read. */
-import { Role, Visibility } from '../tokens';
+import type { Schemas } from '../api/types';
 
-export type JobState = 'queued' | 'running' | 'finished' | 'failed' | 'aborted';
+export type JobState = Schemas['Job']['state'];
 
 export interface IColumnSpec {
   name: string;
@@ -57,53 +57,17 @@ export interface IEvaluations {
   evaluations: IStoredEvaluation[];
 }
 
-export interface IModelVersion {
-  model: string;
-  version: number;
-  created_by: string;
-  created_at: string;
-  model_type: string;
-  estimator: string;
-  task: string;
-  param_count: number | null;
-  developer: string;
-  tags: string[];
-  status: string;
-  description: string;
-  published: boolean;
-  archived: boolean;
-  stages: string[];
+export type IModelVersion = Omit<Schemas['ModelVersion'], 'input_schema' | 'metrics' | 'evaluation' | 'dataset'> & {
+  /** A trained version's dataset always names its version. */
   dataset: { name: string; version: number } | null;
-  target: string | null;
-  run_id: string | null;
-  project: string | null;
-  job_id: string | null;
-  spec: Record<string, unknown>;
   input_schema: IColumnSpec[];
-  classes: unknown[] | null;
   metrics: Record<string, number | null>;
-  artifact: { sha256: string; size: number } | null;
   evaluation?: IEvaluation;
-}
+};
 
-export interface IModel {
-  name: string;
-  owner: string;
-  visibility: Visibility;
-  description: string;
-  tags: string[];
-  task: string;
-  model_type: string;
-  estimator: string;
-  developer: string;
-  latest_version: number;
-  version_count: number;
-  aliases: Record<string, number>;
+export type IModel = Omit<Schemas['Model'], 'latest'> & {
   latest: IModelVersion | null;
-  created_at: string;
-  updated_at: string;
-  role: Role | null;
-}
+};
 
 export interface ICounts {
   models: number;
@@ -119,46 +83,20 @@ export interface IModelsPage {
   counts: ICounts;
 }
 
-export interface IJob {
-  id: string;
-  kind: 'train' | 'evaluate' | 'sweep' | string;
-  state: JobState | string;
-  progress: number | null;
-  message: string | null;
-  owner: string;
-  model: string | null;
-  version: number | null;
-  dataset: { name: string; version: number } | null;
-  target: string | null;
-  run_id: string | null;
-  project: string | null;
-  spec: Record<string, unknown>;
-  parent: string | null;
-  result: Record<string, unknown> | null;
-  error: string | null;
+/** A job as stored: its created_at and updated_at are always set. */
+export type IJob = Omit<Schemas['Job'], 'created_at' | 'updated_at'> & {
   created_at: string;
   updated_at: string;
-  finished_at: string | null;
-}
+};
 
 export interface IJobsPage {
   jobs: IJob[];
   total: number;
 }
 
-export interface IAliasMove {
-  id: number;
-  stage: string;
-  version: number | null;
-  previous: number | null;
-  user: string;
-  created_at: string;
-}
+export type IAliasMove = Schemas['AliasMove'];
 
-export interface IAliases {
-  aliases: Record<string, number>;
-  history: IAliasMove[];
-}
+export type IAliases = Schemas['Aliases'];
 
 export interface IInference {
   id: number;
@@ -233,14 +171,7 @@ export interface ISweep {
 }
 
 /** The version fields `PATCH /models/{name}/versions/{v}` accepts. */
-export interface IVersionPatch {
-  description?: string;
-  tags?: string[];
-  status?: string;
-  developer?: string;
-  published?: boolean;
-  archived?: boolean;
-}
+export type IVersionPatch = Schemas['ModelVersionPatch'];
 
 export const ACTIVE_STATES: ReadonlyArray<string> = ['queued', 'running'];
 export const DEFAULT_STAGES: ReadonlyArray<string> = ['dev', 'staging', 'production'];

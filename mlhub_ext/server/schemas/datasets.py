@@ -6,7 +6,7 @@ from typing import Any, Literal
 from pydantic import Field, StrictBool
 
 from ...core.uploads import MAX_CHUNK, MIN_CHUNK
-from .base import (Name, Object, Request, Response, Sha256, StrictRequest, Tags, Timestamp, Version,
+from .base import (Name, Object, Request, Response, Role, Sha256, StrictRequest, Tags, Timestamp, Version,
                    Visibility, optional)
 
 
@@ -57,7 +57,7 @@ class Dataset(Response):
     created_at: Timestamp | None
     updated_at: Timestamp | None
     latest: DatasetVersion | None
-    role: str | None
+    role: Role | None = Field(description="the caller's role; null where the item is only public to them")
 
 
 class DatasetList(Response):

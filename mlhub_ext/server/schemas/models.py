@@ -6,7 +6,8 @@ from typing import Any, Literal
 
 from pydantic import Field, StrictBool
 
-from .base import Name, Object, Request, Response, StrictRequest, Tags, Timestamp, Version, Visibility, optional
+from .base import (Name, Object, Request, Response, Role, StrictRequest, Tags, Timestamp, Version, Visibility,
+                   optional)
 
 
 class DatasetRef(Response):
@@ -65,7 +66,7 @@ class Model(Response):
     latest: ModelVersion | None
     created_at: Timestamp | None
     updated_at: Timestamp | None
-    role: str | None
+    role: Role | None = Field(description="the caller's role; null where the item is only public to them")
 
 
 class ModelList(Response):

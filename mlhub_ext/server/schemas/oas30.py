@@ -51,6 +51,8 @@ def to_openapi30(schema: Any) -> Any:
         else:
             out = {**({"allOf": rest} if len(rest) == 1 else {"anyOf": rest}), **out}
         out["nullable"] = True
+        if "enum" in out and None not in out["enum"]:   # 3.0.3: an enum lists null to allow it
+            out["enum"] = [*out["enum"], None]
     if "$ref" in out and len(out) > 1:   # 3.0: a $ref's siblings are ignored, so wrap it
         out = {"allOf": [{"$ref": out.pop("$ref")}], **out}
     return out

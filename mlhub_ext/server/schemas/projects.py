@@ -1,6 +1,8 @@
 """Projects and their members."""
 from __future__ import annotations
 
+from pydantic import Field
+
 from .base import (GrantableRole, Name, Request, Response, Role, StrictRequest, Timestamp, Visibility,
                    optional)
 
@@ -13,7 +15,7 @@ class Project(Response):
     created_at: Timestamp | None
     updated_at: Timestamp | None
     run_count: int
-    role: str | None
+    role: Role | None = Field(description="the caller's role; null where the item is only public to them")
 
 
 class ProjectList(Response):
