@@ -44,12 +44,13 @@ def test_torch_is_the_tested_version_in_cpu_and_cuda_builds() -> None:
     assert re.search(r"^\s+cuda\)\s", DOCKERFILE, flags=re.M)
 
 
-def test_installs_ml_hub_with_the_hub_and_torch_extras() -> None:
+def test_installs_ml_hub_with_the_hub_s3_and_torch_extras() -> None:
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     extras = pyproject["project"]["optional-dependencies"]
-    assert {"hub", "torch"} <= set(extras)
-    assert f"{pyproject['project']['name']}[hub,torch] @ file://" in DOCKERFILE
-    assert any(r.startswith("dask-gateway>=") for r in extras["hub"])
+    assert f"{pyproject['project']['name']}[hub,s3,torch] @ file://" in DOCKERFILE
+    assert any(r.startswith("dask-gateway>=") for r in extras["hub"])  # Gateway() in notebooks
+    assert any(r.startswith("s3fs") for r in extras["s3"])  # MLHUB_ARTIFACT_ROOT=s3://...
+    assert any(r.startswith("torch") for r in extras["torch"])
 
 
 def _images() -> dict[str, str]:

@@ -161,6 +161,9 @@ def test_the_settings_reader_takes_database_and_artifacts_from_them(
     assert cfg.dask_address == "gateway"
     assert cfg.data_dir == env["MLHUB_DATA_DIR"]["value"]
     assert (cfg.rate_limit, cfg.rate_burst) == (200.0, 2000)
+    assert cfg.artifact_cache_size == int(env["MLHUB_ARTIFACT_CACHE_SIZE"]["value"])
+    # No MLHUB_STORAGE_OPTIONS: s3fs takes the AWS_* variables itself.
+    assert "MLHUB_STORAGE_OPTIONS" not in env and cfg.storage_options == {}
 
 
 def test_jupyterhub_variables_are_what_hub_auth_reads(deployment: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
