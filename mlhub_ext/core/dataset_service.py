@@ -15,10 +15,12 @@ import uuid
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
-from . import access, validation
+from . import validation
 from .datasets import DataBackend, Dataset, DatasetKind, DatasetQuery, DatasetStore, DatasetVersion, Upload
-from .entities import Holding, Member, Role, Visibility
+from .entities import Holding, Member, Role
 from .errors import ErrorCode, MLHubError, conflict, invalid, not_found, quoted, storage_error
+from .resources import Sharing, parse_visibility
+from .resources import version_number as _version_number
 from .uploads import Uploads, UploadSpace, safe_filename
 
 PREVIEW_ROWS = 100
@@ -48,25 +50,6 @@ class Users(Protocol):
     def ensure_user(self, name: str) -> None: ...
 
 
-def _visibility(value: Any) -> Visibility:
-    try:
-        return Visibility(value or "private")
-    except ValueError:
-        raise invalid(f"visibility must be 'private' or 'public', not {quoted(value)}") from None
-
-
-def _version_number(value: Any) -> int | None:
-    if value in (None, "", "latest"):
-        return None
-    if isinstance(value, bool):
-        raise invalid(f"version must be a positive integer or 'latest', not {quoted(value)}")
-    try:
-        return validation.check_int("version", value, 1, validation.MAX_VERSION)
-    except MLHubError:
-        raise invalid(f"version must be 'latest' or an integer from 1 to {validation.MAX_VERSION}, "
-                      f"not {quoted(value)}") from None
-
-
 class DatasetService:
     """Datasets, versions, members and uploads, seen as ``user``."""
 
@@ -77,14 +60,11 @@ class DatasetService:
         self.blobs = blobs
         self.backend = backend
         self.uploads = Uploads(store, upload_root, **({"max_bytes": max_upload_bytes} if max_upload_bytes else {}))
+        self.sharing: Sharing[Dataset] = Sharing("dataset", store.get_dataset, store, users)
 
     # access
     def _dataset_for(self, user: str, name: Any, needed: Role) -> Dataset:
-        ds = self.store.get_dataset(name) if isinstance(name, str) and len(name) <= 128 else None
-        if ds is None:
-            raise not_found("dataset", name)
-        ds.role = access.require(ds, user, self.store.get_member_role(name, user), needed, noun="dataset")
-        return ds
+        return self.sharing.get(user, name, needed)
 
     def _version_for(self, user: str, name: str, version: Any, with_manifest: bool = True) -> DatasetVersion:
         ds = self._dataset_for(user, name, Role.READ)
@@ -113,10 +93,7 @@ class DatasetService:
                       limit: Any = None, offset: Any = None) -> tuple[list[Dataset], int]:
         lim, off = validation.check_paging(limit, offset)
         found, total = self.store.list_datasets(DatasetQuery(user, q or None, tag or None, owner or None, lim, off))
-        roles = self.store.member_roles([d.name for d in found], user)
-        for d in found:
-            d.role = access.effective_role(d, user, roles.get(d.name))
-        return found, total
+        return self.sharing.with_roles(user, found), total
 
     def get_dataset(self, user: str, name: str) -> Dataset:
         return self._dataset_for(user, name, Role.READ)
@@ -130,7 +107,7 @@ class DatasetService:
                 raise invalid("description must be a string")
             fields["description"] = patch["description"]
         if "visibility" in patch:
-            fields["visibility"] = _visibility(patch["visibility"])
+            fields["visibility"] = parse_visibility(patch["visibility"])
         if "tags" in patch:
             fields["tags"] = validation.check_tags(patch["tags"])
         updated = self.store.update_dataset(name, fields)
@@ -210,22 +187,19 @@ class DatasetService:
     # members
     def holdings(self, user: str) -> tuple[list[Holding], list[Holding]]:
         """Datasets ``user`` owns, and those shared with them or one of their groups."""
-        return self.store.holdings(user)
+        return self.sharing.holdings(user)
 
     def list_members(self, user: str, name: str) -> list[Member]:
-        ds = self._dataset_for(user, name, Role.READ)
-        return [Member(name, ds.owner, Role.OWNER)] + self.store.list_members(name)
+        """The owner, then every member of dataset ``name`` (read role)."""
+        return self.sharing.list_members(user, name)
 
     def set_member(self, user: str, name: str, member: str, role: Any) -> Member:
-        ds = self._dataset_for(user, name, Role.MANAGE)
-        r = access.grantable_role(role, member, ds.owner, "dataset", name)
-        self.users.ensure_user(member)
-        return self.store.set_member(name, member, r, granted_by=str(user))
+        """Grant ``member`` (a user or ``group:<g>``) a role on dataset ``name`` (manage role)."""
+        return self.sharing.set_member(user, name, member, role)
 
     def remove_member(self, user: str, name: str, member: str) -> None:
-        self._dataset_for(user, name, Role.MANAGE)
-        if not self.store.remove_member(name, member):
-            raise not_found("member", member)
+        """Revoke ``member``'s role on dataset ``name`` (manage role); ``not_found`` if they hold none."""
+        self.sharing.remove_member(user, name, member)
 
     # versions
     def register(self, user: str, upload_id: Any, name: Any = None, description: Any = "", tags: Any = None,
@@ -253,7 +227,7 @@ class DatasetService:
         if sheet is not None and (not isinstance(sheet, str) or not sheet):
             raise invalid("sheet must be the name of a sheet of the workbook (a non-empty string)")
         tag_list = validation.check_tags(tags)
-        vis = _visibility(visibility)
+        vis = parse_visibility(visibility)
         extra = validation.check_mapping("lineage", lineage)
         existing = self.store.get_dataset(ds_name)
         if existing is not None:
@@ -396,4 +370,3 @@ class DatasetService:
             message=message or f"rollback to version {v}", parent_version=v,
             lineage={"source": "rollback", "rollback_of": v}, manifest=src.manifest)
         return self.store.add_version(ds, new, create=False)
-

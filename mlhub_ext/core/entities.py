@@ -77,12 +77,24 @@ class Project:
 
 @dataclass
 class Member:
-    project: str
+    """A role on a shared resource: ``resource`` is the name of the ``kind`` (``"project"``,
+    ``"dataset"`` or ``"model"``); ``user`` a user name or ``group:<hub group>``.
+
+    JSON: ``{<kind>: resource, "user", "role"}``, e.g. ``{"dataset": "iris", "user": "bob", "role": "read"}``.
+    """
+
+    resource: str
     user: str
     role: Role
+    kind: str = "project"
+
+    @property
+    def project(self) -> str:
+        """The resource's name (the field's name before datasets and models had members too)."""
+        return self.resource
 
     def to_json(self) -> dict[str, Any]:
-        return {"project": self.project, "user": self.user, "role": Role(self.role).value}
+        return {self.kind: self.resource, "user": self.user, "role": Role(self.role).value}
 
 
 @dataclass

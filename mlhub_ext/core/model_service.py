@@ -11,8 +11,9 @@ from typing import Any, Protocol
 
 from . import access, validation
 from .cards import CARD_MODEL_TYPE, CARD_STATUS, CardFacts
-from .entities import Holding, Member, Role, Visibility
+from .entities import Holding, Member, Role
 from .errors import ErrorCode, MLHubError, conflict, invalid, not_found, quoted
+from .resources import Sharing, parse_visibility, resolve_version, version_ref
 from .models import (DONE_STATES, JOB_KINDS, JOB_STATES, AliasMove, EvaluationRecord, Inference, Job, JobQuery,
                      Model, ModelQuery, ModelStore, ModelVersion)
 
@@ -32,19 +33,6 @@ class Users(Protocol):
     def ensure_user(self, name: str) -> None: ...
 
 
-def version_ref(value: Any) -> int | str | None:
-    """A version reference: a number, ``None`` / ``"latest"``, or a stage name."""
-    if value in (None, "", "latest"):
-        return None
-    if isinstance(value, bool):
-        raise invalid(f"version must be a positive integer, 'latest' or a stage name, not {quoted(value)}")
-    if isinstance(value, int) or (isinstance(value, str) and value.isascii() and value.isdigit()):
-        return validation.check_int("version", value, 1, validation.MAX_VERSION)
-    if isinstance(value, str):
-        return validation.check_name("stage", value)
-    raise invalid(f"version must be a positive integer, 'latest' or a stage name, not {quoted(value)}")
-
-
 def percentile(values: list[float], q: float) -> float | None:
     """Linear-interpolated percentile (as numpy's default), without numpy."""
     if not values:
@@ -62,27 +50,16 @@ class ModelService:
         self.store = store
         self.users = users
         self.blobs = blobs
+        self.sharing: Sharing[Model] = Sharing("model", store.get_model, store, users)
 
     # access
     def _model_for(self, user: str, name: Any, needed: Role) -> Model:
-        model = self.store.get_model(name) if isinstance(name, str) and len(name) <= 128 else None
-        if model is None:
-            raise not_found("model", name)
-        model.role = access.require(model, user, self.store.get_member_role(name, user), needed, noun="model")
-        return model
+        return self.sharing.get(user, name, needed)
 
     def _version_for(self, user: str, name: str, ref: Any, needed: Role = Role.READ,
                      with_evaluation: bool = True) -> ModelVersion:
         model = self._model_for(user, name, needed)
-        r = version_ref(ref)
-        if r is None:
-            number = model.latest_version
-        elif isinstance(r, str):
-            if r not in model.aliases:
-                raise not_found(f"stage of model {quoted(name)}", r)
-            number = model.aliases[r]
-        else:
-            number = r
+        number = resolve_version(version_ref(ref), model.latest_version, model.aliases, "model", name)
         got = self.store.get_version(name, number, with_evaluation) if number else None
         if got is None:
             raise not_found(f"version of model {quoted(name)}", ref if ref not in (None, "") else "latest")
@@ -96,10 +73,7 @@ class ModelService:
         found, total = self.store.list_models(ModelQuery(user, q or None, tag or None, stage or None,
                                                          model_type or None, developer or None, owner or None,
                                                          lim, off))
-        roles = self.store.member_roles([m.name for m in found], user)
-        for m in found:
-            m.role = access.effective_role(m, user, roles.get(m.name))
-        return found, total, self.store.counts(user)
+        return self.sharing.with_roles(user, found), total, self.store.counts(user)
 
     def get_model(self, user: str, name: str) -> Model:
         return self._model_for(user, name, Role.READ)
@@ -119,7 +93,7 @@ class ModelService:
         if "description" in patch:
             fields["description"] = _text("description", patch["description"], MAX_DESCRIPTION)
         if "visibility" in patch:
-            fields["visibility"] = _visibility(patch["visibility"])
+            fields["visibility"] = parse_visibility(patch["visibility"])
         if "tags" in patch:
             fields["tags"] = validation.check_tags(patch["tags"])
         updated = self.store.update_model(name, fields)
@@ -144,22 +118,19 @@ class ModelService:
     # members
     def holdings(self, user: str) -> tuple[list[Holding], list[Holding]]:
         """Models ``user`` owns, and those shared with them or one of their groups."""
-        return self.store.holdings(user)
+        return self.sharing.holdings(user)
 
     def list_members(self, user: str, name: str) -> list[Member]:
-        model = self._model_for(user, name, Role.READ)
-        return [Member(name, model.owner, Role.OWNER)] + self.store.list_members(name)
+        """The owner, then every member of model ``name`` (read role)."""
+        return self.sharing.list_members(user, name)
 
     def set_member(self, user: str, name: str, member: str, role: Any) -> Member:
-        model = self._model_for(user, name, Role.MANAGE)
-        r = access.grantable_role(role, member, model.owner, "model", name)
-        self.users.ensure_user(member)
-        return self.store.set_member(name, member, r, granted_by=str(user))
+        """Grant ``member`` (a user or ``group:<g>``) a role on model ``name`` (manage role)."""
+        return self.sharing.set_member(user, name, member, role)
 
     def remove_member(self, user: str, name: str, member: str) -> None:
-        self._model_for(user, name, Role.MANAGE)
-        if not self.store.remove_member(name, member):
-            raise not_found("member", member)
+        """Revoke ``member``'s role on model ``name`` (manage role); ``not_found`` if they hold none."""
+        self.sharing.remove_member(user, name, member)
 
     # versions
     def list_versions(self, user: str, name: str, include_archived: bool = False) -> list[ModelVersion]:
@@ -214,7 +185,7 @@ class ModelService:
         """A new model owned by ``user`` with no versions yet (MLflow's create_registered_model);
         conflict if the name is taken (by anyone: names are global)."""
         validation.check_name("model", name)
-        model = Model(name=name, owner=user, visibility=_visibility(visibility),
+        model = Model(name=name, owner=user, visibility=parse_visibility(visibility),
                       description=_text("description", description, MAX_DESCRIPTION),
                       tags=validation.check_tags(tags))
         self.users.ensure_user(user)
@@ -263,7 +234,7 @@ class ModelService:
             dataset_name=dataset, dataset_version=dataset_version, target=target, run_id=run_id, project=project,
             job_id=job_id, spec=result.get("spec") or {}, input_schema=result.get("input_schema") or [],
             classes=result.get("classes"), metrics=result.get("metrics") or {}, evaluation=result.get("evaluation"))
-        model = Model(name=name, owner=user, visibility=_visibility(visibility), description=version.description,
+        model = Model(name=name, owner=user, visibility=parse_visibility(visibility), description=version.description,
                       tags=tag_list)
         return self.store.add_version(model, version)
 
@@ -487,9 +458,3 @@ def _text(field: str, value: Any, max_len: int) -> str:
         raise invalid(f"{field} must be a string of at most {max_len} characters")
     return value
 
-
-def _visibility(value: Any) -> Visibility:
-    try:
-        return Visibility(value or "private")
-    except ValueError:
-        raise invalid(f"visibility must be 'private' or 'public', not {quoted(value)}") from None

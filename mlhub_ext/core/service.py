@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from . import access, validation
-from .entities import (ApiToken, Artifact, Holding, Member, MetricInfo, Project, Role, Run, RunStatus, TokenScope,
-                       Visibility)
+from .resources import Sharing, parse_visibility
+from .entities import ApiToken, Artifact, Holding, Member, MetricInfo, Project, Role, Run, RunStatus, TokenScope
 from .errors import ErrorCode, MLHubError, invalid, malformed, not_found, quoted
 from .numbers import COMPACT_ENCODING, decode_array, decode_value, encode_list
 from .search import parse_filter
@@ -49,6 +49,7 @@ class Registry:
         self.store = store
         self.blobs = blobs
         self.listeners: list[Listener] = []
+        self.sharing: Sharing[Project] = Sharing("project", store.get_project, store, store)
 
     def _emit(self, event: str, payload: dict[str, Any]) -> None:
         for listener in list(self.listeners):
@@ -56,12 +57,9 @@ class Registry:
 
     # access helpers
     def _project_for(self, user: str, name: str, needed: Role) -> tuple[Project, Role]:
-        project = self.store.get_project(name)
-        if project is None:
-            raise not_found("project", name)
-        role = access.require(project, user, self.store.get_member_role(name, user), needed)
-        project.role = role
-        return project, role
+        project = self.sharing.get(user, name, needed)
+        assert project.role is not None
+        return project, project.role
 
     def _run_for(self, user: str, run_id: str, needed: Role) -> Run:
         if not isinstance(run_id, str) or len(run_id) > 64:
@@ -149,22 +147,19 @@ class Registry:
 
     def holdings(self, user: str) -> tuple[list[Holding], list[Holding]]:
         """Projects ``user`` owns, and those shared with them or one of their groups."""
-        return self.store.holdings(user)
+        return self.sharing.holdings(user)
 
     # projects
     def list_projects(self, user: str, q: str | None = None, limit: Any = None, offset: Any = None) -> tuple[list[Project], int]:
         lim, off = validation.check_paging(limit, offset)
         projects, total = self.store.list_projects(user, q or None, lim, off)
-        roles = self.store.member_roles([p.name for p in projects], user)
-        for p in projects:
-            p.role = access.effective_role(p, user, roles.get(p.name))
-        return projects, total
+        return self.sharing.with_roles(user, projects), total
 
     def create_project(self, user: str, name: Any, description: Any = "", visibility: Any = "private") -> Project:
         validation.check_name("project", name)
         if not isinstance(description, str):
             raise invalid("description must be a string")
-        vis = self._visibility(visibility)
+        vis = parse_visibility(visibility)
         self.store.ensure_user(user)
         if self.store.get_project(name) is not None:
             raise MLHubError(ErrorCode.CONFLICT, f"project {quoted(name)} already exists")
@@ -195,7 +190,7 @@ class Registry:
                 raise invalid("description must be a string")
             fields["description"] = patch["description"]
         if "visibility" in patch:
-            fields["visibility"] = self._visibility(patch["visibility"])
+            fields["visibility"] = parse_visibility(patch["visibility"])
         project = self.store.update_project(name, fields)
         project.role = role
         return project
@@ -239,28 +234,18 @@ class Registry:
         project.role = role
         return project
 
-    @staticmethod
-    def _visibility(value: Any) -> Visibility:
-        try:
-            return Visibility(value or "private")
-        except ValueError:
-            raise invalid(f"visibility must be 'private' or 'public', not {quoted(value)}") from None
-
     # members
     def list_members(self, user: str, project: str) -> list[Member]:
-        p, _ = self._project_for(user, project, Role.READ)
-        return [Member(project, p.owner, Role.OWNER)] + self.store.list_members(project)
+        """The owner, then every member of ``project`` (read role)."""
+        return self.sharing.list_members(user, project)
 
     def set_member(self, user: str, project: str, member: str, role: Any) -> Member:
-        p, _ = self._project_for(user, project, Role.MANAGE)
-        r = access.grantable_role(role, member, p.owner, "project", project)
-        self.store.ensure_user(member)
-        return self.store.set_member(project, member, r, granted_by=str(user))
+        """Grant ``member`` (a user or ``group:<g>``) a role on ``project`` (manage role)."""
+        return self.sharing.set_member(user, project, member, role)
 
     def remove_member(self, user: str, project: str, member: str) -> None:
-        self._project_for(user, project, Role.MANAGE)
-        if not self.store.remove_member(project, member):
-            raise not_found("member", member)
+        """Revoke ``member``'s role on ``project`` (manage role); ``not_found`` if they hold none."""
+        self.sharing.remove_member(user, project, member)
 
     # runs
     def create_run(self, user: str, project: Any, name: Any = None, config: Any = None,

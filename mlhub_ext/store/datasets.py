@@ -15,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core.dataset_service import DatasetService
 from ..core.datasets import DataBackend, Dataset, DatasetQuery, DatasetStore, DatasetVersion, Upload
-from ..core.access import principals
 from ..core.entities import Visibility
 from ..core.errors import conflict, not_found
 from ..core.service import Registry
@@ -88,9 +87,7 @@ class SqlDatasetStore(SqlMembersMixin, DatasetStore):
     def list_datasets(self, query: DatasetQuery) -> tuple[list[Dataset], int]:
         conds = []
         if query.readable_by is not None:
-            member = exists().where(_members.c.dataset_id == _ds.c.id,
-                                    _members.c.user.in_(principals(query.readable_by)))
-            conds.append(or_(_ds.c.owner == query.readable_by, _ds.c.visibility == Visibility.PUBLIC.value, member))
+            conds.append(self._readable(query.readable_by))
         if query.q:
             like = f"%{query.q.lower()}%"
             tagged = exists().where(_tags.c.dataset_id == _ds.c.id, func.lower(_tags.c.tag).like(like))

@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Integer, String, Table, cast, exists, func, literal, null, or_, select, union_all
+from sqlalchemy import Connection, Integer, String, Table, cast, func, literal, null, or_, select, union_all
 
 from ..core.access import principals
 from ..core.entities import Holding, Role, Visibility
 from ..core.home import Activity, HomeCounts, HomeFacts, HomeStore, RunBrief
 from .datasets import SqlDatasetStore
+from .members import readable
 from .models import SqlModelStore, _job
 from .orm import ArtifactRow, MemberRow, ProjectRow, RunRow, SeriesRow, UTCDateTime
 from .orm_datasets import DatasetMemberRow, DatasetRow, DatasetVersionRow
@@ -30,12 +31,6 @@ _aliases, _history, _jobs = ModelAliasRow.__table__, AliasHistoryRow.__table__, 
 
 ENDED = ("finished", "failed", "killed")
 _UTC = UTCDateTime()
-
-
-def readable(res: Table, mem: Table, fk: str, user: str) -> Any:
-    """SQL: ``user`` may read the row of ``res`` (owner, public, or member directly or by group)."""
-    member = exists().where(mem.c[fk] == res.c.id, mem.c.user.in_(principals(user)))
-    return or_(res.c.owner == str(user), res.c.visibility == Visibility.PUBLIC.value, member)
 
 
 def _day(value: Any) -> date:

@@ -1,11 +1,14 @@
-"""Members of a shared resource (dataset, model): one implementation for every member table."""
+"""Members of a shared resource (project, dataset, model): one implementation for every member table.
+
+The core side of the same mechanics is :mod:`mlhub_ext.core.resources`.
+"""
 from __future__ import annotations
 
 from abc import abstractmethod
 
 from typing import Any, Callable, Sequence
 
-from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy import Connection, Table, delete, exists, insert, or_, select, update
 
 from ..core.access import best_role, principals
 from ..core.entities import Holding, Member, Role, Visibility
@@ -13,6 +16,12 @@ from .orm import utcnow
 
 # (connection, resource ids) -> {id: (count, bytes)}
 SizeStats = Callable[[Connection, list[int]], dict[int, tuple[int, int]]]
+
+
+def readable(res: Table, mem: Table, fk: str, user: str) -> Any:
+    """SQL: ``user`` may read the row of ``res`` (owner, public, or member directly or by group)."""
+    member = exists().where(mem.c[fk] == res.c.id, mem.c.user.in_(principals(user)))
+    return or_(res.c.owner == str(user), res.c.visibility == Visibility.PUBLIC.value, member)
 
 
 def best_roles(rows: Any) -> dict[str, Role]:
@@ -70,11 +79,12 @@ def grant_member(c: Connection, mem: Table, of_resource: Any, key: dict[str, Any
 
 
 class SqlMembersMixin:
-    """``get_member_role``/``member_roles``/``set_member``/``remove_member``/``list_members``
-    for a store with ``_read``/``_write`` transactions and ``_id(conn, name)``.
+    """``get_member_role``/``member_roles``/``set_member``/``remove_member``/``list_members``/
+    ``holdings`` for a store with ``_read``/``_write`` transactions and ``_id(conn, name)``.
 
     Subclasses name the resource table, its member table and the member table's
-    foreign-key column to the resource.
+    foreign-key column to the resource (``<kind>_id``: ``project_id``, ``dataset_id``,
+    ``model_id``), and say in ``_size_stats`` how they count and size a resource.
     """
 
     _resources: Table
@@ -83,6 +93,17 @@ class SqlMembersMixin:
     _read: Any
     _write: Any
     _id: Any
+
+    @property
+    def _member_kind(self) -> str:
+        return self._member_fk.removesuffix("_id")
+
+    def _readable(self, user: str) -> Any:
+        """SQL: ``user`` may read the resource row (see :func:`readable`)."""
+        return readable(self._resources, self._member_rows, self._member_fk, user)
+
+    def _before_grant(self, c: Connection, user: str) -> None:
+        """Called in the granting transaction before the member row is written (a hook)."""
 
     def get_member_role(self, name: str, user: str) -> Role | None:
         return self.member_roles([name], user).get(name)
@@ -102,16 +123,16 @@ class SqlMembersMixin:
 
     def holdings(self, user: str) -> tuple[list[Holding], list[Holding]]:
         """What ``user`` owns and what is shared with them (see :func:`holdings`)."""
-        kind = self._member_fk.removesuffix("_id")
         with self._read() as c:
-            return holdings(c, kind, self._resources, self._member_rows, self._member_fk, user, self._size_stats)
+            return holdings(c, self._member_kind, self._resources, self._member_rows, self._member_fk, user, self._size_stats)
 
     def set_member(self, name: str, user: str, role: Role, granted_by: str | None = None) -> Member:
         mem = self._member_rows
         with self._write() as c:
             rid = self._id(c, name)
+            self._before_grant(c, user)
             grant_member(c, mem, mem.c[self._member_fk] == rid, {self._member_fk: rid, "user": user}, role, granted_by)
-        return Member(name, user, role)
+        return Member(name, user, role, self._member_kind)
 
     def remove_member(self, name: str, user: str) -> bool:
         mem = self._member_rows
@@ -124,4 +145,4 @@ class SqlMembersMixin:
         with self._read() as c:
             rid = self._id(c, name)
             rows = c.execute(select(mem).where(mem.c[self._member_fk] == rid).order_by(mem.c.user))
-            return [Member(name, r.user, Role(r.role)) for r in rows]
+            return [Member(name, r.user, Role(r.role), self._member_kind) for r in rows]

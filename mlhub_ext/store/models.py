@@ -99,11 +99,6 @@ class SqlModelStore(SqlMembersMixin, ModelStore):
             row = c.execute(select(_models).where(_models.c.name == name)).first()
             return self._load(c, [row])[0] if row else None
 
-    @staticmethod
-    def _readable(user: str) -> Any:
-        member = exists().where(_members.c.model_id == _models.c.id, _members.c.user.in_(principals(user)))
-        return or_(_models.c.owner == user, _models.c.visibility == Visibility.PUBLIC.value, member)
-
     def list_models(self, query: ModelQuery) -> tuple[list[Model], int]:
         conds = []
         if query.readable_by is not None:

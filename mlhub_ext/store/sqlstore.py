@@ -6,17 +6,15 @@ from datetime import datetime
 from typing import Any, Iterator, Sequence
 
 import orjson
-from sqlalchemy import Connection, Text, and_, delete, exists, func, insert, or_, select, type_coerce, update
+from sqlalchemy import Connection, Text, and_, delete, func, insert, or_, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 
-from ..core.access import principals
-from ..core.entities import (ApiToken, Artifact, Holding, Member, MetricInfo, Project, Role, Run, RunStatus, TokenScope,
-                             Visibility)
+from ..core.entities import ApiToken, Artifact, MetricInfo, Project, Run, RunStatus, TokenScope, Visibility
 from ..core.errors import conflict, not_found
 from ..core.store import AbstractStore, MetricBatch, RunQuery, SeriesData
 from . import metrics as metric_store
 from .db import make_engines
-from .members import best_roles, grant_member, holdings
+from .members import SqlMembersMixin
 from .orm_models import JobRow, ModelVersionRow
 from .orm import (ArtifactRow, BatchRow, MemberRow, ParamRow, ProjectRow, RunRow, SeriesRow, TagRow, TokenRow,
                   UserRow, utcnow)
@@ -37,9 +35,12 @@ def param_columns(value: Any) -> dict[str, Any]:
     return {"value": value, "value_num": num, "value_text": text}
 
 
-class SqlStore(SqlRunTableMixin, AbstractStore):
+class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
     """Registry persistence on SQLite or PostgreSQL. The schema must already be current
-    (see :mod:`.schema`); constructing a store never migrates."""
+    (see :mod:`.schema`); constructing a store never migrates. Project members, roles and
+    holdings come from :class:`~.members.SqlMembersMixin`, as datasets' and models' do."""
+
+    _resources, _member_rows, _member_fk = _projects, _members, "project_id"
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -135,10 +136,6 @@ class SqlStore(SqlRunTableMixin, AbstractStore):
             row = c.execute(self._project_select().where(_projects.c.id == project_id)).first()
             return _project(row) if row else None
 
-    def _readable(self, user: str):  # type: ignore[no-untyped-def]
-        member = exists().where(_members.c.project_id == _projects.c.id, _members.c.user.in_(principals(user)))
-        return or_(_projects.c.owner == user, _projects.c.visibility == Visibility.PUBLIC.value, member)
-
     def list_projects(self, readable_by: str | None, q: str | None, limit: int, offset: int) -> tuple[list[Project], int]:
         conds = []
         if readable_by is not None:
@@ -186,51 +183,22 @@ class SqlStore(SqlRunTableMixin, AbstractStore):
             raise not_found("project", name)
         return int(pid)
 
-    def holdings(self, user: str) -> tuple[list[Holding], list[Holding]]:
-        """Projects ``user`` owns and those shared with them; count = runs, size = artifact bytes."""
-        def stats(c: Connection, ids: list[int]) -> dict[int, tuple[int, int]]:
-            runs = dict(c.execute(select(_runs.c.project_id, func.count()).where(_runs.c.project_id.in_(ids))
-                                  .group_by(_runs.c.project_id)).all())
-            sizes = dict(c.execute(select(_runs.c.project_id, func.sum(_artifacts.c.size))
-                                   .join(_artifacts, _artifacts.c.run_id == _runs.c.id)
-                                   .where(_runs.c.project_id.in_(ids)).group_by(_runs.c.project_id)).all())
-            return {i: (runs.get(i, 0), sizes.get(i, 0)) for i in ids}
+    # members (get_member_role, member_roles, set_member, remove_member, list_members and
+    # holdings: SqlMembersMixin)
+    def _id(self, c: Connection, name: str) -> int:
+        return self._project_id(c, name)
 
-        with self._read() as c:
-            return holdings(c, "project", _projects, _members, "project_id", user, stats)
+    def _before_grant(self, c: Connection, user: str) -> None:
+        self._ensure_user(c, user)
 
-    # members
-    def get_member_role(self, project: str, user: str) -> Role | None:
-        return self.member_roles([project], user).get(project)
-
-    def member_roles(self, projects: Sequence[str], user: str) -> dict[str, Role]:
-        if not projects:
-            return {}
-        with self._read() as c:
-            rows = c.execute(select(_projects.c.name, _members.c.role)
-                             .join(_members, _members.c.project_id == _projects.c.id)
-                             .where(_projects.c.name.in_(list(projects)), _members.c.user.in_(principals(user))))
-            return best_roles(rows)
-
-    def set_member(self, project: str, user: str, role: Role, granted_by: str | None = None) -> Member:
-        with self._write() as c:
-            pid = self._project_id(c, project)
-            self._ensure_user(c, user)
-            grant_member(c, _members, _members.c.project_id == pid, {"project_id": pid, "user": user}, role,
-                         granted_by)
-        return Member(project, user, role)
-
-    def remove_member(self, project: str, user: str) -> bool:
-        with self._write() as c:
-            pid = self._project_id(c, project)
-            return c.execute(delete(_members).where(_members.c.project_id == pid, _members.c.user == user)).rowcount > 0
-
-    def list_members(self, project: str) -> list[Member]:
-        with self._read() as c:
-            pid = self._project_id(c, project)
-            rows = c.execute(select(_members.c.user, _members.c.role).where(_members.c.project_id == pid)
-                             .order_by(_members.c.user))
-            return [Member(project, u, Role(r)) for u, r in rows]
+    def _size_stats(self, c: Connection, ids: list[int]) -> dict[int, tuple[int, int]]:
+        """Projects: count = runs, size = artifact bytes."""
+        runs = dict(c.execute(select(_runs.c.project_id, func.count()).where(_runs.c.project_id.in_(ids))
+                              .group_by(_runs.c.project_id)).all())
+        sizes = dict(c.execute(select(_runs.c.project_id, func.sum(_artifacts.c.size))
+                               .join(_artifacts, _artifacts.c.run_id == _runs.c.id)
+                               .where(_runs.c.project_id.in_(ids)).group_by(_runs.c.project_id)).all())
+        return {i: (runs.get(i, 0), sizes.get(i, 0)) for i in ids}
 
     # runs
     def create_run(self, run: Run) -> Run:
