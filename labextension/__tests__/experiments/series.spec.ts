@@ -1,0 +1,60 @@
+import { minmaxIndices, plotValue, SeriesBuffer } from '../../experiments/series';
+
+describe('plotValue', () => {
+  it('draws finite numbers and leaves gaps for the rest', () => {
+    expect(plotValue(1.5)).toBe(1.5);
+    expect(plotValue('NaN')).toBeNull();
+    expect(plotValue('Infinity')).toBeNull();
+    expect(plotValue(null)).toBeNull();
+  });
+});
+
+describe('minmaxIndices', () => {
+  it('keeps everything that fits', () => {
+    expect(minmaxIndices([1, 2, 3], 5)).toEqual([0, 1, 2]);
+  });
+
+  it('keeps the ends and each bucket’s minimum and maximum, in order', () => {
+    const values = [0, 5, 1, 9, 2, 3, 8, 4, 7, 6];
+    const kept = minmaxIndices(values, 6);
+    expect(kept[0]).toBe(0);
+    expect(kept[kept.length - 1]).toBe(9);
+    expect(kept.length).toBeLessThanOrEqual(6);
+    expect([...kept].sort((a, b) => a - b)).toEqual(kept);
+    expect(kept).toContain(3); // the 9
+  });
+
+  it('keeps a gap visible', () => {
+    const values = [1, 2, null, 3, 4, 5, 6, 7, 8, 9];
+    expect(minmaxIndices(values, 4)).toContain(2);
+  });
+
+  it('degrades to the ends for tiny budgets', () => {
+    expect(minmaxIndices([1, 2, 3, 4, 5], 2)).toEqual([0, 4]);
+    expect(minmaxIndices([1, 2, 3, 4, 5], 0)).toEqual([]);
+  });
+});
+
+describe('SeriesBuffer', () => {
+  it('resets from a fetched series and appends only newer pushed points', () => {
+    const buffer = new SeriesBuffer(100);
+    buffer.reset([1, 2, 3], [0.5, 'NaN', 0.25], 10);
+    expect(buffer.ys).toEqual([0.5, null, 0.25]);
+    expect(buffer.total).toBe(10);
+    expect(buffer.lastStep).toBe(3);
+    expect(buffer.append({ steps: [2, 3, 4, 5], values: [9, 9, 0.2, 0.1] }, buffer.lastStep)).toBe(2);
+    expect(buffer.xs).toEqual([1, 2, 3, 4, 5]);
+    expect(buffer.last).toBe(0.1);
+    expect(buffer.total).toBe(12);
+  });
+
+  it('thins past twice its cap', () => {
+    const buffer = new SeriesBuffer(10);
+    const steps = Array.from({ length: 21 }, (_, i) => i);
+    buffer.append({ steps, values: steps.map(s => Math.sin(s)) });
+    expect(buffer.xs.length).toBeLessThanOrEqual(10);
+    expect(buffer.xs[0]).toBe(0);
+    expect(buffer.xs[buffer.xs.length - 1]).toBe(20);
+    expect(buffer.total).toBe(21);
+  });
+});
