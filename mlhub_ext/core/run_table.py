@@ -130,6 +130,8 @@ class SeriesRequest:
     max_x: float | None = None
     after_step: dict[str, dict[str, int]] = field(default_factory=dict)
     starts: dict[str, float] = field(default_factory=dict)   # run id -> creation time (epoch seconds)
+    timestamps: bool = True              # answer the points' wall times
+    encoding: str | None = None          # "base64-le": columns as base64 of little-endian arrays
 
 
 @dataclass
@@ -343,7 +345,14 @@ def parse_series_request(body: dict[str, Any]) -> SeriesRequest:
                     raise invalid(f"after_step.{quoted(run)}.{quoted(key)} must be a step (an integer from -1), "
                                   f"not {quoted(step)}", field="after_step")
             after[run] = dict(cursors)
-    request = SeriesRequest(runs=runs, keys=keys, patterns=patterns,
+    stamps = body.get("timestamps", True)
+    if not isinstance(stamps, bool):
+        raise invalid(f"timestamps must be true or false, not {quoted(stamps)}", field="timestamps")
+    encoding = body.get("encoding")
+    if encoding not in (None, "base64-le"):
+        raise invalid(f"encoding must be 'base64-le' (or left out for JSON arrays), not {quoted(encoding)}",
+                      field="encoding")
+    request = SeriesRequest(runs=runs, keys=keys, patterns=patterns, timestamps=stamps, encoding=encoding,
                             max_points=max_points if max_points is not None else DEFAULT_QUERY_POINTS,
                             min_step=opt_int("min_step", 0), max_step=opt_int("max_step", 0), x=x,
                             min_x=opt_float("min_x"), max_x=opt_float("max_x"), after_step=after)

@@ -232,6 +232,12 @@ NEEDS = {
     ("delete", "/runs/{run_id}"): "manage",  # a fresh run of alice's each time
     ("post", "/runs/{run_id}/stop"): "edit",  # once stopped, the run is no longer running: 409 counts as granted
     ("get", "/runs/{run_id}/links"): "read",
+    ("get", "/projects/{name}/runs/groups"): "read",
+    ("get", "/projects/{name}/insights"): "read",    # one run: a 422 (fewer than 2 runs) once granted
+    ("post", "/projects/{name}/insights"): "read",   # reads only: even a read role may ask
+    # Reads only; a run the caller may not read is listed in "missing" (as a 404 would say: not
+    # found), so any signed-in user gets a 200.
+    ("post", "/metrics/query"): "user",
     ("post", "/models"): "user",  # a model card imported under a new name of the caller's
     ("get", "/home"): "user",
     ("get", "/datasets"): "user",
@@ -390,6 +396,8 @@ def request_for(method: str, path: str, caller: Callable, ids: dict[str, str], n
         ("post", "/me/tokens"): {"name": f"matrix-{slug}-{n}", "expires_in_days": 1, "scope": "read"},
         ("post", "/models"): {"card": "---\nlicense: mit\n---\n# Matrix card\n\nA card for the access matrix.\n",
                               "name": f"card_{slug}_{n}"},
+        ("post", "/projects/{name}/insights"): {"metric": "loss"},
+        ("post", "/metrics/query"): {"runs": [ids["run_id"]], "keys": ["loss"]},
         ("post", "/sweeps"): {"dataset": MATRIX_TRAIN, "target": "label", "name": MATRIX_MODEL,
                               "estimator": "sklearn.tree.DecisionTreeClassifier", "params": {"no_such": 1},
                               "space": {"max_depth": [1, 2]}, "metric": "accuracy"},
@@ -397,6 +405,8 @@ def request_for(method: str, path: str, caller: Callable, ids: dict[str, str], n
     params = {
         "/runs": {"project": MATRIX_PROJECT},
         "/runs/{run_id}/export": {"format": "csv"},
+        "/projects/{name}/runs/groups": {"by": "tags", "metric": "loss"},
+        "/projects/{name}/insights": {"metric": "loss"},
         "/datasets/{name}/versions/{version}/diff": {"other": "2"},
     }
     kw: dict = {}

@@ -3,8 +3,11 @@ group), GET /projects/{name}/runs/groups, POST /metrics/query, GET /runs/{id}/me
 with a cursor or a range, and /projects/{name}/insights, with their 4xx answers."""
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
+
+import numpy as np
 
 
 async def call(jp_fetch, method: str, *path: str, body: Any = None, params: dict | None = None):  # type: ignore[no-untyped-def]
@@ -101,6 +104,14 @@ async def test_metrics_query_batches_downsamples_and_follows_cursors(jp_fetch, j
     assert all(lo <= v <= hi for lo, v, hi in zip(band["min"], loss["values"], band["max"]))
     assert got["series"][1]["band"] is None and got["series"][1]["values"] == [0.1, 0.0]
     assert set(got["starts"]) == set(ids[:2])
+    # the compact form: columns as base64 of little-endian arrays, no timestamps
+    code, got = await call(jp_fetch, "POST", "metrics", "query", body={
+        "runs": ids[:1], "keys": ["loss"], "max_points": 10, "encoding": "base64-le", "timestamps": False})
+    [packed] = got["series"]
+    assert code == 200 and got["encoding"] == "base64-le" and "timestamps" not in packed
+    assert np.frombuffer(base64.b64decode(packed["steps"]), "<i8").tolist() == loss["steps"]
+    assert np.frombuffer(base64.b64decode(packed["values"]), "<f8").tolist() == loss["values"]
+    assert np.frombuffer(base64.b64decode(packed["band"]["max"]), "<f8").tolist() == loss["band"]["max"]
     # a live cursor per series, and a zoomed range
     code, got = await call(jp_fetch, "POST", "metrics", "query", body={
         "runs": ids[:2], "keys": ["loss"], "after_step": {ids[0]: {"loss": 96}}, "min_step": 10, "max_step": 97})
@@ -121,7 +132,8 @@ async def test_metrics_query_batches_downsamples_and_follows_cursors(jp_fetch, j
     for body, words in [({"runs": [], "keys": ["loss"]}, "runs"), ({"runs": ids, "keys": ["(unclosed"]}, "regex"),
                         ({"runs": ids, "keys": ["loss"], "colour": 1}, "unknown field(s)"),
                         ({"runs": ids, "keys": ["loss"], "x": "epoch"}, "x"),
-                        ({"runs": ids, "keys": ["loss"], "max_points": 1}, "max_points")]:
+                        ({"runs": ids, "keys": ["loss"], "max_points": 1}, "max_points"),
+                        ({"runs": ids, "keys": ["loss"], "encoding": "hex"}, "encoding")]:
         code, err = await call(jp_fetch, "POST", "metrics", "query", body=body)
         assert code == 422 and words in err["error"]["message"], (body, err)
 
@@ -152,3 +164,17 @@ async def test_insights_rank_params_and_refuse_bad_input(jp_fetch, jp_serverapp)
     assert code == 422 and "metric" in err["error"]["message"]
     code, err = await call(jp_fetch, "GET", "projects", "nowhere", "insights", params={"metric": "loss"})
     assert code == 404
+
+
+def test_read_only_tokens_may_query_and_ask_for_insights(mlhub_server):  # type: ignore[no-untyped-def]
+    run = mlhub_server.api("POST", "runs", json={"project": "ro", "config": {"lr": 1}}).json()
+    mlhub_server.api("POST", f"runs/{run['id']}/metrics", json={"metrics": {"loss": {"steps": [0], "values": [1.0]}}})
+    made = mlhub_server.api("POST", "me/tokens", json={"name": "reader", "scope": "read"})
+    assert made.status_code == 201, made.text
+    reader = made.json()["token"]
+    got = mlhub_server.api("POST", "metrics/query", token=reader, json={"runs": [run["id"]], "keys": ["loss"]})
+    assert got.status_code == 200 and got.json()["series"][0]["values"] == [1.0]
+    got = mlhub_server.api("POST", "projects/ro/insights", token=reader, json={"metric": "loss"})
+    assert got.status_code == 422 and "at least 2 runs" in got.json()["error"]["message"]
+    refused = mlhub_server.api("POST", "runs", token=reader, json={"project": "ro"})
+    assert refused.status_code == 403 and "read-only" in refused.json()["error"]["message"]

@@ -185,11 +185,14 @@ def api(method: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]
         if not self.current_user:
             raise MLHubError(ErrorCode.UNAUTHENTICATED, self.auth_hint())
         token = self.api_token()
-        if token is not None and token.scope == TokenScope.READ and self.request.method in WRITE_METHODS:
+        # A POST that only reads (a query too big for a URL) is a read: read-only tokens may send it.
+        writes = self.request.method in WRITE_METHODS and not (
+            self.request.method == "POST" and getattr(self, "post_reads_only", False))
+        if token is not None and token.scope == TokenScope.READ and writes:
             raise MLHubError(ErrorCode.FORBIDDEN, f"API token {quoted(token.note or token.prefix)} is read-only: "
                              f"it may read but not {self.request.method} here; use a read-write token")
         limiter = self.settings.get("mlhub.rate_limiter")
-        if limiter is not None and self.request.method in WRITE_METHODS:
+        if limiter is not None and writes:
             limiter.check(self.acting_user())
         refuse_nul(self.request.query_arguments, kwargs, args)
         await method(self, *args, **kwargs)

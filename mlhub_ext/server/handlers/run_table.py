@@ -2,6 +2,7 @@
 series (``POST /metrics/query``) and parameter importance (``/projects/{name}/insights``)."""
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import numpy as np
@@ -71,12 +72,26 @@ def _array(values: Any) -> Any:
     return listed
 
 
-def series_doc(s: SeriesAnswer, with_run: bool = True) -> dict[str, Any]:
+def _b64(values: Any, dtype: str) -> str:
+    return base64.b64encode(np.ascontiguousarray(values, dtype=dtype).tobytes()).decode("ascii")
+
+
+def series_doc(s: SeriesAnswer, with_run: bool = True, timestamps: bool = True,
+               encoding: str | None = None) -> dict[str, Any]:
+    """One series of an answer: JSON arrays (non-finite values as "NaN"/"Infinity"), or with
+    ``encoding="base64-le"`` each column as base64 of a little-endian array (int64 steps, float64
+    values, timestamps and band; NaN as IEEE NaN), as the compact form of metric batches."""
     doc: dict[str, Any] = {"run": s.run} if with_run else {}
-    doc.update({"key": s.key, "steps": np.asarray(s.steps, dtype=np.int64), "values": _array(s.values),
-                "timestamps": np.asarray(s.timestamps, dtype=np.float64), "downsampled": s.downsampled,
-                "total": s.total, "last_step": s.last_step,
-                "band": {"min": _array(s.band_min), "max": _array(s.band_max)} if s.band_min is not None else None})
+    if encoding == "base64-le":
+        floats: Any = lambda v: _b64(v, "<f8")  # noqa: E731
+        doc.update({"key": s.key, "steps": _b64(s.steps, "<i8"), "values": floats(s.values)})
+    else:
+        floats = _array
+        doc.update({"key": s.key, "steps": np.asarray(s.steps, dtype=np.int64), "values": _array(s.values)})
+    if timestamps:
+        doc["timestamps"] = floats(s.timestamps) if encoding else np.asarray(s.timestamps, dtype=np.float64)
+    doc.update({"downsampled": s.downsampled, "total": s.total, "last_step": s.last_step,
+                "band": {"min": floats(s.band_min), "max": floats(s.band_max)} if s.band_min is not None else None})
     return doc
 
 
@@ -86,6 +101,8 @@ def send(handler: Any, doc: dict[str, Any]) -> None:
 
 
 class MetricsQueryHandler(MLHubAPIMixin):
+    post_reads_only = True   # read-only API tokens may query
+
     @api
     async def post(self) -> None:
         body = self.json_body()
@@ -94,7 +111,9 @@ class MetricsQueryHandler(MLHubAPIMixin):
 
         def work() -> dict[str, Any]:
             series, missing, starts = RunTable(self.registry).series(user, body)
-            return {"x": body.get("x", "step"), "series": [series_doc(s) for s in series], "missing": missing,
+            stamps, encoding = body.get("timestamps", True), body.get("encoding")
+            return {"x": body.get("x", "step"), **({"encoding": encoding} if encoding else {}),
+                    "series": [series_doc(s, True, stamps, encoding) for s in series], "missing": missing,
                     "starts": starts}
 
         send(self, await self.call(work))
@@ -110,6 +129,8 @@ async def one_series(handler: Any, run_id: str, key: str) -> None:
 
 
 class InsightsHandler(MLHubAPIMixin):
+    post_reads_only = True   # read-only API tokens may ask
+
     @api
     async def get(self, name: str) -> None:
         arg = self.get_argument  # type: ignore[attr-defined]

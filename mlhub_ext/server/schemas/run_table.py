@@ -8,6 +8,7 @@ from pydantic import Field
 from ...core.run_table import MAX_IDS, MAX_QUERY_POINTS, MAX_QUERY_RUNS
 from ...core.validation import MAX_INT
 from .base import NumberOrNonFinite, Response, StrictRequest, optional
+from .runs import Base64
 
 Key = Annotated[str, Field(min_length=1, max_length=256)]
 RunId = Annotated[str, Field(min_length=1, max_length=64)]
@@ -53,19 +54,23 @@ class SeriesQuery(StrictRequest):
     max_x: float = optional("keep points with x <= max_x")
     after_step: dict[str, dict[str, Annotated[int, Field(ge=-1, le=MAX_INT)]]] = optional(
         "{run id: {metric key: step}}: only the points after these steps (live cursors)")
+    timestamps: bool = optional("answer each point's wall time (default true)")
+    encoding: Literal["base64-le"] = optional(
+        "compact answer: steps, values, timestamps and band as base64 of little-endian arrays (int64 steps, "
+        "float64 values), as metric batches may be sent")
 
 
 class Band(Response):
-    min: list[NumberOrNonFinite]
-    max: list[NumberOrNonFinite]
+    min: list[NumberOrNonFinite] | Base64
+    max: list[NumberOrNonFinite] | Base64
 
 
 class QueriedSeries(Response):
     run: str
     key: str
-    steps: list[int]
-    values: list[NumberOrNonFinite]
-    timestamps: list[float]
+    steps: list[int] | Base64
+    values: list[NumberOrNonFinite] | Base64
+    timestamps: list[float] | Base64 = optional("unless the request said timestamps: false")
     downsampled: bool
     total: int = Field(description="points stored in the series")
     last_step: int = Field(description="the series' last step (the cursor to ask after next)")
@@ -75,6 +80,7 @@ class QueriedSeries(Response):
 
 class SeriesQueryResult(Response):
     x: str
+    encoding: Literal["base64-le"] = optional("as asked: the columns are base64 of little-endian arrays")
     series: list[QueriedSeries]
     missing: list[str] = Field(description="asked runs that do not exist or that the caller may not read")
     starts: dict[str, float] = Field(description="run id -> creation time (epoch seconds), the origin of x=relative")
