@@ -34,7 +34,8 @@ class ArtifactHandler(MLHubAPIMixin):
                         f"attachment; filename*=UTF-8''{quote(name.rsplit('/', 1)[-1])}")
         self.set_header("X-Content-SHA256", art.sha256)  # type: ignore[attr-defined]
         with f:
-            while chunk := f.read(1 << 20):
+            # Off the event loop: on an object store each read may wait on the network.
+            while chunk := await self.call(f.read, 1 << 20):
                 self.write(chunk)  # type: ignore[attr-defined]
                 await self.flush()  # type: ignore[attr-defined]
         self.finish()  # type: ignore[attr-defined]

@@ -120,7 +120,8 @@ class FilesHandler(DatasetMixin):
         self.set_header("X-Content-SHA256", entry["sha256"])  # type: ignore[attr-defined]
         self.set_header("Content-Length", str(entry["size"]))  # type: ignore[attr-defined]
         with f:
-            while chunk := f.read(1 << 20):
+            # Off the event loop: on an object store each read may wait on the network.
+            while chunk := await self.call(f.read, 1 << 20):
                 self.write(chunk)  # type: ignore[attr-defined]
                 await self.flush()  # type: ignore[attr-defined]
         self.finish()  # type: ignore[attr-defined]
