@@ -15,8 +15,10 @@ import time
 from collections import deque
 from typing import Any, Callable
 
+from tenacity import Retrying, retry_if_exception, wait_exponential
+
 from ..core.errors import ErrorCode, MLHubError
-from .http import TRANSIENT, HTTPClient
+from .http import HTTPClient, is_transient
 from .batch import Columns, as_json_lists, encode_batch, group_columns
 from .wal import KIND_METRICS, KIND_PATCH, WALWriter
 
@@ -28,6 +30,10 @@ MAX_BATCH_POINTS = 50_000
 WAKE_AT_RECORDS = 20_000
 MAX_BACKOFF = 2.0
 STOP_POLL = 2.0   # seconds without any answer from the server before asking about a stop
+
+
+class _Stopped(Exception):
+    """Raised out of a retry's pause when the flusher stops."""
 
 
 class WireFormat:
@@ -84,6 +90,10 @@ class Flusher:
         self._stop = threading.Event()
         self._flush_waiters: list[threading.Event] = []
         self._wal_closed = False
+        # While the server is unreachable, a batch is sent again after 0.05 s, doubling to
+        # MAX_BACKOFF, for as long as it takes; a pause ends early when the flusher stops.
+        self._retrying = Retrying(wait=wait_exponential(multiplier=0.05, max=MAX_BACKOFF),
+                                  retry=retry_if_exception(is_transient), sleep=self._pause, reraise=True)
         self._writer = threading.Thread(target=self._writer_loop, daemon=True,
                                         name=f"mlhub-wal-{run_id[:8]}")
         self._sender = threading.Thread(target=self._sender_loop, daemon=True,
@@ -217,7 +227,6 @@ class Flusher:
 
     # -- sender thread -----------------------------------------------------------------
     def _sender_loop(self) -> None:
-        backoff = 0.0
         while True:
             poll = False
             with self._cond:
@@ -234,29 +243,35 @@ class Flusher:
                 self._poll_stop()
                 continue
             kind, num, body, points = item
-            if backoff and self._stop.wait(backoff):
-                return
             try:
-                if kind == "m":
-                    self._heard(self.wire.post(self._http, self.run_id, body))
-                else:
-                    self._heard(self._http.patch(f"runs/{self.run_id}", data=body))
+                self._heard(self._retrying(self._send, kind, body))
+            except _Stopped:
+                return
             except MLHubError as exc:
-                self.last_error = exc
-                if exc.code in TRANSIENT:
-                    backoff = min(MAX_BACKOFF, backoff * 2 or 0.05)
-                    continue
                 # The server refused this batch for good; sending it again cannot help.
                 log.warning("mlhub: run %s: the server rejected %s %d: %s",
                             self.run_id, "batch" if kind == "m" else "update", num, exc)
                 self.rejected_points += points
                 self._done(item, "r" if kind == "m" else "p")
                 continue
-            backoff = 0.0
             self.last_error = None
             if kind == "m":
                 self.acked_seq = num
             self._done(item, kind)
+
+    def _send(self, kind: str, body: bytes) -> Any:
+        """One try at posting a batch (``kind`` "m") or a run update; the server's answer."""
+        try:
+            if kind == "m":
+                return self.wire.post(self._http, self.run_id, body)
+            return self._http.patch(f"runs/{self.run_id}", data=body)
+        except MLHubError as exc:
+            self.last_error = exc
+            raise
+
+    def _pause(self, seconds: float) -> None:
+        if self._stop.wait(seconds):
+            raise _Stopped
 
     def _heard(self, answer: Any) -> None:
         """Note an answer: a batch's (``stop_requested``) or a run's JSON both carry the flag."""

@@ -18,6 +18,12 @@ TRANSIENT = frozenset({ErrorCode.UNAVAILABLE, ErrorCode.RATE_LIMITED, ErrorCode.
                        ErrorCode.UNAUTHENTICATED, ErrorCode.SCHEMA_OUTDATED})
 
 
+def is_transient(exc: BaseException) -> bool:
+    """Whether ``exc`` is an :class:`MLHubError` worth retrying (a predicate for
+    ``tenacity.retry_if_exception``)."""
+    return isinstance(exc, MLHubError) and exc.code in TRANSIENT
+
+
 class HTTPClient:
     """A keep-alive session against one server; methods return decoded JSON."""
 

@@ -11,6 +11,8 @@ import logging
 import threading
 from typing import Any, Callable, Iterable
 
+from tenacity import RetryError, Retrying, retry_if_exception_type, wait_exponential
+
 from .config import Connection
 
 _logger = logging.getLogger("mlhub_ext.client")
@@ -19,6 +21,10 @@ Handler = Callable[[dict[str, Any]], None]
 
 def stream_url(conn: Connection) -> str:
     return "ws" + conn.api[len("http"):] + "stream"
+
+
+class _Closed(Exception):
+    """Raised out of a pause between tries when the subscription is closed."""
 
 
 class Subscription:
@@ -46,29 +52,49 @@ class Subscription:
                 pass
         self._thread.join(timeout=2)
 
-    def _loop(self) -> None:
+    def _connect(self) -> Any:
+        """An open WebSocket, after as many tries as it takes (0.2 s between the first ones,
+        doubling to 5 s); None once the subscription is closed."""
         import websocket  # websocket-client; only needed once something subscribes
 
-        backoff, connected_before = 0.2, False
         headers = [f"Authorization: token {self.conn.token}"] if self.conn.token else []
-        while not self._stop.is_set():
+
+        def connect() -> Any:
             try:
                 # No Origin header: this is not a browser, and the server refuses
                 # cross-origin browser connections.
-                ws = websocket.create_connection(stream_url(self.conn), header=headers,
-                                                 timeout=10, suppress_origin=True)
+                return websocket.create_connection(stream_url(self.conn), header=headers,
+                                                   timeout=10, suppress_origin=True)
             except (websocket.WebSocketException, OSError) as exc:
                 self.last_error = f"cannot open the stream at {stream_url(self.conn)}: {exc}"
-                if self._stop.wait(backoff):
-                    return
-                backoff = min(5.0, backoff * 2)
-                continue
+                raise
+
+        retrying = Retrying(wait=wait_exponential(multiplier=0.2, max=5.0),
+                            retry=retry_if_exception_type((websocket.WebSocketException, OSError)),
+                            stop=lambda _: self._stop.is_set(), sleep=self._pause)
+        try:
+            return retrying(connect)
+        except (RetryError, _Closed):    # closed while it could not connect
+            return None
+
+    def _pause(self, seconds: float) -> None:
+        if self._stop.wait(seconds):
+            raise _Closed
+
+    def _loop(self) -> None:
+        import websocket
+
+        connected_before = False
+        while not self._stop.is_set():
+            ws = self._connect()
+            if ws is None:
+                return
             self._ws = ws
             try:
                 ws.send(json.dumps({"subscribe": {"runs": self.runs, "projects": self.projects}}))
                 if connected_before:
                     self._emit({"type": "reconnected"})
-                connected_before, backoff = True, 0.2
+                connected_before = True
                 ws.settimeout(0.5)
                 while not self._stop.is_set():
                     try:
@@ -91,7 +117,7 @@ class Subscription:
                     ws.close()
                 except Exception:
                     pass
-            if self._stop.wait(backoff):
+            if self._stop.wait(0.2):     # a short pause before reconnecting
                 return
 
     def _emit(self, msg: dict[str, Any]) -> None:

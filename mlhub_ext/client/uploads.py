@@ -10,13 +10,13 @@ from __future__ import annotations
 import hashlib
 import os
 import queue
-import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any, Callable
 
-from ..core.errors import MLHubError
-from .http import TRANSIENT, HTTPClient
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+
+from .http import HTTPClient, is_transient
 
 CHUNK = 8 << 20
 PARALLEL = 3
@@ -25,13 +25,11 @@ Progress = Callable[[int, int], None]
 
 
 def _retrying(fn: Callable[[], Any]) -> Any:
-    for attempt in range(RETRIES):
-        try:
-            return fn()
-        except MLHubError as e:
-            if e.code not in TRANSIENT or attempt == RETRIES - 1:
-                raise
-            time.sleep(min(0.2 * 2 ** attempt, 5.0))
+    """``fn()``, tried up to RETRIES times while it fails for a transient reason, waiting
+    0.2, 0.4, 0.8... (at most 5) seconds between tries; the last error is raised as is."""
+    retrying = Retrying(stop=stop_after_attempt(RETRIES), wait=wait_exponential(multiplier=0.2, max=5.0),
+                        retry=retry_if_exception(is_transient), reraise=True)
+    return retrying(fn)
 
 
 def upload_file(http: HTTPClient, path: str | os.PathLike[str], filename: str | None = None,

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from sqlalchemy import Connection, delete, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from ..core.access import best_role, principals
 from ..core.entities import Role, Visibility
@@ -225,13 +226,9 @@ class SqlModelStore(SqlMembersMixin, ModelStore):
 
     # versions
     def add_version(self, model: Model, version: ModelVersion) -> ModelVersion:
-        for attempt in range(2):
-            try:
-                number = self._add_version(model, version)
-                break
-            except IntegrityError:
-                if attempt:  # the model appeared between our read and insert: number it again
-                    raise
+        # A second try when the model appeared between our read and insert: number it again.
+        retrying = Retrying(stop=stop_after_attempt(2), retry=retry_if_exception_type(IntegrityError), reraise=True)
+        number = retrying(self._add_version, model, version)
         got = self.get_version(model.name, number, with_evaluation=False)
         assert got is not None
         return got

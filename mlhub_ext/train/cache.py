@@ -6,8 +6,9 @@ Loading happens outside the lock, so a slow load does not block hits on other mo
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from typing import Any, Callable, Hashable
+
+from cachetools import LRUCache
 
 from .predict import load_model
 
@@ -15,11 +16,19 @@ DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 
 
 class ModelCache:
-    """A least-recently-used cache of loaded models, at most ``max_bytes`` of artifacts."""
+    """A least-recently-used cache of loaded models, at most ``max_bytes`` of artifacts.
+
+    A model whose bytes alone exceed the bound is still kept, alone, until the next one
+    comes (rather than loaded again on every call).
+    """
 
     def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.max_bytes = max_bytes
-        self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        bound = max(1, max_bytes)
+        # Entries are (model, stored bytes). One over the bound weighs the bound, so it
+        # evicts everything else and is evicted by the next; cachetools would refuse it.
+        self._items: LRUCache[Hashable, tuple[Any, int]] = LRUCache(
+            bound, getsizeof=lambda entry: max(1, min(entry[1], bound)))
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -27,18 +36,21 @@ class ModelCache:
     def get(self, key: Hashable, fetch: Callable[[], tuple[bytes, str]]) -> Any:
         """The model for ``key``; on a miss ``fetch()`` returns ``(model_bytes, model_type)``."""
         with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
+            entry = self._items.get(key)    # a hit becomes the most recently used
+            if entry is not None:
                 self.hits += 1
-                return self._items[key][0]
+                return entry[0]
             self.misses += 1
         blob, model_type = fetch()
         model = self.load(blob, model_type)
         with self._lock:
             self._items[key] = (model, len(blob))
-            self._items.move_to_end(key)
             self._evict()
         return model
+
+    def _evict(self) -> None:
+        """Called under the lock after each insert, once the least recently used models that
+        no longer fit are gone (a subclass drops what it keeps next to them)."""
 
     def load(self, blob: bytes, model_type: str) -> Any:
         """A model object from stored bytes (subclasses decide what they trust)."""
@@ -50,12 +62,9 @@ class ModelCache:
 
     @property
     def size_bytes(self) -> int:
-        return sum(size for _, size in self._items.values())
+        """The stored bytes of the models held now."""
+        with self._lock:
+            return sum(size for _, size in self._items.values())
 
     def __len__(self) -> int:
         return len(self._items)
-
-    def _evict(self) -> None:
-        # Always keep the newest entry, even if it alone exceeds the bound.
-        while len(self._items) > 1 and self.size_bytes > self.max_bytes:
-            self._items.popitem(last=False)

@@ -56,3 +56,15 @@ def test_parse_args():
         "words": ["start"], "project": "p", "name": "a b", "params": "lr,epochs", "no_live": True}
     with pytest.raises(Exception, match="unknown option"):
         parse_args("projet=p")
+
+
+def test_parse_args_options_in_any_order_unknown_flags_refused():
+    from IPython.core.error import UsageError
+
+    from mlhub_ext.notebook.magics import TrackMagics
+
+    assert parse_args("--no-live start --project p status=failed") == {
+        "words": ["start"], "project": "p", "status": "failed", "no_live": True}
+    with pytest.raises(UsageError, match="--foo"):
+        parse_args("start --foo")
+    assert "--params PARAMS" in TrackMagics.track_cell.__doc__   # what %%track? shows

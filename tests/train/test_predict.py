@@ -123,6 +123,24 @@ def test_model_cache_is_bounded_and_lru():
     assert len(loads) == 4 and (cache.hits, cache.misses) == (3, 4)
 
 
+def test_model_cache_keeps_a_model_larger_than_its_bound_alone():
+    import pickle
+
+    from sklearn.dummy import DummyClassifier
+
+    from mlhub_ext.train.cache import ModelCache
+
+    blob = pickle.dumps(DummyClassifier().fit([[0], [1]], [0, 1]))
+    cache = ModelCache(max_bytes=len(blob) // 2)
+    big = cache.get("big", lambda: (blob, "sklearn"))
+    assert cache.get("big", lambda: pytest.fail("loaded again")) is big
+    assert len(cache) == 1 and cache.size_bytes == len(blob)
+    cache.get("next", lambda: (blob, "sklearn"))     # the next one takes its place
+    assert len(cache) == 1 and cache.misses == 2
+    cache.discard("next")
+    assert len(cache) == 0 and cache.size_bytes == 0
+
+
 def test_float_rows_make_the_same_frame_as_the_column_casts():
     frame = check_inputs([[5, 3.5, 1.4, 0.2], [6.25, 3, 5, 2]], SCHEMA)
     assert list(frame.dtypes) == [np.dtype("float64")] * 4
