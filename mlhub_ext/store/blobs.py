@@ -350,20 +350,29 @@ class FsspecBlobStore(BlobStore):
         return self.cache / digest[:2] / digest[2:]
 
     @contextlib.contextmanager
-    def _reaching(self, doing: str) -> Iterator[None]:
-        """Errors of the store as ML Hub errors: absent is for the caller, full or read-only
-        is 507, anything else (the store unreachable, refused credentials) is 503."""
+    def _reaching(self, doing: str, writing: bool = False) -> Iterator[None]:
+        """Errors of the store as ML Hub errors: a missing object is for the caller to tell
+        (a missing bucket, when ``writing``, is 503), full or read-only is 507, anything else
+        (the store unreachable, an error of its own) is 503."""
         try:
             yield
-        except (MLHubError, FileNotFoundError):
+        except MLHubError:
             raise
+        except FileNotFoundError as exc:
+            if not writing:
+                raise
+            raise MLHubError(ErrorCode.UNAVAILABLE, f"{doing} failed: the bucket of the server's artifact storage "
+                                                    "does not exist. Ask the administrator to create it (or "
+                                                    "correct MLHub.artifact_root)") from exc
         except PermissionError as exc:
             raise MLHubError(ErrorCode.INSUFFICIENT_STORAGE,
                              f"{doing} failed: the server's artifact storage refused the write or read "
                              f"({type(exc).__name__}). Ask the administrator to check its credentials "
                              "and permissions, then send the same request again.", reason="read_only") from exc
-        except OSError as exc:
-            _storage_errors(exc, doing)
+        except Exception as exc:   # botocore/aiohttp errors are not all OSErrors
+            if isinstance(exc, OSError):
+                _storage_errors(exc, doing)
+            log.warning("%s: the artifact storage at %s failed: %r", doing, self.url, exc)
             raise MLHubError(ErrorCode.UNAVAILABLE, f"{doing} failed: the server's artifact storage "
                                                     f"did not answer ({type(exc).__name__}); try again later") from exc
 
@@ -387,7 +396,7 @@ class FsspecBlobStore(BlobStore):
     def _upload(self, local: str | os.PathLike[str], digest: str) -> bool:
         """Upload ``local`` as ``digest`` unless stored already (True: uploaded)."""
         key = self.key(digest)
-        with self._reaching("storing the file"):
+        with self._reaching("storing the file", writing=True):
             self.fs.invalidate_cache(key)
             if self.fs.exists(key):
                 return False

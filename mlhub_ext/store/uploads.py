@@ -40,7 +40,7 @@ class ObjectUploadSpace(UploadSpace):
         """Nothing to make: an object store has no folders."""
 
     def write(self, upload: Upload, offset: int, data: bytes, release: bool) -> None:
-        with self.blobs._reaching(f"writing the chunk at offset {offset} of {upload.filename}"):
+        with self.blobs._reaching(f"writing the chunk at offset {offset} of {upload.filename}", writing=True):
             self.fs.pipe_file(self._chunk(upload, offset), data)
 
     def complete(self, upload: Upload, expected_sha256: str) -> str:

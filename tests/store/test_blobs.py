@@ -189,9 +189,25 @@ def test_s3_url_never_creates_a_local_s3_folder(s3_root, tmp_path, monkeypatch):
 
 def test_a_bucket_that_does_not_exist_is_a_503_not_a_path(s3_server, tmp_path):  # type: ignore[no-untyped-def]
     blobs = open_blob_store("s3://no-such-bucket-mlhub/p", s3_server.storage_options, tmp_path / "c")
-    with pytest.raises((MLHubError, FileNotFoundError)):
+    with pytest.raises(MLHubError) as e:
         blobs.put_bytes(b"x")
+    assert (e.value.http_status, e.value.message) == (
+        503, "storing the file failed: the bucket of the server's artifact storage does not exist. Ask the "
+             "administrator to create it (or correct MLHub.artifact_root)")
     assert list((tmp_path / "c" / "tmp").iterdir()) == []
+
+
+def test_an_unreachable_store_is_a_503(tmp_path):  # type: ignore[no-untyped-def]
+    pytest.importorskip("s3fs")
+    from tests.conftest import free_port
+
+    blobs = open_blob_store("s3://bucket/p", {"endpoint_url": f"http://127.0.0.1:{free_port()}", "key": "k",
+                                              "secret": "s", "client_kwargs": {"region_name": "eu-west-1"}},
+                            tmp_path / "c")
+    with pytest.raises(MLHubError) as e:
+        blobs.put_bytes(b"x")
+    assert e.value.http_status == 503 and "did not answer (EndpointConnectionError)" in e.value.message
+    assert "127.0.0.1" not in e.value.message and list((tmp_path / "c" / "tmp").iterdir()) == []
 
 
 def test_file_url_is_a_local_folder(tmp_path):  # type: ignore[no-untyped-def]
