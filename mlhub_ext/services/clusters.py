@@ -48,8 +48,9 @@ class _SharedClientProvider(ClusterProvider):
         self._client: Any = None
         self._lock = threading.Lock()
 
+    @abstractmethod
     def _connect(self) -> Any:
-        raise NotImplementedError
+        """A new connected client (the hook each shared provider fills in)."""
 
     def client(self, user: str, token: str | None = None) -> Any:
         with self._lock:
