@@ -8,6 +8,7 @@
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { errorMessage, IPollingState, PollingModel } from '../pollingModel';
 import { IProject, IRun, Role } from '../tokens';
 import {
   deleteRun,
@@ -41,8 +42,38 @@ export interface IRunPageApi extends ICompareApi {
   deleteRun: (id: string) => Promise<void>;
 }
 
-export class RunPageModel {
-  constructor(readonly runId: string, options: RunPageModel.IOptions = {}) {
+/** What the page shows besides the run and its series (those are in `metrics`). */
+export interface IRunPageState extends IPollingState {
+  /** The caller's role on the run's project (null until known). */
+  role: Role | null;
+  artifacts: IArtifact[];
+  links: IRunLinks | null;
+  /** The last failed action's message (edit, stop, delete), verbatim. */
+  actionError: string | null;
+  /** An action is on its way to the server. */
+  busy: boolean;
+  deleted: boolean;
+}
+
+export class RunPageModel extends PollingModel<IRunPageState> {
+  constructor(
+    readonly runId: string,
+    options: RunPageModel.IOptions = {}
+  ) {
+    super(
+      {
+        role: null,
+        artifacts: [],
+        links: null,
+        actionError: null,
+        busy: false,
+        deleted: false,
+        loading: false,
+        error: null
+      },
+      // Started once the page has loaded (see load()).
+      { name: 'run-page', interval: EXTRAS_POLL_MS, maxBackoff: EXTRAS_MAX_BACKOFF_MS, autoPoll: false }
+    );
     this._api = options.api ?? {
       getRun,
       getSeries,
@@ -55,14 +86,7 @@ export class RunPageModel {
     };
     this.metrics = new CompareModel([runId], { api: this._api, stream: options.stream });
     this.metrics.changed.connect(this._onMetrics, this);
-    this._extras = new Poll({
-      auto: false,
-      factory: () => this._loadExtras(),
-      frequency: { interval: EXTRAS_POLL_MS, backoff: true, max: EXTRAS_MAX_BACKOFF_MS },
-      name: 'mlhub-ext:run-page',
-      // Only a running run gains artifacts and versions; poll it while the page is seen.
-      standby: () => !this._visible || this.run?.status !== 'running' || 'when-hidden'
-    });
+    this.stateChanged.connect(this._emit, this);
   }
 
   /** The run and its series, live from the stream. */
@@ -70,54 +94,52 @@ export class RunPageModel {
 
   /** The run as last sent by the server (null until loaded, or once deleted). */
   get run(): IRun | null {
-    return this._deleted ? null : (this.metrics.runs[0] ?? null);
+    return this.state.deleted ? null : (this.metrics.runs[0] ?? null);
   }
 
-  /** The caller's role on the run's project (null until known). */
   get role(): Role | null {
-    return this._role;
+    return this.state.role;
   }
 
   get canEdit(): boolean {
-    return this._role !== null && EDIT_ROLES.includes(this._role);
+    return this.role !== null && EDIT_ROLES.includes(this.role);
   }
 
   get canDelete(): boolean {
-    return this._role !== null && MANAGE_ROLES.includes(this._role);
+    return this.role !== null && MANAGE_ROLES.includes(this.role);
   }
 
   get artifacts(): IArtifact[] {
-    return this._artifacts;
+    return this.state.artifacts;
   }
 
   get links(): IRunLinks | null {
-    return this._links;
+    return this.state.links;
   }
 
   /** The last failed load's message (the run itself, or the series), verbatim. */
   get error(): string | null {
-    return this.metrics.error ?? this._error;
+    return this.metrics.error ?? this.state.error;
   }
 
-  /** The last failed action's message (edit, stop, delete), verbatim. */
   get actionError(): string | null {
-    return this._actionError;
+    return this.state.actionError;
   }
 
-  /** An action is on its way to the server. */
   get busy(): boolean {
-    return this._busy;
+    return this.state.busy;
   }
 
   get deleted(): boolean {
-    return this._deleted;
+    return this.state.deleted;
   }
 
-  /** Bumped on every change: lets views and tests see updates. */
+  /** Bumped on every change, of the page's own state or of the run's series. */
   get version(): number {
-    return this._version;
+    return this._changes;
   }
 
+  /** Emitted on every change, of the page's own state or of the run's series. */
   get changed(): ISignal<this, void> {
     return this._changed;
   }
@@ -127,10 +149,6 @@ export class RunPageModel {
     return this._deletedSignal;
   }
 
-  get isDisposed(): boolean {
-    return this._disposed;
-  }
-
   /** The page's tab shows (true) or hides (false); hidden, artifacts and links are not polled. */
   setVisible(visible: boolean): void {
     this._visible = visible;
@@ -138,13 +156,13 @@ export class RunPageModel {
 
   /** Load the run, its series (downsampled to `maxPoints`) and everything else shown. */
   async load(maxPoints: number): Promise<void> {
-    await Promise.all([this.metrics.load(maxPoints), this._loadExtras().catch(() => undefined)]);
-    void this._extras.start();
+    await Promise.all([this.metrics.load(maxPoints), this.refresh()]);
+    void this.poll.start();
   }
 
   /** Fetch everything again. */
   async reload(): Promise<void> {
-    await Promise.all([this.metrics.reload(), this._loadExtras().catch(() => undefined)]);
+    await Promise.all([this.metrics.reload(), this.refresh()]);
   }
 
   /** Change name, tags or notes; the answer replaces the run shown. */
@@ -161,58 +179,46 @@ export class RunPageModel {
   async delete(): Promise<boolean> {
     const done = await this._act(() => this._api.deleteRun(this.runId));
     if (done) {
-      this._deleted = true;
+      this.setState({ deleted: true });
       this._deletedSignal.emit();
     }
     return done;
   }
 
   dispose(): void {
-    if (this._disposed) {
+    if (this.isDisposed) {
       return;
     }
-    this._disposed = true;
-    this._extras.dispose();
     this.metrics.dispose();
-    Signal.clearData(this);
+    super.dispose();
+  }
+
+  /** Only a running run gains artifacts and versions; poll it while the page is seen. */
+  protected standby(): boolean | Poll.Standby {
+    return !this._visible || this.run?.status !== 'running' || 'when-hidden';
+  }
+
+  /** Artifacts and links, and the caller's role on the run's project (once). */
+  protected async loadState(): Promise<Partial<IRunPageState>> {
+    const run = this.run ?? (await this._api.getRun(this.runId));
+    const [project, artifacts, links] = await Promise.all([
+      this.role === null ? this._api.getProject(run.project) : null,
+      this._api.listArtifacts(this.runId),
+      this._api.getRunLinks(this.runId)
+    ]);
+    return { role: project ? project.role : this.role, artifacts: artifacts.artifacts, links };
   }
 
   private async _act(action: () => Promise<unknown>): Promise<boolean> {
-    this._busy = true;
-    this._actionError = null;
-    this._emit();
+    this.setState({ busy: true, actionError: null });
     try {
       await action();
       return true;
     } catch (error) {
-      this._actionError = (error as Error).message ?? String(error);
+      this.setState({ actionError: errorMessage(error) });
       return false;
     } finally {
-      this._busy = false;
-      this._emit();
-    }
-  }
-
-  private async _loadExtras(): Promise<void> {
-    try {
-      // The project (and the caller's role on it) is known from the run.
-      const run = this.run ?? (await this._api.getRun(this.runId));
-      const [project, artifacts, links] = await Promise.all([
-        this._role === null ? this._api.getProject(run.project) : null,
-        this._api.listArtifacts(this.runId),
-        this._api.getRunLinks(this.runId)
-      ]);
-      if (project) {
-        this._role = project.role;
-      }
-      this._artifacts = artifacts.artifacts;
-      this._links = links;
-      this._error = null;
-    } catch (error) {
-      this._error = (error as Error).message ?? String(error);
-      throw error;
-    } finally {
-      this._emit();
+      this.setState({ busy: false });
     }
   }
 
@@ -220,32 +226,23 @@ export class RunPageModel {
     const status = this.run?.status ?? null;
     if (this._status === 'running' && status !== null && status !== 'running') {
       // The run just ended: its last artifacts and versions are in by now.
-      void this._loadExtras().catch(() => undefined);
+      void this.refresh();
     }
     this._status = status;
     this._emit();
   }
 
   private _emit(): void {
-    if (!this._disposed) {
-      this._version++;
+    if (!this.isDisposed) {
+      this._changes++;
       this._changed.emit();
     }
   }
 
   private readonly _api: IRunPageApi;
-  private readonly _extras: Poll;
-  private _role: Role | null = null;
-  private _artifacts: IArtifact[] = [];
-  private _links: IRunLinks | null = null;
-  private _error: string | null = null;
-  private _actionError: string | null = null;
-  private _busy = false;
-  private _deleted = false;
   private _status: string | null = null;
   private _visible = true;
-  private _version = 0;
-  private _disposed = false;
+  private _changes = 0;
   private readonly _changed = new Signal<this, void>(this);
   private readonly _deletedSignal = new Signal<this, void>(this);
 }
