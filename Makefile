@@ -31,12 +31,13 @@ LAB_DEFAULT_URL := $(if $(wildcard examples),/lab/tree/examples,/lab)
 MLHUB_TEST_PG_URL ?= postgresql+psycopg://mlhub:mlhub@127.0.0.1:5432/mlhub_test
 export MLHUB_TEST_PG_URL
 
-.PHONY: help install lab test pytest ui-test ts-test lint hub bench clean distclean chromium postgres mlflow-client
+.PHONY: help install lab test pytest ui-test ts-test screenshots lint hub bench clean distclean chromium postgres mlflow-client
 
 help:
 	@echo "make lab       install (first time only) and start JupyterLab with ML Hub"
 	@echo "make test      run every check: lint, the TypeScript unit tests, pytest, then the Galata browser tests"
 	@echo "make pytest    Python tests only;  make ui-test: browser tests only;  make ts-test: lab unit tests (jest)"
+	@echo "make screenshots  retake the docs' screenshots into docs/screenshots/ (SPECS=tests/home.spec.ts: only those)"
 	@echo "make lint      import-layer contracts, generated API types current, TypeScript type check"
 	@echo "make hub       start a JupyterHub with the ML Hub service (hub_config/start.sh)"
 	@echo "make bench     run the benchmarks in bench/ (BENCH_ARGS=--quick for a short run)"
@@ -101,6 +102,15 @@ $(UI_STAMP): ui-tests/package.json ui-tests/yarn.lock .yarnrc.yml
 ui-test: install chromium $(UI_STAMP)
 	cd ui-tests && CI=true jlpm playwright test --reporter=line
 	cd ui-tests && CI=true jlpm test:hub --reporter=line
+
+# The pictures in README.md and docs/ are the browser tests' screenshots. `make ui-test`
+# writes them under ui-tests/test-results/ (ignored, so the tree stays clean); this target
+# runs the same tests with MLHUB_SCREENSHOT_DIR (ui-tests/shots.ts) set to docs/screenshots/.
+# SPECS limits it to some specs (and then skips the hub run).
+SHOTS_ENV := MLHUB_SCREENSHOT_DIR="$(CURDIR)/docs/screenshots" CI=true
+screenshots: install chromium $(UI_STAMP)
+	cd ui-tests && $(SHOTS_ENV) jlpm playwright test --reporter=line $(SPECS)
+	$(if $(SPECS),,cd ui-tests && $(SHOTS_ENV) jlpm test:hub --reporter=line)
 
 # The lab extension's models and helpers under jest (labextension/__tests__/), HTTP mocked.
 ts-test: install

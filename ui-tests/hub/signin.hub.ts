@@ -9,6 +9,7 @@
 import { expect, test } from '@playwright/test';
 
 import { GITHUB_PORT, HUB_URL, SKIP_VAR } from './hub-env';
+import { shot } from '../shots';
 
 const ALICE_API = '/user/alice/mlhub/api/v1';
 
@@ -93,7 +94,7 @@ test('alice signs in with GitHub and sees her project in the ML Hub sidebar', as
   );
   await expect(sidebar.locator('.jp-MLHub-footer')).toContainText('alice · hub');
   await expect(sidebar.locator('.jp-MLHub-error')).toHaveCount(0);
-  await page.screenshot({ path: '../docs/screenshots/hub-sidebar.png' });
+  await page.screenshot({ path: shot('hub-sidebar.png') });
 
   // The Share dialog works through the hub too (the lab's writes carry its XSRF token
   // through alice's server to the service): alice shares the project with bob.

@@ -10,6 +10,7 @@ import { expect, Page, test } from '@playwright/test';
 
 import { NATIVE_HUB, SKIP_VAR } from './hub-env';
 import { startHub, stopHub } from './hub-process';
+import { shot } from '../shots';
 
 const BASE = NATIVE_HUB.url;
 const ADMIN = { name: 'hubadmin', email: 'admin@example.org', password: 'admin-horse-battery-7' };
@@ -80,7 +81,7 @@ test('dana signs up, the admin approves her, she signs in to her own empty regis
     has: adminPage.getByRole('cell', { name: DANA.name, exact: true })
   });
   await expect(row).toContainText(DANA.email);
-  await adminPage.screenshot({ path: '../docs/screenshots/hub-authorize.png' });
+  await adminPage.screenshot({ path: shot('hub-authorize.png') });
   await row.getByRole('button', { name: 'Authorize', exact: true }).click();
   await expect(row.getByRole('button', { name: 'Unauthorize', exact: true })).toBeVisible();
 

@@ -1,4 +1,5 @@
 import { expect, test } from '@jupyterlab/galata';
+import { shot } from '../shots';
 
 /** A Hugging Face model card as the hub's template and `evaluate` write them. */
 function card(name: string): string {
@@ -90,6 +91,6 @@ test.describe('Model cards', () => {
     await expect(item.locator('.jp-MLHubModels-metrics')).toContainText('accuracy 0.931');
     await expect(item.locator('.jp-MLHub-tag')).toHaveText(['sentiment', 'distilbert']);
     await expect(panel.locator(`.jp-MLHubModels-item[data-model="${name}-broken"]`)).toHaveCount(0);
-    await page.screenshot({ path: '../docs/screenshots/model-card.png' });
+    await page.screenshot({ path: shot('model-card.png') });
   });
 });

@@ -2,6 +2,7 @@ import { expect, test } from '@jupyterlab/galata';
 import type { Locator, Page } from '@playwright/test';
 import { execFileSync } from 'child_process';
 import { createHash } from 'crypto';
+import { shot } from '../shots';
 
 const API = '/mlhub/api/v1';
 
@@ -141,7 +142,7 @@ test.describe('Datasets', () => {
     await expect(view.getByRole('heading', { name: new RegExp(`${name}\\s+version 3`) })).toBeVisible();
     await expect(view.getByRole('table', { name: 'preview' }).locator('tbody tr')).toHaveCount(20);
     await expect(item).toContainText('v3'); // the sidebar follows the rollback
-    await page.screenshot({ path: '../docs/screenshots/datasets.png' });
+    await page.screenshot({ path: shot('datasets.png') });
   });
 
   test('Insert code to load puts the loading line into the notebook', async ({ page }) => {
@@ -232,7 +233,7 @@ test('Upload form: name, description, tags, a new version, the sheet of a workbo
   await expect(sheet.locator('option')).toHaveText(['(the first sheet with rows)', 'readme', 'data']);
   await sheet.selectOption('data');
   await form.getByRole('textbox', { name: 'tags' }).fill('regions');
-  await panel.screenshot({ path: '../docs/screenshots/datasets-upload-form.png' });
+  await panel.screenshot({ path: shot('datasets-upload-form.png') });
   await form.getByRole('button', { name: 'Register', exact: true }).click();
   const regions = `regions_${suffix}`;
   await panel.getByRole('button', { name: new RegExp(regions) }).click({ timeout: 30000 });
@@ -248,5 +249,5 @@ test('Upload form: name, description, tags, a new version, the sheet of a workbo
     'sales'
   ]);
   await expect(view.getByRole('table', { name: 'preview' }).locator('tbody tr')).toHaveCount(2);
-  await page.screenshot({ path: '../docs/screenshots/datasets-reading-note.png' });
+  await page.screenshot({ path: shot('datasets-reading-note.png') });
 });

@@ -9,6 +9,7 @@ import type { Page } from '@playwright/test';
 import { createHash } from 'crypto';
 
 import { compareMetrics, differsBeyondTolerance, TOLERANCE_TEXT } from '../../labextension/models/compare';
+import { shot } from '../shots';
 
 const API = '/mlhub/api/v1';
 
@@ -193,6 +194,6 @@ test.describe('Model view charts', () => {
     expect(fit.inside).toBe(true);
     expect(fit.overflow).toBeLessThanOrEqual(0);
     expect(fit.yAxisWidth).toBeGreaterThan(30);
-    await chart.screenshot({ path: '../docs/screenshots/models-loss-chart.png' });
+    await chart.screenshot({ path: shot('models-loss-chart.png') });
   });
 });

@@ -3,6 +3,7 @@ import type { Locator, Page, WebSocketRoute } from '@playwright/test';
 
 import { hoverRows, nearestIndex } from '../../labextension/experiments/chartInteraction';
 import { minmaxIndices, plotValue, SeriesBuffer } from '../../labextension/experiments/series';
+import { shot } from '../shots';
 
 const API = '/mlhub/api/v1';
 
@@ -163,7 +164,7 @@ test.describe('Experiments', () => {
     await expect(row('status').locator('td')).toHaveText(['finished', 'finished']);
     await expect(row('status')).toHaveAttribute('data-differs', 'false');
 
-    await page.screenshot({ path: '../docs/screenshots/compare.png' });
+    await page.screenshot({ path: shot('compare.png') });
 
     // Hovering names the step and the runs' values there; dragging zooms, double click resets.
     const over = accChart.locator('.u-over');
@@ -376,7 +377,7 @@ test.describe('Experiments', () => {
       return rgb;
     }, axis);
     expect(axisRgb).toBe(colors[2]);
-    await page.screenshot({ path: '../docs/screenshots/compare-dark.png' });
+    await page.screenshot({ path: shot('compare-dark.png') });
   });
 
   test('100 runs x 10,000 points render within a few seconds', async ({ page }) => {

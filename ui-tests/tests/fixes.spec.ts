@@ -11,9 +11,9 @@ import { createHash } from 'crypto';
 
 import { formatValue } from '../../labextension/datasets/components/format';
 import { defaultEvaluationDataset } from '../../labextension/models/trainBody';
+import { shot } from '../shots';
 
 const API = '/mlhub/api/v1';
-const SHOTS = '../docs/screenshots';
 
 async function xsrfHeaders(page: Page): Promise<Record<string, string>> {
   const cookies = await page.context().cookies();
@@ -130,11 +130,11 @@ test.describe('What a new user saw wrong', () => {
     const acc = page.locator(`#mlhub-run-${run.id} .jp-MLHubExp-chart[data-metric="acc"]`);
     await expect(acc.locator('canvas').first()).toBeVisible();
     await expect(acc.getByRole('note')).toHaveCount(0);
-    await loss.screenshot({ path: `${SHOTS}/chart-nan.png` });
+    await loss.screenshot({ path: shot('chart-nan.png') });
     await page.theme.setDarkTheme();
     await expect(loss.getByRole('note')).toBeVisible();
     expect(await inkedPixels(loss)).toBeGreaterThan(0);
-    await loss.screenshot({ path: `${SHOTS}/chart-nan-dark.png` });
+    await loss.screenshot({ path: shot('chart-nan-dark.png') });
     await page.theme.setLightTheme();
 
     // Compare: the stream badge says "live" only while one of the runs runs.
@@ -168,7 +168,7 @@ test.describe('What a new user saw wrong', () => {
     const refresh = experiments.getByRole('button', { name: 'Refresh' });
     const title = experiments.getByRole('heading', { name: 'Experiments' });
     expect(Math.abs((await refresh.boundingBox())!.y - (await title.boundingBox())!.y)).toBeLessThan(12);
-    await experiments.screenshot({ path: `${SHOTS}/sidebar-experiments-245.png` });
+    await experiments.screenshot({ path: shot('sidebar-experiments-245.png') });
 
     for (const [id, names] of [
       ['mlhub-datasets', ['ML Hub Home', 'Upload', 'Refresh']],
@@ -184,7 +184,7 @@ test.describe('What a new user saw wrong', () => {
         const box = (await header.getByRole('button', { name, exact: true }).boundingBox())!;
         expect(Math.abs(box.y + box.height / 2 - (top.y + top.height / 2)), `${id}: ${name}`).toBeLessThan(12);
       }
-      await panel.screenshot({ path: `${SHOTS}/sidebar-${id.replace('mlhub-', '')}-245.png` });
+      await panel.screenshot({ path: shot(`sidebar-${id.replace('mlhub-', '')}-245.png`) });
     }
     // The models dashboard: four tiles, none cut off.
     const tiles = page.locator('#mlhub-models .jp-MLHubModels-tile');
@@ -193,12 +193,12 @@ test.describe('What a new user saw wrong', () => {
       expect(await overflowX(tile)).toBeLessThanOrEqual(0);
     }
     await page.theme.setDarkTheme();
-    await page.locator('#mlhub-models').screenshot({ path: `${SHOTS}/sidebar-models-245-dark.png` });
+    await page.locator('#mlhub-models').screenshot({ path: shot('sidebar-models-245-dark.png') });
     await openSide(page, 'mlhub-datasets');
-    await page.locator('#mlhub-datasets').screenshot({ path: `${SHOTS}/sidebar-datasets-245-dark.png` });
+    await page.locator('#mlhub-datasets').screenshot({ path: shot('sidebar-datasets-245-dark.png') });
     await openSide(page, 'mlhub-experiments');
     await expect(experiments.locator('.jp-MLHubExp-metric').first()).toBeVisible();
-    await experiments.screenshot({ path: `${SHOTS}/sidebar-experiments-245-dark.png` });
+    await experiments.screenshot({ path: shot('sidebar-experiments-245-dark.png') });
     await page.theme.setLightTheme();
   });
 
@@ -277,9 +277,9 @@ test.describe('What a new user saw wrong', () => {
     // The estimator path wraps at its dots; the params are a JSON block.
     expect(await view.locator('[data-spec="estimator"] dd wbr').count()).toBeGreaterThan(0);
     await expect(view.getByLabel('params', { exact: true })).toContainText('"n_estimators": 3');
-    await panel.screenshot({ path: `${SHOTS}/model-view-fit.png` });
+    await panel.screenshot({ path: shot('model-view-fit.png') });
     await page.theme.setDarkTheme();
-    await panel.screenshot({ path: `${SHOTS}/model-view-fit-dark.png` });
+    await panel.screenshot({ path: shot('model-view-fit-dark.png') });
     await page.theme.setLightTheme();
 
     // A third version: the compare moves to v2 vs v3.

@@ -1,6 +1,7 @@
 import { expect, test } from '@jupyterlab/galata';
 import type { Locator, Page } from '@playwright/test';
 import { createHash } from 'crypto';
+import { shot } from '../shots';
 
 const API = '/mlhub/api/v1';
 
@@ -98,7 +99,7 @@ test.describe('ML Hub home', () => {
     await expect(activity.locator('li[data-kind="run_started"]', { hasText: 'training' }).first()).toBeVisible();
     await expect(activity.locator('li[data-kind="dataset_version"]', { hasText: dataset }).first()).toBeVisible();
     await page.sidebar.close('left');
-    await page.screenshot({ path: '../docs/screenshots/home.png' });
+    await page.screenshot({ path: shot('home.png') });
 
     await row.getByRole('button', { name: 'Stop' }).click();
     await expect(row.getByRole('button', { name: 'Stopping…' })).toBeDisabled();
@@ -139,7 +140,7 @@ test.describe('ML Hub home', () => {
     await page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: 'ML Hub Home' }).click();
     await expect(page.locator('body')).toHaveAttribute('data-jp-theme-light', 'false');
     await expect(stat(view, 'Runs')).toBeVisible();
-    await page.screenshot({ path: '../docs/screenshots/home-dark.png' });
+    await page.screenshot({ path: shot('home-dark.png') });
     await page.theme.setLightTheme();
   });
 

@@ -4,6 +4,7 @@ import { createHash } from 'crypto';
 
 import { compareMetrics, differingSpec } from '../../labextension/models/compare';
 import { parseParams, parseSpace, trainBody } from '../../labextension/models/trainBody';
+import { shot } from '../shots';
 
 const API = '/mlhub/api/v1';
 
@@ -227,15 +228,15 @@ test.describe('Models', () => {
     await expect(item).toBeVisible();
 
     await page.setViewportSize({ width: 1440, height: 1000 });
-    await page.screenshot({ path: '../docs/screenshots/models.png' });
+    await page.screenshot({ path: shot('models.png') });
     const evaluation = view.locator('.jp-MLHubModels-evaluation');
     await evaluation.scrollIntoViewIfNeeded();
-    await evaluation.screenshot({ path: '../docs/screenshots/models-evaluation.png' });
+    await evaluation.screenshot({ path: shot('models-evaluation.png') });
     await page.theme.setDarkTheme();
     await expect(matrix).toBeVisible();
-    await evaluation.screenshot({ path: '../docs/screenshots/models-evaluation-dark.png' });
+    await evaluation.screenshot({ path: shot('models-evaluation-dark.png') });
     await view.locator('tr[data-version="1"]').scrollIntoViewIfNeeded();
-    await page.screenshot({ path: '../docs/screenshots/models-dark.png' });
+    await page.screenshot({ path: shot('models-dark.png') });
     await page.theme.setLightTheme();
   });
 
@@ -344,7 +345,7 @@ test.describe('Models', () => {
     );
     await expect(view.locator('canvas.jp-MLHubModels-confusion')).toBeVisible();
     await page.setViewportSize({ width: 1440, height: 1000 });
-    await view.locator('.jp-MLHubModels-evaluations').screenshot({ path: '../docs/screenshots/models-evaluate-on.png' });
+    await view.locator('.jp-MLHubModels-evaluations').screenshot({ path: shot('models-evaluate-on.png') });
 
     // Back to the training holdout.
     await shown.selectOption({ label: 'the training holdout' });

@@ -1,6 +1,7 @@
 import { expect, test } from '@jupyterlab/galata';
 import type { Locator, Page } from '@playwright/test';
 import { createHash } from 'crypto';
+import { shot } from '../shots';
 
 const API = '/mlhub/api/v1';
 
@@ -103,7 +104,7 @@ test.describe('Profile', () => {
     await page.setViewportSize({ width: 1280, height: 860 });
     await page.evaluate(() => (window as any).jupyterapp.commands.execute('application:toggle-left-area'));
     await page.waitForTimeout(300);
-    await page.locator('#mlhub-profile').screenshot({ path: '../docs/screenshots/profile.png' });
+    await page.locator('#mlhub-profile').screenshot({ path: shot('profile.png') });
     await page.evaluate(() => (window as any).jupyterapp.commands.execute('application:toggle-left-area'));
 
     // Done: the value is gone from the page for good.

@@ -1,6 +1,7 @@
 import { expect, test } from '@jupyterlab/galata';
 import type { Locator, Page } from '@playwright/test';
 import { createHash } from 'crypto';
+import { shot } from '../shots';
 
 const API = '/mlhub/api/v1';
 
@@ -216,7 +217,7 @@ test.describe('Run page', () => {
     await expect(panel).toBeHidden();
     await view.evaluate(el => el.closest('.jp-MLHubRun-content')?.scrollTo(0, 0));
     await page.waitForTimeout(300);
-    await page.screenshot({ path: '../docs/screenshots/run-page.png' });
+    await page.screenshot({ path: shot('run-page.png') });
     await page.evaluate(() =>
       (window as any).jupyterapp.commands.execute('apputils:change-theme', {
         theme: 'JupyterLab Dark'
@@ -225,7 +226,7 @@ test.describe('Run page', () => {
     await expect(page.locator('body')).toHaveAttribute('data-jp-theme-light', 'false');
     await expect(metrics.locator('.jp-MLHubExp-chart[data-metric="acc"] canvas').first()).toBeVisible();
     await page.waitForTimeout(300);
-    await page.screenshot({ path: '../docs/screenshots/run-page-dark.png' });
+    await page.screenshot({ path: shot('run-page-dark.png') });
     await page.evaluate(() =>
       (window as any).jupyterapp.commands.execute('apputils:change-theme', {
         theme: 'JupyterLab Light'

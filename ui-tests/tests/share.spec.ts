@@ -1,5 +1,6 @@
 import { expect, test } from '@jupyterlab/galata';
 import type { Locator, Page } from '@playwright/test';
+import { shot } from '../shots';
 
 const API = '/mlhub/api/v1';
 
@@ -83,7 +84,7 @@ test.describe('Share dialog', () => {
     await dialog.getByLabel('Role of bob').selectOption('edit');
     await expect(bob).toHaveAttribute('data-role', 'edit');
     expect((await members(page, project)).find(m => m.user === 'bob')?.role).toBe('edit');
-    await page.screenshot({ path: '../docs/screenshots/share.png' });
+    await page.screenshot({ path: shot('share.png') });
 
     // The server's own message is shown verbatim: the owner cannot be made a member.
     await dialog.getByLabel('User to add').fill(owner);

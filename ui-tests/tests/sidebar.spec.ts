@@ -1,5 +1,6 @@
 import { expect, test } from '@jupyterlab/galata';
 import type { APIRequestContext, Locator, Page } from '@playwright/test';
+import { shot } from '../shots';
 
 const API = '/mlhub/api/v1';
 
@@ -100,7 +101,7 @@ test.describe('Projects in the Experiments sidebar', () => {
     await expect(panel.locator('.jp-MLHub-error')).toHaveCount(0);
     await expect(panel.locator('.jp-MLHub-banner')).toHaveCount(0);
 
-    await page.screenshot({ path: '../docs/screenshots/sidebar.png' });
+    await page.screenshot({ path: shot('sidebar.png') });
   });
 
   test('the command palette entry opens the sidebar', async ({ page }) => {
@@ -156,7 +157,7 @@ test.describe('Projects in the Experiments sidebar', () => {
         .reduce((sum, channel) => sum + channel, 0);
     expect(luminance(colors.background)).toBeLessThan(luminance(colors.color));
     await expect(panel.getByRole('button', { name: 'Refresh' })).toBeEnabled();
-    await page.screenshot({ path: '../docs/screenshots/sidebar-dark.png' });
+    await page.screenshot({ path: shot('sidebar-dark.png') });
   });
 
   test("shows the server's error message verbatim", async ({ page }) => {

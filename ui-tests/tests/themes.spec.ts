@@ -1,15 +1,16 @@
 /**
  * Both themes, every view: each ML Hub view is screenshotted in JupyterLab Light and Dark
- * (docs/screenshots/themes-*-light.png / -dark.png), every table cell's text is checked
- * against its effective background for WCAG AA contrast (4.5:1), and the bokeh figures of
- * mh.live and mh.plots take the theme's colours and follow a theme change.
+ * (themes-*-light.png / -dark.png; `make screenshots` writes them to docs/screenshots/),
+ * every table cell's text is checked against its effective background for WCAG AA
+ * contrast (4.5:1), and the bokeh figures of mh.live and mh.plots take the theme's
+ * colours and follow a theme change.
  */
 import { expect, test } from '@jupyterlab/galata';
 import type { Locator, Page } from '@playwright/test';
 import { createHash } from 'crypto';
+import { shot } from '../shots';
 
 const API = '/mlhub/api/v1';
-const SHOTS = '../docs/screenshots';
 
 async function xsrfHeaders(page: Page): Promise<Record<string, string>> {
   const cookies = await page.context().cookies();
@@ -296,10 +297,10 @@ test.describe('Themes', () => {
         .poll(async () => new Set(await bokehBackgrounds(page)), { timeout: 10000 })
         .toEqual(new Set([expected]));
       await nb.locator('.jp-Cell').nth(0).scrollIntoViewIfNeeded();
-      await page.screenshot({ path: `${SHOTS}/themes-notebook-live-${theme}.png` });
+      await page.screenshot({ path: shot(`themes-notebook-live-${theme}.png`) });
       const plots = nb.locator('.jp-Cell').nth(2).locator('.jp-OutputArea');
       await plots.scrollIntoViewIfNeeded();
-      await plots.screenshot({ path: `${SHOTS}/themes-notebook-plots-${theme}.png` });
+      await plots.screenshot({ path: shot(`themes-notebook-plots-${theme}.png`) });
 
       // Compare view: the highlighted (differing) rows and every other cell readable.
       await page.evaluate(async ids => {
@@ -309,7 +310,7 @@ test.describe('Themes', () => {
       const compareTable = compare.getByRole('table', { name: 'Run comparison' });
       await expectReadable(compareTable, 'tr.jp-MLHubExp-differs td, tr.jp-MLHubExp-differs th', `${theme} compare highlighted`);
       await expectReadable(compareTable, 'td, th', `${theme} compare table`);
-      await page.screenshot({ path: `${SHOTS}/themes-compare-${theme}.png` });
+      await page.screenshot({ path: shot(`themes-compare-${theme}.png`) });
 
       // Models sidebar and the model view's version compare.
       await page.sidebar.openTab('mlhub-models');
@@ -327,7 +328,7 @@ test.describe('Themes', () => {
       // The progress text says what came of a job, not its state again.
       await expect(models.locator('.jp-MLHubModels-jobMessage').first()).toHaveText(/^registered as v\d · 100%$/);
       await view.locator('section[aria-label="compare versions"]').scrollIntoViewIfNeeded();
-      await page.screenshot({ path: `${SHOTS}/themes-models-${theme}.png` });
+      await page.screenshot({ path: shot(`themes-models-${theme}.png`) });
 
       // Dataset view: preview and statistics tables.
       await page.evaluate(async name => {
@@ -337,7 +338,7 @@ test.describe('Themes', () => {
       await expect(dataset.getByRole('table', { name: 'preview' })).toContainText('9007199254740993');
       await expectReadable(dataset, '.jp-MLHub-table td, .jp-MLHub-table th', `${theme} dataset tables`);
       await page.sidebar.openTab('mlhub-datasets');
-      await page.screenshot({ path: `${SHOTS}/themes-dataset-${theme}.png` });
+      await page.screenshot({ path: shot(`themes-dataset-${theme}.png`) });
 
       // The experiments sidebar with its run list and status badges.
       await page.sidebar.openTab('mlhub-experiments');
@@ -346,7 +347,7 @@ test.describe('Themes', () => {
       await experiments.getByLabel('Project', { exact: true }).selectOption(project);
       await expect(experiments.locator('.jp-MLHubExp-runName')).toHaveCount(4);
       await expectReadable(experiments, '.jp-MLHub-status, .jp-MLHubExp-tag', `${theme} experiments badges`);
-      await experiments.screenshot({ path: `${SHOTS}/themes-sidebar-experiments-${theme}.png` });
+      await experiments.screenshot({ path: shot(`themes-sidebar-experiments-${theme}.png`) });
 
       // The run page: its tables and badges.
       await page.evaluate(async id => {
@@ -355,7 +356,7 @@ test.describe('Themes', () => {
       const runPage = page.locator('.jp-MLHubRun-content').filter({ hasText: 'deep' }).first();
       await expect(runPage.locator('table').first()).toBeVisible({ timeout: 30000 });
       await expectReadable(runPage, 'table td, table th, .jp-MLHub-status', `${theme} run page`);
-      await page.screenshot({ path: `${SHOTS}/themes-run-page-${theme}.png` });
+      await page.screenshot({ path: shot(`themes-run-page-${theme}.png`) });
 
       // The Experiments sidebar's Projects view (projects and their latest runs) and the Train form.
       // (already the open tab: a click on its icon would close it)
@@ -369,7 +370,7 @@ test.describe('Themes', () => {
         await (window as any).jupyterapp.commands.execute('mlhub:train-model');
       });
       await expect(page.getByRole('form', { name: 'Train model' })).toBeVisible();
-      await page.screenshot({ path: `${SHOTS}/themes-train-form-${theme}.png` });
+      await page.screenshot({ path: shot(`themes-train-form-${theme}.png`) });
     }
     await page.theme.setLightTheme();
   });

@@ -3,6 +3,7 @@ import type { Page } from '@playwright/test';
 import { createHash } from 'crypto';
 
 import { defaultDataset, isHoldout, prefillFromVersion, trainBody } from '../../labextension/models/trainBody';
+import { shot } from '../shots';
 
 const API = '/mlhub/api/v1';
 
@@ -161,7 +162,7 @@ test.describe('Train form options, full spec, train again, Try it', () => {
 
     await page.setViewportSize({ width: 1280, height: 900 });
     await tryIt.evaluate(form => form.previousElementSibling!.scrollIntoView({ block: 'start' }));
-    await page.screenshot({ path: '../docs/screenshots/models-try-it.png' });
+    await page.screenshot({ path: shot('models-try-it.png') });
 
     // Train again: the form opens filled from v1's spec; submitting makes v2 with the same spec.
     await view.getByRole('button', { name: 'Train again with these settings' }).click();
@@ -177,7 +178,7 @@ test.describe('Train form options, full spec, train again, Try it', () => {
     await expect(features.locator('[data-feature="note"] input')).not.toBeChecked();
     await expect(features.locator('[data-feature="colour"] input')).toBeChecked();
     await form.evaluate(el => el.scrollIntoView({ block: 'start' }));
-    await page.screenshot({ path: '../docs/screenshots/models-train-form.png' });
+    await page.screenshot({ path: shot('models-train-form.png') });
     await form.getByRole('button', { name: 'Train', exact: true }).click();
     await expect(view.getByRole('heading', { name: /Version 2/ })).toBeVisible({ timeout: 120000 });
     const v2 = await (await page.request.get(`${API}/models/${name}/versions/2`)).json();
