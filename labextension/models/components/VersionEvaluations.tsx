@@ -5,16 +5,16 @@
  */
 import React, { useEffect, useState } from 'react';
 
-import { useResource } from '../../components/useModel';
-import { evaluateVersion, getJob, listEvaluations } from '../api';
+import { useModelState, useResource } from '../../components/useModel';
+import { evaluateVersion, listEvaluations } from '../api';
+import { JobModel } from '../jobModel';
 import { defaultEvaluationDataset } from '../trainBody';
 import { useDatasets } from '../trainInputs';
-import { ACTIVE_STATES, IEvaluation, IJob, IModelVersion, IStoredEvaluation } from '../types';
+import { IEvaluation, IJob, IModelVersion, IStoredEvaluation } from '../types';
 import { EvaluationPlots } from './EvaluationPlots';
 import { formatDate } from './format';
 import { JobRow } from './JobRow';
 
-const POLL_MS = 1000;
 const HOLDOUT = 'holdout';
 
 export interface IVersionEvaluationsProps {
@@ -35,15 +35,33 @@ export function VersionEvaluations(props: IVersionEvaluationsProps): JSX.Element
   const [shown, setShown] = useState<string>(HOLDOUT);
   const [datasetName, setDatasetName] = useState('');
   const [target, setTarget] = useState('');
-  const [job, setJob] = useState<IJob | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [loads, setLoads] = useState(0);
+  // The evaluation job submitted from this form, followed until it ends.
+  const [jobModel] = useState(() => new JobModel());
+  useEffect(() => () => jobModel.dispose(), [jobModel]);
+  const { job, error: jobError } = useModelState(jobModel);
 
   useEffect(() => {
     setShown(HOLDOUT);
-    setJob(null);
-    setError(null);
+    jobModel.clear();
   }, [name, version.version]);
+
+  // Once the job ends, show what it stored.
+  useEffect(() => {
+    const onFinished = (_: JobModel, done: IJob): void => {
+      if (done.state === 'finished') {
+        const id = (done.result as { evaluation_id?: number } | null)?.evaluation_id;
+        if (id !== undefined) {
+          setShown(String(id));
+        }
+        setLoads(n => n + 1);
+      }
+    };
+    jobModel.finished.connect(onFinished);
+    return () => {
+      jobModel.finished.disconnect(onFinished);
+    };
+  }, [jobModel]);
 
   const evaluations = useResource(() => listEvaluations(name, version.version), [name, version.version, loads]);
   const stored: IStoredEvaluation[] = evaluations.value?.evaluations ?? [];
@@ -53,43 +71,18 @@ export function VersionEvaluations(props: IVersionEvaluationsProps): JSX.Element
     setDatasetName(defaultEvaluationDataset(datasets, version));
   }, [datasets, name, version.version]);
 
-  // Follow the submitted job until it ends, then show what it stored.
-  useEffect(() => {
-    if (!job || !ACTIVE_STATES.includes(job.state)) {
-      return;
-    }
-    const timer = window.setTimeout(() => {
-      getJob(job.id)
-        .then(next => {
-          setJob(next);
-          if (next.state === 'finished') {
-            const id = (next.result as { evaluation_id?: number } | null)?.evaluation_id;
-            if (id !== undefined) {
-              setShown(String(id));
-            }
-            setLoads(n => n + 1);
-          }
-        })
-        .catch(e => setError((e as Error).message));
-    }, POLL_MS);
-    return () => window.clearTimeout(timer);
-  }, [job]);
-
   const submit = (event: React.FormEvent): void => {
     event.preventDefault();
-    setError(null);
     const body: { dataset: string; target?: string } = { dataset: datasetName };
     if (target.trim()) {
       body.target = target.trim();
     }
-    evaluateVersion(name, version.version, body)
-      .then(setJob)
-      .catch(e => setError((e as Error).message));
+    void jobModel.submit(() => evaluateVersion(name, version.version, body));
   };
 
   const picked = stored.find(e => String(e.id) === shown);
   const evaluation: IEvaluation | null | undefined = picked ? picked.evaluation : version.evaluation;
-  const running = !!job && ACTIVE_STATES.includes(job.state);
+  const running = jobModel.active;
   return (
     <div className="jp-MLHubModels-evaluations">
       <label className="jp-MLHubModels-field jp-MLHubModels-inline">
@@ -148,9 +141,9 @@ export function VersionEvaluations(props: IVersionEvaluationsProps): JSX.Element
           <JobRow job={job} />
         </ul>
       )}
-      {(error || evaluations.error || listError) && (
+      {(jobError || evaluations.error || listError) && (
         <div className="jp-MLHub-error" role="alert">
-          {error || evaluations.error || listError}
+          {jobError || evaluations.error || listError}
         </div>
       )}
     </div>
