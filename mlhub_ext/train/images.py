@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import invalid, quoted
+from .specs import require_torch
 from .tabular import check_target, infer_task, to_python, _sort_key
 
 
@@ -168,6 +169,8 @@ def _convert_channels(arr: np.ndarray, channels: int) -> np.ndarray:
 
 
 def _resize(arr: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    # torch's bilinear resize, so that training and prediction bring images to one size alike
+    require_torch("resizing images to a model's input size")
     import torch
     import torch.nn.functional as F
 

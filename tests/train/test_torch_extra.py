@@ -64,8 +64,11 @@ from mlhub_ext.train.specs import validate_spec
 from mlhub_ext.train.predict import load_model
 out = {"sklearn": validate_spec({"kind": "sklearn",
                                  "estimator": "sklearn.linear_model.LogisticRegression"}).kind}
+from mlhub_ext.train.images import decode_image
+import numpy as np
 for name, call in (("spec", lambda: validate_spec({"kind": "torch_cnn"})),
-                   ("load", lambda: load_model(b"weights", "torch"))):
+                   ("load", lambda: load_model(b"weights", "torch")),
+                   ("resize", lambda: decode_image(np.zeros((4, 4)), 1, (2, 2)))):
     try:
         call()
     except MLHubError as exc:
@@ -101,7 +104,7 @@ def test_no_module_of_the_package_imports_torch() -> None:
 def test_without_torch_a_torch_model_is_refused_naming_the_extra() -> None:
     got = _python(WITHOUT_TORCH)
     assert got["sklearn"] == "sklearn"        # everything else still works
-    for name in ("spec", "load"):
+    for name in ("spec", "load", "resize"):
         code, message = got[name]
         assert code == "invalid" and message.startswith(TORCH_MISSING), got
     assert "kind 'torch_cnn'" in got["spec"][1]
