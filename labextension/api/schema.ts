@@ -2153,6 +2153,109 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/metrics/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Series of many runs in one request, each downsampled to max_points (first, last, min and max per bucket) with the bucket's min/max band; runs the caller may not read are listed in missing; reads only */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SeriesQuery"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SeriesQueryResult"];
+                    };
+                };
+                /** @description malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too many write requests (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the server's artifact storage is full or read-only (insufficient_storage) */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/models": {
         parameters: {
             query?: never;
@@ -4553,6 +4656,195 @@ export interface paths {
         };
         trace?: never;
     };
+    "/projects/{name}/insights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Parameter importance for a metric over the project's runs matching filter/q: random-forest importance and Pearson correlation per param */
+        get: {
+            parameters: {
+                query: {
+                    metric: string;
+                    /** @description the run filter language */
+                    filter?: string;
+                    /** @description text in run names and tags */
+                    q?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description project name */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Insights"];
+                    };
+                };
+                /** @description malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not found (or not visible to the caller) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Parameter importance for a metric over the given runs (or those matching filter/q); reads only */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description project name */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["InsightsRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Insights"];
+                    };
+                };
+                /** @description malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not found (or not visible to the caller) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too many write requests (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the server's artifact storage is full or read-only (insufficient_storage) */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{name}/members": {
         parameters: {
             query?: never;
@@ -4838,6 +5130,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{name}/runs/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Group the project's runs by a param, tag, status or owner: per group the count and the mean, min and max of a metric's latest values */
+        get: {
+            parameters: {
+                query: {
+                    /** @description params.<key>, tags (a run is in a group per tag), status or owner */
+                    by: string;
+                    metric?: string;
+                    /** @description the run filter language */
+                    filter?: string;
+                    /** @description text in run names and tags */
+                    q?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description project name */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RunGroups"];
+                    };
+                };
+                /** @description malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not found (or not visible to the caller) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/runs": {
         parameters: {
             query?: never;
@@ -4845,18 +5229,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List and search runs */
+        /** List, search and sort runs (the runs table); ids_only=true: every matching id */
         get: {
             parameters: {
                 query?: {
                     limit?: number;
                     offset?: number;
                     project?: string;
-                    /** @description created_at, updated_at, name, status, metrics.<key> or params.<key> */
+                    /** @description created_at (or created), updated_at, finished_at, name, status, owner, duration, tags, params.<key>, metrics.<key> (latest value) or summary.<key>; runs without a value last */
                     order_by?: string;
                     desc?: boolean;
                     /** @description e.g. metrics.acc > 0.9 and params.lr < 0.01 and tags = baseline */
                     filter?: string;
+                    /** @description text searched (case-insensitive) in run names and tags */
+                    q?: string;
+                    /** @description with group or group_missing: only one group's runs (see /projects/{name}/runs/groups) */
+                    group_by?: string;
+                    /** @description a group's key (JSON text of its value) from the groups answer */
+                    group?: string;
+                    /** @description the runs that lack a group_by value */
+                    group_missing?: boolean;
+                    /** @description answer ids (every match, up to 10,000, in order) instead of runs: select all matching */
+                    ids_only?: boolean;
                 };
                 header?: never;
                 path?: never;
@@ -5831,6 +6225,10 @@ export interface paths {
             parameters: {
                 query?: {
                     max_points?: number;
+                    /** @description only the points after this step (a live cursor); with min_step/max_step the answer has last_step and band */
+                    after_step?: number;
+                    min_step?: number;
+                    max_step?: number;
                 };
                 header?: never;
                 path: {
@@ -6854,6 +7252,10 @@ export interface components {
             sha256: string;
             size: number;
         };
+        Band: {
+            max: (number | ("NaN" | "Infinity" | "-Infinity"))[] | string;
+            min: (number | ("NaN" | "Infinity" | "-Infinity"))[] | string;
+        };
         CardImport: {
             /** @description the model card's text: a Hugging Face README.md, YAML front matter optional */
             card: string;
@@ -7014,6 +7416,13 @@ export interface components {
             login: string;
             url: string;
         };
+        GroupMetric: {
+            /** @description runs of the group with a finite latest value of the metric */
+            count: number;
+            max: number | null;
+            mean: number | null;
+            min: number | null;
+        };
         Handshake: {
             mode?: string;
             user?: string;
@@ -7129,6 +7538,25 @@ export interface components {
             inferences?: components["schemas"]["Inference"][];
             total?: number;
         };
+        Insights: {
+            metric: string;
+            params: components["schemas"]["ParamImportance"][];
+            /** @description runs with a finite value of the metric, over which it was computed */
+            runs: number;
+            /** @description {"without_metric": runs left out for lacking the metric} */
+            skipped: {
+                [key: string]: number;
+            };
+        };
+        InsightsRequest: {
+            /** @description the run filter language */
+            filter?: string;
+            metric: string;
+            /** @description substring of a run's name or tag */
+            q?: string;
+            /** @description these runs (default: all that match) */
+            runs?: string[];
+        };
         Job: {
             /** Format: date-time */
             created_at: string | null;
@@ -7236,8 +7664,12 @@ export interface components {
             metrics: components["schemas"]["MetricInfo"][];
         };
         MetricSeries: {
+            /** @description with after_step, min_step or max_step: per returned point the min and max of its bucket when downsampled, else null */
+            band?: components["schemas"]["SeriesBand"] | null;
             downsampled: boolean;
             key: string;
+            /** @description with after_step, min_step or max_step: the series' last step */
+            last_step?: number;
             steps: number[];
             timestamps: number[];
             total: number;
@@ -7381,6 +7813,7 @@ export interface components {
         NewApiToken: {
             /** @description null or absent: never expires */
             expires_in_days?: number | null;
+            /** @description what the token is for */
             name: string;
             /**
              * @default write
@@ -7419,6 +7852,17 @@ export interface components {
             sha256?: string;
             /** @description bytes; must match what is sent */
             size: number;
+        };
+        ParamImportance: {
+            /** @description Pearson correlation with the metric (numeric params only) */
+            correlation: number | null;
+            /** @description random-forest impurity importance; all params sum to 1 (0 if the metric or the param is constant) */
+            importance: number;
+            /** @enum {string} */
+            kind: "number" | "category";
+            /** @description runs counted that have the param */
+            n: number;
+            param: string;
         };
         Params: {
             params: {
@@ -7493,6 +7937,21 @@ export interface components {
         };
         Promotion: {
             version: number;
+        };
+        QueriedSeries: {
+            /** @description per returned point, the min and max of its bucket; null unless downsampled */
+            band: components["schemas"]["Band"] | null;
+            downsampled: boolean;
+            key: string;
+            /** @description the series' last step (the cursor to ask after next) */
+            last_step: number;
+            run: string;
+            steps: number[] | string;
+            /** @description unless the request said timestamps: false */
+            timestamps?: number[] | string;
+            /** @description points stored in the series */
+            total: number;
+            values: (number | ("NaN" | "Infinity" | "-Infinity"))[] | string;
         };
         /** @description what reading the file changed or chose; keys only where they apply */
         Reading: {
@@ -7573,14 +8032,33 @@ export interface components {
             /** Format: date-time */
             updated_at: string | null;
         };
+        RunGroup: {
+            count: number;
+            /** @description JSON text of the value: GET /runs?group_by=<by>&group=<key> lists the group's runs; null for the runs that lack it (GET /runs?group_by=<by>&group_missing=true) */
+            key: string | null;
+            metric: components["schemas"]["GroupMetric"];
+            /** @description the group's value (a param value, a tag, a status, an owner); null for the runs that lack it */
+            value: unknown;
+        };
+        RunGroups: {
+            by: string;
+            groups: components["schemas"]["RunGroup"][];
+            metric: string | null;
+            /** @description runs matching the filter (a run with several tags counts once) */
+            total: number;
+        };
         RunLinks: {
             datasets: components["schemas"]["LinkedDataset"][];
             jobs: components["schemas"]["Job"][];
             model_versions: components["schemas"]["ModelVersion"][];
         };
         RunList: {
+            /** @description with ids_only=true: the ids of every matching run (up to 10,000), in order; runs is then empty */
+            ids?: string[];
             runs: components["schemas"]["Run"][];
             total: number;
+            /** @description with ids_only=true: more runs match than ids lists */
+            truncated?: boolean;
         };
         RunPatch: {
             name?: string;
@@ -7593,6 +8071,56 @@ export interface components {
                 [key: string]: unknown;
             };
             tags?: string[];
+        };
+        SeriesBand: {
+            max: (number | ("NaN" | "Infinity" | "-Infinity"))[];
+            min: (number | ("NaN" | "Infinity" | "-Infinity"))[];
+        };
+        SeriesQuery: {
+            /** @description {run id: {metric key: step}}: only the points after these steps (live cursors) */
+            after_step?: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            /**
+             * @description compact answer: steps, values, timestamps and band as base64 of little-endian arrays (int64 steps, float64 values), as metric batches may be sent
+             * @enum {string}
+             */
+            encoding?: "base64-le";
+            /** @description metric names, or regexes matched in full (an entry holding one of * + ? [ ] ( ) { } | ^ $ \) */
+            keys: string[];
+            /** @description at most this many points per series (default 1000): first, last, and per bucket the min and max */
+            max_points?: number;
+            max_step?: number;
+            /** @description keep points with x <= max_x */
+            max_x?: number;
+            min_step?: number;
+            /** @description keep points with x >= min_x (in the units of x) */
+            min_x?: number;
+            runs: string[];
+            /** @description answer each point's wall time (default true) */
+            timestamps?: boolean;
+            /**
+             * @description the x axis: buckets of equal steps, or of equal time (wall: epoch seconds; relative: seconds since the run's start)
+             * @enum {string}
+             */
+            x?: "step" | "wall" | "relative";
+        };
+        SeriesQueryResult: {
+            /**
+             * @description as asked: the columns are base64 of little-endian arrays
+             * @enum {string}
+             */
+            encoding?: "base64-le";
+            /** @description asked runs that do not exist or that the caller may not read */
+            missing: string[];
+            series: components["schemas"]["QueriedSeries"][];
+            /** @description run id -> creation time (epoch seconds), the origin of x=relative */
+            starts: {
+                [key: string]: number;
+            };
+            x: string;
         };
         /** @description Bytes of what the caller owns. */
         Storage: {

@@ -6,13 +6,13 @@ from datetime import timedelta
 from typing import Any
 
 from ...core.entities import ApiToken, Holding
-from ...core.errors import ErrorCode, MLHubError, invalid, quoted
-from ...core.service import MAX_TOKEN_DAYS
+from ...core.errors import ErrorCode, MLHubError, quoted
 from ...core.validation import MAX_INT
 from ...services.container import Services
+from ..schemas.base import parse
+from ..schemas.me import NewApiToken
 from .base import MLHubAPIMixin, api
 
-TOKEN_FIELDS = {"name", "expires_in_days", "scope"}
 
 
 def github_identity(name: str) -> dict[str, str] | None:
@@ -69,27 +69,6 @@ class MeHandler(MLHubAPIMixin):
         })
 
 
-def parse_new_token(body: dict[str, Any]) -> tuple[str, timedelta | None, str]:
-    """``(name, expires_in, scope)`` from a ``POST /me/tokens`` body, or ``invalid`` naming the field."""
-    unknown = sorted(set(body) - TOKEN_FIELDS)
-    if unknown:
-        raise invalid(f"unknown field {quoted(unknown[0])} in a new token; use name, expires_in_days and scope")
-    name = body.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise invalid("field 'name' is required: a non-empty string saying what the token is for")
-    days = body.get("expires_in_days")
-    expires: timedelta | None = None
-    if days is not None:
-        if isinstance(days, bool) or not isinstance(days, (int, float)) or not 0 < days <= MAX_TOKEN_DAYS:
-            raise invalid(f"expires_in_days must be a number of days above 0 and at most {MAX_TOKEN_DAYS}, "
-                          f"or null for a token that never expires; got {quoted(days)}")
-        expires = timedelta(days=days)
-    scope = body.get("scope", "write")
-    if scope not in ("read", "write"):
-        raise invalid(f"scope must be 'read' or 'write', not {quoted(scope)}")
-    return name.strip(), expires, scope
-
-
 class TokensHandler(MLHubAPIMixin):
     @api
     async def get(self) -> None:
@@ -98,8 +77,10 @@ class TokensHandler(MLHubAPIMixin):
 
     @api
     async def post(self) -> None:
-        name, expires, scope = parse_new_token(self.json_body())
-        value, rec = await self.call(self.registry.create_token, str(self.acting_user()), name, expires, scope)
+        new = parse(NewApiToken, self.json_body())
+        expires = timedelta(days=new.expires_in_days) if new.expires_in_days is not None else None
+        value, rec = await self.call(self.registry.create_token, str(self.acting_user()), new.name, expires,
+                                     new.scope)
         # The only time the value is ever sent: the registry keeps its sha256 alone.
         self.write_json({**token_json(rec), "token": value}, 201)
 

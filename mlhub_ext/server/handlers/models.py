@@ -7,15 +7,15 @@ from ...core.entities import Member
 from ...core.model_service import ModelService
 from ...services.jobs import JobRunner
 from ..cards import import_card
+from ..schemas.base import parse
+from ..schemas.models import ModelPatch, ModelVersionPatch, NewEvaluation, Promotion
+from ..schemas.projects import MemberRole
 from .base import MLHubAPIMixin, api
+from .query import bool_arg
 
 
 def member_json(m: Member) -> dict[str, Any]:
     return {"model": m.project, "user": m.user, "role": m.role.value}
-
-
-def flag(value: Any) -> bool:
-    return str(value).lower() in ("1", "true", "yes")
 
 
 class ModelMixin(MLHubAPIMixin):
@@ -62,7 +62,8 @@ class ModelHandler(ModelMixin):
 
     @api
     async def patch(self, name: str) -> None:
-        m = await self.call(self.models.update_model, self.acting_user(), name, self.json_body())
+        patch = parse(ModelPatch, self.json_body()).given()
+        m = await self.call(self.models.update_model, self.acting_user(), name, patch)
         self.write_json(m.to_json())
 
     @api
@@ -81,7 +82,8 @@ class MembersHandler(ModelMixin):
 class MemberHandler(ModelMixin):
     @api
     async def put(self, name: str, user: str) -> None:
-        m = await self.call(self.models.set_member, self.acting_user(), name, user, self.json_body().get("role"))
+        role = parse(MemberRole, self.json_body()).role
+        m = await self.call(self.models.set_member, self.acting_user(), name, user, role)
         self.write_json(member_json(m))
 
     @api
@@ -93,7 +95,8 @@ class MemberHandler(ModelMixin):
 class VersionsHandler(ModelMixin):
     @api
     async def get(self, name: str) -> None:
-        versions = await self.call(self.models.list_versions, self.acting_user(), name, flag(self.arg("archived")))
+        archived = bool_arg(self, "archived", False)
+        versions = await self.call(self.models.list_versions, self.acting_user(), name, archived)
         self.write_json({"versions": [v.to_json() for v in versions]})
 
 
@@ -104,7 +107,8 @@ class VersionHandler(ModelMixin):
 
     @api
     async def patch(self, name: str, version: str) -> None:
-        v = await self.call(self.models.update_version, self.acting_user(), name, version, self.json_body())
+        patch = parse(ModelVersionPatch, self.json_body()).given()
+        v = await self.call(self.models.update_version, self.acting_user(), name, version, patch)
         self.write_json(v.to_json())
 
     @api
@@ -122,8 +126,8 @@ class EvaluationHandler(ModelMixin):
 class EvaluationsHandler(ModelMixin):
     @api
     async def post(self, name: str, version: str) -> None:
-        job = await self.call(self.runner.submit_evaluate, self.acting_user(), name, version, self.json_body(),
-                              self.hub_token())
+        body = parse(NewEvaluation, self.json_body()).given()
+        job = await self.call(self.runner.submit_evaluate, self.acting_user(), name, version, body, self.hub_token())
         self.write_json(job.to_json(), 202)
 
 
@@ -149,7 +153,8 @@ class AliasesHandler(ModelMixin):
 class AliasHandler(ModelMixin):
     @api
     async def put(self, name: str, stage: str) -> None:
-        move = await self.call(self.models.promote, self.acting_user(), name, stage, self.json_body().get("version"))
+        target = parse(Promotion, self.json_body()).version
+        move = await self.call(self.models.promote, self.acting_user(), name, stage, target)
         self.write_json({"stage": move.stage, "version": move.version, "previous": move.previous,
                          "history_id": move.id})
 

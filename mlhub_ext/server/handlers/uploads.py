@@ -5,6 +5,8 @@ writes each straight to its place in a file on disk.
 """
 from __future__ import annotations
 
+from ..schemas.base import parse
+from ..schemas.datasets import NewUpload
 from .base import api
 from .datasets import DatasetMixin
 
@@ -12,9 +14,9 @@ from .datasets import DatasetMixin
 class UploadsHandler(DatasetMixin):
     @api
     async def post(self) -> None:
-        body = self.json_body()
-        up = await self.call(self.datasets.create_upload, self.acting_user(), body.get("filename"), body.get("size"),
-                             body.get("sha256"), body.get("chunk_size"))
+        body = parse(NewUpload, self.json_body())
+        up = await self.call(self.datasets.create_upload, self.acting_user(), body.filename, body.size, body.sha256,
+                             body.chunk_size)
         warm = getattr(self.datasets.backend, "warm", None)
         if warm is not None:
             warm()  # a registration usually follows: start the worker while the chunks arrive

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from ...core.errors import MLHubError, invalid, quoted
 from ...core.validation import MAX_TAGS, MAX_VERSION, NAME_RE, USER_RE
@@ -52,7 +52,18 @@ class Response(BaseModel):
 Name = Annotated[str, Field(json_schema_extra={"pattern": NAME_RE.pattern, "maxLength": 128})]
 User = Annotated[str, Field(json_schema_extra={"pattern": USER_RE.pattern, "maxLength": 128})]
 Tags = Annotated[list[Annotated[str, Field(min_length=1, max_length=128)]], Field(max_length=MAX_TAGS)]
-Version = Annotated[int, Field(ge=1, le=MAX_VERSION)]
+
+
+def _not_bool(value: Any) -> Any:
+    """JSON's true is not the number 1 (pydantic's lax int would take it)."""
+    if isinstance(value, bool):
+        raise ValueError("Input should be an integer")
+    return value
+
+
+# Lax otherwise: "3" and 3.0 are 3, as the core's check_int reads them.
+Integer = Annotated[int, BeforeValidator(_not_bool)]
+Version = Annotated[int, Field(ge=1, le=MAX_VERSION), BeforeValidator(_not_bool)]
 Sha256 = Annotated[str, Field(pattern="^[0-9a-fA-F]{64}$")]
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 Visibility = Literal["private", "public"]
@@ -101,7 +112,8 @@ def body_error(model: type[Request], error: ValidationError) -> MLHubError:
     where = _location(first["loc"])
     if first["type"] == "missing":
         return invalid(f"field {where!r} is required", field=where)
-    return invalid(f"field {where!r}: {first['msg']}, not {quoted(first['input'])}", field=where)
+    message = first["msg"].removeprefix("Value error, ")
+    return invalid(f"field {where!r}: {message}, not {quoted(first['input'])}", field=where)
 
 
 def _location(loc: tuple[int | str, ...]) -> str:

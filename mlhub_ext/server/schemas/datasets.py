@@ -6,7 +6,7 @@ from typing import Any, Literal
 from pydantic import Field, StrictBool
 
 from ...core.uploads import MAX_CHUNK, MIN_CHUNK
-from .base import (Name, Object, Request, Response, Role, Sha256, StrictRequest, Tags, Timestamp, Version,
+from .base import (Integer, Name, Object, Request, Response, Role, Sha256, StrictRequest, Tags, Timestamp, Version,
                    Visibility, optional)
 
 
@@ -151,10 +151,13 @@ class DatasetMemberList(Response):
 
 class NewUpload(Request):
     what = "a new upload"
-    filename: str = Field(min_length=1, max_length=512)
-    size: int = Field(ge=1, description="bytes; must match what is sent")
+    # Sizes are domain rules the core states in its own words ("an empty file cannot be
+    # uploaded", "chunk_size must be ..."): the document states them, the model checks types.
+    filename: str = Field(json_schema_extra={"minLength": 1, "maxLength": 512})
+    size: Integer = Field(description="bytes; must match what is sent", json_schema_extra={"minimum": 1})
     sha256: Sha256 = optional("the whole file's, if known in advance")
-    chunk_size: int = optional("64 KiB to 8 MiB; default 8 MiB", ge=MIN_CHUNK, le=MAX_CHUNK)
+    chunk_size: Integer = optional("64 KiB to 8 MiB; default 8 MiB",
+                                   json_schema_extra={"minimum": MIN_CHUNK, "maximum": MAX_CHUNK})
 
 
 class Upload(Response):

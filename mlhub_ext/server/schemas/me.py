@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictBool
+from pydantic import Field, StrictBool, StringConstraints
 
+from ...core.service import MAX_TOKEN_DAYS
 from .base import Response, Role, StrictRequest, Timestamp, Visibility, optional
 
 TokenScope = Literal["read", "write"]
@@ -37,8 +38,10 @@ class ApiToken(Response):
 
 class NewApiToken(StrictRequest):
     what = "a new token"
-    name: str = Field(min_length=1, max_length=100)
-    expires_in_days: Annotated[float, Field(gt=0, le=3650)] | None = optional("null or absent: never expires")
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] = Field(
+        description="what the token is for")
+    expires_in_days: Annotated[float, Field(gt=0, le=MAX_TOKEN_DAYS, strict=True)] | None = optional(
+        "null or absent: never expires")
     scope: TokenScope = "write"
 
 
