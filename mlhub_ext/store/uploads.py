@@ -3,7 +3,7 @@ objects next to the blobs, so that any replica of the service can take the next 
 
 Each chunk is one object, ``<prefix>/uploads/<upload id>/<offset, 20 digits>`` (a chunk
 is at most 8 MiB, written whole by one PUT: a retry rewrites the same bytes). Completing
-reads them back in offset order, one at a time, into a local temp file while hashing, and
+streams them back in offset order (1 MiB reads) into a local temp file while hashing, and
 stores that file as the blob of its sha256; the chunk objects are then removed.
 """
 from __future__ import annotations
@@ -15,9 +15,9 @@ import tempfile
 from pathlib import Path
 
 from ..core.datasets import Upload
-from ..core.errors import invalid
+from ..core.errors import conflict, invalid
 from ..core.uploads import UploadSpace
-from .blobs import FsspecBlobStore
+from .blobs import CHUNK, FsspecBlobStore
 
 
 class ObjectUploadSpace(UploadSpace):
@@ -49,13 +49,21 @@ class ObjectUploadSpace(UploadSpace):
         try:
             with os.fdopen(fd, "wb") as f:
                 for offset, length in sorted(upload.received):
-                    with self.blobs._reaching(f"completing the upload of {upload.filename}"):
-                        data = self.fs.cat_file(self._chunk(upload, offset))
-                    if len(data) != length:
-                        raise invalid(f"the chunk at offset {offset} of {upload.filename} holds {len(data)} bytes "
+                    got = 0
+                    try:
+                        with self.blobs._reaching(f"completing the upload of {upload.filename}"), \
+                                self.fs.open(self._chunk(upload, offset), "rb", block_size=CHUNK) as part:
+                            while block := part.read(CHUNK):   # a chunk (up to 8 MiB) is streamed too
+                                h.update(block)
+                                f.write(block)
+                                got += len(block)
+                    except FileNotFoundError:
+                        # Another replica completed it (and removed the chunks) meanwhile.
+                        raise conflict(f"upload {upload.id} ({upload.filename}) is being completed by another "
+                                       "request; ask for its state") from None
+                    if got != length:
+                        raise invalid(f"the chunk at offset {offset} of {upload.filename} holds {got} bytes "
                                       f"in the artifact storage, not {length}; send it again")
-                    h.update(data)
-                    f.write(data)
                 size = f.tell()
             if size != upload.size:
                 raise invalid(f"the assembled file holds {size} bytes, not the declared {upload.size}")

@@ -103,3 +103,37 @@ def test_a_failed_registration_on_s3_leaves_the_upload_registrable(s3_root, tmp_
         assert svc.register("alice", up.id, name="t").num_rows == 2
     finally:
         reg.store.close()
+
+
+def test_a_48_mib_upload_in_chunks_on_s3_keeps_memory_bounded(s3_root, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Chunks go to the bucket as they come; completing streams them back and uploads the
+    assembled file in 8 MiB parts: the peak is about a chunk and a part, not the file."""
+    import tracemalloc
+
+    reg = open_registry(f"sqlite:///{tmp_path / 'r.db'}", **s3_root.open_kwargs())
+    try:
+        svc = open_datasets(reg, DataWorker(in_process=True))
+        chunk = 8 * MiB   # the largest chunk a client may send (and the SDK's)
+        block = os.urandom(chunk)
+        size = 48 * MiB
+        whole = hashlib.sha256()
+        for _ in range(size // chunk):
+            whole.update(block)
+        block_sha = hashlib.sha256(block).hexdigest()
+        up = svc.create_upload("alice", "big.bin", size, chunk_size=chunk)
+        tracemalloc.start()
+        try:
+            for off in range(0, size, chunk):
+                svc.put_chunk("alice", up.id, off, block, block_sha)
+            _, peak_chunks = tracemalloc.get_traced_memory()
+            tracemalloc.reset_peak()
+            done = svc.complete_upload("alice", up.id, whole.hexdigest())
+            _, peak_complete = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert done.status == "complete" and reg.blobs.size(done.sha256) == size
+        # (measured: about 9 and 17.5 MiB; neither grows with the file)
+        assert peak_chunks < chunk + 4 * MiB, f"sending chunks held {peak_chunks / MiB:.1f} MiB"
+        assert peak_complete < 2 * chunk + 6 * MiB, f"completing held {peak_complete / MiB:.1f} MiB"
+    finally:
+        reg.store.close()
