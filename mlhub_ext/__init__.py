@@ -30,6 +30,7 @@ _LAZY = {
 # SDK namespaces: ``mh.datasets.upload(...)``, ``mh.data.ops.dropna(...)``.
 _MODULES = {"datasets": "mlhub_ext.client.datasets", "data": "mlhub_ext.data",
             "projects": "mlhub_ext.client.projects", "models": "mlhub_ext.client.models",
+            "runs": "mlhub_ext.client.runs",
             "account": "mlhub_ext.client.account"}
 
 __all__ = ["__version__", *_LAZY, *_MODULES]

@@ -1,9 +1,11 @@
 """``mh.datasets``: upload, find, load, process and version datasets from a kernel.
 
->>> ds = mh.datasets.upload("data/My DataSet.csv")          # dataset "my_dataset", version 1
+>>> ds = mh.datasets.upload("data/My DataSet.csv")          # DatasetVersion: "my_dataset", version 1
 >>> df = mh.datasets.get("my_dataset").to_pandas()
 >>> v2 = ds.process([mh.data.ops.dropna(subset=["b"])], message="clean")
 >>> mh.datasets.get("my_dataset").rollback(1)               # version 3, equal to version 1
+>>> [(v.version, v.message) for v in ds.versions()]         # DatasetVersion objects, newest first
+>>> mh.datasets.list().to_pandas()                          # the catalogue (Dataset objects) as a table
 
 Processing runs here, in the caller's process (the registry never runs user code): the
 version's Parquet copy is downloaded, the operations applied with pandas, and the result
@@ -11,9 +13,13 @@ uploaded as the next version with its lineage. Downloads are cached by content d
 """
 from __future__ import annotations
 
+import builtins
 import os
 import tempfile
 import zipfile
+from dataclasses import dataclass
+from dataclasses import field as _field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 from urllib.parse import quote
@@ -21,6 +27,7 @@ from urllib.parse import quote
 from ..core.errors import ErrorCode, MLHubError
 from . import config
 from .http import HTTPClient
+from .records import NotADict, Records, ts
 from .uploads import Progress, upload_file
 
 if TYPE_CHECKING:
@@ -45,8 +52,20 @@ def _q(name: str) -> str:
     return quote(name, safe="")
 
 
-class Dataset:
-    """One version of a dataset. Attributes: ``name``, ``version``, ``kind``, ``info`` (the version's JSON)."""
+VERSION_COLUMNS = ("version", "message", "created_by", "created_at", "parent_version", "kind", "format", "size",
+                   "num_rows", "content_sha256")
+
+
+class DatasetVersion(NotADict):
+    """One version of a dataset: what ``mh.datasets.get``/``upload``, ``.versions()``,
+    ``.process()`` and ``.rollback()`` return.
+
+    Attributes: ``name``, ``version`` (1, 2, ...), ``kind`` (``"table"`` or ``"images"``),
+    ``format``, ``size`` (bytes of the original file), ``num_rows`` (None for images),
+    ``message``, ``created_by``, ``created_at`` (UTC), ``parent_version``,
+    ``content_sha256``, ``lineage``; ``info`` is the version's JSON as the server sent it
+    (``raw`` too). The data: ``to_pandas()``, ``preview()``, ``stats()``, ``download()``.
+    """
 
     def __init__(self, http: HTTPClient, info: dict[str, Any]) -> None:
         self._http = http
@@ -57,7 +76,49 @@ class Dataset:
 
     def __repr__(self) -> str:
         rows = f", {self.info['num_rows']} rows" if self.info.get("num_rows") is not None else ""
-        return f"<Dataset {self.name!r} version {self.version} ({self.info['format']}{rows})>"
+        return f"<DatasetVersion {self.name!r} version {self.version} ({self.info['format']}{rows})>"
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        return self.info
+
+    @property
+    def format(self) -> str:
+        return self.info["format"]
+
+    @property
+    def size(self) -> int:
+        return int(self.info.get("size") or 0)
+
+    @property
+    def num_rows(self) -> int | None:
+        return self.info.get("num_rows")
+
+    @property
+    def message(self) -> str:
+        return self.info.get("message") or ""
+
+    @property
+    def created_by(self) -> str:
+        return self.info.get("created_by") or ""
+
+    @property
+    def created_at(self) -> datetime | None:
+        return ts(self.info.get("created_at"))
+
+    @property
+    def parent_version(self) -> int | None:
+        return self.info.get("parent_version")
+
+    @property
+    def content_sha256(self) -> str:
+        return self.info.get("content_sha256") or ""
+
+    def _row(self) -> dict[str, Any]:
+        return {"version": self.version, "message": self.message, "created_by": self.created_by,
+                "created_at": self.created_at, "parent_version": self.parent_version, "kind": self.kind,
+                "format": self.format, "size": self.size, "num_rows": self.num_rows,
+                "content_sha256": self.content_sha256}
 
     def _path(self, *parts: str) -> str:
         return "/".join(["datasets", _q(self.name), "versions", str(self.version), *parts])
@@ -143,17 +204,20 @@ class Dataset:
         frame = pd.DataFrame(body["columns"]).set_index("name")
         return frame[[c for c in STAT_FIELDS if c in frame.columns]]
 
-    def versions(self) -> list[dict[str, Any]]:
-        """Every version of this dataset, newest first (number, message, who, when, lineage)."""
-        return self._http.get(f"datasets/{_q(self.name)}/versions")["versions"]
+    def versions(self) -> Records["DatasetVersion"]:
+        """Every version of this dataset, newest first, as :class:`DatasetVersion` objects
+        (``.to_pandas()``: one row per version: version, message, created_by, created_at,
+        parent_version, kind, format, size, num_rows, content_sha256)."""
+        got = self._http.get(f"datasets/{_q(self.name)}/versions")["versions"]
+        return Records((DatasetVersion(self._http, v) for v in got), VERSION_COLUMNS)
 
-    def rollback(self, version: int, message: str | None = None) -> "Dataset":
+    def rollback(self, version: int, message: str | None = None) -> "DatasetVersion":
         """Make a new version equal in content to ``version``; returns it."""
         body: dict[str, Any] = {"version": version}
         if message is not None:
             body["message"] = message
         info = self._http.post(f"datasets/{_q(self.name)}/rollback", json=body)
-        return Dataset(self._http, info)
+        return DatasetVersion(self._http, info)
 
     def diff(self, a: int | None = None, b: int | None = None) -> dict[str, Any]:
         """Schema, row and statistics differences from version ``a`` to ``b`` (default: this one)."""
@@ -162,7 +226,7 @@ class Dataset:
         return self._http.get(f"datasets/{_q(self.name)}/versions/{new}/diff", params={"other": old})
 
     def process(self, ops: Sequence[dict[str, Any]], message: str = "", dask: Any = None,
-                progress: Progress | None = None) -> "Dataset":
+                progress: Progress | None = None) -> "DatasetVersion":
         """Apply operations (``mh.data.ops.*``) here and register the result as the next version.
 
         ``dask``: a ``distributed.Client`` to run them on a worker instead of this process.
@@ -182,7 +246,52 @@ class Dataset:
         reg = self._http.post("datasets", json={
             "upload_id": up["id"], "name": self.name, "new_version": True, "message": message,
             "parent_version": self.version, "lineage": {"source": "process", "ops": lineage(specs), **extra}})
-        return Dataset(self._http, reg["version"])
+        return DatasetVersion(self._http, reg["version"])
+
+
+LISTING_COLUMNS = ("name", "owner", "kind", "version", "rows", "size", "format", "tags", "description",
+                   "updated_at")
+
+
+@dataclass(frozen=True)
+class Dataset(NotADict):
+    """A dataset in the catalogue, as ``mh.datasets.list()`` gives it.
+
+    ``latest_version``: its newest version's number; ``latest``: that version (a
+    :class:`DatasetVersion`, without its manifest until needed) or None; ``role``: your
+    role (``owner``, ``manage``, ``edit``, ``read``); times are UTC. ``version(n)`` loads one.
+    """
+
+    name: str
+    owner: str
+    kind: str
+    latest_version: int
+    description: str
+    visibility: str
+    tags: builtins.list[str]
+    role: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+    latest: DatasetVersion | None = _field(default=None, repr=False, compare=False)
+    raw: dict[str, Any] = _field(default_factory=dict, repr=False, compare=False)
+    _http: HTTPClient | None = _field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any], http: HTTPClient | None = None) -> "Dataset":
+        latest = DatasetVersion(http, d["latest"]) if d.get("latest") and http is not None else None
+        return cls(d["name"], d["owner"], d.get("kind", "table"), int(d.get("latest_version") or 0),
+                   d.get("description") or "", d.get("visibility", "private"), builtins.list(d.get("tags") or []),
+                   d.get("role"), ts(d.get("created_at")), ts(d.get("updated_at")), latest, d, http)
+
+    def version(self, version: int | str | None = None) -> DatasetVersion:
+        """A version of this dataset (the latest unless ``version`` is given)."""
+        return get(self.name, version, _http=self._http)
+
+    def _row(self) -> dict[str, Any]:
+        latest = self.raw.get("latest") or {}
+        return {"name": self.name, "owner": self.owner, "kind": self.kind, "version": self.latest_version,
+                "rows": latest.get("num_rows"), "size": latest.get("size"), "format": latest.get("format"),
+                "tags": self.tags, "description": self.description, "updated_at": self.updated_at}
 
 
 def _write_frame(df: "pd.DataFrame", path: Path, source: str) -> dict[str, Any]:
@@ -245,7 +354,8 @@ def _zip_folder(folder: Path, dest: Path) -> Path:
 
 def upload(path_or_dataframe: Any, name: str | None = None, description: str = "", tags: list[str] | None = None,
            visibility: str = "private", new_version: bool = False, message: str = "", format: str | None = None,
-           progress: Progress | Callable[[int, int], None] | None = None, sheet: str | None = None) -> Dataset:
+           progress: Progress | Callable[[int, int], None] | None = None,
+           sheet: str | None = None) -> DatasetVersion:
     """Register a file, folder (image collection), zip or DataFrame; returns its new version.
 
     The name defaults to the file name, normalised (``"My DataSet.csv"`` -> ``my_dataset``);
@@ -288,26 +398,24 @@ def upload(path_or_dataframe: Any, name: str | None = None, description: str = "
             body["sheet"] = sheet
         body.update(extra)
         reg = http.post("datasets", json=body, timeout=3600)
-    return Dataset(http, reg["version"])
+    return DatasetVersion(http, reg["version"])
 
 
-def get(name: str, version: int | str | None = None) -> Dataset:
+def get(name: str, version: int | str | None = None, *, _http: HTTPClient | None = None) -> DatasetVersion:
     """A version of a dataset (the latest unless ``version`` is given)."""
-    http = _client()
-    return Dataset(http, http.get(f"datasets/{_q(name)}/versions/{version if version is not None else 'latest'}"))
+    http = _http or _client()
+    ref = version if version is not None else "latest"
+    return DatasetVersion(http, http.get(f"datasets/{_q(name)}/versions/{_q(str(ref))}"))
 
 
 def list(q: str | None = None, tag: str | None = None, owner: str | None = None,  # noqa: A001
-         limit: int = 100) -> "pd.DataFrame":
-    """Datasets you may read as a table: name, owner, kind, latest version, rows, size, tags."""
-    import pandas as pd
+         limit: int = 100) -> Records[Dataset]:
+    """Datasets you may read, as :class:`Dataset` objects, most recently updated first.
 
+    ``.to_pandas()`` gives the table: name, owner, kind, version (the latest), rows, size,
+    format, tags, description, updated_at.
+    """
+    http = _client()
     params = {k: v for k, v in {"q": q, "tag": tag, "owner": owner, "limit": limit}.items() if v is not None}
-    rows = []
-    for d in _client().get("datasets", params=params)["datasets"]:
-        latest = d.get("latest") or {}
-        rows.append({"name": d["name"], "owner": d["owner"], "kind": d["kind"], "version": d["latest_version"],
-                     "rows": latest.get("num_rows"), "size": latest.get("size"), "format": latest.get("format"),
-                     "tags": d["tags"], "description": d["description"], "updated_at": d["updated_at"]})
-    return pd.DataFrame(rows, columns=["name", "owner", "kind", "version", "rows", "size", "format", "tags",
-                                       "description", "updated_at"])
+    return Records((Dataset.from_json(d, http) for d in http.get("datasets", params=params)["datasets"]),
+                   LISTING_COLUMNS)

@@ -61,14 +61,14 @@ def test_issue_walkthrough(server, tmp_path):  # type: ignore[no-untyped-def]
     v3 = mh.datasets.get("my_dataset").rollback(1)
     assert v3.version == 3 and v3.info["content_sha256"] == ds.info["content_sha256"]
     pd.testing.assert_frame_equal(v3.to_pandas(), loaded)
-    assert [v["version"] for v in ds.versions()] == [3, 2, 1]
-    assert [v["message"] for v in ds.versions()][1] == "clean"
+    assert [v.version for v in ds.versions()] == [3, 2, 1]
+    assert [v.message for v in ds.versions()][1] == "clean"
     d = v2.diff()
     assert (d["old"], d["new"]) == (1, 2) and d["rows"]["new"] == len(expected)
     assert mh.datasets.get("my_dataset", version=2).version == 2
 
     listing = mh.datasets.list(q="demo")
-    assert listing["name"].tolist() == ["my_dataset"] and listing["version"].tolist() == [3]
+    assert [(d.name, d.latest_version) for d in listing] == [("my_dataset", 3)]
 
 
 def test_dataframe_folder_and_conflicts(server, tmp_path):  # type: ignore[no-untyped-def]
@@ -104,7 +104,7 @@ def test_bad_file_and_interrupted_upload_resumes(server, tmp_path, monkeypatch):
     with pytest.raises(MLHubError) as e:
         mh.datasets.upload(bad)
     assert e.value.code == ErrorCode.INVALID and "line 3" in e.value.message
-    assert mh.datasets.list().empty
+    assert mh.datasets.list() == []
 
     big = tmp_path / "big.csv"
     big.write_text("x\n" + "".join(f"{i}\n" for i in range(60_000)))

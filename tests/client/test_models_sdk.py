@@ -56,7 +56,7 @@ def test_issue_walkthrough(server, capsys) -> None:  # type: ignore[no-untyped-d
     X, y = holdout.drop(columns=["species"]), holdout["species"]
     assert ev["accuracy"] == pytest.approx(accuracy_score(y, model.predict(X)))
     assert ev["f1_macro"] == pytest.approx(f1_score(y, model.predict(X), average="macro"))
-    assert mv.evaluations()[0]["dataset"] == {"name": "iris_holdout", "version": 1}
+    assert (mv.evaluations()[0].dataset, mv.evaluations()[0].dataset_version) == ("iris_holdout", 1)
 
     mv.promote("staging")
     mv.promote("production")
@@ -76,7 +76,7 @@ def test_issue_walkthrough(server, capsys) -> None:  # type: ignore[no-untyped-d
     best = sweep.wait(progress=False)
     assert best.version == 2 and len(sweep.trials()) == 4
     assert [m.name for m in mh.models.list(stage="production")] == ["iris_rf"]
-    assert mh.models.model("iris_rf").aliases()["aliases"] == {"production": 1, "staging": 1}
+    assert mh.models.model("iris_rf").aliases() == {"production": 1, "staging": 1}
     counts = mh.models.counts()
     assert counts["models"] == 1 and counts["versions"] == 2
 

@@ -27,15 +27,15 @@ def test_share_edit_revoke_public(as_user, mlhub_server):
     run.log({"loss": 1.0})
     run.finish()
     as_user("bob")
-    assert [p["name"] for p in mh.projects.list()] == []
+    assert [p.name for p in mh.projects.list()] == []
     with pytest.raises(MLHubError) as e:
         mh.projects.get("secret")
     assert e.value.code == ErrorCode.NOT_FOUND
     as_user("alice")
-    assert mh.projects.share("secret", "bob", "read")["role"] == "read"
-    assert {m["user"]: m["role"] for m in mh.projects.members("secret")} == {"alice": "owner", "bob": "read"}
+    assert mh.projects.share("secret", "bob", "read").role == "read"
+    assert {m.user: m.role for m in mh.projects.members("secret")} == {"alice": "owner", "bob": "read"}
     as_user("bob")
-    assert mh.projects.get("secret")["role"] == "read"
+    assert mh.projects.get("secret").role == "read"
     with pytest.raises(MLHubError) as e:
         mh.init(project="secret")
     assert e.value.code == ErrorCode.FORBIDDEN
@@ -54,7 +54,7 @@ def test_share_edit_revoke_public(as_user, mlhub_server):
     as_user("alice")
     mh.projects.set_visibility("secret", "public")
     as_user("carol")
-    assert mh.projects.get("secret")["role"] == "read"
+    assert mh.projects.get("secret").role == "read"
     with pytest.raises(MLHubError) as e:
         mh.projects.set_visibility("secret", "private")
     assert e.value.code == ErrorCode.FORBIDDEN
