@@ -85,7 +85,6 @@ class ModelService:
         that name it follow. Raises ``conflict`` if the new name is taken, ``invalid`` for a
         name ML Hub does not accept, ``not_found``/``forbidden`` as for any model.
         """
-        validation.only_keys(patch, {"description", "visibility", "tags", "name"}, "a model update")
         model = self._model_for(user, name, Role.MANAGE if {"visibility", "name"} & set(patch) else Role.EDIT)
         fields: dict[str, Any] = {}
         if "name" in patch and patch["name"] != name:

@@ -155,10 +155,11 @@ class Registry:
         projects, total = self.store.list_projects(user, q or None, lim, off)
         return self.sharing.with_roles(user, projects), total
 
-    def create_project(self, user: str, name: Any, description: Any = "", visibility: Any = "private") -> Project:
+    def create_project(self, user: str, name: str, description: str = "", visibility: str = "private") -> Project:
+        """Create project ``name`` owned by ``user``. The JSON shapes are checked at the edge
+        (``server/schemas``); here the domain rules: the name's syntax (``invalid``), its
+        visibility, and that no project has it (``conflict``)."""
         validation.check_name("project", name)
-        if not isinstance(description, str):
-            raise invalid("description must be a string")
         vis = parse_visibility(visibility)
         self.store.ensure_user(user)
         if self.store.get_project(name) is not None:
@@ -181,13 +182,12 @@ class Registry:
         return project
 
     def update_project(self, user: str, name: str, patch: dict[str, Any]) -> Project:
-        validation.only_keys(patch, {"description", "visibility"}, "a project update")
+        """Apply ``patch`` (``description: str``, ``visibility``; as ``ProjectPatch`` parses it):
+        edit role, manage role for visibility."""
         needed = Role.MANAGE if "visibility" in patch else Role.EDIT
         _, role = self._project_for(user, name, needed)
         fields: dict[str, Any] = {}
         if "description" in patch:
-            if not isinstance(patch["description"], str):
-                raise invalid("description must be a string")
             fields["description"] = patch["description"]
         if "visibility" in patch:
             fields["visibility"] = parse_visibility(patch["visibility"])
