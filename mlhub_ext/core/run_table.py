@@ -280,7 +280,7 @@ def _check_group_key(key: str) -> None:
         raise invalid("group is at most 4096 characters", field="group")
     try:
         json.loads(key)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise invalid(f"group {quoted(key)} is not JSON: pass a group's key as the groups answer gives it "
                       "(e.g. 0.01 or \"adam\")", field="group") from None
 

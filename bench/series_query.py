@@ -1,0 +1,249 @@
+"""Batched series benchmark: POST /mlhub/api/v1/metrics/query for 200 runs x 1,000 points.
+
+    python bench/series_query.py [--runs 200] [--points 1000] [--repeat 5] [--no-mlflow] [--pg-url URL]
+
+Fills a registry (SQLite, and PostgreSQL when --pg-url or MLHUB_TEST_PG_URL names a server it can
+reach: a database ``mlhub_bench_series`` is made there) with ``--runs`` runs, each logging
+``loss`` (``--points`` points, in batches of 100) and ``val/loss`` (10 x that, for the
+downsampling line), starts a real ``mlhub serve`` on it and prints the median of ``--repeat``
+requests of:
+
+- ``query loss``: one POST /metrics/query for every run's ``loss`` (all points: the target is
+  <= 150 ms for 200 x 1,000), as JSON arrays, and in the compact form (``encoding: base64-le``,
+  ``timestamps: false``: what a chart on a step axis needs);
+- ``query val/loss -> 1000``: every run's 10x longer series downsampled to 1,000 points (+ band);
+- the same read in-process (RunTable.series: the store and the reduction, without HTTP);
+- ``MLflow bulk-interval``: MLflow's own ``mlflow server`` (from .venv-peers or .venv-mlflow,
+  see bench/mlflow_compat.py) on the same data, ``metrics/get-history-bulk-interval`` for
+  ``loss`` (max_results = points; it takes at most 100 runs a request, so 200 runs are two
+  requests, timed together), and the same call on ML Hub's MLflow-compatible routes.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import orjson
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from mlhub_ext.core.run_table import RunTable  # noqa: E402
+from mlhub_ext.store import open_registry  # noqa: E402
+
+USER = "bench"
+BATCH = 100
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def median_ms(fn: Callable[[], Any], repeat: int) -> float:
+    fn()   # warm: connections, caches
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def fill(db_url: str, runs: int, points: int) -> tuple[Any, list[str]]:
+    registry = open_registry(db_url, auto_upgrade=True)
+    registry.create_project(USER, "series-bench")
+    ids = []
+    t0 = time.perf_counter()
+    for r in range(runs):
+        run = registry.create_run(USER, "series-bench", name=f"run-{r}", config={"lr": 10 ** -(r % 5)})
+        for key, n in (("loss", points), ("val/loss", points * 10)):
+            size = BATCH if key == "loss" else BATCH * 10
+            for start in range(0, n, size):
+                steps = list(range(start, min(start + size, n)))
+                registry.append_metrics(USER, run.id, None, {key: {
+                    "steps": steps, "values": [1.0 / (1 + s) + 0.01 * r for s in steps],
+                    "timestamps": [1.7e9 + s * 0.1 for s in steps]}})
+        ids.append(run.id)
+    print(f"  filled {runs} runs x ({points:,} + {points * 10:,} points) in {time.perf_counter() - t0:.1f} s",
+          flush=True)
+    return registry, ids
+
+
+class Serve:
+    """``mlhub serve`` on ``db_url`` with a token of the bench user's."""
+
+    def __init__(self, db_url: str) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="mlhub-series-bench-"))
+        self.port = free_port()
+        env = {**os.environ, "MLHUB_DATA_DIR": str(self.dir), "MLHUB_DB_URL": db_url, "MLHUB_RATE_LIMIT": "0"}
+        self.token = subprocess.run([sys.executable, "-m", "mlhub_ext.cli", "token", "create", "--user", USER],
+                                    env=env, check=True, capture_output=True, text=True).stdout.strip()
+        self.proc = subprocess.Popen([sys.executable, "-m", "mlhub_ext.cli", "serve", "--port", str(self.port)],
+                                     env=env, stdout=subprocess.DEVNULL, stderr=open(self.dir / "serve.log", "wb"))
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"token {self.token}"
+        for _ in range(600):
+            try:
+                requests.get(self.url + "mlhub/api/v1/openapi.json", timeout=1)
+                return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise SystemExit(f"mlhub serve did not start: {(self.dir / 'serve.log').read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(15)
+
+
+def bench_backend(name: str, db_url: str, args: argparse.Namespace) -> dict[str, float]:
+    print(f"== {name}", flush=True)
+    registry, ids = fill(db_url, args.runs, args.points)
+    out: dict[str, float] = {}
+    table = RunTable(registry)
+    body = {"runs": ids, "keys": ["loss"], "max_points": max(args.points, 2)}
+    down = {"runs": ids, "keys": ["val/loss"], "max_points": 1000}
+    series, _, _ = table.series(USER, body)
+    assert len(series) == args.runs and all(len(s.steps) == args.points for s in series)
+    out["in-process loss"] = median_ms(lambda: table.series(USER, body), args.repeat)
+    out["in-process val/loss -> 1000"] = median_ms(lambda: table.series(USER, down), args.repeat)
+    server = Serve(db_url)
+    try:
+        url = server.url + "mlhub/api/v1/metrics/query"
+
+        def query(payload: dict[str, Any]) -> bytes:
+            """The answer's bytes: timed until the whole body has arrived (decoding it is the client's)."""
+            r = server.session.post(url, json=payload, timeout=120)
+            r.raise_for_status()
+            return r.content
+
+        got = orjson.loads(query(body))
+        assert len(got["series"]) == args.runs and all(len(s["steps"]) == args.points for s in got["series"])
+        out["query loss"] = median_ms(lambda: query(body), args.repeat)
+        out["answer MB"] = len(query(body)) / 1e6
+        compact = {**body, "encoding": "base64-le", "timestamps": False}
+        got = orjson.loads(query(compact))
+        assert all(len(base64.b64decode(s["values"])) == 8 * args.points for s in got["series"])
+        out["query loss, base64-le, no timestamps"] = median_ms(lambda: query(compact), args.repeat)
+        out["answer MB (base64-le, no timestamps)"] = len(query(compact)) / 1e6
+        got = orjson.loads(query(down))
+        assert all(s["downsampled"] and len(s["steps"]) <= 1000 for s in got["series"])
+        out["query val/loss -> 1000"] = median_ms(lambda: query(down), args.repeat)
+        out["ML Hub's MLflow bulk-interval"] = median_ms(
+            lambda: mlflow_bulk(server.session, server.url + "mlhub/mlflow", ids, args.points), args.repeat)
+    finally:
+        server.stop()
+        registry.store.close()
+    for k, v in out.items():
+        print(f"  {k:<40}{v:>9.1f}{'' if k.startswith('answer MB') else ' ms'}", flush=True)
+    return out
+
+
+def mlflow_bulk(session: requests.Session, base: str, run_ids: list[str], points: int, count: bool = False) -> int:
+    """MLflow's bulk-interval read of every run's ``loss``; the points it answered when ``count``
+    (else the bytes: timed until the bodies arrived, as the ML Hub query)."""
+    n = 0
+    for start in range(0, len(run_ids), 100):   # MLflow's limit: 100 runs a request
+        r = session.get(f"{base}/api/2.0/mlflow/metrics/get-history-bulk-interval", timeout=120,
+                        params={"run_ids": run_ids[start:start + 100], "metric_key": "loss", "max_results": points})
+        r.raise_for_status()
+        n += len(orjson.loads(r.content).get("metrics", [])) if count else len(r.content)
+    return n
+
+
+def bench_mlflow(args: argparse.Namespace) -> float | None:
+    try:
+        from mlflow_compat import mlflow_server, peer_python, stop_group
+    except ImportError:
+        return None
+    print("== MLflow (mlflow server, SQLite)", flush=True)
+    proc, uri, _ = mlflow_server(peer_python())
+    try:
+        s = requests.Session()
+        api = uri + "/api/2.0/mlflow"
+        exp = s.post(f"{api}/experiments/create", json={"name": "series-bench"}, timeout=60).json()["experiment_id"]
+        ids = []
+        t0 = time.perf_counter()
+        for r in range(args.runs):
+            rid = s.post(f"{api}/runs/create", json={"experiment_id": exp, "run_name": f"run-{r}",
+                                                     "start_time": 1_700_000_000_000}, timeout=60).json()["run"]["info"]["run_id"]
+            for start in range(0, args.points, 1000):   # log-batch takes 1,000 metrics
+                metrics = [{"key": "loss", "value": 1.0 / (1 + st) + 0.01 * r, "step": st,
+                            "timestamp": 1_700_000_000_000 + st * 100}
+                           for st in range(start, min(start + 1000, args.points))]
+                s.post(f"{api}/runs/log-batch", json={"run_id": rid, "metrics": metrics}, timeout=60).raise_for_status()
+            ids.append(rid)
+        print(f"  filled {args.runs} runs x {args.points:,} points in {time.perf_counter() - t0:.1f} s", flush=True)
+        assert mlflow_bulk(s, uri, ids, args.points, count=True) == args.runs * args.points
+        ms = median_ms(lambda: mlflow_bulk(s, uri, ids, args.points), args.repeat)
+        print(f"  {'MLflow bulk-interval':<34}{ms:>9.1f} ms", flush=True)
+        return ms
+    finally:
+        stop_group(proc)
+
+
+def pg_database(url: str | None, name: str = "mlhub_bench_series") -> str | None:
+    """A fresh database ``name`` on the PostgreSQL server of ``url``; None when it cannot be reached."""
+    if not url:
+        return None
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    try:
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    except Exception as e:  # noqa: BLE001 - no server: SQLite only
+        print(f"(PostgreSQL skipped: {e.__class__.__name__}: {str(e)[:200]})")
+        return None
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--points", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--no-mlflow", action="store_true")
+    parser.add_argument("--pg-url", default=os.environ.get(
+        "MLHUB_TEST_PG_URL", "postgresql+psycopg://mlhub:mlhub@127.0.0.1:5432/mlhub_test"))
+    parser.add_argument("--quick", action="store_true", help="20 runs (make bench's quick pass)")
+    args = parser.parse_args()
+    if args.quick:
+        args.runs = 20
+    results: dict[str, dict[str, float]] = {}
+    work = Path(tempfile.mkdtemp(prefix="series-bench-"))
+    results["SQLite"] = bench_backend("ML Hub, SQLite", f"sqlite:///{work / 'mlhub.db'}", args)
+    pg = pg_database(args.pg_url)
+    if pg:
+        results["PostgreSQL"] = bench_backend("ML Hub, PostgreSQL", pg, args)
+    mlflow_ms = None if args.no_mlflow else bench_mlflow(args)
+    print(f"\n{args.runs} runs x {args.points:,} points, median of {args.repeat} (ms, timed until the answer's "
+          "last byte); target: query loss <= 150 ms")
+    names = list(next(iter(results.values())))
+    print(f"{'':<42}" + "".join(f"{b:>12}" for b in results))
+    for n in names:
+        print(f"{n:<42}" + "".join(f"{results[b][n]:>12.1f}" for b in results))
+    if mlflow_ms is not None:
+        print(f"{'MLflow server bulk-interval (SQLite)':<42}{mlflow_ms:>12.1f}")
+        print(f"ratio MLflow bulk-interval / ML Hub query loss (SQLite): {mlflow_ms / results['SQLite']['query loss']:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
