@@ -1,6 +1,6 @@
 """Dataset benchmark: upload and register a generated CSV on a real `mlhub serve`, then read it.
 
-    python bench/datasets.py [--size-mb 1024] [--keep]
+    python bench/datasets.py [--size-mb 1024] [--keep] [--s3]
 
 Prints:
 - upload + register throughput (MB/s), split into the chunked upload and the registration
@@ -11,6 +11,11 @@ Prints:
   ``pandas.read_parquet`` on the same Parquet file (target <= 1.5x);
 - side by side: logging the same file as an MLflow artifact (in .venv-peers) and ``dvc add``
   (in .venv-dvc or on PATH), each skipped with the reason when not installed.
+
+``--s3``: the registry keeps its files in a bucket of an S3-compatible server started on
+127.0.0.1 (moto's, in its own process, which holds the objects in its memory: keep
+``--size-mb`` to what this machine's memory allows three times over), configured as on a
+cluster: ``MLHUB_ARTIFACT_ROOT=s3://...`` and ``AWS_*``.
 """
 from __future__ import annotations
 
@@ -146,11 +151,40 @@ def dvc_add(path: Path) -> str:
         shutil.rmtree(repo, ignore_errors=True)
 
 
+def start_s3() -> subprocess.Popen:  # type: ignore[type-arg]
+    """moto's S3 server on a free port, a bucket on it, and the environment that points
+    ``mlhub serve`` there (MLHUB_ARTIFACT_ROOT and the standard AWS_* variables)."""
+    import socket
+
+    import fsspec
+    import requests
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            requests.get(endpoint + "/moto-api/", timeout=1)
+            break
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    os.environ.update({"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+                       "AWS_DEFAULT_REGION": "eu-west-1", "MLHUB_ARTIFACT_ROOT": "s3://mlhub-bench/registry"})
+    fsspec.filesystem("s3", skip_instance_cache=True).mkdir("mlhub-bench", region_name="eu-west-1")
+    print(f"artifacts on S3 (moto at {endpoint}): s3://mlhub-bench/registry", flush=True)
+    return proc
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size-mb", type=float, default=1024, help="size of the generated CSV (default 1024)")
     ap.add_argument("--keep", action="store_true", help="keep the generated file and server folder")
+    ap.add_argument("--s3", action="store_true", help="artifacts in a bucket of a local S3 server (moto)")
     args = ap.parse_args()
+    moto = start_s3() if args.s3 else None
 
     work = Path(tempfile.mkdtemp(prefix="mlhub-bench-datasets-"))
     csv = work / "bench_data.csv"
@@ -212,6 +246,9 @@ def main() -> None:
     print(f"  dvc add:                  {dvc_add(csv)}")
 
     server.stop()
+    if moto is not None:
+        moto.terminate()
+        moto.wait()
     if args.keep:
         print(f"\nkept {work} and {server.dir}")
     else:
