@@ -5,8 +5,8 @@ from typing import Any
 
 from ...core.entities import Member
 from ...core.model_service import ModelService
+from ...services.cards import import_card
 from ...services.jobs import JobRunner
-from ..cards import import_card
 from ..schemas.base import parse
 from ..schemas.models import ModelPatch, ModelVersionPatch, NewEvaluation, Promotion
 from ..schemas.projects import MemberRole

@@ -1,5 +1,5 @@
-"""Model cards over REST: ``POST /models`` with a card's text creates or updates a catalogue
-entry with no weights. The card is parsed by :mod:`mlhub_ext.data.cards` and recorded by
+"""Model card imports (``POST /models`` with a card's text): a catalogue entry with no weights,
+created or updated. The card is parsed by :mod:`mlhub_ext.data.cards` and recorded by
 :meth:`~mlhub_ext.core.model_service.ModelService.import_card`; see docs/models.md."""
 from __future__ import annotations
 
