@@ -336,6 +336,11 @@ if with_registry:
                 "postgresql+psycopg://mlhub:mlhub@127.0.0.1:5432/mlhub_registry",
             ),
             "MLHUB_ARTIFACT_ROOT": env("MLHUB_ARTIFACT_ROOT", str(DATA_DIR / "artifacts")),
+            # An object-store artifact root (s3://...): its options and credentials, as given
+            # to the hub (a managed service does not inherit the hub's environment).
+            **{k: v for k, v in os.environ.items()
+               if k.startswith("AWS_") or k in ("MLHUB_STORAGE_OPTIONS", "MLHUB_ARTIFACT_CACHE",
+                                                "MLHUB_ARTIFACT_CACHE_SIZE")},
             # How users sign in, for the profile (GET /me): under GitHub the hub name is the login.
             "MLHUB_AUTH": AUTH,
             "MLHUB_GITHUB_URL": GITHUB_URL,

@@ -228,3 +228,11 @@ def test_google_is_oidc_with_googles_issuer(monkeypatch, tmp_path):
     assert o.userdata_url == "https://openidconnect.googleapis.com/v1/userinfo"
     assert o.username_claim == "email" and o.login_service == "Google"
     assert o.allowed_users == {"alice@example.org"}  # no trial users against a real provider
+
+
+def test_object_store_settings_reach_the_registry_service(monkeypatch, tmp_path):
+    c = load(monkeypatch, tmp_path, MLHUB_HUB_SERVICE="on", MLHUB_ARTIFACT_ROOT="s3://team/mlhub",
+             AWS_ENDPOINT_URL="http://127.0.0.1:9000", AWS_SECRET_ACCESS_KEY="s", MLHUB_STORAGE_OPTIONS="{}")
+    env = {s["name"]: s for s in c.JupyterHub.services}["mlhub"]["environment"]
+    assert env["MLHUB_ARTIFACT_ROOT"] == "s3://team/mlhub" and env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:9000"
+    assert env["AWS_SECRET_ACCESS_KEY"] == "s" and env["MLHUB_STORAGE_OPTIONS"] == "{}"
