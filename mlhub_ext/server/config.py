@@ -79,7 +79,7 @@ class MLHubConfigMixin(HasTraits):
 
     artifact_cache_size = Int(config=True, help=(
         "Bound of artifact_cache in bytes (env MLHUB_ARTIFACT_CACHE_SIZE; default 10 GiB): the least "
-        "recently used copies are dropped beyond it."))
+        "recently used copies are dropped beyond it, but none used in the last 10 minutes."))
 
     @default("artifact_cache_size")
     def _default_artifact_cache_size(self) -> int:

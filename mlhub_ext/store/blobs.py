@@ -26,6 +26,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import uuid
 from abc import ABC, abstractmethod
 from pathlib import Path
@@ -38,6 +39,9 @@ log = logging.getLogger("mlhub.blobs")
 CHUNK = 1 << 20
 #: Default bound of the local read-through cache of a remote store, in bytes.
 DEFAULT_CACHE_BYTES = 10 << 30
+#: A cached copy used this recently is kept even beyond the bound: a path just handed out
+#: (to a LocalCluster's workers, say) is still to be read.
+CACHE_GRACE_S = 600.0
 _URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
 _DIGEST_NAME = re.compile(r"(?:^|/)([0-9a-f]{2})/([0-9a-f]{62})$")
 # Object stores whose PUT is atomic (a reader sees the whole object or none): written in
@@ -324,7 +328,7 @@ class FsspecBlobStore(BlobStore):
     remote = True
 
     def __init__(self, url: str, storage_options: Mapping[str, Any], cache_dir: str | os.PathLike[str],
-                 cache_bytes: int = DEFAULT_CACHE_BYTES) -> None:
+                 cache_bytes: int = DEFAULT_CACHE_BYTES, cache_grace_s: float = CACHE_GRACE_S) -> None:
         from fsspec.core import url_to_fs
 
         self.url = url.rstrip("/")
@@ -340,6 +344,7 @@ class FsspecBlobStore(BlobStore):
         self.tmp = self.cache / "tmp"
         self.tmp.mkdir(parents=True, exist_ok=True)
         self.cache_bytes = int(cache_bytes)
+        self.cache_grace_s = float(cache_grace_s)
 
     def key(self, digest: str) -> str:
         """The object's path on the filesystem (``bucket/prefix/ab/cdef…``)."""
@@ -498,7 +503,8 @@ class FsspecBlobStore(BlobStore):
                 yield m.group(1) + m.group(2)
 
     def _evict(self, keep: Path | None = None) -> None:
-        """Drop least recently used cached copies until the cache is within its bound."""
+        """Drop least recently used cached copies until the cache is within its bound, but
+        none used in the last ``cache_grace_s`` seconds."""
         entries = []
         total = 0
         for p in self.cache.glob("??/*"):
@@ -510,7 +516,10 @@ class FsspecBlobStore(BlobStore):
             total += st.st_size
         if total <= self.cache_bytes:
             return
-        for _, size, p in sorted(entries):
+        recent = time.time() - self.cache_grace_s
+        for mtime, size, p in sorted(entries):
+            if mtime >= recent:
+                break
             if p == keep:
                 continue
             p.unlink(missing_ok=True)   # a reader that opened it keeps reading (POSIX)

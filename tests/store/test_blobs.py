@@ -118,6 +118,7 @@ def test_streaming_a_50_mb_file_keeps_memory_bounded(artifact_store):  # type: i
 
 def test_s3_local_path_cache_is_bounded_and_read_through(s3_root, tmp_path):  # type: ignore[no-untyped-def]
     blobs = open_store(s3_root, cache_bytes=3 * MiB)
+    blobs.cache_grace_s = 0
     digests = [blobs.put_bytes(bytes([i]) * MiB) for i in range(5)]
     cached = sorted(p for p in Path(s3_root.cache).glob("??/*"))
     assert sum(p.stat().st_size for p in cached) <= 3 * MiB
@@ -249,3 +250,16 @@ def test_simulated_storage_errors_map_to_507(tmp_path, monkeypatch, err, reason)
     assert (e.value.http_status, e.value.details["reason"]) == (507, reason)
     assert str(tmp_path) not in e.value.message
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_s3_cache_keeps_copies_used_recently_beyond_its_bound(s3_root):  # type: ignore[no-untyped-def]
+    """A path just handed out (a job's input) is not evicted under it by the next copy."""
+    blobs = open_store(s3_root, cache_bytes=MiB)
+    first = blobs.put_bytes(b"a" * MiB)
+    path = blobs.local_path(first)
+    blobs.put_bytes(b"b" * MiB)
+    assert path.is_file()
+    old = path.stat().st_mtime - 2 * blobs.cache_grace_s
+    os.utime(path, (old, old))
+    blobs.put_bytes(b"c" * MiB)
+    assert not path.exists() and blobs.read(first) == b"a" * MiB   # evicted, still in the bucket
