@@ -7,10 +7,10 @@ from urllib.parse import quote
 from ...core.dataset_service import DatasetService
 from ...core.entities import Member
 from ...core.errors import invalid, malformed
+from ..schemas.base import parse
+from ..schemas.datasets import DatasetPatch, Registration, Rollback
+from ..schemas.projects import MemberRole
 from .base import MLHubAPIMixin, api
-
-REGISTER_FIELDS = ("name", "description", "tags", "visibility", "new_version", "message", "format", "lineage",
-                   "parent_version", "sheet")
 
 
 def member_json(m: Member) -> dict[str, Any]:
@@ -35,20 +35,15 @@ class DatasetsHandler(DatasetMixin):
 
     @api
     async def post(self) -> None:
-        body = self.json_body()
-        if "upload_id" not in body:
-            raise malformed('registering a dataset needs {"upload_id": ...} of a completed upload')
-        unknown = set(body) - {"upload_id", *REGISTER_FIELDS}
-        if unknown:
-            raise invalid(f"unknown field(s) for a registration: {', '.join(sorted(unknown))}")
-        fields = {k: body[k] for k in REGISTER_FIELDS if k in body}
+        fields = parse(Registration, self.json_body()).given()
+        upload_id = fields.pop("upload_id")
         sheet = self.arg("sheet")  # ?sheet= names the workbook sheet as the body's "sheet" does
         if sheet is not None:
             if "sheet" in fields and fields["sheet"] != sheet:
                 raise invalid(f"?sheet={sheet!r} and the body's sheet {fields['sheet']!r} disagree; give one")
             fields["sheet"] = sheet
         user = self.acting_user()
-        version = await self.call(self.datasets.register, user, body["upload_id"], **fields)
+        version = await self.call(self.datasets.register, user, upload_id, **fields)
         ds = await self.call(self.datasets.get_dataset, user, version.dataset)
         self.write_json({"dataset": ds.to_json(), "version": version.to_json()}, 201)
 
@@ -61,7 +56,8 @@ class DatasetHandler(DatasetMixin):
 
     @api
     async def patch(self, name: str) -> None:
-        ds = await self.call(self.datasets.update_dataset, self.acting_user(), name, self.json_body())
+        patch = parse(DatasetPatch, self.json_body()).given()
+        ds = await self.call(self.datasets.update_dataset, self.acting_user(), name, patch)
         self.write_json(ds.to_json())
 
 
@@ -130,8 +126,8 @@ class FilesHandler(DatasetMixin):
 class RollbackHandler(DatasetMixin):
     @api
     async def post(self, name: str) -> None:
-        body = self.json_body()
-        v = await self.call(self.datasets.rollback, self.acting_user(), name, body.get("version"), body.get("message"))
+        body = parse(Rollback, self.json_body())
+        v = await self.call(self.datasets.rollback, self.acting_user(), name, body.version, body.message)
         self.write_json(v.to_json(), 201)
 
 
@@ -145,7 +141,8 @@ class MembersHandler(DatasetMixin):
 class MemberHandler(DatasetMixin):
     @api
     async def put(self, name: str, user: str) -> None:
-        m = await self.call(self.datasets.set_member, self.acting_user(), name, user, self.json_body().get("role"))
+        role = parse(MemberRole, self.json_body()).role
+        m = await self.call(self.datasets.set_member, self.acting_user(), name, user, role)
         self.write_json(member_json(m))
 
     @api

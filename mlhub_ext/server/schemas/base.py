@@ -33,8 +33,9 @@ class Request(BaseModel):
     what: ClassVar[str] = "the request body"
 
     def given(self) -> dict[str, Any]:
-        """The fields the client sent (a patch's changes), as plain JSON values."""
-        return self.model_dump(mode="json", include=self.model_fields_set)
+        """The fields the client sent (a patch's changes), by name, as parsed (JSON values:
+        request models hold no nested models)."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
 
 
 class StrictRequest(Request):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, StrictBool
+from pydantic import Field, SkipValidation, StrictBool
 
 from ...core.uploads import MAX_CHUNK, MIN_CHUNK
 from .base import (Integer, Name, Object, Request, Response, Role, Sha256, StrictRequest, Tags, Timestamp, Version,
@@ -77,8 +77,9 @@ class Registration(StrictRequest):
     format: Literal["csv", "tsv", "json", "jsonl", "xlsx", "parquet", "images"] = optional()
     lineage: Object = optional("e.g. {source: process, ops: [...]} from the SDK")
     parent_version: Version = optional()
-    sheet: str = optional("the sheet of an Excel workbook to read (also ?sheet=); default: the first sheet that "
-                          "holds rows")
+    # Checked by the core, which names the workbook's sheets: the model only documents it.
+    sheet: SkipValidation[str] = optional("the sheet of an Excel workbook to read (also ?sheet=); default: the "
+                                          "first sheet that holds rows")
 
 
 class Registered(Response):
