@@ -20,6 +20,7 @@ A write that fails because the storage is full or read-only raises
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import logging
 import os
@@ -290,7 +291,7 @@ class LocalBlobStore(BlobStore):
                 os.replace(path, dest)   # the upload folder normally lives in the blob root
                 return True
             except OSError as exc:
-                if exc.errno != 18:      # EXDEV: another file system, so copy below
+                if exc.errno != errno.EXDEV:   # another file system: copied below
                     raise
         fd, tmp = tempfile.mkstemp(dir=self.tmp)
         os.close(fd)
