@@ -3,14 +3,7 @@ import type { Locator, Page } from '@playwright/test';
 import { execFileSync } from 'child_process';
 import { createHash } from 'crypto';
 import { shot } from '../shots';
-
-const API = '/mlhub/api/v1';
-
-async function xsrfHeaders(page: Page): Promise<Record<string, string>> {
-  const cookies = await page.context().cookies();
-  const xsrf = cookies.find(cookie => cookie.name === '_xsrf');
-  return xsrf ? { 'X-XSRFToken': xsrf.value } : {};
-}
+import { API, xsrfHeaders } from './helpers';
 
 /** Upload and register `text` as `filename` through the chunked upload API. */
 async function registerOverApi(

@@ -6,42 +6,10 @@
  */
 import { expect, test } from '@jupyterlab/galata';
 import type { Page } from '@playwright/test';
-import { createHash } from 'crypto';
 
 import { compareMetrics, differsBeyondTolerance, TOLERANCE_TEXT } from '../../labextension/models/compare';
 import { shot } from '../shots';
-
-const API = '/mlhub/api/v1';
-
-async function xsrfHeaders(page: Page): Promise<Record<string, string>> {
-  const cookies = await page.context().cookies();
-  const xsrf = cookies.find(cookie => cookie.name === '_xsrf');
-  return xsrf ? { 'X-XSRFToken': xsrf.value } : {};
-}
-
-async function api(page: Page, method: 'GET' | 'POST', path: string, data?: unknown): Promise<any> {
-  const response = await page.request.fetch(`${API}/${path}`, { method, data, headers: await xsrfHeaders(page) });
-  expect(response.ok(), `${method} ${path}: ${await response.text()}`).toBe(true);
-  return response.json();
-}
-
-/** Upload and register a CSV through the chunked upload API. */
-async function registerCsv(page: Page, filename: string, text: string): Promise<any> {
-  const headers = await xsrfHeaders(page);
-  const data = Buffer.from(text);
-  const sha = createHash('sha256').update(data).digest('hex');
-  const created = await page.request.post(`${API}/uploads`, { data: { filename, size: data.length }, headers });
-  expect(created.ok(), await created.text()).toBe(true);
-  const upload = await created.json();
-  const chunk = await page.request.put(`${API}/uploads/${upload.id}/chunks/0`, {
-    data,
-    headers: { ...headers, 'Content-Type': 'application/octet-stream', 'X-Chunk-SHA256': sha }
-  });
-  expect(chunk.ok(), await chunk.text()).toBe(true);
-  const done = await page.request.post(`${API}/uploads/${upload.id}/complete`, { data: { sha256: sha }, headers });
-  expect(done.ok(), await done.text()).toBe(true);
-  return api(page, 'POST', 'datasets', { upload_id: upload.id });
-}
+import { api, registerCsv } from './helpers';
 
 async function openDataset(page: Page, name: string): Promise<void> {
   await page.evaluate(async n => {

@@ -4,35 +4,12 @@ import type { Locator, Page, WebSocketRoute } from '@playwright/test';
 import { hoverRows, nearestIndex } from '../../labextension/experiments/chartInteraction';
 import { minmaxIndices, plotValue, SeriesBuffer } from '../../labextension/experiments/series';
 import { shot } from '../shots';
-
-const API = '/mlhub/api/v1';
+import { api, API } from './helpers';
 
 interface IRun {
   id: string;
   name: string;
   status: string;
-}
-
-/** Headers for a write: the Jupyter server's XSRF cookie echoed back, where it set one. */
-async function xsrfHeaders(page: Page): Promise<Record<string, string>> {
-  const cookies = await page.context().cookies();
-  const xsrf = cookies.find(cookie => cookie.name === '_xsrf');
-  return xsrf ? { 'X-XSRFToken': xsrf.value } : {};
-}
-
-async function api(
-  page: Page,
-  method: 'GET' | 'POST' | 'PATCH',
-  path: string,
-  data?: unknown
-): Promise<any> {
-  const response = await page.request.fetch(`${API}/${path}`, {
-    method,
-    data,
-    headers: await xsrfHeaders(page)
-  });
-  expect(response.ok(), `${method} ${path}: ${await response.text()}`).toBe(true);
-  return response.json();
 }
 
 function createRun(

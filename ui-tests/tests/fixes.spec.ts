@@ -7,40 +7,11 @@
  */
 import { expect, test } from '@jupyterlab/galata';
 import type { Locator, Page } from '@playwright/test';
-import { createHash } from 'crypto';
 
 import { formatValue } from '../../labextension/datasets/components/format';
 import { defaultEvaluationDataset } from '../../labextension/models/trainBody';
 import { shot } from '../shots';
-
-const API = '/mlhub/api/v1';
-
-async function xsrfHeaders(page: Page): Promise<Record<string, string>> {
-  const cookies = await page.context().cookies();
-  const xsrf = cookies.find(cookie => cookie.name === '_xsrf');
-  return xsrf ? { 'X-XSRFToken': xsrf.value } : {};
-}
-
-async function api(page: Page, method: 'GET' | 'POST' | 'PATCH', path: string, data?: unknown): Promise<any> {
-  const response = await page.request.fetch(`${API}/${path}`, { method, data, headers: await xsrfHeaders(page) });
-  expect(response.ok(), `${method} ${path}: ${await response.text()}`).toBe(true);
-  return response.json();
-}
-
-/** Upload and register a CSV through the chunked upload API. */
-async function registerCsv(page: Page, filename: string, text: string): Promise<any> {
-  const headers = await xsrfHeaders(page);
-  const data = Buffer.from(text);
-  const sha = createHash('sha256').update(data).digest('hex');
-  const upload = await api(page, 'POST', 'uploads', { filename, size: data.length });
-  const chunk = await page.request.put(`${API}/uploads/${upload.id}/chunks/0`, {
-    data,
-    headers: { ...headers, 'Content-Type': 'application/octet-stream', 'X-Chunk-SHA256': sha }
-  });
-  expect(chunk.ok(), await chunk.text()).toBe(true);
-  await api(page, 'POST', `uploads/${upload.id}/complete`, { sha256: sha });
-  return api(page, 'POST', 'datasets', { upload_id: upload.id });
-}
+import { api, registerCsv } from './helpers';
 
 /** Three well-separated classes, `n` rows each: a classifier trains on it in a second. */
 function blobsCsv(n: number): string {

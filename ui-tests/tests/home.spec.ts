@@ -2,24 +2,7 @@ import { expect, test } from '@jupyterlab/galata';
 import type { Locator, Page } from '@playwright/test';
 import { createHash } from 'crypto';
 import { shot } from '../shots';
-
-const API = '/mlhub/api/v1';
-
-async function xsrfHeaders(page: Page): Promise<Record<string, string>> {
-  const cookies = await page.context().cookies();
-  const xsrf = cookies.find(cookie => cookie.name === '_xsrf');
-  return xsrf ? { 'X-XSRFToken': xsrf.value } : {};
-}
-
-async function api(page: Page, method: 'GET' | 'POST' | 'PATCH', path: string, data?: unknown): Promise<any> {
-  const response = await page.request.fetch(`${API}/${path}`, {
-    method,
-    data,
-    headers: await xsrfHeaders(page)
-  });
-  expect(response.ok(), `${method} ${path}: ${await response.text()}`).toBe(true);
-  return response.json();
-}
+import { api, API, xsrfHeaders } from './helpers';
 
 /** Upload and register `text` as `filename` through the chunked upload API. */
 async function registerDataset(page: Page, filename: string, text: string): Promise<any> {

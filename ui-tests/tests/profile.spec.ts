@@ -1,41 +1,7 @@
 import { expect, test } from '@jupyterlab/galata';
 import type { Locator, Page } from '@playwright/test';
-import { createHash } from 'crypto';
 import { shot } from '../shots';
-
-const API = '/mlhub/api/v1';
-
-async function xsrfHeaders(page: Page): Promise<Record<string, string>> {
-  const cookies = await page.context().cookies();
-  const xsrf = cookies.find(cookie => cookie.name === '_xsrf');
-  return xsrf ? { 'X-XSRFToken': xsrf.value } : {};
-}
-
-async function api(page: Page, method: 'GET' | 'POST' | 'PUT', path: string, data?: unknown): Promise<any> {
-  const headers = await xsrfHeaders(page);
-  const response = await page.request.fetch(`${API}/${path}`, {
-    method,
-    data,
-    headers: data instanceof Buffer ? { ...headers, 'Content-Type': 'application/octet-stream' } : headers
-  });
-  expect(response.ok(), `${method} ${path}: ${await response.text()}`).toBe(true);
-  return response.status() === 204 ? null : response.json();
-}
-
-/** Upload and register a CSV through the chunked upload API. */
-async function registerCsv(page: Page, filename: string, text: string): Promise<void> {
-  const data = Buffer.from(text);
-  const sha = createHash('sha256').update(data).digest('hex');
-  const upload = await api(page, 'POST', 'uploads', { filename, size: data.length });
-  const headers = await xsrfHeaders(page);
-  const chunk = await page.request.put(`${API}/uploads/${upload.id}/chunks/0`, {
-    data,
-    headers: { ...headers, 'Content-Type': 'application/octet-stream', 'X-Chunk-SHA256': sha }
-  });
-  expect(chunk.ok(), await chunk.text()).toBe(true);
-  await api(page, 'POST', `uploads/${upload.id}/complete`, { sha256: sha });
-  await api(page, 'POST', 'datasets', { upload_id: upload.id });
-}
+import { api, API, registerCsv } from './helpers';
 
 /** A request made the way a script would: with the API token (which takes precedence). */
 async function withToken(page: Page, method: 'GET' | 'POST', path: string, token: string): Promise<number> {

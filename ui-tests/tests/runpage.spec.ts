@@ -1,9 +1,7 @@
 import { expect, test } from '@jupyterlab/galata';
 import type { Locator, Page } from '@playwright/test';
-import { createHash } from 'crypto';
 import { shot } from '../shots';
-
-const API = '/mlhub/api/v1';
+import { api, API, registerCsv, xsrfHeaders } from './helpers';
 
 interface IRun {
   id: string;
@@ -11,27 +9,6 @@ interface IRun {
   status: string;
   tags: string[];
   status_reason?: string;
-}
-
-async function xsrfHeaders(page: Page): Promise<Record<string, string>> {
-  const cookies = await page.context().cookies();
-  const xsrf = cookies.find(cookie => cookie.name === '_xsrf');
-  return xsrf ? { 'X-XSRFToken': xsrf.value } : {};
-}
-
-async function api(
-  page: Page,
-  method: 'GET' | 'POST' | 'PATCH' | 'PUT',
-  path: string,
-  data?: unknown
-): Promise<any> {
-  const response = await page.request.fetch(`${API}/${path}`, {
-    method,
-    data,
-    headers: await xsrfHeaders(page)
-  });
-  expect(response.ok(), `${method} ${path}: ${await response.text()}`).toBe(true);
-  return response.json();
 }
 
 const CELL_SOURCE = [
@@ -82,21 +59,6 @@ async function loggedRun(page: Page, project: string, name: string): Promise<IRu
     notes: 'first try',
     status: 'finished'
   });
-}
-
-/** Upload and register a CSV through the chunked upload API. */
-async function registerCsv(page: Page, filename: string, text: string): Promise<any> {
-  const headers = await xsrfHeaders(page);
-  const data = Buffer.from(text);
-  const sha = createHash('sha256').update(data).digest('hex');
-  const upload = await api(page, 'POST', 'uploads', { filename, size: data.length });
-  const chunk = await page.request.put(`${API}/uploads/${upload.id}/chunks/0`, {
-    data,
-    headers: { ...headers, 'Content-Type': 'application/octet-stream', 'X-Chunk-SHA256': sha }
-  });
-  expect(chunk.ok(), await chunk.text()).toBe(true);
-  await api(page, 'POST', `uploads/${upload.id}/complete`, { sha256: sha });
-  return api(page, 'POST', 'datasets', { upload_id: upload.id });
 }
 
 function runPage(page: Page, run: Pick<IRun, 'id'>): Locator {

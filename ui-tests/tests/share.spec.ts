@@ -1,35 +1,12 @@
 import { expect, test } from '@jupyterlab/galata';
 import type { Locator, Page } from '@playwright/test';
 import { shot } from '../shots';
-
-const API = '/mlhub/api/v1';
+import { api, API } from './helpers';
 
 interface IMember {
   project: string;
   user: string;
   role: string;
-}
-
-/** Headers for a write: the Jupyter server's XSRF cookie echoed back, where it set one. */
-async function xsrfHeaders(page: Page): Promise<Record<string, string>> {
-  const cookies = await page.context().cookies();
-  const xsrf = cookies.find(cookie => cookie.name === '_xsrf');
-  return xsrf ? { 'X-XSRFToken': xsrf.value } : {};
-}
-
-async function api(
-  page: Page,
-  method: 'GET' | 'POST',
-  path: string,
-  data?: unknown
-): Promise<any> {
-  const response = await page.request.fetch(`${API}/${path}`, {
-    method,
-    data,
-    headers: await xsrfHeaders(page)
-  });
-  expect(response.ok(), `${method} ${path}: ${await response.text()}`).toBe(true);
-  return response.json();
 }
 
 /** A route pattern for one API path; the lab appends a cache-busting query to it. */

@@ -1,21 +1,13 @@
 import { expect, test } from '@jupyterlab/galata';
 import type { APIRequestContext, Locator, Page } from '@playwright/test';
 import { shot } from '../shots';
-
-const API = '/mlhub/api/v1';
+import { API, xsrfHeaders } from './helpers';
 
 interface IRun {
   id: string;
   project: string;
   name: string;
   status: string;
-}
-
-/** Headers for a write: the Jupyter server's XSRF cookie echoed back, where it set one. */
-async function xsrfHeaders(page: Page): Promise<Record<string, string>> {
-  const cookies = await page.context().cookies();
-  const xsrf = cookies.find(cookie => cookie.name === '_xsrf');
-  return xsrf ? { 'X-XSRFToken': xsrf.value } : {};
 }
 
 async function api(

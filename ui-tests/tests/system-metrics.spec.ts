@@ -4,21 +4,8 @@
  * `mlhub_ext.wandb`'s `run.url` gives) opening its page.
  */
 import { expect, test } from '@jupyterlab/galata';
-import type { Locator, Page } from '@playwright/test';
-
-const API = '/mlhub/api/v1';
-
-async function api(page: Page, method: 'POST' | 'PATCH', path: string, data: unknown): Promise<any> {
-  const cookies = await page.context().cookies();
-  const xsrf = cookies.find(cookie => cookie.name === '_xsrf');
-  const response = await page.request.fetch(`${API}/${path}`, {
-    method,
-    data,
-    headers: xsrf ? { 'X-XSRFToken': xsrf.value } : {}
-  });
-  expect(response.ok(), `${method} ${path}: ${await response.text()}`).toBe(true);
-  return response.json();
-}
+import type { Locator } from '@playwright/test';
+import { api } from './helpers';
 
 function series(n: number, f: (i: number) => number): { steps: number[]; values: number[] } {
   const steps = Array.from({ length: n }, (_, i) => i);

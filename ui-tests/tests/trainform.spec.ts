@@ -1,37 +1,8 @@
 import { expect, test } from '@jupyterlab/galata';
-import type { Page } from '@playwright/test';
-import { createHash } from 'crypto';
 
 import { defaultDataset, isHoldout, prefillFromVersion, trainBody } from '../../labextension/models/trainBody';
 import { shot } from '../shots';
-
-const API = '/mlhub/api/v1';
-
-async function xsrfHeaders(page: Page): Promise<Record<string, string>> {
-  const cookies = await page.context().cookies();
-  const xsrf = cookies.find(cookie => cookie.name === '_xsrf');
-  return xsrf ? { 'X-XSRFToken': xsrf.value } : {};
-}
-
-/** Upload and register a CSV through the chunked upload API. */
-async function registerCsv(page: Page, filename: string, text: string): Promise<any> {
-  const headers = await xsrfHeaders(page);
-  const data = Buffer.from(text);
-  const sha = createHash('sha256').update(data).digest('hex');
-  const created = await page.request.post(`${API}/uploads`, { data: { filename, size: data.length }, headers });
-  expect(created.ok(), await created.text()).toBe(true);
-  const upload = await created.json();
-  const chunk = await page.request.put(`${API}/uploads/${upload.id}/chunks/0`, {
-    data,
-    headers: { ...headers, 'Content-Type': 'application/octet-stream', 'X-Chunk-SHA256': sha }
-  });
-  expect(chunk.ok(), await chunk.text()).toBe(true);
-  const done = await page.request.post(`${API}/uploads/${upload.id}/complete`, { data: { sha256: sha }, headers });
-  expect(done.ok(), await done.text()).toBe(true);
-  const reg = await page.request.post(`${API}/datasets`, { data: { upload_id: upload.id }, headers });
-  expect(reg.ok(), await reg.text()).toBe(true);
-  return reg.json();
-}
+import { API, registerCsv, xsrfHeaders } from './helpers';
 
 /**
  * 90 rows: two numeric columns, a colour (text, 3 values) and a free-text note (90 values).
