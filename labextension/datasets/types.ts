@@ -92,15 +92,11 @@ export interface IThumbnails {
   thumbnails: Record<string, Array<{ path: string; png_base64: string }>>;
 }
 
-export interface IUpload {
-  id: string;
-  filename: string;
-  size: number;
-  chunk_size: number;
-  status: string;
-  received_bytes: number;
+/** An upload; `missing` lists the `[start, end)` byte ranges not received yet. */
+export type IUpload = Omit<Schemas['Upload'], 'missing' | 'received'> & {
   missing: Array<[number, number]>;
-}
+  received: Array<[number, number]>;
+};
 
 /** An upload in progress as the sidebar shows it. */
 export interface IUploadProgress {
