@@ -214,7 +214,7 @@ test.describe('Run page', () => {
     await form.getByLabel('Name').fill('x'.repeat(300));
     await form.getByRole('button', { name: 'Save' }).click();
     await expect(view.locator('.jp-MLHub-error[data-kind="action"]')).toContainText(
-      'run name must be a string of 1-256 characters'
+      "field 'name': String should have at most 256 characters"
     );
     await form.getByRole('button', { name: 'Cancel' }).click();
 
