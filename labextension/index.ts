@@ -11,6 +11,7 @@ import { datasetsPlugin } from './datasets/plugin';
 import { modelsPlugin } from './models/plugin';
 import { experimentsPlugin } from './experiments/plugin';
 import { runPagePlugin } from './experiments/runPlugin';
+import { runsTablePlugin } from './experiments/runsTable/plugin';
 import { sharePlugin } from './share/plugin';
 import { profilePlugin } from './profile/plugin';
 import { homePlugin } from './home/plugin';
@@ -50,6 +51,7 @@ export default [
   plugin,
   experimentsPlugin,
   runPagePlugin,
+  runsTablePlugin,
   datasetsPlugin,
   modelsPlugin,
   sharePlugin,

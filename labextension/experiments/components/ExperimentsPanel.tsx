@@ -6,6 +6,7 @@ import { IconButton } from '../../components/IconButton';
 import { IRun } from '../../tokens';
 import { IExperimentsState } from '../runsModel';
 import { IRunsQuery } from '../types';
+import { requestOpenRunsTable } from '../runsTable/events';
 import { QueryBar } from './QueryBar';
 import { RunItem } from './RunItem';
 
@@ -76,21 +77,31 @@ function RunsView(props: IExperimentsPanelProps): JSX.Element {
   const count = state.selected.size;
   return (
     <>
-      <label className="jp-MLHubExp-project">
-        Project{' '}
-        <select
-          className="jp-mod-styled"
-          aria-label="Project"
-          value={query.project}
-          onChange={event => props.onQuery({ project: event.target.value })}
+      <div className="jp-MLHubExp-projectRow">
+        <label className="jp-MLHubExp-project">
+          Project{' '}
+          <select
+            className="jp-mod-styled"
+            aria-label="Project"
+            value={query.project}
+            onChange={event => props.onQuery({ project: event.target.value })}
+          >
+            {state.projects.map(p => (
+              <option key={p.name} value={p.name}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button
+          className="jp-Button jp-mod-styled jp-mod-reject jp-MLHubExp-openTable"
+          disabled={!query.project}
+          title="Open this project's runs table in the main area (columns, groups, parallel coordinates, importance)"
+          onClick={event => requestOpenRunsTable(event.currentTarget, query.project)}
         >
-          {state.projects.map(p => (
-            <option key={p.name} value={p.name}>
-              {p.name}
-            </option>
-          ))}
-        </select>
-      </label>
+          Table
+        </button>
+      </div>
       <QueryBar query={query} runs={state.runs} onQuery={props.onQuery} />
       {state.error && (
         <div className="jp-MLHub-error" role="alert">
