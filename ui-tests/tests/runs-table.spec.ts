@@ -237,4 +237,68 @@ test.describe('Runs table', () => {
     await view.getByRole('tab', { name: 'Importance' }).click();
     await expect(view.locator('.jp-MLHub-error')).toHaveText(served);
   });
+
+  test('10,000 runs: only the rows in view are in the DOM, pages fetched as they scroll', async ({ page }) => {
+    // The server is stood in for by a route answering any page of 10,000 synthetic runs.
+    const TOTAL = 10000;
+    const asked: number[] = [];
+    await page.route(/\/mlhub\/api\/v1\/runs\?.*project=virtual-10k/, async route => {
+      const url = new URL(route.request().url());
+      const offset = Number(url.searchParams.get('offset') ?? 0);
+      const limit = Number(url.searchParams.get('limit') ?? 100);
+      asked.push(offset);
+      const runs = [];
+      for (let i = offset; i < Math.min(TOTAL, offset + limit); i++) {
+        runs.push({
+          id: i.toString(16).padStart(32, '0'),
+          project: 'virtual-10k',
+          name: `run-${i}`,
+          owner: 'me',
+          status: 'finished',
+          params: { lr: 10 ** -(i % 5), seed: i },
+          tags: [],
+          summary: {},
+          provenance: {},
+          notes: '',
+          created_at: '2026-11-30T09:00:00Z',
+          updated_at: '2026-11-30T09:00:00Z',
+          finished_at: '2026-11-30T09:10:00Z',
+          latest_metrics: { loss: 1 / (1 + i) },
+          last_seq: 0
+        });
+      }
+      await route.fulfill({ json: { runs, total: TOTAL } });
+    });
+    const started = Date.now();
+    await page.evaluate(async () => {
+      await (window as any).jupyterapp.commands.execute('mlhub:open-runs-table', { project: 'virtual-10k' });
+    });
+    const view = page.locator('.jp-MLHubRT');
+    await expect(runRows(view).first()).toContainText('run-0');
+    const firstRowsMs = Date.now() - started;
+    await expect(view.getByLabel('Matching runs')).toHaveText('10000 runs');
+    expect(await runRows(view).count()).toBeLessThan(80);
+
+    const scroller = view.locator('.jp-MLHubRT-scroller');
+    await scroller.evaluate(node => node.scrollTo(0, 28 * 5000));
+    await expect(view.locator('.jp-MLHubRT-row[aria-rowindex="5002"]')).toContainText('run-5000');
+    expect(await view.locator('.jp-MLHubRT-row').count()).toBeLessThan(80);
+    // Only the first page and the pages around row 5,000 were asked for.
+    expect(asked.length).toBeLessThanOrEqual(4);
+    expect(asked).toContain(5000);
+    // Scrolling through a stretch of rows: each frame re-renders only the rows in view.
+    const frameMs = await scroller.evaluate(async node => {
+      const times: number[] = [];
+      for (let k = 0; k < 30; k++) {
+        const t0 = performance.now();
+        node.scrollTop += 280;
+        await new Promise(resolve => requestAnimationFrame(() => resolve(null)));
+        times.push(performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
+      return times[Math.floor(times.length / 2)];
+    });
+    console.log(`10,000 runs: first rows after ${firstRowsMs} ms; median frame while scrolling ${frameMs.toFixed(1)} ms`);
+    expect(frameMs).toBeLessThan(100);
+  });
 });
