@@ -1,7 +1,14 @@
 /** The REST calls the experiments views make, all through the one HTTP seam. */
 import { apiURL, requestAPI } from '../request';
 import { IProject, IProjectsPage, IRun, IRunsPage } from '../tokens';
-import { IArtifact, IRunLinks, IRunsQuery, ISeriesResponse } from './types';
+import {
+  IArtifact,
+  IRunLinks,
+  IRunsQuery,
+  ISeriesQuery,
+  ISeriesQueryResult,
+  ISeriesResponse
+} from './types';
 
 /** Projects the caller may read, by name. */
 export function listProjects(limit = 500): Promise<IProjectsPage> {
@@ -107,4 +114,12 @@ export function getRunLinks(id: string): Promise<IRunLinks> {
 /** A project, with the caller's role on it. */
 export function getProject(name: string): Promise<IProject> {
   return requestAPI<IProject>(`projects/${encodeURIComponent(name)}`);
+}
+
+/** `POST /metrics/query`: many runs' series in one request (see docs/api.md). */
+export function queryMetrics(query: ISeriesQuery): Promise<ISeriesQueryResult> {
+  return requestAPI<ISeriesQueryResult>('metrics/query', {
+    method: 'POST',
+    body: JSON.stringify(query)
+  });
 }

@@ -74,6 +74,8 @@ export interface IInteractionOptions {
   onZoom: (zoomed: boolean) => void;
   /** Redraw with the full data range. */
   resetZoom: () => void;
+  /** The x range dragged (in x units), for views that share a zoom between charts. */
+  onRange?: (min: number, max: number) => void;
 }
 
 /** Wire hover, drag-to-zoom and double-click reset to `u`; returns the cleanup. */
@@ -124,6 +126,7 @@ export function attachInteraction(u: uPlot, options: IInteractionOptions): () =>
     const b = u.posToVal(Math.max(from, event.offsetX), 'x');
     u.setScale('x', { min: a, max: b });
     options.onZoom(true);
+    options.onRange?.(a, b);
   };
   const onDouble = () => {
     options.resetZoom();

@@ -1,6 +1,9 @@
 /**
  * State of one compare view: the compared runs, and for every metric one series per
- * run, fetched downsampled to the chart's width and then kept live from the stream.
+ * run, fetched in one batched `POST /metrics/query` downsampled to the chart's width and
+ * then kept live by merging: pushed points from the stream, or (stream down) only the
+ * points after each series' cursor (`after_step`), never whole histories again. A zoom
+ * fetches the visible x range at screen resolution.
  * Changes are announced through `changed` at most {@link MAX_REDRAWS_PER_S} times a
  * second however fast points arrive.
  */
@@ -9,10 +12,18 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { metricOrder } from '../components/format';
 import { IRun, MetricValue } from '../tokens';
-import { getRun, getSeries, mapLimited } from './api';
+import { getRun, mapLimited, queryMetrics } from './api';
 import { SeriesBuffer } from './series';
 import { RunStream } from './stream';
-import { IPoints, ISeriesResponse, StreamMessage, StreamStatus } from './types';
+import {
+  IPoints,
+  IQueriedSeries,
+  ISeriesQuery,
+  ISeriesQueryResult,
+  StreamMessage,
+  StreamStatus,
+  XAxis
+} from './types';
 
 export const MAX_REDRAWS_PER_S = 10;
 const FETCH_CONCURRENCY = 6;
@@ -21,8 +32,13 @@ const FALLBACK_POLL_MS = 5000;
 
 export interface ICompareApi {
   getRun: (id: string) => Promise<IRun>;
-  getSeries: (id: string, key: string, maxPoints: number) => Promise<ISeriesResponse>;
+  queryMetrics: (query: ISeriesQuery) => Promise<ISeriesQueryResult>;
 }
+
+/** The server takes at most this many runs per query. */
+const QUERY_RUNS = 1000;
+/** Every metric: a key holding `*` is a regex matched in full. */
+const ALL_KEYS = ['.*'];
 
 interface IPending {
   run: string;
@@ -31,10 +47,10 @@ interface IPending {
 
 export class CompareModel {
   constructor(readonly runIds: string[], options: CompareModel.IOptions = {}) {
-    this._api = options.api ?? { getRun, getSeries };
+    this._api = options.api ?? { getRun, queryMetrics };
     this._stream = options.stream ?? new RunStream();
     this._stream.message.connect(this._onMessage, this);
-    this._stream.reconnected.connect(() => void this.reload(), this);
+    this._stream.reconnected.connect(() => void this.catchUp(), this);
     this._stream.statusChanged.connect(() => this._schedule(), this);
     this._fallback = new Poll({
       auto: false,
@@ -58,6 +74,50 @@ export class CompareModel {
   /** The series of `key` per run id (runs that never logged it are absent). */
   series(key: string): Map<string, SeriesBuffer> {
     return this._series.get(key) ?? new Map();
+  }
+
+  /** The x axis every panel uses. */
+  get xAxis(): XAxis {
+    return this._xAxis;
+  }
+
+  /** The zoomed x range shared by all panels (in the units of {@link xAxis}), or null. */
+  get xRange(): [number, number] | null {
+    return this._xRange;
+  }
+
+  /** Run id -> creation time (epoch seconds): the origin of the relative time axis. */
+  get starts(): Readonly<Record<string, number>> {
+    return this._starts;
+  }
+
+  /** Milliseconds the last zoom took from asking to the series being in place. */
+  get zoomMs(): number | null {
+    return this._zoomMs;
+  }
+
+  /** Show every panel along `axis` (fetches again: buckets differ per axis). */
+  async setXAxis(axis: XAxis): Promise<void> {
+    if (axis === this._xAxis) {
+      return;
+    }
+    this._xAxis = axis;
+    this._xRange = null;
+    await this.reload();
+  }
+
+  /**
+   * Zoom every panel to `range` (null: the whole range), fetching that range at
+   * `points` per series (a panel's width in pixels) so a zoom shows detail the
+   * overview's downsampling left out.
+   */
+  async zoom(range: [number, number] | null, points?: number): Promise<void> {
+    const started = performance.now();
+    this._xRange = range;
+    this._zoomPoints = range === null ? null : Math.max(16, Math.round(points ?? this._maxPoints));
+    this._schedule();
+    await this.reload();
+    this._zoomMs = performance.now() - started;
   }
 
   get loading(): boolean {
@@ -119,27 +179,22 @@ export class CompareModel {
     this._pendingRuns = [];
     this._schedule();
     try {
-      // Each run's series are fetched as soon as the run is known (its metric keys).
-      const fetched = await mapLimited(this.runIds, FETCH_CONCURRENCY, async id => {
-        const run = await this._api.getRun(id);
-        const keys = Object.keys(run.latest_metrics ?? {});
-        const data = await Promise.all(
-          keys.map(key => this._api.getSeries(id, key, this._maxPoints))
-        );
-        return { run, keys, data };
-      });
+      // The runs (params, status...) and, in one batched query, every series.
+      const [runs, answer] = await Promise.all([
+        mapLimited(this.runIds, FETCH_CONCURRENCY, id => this._api.getRun(id)),
+        this._query({})
+      ]);
       if (this._disposed) {
         return;
       }
+      const cap = this._zoomPoints ?? this._maxPoints;
       const series = new Map<string, Map<string, SeriesBuffer>>();
-      fetched.forEach(({ run, keys, data }) =>
-        keys.forEach((key, i) => {
-          const buffer = new SeriesBuffer(this._maxPoints);
-          buffer.reset(data[i].steps, data[i].values, data[i].total);
-          this._bucket(series, key).set(run.id, buffer);
-        })
-      );
-      this._runs = fetched.map(f => f.run);
+      for (const item of answer) {
+        const buffer = new SeriesBuffer(cap);
+        resetFrom(buffer, item);
+        this._bucket(series, item.key).set(item.run, buffer);
+      }
+      this._runs = runs;
       this._series = series;
       this._error = null;
       // Points pushed while fetching: keep those past what the fetch returned.
@@ -159,6 +214,51 @@ export class CompareModel {
       this._reloadAgain = false;
       await this.reload();
     }
+  }
+
+  /**
+   * Fetch only what each held series lacks (points after its cursor, `after_step`) and
+   * merge it in: what a lost stream missed, or the fallback while it stays down.
+   */
+  async catchUp(): Promise<void> {
+    if (this._loading || this._series.size === 0) {
+      await this.reload();
+      return;
+    }
+    const after: Record<string, Record<string, number>> = {};
+    for (const [key, bucket] of this._series) {
+      for (const [run, buffer] of bucket) {
+        (after[run] ??= {})[key] = Number.isFinite(buffer.lastStep) ? buffer.lastStep : -1;
+      }
+    }
+    try {
+      const answer = await this._query({ after_step: after });
+      if (this._disposed) {
+        return;
+      }
+      const runs = await mapLimited(this.runIds, FETCH_CONCURRENCY, id => this._api.getRun(id));
+      for (const item of answer) {
+        const bucket = this._bucket(this._series, item.key);
+        let buffer = bucket.get(item.run);
+        if (!buffer) {
+          buffer = new SeriesBuffer(this._zoomPoints ?? this._maxPoints);
+          bucket.set(item.run, buffer);
+        }
+        buffer.merge(
+          {
+            steps: item.steps as number[],
+            values: item.values as MetricValue[],
+            timestamps: Array.isArray(item.timestamps) ? item.timestamps : undefined
+          },
+          item.total
+        );
+      }
+      runs.forEach(run => this._applyRun(run));
+      this._error = null;
+    } catch (error) {
+      this._error = (error as Error).message ?? String(error);
+    }
+    this._schedule();
   }
 
   /** A run's new state as a write answered it (the stream may be down or slower). */
@@ -187,8 +287,34 @@ export class CompareModel {
   private async _refetchIfOffline(): Promise<void> {
     const active = this._runs.some(run => run.status === 'running');
     if (this._stream.status !== 'live' && active && !this._loading) {
-      await this.reload();
+      await this.catchUp();
     }
+  }
+
+  /** One `POST /metrics/query` per 1,000 runs at the view's axis, zoom and resolution. */
+  private async _query(extra: Partial<ISeriesQuery>): Promise<IQueriedSeries[]> {
+    const base: ISeriesQuery = {
+      runs: [],
+      keys: ALL_KEYS,
+      max_points: this._zoomPoints ?? this._maxPoints,
+      x: this._xAxis,
+      // A step axis needs no wall times: the answer is a third smaller.
+      timestamps: this._xAxis !== 'step',
+      ...extra
+    };
+    if (this._xRange) {
+      base.min_x = this._xRange[0];
+      base.max_x = this._xRange[1];
+    }
+    const chunks: string[][] = [];
+    for (let i = 0; i < this.runIds.length; i += QUERY_RUNS) {
+      chunks.push(this.runIds.slice(i, i + QUERY_RUNS));
+    }
+    const answers = await Promise.all(
+      chunks.map(runs => this._api.queryMetrics({ ...base, runs }))
+    );
+    answers.forEach(a => Object.assign(this._starts, a.starts));
+    return answers.flatMap(a => a.series);
   }
 
   private _onMessage(_: RunStream, message: StreamMessage): void {
@@ -298,6 +424,11 @@ export class CompareModel {
   private _pending: IPending[] | null = null;
   private _pendingRuns: IRun[] = [];
   private _maxPoints = 1000;
+  private _zoomPoints: number | null = null;
+  private _xAxis: XAxis = 'step';
+  private _xRange: [number, number] | null = null;
+  private _starts: Record<string, number> = {};
+  private _zoomMs: number | null = null;
   private _loading = false;
   private _reloadAgain = false;
   private _error: string | null = null;
@@ -318,4 +449,15 @@ export namespace CompareModel {
     /** How often active runs are refetched while the stream is down (ms). */
     fallbackInterval?: number;
   }
+}
+
+/** Fill `buffer` with a series of the batched query's answer (JSON columns). */
+function resetFrom(buffer: SeriesBuffer, item: IQueriedSeries): void {
+  buffer.reset(
+    item.steps as number[],
+    item.values as MetricValue[],
+    item.total,
+    Array.isArray(item.timestamps) ? item.timestamps : null,
+    item.band ? { min: item.band.min as MetricValue[], max: item.band.max as MetricValue[] } : null
+  );
 }

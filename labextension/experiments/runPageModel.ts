@@ -15,9 +15,9 @@ import {
   getProject,
   getRun,
   getRunLinks,
-  getSeries,
   listArtifacts,
   patchRun,
+  queryMetrics,
   stopRun
 } from './api';
 import { CompareModel, ICompareApi } from './compareModel';
@@ -76,7 +76,7 @@ export class RunPageModel extends PollingModel<IRunPageState> {
     );
     this._api = options.api ?? {
       getRun,
-      getSeries,
+      queryMetrics,
       getProject,
       listArtifacts,
       getRunLinks,

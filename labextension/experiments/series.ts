@@ -17,6 +17,13 @@ export class SeriesBuffer {
 
   xs: number[] = [];
   ys: (number | null)[] = [];
+  /** Wall time (epoch seconds) per point, where known (empty otherwise). */
+  ts: number[] = [];
+  /**
+   * Per point the minimum and maximum of the bucket it stands for, when the server
+   * downsampled (null otherwise): the faint band behind the line.
+   */
+  band: { lo: (number | null)[]; hi: (number | null)[] } | null = null;
   /** The latest value as sent, non-finite strings included. */
   last: MetricValue = null;
   /** Points logged in all (not only those kept). */
@@ -27,12 +34,36 @@ export class SeriesBuffer {
   }
 
   /** Replace the contents with a series fetched over REST. */
-  reset(steps: number[], values: MetricValue[], total?: number): void {
+  reset(
+    steps: number[],
+    values: MetricValue[],
+    total?: number,
+    timestamps?: number[] | null,
+    band?: { min: MetricValue[]; max: MetricValue[] } | null
+  ): void {
     this.xs = steps.slice();
     this.ys = values.map(plotValue);
+    this.ts = timestamps && timestamps.length === steps.length ? timestamps.slice() : [];
+    this.band =
+      band && band.min.length === steps.length
+        ? { lo: band.min.map(plotValue), hi: band.max.map(plotValue) }
+        : null;
     this.last = values.length ? values[values.length - 1] : null;
     this.total = total ?? steps.length;
     this._thin();
+  }
+
+  /**
+   * Merge the points a live cursor query answered (those after {@link lastStep}) into
+   * the held, downsampled series instead of fetching the whole history again; `total`
+   * becomes the server's stored count when given. Returns how many points were added.
+   */
+  merge(points: IPoints, total?: number): number {
+    const added = this.append(points, this.lastStep);
+    if (total !== undefined) {
+      this.total = total;
+    }
+    return added;
   }
 
   /**
@@ -46,8 +77,18 @@ export class SeriesBuffer {
       if (points.steps[i] <= after) {
         continue;
       }
+      const y = plotValue(points.values[i]);
       this.xs.push(points.steps[i]);
-      this.ys.push(plotValue(points.values[i]));
+      this.ys.push(y);
+      if (this.ts.length === this.xs.length - 1 && points.timestamps) {
+        this.ts.push(points.timestamps[i]);
+      } else {
+        this.ts = [];
+      }
+      if (this.band) {
+        this.band.lo.push(y);
+        this.band.hi.push(y);
+      }
       this.last = points.values[i];
       added++;
     }
@@ -65,6 +106,13 @@ export class SeriesBuffer {
     const keep = minmaxIndices(this.ys, this.cap);
     this.xs = keep.map(i => this.xs[i]);
     this.ys = keep.map(i => this.ys[i]);
+    if (this.ts.length) {
+      this.ts = keep.map(i => this.ts[i]);
+    }
+    if (this.band) {
+      const { lo, hi } = this.band;
+      this.band = { lo: keep.map(i => lo[i]), hi: keep.map(i => hi[i]) };
+    }
   }
 }
 

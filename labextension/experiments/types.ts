@@ -20,6 +20,18 @@ export interface IRunsQuery {
 /** `GET /runs/{id}/metrics/{key}`. */
 export type ISeriesResponse = Schemas['MetricSeries'];
 
+/** `POST /metrics/query`: many runs' series at once. */
+export type ISeriesQuery = Schemas['SeriesQuery'];
+
+/** Its answer (JSON columns: the view never asks for `encoding`). */
+export type ISeriesQueryResult = Schemas['SeriesQueryResult'];
+
+/** One series of that answer. */
+export type IQueriedSeries = Schemas['QueriedSeries'];
+
+/** The x axis the panels share. */
+export type XAxis = 'step' | 'wall' | 'relative';
+
 /** Points of one metric in a stream message or a batch. */
 export interface IPoints {
   steps: number[];

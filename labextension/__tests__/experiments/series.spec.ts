@@ -58,3 +58,44 @@ describe('SeriesBuffer', () => {
     expect(buffer.total).toBe(21);
   });
 });
+
+describe('SeriesBuffer.merge after a live cursor', () => {
+  it('adds only the points past the held last step and keeps the series in order', () => {
+    const buffer = new SeriesBuffer(100);
+    // A downsampled history: steps 0..1000 kept as 5 points, 1001 stored.
+    buffer.reset([0, 250, 500, 750, 1000], [5, 4, 3, 2, 1], 1001, [100, 125, 150, 175, 200], {
+      min: [5, 3.5, 2.5, 1.5, 1],
+      max: [5, 4.5, 3.5, 2.5, 1]
+    });
+    expect(buffer.lastStep).toBe(1000);
+    // The cursor query answers steps after 1000; a repeat of 1000 (a race) is not drawn twice.
+    const added = buffer.merge(
+      { steps: [1000, 1001, 1002], values: [1, 0.9, 'NaN'], timestamps: [200, 200.1, 200.2] },
+      1003
+    );
+    expect(added).toBe(2);
+    expect(buffer.xs).toEqual([0, 250, 500, 750, 1000, 1001, 1002]);
+    expect(buffer.ys).toEqual([5, 4, 3, 2, 1, 0.9, null]);
+    expect(buffer.ts).toEqual([100, 125, 150, 175, 200, 200.1, 200.2]);
+    expect(buffer.band!.lo).toEqual([5, 3.5, 2.5, 1.5, 1, 0.9, null]);
+    expect(buffer.total).toBe(1003);
+    expect(buffer.last).toBe('NaN');
+    expect(buffer.lastStep).toBe(1002);
+    // Nothing new: nothing changes.
+    expect(buffer.merge({ steps: [1002], values: [0.8] }, 1003)).toBe(0);
+    expect(buffer.xs.length).toBe(7);
+  });
+
+  it('thins again with the min/max rule when merges make it too long', () => {
+    const buffer = new SeriesBuffer(10);
+    buffer.reset([0, 1], [0, 1], 2, [0, 1]);
+    const steps = Array.from({ length: 30 }, (_, i) => i + 2);
+    buffer.merge({ steps, values: steps.map(s => (s === 17 ? 99 : s)), timestamps: steps }, 32);
+    expect(buffer.xs.length).toBeLessThanOrEqual(10);
+    expect(buffer.xs[0]).toBe(0);
+    expect(buffer.xs[buffer.xs.length - 1]).toBe(31);
+    expect(buffer.ys).toContain(99);
+    expect(buffer.ts).toEqual(buffer.xs);
+    expect(buffer.total).toBe(32);
+  });
+});

@@ -3,7 +3,7 @@ import React, { useState } from 'react';
 import { CompareModel } from '../compareModel';
 import { runColor } from '../palette';
 import { DiffTable } from './DiffTable';
-import { MetricChart } from './MetricChart';
+import { PanelGrid } from './PanelGrid';
 
 export interface ICompareViewProps {
   model: CompareModel;
@@ -14,7 +14,13 @@ export interface ICompareViewProps {
 
 const STATUS_TEXT = { live: 'live', connecting: 'connecting…', closed: 'offline' };
 
-/** Table of params and metrics, then one chart per metric with a line per run. */
+/** Beyond this many runs a side-by-side column per run stops being readable. */
+export const SIDE_BY_SIDE_MAX = 8;
+
+/**
+ * Table of params and metrics side by side (up to {@link SIDE_BY_SIDE_MAX} runs), then
+ * the panel grid: one panel per metric with a line per run.
+ */
 export function CompareView(props: ICompareViewProps): JSX.Element {
   const { model, version, themeVersion } = props;
   const [onlyDifferences, setOnlyDifferences] = useState(false);
@@ -40,6 +46,7 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
             {STATUS_TEXT[model.streamStatus]}
           </span>
         )}
+        {runs.length <= SIDE_BY_SIDE_MAX && (
         <label className="jp-MLHubExp-onlyDiff">
           <input
             type="checkbox"
@@ -48,6 +55,7 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
           />{' '}
           Only differences
         </label>
+        )}
         <button
           className="jp-Button jp-mod-styled jp-mod-reject"
           onClick={() => void model.reload()}
@@ -64,22 +72,16 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
       {runs.length === 0 && model.loading && (
         <div className="jp-MLHub-empty">Loading…</div>
       )}
-      {runs.length > 0 && (
+      {runs.length > 0 && runs.length <= SIDE_BY_SIDE_MAX && (
         <DiffTable runs={runs} colors={runColors} onlyDifferences={onlyDifferences} />
       )}
-      <section className="jp-MLHubExp-charts" aria-label="Metric charts">
-        {model.keys.map(key => (
-          <MetricChart
-            key={key}
-            metric={key}
-            runs={runs}
-            colors={runColors}
-            series={model.series(key)}
-            version={version}
-            themeVersion={themeVersion}
-          />
-        ))}
-      </section>
+      {runs.length > SIDE_BY_SIDE_MAX && (
+        <p className="jp-MLHubExp-note" role="note">
+          {runs.length} runs are too many to read side by side: the project's runs table,
+          with “only differences”, shows their fields one row per run.
+        </p>
+      )}
+      <PanelGrid model={model} version={version} themeVersion={themeVersion} />
     </div>
   );
 }

@@ -188,7 +188,7 @@ function HoverBox(props: { hover: IHover }): JSX.Element {
 }
 
 /** "Only NaN values logged (2 points, steps 0–5): nothing to draw." */
-function nonFiniteNote(drawn: IDrawn[]): string {
+export function nonFiniteNote(drawn: Array<{ buffer: SeriesBuffer }>): string {
   const kinds = new Set(drawn.map(d => String(d.buffer.last)));
   const what = kinds.size === 1 ? `${[...kinds][0]} values` : 'non-finite values (NaN, ±Infinity)';
   const steps = drawn.flatMap(d => d.buffer.xs);
@@ -234,7 +234,7 @@ function themeColors(el: HTMLElement): { text: string; grid: string; font: strin
 }
 
 /** An x range around the logged steps, also for a single step (uPlot finds none then). */
-function padRange(_u: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax {
+export function padRange(_u: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax {
   if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) {
     return [0, 1];
   }
