@@ -199,6 +199,24 @@ test.describe('Runs table', () => {
     await expect(lines).toHaveCount(total);
     await expect(table.locator('.jp-MLHubRT-pcAxis')).toHaveCount(3);
     await page.screenshot({ path: shot('runs-parallel.png') });
+    // Brushing the lowest tenth of val_loss keeps the runs of lr 0.001, 0.003 and 0.01.
+    const area = table.locator('.jp-MLHubRT-brushArea[data-axis="metrics.val_loss"]');
+    const box = (await area.boundingBox())!;
+    const plot = box.height - 8;
+    await page.mouse.move(box.x + box.width / 2, box.y + 4 + plot + 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2, box.y + 4 + plot * 0.9, { steps: 5 });
+    await page.mouse.up();
+    await expect(table.locator('.jp-MLHubRT-brushed')).toContainText(
+      `${3 * PER_LR} of ${total} runs in the brushed ranges`
+    );
+    await expect(table.locator('path.jp-MLHubRT-pcLine:not(.jp-mod-faded)')).toHaveCount(3 * PER_LR);
+    await page.screenshot({ path: shot('runs-parallel-brushed.png') });
+    await table.getByRole('button', { name: `Select these ${3 * PER_LR}` }).click();
+    await expect(table.getByLabel('Selected runs')).toHaveText(`${3 * PER_LR} selected`);
+    await table.getByRole('button', { name: 'Clear', exact: true }).click();
+    await table.getByRole('button', { name: 'Clear brushes' }).click();
+    await expect(lines).toHaveCount(total);
 
     // Importance: lr determines val_loss, the optimizer is noise.
     await table.getByRole('tab', { name: 'Importance' }).click();

@@ -20,6 +20,8 @@ import { RunsTable } from './RunsTable';
 export const CHART_RUNS = 1000;
 /** Up to this many selected runs Compare opens the side-by-side table. */
 export const COMPARE_TABLE_MAX = 8;
+/** Compare charts at most this many runs (what one `POST /metrics/query` takes). */
+export const COMPARE_MAX = 1000;
 
 export interface IRunsTableViewProps {
   model: RunsTableModel;
@@ -111,11 +113,13 @@ export function RunsTableView(props: IRunsTableViewProps): JSX.Element {
         <button
           className="jp-Button jp-mod-styled jp-mod-accept"
           disabled={selected === 0}
-          onClick={() => props.onCompare([...state.selected])}
+          onClick={() => props.onCompare([...state.selected].slice(0, COMPARE_MAX))}
           title={
-            selected > COMPARE_TABLE_MAX
-              ? 'Open the charts of the selected runs'
-              : 'Open the selected runs side by side'
+            selected > COMPARE_MAX
+              ? `Open the charts of the first ${COMPARE_MAX} selected runs`
+              : selected > COMPARE_TABLE_MAX
+                ? 'Open the charts of the selected runs'
+                : 'Open the selected runs side by side'
           }
         >
           Compare{selected ? ` (${selected})` : ''}
@@ -140,7 +144,7 @@ export function RunsTableView(props: IRunsTableViewProps): JSX.Element {
         </div>
       )}
       <div className="jp-MLHubRT-body">
-        {state.view === 'table' ? <RunsTable model={model} state={state} /> : <Charts state={state} />}
+        {state.view === 'table' ? <RunsTable model={model} state={state} /> : <Charts state={state} onSelect={ids => model.setSelection(ids)} />}
       </div>
     </div>
   );
@@ -227,7 +231,7 @@ function ColumnPicker(props: { state: IRunsTableState; model: RunsTableModel }):
 }
 
 /** Parallel coordinates or importance over the selected runs, else the matching ones. */
-function Charts(props: { state: IRunsTableState }): JSX.Element {
+function Charts(props: { state: IRunsTableState; onSelect: (ids: string[]) => void }): JSX.Element {
   const { state } = props;
   const { query, metric, selected } = state;
   const selectionKey = [...selected].join(',');
@@ -251,7 +255,12 @@ function Charts(props: { state: IRunsTableState }): JSX.Element {
     return <div className="jp-MLHub-empty">Loading…</div>;
   }
   return state.view === 'parallel' ? (
-    <ParallelCoordinates runs={data.runs} metric={metric} truncated={data.truncated} />
+    <ParallelCoordinates
+      runs={data.runs}
+      metric={metric}
+      truncated={data.truncated}
+      onSelect={props.onSelect}
+    />
   ) : (
     <ConnectedImportance state={state} runs={data.runs} />
   );

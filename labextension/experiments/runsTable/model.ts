@@ -214,6 +214,11 @@ export class RunsTableModel extends PollingModel<IRunsTableState> {
     }
   }
 
+  /** Select exactly these runs (e.g. those brushed in the parallel coordinates). */
+  setSelection(ids: string[]): void {
+    this.setState({ selected: new Set(ids), selectionTruncated: false });
+  }
+
   clearSelection(): void {
     this.setState({ selected: new Set(), selectionTruncated: false });
   }
@@ -235,7 +240,13 @@ export class RunsTableModel extends PollingModel<IRunsTableState> {
     }
     const page = await this._api.listRunsPage(query, 0, PAGE_SIZE);
     this._store('', 0, page, generation);
-    return { groups: null, total: page.total, ...this._columnsAfter(page.runs) };
+    // A new rows version: the view asks again for the rows in view, now stale.
+    return {
+      groups: null,
+      total: page.total,
+      rowsVersion: this.state.rowsVersion + 1,
+      ...this._columnsAfter(page.runs)
+    };
   }
 
   private _segment(id: string): ISegment {

@@ -1,7 +1,9 @@
 /**
  * Parallel coordinates in SVG: an axis per param (numbers on a linear scale, or a log one
  * when they span two decades or more; text in order), the chosen metric last, and a line
- * per run coloured by its metric on a continuous scale. Hovering a line names the run.
+ * per run coloured by its metric on a continuous scale. Hovering a line names the run;
+ * dragging along an axis brushes a range (lines outside every brush fade), a double click
+ * on the axis clears its brush, and the brushed runs can become the table's selection.
  */
 import React, { useState } from 'react';
 
@@ -85,16 +87,40 @@ export function metricOf(run: IRun, metric: string): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
+/** A brushed range of an axis, in its [0, 1] positions (lo ≤ hi). */
+export type Brushes = Record<string, [number, number]>;
+
+/** An axis' value for a run: the param, or the metric on the metric's axis. */
+export function axisValue(run: IRun, axis: IAxis, metric: string): unknown {
+  return axis.key.startsWith('params.') ? run.params?.[axis.label] : metricOf(run, metric);
+}
+
+/** Whether a run lies within every brush (a run lacking a brushed axis' value does not). */
+export function inBrushes(run: IRun, axes: IAxis[], brushes: Brushes, metric: string): boolean {
+  return axes.every(axis => {
+    const brush = brushes[axis.key];
+    if (!brush) {
+      return true;
+    }
+    const t = axis.place(axisValue(run, axis, metric));
+    return t !== null && t >= brush[0] - 1e-9 && t <= brush[1] + 1e-9;
+  });
+}
+
 export interface IParallelProps {
   runs: IRun[];
   metric: string;
   /** More runs match than were drawn (the first 1,000). */
   truncated: boolean;
+  /** Make these runs the table's selection. */
+  onSelect?: (ids: string[]) => void;
 }
 
 export function ParallelCoordinates(props: IParallelProps): JSX.Element {
   const { runs, metric } = props;
   const [hover, setHover] = useState<string | null>(null);
+  const [brushes, setBrushes] = useState<Brushes>({});
+  const [drag, setDrag] = useState<{ axis: string; from: number; to: number } | null>(null);
   if (!metric) {
     return <div className="jp-MLHub-empty">Choose a metric: no run has logged one yet.</div>;
   }
@@ -116,10 +142,7 @@ export function ParallelCoordinates(props: IParallelProps): JSX.Element {
     let d = '';
     let pen = false;
     axes.forEach((axis, i) => {
-      const value = axis.key.startsWith('params.')
-        ? run.params?.[axis.label]
-        : metricOf(run, metric);
-      const t = axis.place(value);
+      const t = axis.place(axisValue(run, axis, metric));
       if (t === null) {
         pen = false;
         return;
@@ -130,6 +153,29 @@ export function ParallelCoordinates(props: IParallelProps): JSX.Element {
     return d;
   };
   const hovered = runs.find(r => r.id === hover);
+  const live: Brushes = drag
+    ? { ...brushes, [drag.axis]: [Math.min(drag.from, drag.to), Math.max(drag.from, drag.to)] }
+    : brushes;
+  const brushed = Object.keys(live).length > 0;
+  const kept = brushed ? runs.filter(run => inBrushes(run, axes, live, metric)) : runs;
+  const keptIds = new Set(kept.map(r => r.id));
+  const endDrag = () => {
+    if (drag) {
+      const next = { ...brushes };
+      if (Math.abs(drag.to - drag.from) < 0.01) {
+        delete next[drag.axis];
+      } else {
+        next[drag.axis] = [Math.min(drag.from, drag.to), Math.max(drag.from, drag.to)];
+      }
+      setBrushes(next);
+      setDrag(null);
+    }
+  };
+  const toT = (event: React.MouseEvent<SVGElement>): number => {
+    const box = (event.currentTarget.ownerSVGElement ?? event.currentTarget).getBoundingClientRect();
+    const py = event.clientY - box.top;
+    return Math.min(1, Math.max(0, 1 - (py - PAD_TOP) / plot));
+  };
   return (
     <div className="jp-MLHubRT-parallel">
       <div className="jp-MLHubRT-chartNote">
@@ -145,7 +191,30 @@ export function ParallelCoordinates(props: IParallelProps): JSX.Element {
           </span>
         )}
       </div>
+      <div className="jp-MLHubRT-brushed">
+        {brushed ? (
+          <>
+            {kept.length} of {runs.length} runs in the brushed ranges
+            {props.onSelect && !drag && (
+              <button
+                className="jp-Button jp-mod-styled jp-mod-reject"
+                onClick={() => props.onSelect?.(kept.map(r => r.id))}
+              >
+                Select these {kept.length}
+              </button>
+            )}
+            <button className="jp-Button jp-mod-styled jp-mod-reject" onClick={() => setBrushes({})}>
+              Clear brushes
+            </button>
+          </>
+        ) : (
+          <span className="jp-MLHubRT-hint">Drag along an axis to keep a range of it</span>
+        )}
+      </div>
       <svg
+        onMouseMove={event => drag && setDrag({ ...drag, to: toT(event) })}
+        onMouseUp={endDrag}
+        onMouseLeave={endDrag}
         className="jp-MLHubRT-pcSvg"
         width={width}
         height={HEIGHT}
@@ -156,7 +225,9 @@ export function ParallelCoordinates(props: IParallelProps): JSX.Element {
           {runs.map(run => (
             <path
               key={run.id}
-              className={`jp-MLHubRT-pcLine${hover === run.id ? ' jp-mod-hover' : ''}`}
+              className={`jp-MLHubRT-pcLine${hover === run.id ? ' jp-mod-hover' : ''}${
+                keptIds.has(run.id) ? '' : ' jp-mod-faded'
+              }`}
               data-run-id={run.id}
               d={path(run)}
               stroke={color(run)}
@@ -173,6 +244,35 @@ export function ParallelCoordinates(props: IParallelProps): JSX.Element {
           return (
             <g key={axis.key} className="jp-MLHubRT-pcAxis" data-axis={axis.key}>
               <line x1={x} x2={x} y1={y(0)} y2={y(1)} />
+              {live[axis.key] && (
+                <rect
+                  className="jp-MLHubRT-brush"
+                  x={x - 8}
+                  width={16}
+                  y={y(live[axis.key][1])}
+                  height={Math.max(2, y(live[axis.key][0]) - y(live[axis.key][1]))}
+                />
+              )}
+              <rect
+                className="jp-MLHubRT-brushArea"
+                data-axis={axis.key}
+                x={x - 12}
+                width={24}
+                y={y(1) - 4}
+                height={plot + 8}
+                onMouseDown={event => {
+                  event.preventDefault();
+                  const t = toT(event);
+                  setDrag({ axis: axis.key, from: t, to: t });
+                }}
+                onDoubleClick={() => {
+                  const next = { ...brushes };
+                  delete next[axis.key];
+                  setBrushes(next);
+                }}
+              >
+                <title>Drag to brush a range of {axis.label}; double click clears it</title>
+              </rect>
               <text x={x} y={PAD_TOP - 16} textAnchor="middle" className="jp-MLHubRT-pcLabel">
                 {axis.label}
                 {axis.kind === 'log' ? ' (log)' : ''}

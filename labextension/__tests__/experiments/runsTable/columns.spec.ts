@@ -14,7 +14,7 @@ import {
   splitSearch
 } from '../../../experiments/runsTable/columns';
 import { blocks, itemsInView, rowCount } from '../../../experiments/runsTable/layout';
-import { makeAxis, parallelAxes } from '../../../experiments/runsTable/parallel';
+import { inBrushes, makeAxis, parallelAxes } from '../../../experiments/runsTable/parallel';
 import { IRun } from '../../../tokens';
 
 function run(over: Partial<IRun>): IRun {
@@ -167,5 +167,19 @@ describe('parallel coordinates axes', () => {
       run({ params: { lr: 0.2 }, latest_metrics: { loss: 'NaN' } })
     ];
     expect(parallelAxes(runs, 'loss').map(a => a.key)).toEqual(['params.lr', 'params.opt', 'metrics.loss']);
+  });
+
+  it('keeps the runs inside every brush', () => {
+    const runs = [
+      run({ id: 'a', params: { lr: 0.1 }, latest_metrics: { loss: 1 } }),
+      run({ id: 'b', params: { lr: 0.2 }, latest_metrics: { loss: 2 } }),
+      run({ id: 'c', params: {}, latest_metrics: { loss: 3 } })
+    ];
+    const axes = parallelAxes(runs, 'loss');
+    const kept = (b: Record<string, [number, number]>) =>
+      runs.filter(r => inBrushes(r, axes, b, 'loss')).map(r => r.id);
+    expect(kept({})).toEqual(['a', 'b', 'c']);
+    expect(kept({ 'metrics.loss': [0, 0.5] })).toEqual(['a', 'b']);
+    expect(kept({ 'metrics.loss': [0, 0.5], 'params.lr': [0.5, 1] })).toEqual(['b']);
   });
 });
