@@ -107,6 +107,27 @@ class HubAuthWebSocket(HubAuthHandler, WebSocketHandler):
     """WebSocket host base under hub auth."""
 
 
+def cookie_secret() -> bytes:
+    """The key that signs the service's OAuth cookies: ``MLHUB_COOKIE_SECRET``, else
+    ``JUPYTERHUB_COOKIE_SECRET`` (hex, as JupyterHub writes it; other text is taken as is), else
+    a random one for this process only. Replicas behind one URL must share it: a browser
+    signed in through one replica is otherwise a stranger to the next."""
+    for name in ("MLHUB_COOKIE_SECRET", "JUPYTERHUB_COOKIE_SECRET"):
+        text = os.environ.get(name, "").strip()
+        if text:
+            try:
+                value = bytes.fromhex(text)
+            except ValueError:
+                value = text.encode()
+            if len(value) < 32:
+                raise MLHubError(ErrorCode.INVALID, f"{name} is {len(value)} bytes; use at least 32 random "
+                                 "bytes, e.g. the output of `openssl rand -hex 32`")
+            return value
+    log.warning("no MLHUB_COOKIE_SECRET: browser sessions are signed with a key of this process only "
+                "(set it, the same on every replica, when running several)")
+    return secrets.token_bytes(32)
+
+
 def hub_app_and_address(db_url: str, artifact_root: str) -> tuple[web.Application, str, int]:
     """The service app and the ip/port JupyterHub told the service to listen on."""
     service_url = os.environ.get("JUPYTERHUB_SERVICE_URL")
@@ -119,7 +140,7 @@ def hub_app_and_address(db_url: str, artifact_root: str) -> tuple[web.Applicatio
     extra: dict[str, Any] = {
         "hub_auth": hub_auth,
         "mlhub.hub_users": HubUsers(hub_auth.api_url, os.environ["JUPYTERHUB_API_TOKEN"]),
-        "cookie_secret": secrets.token_bytes(32),
+        "cookie_secret": cookie_secret(),
     }
     # A shared database is never upgraded implicitly: `mlhub db upgrade` does it.
     settings = settings_from_config(MLHubConfigMixin(), "hub", db_url=db_url, artifact_root=artifact_root,
@@ -130,4 +151,4 @@ def hub_app_and_address(db_url: str, artifact_root: str) -> tuple[web.Applicatio
     return app, url.hostname or "127.0.0.1", url.port or 80
 
 
-__all__ = ["HubAuthHandler", "HubAuthWebSocket", "hub_app_and_address"]
+__all__ = ["HubAuthHandler", "HubAuthWebSocket", "cookie_secret", "hub_app_and_address"]

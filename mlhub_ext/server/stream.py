@@ -1,7 +1,8 @@
 """The WebSocket stream: new metric points and run changes pushed to subscribers.
 
-The registry calls listeners from whichever thread did the write; the hub hops onto
-the event loop and fans each event out to the connections subscribed to its run or
+The registry calls listeners from whichever thread did the write (and, with several
+replicas on PostgreSQL, the fan-out of ``services/fanout.py`` calls them with the events
+written through the other replicas); the hub hops onto the event loop and fans each event out to the connections subscribed to its run or
 its project. Access is checked when subscribing, through the registry (read access).
 """
 from __future__ import annotations
@@ -22,13 +23,18 @@ log = logging.getLogger("mlhub.stream")
 
 
 class StreamHub:
-    """Fans registry events out to WebSocket connections."""
+    """Fans registry events out to WebSocket connections.
 
-    def __init__(self, registry: Registry) -> None:
+    ``remote``: a listener list that other replicas' events arrive on
+    (:attr:`Services.fanout.listeners <mlhub_ext.services.fanout.LocalFanout.listeners>`)."""
+
+    def __init__(self, registry: Registry, remote: list[Any] | None = None) -> None:
         self.registry = registry
         self.connections: set["StreamHandlerMixin"] = set()
         self.loop: asyncio.AbstractEventLoop | None = None
         registry.listeners.append(self._from_any_thread)
+        if remote is not None:
+            remote.append(self._from_any_thread)
 
     def attach(self, conn: "StreamHandlerMixin") -> None:
         self.loop = asyncio.get_running_loop()

@@ -18,6 +18,7 @@ from ..core.model_service import ModelService
 from ..core.service import Registry
 from .clusters import ClusterProvider, cluster_provider
 from .dataset_worker import DataWorker
+from .fanout import LocalFanout, stream_fanout
 from .jobs import JobRunner
 from .predictions import Predictions
 from .settings import Settings
@@ -36,7 +37,9 @@ class Services:
     - ``datasets``, ``models``, ``home``: the dataset, model and overview services over the same database;
     - ``jobs``: training, sweeps and evaluations on the Dask cluster of ``cluster``;
     - ``predictions``: served predictions with the cache of loaded models;
-    - ``executor``: the threads that run blocking calls off the event loop.
+    - ``executor``: the threads that run blocking calls off the event loop;
+    - ``fanout``: the stream events of the other replicas on the same PostgreSQL (its
+      ``listeners`` are called with them); on SQLite it never calls them.
     """
 
     settings: Settings
@@ -49,6 +52,7 @@ class Services:
     predictions: Predictions
     executor: ThreadPoolExecutor
     data_worker: DataWorker
+    fanout: LocalFanout = field(default_factory=LocalFanout)
     closed: bool = field(default=False, init=False)
 
     @classmethod
@@ -70,7 +74,9 @@ class Services:
             datasets = open_datasets(registry, worker)
             models = open_models(registry)
             cluster = cluster_provider(settings)
-            jobs = JobRunner(registry, models, datasets, cluster, allow_custom=settings.trusts_pickles)
+            jobs = JobRunner(registry, models, datasets, cluster, allow_custom=settings.trusts_pickles,
+                             shared=settings.shared_db, lease_s=settings.job_lease_s)
+            fanout = stream_fanout(settings.db_url, registry, models.store)
         except BaseException:
             registry.store.close()
             raise
@@ -79,7 +85,7 @@ class Services:
             home=HomeService(SqlHomeStore(registry.store)), cluster=cluster, jobs=jobs,
             predictions=Predictions(models, allow_pickle=settings.trusts_pickles),
             executor=ThreadPoolExecutor(settings.worker_threads, thread_name_prefix="mlhub"),
-            data_worker=worker,
+            data_worker=worker, fanout=fanout,
         )
 
     def close(self) -> None:
@@ -88,7 +94,7 @@ class Services:
         if self.closed:
             return
         self.closed = True
-        steps: list[tuple[str, Any]] = [("jobs", self.jobs.close), ("cluster", self.cluster.close),
+        steps: list[tuple[str, Any]] = [("stream fan-out", self.fanout.close), ("jobs", self.jobs.close), ("cluster", self.cluster.close),
                                         ("dataset worker", self.data_worker.close),
                                         ("store", self.registry.store.close),
                                         ("executor", lambda: self.executor.shutdown(wait=False))]

@@ -7,14 +7,23 @@ started or reached on the first job, never at server start) and keeps the live
 drains their events about every half second: state and progress go to the ``jobs``
 table and out on the stream as ``job`` events, epoch metrics into the job's tracked run
 (so live curves work as in tracking). A finished training stores its artifact and a new
-model version with its evaluation. Jobs recorded as queued or running by an earlier
-server process are marked failed when the runner starts: their futures died with it.
+model version with its evaluation.
+
+Each job is held by the runner that submitted it (``jobs.lease_owner``, this runner's random
+``replica`` id): only the holder writes its progress and end, through updates conditioned on
+holding it. With one process (SQLite), jobs an earlier process left queued or running are
+marked failed when the runner starts: their futures died with it. With several replicas on one
+database (``shared``), the holder renews its leases every ``lease_s / 3`` seconds and every
+replica marks failed the jobs whose lease has run out (their replica died): a job is never
+submitted twice. An abort reaching another replica ends the job in the database; its holder
+sees the lease gone at the next renewal and cancels the Dask work without writing.
 """
 from __future__ import annotations
 
 import logging
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +44,12 @@ from .model_format import SKLEARN, SKLEARN_PICKLE, skops_to_pickle, to_skops
 log = logging.getLogger("mlhub.jobs")
 POLL_S = 0.5
 RESTART_MESSAGE = "the ML Hub server stopped while this job was running; submit it again"
+EXPIRED_MESSAGE = ("the ML Hub replica that ran this job stopped (its lease expired); the job was not "
+                   "restarted: submit it again")
+
+
+class _Lost(Exception):
+    """The job is no longer held by this runner (ended or failed by another replica)."""
 
 
 @dataclass
@@ -61,7 +76,8 @@ class JobRunner:
     """
 
     def __init__(self, registry: Registry, models: ModelService, datasets: DatasetService,
-                 cluster: ClusterProvider | None = None, allow_custom: bool = False) -> None:
+                 cluster: ClusterProvider | None = None, allow_custom: bool = False, *,
+                 shared: bool = False, lease_s: float = 30.0, replica: str | None = None) -> None:
         self.registry = registry
         self.models = models
         self.datasets = datasets
@@ -71,9 +87,20 @@ class JobRunner:
         self._active: dict[str, Active] = {}
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
-        n = models.store.fail_unfinished_jobs(RESTART_MESSAGE)
-        if n:
-            log.warning("marked %d job(s) of an earlier server process failed", n)
+        self.replica = replica or uuid.uuid4().hex
+        self.shared, self.lease_s = shared, float(lease_s)
+        if lease_s <= 0:
+            raise ValueError(f"lease_s must be positive seconds, not {lease_s}")
+        self._lease_thread: threading.Thread | None = None
+        self._lost: set[str] = set()
+        if not shared:
+            n = models.store.fail_unfinished_jobs(RESTART_MESSAGE)
+            if n:
+                log.warning("marked %d job(s) of an earlier server process failed", n)
+        else:
+            self.sweep_expired()
+            self._lease_thread = threading.Thread(target=self._lease_loop, name="mlhub-job-leases", daemon=True)
+            self._lease_thread.start()
 
     # the cluster
     @property
@@ -91,12 +118,67 @@ class JobRunner:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        if self._lease_thread is not None:
+            self._lease_thread.join(timeout=5)
         with self._lock:
             for a in list(self._active.values()):
                 self._abort_active(a)
             self._active.clear()
 
     # submission
+    def _create_job(self, user: str, kind: str, **fields: Any) -> Job:
+        job = self.models.create_job(user, kind, **fields)
+        self.models.store.claim_job(job.id, self.replica, self._until())
+        return job
+
+    def _until(self) -> Any:
+        from datetime import timedelta
+
+        from ..core.service import now
+        return now() + timedelta(seconds=self.lease_s)
+
+    # leases (several replicas)
+    def _lease_loop(self) -> None:
+        while not self._stop.wait(self.lease_s / 3):
+            try:
+                self.renew_leases()
+                self.sweep_expired()
+            except Exception:  # the database away for a moment: try again next round
+                log.exception("job leases could not be renewed or swept")
+
+    def renew_leases(self) -> None:
+        """Extend this runner's leases; stop following (cancelling the Dask work, writing
+        nothing) the jobs another replica ended meanwhile (an abort sent to it)."""
+        held = self.models.store.renew_job_leases(self.replica, self._until())
+        # Never waits for the runner's lock (a step may hold it for a while, registering a
+        # model): the poller drops the lost jobs at their next step.
+        self._lost.update(job_id for job_id in list(self._active) if job_id not in held)
+
+    def sweep_expired(self) -> list[Job]:
+        """Mark failed the jobs whose replica stopped renewing their lease; close their runs."""
+        from datetime import timedelta
+
+        from ..core.service import now
+        t = now()
+        jobs = self.models.store.fail_expired_jobs(EXPIRED_MESSAGE, t, t - timedelta(seconds=self.lease_s))
+        for job in jobs:
+            log.warning("job %s: its replica stopped renewing the lease; marked failed", job.id)
+            if job.run_id and job.kind == "train":
+                try:
+                    self.registry.update_run(job.owner, job.run_id, {"status": "failed"})
+                except MLHubError as e:
+                    log.warning("run %s of an expired job could not be closed: %s", job.run_id, e.message)
+            self._emit(job)
+        return jobs
+
+    def _drop_lost(self, a: Active) -> None:
+        log.warning("job %s was ended by another replica; its Dask work is cancelled here", a.job.id)
+        self._abort_active(a)
+        self._active.pop(a.job.id, None)
+        fresh = self.models.store.get_job(a.job.id)
+        if fresh is not None:
+            a.job.__dict__.update(fresh.__dict__)
+
     def _blob_root(self) -> Path:
         # A local folder of the blob store (its root, or a remote store's cache) for job inputs.
         return Path(getattr(self.registry.blobs, "local_dir"))
@@ -122,7 +204,7 @@ class JobRunner:
         spec, data, name, project = self._prepare(user, body)
         run = self.registry.create_run(user, project, name=f"train {name}", config=_run_config(spec, data, body),
                                        tags=["train", name])
-        job = self.models.create_job(user, "train", model=name, dataset=data.name, dataset_version=data.version,
+        job = self._create_job(user, "train", model=name, dataset=data.name, dataset_version=data.version,
                                      target=body["target"], spec=_public_spec(spec), run_id=run.id, project=project)
         try:
             tj = submit_train(self.client(user, token), spec, data.source, body["target"], job_id=job.id,
@@ -140,7 +222,7 @@ class JobRunner:
         if not isinstance(metric, str):
             raise invalid("'metric' must name the metric to rank trials by, e.g. 'f1_macro' or 'rmse'")
         check_metric(metric, spec)
-        job = self.models.create_job(user, "sweep", model=name, dataset=data.name, dataset_version=data.version,
+        job = self._create_job(user, "sweep", model=name, dataset=data.name, dataset_version=data.version,
                                      target=body["target"], spec=_public_spec(spec), project=project)
         try:
             sweep = submit_sweep(self.client(user, token), spec, data.source, body["target"], space or {}, metric,
@@ -154,7 +236,7 @@ class JobRunner:
             run = self.registry.create_run(user, project, name=f"sweep {name} #{i}",
                                            config={**_run_config(trial, data, body), "sweep": job.id, **point},
                                            tags=["sweep", name])
-            child = self.models.create_job(user, "train", model=name, dataset=data.name,
+            child = self._create_job(user, "train", model=name, dataset=data.name,
                                            dataset_version=data.version, target=body["target"],
                                            spec=_public_spec(trial), parent=job.id, run_id=run.id, project=project)
             children.append(child)
@@ -179,7 +261,7 @@ class JobRunner:
         target = body.get("target") or mv.target
         data = self._data(user, body.get("dataset"), body.get("version"))
         check_evaluation(data, target, mv.input_schema)
-        job = self.models.create_job(user, "evaluate", model=name, version=mv.version, dataset=data.name,
+        job = self._create_job(user, "evaluate", model=name, version=mv.version, dataset=data.name,
                                      dataset_version=data.version, target=target, spec=mv.spec)
         try:
             client = self.client(user, token)
@@ -205,8 +287,15 @@ class JobRunner:
             raise invalid(f"job {job_id} is a trial of sweep {job.parent}; abort the sweep")
         with self._lock:
             active = self._active.get(job.id)
-        if active is None:  # recorded but not followed by this process: nothing left to stop
-            return self._finish(job, user, "aborted", error="aborted")
+        if active is None:  # followed by another replica (which then cancels it) or by none
+            ended = self.models.store.end_unheld_job(job.id, self._end_fields(job, "aborted", "aborted"))
+            if ended is None:
+                return self.models.store.get_job(job.id) or job
+            job.__dict__.update(ended.__dict__)
+            if job.run_id and job.kind == "train":
+                self._close_run(user, job.run_id, "aborted", None)
+            self._emit(job)
+            return job
         self._abort_active(active)
         self._step(active)
         return self.models.store.get_job(job.id) or job
@@ -247,12 +336,20 @@ class JobRunner:
         with self._lock:
             if a.job.id not in self._active:
                 return
-            if a.train is not None:
-                done = self._step_train(a, a.job, a.train, register=True)
-            elif a.sweep is not None:
-                done = self._step_sweep(a)
-            else:
-                done = self._step_evaluate(a)
+            if a.job.id in self._lost:
+                self._lost.discard(a.job.id)
+                self._drop_lost(a)
+                return
+            try:
+                if a.train is not None:
+                    done = self._step_train(a, a.job, a.train, register=True)
+                elif a.sweep is not None:
+                    done = self._step_sweep(a)
+                else:
+                    done = self._step_evaluate(a)
+            except _Lost:
+                self._drop_lost(a)
+                return
             if done:
                 self._active.pop(a.job.id, None)
 
@@ -387,18 +484,22 @@ class JobRunner:
             a.seq += 1
             self.registry.append_metrics(a.user, run_id, a.seq, batch)
 
-    def _update(self, job: Job, user: str, **fields: Any) -> None:
-        updated = self.models.update_job(job.id, **fields)
+    def _write(self, job: Job, fields: dict[str, Any]) -> Job:
+        updated = self.models.store.update_held_job(job.id, self.replica, fields)
+        if updated is None:
+            raise _Lost(job.id)
         job.__dict__.update(updated.__dict__)
+        return job
+
+    def _update(self, job: Job, user: str, **fields: Any) -> None:
+        self._write(job, fields)
         self._emit(job)
 
     def _finish(self, job: Job, user: str, state: str, *, error: str | None = None, version: int | None = None,
                 result: dict[str, Any] | None = None, run_summary: dict[str, Any] | None = None,
                 run_id: str | None = None) -> Job:
-        from ..core.service import now
-
-        fields: dict[str, Any] = {"state": state, "finished_at": now(), "error": error,
-                                  "message": _end_message(job, state, error, version)}
+        fields = self._end_fields(job, state, error)
+        fields["message"] = _end_message(job, state, error, version)
         if state == "finished":
             fields["progress"] = 1.0
         if version is not None:
@@ -407,12 +508,24 @@ class JobRunner:
             fields["result"] = result
         if run_id is not None:
             fields["run_id"] = run_id
-        updated = self.models.update_job(job.id, **fields)
-        job.__dict__.update(updated.__dict__)
+        try:
+            self._write(job, fields)
+        except _Lost:  # ended elsewhere (an abort through another replica): that end stands
+            fresh = self.models.store.get_job(job.id)
+            if fresh is not None:
+                job.__dict__.update(fresh.__dict__)
+            return job
         if job.run_id and job.kind == "train":
             self._close_run(user, job.run_id, state, run_summary)
         self._emit(job)
         return job
+
+    @staticmethod
+    def _end_fields(job: Job, state: str, error: str | None) -> dict[str, Any]:
+        from ..core.service import now
+
+        return {"state": state, "finished_at": now(), "error": error,
+                "message": _end_message(job, state, error, None)}
 
     def _close_run(self, user: str, run_id: str, state: str, result: dict[str, Any] | None) -> None:
         status = {"finished": "finished", "aborted": "killed"}.get(state, "failed")

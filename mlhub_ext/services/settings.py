@@ -6,6 +6,7 @@ variable); both go through :func:`settings_from_config`.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -37,6 +38,7 @@ class Settings:
     storage_options: dict[str, Any] = field(default_factory=dict)
     artifact_cache: str = ""
     artifact_cache_size: int = 0
+    job_lease_s: float = 30.0          # several replicas: a job whose replica is silent this long is failed
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -45,6 +47,12 @@ class Settings:
             raise ValueError("db_url must be a SQLAlchemy URL such as sqlite:///mlhub.db")
         if self.worker_threads < 1:
             raise ValueError(f"worker_threads must be at least 1, not {self.worker_threads}")
+
+    @property
+    def shared_db(self) -> bool:
+        """Whether several replicas may use the database (anything but SQLite): jobs are then
+        held by leases and the stream fans out through the database."""
+        return not self.db_url.startswith("sqlite")
 
     @property
     def trusts_pickles(self) -> bool:
@@ -72,6 +80,7 @@ def settings_from_config(config: Any, mode: str, **overrides: Any) -> Settings:
         "worker_threads": int(config.worker_threads),
         "rate_limit": float(config.rate_limit),
         "rate_burst": int(config.rate_burst),
+        "job_lease_s": float(os.environ.get("MLHUB_JOB_LEASE", "") or 30.0),
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Settings(**values)

@@ -33,6 +33,7 @@ _SUMMARY = [c for c in _versions.c if c.name != "evaluation"]
 _VERSION_FIELDS = ("description", "tags", "status", "developer", "published", "archived", "spec")
 _JOB_FIELDS = ("state", "progress", "message", "model", "version", "run_id", "project", "result", "error",
                "finished_at", "spec")
+_ACTIVE = ("queued", "running")
 
 
 class SqlModelStore(SqlMembersMixin, ModelStore):
@@ -428,6 +429,44 @@ class SqlModelStore(SqlMembersMixin, ModelStore):
         with self._write() as c:
             return c.execute(update(_jobs).where(_jobs.c.state.in_(("queued", "running")))
                              .values(state="failed", error=message, updated_at=now, finished_at=now)).rowcount
+
+    # leases: which replica follows a job (see services/jobs.py)
+    def claim_job(self, job_id: str, owner: str, until: datetime) -> bool:
+        with self._write() as c:
+            return bool(c.execute(update(_jobs).where(
+                _jobs.c.id == job_id, _jobs.c.state.in_(_ACTIVE),
+                or_(_jobs.c.lease_owner.is_(None), _jobs.c.lease_owner == owner))
+                .values(lease_owner=owner, lease_until=until)).rowcount)
+
+    def renew_job_leases(self, owner: str, until: datetime) -> set[str]:
+        with self._write() as c:
+            rows = c.execute(update(_jobs).where(_jobs.c.lease_owner == owner, _jobs.c.state.in_(_ACTIVE))
+                             .values(lease_until=until).returning(_jobs.c.id))
+            return {r[0] for r in rows}
+
+    def update_held_job(self, job_id: str, owner: str, fields: dict[str, Any]) -> Job | None:
+        values = {k: v for k, v in fields.items() if k in _JOB_FIELDS}
+        with self._write() as c:
+            done = c.execute(update(_jobs).where(_jobs.c.id == job_id, _jobs.c.lease_owner == owner,
+                                                 _jobs.c.state.in_(_ACTIVE))
+                             .values(updated_at=utcnow(), **values)).rowcount
+        return self.get_job(job_id) if done else None
+
+    def end_unheld_job(self, job_id: str, fields: dict[str, Any]) -> Job | None:
+        values = {k: v for k, v in fields.items() if k in _JOB_FIELDS}
+        with self._write() as c:
+            done = c.execute(update(_jobs).where(_jobs.c.id == job_id, _jobs.c.state.in_(_ACTIVE))
+                             .values(updated_at=utcnow(), **values)).rowcount
+        return self.get_job(job_id) if done else None
+
+    def fail_expired_jobs(self, message: str, now: datetime, grace_before: datetime) -> list[Job]:
+        expired = or_(_jobs.c.lease_until < now,
+                      _jobs.c.lease_until.is_(None) & (_jobs.c.updated_at < grace_before))
+        with self._write() as c:
+            ids = [r[0] for r in c.execute(update(_jobs).where(_jobs.c.state.in_(_ACTIVE), expired).values(
+                state="failed", error=message, message=message, updated_at=now, finished_at=now)
+                .returning(_jobs.c.id))]
+        return [j for j in (self.get_job(i) for i in ids) if j is not None]
 
     # inferences
     def add_inference(self, inference: Inference) -> Inference:

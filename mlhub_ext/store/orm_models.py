@@ -134,6 +134,8 @@ class JobRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
+    lease_owner: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)  # the replica following it
+    lease_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, nullable=True)
 
 
 class InferenceRow(Base):

@@ -1,0 +1,205 @@
+"""Stream events across registry replicas.
+
+The registry calls its ``listeners`` with every event written through *this* process (new
+metric points, run and job changes); the WebSocket hub of this process listens there. With
+several ``mlhub serve`` replicas on one PostgreSQL, a subscriber of replica B must also see
+what was written through replica A: :class:`PgFanout` sends every local event as a
+PostgreSQL ``NOTIFY`` on :data:`CHANNEL` and hands the events of the other replicas, received
+through ``LISTEN``, to its own ``listeners``. :func:`stream_fanout` picks it from the database
+URL; on SQLite (one process) :class:`LocalFanout` does nothing and the in-process path stays.
+
+A notification carries at most 8000 bytes. Metric points are sent in the notification,
+split into several when a batch is larger; a run or job event too large to send is sent as
+a notice (its id) and the receiving replica reads the record from the database.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+import uuid
+from typing import Any, Callable, Iterator
+
+log = logging.getLogger("mlhub.fanout")
+
+#: The PostgreSQL notification channel of the stream.
+CHANNEL = "mlhub_stream"
+#: Bytes of one notification's payload (PostgreSQL's limit is 8000).
+MAX_PAYLOAD = 7800
+
+Listener = Callable[[str, dict[str, Any]], None]
+
+
+class LocalFanout:
+    """One process: nothing to fan out; ``listeners`` are never called."""
+
+    def __init__(self) -> None:
+        self.listeners: list[Listener] = []
+
+    def close(self) -> None:
+        """Stop (nothing to stop here)."""
+
+
+class PgFanout(LocalFanout):
+    """Fans the registry's events out to the other replicas on one PostgreSQL and theirs in.
+
+    ``db_url``: the registry's SQLAlchemy URL (``postgresql+psycopg://...``); ``registry``
+    (its ``listeners`` are where local events come from, its store where notices are read)
+    and ``job_store`` (``get_job``). Sending happens on a thread of its own, so a request that
+    logs points never waits for the notification; events from other replicas are handed to
+    ``listeners`` on the listening thread."""
+
+    def __init__(self, db_url: str, registry: Any, job_store: Any) -> None:
+        super().__init__()
+        from sqlalchemy.engine import make_url
+
+        self.conninfo = make_url(db_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self.registry, self.job_store = registry, job_store
+        self.origin = uuid.uuid4().hex[:12]
+        self._out: queue.Queue[str | None] = queue.Queue()
+        self._stop = threading.Event()
+        self._listening = threading.Event()
+        self._sender = threading.Thread(target=self._send_loop, name="mlhub-fanout-send", daemon=True)
+        self._receiver = threading.Thread(target=self._listen_loop, name="mlhub-fanout-listen", daemon=True)
+        self._sender.start()
+        self._receiver.start()
+        registry.listeners.append(self.publish)
+        self._listening.wait(10)
+
+    def close(self) -> None:
+        """Stop both threads (the next notification or a second at most)."""
+        self._stop.set()
+        self._out.put(None)
+        try:
+            self.registry.listeners.remove(self.publish)
+        except ValueError:
+            pass
+        self._sender.join(timeout=5)
+        self._receiver.join(timeout=5)
+
+    # out
+    def publish(self, event: str, payload: dict[str, Any]) -> None:
+        """Queue a local event for the other replicas (called by the registry, any thread)."""
+        for message in self.encode(event, payload):
+            self._out.put(message)
+
+    def encode(self, event: str, payload: dict[str, Any]) -> Iterator[str]:
+        """The notification payloads of one event, each at most :data:`MAX_PAYLOAD` bytes."""
+        whole = _dumps({"o": self.origin, "e": event, "p": payload})
+        if len(whole.encode()) <= MAX_PAYLOAD:
+            yield whole
+            return
+        if event == "metrics":
+            yield from self._split_metrics(payload)
+        elif event == "job":
+            yield _dumps({"o": self.origin, "e": "job", "id": payload["job"]["id"]})
+        elif event == "run":
+            yield _dumps({"o": self.origin, "e": "run", "id": payload["run"]["id"]})
+        else:
+            log.warning("stream event %r of %d bytes not sent to other replicas", event, len(whole))
+
+    def _split_metrics(self, payload: dict[str, Any]) -> Iterator[str]:
+        head = {"run": payload["run"], "project": payload["project"]}
+        for key, col in payload["metrics"].items():
+            n = len(col["steps"])
+            start, size = 0, max(1, n)
+            while start < n:
+                part = {k: v[start:start + size] for k, v in col.items()}
+                text = _dumps({"o": self.origin, "e": "metrics", "p": {**head, "metrics": {key: part}}})
+                if len(text.encode()) > MAX_PAYLOAD and size > 1:
+                    size = max(1, size // 2)
+                    continue
+                yield text
+                start += size
+
+    def _send_loop(self) -> None:
+        import psycopg
+
+        conn = None
+        while not self._stop.is_set():
+            message = self._out.get()
+            if message is None:
+                break
+            batch = [message]
+            while len(batch) < 500:  # what queued meanwhile goes in the same transaction
+                try:
+                    more = self._out.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._stop.set()
+                    break
+                batch.append(more)
+            for attempt in range(3):
+                try:
+                    if conn is None or conn.closed:
+                        conn = psycopg.connect(self.conninfo)
+                    with conn.transaction():
+                        for m in batch:
+                            conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, m))
+                    break
+                except Exception as e:  # the database away for a moment: reconnect
+                    log.warning("stream notification not sent (try %d): %s", attempt + 1, e)
+                    conn = None
+                    time.sleep(0.5)
+        if conn is not None:
+            conn.close()
+
+    # in
+    def _listen_loop(self) -> None:
+        import psycopg
+
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self.conninfo, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self._listening.set()
+                    while not self._stop.is_set():
+                        for n in conn.notifies(timeout=1.0):
+                            self.receive(n.payload)
+            except Exception as e:
+                if self._stop.is_set():
+                    break
+                log.warning("stream LISTEN connection lost, reconnecting: %s", e)
+                self._stop.wait(1.0)
+
+    def receive(self, text: str) -> None:
+        """Hand one notification from another replica to ``listeners`` (own ones are skipped)."""
+        try:
+            msg = json.loads(text)
+            if msg.get("o") == self.origin:
+                return
+            event, payload = msg["e"], msg.get("p")
+            if payload is None:
+                payload = self._read(event, msg["id"])
+                if payload is None:
+                    return
+        except Exception:
+            log.exception("a stream notification could not be read")
+            return
+        for listener in list(self.listeners):
+            try:
+                listener(event, payload)
+            except Exception:
+                log.exception("a stream listener failed")
+
+    def _read(self, event: str, record_id: str) -> dict[str, Any] | None:
+        if event == "job":
+            job = self.job_store.get_job(record_id)
+            return None if job is None else {"job": job.to_json(),
+                                             "run": {"id": job.run_id or "", "project": job.project or ""}}
+        run = self.registry.store.get_run(record_id)
+        return None if run is None else {"run": run.to_json()}
+
+
+def stream_fanout(db_url: str, registry: Any, job_store: Any) -> LocalFanout:
+    """:class:`PgFanout` on PostgreSQL, else :class:`LocalFanout`."""
+    if db_url.startswith("postgresql"):
+        return PgFanout(db_url, registry, job_store)
+    return LocalFanout()
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, separators=(",", ":"), default=str)
