@@ -118,6 +118,7 @@ export class CompareModel {
     this._schedule();
     await this.reload();
     this._zoomMs = performance.now() - started;
+    this._schedule();
   }
 
   get loading(): boolean {

@@ -139,6 +139,8 @@ test('panel grid: several per row, smoothing, log-y, x axis, shared zoom, legend
   await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 4 });
   await page.mouse.up();
   await expect(panel(view, 'loss').locator('.jp-MLHubExp-zoomHint')).toBeVisible();
+  // The zoom re-fetched the visible range (its time is exposed for bench/ tools).
+  await expect(view).toHaveAttribute('data-zoom-ms', /^\d+$/);
   await expect.poll(async () => attr(canvas(view, 'acc'), 'data-x-max')).toBeLessThan(STEPS * 0.6);
   const accRange = [await attr(canvas(view, 'acc'), 'data-x-min'), await attr(canvas(view, 'acc'), 'data-x-max')];
   expect(accRange[0]).toBeGreaterThan(STEPS * 0.1);

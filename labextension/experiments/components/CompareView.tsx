@@ -35,6 +35,8 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
       className="jp-MLHubExp-compare"
       data-loading={model.loading ? 'true' : 'false'}
       data-load-ms={loadMs === null ? undefined : Math.round(loadMs)}
+      data-zoom-ms={model.zoomMs === null ? undefined : Math.round(model.zoomMs)}
+      data-x-axis={model.xAxis}
       data-max-points={model.maxPoints}
     >
       <header className="jp-MLHubExp-compareHeader">
