@@ -230,7 +230,7 @@ export function ParallelCoordinates(props: IParallelProps): JSX.Element {
               }`}
               data-run-id={run.id}
               d={path(run)}
-              stroke={color(run)}
+              style={{ stroke: color(run) }}
               onMouseEnter={() => setHover(run.id)}
               onMouseLeave={() => setHover(null)}
               onClick={event => requestOpenRun(event.currentTarget as unknown as Element, run.id)}
