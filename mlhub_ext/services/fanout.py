@@ -58,7 +58,7 @@ class PgFanout(LocalFanout):
         self.conninfo = make_url(db_url).set(drivername="postgresql").render_as_string(hide_password=False)
         self.registry, self.job_store = registry, job_store
         self.origin = uuid.uuid4().hex[:12]
-        self._out: queue.Queue[str | None] = queue.Queue()
+        self._out: queue.Queue[tuple[str, dict[str, Any]] | None] = queue.Queue()
         self._stop = threading.Event()
         self._listening = threading.Event()
         self._sender = threading.Thread(target=self._send_loop, name="mlhub-fanout-send", daemon=True)
@@ -81,9 +81,9 @@ class PgFanout(LocalFanout):
 
     # out
     def publish(self, event: str, payload: dict[str, Any]) -> None:
-        """Queue a local event for the other replicas (called by the registry, any thread)."""
-        for message in self.encode(event, payload):
-            self._out.put(message)
+        """Queue a local event for the other replicas (called by the registry, any thread;
+        encoding happens on the sending thread, off the request's path)."""
+        self._out.put((event, payload))
 
     def encode(self, event: str, payload: dict[str, Any]) -> Iterator[str]:
         """The notification payloads of one event, each at most :data:`MAX_PAYLOAD` bytes."""
@@ -119,11 +119,11 @@ class PgFanout(LocalFanout):
 
         conn = None
         while not self._stop.is_set():
-            message = self._out.get()
-            if message is None:
+            item = self._out.get()
+            if item is None:
                 break
-            batch = [message]
-            while len(batch) < 500:  # what queued meanwhile goes in the same transaction
+            events = [item]
+            while len(events) < 200:  # what queued meanwhile goes in the same transaction
                 try:
                     more = self._out.get_nowait()
                 except queue.Empty:
@@ -131,7 +131,13 @@ class PgFanout(LocalFanout):
                 if more is None:
                     self._stop.set()
                     break
-                batch.append(more)
+                events.append(more)
+            batch = []
+            for event, payload in events:
+                try:
+                    batch.extend(self.encode(event, payload))
+                except Exception:
+                    log.exception("stream event %r could not be encoded for the other replicas", event)
             for attempt in range(3):
                 try:
                     if conn is None or conn.closed:
