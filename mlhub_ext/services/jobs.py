@@ -114,7 +114,10 @@ class JobRunner:
 
     def close(self) -> None:
         """Stop following jobs, abort those still running; the cluster provider is closed by
-        its owner (:meth:`Services.close <mlhub_ext.services.container.Services.close>`)."""
+        its owner (:meth:`Services.close <mlhub_ext.services.container.Services.close>`).
+
+        With several replicas, the jobs it held are recorded failed now (no other replica
+        waits for their lease to run out); with one process the next start does it."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
@@ -123,6 +126,11 @@ class JobRunner:
         with self._lock:
             for a in list(self._active.values()):
                 self._abort_active(a)
+                if self.shared:
+                    try:
+                        self._finish(a.job, a.user, "failed", error=RESTART_MESSAGE)
+                    except Exception:  # the database gone too: the lease runs out instead
+                        log.exception("job %s could not be recorded failed at shutdown", a.job.id)
             self._active.clear()
 
     # submission
