@@ -40,6 +40,7 @@ import tempfile
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -206,23 +207,34 @@ class Logger(threading.Thread):
     def run(self) -> None:
         step = {rid: 1 for rid in self.ids}
         url = self.lab.url + "mlhub/api/v1/runs/{}/metrics"
-        nxt = time.time()
-        while not self.stop_event.is_set():
-            for rid in self.ids:
-                s0 = step[rid]
-                steps = list(range(s0, s0 + self.rate))
-                now = time.time()
-                pts = {"steps": steps, "values": [1.0 / (1 + s) for s in steps],
-                       "timestamps": [now + i / self.rate for i in range(self.rate)]}
-                try:
-                    r = self.lab.session.post(url.format(rid), json={"metrics": {"loss": pts}}, timeout=30)
-                    r.raise_for_status()
+        local = threading.local()
+        lock = threading.Lock()
+
+        def post(rid: str) -> None:
+            if not hasattr(local, "session"):
+                local.session = requests.Session()
+                local.session.headers.update(self.lab.session.headers)
+            s0 = step[rid]
+            steps = list(range(s0, s0 + self.rate))
+            now = time.time()
+            pts = {"steps": steps, "values": [1.0 / (1 + s) for s in steps],
+                   "timestamps": [now + i / self.rate for i in range(self.rate)]}
+            try:
+                local.session.post(url.format(rid), json={"metrics": {"loss": pts}}, timeout=30).raise_for_status()
+                with lock:
                     self.sent.append((time.time(), self.rate, len(json.dumps(pts, separators=(",", ":")))))
-                except requests.RequestException:
+            except requests.RequestException:
+                with lock:
                     self.errors += 1
-                step[rid] = s0 + self.rate
-            nxt += 1.0
-            self.stop_event.wait(max(0.0, nxt - time.time()))
+            step[rid] = s0 + self.rate
+
+        # Several posts at once: one after the other, 50 runs' batches take longer than a second here.
+        with ThreadPoolExecutor(8) as pool:
+            nxt = time.time()
+            while not self.stop_event.is_set():
+                list(pool.map(post, self.ids))
+                nxt += 1.0
+                self.stop_event.wait(max(0.0, nxt - time.time()))
 
 
 def mlflow_peer() -> Path | None:
@@ -374,8 +386,10 @@ def main() -> None:
     ]
     if isinstance(mlflow, dict):
         ratio = mlflow["median_ms"] / res["compare"]["median_ms"]
-        rows.append((f"the same comparison in MLflow's UI ({mlflow['charts']} charts, "
-                     f"{mlflow['lines']} lines drawn)", "report the ratio",
+        # MLflow's chart view draws only its first runs by default: say how many lines it drew.
+        rows.append((f"the same comparison in MLflow's UI ({mlflow['charts']} charts, {mlflow['lines']} of "
+                     f"{args.compare_runs * len(METRICS)} lines drawn; median of {args.mlflow_repeat or args.repeat})",
+                     "report the ratio",
                      f"{mlflow['median_ms'] / 1000:.2f} s = {ratio:.1f} x ML Hub", "reported"))
     else:
         rows.append(("the same comparison in MLflow's UI", "report the ratio", mlflow, "n/a"))
