@@ -343,30 +343,30 @@ class ModelStore(ABC):
         """Mark every queued or running job failed with ``message``; how many were."""
 
     # Leases, for several registry replicas on one database (the SQL store implements them).
+    @abstractmethod
     def claim_job(self, job_id: str, owner: str, until: datetime) -> bool:
         """Make replica ``owner`` the follower of a queued or running job until ``until``
         (unless another replica holds it); whether it now does."""
-        raise NotImplementedError
 
+    @abstractmethod
     def renew_job_leases(self, owner: str, until: datetime) -> set[str]:
         """Extend the leases of ``owner``'s queued and running jobs; the ids it still holds
         (a job ended or failed by another replica is no longer among them)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def update_held_job(self, job_id: str, owner: str, fields: dict[str, Any]) -> Job | None:
         """:meth:`update_job` only while ``owner`` holds the job and it is queued or running;
         None when it no longer does (then nothing is written)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def end_unheld_job(self, job_id: str, fields: dict[str, Any]) -> Job | None:
         """Write ``fields`` (an end state) on a job that is still queued or running, whoever
         follows it (an abort that reached another replica); None when it had already ended."""
-        raise NotImplementedError
 
+    @abstractmethod
     def fail_expired_jobs(self, message: str, now: datetime, grace_before: datetime) -> list[Job]:
         """Mark failed, with ``message``, the queued or running jobs whose lease ended before
         ``now`` (rows without a lease: last updated before ``grace_before``); those jobs."""
-        raise NotImplementedError
 
     @abstractmethod
     def add_inference(self, inference: Inference) -> Inference: ...
