@@ -147,14 +147,7 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
         {drawn.slice(0, LEGEND_MAX).map(d => (
           <li key={d.run.id} data-run-id={d.run.id}>
             <span className="jp-MLHubExp-swatch" style={{ background: d.color }} />
-            <button
-              className="jp-MLHubExp-legendName jp-MLHub-runLink"
-              title={`Open run ${d.run.name}`}
-              onClick={event => requestOpenRun(event.currentTarget, d.run.id)}
-            >
-              {d.run.name}
-            </button>{' '}
-            <span className="jp-MLHubExp-latest">{formatCell(d.buffer.last)}</span>
+            <LegendLabel run={d.run} buffer={d.buffer} />
           </li>
         ))}
         {drawn.length > LEGEND_MAX && (
@@ -162,6 +155,23 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
         )}
       </ul>
     </figure>
+  );
+}
+
+/** A legend entry's run name (a link to its page) and latest value, shared with the panel grid. */
+export function LegendLabel(props: { run: IRun; buffer: SeriesBuffer }): JSX.Element {
+  const { run, buffer } = props;
+  return (
+    <>
+      <button
+        className="jp-MLHubExp-legendName jp-MLHub-runLink"
+        title={`Open run ${run.name}`}
+        onClick={event => requestOpenRun(event.currentTarget, run.id)}
+      >
+        {run.name}
+      </button>{' '}
+      <span className="jp-MLHubExp-latest">{formatCell(buffer.last)}</span>
+    </>
   );
 }
 

@@ -11,12 +11,10 @@ import uPlot from 'uplot';
 import { formatMetric } from '../../components/format';
 import { IRun } from '../../tokens';
 import { attachInteraction, IHover, IHoverLine } from '../chartInteraction';
-import { requestOpenRun } from '../events';
 import { SeriesBuffer } from '../series';
 import { smoothEma } from '../smoothing';
 import { XAxis } from '../types';
-import { formatCell } from './format';
-import { nonFiniteNote, padRange } from './MetricChart';
+import { LegendLabel, nonFiniteNote, padRange } from './MetricChart';
 
 export const PANEL_HEIGHTS = { S: 150, M: 210, L: 300 };
 export type PanelSize = keyof typeof PANEL_HEIGHTS;
@@ -280,14 +278,7 @@ export function Panel(props: IPanelProps): JSX.Element {
               aria-label={hidden.has(l.run.id) ? `Show run ${l.run.name}` : `Hide run ${l.run.name}`}
               onClick={() => props.onToggleRun(l.run.id)}
             />
-            <button
-              className="jp-MLHubExp-legendName jp-MLHub-runLink"
-              title={`Open run ${l.run.name}`}
-              onClick={event => requestOpenRun(event.currentTarget, l.run.id)}
-            >
-              {l.run.name}
-            </button>{' '}
-            <span className="jp-MLHubExp-latest">{formatCell(l.buffer.last)}</span>
+            <LegendLabel run={l.run} buffer={l.buffer} />
           </li>
         ))}
         {listed.length > LEGEND_TOP && (
