@@ -16,6 +16,7 @@ from .numbers import COMPACT_ENCODING, decode_array, decode_value, encode_list
 from .search import parse_filter
 from .validation import MAX_INT
 from .store import AbstractStore, BlobStoreLike, MetricBatch, RunQuery, SeriesData
+from .token_cache import TOKEN_CACHE_TTL_S, TokenCache
 
 TOKEN_PREFIX = "mlh_"
 MAX_TOKEN_NAME = 100
@@ -45,9 +46,12 @@ class Registry:
     (the WebSocket stream subscribes here).
     """
 
-    def __init__(self, store: AbstractStore, blobs: BlobStoreLike | None = None) -> None:
+    def __init__(self, store: AbstractStore, blobs: BlobStoreLike | None = None,
+                 token_cache_ttl: float = TOKEN_CACHE_TTL_S) -> None:
         self.store = store
         self.blobs = blobs
+        # Valid tokens' records for token_cache_ttl seconds (see token_cache.py for why that is safe).
+        self.token_cache = TokenCache(token_cache_ttl)
         self.listeners: list[Listener] = []
         self.sharing: Sharing[Project] = Sharing("project", store.get_project, store, store)
 
@@ -73,14 +77,14 @@ class Registry:
         return run
 
     def _run_project(self, user: str, run_id: str, needed: Role) -> str:
-        """Check access to a run without loading it; returns its project's name."""
-        name = self.store.run_project(run_id) if isinstance(run_id, str) and len(run_id) <= 64 else None
-        if name is None:
+        """Check access to a run without loading it (one store lookup); returns its project's name.
+
+        Never cached: a role removed or a project made private takes effect on the next request."""
+        found = self.store.run_access(run_id, user) if isinstance(run_id, str) and len(run_id) <= 64 else None
+        if found is None:
             raise not_found("run", run_id)
-        project = self.store.get_project(name)
-        assert project is not None
-        access.require(project, user, self.store.get_member_role(name, user), needed, what=f"run {quoted(run_id)}")
-        return name
+        access.require(found, user, found.member_role, needed, what=f"run {quoted(run_id)}")
+        return found.name
 
     # users and tokens
     def create_token(self, user: str, note: Any = "", expires_in: timedelta | None = None,
@@ -112,12 +116,21 @@ class Registry:
 
     def check_token(self, token: str) -> ApiToken | None:
         """The record of a valid token (its user and scope), or None if it is unknown, revoked
-        or expired. Notes the use (``last_used_at``, at most once a minute per token)."""
+        or expired. Notes the use (``last_used_at``, at most once a minute per token).
+
+        A valid token's record is reused for up to ``token_cache_ttl`` seconds without a
+        store lookup (expiry is still checked every time; a revocation elsewhere than this
+        process is seen within that TTL: see :mod:`.token_cache`)."""
         if not token or not isinstance(token, str) or len(token) > 256:
             return None
-        rec = self.store.find_token(hash_token(token))
-        if rec is None or rec.revoked_at is not None:
-            return None
+        digest = hash_token(token)
+        rec = self.token_cache.get(digest)
+        if rec is None:
+            generation = self.token_cache.generation()
+            rec = self.store.find_token(digest)
+            if rec is None or rec.revoked_at is not None:
+                return None
+            self.token_cache.put(digest, rec, generation)
         t = now()
         if rec.expires_at is not None:
             exp = rec.expires_at if rec.expires_at.tzinfo else rec.expires_at.replace(tzinfo=timezone.utc)
@@ -142,7 +155,9 @@ class Registry:
         that does not exist, is another user's, or is already revoked."""
         if isinstance(token_id, bool) or not isinstance(token_id, int) or not 0 < token_id <= MAX_INT:
             raise not_found("token", token_id)
-        if not self.store.revoke_token(token_id, str(user) if user is not None else None):
+        revoked = self.store.revoke_token(token_id, str(user) if user is not None else None)
+        self.token_cache.clear()   # this process stops accepting it at once (others within the cache's TTL)
+        if not revoked:
             raise not_found("token", token_id)
 
     def holdings(self, user: str) -> tuple[list[Holding], list[Holding]]:

@@ -38,6 +38,17 @@ class MetricBatch:
     timestamps: Sequence[float]
 
 
+@dataclass(frozen=True)
+class RunAccess:
+    """What an access check on a run reads, in one lookup: its project's name, owner and
+    visibility (what :func:`~.access.effective_role` needs) and the caller's best member role."""
+
+    name: str
+    owner: str
+    visibility: Any
+    member_role: Role | None
+
+
 @dataclass
 class RunQuery:
     """What a run listing asks for; ``filter`` is parsed by :mod:`.search`."""
@@ -137,6 +148,17 @@ class AbstractStore(ABC):
     @abstractmethod
     def run_project(self, run_id: str) -> str | None:
         """The project a run belongs to (a cheap lookup for access checks)."""
+
+    def run_access(self, run_id: str, user: str) -> RunAccess | None:
+        """The run's project and ``user``'s member role on it (None: no such run).
+
+        Built here on three lookups; a store that can answer in one query (the SQL store:
+        one round trip per logged batch instead of three) overrides it."""
+        name = self.run_project(run_id)
+        project = self.get_project(name) if name is not None else None
+        if name is None or project is None:
+            return None
+        return RunAccess(name, project.owner, project.visibility, self.get_member_role(name, user))
 
     @abstractmethod
     def list_runs(self, query: RunQuery) -> tuple[list[Run], int]: ...

@@ -6,12 +6,13 @@ from datetime import datetime
 from typing import Any, Iterator, Sequence
 
 import orjson
-from sqlalchemy import Connection, Text, and_, delete, func, insert, or_, select, type_coerce, update
+from sqlalchemy import Connection, Text, and_, case, delete, func, insert, or_, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 
+from ..core.access import best_role, principals
 from ..core.entities import ApiToken, Artifact, MetricInfo, Project, Run, RunStatus, TokenScope, Visibility
 from ..core.errors import conflict, not_found
-from ..core.store import AbstractStore, MetricBatch, RunQuery, SeriesData
+from ..core.store import AbstractStore, MetricBatch, RunAccess, RunQuery, SeriesData
 from . import metrics as metric_store
 from .db import make_engines
 from .members import SqlMembersMixin
@@ -63,6 +64,17 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
     def _write(self) -> Iterator[Connection]:
         with self.write_engine.connect() as conn, conn.begin():
             yield conn
+
+    @contextmanager
+    def _read_one(self) -> Iterator[Connection]:
+        """For one SELECT (atomic by itself): on PostgreSQL outside a transaction, which saves
+        the BEGIN and COMMIT round trips of :meth:`_read`; on SQLite the same as :meth:`_read`."""
+        if self.read_engine.dialect.name != "postgresql":
+            with self._read() as conn:
+                yield conn
+            return
+        with self.read_engine.connect() as conn:
+            yield conn.execution_options(isolation_level="AUTOCOMMIT")
 
     # users and tokens
     def ensure_user(self, name: str) -> None:
@@ -238,6 +250,20 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
                 return None
             return self._hydrate(c, [row])[0]
 
+    def run_access(self, run_id: str, user: str) -> RunAccess | None:
+        # One query: the run's project and the caller's member rows (their own, their groups').
+        mine = and_(_members.c.project_id == _projects.c.id, _members.c.user.in_(principals(user)))
+        query = (select(_projects.c.name, _projects.c.owner, _projects.c.visibility, _members.c.role)
+                 .select_from(_runs.join(_projects, _projects.c.id == _runs.c.project_id).outerjoin(_members, mine))
+                 .where(_runs.c.id == run_id))
+        with self._read_one() as c:
+            rows = c.execute(query).all()
+        if not rows:
+            return None
+        first = rows[0]
+        return RunAccess(first.name, first.owner, Visibility(first.visibility),
+                         best_role([r.role for r in rows if r.role is not None]))
+
     def run_project(self, run_id: str) -> str | None:
         with self._read() as c:
             return c.execute(select(_projects.c.name).join(_runs, _runs.c.project_id == _projects.c.id)
@@ -342,29 +368,56 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
     # metrics
     def append_metrics(self, run_id: str, seq: int | None,
                        batches: Sequence[MetricBatch]) -> tuple[int, bool, int, bool]:
+        # Exactly once per (run, seq): the batch's row is inserted first, in the transaction
+        # that appends its points; a seq already there inserts nothing (ON CONFLICT DO NOTHING,
+        # or the unique key's error elsewhere) and the batch is a duplicate. A concurrent retry
+        # of the same seq waits on the first one's row and then sees it. The run's row is then
+        # updated and read back in one statement (RETURNING): on PostgreSQL a fresh batch of
+        # any number of metrics is BEGIN, this insert, metric_store.append, the update, COMMIT.
         try:
             with self._write() as c:
-                row = c.execute(select(_runs.c.last_seq, _runs.c.stop_requested).where(_runs.c.id == run_id)).first()
-                if row is None:
-                    raise not_found("run", run_id)
-                last_seq, stop = row[0], bool(row[1])
-                if seq is not None:
-                    seen = c.execute(select(_batches.c.seq).where(_batches.c.run_id == run_id, _batches.c.seq == seq)).first()
-                    if seen is not None:
-                        return 0, True, int(last_seq), stop
-                    c.execute(insert(_batches).values(run_id=run_id, seq=seq))
-                    last_seq = max(int(last_seq), seq)
+                if seq is not None and not self._record_batch(c, run_id, seq):
+                    return (0, True, *self._run_seq(c, run_id))
                 accepted = metric_store.append(c, run_id, batches)
-                c.execute(update(_runs).where(_runs.c.id == run_id).values(last_seq=last_seq, updated_at=utcnow()))
-                return accepted, False, int(last_seq), stop
+                values: dict[str, Any] = {"updated_at": utcnow()}
+                if seq is not None and seq >= 0:   # retry keys are negative seqs: last_seq stays
+                    values["last_seq"] = case((_runs.c.last_seq < seq, seq), else_=_runs.c.last_seq)
+                row = c.execute(update(_runs).where(_runs.c.id == run_id).values(**values)
+                                .returning(_runs.c.last_seq, _runs.c.stop_requested)).first()
+                if row is None:
+                    raise not_found("run", run_id)   # rolls the batch back
+                return accepted, False, int(row[0]), bool(row[1])
         except IntegrityError:
-            # Another writer applied the same seq first (PostgreSQL, concurrent retries).
+            # The run is gone (a foreign key: not_found), or another writer applied the same
+            # seq first where ON CONFLICT is not available (a duplicate).
+            with self._read() as c:
+                last = self._run_seq(c, run_id)
             if seq is None:
                 raise
-            with self._read() as c:
-                last, stop = c.execute(select(_runs.c.last_seq, _runs.c.stop_requested)
-                                       .where(_runs.c.id == run_id)).one()
-            return 0, True, int(last), bool(stop)
+            return (0, True, *last)
+
+    def _record_batch(self, c: Connection, run_id: str, seq: int) -> bool:
+        """Insert the (run, seq) row; False when it was there already (a duplicate batch)."""
+        dialect = c.dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+        else:   # the unique key refuses it: IntegrityError, told as a duplicate by the caller
+            c.execute(insert(_batches).values(run_id=run_id, seq=seq))
+            return True
+        # RETURNING, not rowcount (which psycopg leaves at -1 here): no row back means a conflict.
+        added = c.execute(upsert(_batches).values(run_id=run_id, seq=seq).on_conflict_do_nothing()
+                          .returning(_batches.c.seq)).first()
+        return added is not None
+
+    @staticmethod
+    def _run_seq(c: Connection, run_id: str) -> tuple[int, bool]:
+        """``(last_seq, stop_requested)`` of a run; ``not_found`` if it is gone."""
+        row = c.execute(select(_runs.c.last_seq, _runs.c.stop_requested).where(_runs.c.id == run_id)).first()
+        if row is None:
+            raise not_found("run", run_id)
+        return int(row[0]), bool(row[1])
 
     def list_metrics(self, run_id: str) -> list[MetricInfo]:
         with self._read() as c:

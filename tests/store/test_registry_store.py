@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+import mlhub_ext.core.service as service_module
 from mlhub_ext.core.entities import Role, RunStatus, Visibility
 from mlhub_ext.core.errors import ErrorCode, MLHubError
 
@@ -154,7 +155,7 @@ def test_search_filter_and_sort(registry):
         assert e.value.code == ErrorCode.INVALID, bad
 
 
-def test_tokens_hashed_revocable_expiring(registry):
+def test_tokens_hashed_revocable_expiring(registry, monkeypatch):
     token, rec = registry.create_token("alice", note="ci")
     assert token.startswith("mlh_") and registry.authenticate_token(token) == "alice"
     stored = registry.store.find_token(__import__("mlhub_ext.core.service", fromlist=["x"]).hash_token(token))
@@ -162,10 +163,90 @@ def test_tokens_hashed_revocable_expiring(registry):
     registry.revoke_token(rec.id)
     assert registry.authenticate_token(token) is None
     short, srec = registry.create_token("alice", expires_in=timedelta(seconds=30))
-    assert registry.authenticate_token(short) == "alice"
-    with registry.store._write() as c:   # let it expire: the clock is the database's record
+    assert registry.authenticate_token(short) == "alice"   # its record is now in the token cache
+    monkeypatch.setattr(service_module, "now", lambda: datetime.now(timezone.utc) + timedelta(seconds=31))
+    assert registry.authenticate_token(short) is None      # a cached record expires on time
+    monkeypatch.undo()
+    registry.token_cache.clear()
+    with registry.store._write() as c:   # the clock is the database's record, read from the store too
         from mlhub_ext.store.orm import TokenRow
         c.execute(TokenRow.__table__.update().where(TokenRow.__table__.c.id == srec.id)
                   .values(expires_at=datetime.now(timezone.utc) - timedelta(seconds=1)))
     assert registry.authenticate_token(short) is None
     assert registry.authenticate_token("mlh_nope") is None and registry.authenticate_token("") is None
+
+
+def test_token_cache_bounds_revocation_by_another_process(registry, db_url, monkeypatch):
+    """A valid token's record is reused for the cache's TTL: a revocation through this registry
+    is seen at once, one through another (another replica, `mlhub token revoke`) within the TTL."""
+    from mlhub_ext.store import open_registry
+
+    other = open_registry(db_url)   # another replica on the same database
+    try:
+        token, rec = registry.create_token("alice")
+        assert registry.authenticate_token(token) == "alice"
+        lookups = []
+        find = registry.store.find_token
+        monkeypatch.setattr(registry.store, "find_token", lambda h: lookups.append(h) or find(h))
+        assert registry.authenticate_token(token) == "alice" and lookups == []   # from the cache
+        assert registry.authenticate_token("mlh_unknown") is None
+        assert registry.authenticate_token("mlh_unknown") is None and len(lookups) == 2  # misses are not kept
+        made_elsewhere, _ = other.create_token("bob")
+        assert registry.authenticate_token(made_elsewhere) == "bob"   # a new token works at once
+
+        other.revoke_token(rec.id)
+        assert registry.authenticate_token(token) == "alice"   # still cached here, for at most the TTL
+        ttl = registry.token_cache.ttl_s
+        assert 0 < ttl <= 5
+        deadline = time.monotonic() + ttl + 1
+        while registry.authenticate_token(token) is not None:
+            assert time.monotonic() < deadline, f"a revoked token still worked {ttl + 1} s later"
+            time.sleep(0.1)
+
+        second, rec2 = registry.create_token("alice")
+        assert registry.authenticate_token(second) == "alice"
+        registry.revoke_token(rec2.id)   # through this process: refused at once
+        assert registry.authenticate_token(second) is None
+    finally:
+        other.store.close()
+
+
+def test_run_access_in_one_lookup_matches_the_three_lookups(registry):
+    """The SQL store's one-query run_access gives what the contract's three lookups give, for
+    owners, members (directly and through groups, the higher role winning), public readers,
+    strangers and missing runs; and an access change takes effect on the next call."""
+    from mlhub_ext.core.access import Caller
+    from mlhub_ext.core.store import AbstractStore
+
+    registry.create_project("alice", "priv")
+    registry.create_project("alice", "pub", visibility="public")
+    runs = {p: registry.create_run("alice", p).id for p in ("priv", "pub")}
+    registry.set_member("alice", "priv", "bob", "read")
+    registry.set_member("alice", "priv", "group:team", "edit")
+    callers = [Caller("alice"), Caller("bob"), Caller("bob", ["team"]), Caller("carol", ["team"]), Caller("dave")]
+    store = registry.store
+    for run_id in [*runs.values(), "no-such-run"]:
+        for user in callers:
+            assert store.run_access(run_id, user) == AbstractStore.run_access(store, run_id, user), (run_id, user)
+    assert store.run_access(runs["priv"], Caller("bob", ["team"])).member_role == Role.EDIT
+    assert store.run_access(runs["pub"], Caller("dave")).member_role is None
+
+    batch = _batch("a", [0], [1.0])
+    assert registry.append_metrics(Caller("carol", ["team"]), runs["priv"], 1, batch)["accepted"] == 1
+    for user, code in ((Caller("bob"), ErrorCode.FORBIDDEN), (Caller("dave"), ErrorCode.NOT_FOUND)):
+        with pytest.raises(MLHubError) as e:
+            registry.append_metrics(user, runs["priv"], 2, batch)
+        assert e.value.code == code
+    registry.remove_member("alice", "priv", "group:team")
+    with pytest.raises(MLHubError) as e:
+        registry.append_metrics(Caller("carol", ["team"]), runs["priv"], 3, batch)
+    assert e.value.code == ErrorCode.NOT_FOUND
+
+
+def test_batch_of_a_deleted_run_is_not_found(registry):
+    run = registry.create_run("alice", "p")
+    registry.store.delete_run(run.id)
+    for seq in (5, None):
+        with pytest.raises(MLHubError) as e:
+            registry.store.append_metrics(run.id, seq, [])
+        assert e.value.code == ErrorCode.NOT_FOUND

@@ -1,0 +1,66 @@
+"""A short-lived cache of valid API token records, so that authenticating a request does not
+cost a database round trip every time (a logging client posts ten times a second).
+
+Why it is safe:
+
+- only *valid* records are kept (found, not revoked): an unknown token is looked up again on
+  every request, so a token made on another replica works at once;
+- a token's hash, user and scope never change after it is made, so a cached record can only
+  be stale in two ways: it was revoked, or it expired. Expiry is checked on every request
+  against the cached ``expires_at`` (exact, cached or not). Revocation through this process
+  empties the cache at once; revocation through another replica (or ``mlhub token revoke``
+  on the database) takes effect here within ``ttl_s`` seconds (default 5), the bound the
+  cache trades for the round trip. JupyterHub's own ``HubAuth`` keeps a token's answer
+  for 300 s (``cache_max_age``).
+
+Thread-safe: the event loop and the executor's threads authenticate at once.
+"""
+from __future__ import annotations
+
+import threading
+
+from cachetools import TTLCache
+
+from .entities import ApiToken
+
+#: Seconds a valid token's record is reused before it is read again (revocation elsewhere
+#: takes effect within this).
+TOKEN_CACHE_TTL_S = 5.0
+TOKEN_CACHE_SIZE = 10_000
+
+
+class TokenCache:
+    """``{sha256 of the token: its record}`` for up to ``ttl_s`` seconds (0: nothing is kept)."""
+
+    def __init__(self, ttl_s: float = TOKEN_CACHE_TTL_S, maxsize: int = TOKEN_CACHE_SIZE) -> None:
+        self.ttl_s = float(ttl_s)
+        self._entries: TTLCache[str, ApiToken] | None = TTLCache(maxsize, self.ttl_s) if self.ttl_s > 0 else None
+        self._lock = threading.Lock()
+        self._generation = 0   # bumped by clear(): a lookup begun before a revocation is not kept
+
+    def generation(self) -> int:
+        """Take this before reading a record from the store; pass it to :meth:`put`."""
+        return self._generation
+
+    def get(self, token_hash: str) -> ApiToken | None:
+        if self._entries is None:
+            return None
+        with self._lock:
+            return self._entries.get(token_hash)
+
+    def put(self, token_hash: str, record: ApiToken, generation: int) -> None:
+        """Keep a valid (found, unrevoked) record read from the store, unless the cache was
+        cleared since ``generation`` was taken (the read may predate a revocation)."""
+        if self._entries is None or record.revoked_at is not None:
+            return
+        with self._lock:
+            if generation == self._generation:
+                self._entries[token_hash] = record
+
+    def clear(self) -> None:
+        """Forget every record (a token was revoked through this process)."""
+        if self._entries is None:
+            return
+        with self._lock:
+            self._generation += 1
+            self._entries.clear()
