@@ -5243,6 +5243,8 @@ export interface paths {
                     filter?: string;
                     /** @description text searched (case-insensitive) in run names and tags */
                     q?: string;
+                    /** @description comma-separated run ids (at most 1,000): only these runs, e.g. the ones a compare view shows, listed in one request; ids not found or not readable are left out */
+                    ids?: string;
                     /** @description with group or group_missing: only one group's runs (see /projects/{name}/runs/groups) */
                     group_by?: string;
                     /** @description a group's key (JSON text of its value) from the groups answer */

@@ -25,6 +25,7 @@ from .errors import invalid, not_found, quoted
 from .search import Clause, parse_filter
 
 MAX_IDS = 10_000           # "select all matching" answers at most this many ids
+MAX_FILTER_IDS = 1_000     # run ids one listing may be restricted to (``ids``: the compare view's runs)
 MAX_QUERY_RUNS = 1_000     # runs in one batched series request
 MAX_QUERY_SERIES = 5_000   # series in one batched series request
 MAX_QUERY_POINTS = 100_000  # max_points of one series
@@ -60,6 +61,19 @@ def parse_order(text: str | None) -> Column:
                   "params.<key>, metrics.<key> or summary.<key>", field="order_by")
 
 
+def parse_ids(text: str | None) -> list[str] | None:
+    """The run ids of an ``ids`` filter (comma-separated; None when absent or empty); 422 when
+    there are more than :data:`MAX_FILTER_IDS` or one is longer than 64 characters."""
+    if text is None or not text.strip():
+        return None
+    ids = list(dict.fromkeys(i.strip() for i in text.split(",") if i.strip()))
+    if len(ids) > MAX_FILTER_IDS:
+        raise invalid(f"ids lists at most {MAX_FILTER_IDS:,} run ids, not {len(ids):,}", field="ids")
+    if any(len(i) > 64 for i in ids):
+        raise invalid("ids: a run id is at most 64 characters", field="ids")
+    return ids
+
+
 def parse_group_by(text: Any) -> Column:
     """The column named by ``by`` of a grouping; 422 naming the choices."""
     if isinstance(text, str):
@@ -84,6 +98,7 @@ class TableQuery:
     readable_by: str | None = None
     filter: list[Clause] = field(default_factory=list)
     q: str | None = None                 # substring of the name or of a tag (case-insensitive)
+    ids: list[str] | None = None         # only these runs (the compare view's), in the asked order
     group_by: Column | None = None       # with group_key: only that group's runs
     group_key: str | None = None         # JSON text of the group's value; None: runs lacking it
     order: Column = field(default_factory=lambda: Column("column", "created_at"))
@@ -201,10 +216,13 @@ class RunTable:
     def query(self, user: str, project: str | None, filter: str | None = None, q: str | None = None,
               order_by: str | None = None, descending: bool = True, limit: Any = None, offset: Any = None,
               group_by: str | None = None, group: str | None = None, group_missing: bool = False,
-              max_limit: int = 1000) -> TableQuery:
+              max_limit: int = 1000, ids: str | None = None) -> TableQuery:
         """The checked query; ``group_by`` with ``group`` (a group's key) or ``group_missing``
-        (the runs that lack a value) restricts it to one group."""
+        (the runs that lack a value) restricts it to one group; ``ids`` (comma-separated run
+        ids, at most :data:`MAX_FILTER_IDS`) to those runs, so that one request lists the runs
+        a view already knows by id (ids that do not exist or cannot be read are left out)."""
         lim, off = validation.check_paging(limit, offset, max_limit)
+        only = parse_ids(ids)
         if project is not None:
             self.registry.get_project(user, project)
         if q is not None and len(q) > 256:
@@ -222,7 +240,7 @@ class RunTable:
         if by is not None and group not in (None, ""):
             _check_group_key(group)
         return TableQuery(project=project, readable_by=user, filter=parse_filter(filter), q=q or None,
-                          group_by=by, group_key=group or None, order=parse_order(order_by),
+                          ids=only, group_by=by, group_key=group or None, order=parse_order(order_by),
                           descending=descending, limit=lim, offset=off)
 
     def page(self, query: TableQuery) -> tuple[list[Run], int]:

@@ -122,6 +122,9 @@ class Operations:
                     param("filter", "query", desc="e.g. metrics.acc > 0.9 and params.lr < 0.01 and tags = baseline"),
                     param("q", "query", {"type": "string", "maxLength": 256},
                           "text searched (case-insensitive) in run names and tags"),
+                    param("ids", "query", {"type": "string"},
+                          f"comma-separated run ids (at most {rt.MAX_FILTER_IDS:,}): only these runs, e.g. the ones a "
+                          "compare view shows, listed in one request; ids not found or not readable are left out"),
                     param("group_by", "query", {"type": "string", "pattern": rt.GROUP_PATTERN},
                           "with group or group_missing: only one group's runs (see /projects/{name}/runs/groups)"),
                     param("group", "query", desc="a group's key (JSON text of its value) from the groups answer"),

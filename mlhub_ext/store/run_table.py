@@ -48,6 +48,8 @@ class SqlRunTableMixin(RunTableStore):
         if query.readable_by is not None:
             conds.append(self._readable(query.readable_by))
         conds.extend(filter_conditions(query.filter))
+        if query.ids is not None:
+            conds.append(_runs.c.id.in_(query.ids))
         if query.q:
             text = query.q.lower()
             conds.append(or_(func.lower(_runs.c.name).contains(text, autoescape=True),

@@ -1,4 +1,4 @@
-"""The runs table's REST calls in a real Jupyter server: GET /runs (sort, q, ids_only, one
+"""The runs table's REST calls in a real Jupyter server: GET /runs (sort, q, ids_only, ids, one
 group), GET /projects/{name}/runs/groups, POST /metrics/query, GET /runs/{id}/metrics/{key}
 with a cursor or a range, and /projects/{name}/insights, with their 4xx answers."""
 from __future__ import annotations
@@ -64,6 +64,26 @@ async def test_listing_sorts_searches_and_selects_all(jp_fetch, jp_serverapp):
     assert code == 422 and "order_by 'color' is not a column" in err["error"]["message"]
     code, err = await call(jp_fetch, "GET", "runs", params={"project": "t", "ids_only": "maybe"})
     assert code == 400 and "ids_only" in err["error"]["message"]
+
+
+async def test_listing_by_ids_answers_only_those_readable_runs(jp_fetch, jp_serverapp):
+    reg = registry(jp_serverapp)
+    ids = seed(reg)
+    other = reg.create_run("alice", "u", name="elsewhere").id
+    hidden = reg.create_run("bob", "hidden", name="x").id   # bob's private project: not alice's to read
+    asked = [ids[4], other, ids[1], hidden, "f" * 32]
+    # No project: the compare view's runs may come from several projects; one request for all.
+    code, page = await call(jp_fetch, "GET", "runs", params={"ids": ",".join(asked), "limit": len(asked)})
+    assert code == 200 and page["total"] == 3
+    assert sorted(r["id"] for r in page["runs"]) == sorted([ids[4], other, ids[1]])
+    assert {r["id"]: r["params"]["lr"] for r in page["runs"] if r["id"] != other} == \
+        {ids[4]: 0.5, ids[1]: 0.2}
+    # With a project and the other filters, as any listing.
+    code, page = await call(jp_fetch, "GET", "runs", params={"project": "t", "ids": ",".join(asked),
+                                                              "filter": "params.opt = sgd"})
+    assert [r["id"] for r in page["runs"]] == [ids[1]]
+    code, err = await call(jp_fetch, "GET", "runs", params={"ids": ",".join(f"{i:032x}" for i in range(1001))})
+    assert code == 422 and "at most 1,000 run ids" in err["error"]["message"]
 
 
 async def test_groups_count_and_aggregate_a_metric(jp_fetch, jp_serverapp):

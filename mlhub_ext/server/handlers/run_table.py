@@ -25,7 +25,7 @@ def table_query(handler: Any, project: str | None, max_limit: int = 1000) -> Any
         handler.acting_user(), project, filter=arg("filter", None), q=arg("q", None),
         order_by=arg("order_by", None), descending=bool_arg(handler, "desc", True), limit=arg("limit", None),
         offset=arg("offset", None), group_by=arg("group_by", None), group=arg("group", None),
-        group_missing=bool_arg(handler, "group_missing", False), max_limit=max_limit)
+        group_missing=bool_arg(handler, "group_missing", False), max_limit=max_limit, ids=arg("ids", None))
 
 
 async def list_runs(handler: Any) -> None:

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from ...core.run_table import MAX_IDS, MAX_QUERY_POINTS, MAX_QUERY_RUNS
+from ...core.run_table import MAX_FILTER_IDS, MAX_IDS, MAX_QUERY_POINTS, MAX_QUERY_RUNS
 from ...core.validation import MAX_INT
 from .base import NumberOrNonFinite, Response, StrictRequest, optional
 from .runs import Base64
@@ -113,4 +113,4 @@ class Insights(Response):
 ORDER_PATTERN = (r"^(created_at|created|updated_at|finished_at|name|status|owner|duration|tags|"
                  r"(metrics|params|summary)\..+)$")
 GROUP_PATTERN = r"^(tags|status|owner|params\..+)$"
-__all__ = ["GROUP_PATTERN", "MAX_IDS", "ORDER_PATTERN"]
+__all__ = ["GROUP_PATTERN", "MAX_FILTER_IDS", "MAX_IDS", "ORDER_PATTERN"]
