@@ -30,6 +30,30 @@ export function listRuns(query: IRunsQuery): Promise<IRunsPage> {
   return requestAPI<IRunsPage>(`runs?${params.toString()}`);
 }
 
+/** Runs the server may list in one `GET /runs?ids=…` (its `ids` filter takes 1,000). */
+export const RUNS_BY_IDS = 200;
+
+/**
+ * The runs of `ids` the caller may read, in the order of `ids` (one that does not exist
+ * or cannot be read is left out): one `GET /runs?ids=…` per {@link RUNS_BY_IDS} ids
+ * (about 6.6 kB of query string each) instead of one request per run.
+ */
+export async function listRunsByIds(ids: readonly string[]): Promise<IRun[]> {
+  const chunks: string[][] = [];
+  for (let i = 0; i < ids.length; i += RUNS_BY_IDS) {
+    chunks.push(ids.slice(i, i + RUNS_BY_IDS));
+  }
+  const pages = await Promise.all(
+    chunks.map(chunk => {
+      const params = new URLSearchParams({ ids: chunk.join(','), limit: String(chunk.length) });
+      return requestAPI<IRunsPage>(`runs?${params.toString()}`);
+    })
+  );
+  const byId = new Map<string, IRun>();
+  pages.forEach(page => page.runs.forEach(run => byId.set(run.id, run)));
+  return ids.map(id => byId.get(id)).filter((run): run is IRun => run !== undefined);
+}
+
 export function getRun(id: string): Promise<IRun> {
   return requestAPI<IRun>(`runs/${encodeURIComponent(id)}`);
 }

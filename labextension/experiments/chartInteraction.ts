@@ -59,7 +59,8 @@ export function hoverRows(lines: IHoverLine[], x: number, y: number): IHoverRow[
   for (const line of lines) {
     const i = nearestIndex(line.xs, x);
     const value = i === -1 ? null : line.ys[i];
-    if (value !== null && value !== undefined) {
+    // null (JSON gaps) or NaN (typed columns' gaps): nothing to show for this run.
+    if (value !== null && value !== undefined && value === value) {
       rows.push({ id: line.id, label: line.label, color: line.color, step: line.xs[i], value });
     }
   }

@@ -6,14 +6,19 @@
  * fetches the visible x range at screen resolution.
  * Changes are announced through `changed` at most {@link MAX_REDRAWS_PER_S} times a
  * second however fast points arrive.
+ *
+ * The runs come in one listing request (`GET /runs?ids=…`), not one GET per run; a zoom
+ * or an x-axis change fetches only the series again (the runs did not change), and the
+ * series come as `base64-le` columns decoded into typed arrays.
  */
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { metricOrder } from '../components/format';
 import { IRun, MetricValue } from '../tokens';
-import { getRun, mapLimited, queryMetrics } from './api';
-import { SeriesBuffer } from './series';
+import { getRun, listRunsByIds, mapLimited, queryMetrics } from './api';
+import { seriesColumns } from './columns';
+import { metricValue, SeriesBuffer } from './series';
 import { RunStream } from './stream';
 import {
   IPoints,
@@ -32,6 +37,12 @@ const FALLBACK_POLL_MS = 5000;
 
 export interface ICompareApi {
   getRun: (id: string) => Promise<IRun>;
+  /**
+   * The readable runs of `ids`, in that order, in as few requests as the server allows;
+   * without it each run is fetched with {@link getRun} (a run page: one run, whose 404
+   * must surface as an error).
+   */
+  getRuns?: (ids: readonly string[]) => Promise<IRun[]>;
   queryMetrics: (query: ISeriesQuery) => Promise<ISeriesQueryResult>;
 }
 
@@ -45,9 +56,12 @@ interface IPending {
   metrics: Record<string, IPoints>;
 }
 
+/** What a fetch brings: the runs and the series, or (a zoom, an axis) the series only. */
+type FetchKind = 'all' | 'series';
+
 export class CompareModel {
   constructor(readonly runIds: string[], options: CompareModel.IOptions = {}) {
-    this._api = options.api ?? { getRun, queryMetrics };
+    this._api = options.api ?? { getRun, getRuns: listRunsByIds, queryMetrics };
     this._stream = options.stream ?? new RunStream();
     this._stream.message.connect(this._onMessage, this);
     this._stream.reconnected.connect(() => void this.catchUp(), this);
@@ -64,6 +78,11 @@ export class CompareModel {
   /** The runs in the order they were chosen, as last sent by the server. */
   get runs(): IRun[] {
     return this._runs;
+  }
+
+  /** Ids asked for that the server did not list (deleted, or not readable by the user). */
+  get missing(): string[] {
+    return this._missing;
   }
 
   /** Metric keys that any of the runs logged: the user's sorted, then the `system/…` ones. */
@@ -96,14 +115,27 @@ export class CompareModel {
     return this._zoomMs;
   }
 
-  /** Show every panel along `axis` (fetches again: buckets differ per axis). */
+  /** Show every panel along `axis` (fetches the series again: buckets differ per axis). */
   async setXAxis(axis: XAxis): Promise<void> {
     if (axis === this._xAxis) {
       return;
     }
     this._xAxis = axis;
     this._xRange = null;
-    await this.reload();
+    await this._fetch('series');
+  }
+
+  /**
+   * Fetch the series again at `points` per series when that is much more than they were
+   * fetched with (a panel grown wider): only the series, the runs stay.
+   */
+  async ensureResolution(points: number): Promise<void> {
+    const wanted = Math.max(16, Math.round(points));
+    if (this._zoomPoints !== null || wanted <= this._maxPoints * 1.5 || this._series.size === 0) {
+      return;
+    }
+    this._maxPoints = wanted;
+    await this._fetch('series');
   }
 
   /**
@@ -115,14 +147,14 @@ export class CompareModel {
     const started = performance.now();
     this._xRange = range;
     this._zoomPoints = range === null ? null : Math.max(16, Math.round(points ?? this._maxPoints));
-    this._schedule();
-    await this.reload();
-    this._zoomMs = performance.now() - started;
-    this._schedule();
+    this._zoomStarted = started;
+    // Only the series: the runs (params, status...) are the same whatever the x range.
+    await this._fetch('series');
   }
 
+  /** True while runs or series are being fetched (a zoom's re-fetch included). */
   get loading(): boolean {
-    return this._loading;
+    return this._current !== null;
   }
 
   get error(): string | null {
@@ -168,21 +200,48 @@ export class CompareModel {
   }
 
   /** Fetch everything again (after a lost stream connection, or on demand). */
-  async reload(): Promise<void> {
-    if (this._loading) {
-      // E.g. the stream reconnected mid-load: what it missed may postdate this fetch.
-      this._reloadAgain = true;
-      return;
+  reload(): Promise<void> {
+    return this._fetch('all');
+  }
+
+  /**
+   * Fetch `kind`, or, while a fetch is under way, once more after it (what is asked now,
+   * a zoom or a reconnection, may postdate it; the asks made meanwhile share that one
+   * fetch, which brings the runs if any of them wanted them).
+   */
+  private _fetch(kind: FetchKind): Promise<void> {
+    if (this._current !== null) {
+      if (kind === 'all') {
+        this._queuedKind = 'all';
+      }
+      this._queued ??= this._current.then(() => {
+        const next = this._queuedKind;
+        this._queued = null;
+        this._queuedKind = 'series';
+        return this._disposed ? undefined : this._fetch(next);
+      });
+      return this._queued;
     }
+    const current = this._runFetch(kind).finally(() => {
+      if (this._current === current) {
+        this._current = null;
+      }
+      // A fetch's answer is shown at once (a zoom waits on it), not at the live rate.
+      this._emitNow();
+    });
+    this._current = current;
+    return current;
+  }
+
+  private async _runFetch(kind: FetchKind): Promise<void> {
     const started = performance.now();
-    this._loading = true;
     this._pending = [];
     this._pendingRuns = [];
     this._schedule();
     try {
-      // The runs (params, status...) and, in one batched query, every series.
+      // The runs (params, status...) in one listing and, in one batched query, every series.
       const [runs, answer] = await Promise.all([
-        mapLimited(this.runIds, FETCH_CONCURRENCY, id => this._api.getRun(id)),
+        kind === 'all' ? this._fetchRuns() : Promise.resolve(null),
         this._query({})
       ]);
       if (this._disposed) {
@@ -192,10 +251,12 @@ export class CompareModel {
       const series = new Map<string, Map<string, SeriesBuffer>>();
       for (const item of answer) {
         const buffer = new SeriesBuffer(cap);
-        resetFrom(buffer, item);
+        buffer.adopt(seriesColumns(item), item.total);
         this._bucket(series, item.key).set(item.run, buffer);
       }
-      this._runs = runs;
+      if (runs !== null) {
+        this._setRuns(runs);
+      }
       this._series = series;
       this._error = null;
       // Points pushed while fetching: keep those past what the fetch returned.
@@ -203,17 +264,36 @@ export class CompareModel {
       this._pending = null;
       pending.forEach(p => this._apply(p.run, p.metrics, true));
       this._pendingRuns.splice(0).forEach(run => this._applyRun(run));
-      this._loadMs = performance.now() - started;
+      if (kind === 'all') {
+        this._loadMs = performance.now() - started;
+      }
+      if (this._zoomStarted !== null && this._zoomStarted <= started) {
+        // The series of the latest zoom are in place (shown by the emit that follows).
+        this._zoomMs = performance.now() - this._zoomStarted;
+        this._zoomStarted = null;
+      }
     } catch (error) {
       this._error = (error as Error).message ?? String(error);
       this._pending = null;
-    } finally {
-      this._loading = false;
-      this._schedule();
     }
-    if (this._reloadAgain && !this._disposed) {
-      this._reloadAgain = false;
-      await this.reload();
+  }
+
+  /** The compared runs in one request where the API allows it, else one GET per run. */
+  private _fetchRuns(): Promise<IRun[]> {
+    const { getRuns } = this._api;
+    return getRuns
+      ? getRuns(this.runIds)
+      : mapLimited(this.runIds, FETCH_CONCURRENCY, id => this._api.getRun(id));
+  }
+
+  private _setRuns(runs: IRun[]): void {
+    this._runs = runs;
+    const found = new Set(runs.map(run => run.id));
+    this._missing = this.runIds.filter(id => !found.has(id));
+    if (runs.length === 0 && this.runIds.length > 0) {
+      throw new Error(
+        `None of the ${this.runIds.length} runs could be read: deleted, or not shared with you.`
+      );
     }
   }
 
@@ -222,7 +302,7 @@ export class CompareModel {
    * merge it in: what a lost stream missed, or the fallback while it stays down.
    */
   async catchUp(): Promise<void> {
-    if (this._loading || this._series.size === 0) {
+    if (this._current !== null || this._series.size === 0) {
       await this.reload();
       return;
     }
@@ -237,7 +317,7 @@ export class CompareModel {
       if (this._disposed) {
         return;
       }
-      const runs = await mapLimited(this.runIds, FETCH_CONCURRENCY, id => this._api.getRun(id));
+      const runs = await this._fetchRuns();
       for (const item of answer) {
         const bucket = this._bucket(this._series, item.key);
         let buffer = bucket.get(item.run);
@@ -245,11 +325,12 @@ export class CompareModel {
           buffer = new SeriesBuffer(this._zoomPoints ?? this._maxPoints);
           bucket.set(item.run, buffer);
         }
+        const columns = seriesColumns(item);
         buffer.merge(
           {
-            steps: item.steps as number[],
-            values: item.values as MetricValue[],
-            timestamps: Array.isArray(item.timestamps) ? item.timestamps : undefined
+            steps: Array.from(columns.steps),
+            values: Array.from(columns.values, metricValue),
+            timestamps: columns.timestamps ? Array.from(columns.timestamps) : undefined
           },
           item.total
         );
@@ -287,7 +368,7 @@ export class CompareModel {
   /** Keep active runs current over REST while the stream is down. */
   private async _refetchIfOffline(): Promise<void> {
     const active = this._runs.some(run => run.status === 'running');
-    if (this._stream.status !== 'live' && active && !this._loading) {
+    if (this._stream.status !== 'live' && active && this._current === null) {
       await this.catchUp();
     }
   }
@@ -301,6 +382,8 @@ export class CompareModel {
       x: this._xAxis,
       // A step axis needs no wall times: the answer is a third smaller.
       timestamps: this._xAxis !== 'step',
+      // Typed columns: no JSON number parsed per point.
+      encoding: 'base64-le',
       ...extra
     };
     if (this._xRange) {
@@ -402,6 +485,20 @@ export class CompareModel {
     return bucket;
   }
 
+  /** Announce a change now, dropping a scheduled one (it would show the same state). */
+  private _emitNow(): void {
+    if (this._disposed) {
+      return;
+    }
+    if (this._timer !== null) {
+      clearTimeout(this._timer);
+      this._timer = null;
+    }
+    this._lastEmit = performance.now();
+    this._version++;
+    this._changed.emit();
+  }
+
   /** Announce a change, at most MAX_REDRAWS_PER_S times a second. */
   private _schedule(): void {
     if (this._timer !== null || this._disposed) {
@@ -430,8 +527,11 @@ export class CompareModel {
   private _xRange: [number, number] | null = null;
   private _starts: Record<string, number> = {};
   private _zoomMs: number | null = null;
-  private _loading = false;
-  private _reloadAgain = false;
+  private _zoomStarted: number | null = null;
+  private _missing: string[] = [];
+  private _current: Promise<void> | null = null;
+  private _queued: Promise<void> | null = null;
+  private _queuedKind: FetchKind = 'series';
   private _error: string | null = null;
   private _loadMs: number | null = null;
   private _version = 0;
@@ -450,15 +550,4 @@ export namespace CompareModel {
     /** How often active runs are refetched while the stream is down (ms). */
     fallbackInterval?: number;
   }
-}
-
-/** Fill `buffer` with a series of the batched query's answer (JSON columns). */
-function resetFrom(buffer: SeriesBuffer, item: IQueriedSeries): void {
-  buffer.reset(
-    item.steps as number[],
-    item.values as MetricValue[],
-    item.total,
-    Array.isArray(item.timestamps) ? item.timestamps : null,
-    item.band ? { min: item.band.min as MetricValue[], max: item.band.max as MetricValue[] } : null
-  );
 }

@@ -2,6 +2,10 @@
  * Metric series held by the compare view: what the server sent (already downsampled
  * to the chart's width) plus points pushed by the stream, thinned again with the same
  * min/max rule when live appends make a series much longer than the chart can show.
+ *
+ * Columns are typed arrays (`Float64Array`), so that 800 series of 1,000 points are 5
+ * flat buffers each rather than millions of boxed numbers: a value that is not finite
+ * (NaN, ±Infinity as logged) is held as NaN and drawn as a gap.
  */
 import { MetricValue } from '../tokens';
 import { IPoints } from './types';
@@ -11,45 +15,144 @@ export function plotValue(value: MetricValue): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
+/** True where a column holds no drawable value (null, or NaN in a typed column). */
+export function isGap(value: number | null | undefined): boolean {
+  return value === null || value === undefined || value !== value;
+}
+
+/** The value as the legend shows it: a number, or "NaN" / "Infinity" / "-Infinity". */
+export function metricValue(value: number): MetricValue {
+  return Number.isFinite(value) ? value : String(value);
+}
+
+/** Typed columns of one series, as decoded from a `base64-le` answer or built here. */
+export interface ISeriesColumns {
+  steps: Float64Array;
+  /** Values as sent: NaN and ±Infinity kept (gaps when drawn). */
+  values: Float64Array;
+  timestamps?: Float64Array | null;
+  band?: { min: Float64Array; max: Float64Array } | null;
+}
+
+const EMPTY = new Float64Array(0);
+
+/** `values` as a column of drawable numbers: finite values, NaN for every other. */
+function drawable(values: ArrayLike<MetricValue>): Float64Array {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    out[i] = typeof v === 'number' && Number.isFinite(v) ? v : NaN;
+  }
+  return out;
+}
+
+/** A copy of `column` with only the finite values (the rest NaN), in place when owned. */
+function finiteOnly(column: Float64Array): Float64Array {
+  for (let i = 0; i < column.length; i++) {
+    if (!Number.isFinite(column[i])) {
+      column[i] = NaN;
+    }
+  }
+  return column;
+}
+
+function pick(column: Float64Array, keep: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(keep.length);
+  for (let i = 0; i < keep.length; i++) {
+    out[i] = column[keep[i]];
+  }
+  return out;
+}
+
+function concat(a: Float64Array, b: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  out.set(a);
+  for (let i = 0; i < b.length; i++) {
+    out[a.length + i] = b[i];
+  }
+  return out;
+}
+
 export class SeriesBuffer {
   /** @param cap - points the chart can show; the buffer is thinned past twice that */
   constructor(readonly cap: number) {}
 
-  xs: number[] = [];
-  ys: (number | null)[] = [];
+  /** Steps (or the points' x on the server's axis), ascending. */
+  xs: Float64Array = EMPTY;
+  /** Drawable values: finite numbers, NaN for a gap. */
+  ys: Float64Array = EMPTY;
   /** Wall time (epoch seconds) per point, where known (empty otherwise). */
-  ts: number[] = [];
+  ts: Float64Array = EMPTY;
   /**
    * Per point the minimum and maximum of the bucket it stands for, when the server
-   * downsampled (null otherwise): the faint band behind the line.
+   * downsampled (null otherwise): the faint band behind the line. NaN: a gap.
    */
-  band: { lo: (number | null)[]; hi: (number | null)[] } | null = null;
+  band: { lo: Float64Array; hi: Float64Array } | null = null;
   /** The latest value as sent, non-finite strings included. */
   last: MetricValue = null;
   /** Points logged in all (not only those kept). */
   total = 0;
+  /** Bumped on every change: lets a chart redraw only the series that changed. */
+  version = 0;
+
+  get length(): number {
+    return this.xs.length;
+  }
 
   get lastStep(): number {
     return this.xs.length ? this.xs[this.xs.length - 1] : -Infinity;
   }
 
-  /** Replace the contents with a series fetched over REST. */
+  /** True when no held value is drawable (all NaN or ±Infinity), or none is held. */
+  get allGaps(): boolean {
+    for (let i = 0; i < this.ys.length; i++) {
+      if (this.ys[i] === this.ys[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Replace the contents with a series fetched over REST (JSON columns; copied). */
   reset(
-    steps: number[],
-    values: MetricValue[],
+    steps: ArrayLike<number>,
+    values: ArrayLike<MetricValue>,
     total?: number,
-    timestamps?: number[] | null,
-    band?: { min: MetricValue[]; max: MetricValue[] } | null
+    timestamps?: ArrayLike<number> | null,
+    band?: { min: ArrayLike<MetricValue>; max: ArrayLike<MetricValue> } | null
   ): void {
-    this.xs = steps.slice();
-    this.ys = values.map(plotValue);
-    this.ts = timestamps && timestamps.length === steps.length ? timestamps.slice() : [];
+    this.xs = Float64Array.from(steps);
+    this.ys = drawable(values);
+    this.ts =
+      timestamps && timestamps.length === steps.length ? Float64Array.from(timestamps) : EMPTY;
     this.band =
       band && band.min.length === steps.length
-        ? { lo: band.min.map(plotValue), hi: band.max.map(plotValue) }
+        ? { lo: drawable(band.min), hi: drawable(band.max) }
         : null;
     this.last = values.length ? values[values.length - 1] : null;
     this.total = total ?? steps.length;
+    this.version++;
+    this._thin();
+  }
+
+  /**
+   * Take typed columns as they are (no copy: the buffer owns them from now on), e.g.
+   * decoded from a `base64-le` answer; non-finite values become gaps.
+   */
+  adopt(columns: ISeriesColumns, total?: number): void {
+    const { steps, values } = columns;
+    const n = steps.length;
+    this.last = values.length ? metricValue(values[values.length - 1]) : null;
+    this.xs = steps;
+    this.ys = finiteOnly(values);
+    this.ts = columns.timestamps && columns.timestamps.length === n ? columns.timestamps : EMPTY;
+    const band = columns.band;
+    this.band =
+      band && band.min.length === n
+        ? { lo: finiteOnly(band.min), hi: finiteOnly(band.max) }
+        : null;
+    this.total = total ?? n;
+    this.version++;
     this._thin();
   }
 
@@ -60,8 +163,9 @@ export class SeriesBuffer {
    */
   merge(points: IPoints, total?: number): number {
     const added = this.append(points, this.lastStep);
-    if (total !== undefined) {
+    if (total !== undefined && total !== this.total) {
       this.total = total;
+      this.version++;
     }
     return added;
   }
@@ -71,28 +175,38 @@ export class SeriesBuffer {
    * REST fetch already returned are not drawn twice). Returns how many were added.
    */
   append(points: IPoints, after = -Infinity): number {
-    let added = 0;
     const n = Math.min(points.steps.length, points.values.length);
+    const xs: number[] = [];
+    const ys: number[] = [];
+    const ts: number[] = [];
+    let last: MetricValue = this.last;
     for (let i = 0; i < n; i++) {
       if (points.steps[i] <= after) {
         continue;
       }
       const y = plotValue(points.values[i]);
-      this.xs.push(points.steps[i]);
-      this.ys.push(y);
-      if (this.ts.length === this.xs.length - 1 && points.timestamps) {
-        this.ts.push(points.timestamps[i]);
-      } else {
-        this.ts = [];
+      xs.push(points.steps[i]);
+      ys.push(y === null ? NaN : y);
+      if (points.timestamps) {
+        ts.push(points.timestamps[i]);
       }
-      if (this.band) {
-        this.band.lo.push(y);
-        this.band.hi.push(y);
-      }
-      this.last = points.values[i];
-      added++;
+      last = points.values[i];
     }
+    const added = xs.length;
+    if (added === 0) {
+      return 0;
+    }
+    // Wall times stay known only while every point has one.
+    const timed = this.ts.length === this.xs.length && ts.length === added;
+    this.ts = timed ? concat(this.ts, ts) : EMPTY;
+    if (this.band) {
+      this.band = { lo: concat(this.band.lo, ys), hi: concat(this.band.hi, ys) };
+    }
+    this.xs = concat(this.xs, xs);
+    this.ys = concat(this.ys, ys);
+    this.last = last;
     this.total += added;
+    this.version++;
     if (this.xs.length > 2 * this.cap) {
       this._thin();
     }
@@ -104,25 +218,25 @@ export class SeriesBuffer {
       return;
     }
     const keep = minmaxIndices(this.ys, this.cap);
-    this.xs = keep.map(i => this.xs[i]);
-    this.ys = keep.map(i => this.ys[i]);
+    this.xs = pick(this.xs, keep);
+    this.ys = pick(this.ys, keep);
     if (this.ts.length) {
-      this.ts = keep.map(i => this.ts[i]);
+      this.ts = pick(this.ts, keep);
     }
     if (this.band) {
       const { lo, hi } = this.band;
-      this.band = { lo: keep.map(i => lo[i]), hi: keep.map(i => hi[i]) };
+      this.band = { lo: pick(lo, keep), hi: pick(hi, keep) };
     }
   }
 }
 
 /**
  * Indices of at most `maxPoints` points: the first, the last, and per equal bucket
- * between them the minimum and the maximum (a gap counts as the minimum, so it stays
- * visible), in order. The same rule as the server's downsampler.
+ * between them the minimum and the maximum (a gap, null or NaN, counts as the
+ * minimum, so it stays visible), in order. The same rule as the server's downsampler.
  */
 export function minmaxIndices(
-  values: ReadonlyArray<number | null>,
+  values: ArrayLike<number | null>,
   maxPoints: number
 ): number[] {
   const n = values.length;
@@ -140,27 +254,34 @@ export function minmaxIndices(
     const end = 1 + Math.floor(((b + 1) * inner) / buckets);
     let lo = -1;
     let hi = -1;
+    let loGap = false;
     for (let i = start; i < end; i++) {
       const v = values[i];
-      if (v === null) {
-        if (lo === -1 || values[lo] !== null) {
+      if (isGap(v)) {
+        if (lo === -1 || !loGap) {
           lo = i;
+          loGap = true;
         }
         continue;
       }
-      if (lo === -1 || (values[lo] !== null && v < (values[lo] as number))) {
+      if (lo === -1 || (!loGap && (v as number) < (values[lo] as number))) {
         lo = i;
       }
-      if (hi === -1 || v > (values[hi] as number)) {
+      if (hi === -1 || (v as number) > (values[hi] as number)) {
         hi = i;
       }
     }
-    const picks = [lo, hi].filter(i => i !== -1).sort((a, b) => a - b);
-    for (const i of picks) {
-      if (i !== out[out.length - 1]) {
-        out.push(i);
+    if (lo !== -1 && hi !== -1 && hi < lo) {
+      out.push(hi, lo);
+    } else {
+      if (lo !== -1) {
+        out.push(lo);
+      }
+      if (hi !== -1 && hi !== lo) {
+        out.push(hi);
       }
     }
+    // A bucket holds at least one index, and buckets are in order: no duplicates.
   }
   out.push(n - 1);
   return out;

@@ -11,6 +11,7 @@ import { useModelState } from '../components/useModel';
 import { IMLHubModel, IMLHubState, IRun } from '../tokens';
 import { CompareModel } from './compareModel';
 import { CompareView } from './components/CompareView';
+import { panelPlotWidth } from './components/PanelGrid';
 import { ExperimentsPanel, ExperimentsView } from './components/ExperimentsPanel';
 import { OPEN_PROJECT_EVENT } from './events';
 import { ExperimentsModel, IExperimentsState } from './runsModel';
@@ -225,13 +226,13 @@ export class CompareContent extends ReactWidget {
     super.onResize(msg);
     if (!this._started) {
       this._start();
-    } else if (this._points() > this.model.maxPoints * 1.5) {
-      // Much wider than when fetched (a maximised panel): fetch at the new resolution.
-      void this.model.load(this._points());
+    } else {
+      // Much wider than when fetched (a maximised panel): the series at the new resolution.
+      void this.model.ensureResolution(this._points());
     }
   }
 
-  /** Load once the width is known: one point per device pixel column of the chart. */
+  /** Load once the width is known: one point per device pixel column of a panel's plot. */
   private _start(force = false): void {
     if (this._started || !this.isVisible || (this.node.clientWidth <= 0 && !force)) {
       return;
@@ -241,8 +242,8 @@ export class CompareContent extends ReactWidget {
   }
 
   private _points(): number {
-    const chart = Math.max(this.node.clientWidth - CONTENT_PADDING, 200);
-    return Math.round(chart * Math.min(window.devicePixelRatio || 1, 2));
+    const grid = Math.max(this.node.clientWidth - CONTENT_PADDING, 200);
+    return Math.round(panelPlotWidth(grid) * Math.min(window.devicePixelRatio || 1, 2));
   }
 
   protected render(): JSX.Element {

@@ -424,11 +424,11 @@ test.describe('Experiments chart data (no browser)', () => {
   test('a series buffer drops points the fetch already had and thins long live tails', () => {
     const buffer = new SeriesBuffer(50);
     buffer.reset([0, 1, 2], [1, 'NaN', 0.5], 3);
-    expect(buffer.ys).toEqual([1, null, 0.5]);
+    expect(Array.from(buffer.ys)).toEqual([1, NaN, 0.5]);
     expect(buffer.last).toBe(0.5);
     // Pushed while fetching: steps 1 and 2 were in the fetch, 3 is new.
     expect(buffer.append({ steps: [1, 2, 3], values: [9, 9, 0.25] }, buffer.lastStep)).toBe(1);
-    expect(buffer.xs).toEqual([0, 1, 2, 3]);
+    expect(Array.from(buffer.xs)).toEqual([0, 1, 2, 3]);
     expect(buffer.total).toBe(4);
     const steps = Array.from({ length: 200 }, (_, i) => 4 + i);
     buffer.append({ steps, values: steps.map(s => 1 / s) });

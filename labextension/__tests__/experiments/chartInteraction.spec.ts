@@ -25,6 +25,11 @@ describe('hoverRows', () => {
     ]);
   });
 
+  it('skips NaN gaps of typed columns too', () => {
+    const typed = { id: 't', label: 't', color: '#000', xs: Float64Array.from([0, 1, 2]), ys: Float64Array.from([1, NaN, 1]) };
+    expect(hoverRows([typed, line('a', [1, 5, 9])], 1, 4).map(r => r.id)).toEqual(['a']);
+  });
+
   it('shows at most six runs', () => {
     const lines = Array.from({ length: 9 }, (_, i) => line(`r${i}`, [i, i, i]));
     expect(hoverRows(lines, 0, 0)).toHaveLength(6);

@@ -71,6 +71,12 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
           {model.error}
         </div>
       )}
+      {model.missing.length > 0 && runs.length > 0 && (
+        <div className="jp-MLHubExp-note" role="note">
+          {model.missing.length} of the {model.runIds.length} runs could not be read (deleted,
+          or not shared with you): they are left out.
+        </div>
+      )}
       {runs.length === 0 && model.loading && (
         <div className="jp-MLHub-empty">Loading…</div>
       )}

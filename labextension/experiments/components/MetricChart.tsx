@@ -2,12 +2,14 @@
  * One metric's curves, one line per run, drawn by uPlot on a canvas. uPlot's faceted
  * mode (mode 2) gives every run its own x array, so series downsampled independently
  * by the server need no alignment. Data changes go to `setData`; only a change in which
- * runs are drawn, or of theme, rebuilds the plot.
+ * runs are drawn, or of theme, rebuilds the plot. The series are typed columns with NaN
+ * gaps: their lines and ranges come from canvasLines.ts, as the compare view's panels.
  */
 import React, { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 
 import { IRun } from '../../tokens';
+import { extents, typedLinePaths } from '../canvasLines';
 import { attachInteraction, IHover, IHoverLine } from '../chartInteraction';
 import { requestOpenRun } from '../events';
 import { SeriesBuffer } from '../series';
@@ -41,6 +43,7 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
   const plot = useRef<uPlot | null>(null);
   const signature = useRef('');
   const drawnRef = useRef<IDrawn[]>([]);
+  const range = useRef<IRanges>({ x: [0, 1], y: [0, 1] });
   const zoomed = useRef(false);
   const [hover, setHover] = useState<IHover | null>(null);
   const [isZoomed, setZoomed] = useState(false);
@@ -62,7 +65,7 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
   drawnRef.current = drawn;
   // Nothing finite to draw (every value NaN or ±Infinity): the axes still show, with a
   // fixed y range, and a note says why there is no line.
-  const nonFinite = drawn.length > 0 && drawn.every(d => d.buffer.ys.every(y => y === null));
+  const nonFinite = drawn.length > 0 && drawn.every(d => d.buffer.allGaps);
 
   useEffect(() => {
     const el = host.current;
@@ -70,6 +73,7 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
       return;
     }
     const data = plotData(drawn);
+    range.current = ranges(drawn, nonFinite);
     const sig = `${drawn.map(d => d.run.id).join(',')}|${themeVersion}|${nonFinite}`;
     if (plot.current === null || sig !== signature.current) {
       destroy();
@@ -77,7 +81,7 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
         options(
           el,
           drawn.map(d => ({ label: d.run.name, color: d.color })),
-          nonFinite
+          range
         ),
         data,
         el
@@ -201,7 +205,7 @@ function HoverBox(props: { hover: IHover }): JSX.Element {
 export function nonFiniteNote(drawn: Array<{ buffer: SeriesBuffer }>): string {
   const kinds = new Set(drawn.map(d => String(d.buffer.last)));
   const what = kinds.size === 1 ? `${[...kinds][0]} values` : 'non-finite values (NaN, ±Infinity)';
-  const steps = drawn.flatMap(d => d.buffer.xs);
+  const steps = drawn.flatMap(d => Array.from(d.buffer.xs));
   const total = drawn.reduce((n, d) => n + d.buffer.total, 0);
   const first = Math.min(...steps);
   const last = Math.max(...steps);
@@ -243,6 +247,33 @@ function themeColors(el: HTMLElement): { text: string; grid: string; font: strin
   };
 }
 
+interface IRanges {
+  x: uPlot.Range.MinMax;
+  y: uPlot.Range.MinMax;
+}
+
+/** The data's x extent and its y extent padded as uPlot pads; fixed when nothing is finite. */
+function ranges(drawn: IDrawn[], nonFinite: boolean): IRanges {
+  const found = extents(
+    drawn.map(d => ({ xs: d.buffer.xs, ys: [d.buffer.ys] })),
+    false
+  );
+  if (nonFinite || found.y === null || found.x === null) {
+    // Around the logged steps, with no value to range y by.
+    const steps = drawn.flatMap(d => Array.from(d.buffer.xs));
+    const x = padRange(
+      null as unknown as uPlot,
+      steps.length ? Math.min(...steps) : null,
+      steps.length ? Math.max(...steps) : null
+    );
+    return { x, y: [0, 1] };
+  }
+  return {
+    x: padRange(null as unknown as uPlot, found.x[0], found.x[1]),
+    y: uPlot.rangeNum(found.y[0], found.y[1], 0.1, true)
+  };
+}
+
 /** An x range around the logged steps, also for a single step (uPlot finds none then). */
 export function padRange(_u: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax {
   if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) {
@@ -255,7 +286,7 @@ export function padRange(_u: uPlot, min: number | null, max: number | null): uPl
 function options(
   el: HTMLElement,
   lines: Array<{ label: string; color: string }>,
-  nonFinite = false
+  range: { current: IRanges }
 ): uPlot.Options {
   const { text, grid, font } = themeColors(el);
   const axis: uPlot.Axis = {
@@ -264,17 +295,17 @@ function options(
     grid: { stroke: grid, width: 1 },
     ticks: { stroke: grid, width: 1 }
   };
-  const linear = uPlot.paths.linear?.();
   return {
     mode: 2,
     width: Math.max(el.clientWidth, 200),
     height: HEIGHT,
     legend: { show: false },
     cursor: { show: false },
-    // With no finite value uPlot finds no y range and draws no axes at all.
+    // Ranged from the typed columns here (uPlot's ranging assumes null gaps, not NaN);
+    // with no finite value, fixed ranges, else uPlot would draw no axes at all.
     scales: {
-      x: nonFinite ? { time: false, range: padRange } : { time: false },
-      y: nonFinite ? { auto: false, range: [0, 1] } : { auto: true }
+      x: { time: false, auto: true, range: () => range.current.x },
+      y: { auto: true, range: () => range.current.y }
     },
     axes: [{ ...axis, incrs: STEP_INCREMENTS }, { ...axis, size: 60 }],
     series: [
@@ -283,11 +314,12 @@ function options(
         label: line.label,
         stroke: line.color,
         width: 1.5,
-        paths: linear,
+        paths: typedLinePaths,
+        auto: false,
         points: { show: false },
         facets: [
-          { scale: 'x', auto: true },
-          { scale: 'y', auto: true }
+          { scale: 'x', auto: false },
+          { scale: 'y', auto: false }
         ]
       }))
     ]

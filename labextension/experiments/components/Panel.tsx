@@ -3,24 +3,34 @@
  * the x axis all panels share (step, wall time or time since the run's start), smoothed
  * by a time-weighted EMA with the raw line faint behind, a faint min/max band where the
  * server downsampled, log or linear y with optional bounds, and the zoom and crosshair
- * of the whole grid. Drawn by uPlot (faceted mode: every run has its own x array).
+ * of the whole grid. Drawn by uPlot (faceted mode: every run has its own x array) with
+ * the lines built by canvasLines.ts: one path per run straight from the series' typed
+ * columns, and scales ranged here (NaN gaps); a line is recomputed (smoothing, log,
+ * axis) only when its series changed, and a panel none of whose series changed is not
+ * redrawn on a model change.
  */
 import React, { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 
 import { formatMetric } from '../../components/format';
 import { IRun } from '../../tokens';
+import { drawBands, extents, IBand, typedLinePaths, YColumn } from '../canvasLines';
 import { attachInteraction, IHover, IHoverLine } from '../chartInteraction';
 import { SeriesBuffer } from '../series';
 import { smoothEma } from '../smoothing';
 import { XAxis } from '../types';
-import { LegendLabel, nonFiniteNote, padRange } from './MetricChart';
+import { LegendLabel, nonFiniteNote } from './MetricChart';
 
 export const PANEL_HEIGHTS = { S: 150, M: 210, L: 300 };
 export type PanelSize = keyof typeof PANEL_HEIGHTS;
 
 /** Legend rows shown before "show all". */
 const LEGEND_TOP = 10;
+/**
+ * Min/max bands are drawn for at most this many lines: beyond, the faint bands of every
+ * run overlap into one haze that says nothing and costs a fill per run.
+ */
+export const BAND_MAX_LINES = 20;
 
 export interface IPanelLine {
   run: IRun;
@@ -51,6 +61,8 @@ export interface IPanelProps {
   /** This panel's own axis settings, kept by the grid (they outlive a filtered-out panel). */
   settings: IPanelSettings;
   onSettings: (settings: IPanelSettings) => void;
+  /** The plot's width in CSS pixels once laid out (the grid asks for series at that resolution). */
+  onWidth?: (widthPx: number) => void;
   version: number;
   themeVersion: number;
 }
@@ -68,11 +80,20 @@ interface IDrawn {
   id: string;
   label: string;
   color: string;
-  xs: number[];
-  raw: (number | null)[];
-  ys: (number | null)[];
-  lo: (number | null)[] | null;
-  hi: (number | null)[] | null;
+  xs: ArrayLike<number>;
+  raw: YColumn;
+  ys: YColumn;
+  lo: Float64Array | null;
+  hi: Float64Array | null;
+}
+
+/** A drawn line kept between renders: recomputed only when its series or a setting changed. */
+interface ICached {
+  buffer: SeriesBuffer;
+  version: number;
+  key: string;
+  color: string;
+  drawn: IDrawn | null;
 }
 
 const AXIS_LABEL: Record<XAxis, string> = {
@@ -90,8 +111,12 @@ export function Panel(props: IPanelProps): JSX.Element {
   const [hover, setHover] = useState<IHover | null>(null);
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  const lastDrawn = useRef<IDrawn[]>([]);
   const signature = useRef('');
   const drawnRef = useRef<IDrawn[]>([]);
+  const cache = useRef(new Map<string, ICached>());
+  const dataSig = useRef('');
+  const range = useRef<{ x: uPlot.Range.MinMax; y: uPlot.Range.MinMax }>({ x: [0, 1], y: [0, 1] });
   const detach = useRef<(() => void) | null>(null);
   const propsRef = useRef(props);
   propsRef.current = props;
@@ -100,19 +125,43 @@ export function Panel(props: IPanelProps): JSX.Element {
   // Recomputed (smoothing included) only when the data or a setting changed, not on
   // every crosshair move of a neighbouring panel.
   const linesKey = lines.map(l => `${l.run.id}:${l.color}:${hidden.has(l.run.id)}`).join(',');
-  const drawn = useMemo(
-    () =>
-      lines
-        .filter(line => !hidden.has(line.run.id))
-        .map(line => drawnLine(line, xAxis, props.starts, smoothing, logY))
-        .filter((d): d is IDrawn => d !== null),
-    [props.version, linesKey, xAxis, smoothing, logY]
-  );
+  const drawn = useMemo(() => {
+    const key = `${xAxis}|${smoothing}|${logY}`;
+    const next = new Map<string, ICached>();
+    const out: IDrawn[] = [];
+    for (const line of lines) {
+      if (hidden.has(line.run.id)) {
+        continue;
+      }
+      const id = line.run.id;
+      let kept = cache.current.get(id);
+      if (
+        !kept ||
+        kept.buffer !== line.buffer ||
+        kept.version !== line.buffer.version ||
+        kept.key !== key ||
+        kept.color !== line.color
+      ) {
+        kept = {
+          buffer: line.buffer,
+          version: line.buffer.version,
+          key,
+          color: line.color,
+          drawn: drawnLine(line, xAxis, props.starts, smoothing, logY)
+        };
+      }
+      next.set(id, kept);
+      if (kept.drawn) {
+        out.push(kept.drawn);
+      }
+    }
+    cache.current = next;
+    return out;
+  }, [props.version, linesKey, xAxis, smoothing, logY]);
   drawnRef.current = drawn;
   // Nothing finite to draw (every value NaN or ±Infinity): axes on fixed ranges and a
   // note saying why there is no line.
-  const nonFinite =
-    lines.length > 0 && lines.every(l => l.buffer.ys.every(y => y === null));
+  const nonFinite = lines.length > 0 && lines.every(l => l.buffer.allGaps);
   const lower = parseBound(yMin);
   const upper = parseBound(yMax);
 
@@ -138,15 +187,23 @@ export function Panel(props: IPanelProps): JSX.Element {
       return;
     }
     const smooth = smoothing > 0;
+    // The lines' objects change only when recomputed: same objects, nothing to redraw.
+    const before = lastDrawn.current;
+    const changed =
+      drawn.length !== before.length ||
+      drawn.some((d, i) => d.ys !== before[i].ys || d.xs !== before[i].xs);
+    lastDrawn.current = drawn;
     const data = plotData(drawn, smooth);
+    // The shared zoom, else the data's extent: uPlot asks `range` whenever it ranges.
+    const found = ranges(drawn, smooth, logY, lower, upper, nonFinite);
+    range.current = { x: xRange ?? found.x, y: found.y };
+    const rangeSig = `${range.current.x.join(',')}|${range.current.y.join(',')}`;
     const sig = [
       drawn.map(d => d.id).join(','),
       drawn.map(d => d.color).join(','),
       themeVersion,
       logY,
       smooth,
-      lower,
-      upper,
       xAxis,
       height,
       nonFinite
@@ -154,7 +211,7 @@ export function Panel(props: IPanelProps): JSX.Element {
     if (plot.current === null || sig !== signature.current) {
       destroy();
       const u = new uPlot(
-        options(el, drawn, { smooth, logY, lower, upper, xAxis, height, nonFinite }),
+        options(el, drawn, { range, drawn: drawnRef }, { smooth, logY, xAxis, height, nonFinite }),
         data,
         el
       );
@@ -171,19 +228,18 @@ export function Panel(props: IPanelProps): JSX.Element {
         onRange: (a, b) => propsRef.current.onZoom([a, b], u.over.clientWidth),
         resetZoom: () => propsRef.current.onZoom(null, u.over.clientWidth)
       });
-    } else {
-      plot.current.setData(data, xRange === null);
-    }
-    if (xRange !== null) {
-      plot.current.setScale('x', { min: xRange[0], max: xRange[1] });
+      dataSig.current = rangeSig;
+      propsRef.current.onWidth?.(u.over.clientWidth);
+    } else if (changed || rangeSig !== dataSig.current) {
+      // Redraw only when a line or a range changed (not for another panel's new points).
+      plot.current.setData(data, true);
+      dataSig.current = rangeSig;
     }
     el.dataset.points = String(drawn.reduce((n, d) => n + d.xs.length, 0));
     el.dataset.total = String(lines.reduce((n, l) => n + l.buffer.total, 0));
     el.dataset.version = String(props.version);
     // What is drawn, for tests: the sum of the first line's (smoothed) values.
-    el.dataset.lineSum = drawn.length
-      ? String(drawn[0].ys.reduce<number>((n, y) => n + (y ?? 0), 0))
-      : '';
+    el.dataset.lineSum = drawn.length ? String(columnSum(drawn[0].ys)) : '';
   }, [drawn, themeVersion, lower, upper, xRange?.[0], xRange?.[1], height, nonFinite]);
 
   useEffect(() => {
@@ -194,6 +250,7 @@ export function Panel(props: IPanelProps): JSX.Element {
     const observer = new ResizeObserver(() => {
       if (plot.current && el.clientWidth > 0) {
         plot.current.setSize({ width: el.clientWidth, height: PANEL_HEIGHTS[propsRef.current.size] });
+        propsRef.current.onWidth?.(plot.current.over.clientWidth);
       }
     });
     observer.observe(el);
@@ -346,7 +403,7 @@ function axisXs(
   buffer: SeriesBuffer,
   axis: XAxis,
   start: number | undefined
-): number[] | null {
+): Float64Array | null {
   if (axis === 'step') {
     return buffer.xs;
   }
@@ -357,7 +414,20 @@ function axisXs(
     return buffer.ts;
   }
   const origin = start ?? buffer.ts[0] ?? 0;
-  return buffer.ts.map(t => t - origin);
+  const out = new Float64Array(buffer.ts.length);
+  for (let i = 0; i < out.length; i++) {
+    out[i] = buffer.ts[i] - origin;
+  }
+  return out;
+}
+
+/** A log axis cannot show zero or negative values: a copy with those as gaps. */
+function positiveOnly(ys: Float64Array): Float64Array {
+  const out = new Float64Array(ys.length);
+  for (let i = 0; i < ys.length; i++) {
+    out[i] = ys[i] > 0 ? ys[i] : NaN;
+  }
+  return out;
 }
 
 function drawnLine(
@@ -371,10 +441,7 @@ function drawnLine(
   if (xs === null) {
     return null;
   }
-  // A log axis cannot show zero or negative values: they become gaps.
-  const positive = (ys: (number | null)[]) =>
-    logY ? ys.map(y => (y !== null && y > 0 ? y : null)) : ys;
-  const raw = positive(line.buffer.ys);
+  const raw = logY ? positiveOnly(line.buffer.ys) : line.buffer.ys;
   const band = line.buffer.band;
   return {
     id: line.run.id,
@@ -383,9 +450,20 @@ function drawnLine(
     xs,
     raw,
     ys: smoothing > 0 ? smoothEma(xs, raw, smoothing) : raw,
-    lo: band ? positive(band.lo) : null,
-    hi: band ? positive(band.hi) : null
+    lo: band ? (logY ? positiveOnly(band.lo) : band.lo) : null,
+    hi: band ? (logY ? positiveOnly(band.hi) : band.hi) : null
   };
+}
+
+function columnSum(ys: YColumn): number {
+  let sum = 0;
+  for (let i = 0; i < ys.length; i++) {
+    const y = ys[i];
+    if (y !== null && y === y) {
+      sum += y;
+    }
+  }
+  return sum;
 }
 
 function plotData(drawn: IDrawn[], smooth: boolean): uPlot.AlignedData {
@@ -399,6 +477,33 @@ function plotData(drawn: IDrawn[], smooth: boolean): uPlot.AlignedData {
     data.push([d.xs, d.ys]);
   });
   return data as unknown as uPlot.AlignedData;
+}
+
+/**
+ * The x and y ranges of what is drawn (uPlot's own ranging assumes null gaps): x exactly
+ * the data's, y padded as uPlot pads (to nice bounds on a log axis), the user's bounds
+ * first; fixed ranges when nothing finite is drawn.
+ */
+function ranges(
+  drawn: IDrawn[],
+  smooth: boolean,
+  logY: boolean,
+  lower: number | null,
+  upper: number | null,
+  nonFinite: boolean
+): { x: uPlot.Range.MinMax; y: uPlot.Range.MinMax } {
+  const found = extents(
+    drawn.map(d => ({ xs: d.xs, ys: smooth ? [d.raw, d.ys] : [d.ys] })),
+    logY
+  );
+  const [x0, x1] = found.x ?? [0, 1];
+  const x: uPlot.Range.MinMax = x0 === x1 ? [x0 - 1, x1 + 1] : [x0, x1];
+  if (nonFinite || found.y === null) {
+    return { x, y: [lower ?? 0, upper ?? 1] };
+  }
+  const [y0, y1] = found.y;
+  const padded = logY ? uPlot.rangeLog(y0, y1, 10, false) : uPlot.rangeNum(y0, y1, 0.1, true);
+  return { x, y: [lower ?? padded[0], upper ?? padded[1]] };
 }
 
 function hoverLines(drawn: IDrawn[]): IHoverLine[] {
@@ -453,14 +558,24 @@ export function withAlpha(color: string, alpha: number): string {
 interface IOptionFlags {
   smooth: boolean;
   logY: boolean;
-  lower: number | null;
-  upper: number | null;
   xAxis: XAxis;
   height: number;
   nonFinite: boolean;
 }
 
-function options(el: HTMLElement, drawn: IDrawn[], flags: IOptionFlags): uPlot.Options {
+interface IPlotRefs {
+  /** The ranges the panel computed for what it draws now. */
+  range: { current: { x: uPlot.Range.MinMax; y: uPlot.Range.MinMax } };
+  /** The lines drawn now (their bands are filled under them). */
+  drawn: { current: IDrawn[] };
+}
+
+function options(
+  el: HTMLElement,
+  drawn: IDrawn[],
+  refs: IPlotRefs,
+  flags: IOptionFlags
+): uPlot.Options {
   const { text, grid, font } = themeColors(el);
   const axis: uPlot.Axis = {
     stroke: text,
@@ -468,11 +583,12 @@ function options(el: HTMLElement, drawn: IDrawn[], flags: IOptionFlags): uPlot.O
     grid: { stroke: grid, width: 1 },
     ticks: { stroke: grid, width: 1 }
   };
-  const linear = uPlot.paths.linear?.();
+  // Ranged by `range` (what the panel computed), not by uPlot from the data.
   const facets: uPlot.Series.Facet[] = [
-    { scale: 'x', auto: true },
-    { scale: 'y', auto: true }
+    { scale: 'x', auto: false },
+    { scale: 'y', auto: false }
   ];
+  const paths = typedLinePaths;
   const series: uPlot.Series[] = [{}];
   drawn.forEach(d => {
     if (flags.smooth) {
@@ -480,7 +596,8 @@ function options(el: HTMLElement, drawn: IDrawn[], flags: IOptionFlags): uPlot.O
         label: `${d.label} (raw)`,
         stroke: withAlpha(d.color, 0.25),
         width: 1,
-        paths: linear,
+        paths,
+        auto: false,
         points: { show: false },
         facets
       } as uPlot.Series);
@@ -489,12 +606,12 @@ function options(el: HTMLElement, drawn: IDrawn[], flags: IOptionFlags): uPlot.O
       label: d.label,
       stroke: d.color,
       width: 1.5,
-      paths: linear,
+      paths,
+      auto: false,
       points: { show: false },
       facets
     } as uPlot.Series);
   });
-  const { lower, upper } = flags;
   const xAxis: uPlot.Axis =
     flags.xAxis === 'step'
       ? { ...axis, incrs: STEP_INCREMENTS }
@@ -511,22 +628,14 @@ function options(el: HTMLElement, drawn: IDrawn[], flags: IOptionFlags): uPlot.O
     legend: { show: false },
     cursor: { show: false },
     scales: {
-      x: flags.nonFinite ? { time: false, range: padRange } : { time: false },
-      y: flags.nonFinite
-        ? { auto: false, range: [0, 1] }
-        : {
-            distr: flags.logY ? 3 : 1,
-            range:
-              lower === null && upper === null
-                ? undefined
-                : (_u, min, max) => [lower ?? min, upper ?? max]
-          }
+      x: { time: false, auto: true, range: () => refs.range.current.x },
+      y: { auto: true, distr: flags.logY && !flags.nonFinite ? 3 : 1, range: () => refs.range.current.y }
     },
     axes: [xAxis, { ...axis, size: 60 }],
     series,
     hooks: {
-      // The min/max band of downsampled series, faint, under the lines.
-      drawAxes: [u => drawBands(u, drawn)],
+      // The min/max band of downsampled series, faint, under the lines (few lines only).
+      drawAxes: [u => drawBands(u, bandsOf(refs.drawn.current))],
       // The x range shown, for tests and tools (uPlot settles scales after construction).
       setScale: [
         (u, key) => {
@@ -540,51 +649,12 @@ function options(el: HTMLElement, drawn: IDrawn[], flags: IOptionFlags): uPlot.O
   };
 }
 
-function drawBands(u: uPlot, drawn: IDrawn[]): void {
-  const ctx = u.ctx;
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
-  ctx.clip();
-  for (const d of drawn) {
-    if (!d.lo || !d.hi) {
-      continue;
-    }
-    ctx.fillStyle = withAlpha(d.color, 0.12);
-    ctx.beginPath();
-    let open = false;
-    const upper: Array<[number, number]> = [];
-    const flush = () => {
-      for (let k = upper.length - 1; k >= 0; k--) {
-        ctx.lineTo(upper[k][0], upper[k][1]);
-      }
-      ctx.closePath();
-      upper.length = 0;
-      open = false;
-    };
-    for (let i = 0; i < d.xs.length; i++) {
-      const lo = d.lo[i];
-      const hi = d.hi[i];
-      if (lo === null || hi === null) {
-        if (open) {
-          flush();
-        }
-        continue;
-      }
-      const x = u.valToPos(d.xs[i], 'x', true);
-      const y0 = u.valToPos(lo, 'y', true);
-      if (open) {
-        ctx.lineTo(x, y0);
-      } else {
-        ctx.moveTo(x, y0);
-        open = true;
-      }
-      upper.push([x, u.valToPos(hi, 'y', true)]);
-    }
-    if (open) {
-      flush();
-    }
-    ctx.fill();
+/** The bands of the lines a plot draws now (none past {@link BAND_MAX_LINES}). */
+function bandsOf(drawn: IDrawn[]): IBand[] {
+  if (drawn.length > BAND_MAX_LINES) {
+    return [];
   }
-  ctx.restore();
+  return drawn
+    .filter(d => d.lo !== null && d.hi !== null)
+    .map(d => ({ xs: d.xs, lo: d.lo!, hi: d.hi!, fill: withAlpha(d.color, 0.12) }));
 }

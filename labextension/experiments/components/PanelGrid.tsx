@@ -23,6 +23,24 @@ export interface IPanelGridProps {
   themeVersion: number;
 }
 
+/** The grid's column widths (CSS px) and gap, as experiments.css lays panels out. */
+const COLUMN_MIN: Record<PanelSize, number> = { S: 200, M: 300, L: 480 };
+const COLUMN_GAP = 20;
+/** A panel's border and padding either side of its plot. */
+const PANEL_CHROME = 18;
+
+/**
+ * The plot width (CSS px) of one panel in a grid `gridWidth` wide: `repeat(auto-fill,
+ * minmax(<min>, 1fr))` fits as many columns as it can and shares the rest. The series
+ * are fetched at this resolution, not at the grid's whole width.
+ */
+export function panelPlotWidth(gridWidth: number, size: PanelSize = 'M'): number {
+  const min = COLUMN_MIN[size];
+  const columns = Math.max(1, Math.floor((gridWidth + COLUMN_GAP) / (min + COLUMN_GAP)));
+  const column = (gridWidth - COLUMN_GAP * (columns - 1)) / columns;
+  return Math.max(100, Math.floor(column - PANEL_CHROME));
+}
+
 /** The metric filter as a regex matched anywhere in the name, or the error it gives. */
 export function metricFilter(text: string): { test: (key: string) => boolean; error: string | null } {
   const source = text.trim();
@@ -99,6 +117,7 @@ export function PanelGrid(props: IPanelGridProps): JSX.Element {
         onCrosshair={setCrosshair}
         settings={settings[key] ?? DEFAULT_PANEL_SETTINGS}
         onSettings={s => setSettings(all => ({ ...all, [key]: s }))}
+        onWidth={width => void model.ensureResolution(width * Math.min(window.devicePixelRatio || 1, 2))}
         version={version}
         themeVersion={themeVersion}
       />

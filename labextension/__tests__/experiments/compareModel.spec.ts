@@ -1,0 +1,177 @@
+import { Signal } from '@lumino/signaling';
+
+import { CompareModel, ICompareApi } from '../../experiments/compareModel';
+import { RunStream } from '../../experiments/stream';
+import { ISeriesQuery, ISeriesQueryResult, StreamMessage } from '../../experiments/types';
+import { IRun } from '../../tokens';
+
+/** Stands for the live stream: the test pushes messages. */
+class FakeStream {
+  readonly message = new Signal<this, StreamMessage>(this);
+  readonly reconnected = new Signal<this, void>(this);
+  readonly statusChanged = new Signal<this, string>(this);
+  status = 'live';
+  async subscribe(): Promise<void> {
+    // Subscribed at once.
+  }
+  dispose(): void {
+    Signal.clearData(this);
+  }
+}
+
+function run(id: string): IRun {
+  return {
+    id,
+    name: `run-${id}`,
+    project: 'p',
+    status: 'finished',
+    params: {},
+    latest_metrics: {},
+    updated_at: '2026-01-01T00:00:00Z'
+  } as unknown as IRun;
+}
+
+/** Base64 of little-endian int64 / float64 arrays, as the server's `base64-le` answer. */
+function b64(values: number[], int = false): string {
+  const buffer = new ArrayBuffer(values.length * 8);
+  const view = new DataView(buffer);
+  values.forEach((v, i) =>
+    int ? view.setBigInt64(i * 8, BigInt(v), true) : view.setFloat64(i * 8, v, true)
+  );
+  return Buffer.from(new Uint8Array(buffer)).toString('base64');
+}
+
+interface IFake extends ICompareApi {
+  calls: { getRun: string[]; getRuns: string[][]; queries: ISeriesQuery[] };
+}
+
+/** Runs a, b (c is not readable); each has `loss` over steps 0..9 (its values by run). */
+function fakeApi(options: { gate?: () => Promise<void> } = {}): IFake {
+  const calls = { getRun: [] as string[], getRuns: [] as string[][], queries: [] as ISeriesQuery[] };
+  return {
+    calls,
+    getRun: async id => (calls.getRun.push(id), run(id)),
+    getRuns: async ids => (calls.getRuns.push([...ids]), ids.filter(id => id !== 'c').map(run)),
+    queryMetrics: async (query): Promise<ISeriesQueryResult> => {
+      calls.queries.push(query);
+      await options.gate?.();
+      const lo = query.min_x ?? 0;
+      const hi = query.max_x ?? 9;
+      const steps = Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
+      const series = query.runs
+        .filter(id => id !== 'c')
+        .map(id => ({
+          run: id,
+          key: 'loss',
+          steps: b64(steps, true),
+          values: b64(steps.map(s => (s === 5 && id === 'b' ? NaN : s * (id === 'a' ? 1 : 2)))),
+          downsampled: false,
+          total: 10,
+          last_step: 9,
+          band: null
+        }));
+      return { x: query.x ?? 'step', encoding: 'base64-le', series, missing: [], starts: {} } as never;
+    }
+  };
+}
+
+describe('CompareModel', () => {
+  let model: CompareModel;
+  afterEach(() => model.dispose());
+
+  const make = (api: ICompareApi) =>
+    (model = new CompareModel(['a', 'b', 'c'], {
+      api,
+      stream: new FakeStream() as unknown as RunStream
+    }));
+
+  it('lists the runs in one request and decodes base64 columns into typed arrays', async () => {
+    const api = fakeApi();
+    make(api);
+    await model.load(300);
+    expect(api.calls.getRuns).toEqual([['a', 'b', 'c']]);
+    expect(api.calls.getRun).toEqual([]);
+    expect(api.calls.queries).toHaveLength(1);
+    expect(api.calls.queries[0]).toMatchObject({ runs: ['a', 'b', 'c'], max_points: 300, encoding: 'base64-le' });
+    expect(model.runs.map(r => r.id)).toEqual(['a', 'b']);
+    expect(model.missing).toEqual(['c']);
+    const b = model.series('loss').get('b')!;
+    expect(b.xs).toBeInstanceOf(Float64Array);
+    expect(Array.from(b.xs)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(b.ys[4]).toBe(8);
+    expect(Number.isNaN(b.ys[5])).toBe(true);
+    expect(b.last).toBe(18);
+    expect(model.loadMs).not.toBeNull();
+  });
+
+  it('re-fetches only the series on a zoom and on an axis change', async () => {
+    const api = fakeApi();
+    make(api);
+    await model.load(300);
+    await model.zoom([2, 4], 120);
+    expect(api.calls.getRuns).toHaveLength(1);
+    expect(api.calls.queries).toHaveLength(2);
+    expect(api.calls.queries[1]).toMatchObject({ min_x: 2, max_x: 4, max_points: 120 });
+    expect(Array.from(model.series('loss').get('a')!.xs)).toEqual([2, 3, 4]);
+    expect(model.zoomMs).not.toBeNull();
+    await model.setXAxis('wall');
+    expect(api.calls.getRuns).toHaveLength(1);
+    expect(api.calls.queries[2]).toMatchObject({ x: 'wall', timestamps: true });
+    expect(api.calls.queries[2].min_x).toBeUndefined();
+    // A reload (the button, a lost stream) brings the runs again.
+    await model.reload();
+    expect(api.calls.getRuns).toHaveLength(2);
+  });
+
+  it('is loading during a zoom and fetches once more for what was asked meanwhile', async () => {
+    let release: () => void = () => undefined;
+    let gated = false;
+    const api = fakeApi({
+      gate: () => (gated ? new Promise<void>(resolve => (release = resolve)) : Promise.resolve())
+    });
+    make(api);
+    await model.load(300);
+    gated = true;
+    const first = model.zoom([1, 8], 100);
+    expect(model.loading).toBe(true);
+    const second = model.zoom([3, 5], 100);
+    gated = false;
+    release();
+    await Promise.all([first, second]);
+    expect(model.loading).toBe(false);
+    // The zoom asked while the first was in flight is the one in place.
+    expect(api.calls.queries.map(q => [q.min_x, q.max_x])).toEqual([
+      [undefined, undefined],
+      [1, 8],
+      [3, 5]
+    ]);
+    expect(Array.from(model.series('loss').get('a')!.xs)).toEqual([3, 4, 5]);
+    expect(api.calls.getRuns).toHaveLength(1);
+  });
+
+  it('fetches again at a higher resolution only when much wider', async () => {
+    const api = fakeApi();
+    make(api);
+    await model.load(300);
+    await model.ensureResolution(400);
+    expect(api.calls.queries).toHaveLength(1);
+    await model.ensureResolution(600);
+    expect(api.calls.queries).toHaveLength(2);
+    expect(api.calls.queries[1].max_points).toBe(600);
+    expect(api.calls.getRuns).toHaveLength(1);
+  });
+
+  it('says so when none of the runs can be read', async () => {
+    const api = fakeApi();
+    model = new CompareModel(['c'], { api, stream: new FakeStream() as unknown as RunStream });
+    await model.load(300);
+    expect(model.error).toMatch(/None of the 1 runs could be read/);
+  });
+
+  it('falls back to one GET per run without a listing (a run page)', async () => {
+    const api = fakeApi();
+    make({ getRun: api.getRun, queryMetrics: api.queryMetrics });
+    await model.load(300);
+    expect(api.calls.getRun.sort()).toEqual(['a', 'b', 'c']);
+  });
+});
