@@ -9,21 +9,59 @@ import os
 from typing import Any
 
 import json
+import logging
+import tempfile
 from urllib.parse import urlparse
 
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
-from tornado import httpclient, web
+from tornado import httpclient, httputil, web
 from tornado.websocket import WebSocketClosedError, WebSocketHandler, websocket_connect
 
 from .handlers.base import MLHubAPIMixin, api
 from .stream import JSONHandshakeMixin
+
+log = logging.getLogger("mlhub.forward")
+
+BODY_METHODS = ("POST", "PUT", "PATCH")
+CHUNK = 1 << 20
+SPOOL_BYTES = 8 * 1024 ** 2
+MAX_RELAY_BYTES = 64 * 1024 ** 3
 
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
               "proxy-authorization", "proxy-authenticate", "content-length", "content-encoding"}
 
 
 class ForwardHandler(MLHubAPIMixin, APIHandler):
+    """Relays one request to the service and its answer back, streaming both bodies.
+
+    The request body is spooled as it arrives (in memory up to :data:`SPOOL_BYTES`, then on
+    disk) and sent upstream from there; the answer is written to the client chunk by chunk as
+    it comes, so a model file or a dataset download of any size never sits whole in the
+    single-user server's memory.
+    """
+
     upstream_prefix = "/mlhub/api/v1/"
+    # tornado reads this class attribute: the body arrives through data_received.
+    _stream_request_body = True
+    _spool: Any = None
+
+    def prepare(self) -> Any:
+        result = super().prepare()
+        if self.request.method in BODY_METHODS:
+            # the service enforces its own limits (it answers 413 in JSON); this relay only moves bytes
+            self.request.connection.set_max_body_size(MAX_RELAY_BYTES)
+            self._spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+        return result
+
+    def data_received(self, chunk: bytes) -> None:
+        if self._spool is not None:
+            self._spool.write(chunk)
+
+    def on_finish(self) -> None:
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
+        super().on_finish()
 
     async def _forward(self, path: str) -> None:
         base = self.settings["mlhub.hub_service_url"].rstrip("/")
@@ -32,19 +70,32 @@ class ForwardHandler(MLHubAPIMixin, APIHandler):
             url += "?" + self.request.query
         headers = {"Authorization": f"token {os.environ.get('JUPYTERHUB_API_TOKEN', '')}",
                    "Content-Type": self.request.headers.get("Content-Type", "application/json")}
-        body = self.request.body if self.request.method in ("POST", "PUT", "PATCH") else None
-        req = httpclient.HTTPRequest(url, method=self.request.method, headers=headers, body=body,
-                                     allow_nonstandard_methods=True, request_timeout=300)
+        producer = None
+        spool = self._spool
+        if spool is not None:
+            headers["Content-Length"] = str(spool.tell())
+            spool.seek(0)
+
+            async def producer(write: Any) -> None:
+                while chunk := spool.read(CHUNK):
+                    await write(chunk)
+
+        relay = _Relay(self)
+        req = httpclient.HTTPRequest(url, method=self.request.method, headers=headers,
+                                     body_producer=producer,
+                                     allow_nonstandard_methods=True, request_timeout=3600,
+                                     header_callback=relay.header_line, streaming_callback=relay.chunk)
         client = httpclient.AsyncHTTPClient()
         resp = await client.fetch(req, raise_error=False)
-        if resp.code == 599:
-            from ...core.errors import ErrorCode, MLHubError
+        if resp.code == 599 and not relay.started:
+            from ..core.errors import ErrorCode, MLHubError
             raise MLHubError(ErrorCode.UNAVAILABLE, f"the ML Hub service at {base} cannot be reached: {resp.error}")
-        self.set_status(resp.code)
-        for k, v in resp.headers.get_all():
-            if k.lower() not in HOP_BY_HOP and k.lower() not in ("server", "date", "set-cookie"):
-                self.set_header(k, v)
-        self.finish(resp.body or b"")
+        if resp.code == 599:
+            log.warning("the ML Hub service dropped %s %s midway: %s", self.request.method, path, resp.error)
+        if not relay.started:   # an answer without a body
+            relay.start()
+        await self.flush()
+        self.finish()
 
     @api
     async def get(self, path: str) -> None:
@@ -66,6 +117,47 @@ class ForwardHandler(MLHubAPIMixin, APIHandler):
     async def delete(self, path: str) -> None:
         await self._forward(path)
 
+
+
+class _Relay:
+    """Copies the service's status line, headers and body chunks onto the client's answer.
+
+    tornado's client calls :meth:`header_line` once per header line (the status line first,
+    a blank line last) and :meth:`chunk` for each piece of the body; a redirect's lines are
+    discarded when the client follows it.
+    """
+
+    def __init__(self, handler: ForwardHandler) -> None:
+        self.handler = handler
+        self.status: httputil.ResponseStartLine | None = None
+        self.headers = httputil.HTTPHeaders()
+        self.started = False
+
+    def header_line(self, line: str) -> None:
+        if line.startswith("HTTP/"):
+            self.status = httputil.parse_response_start_line(line.rstrip("\r\n"))
+            self.headers = httputil.HTTPHeaders()
+        elif line.strip():
+            self.headers.parse_line(line)
+
+    def start(self) -> None:
+        self.started = True
+        h = self.handler
+        if self.status is not None:
+            h.set_status(self.status.code, self.status.reason)
+        h.clear_header("Content-Type")
+        for k, v in self.headers.get_all():
+            if k.lower() not in HOP_BY_HOP and k.lower() not in ("server", "date", "set-cookie"):
+                h.set_header(k, v)
+
+    def chunk(self, data: bytes) -> None:
+        if self.status is not None and self.status.code in (301, 302, 303, 307, 308):
+            return   # the client follows the redirect; only the final answer is relayed
+        if not self.started:
+            self.start()
+        self.handler.write(data)
+        # no backpressure hook in tornado's client callbacks: flush so chunks leave as they come
+        self.handler.flush()
 
 def forward_routes(prefix: str) -> list[tuple[Any, ...]]:
     base = prefix.rstrip("/")

@@ -69,3 +69,30 @@ async def test_mlflow_routes_are_forwarded(jp_fetch, mlhub_server):  # type: ign
     with pytest.raises(HTTPClientError) as e:
         await jp_fetch(*base, "runs", "get", params={"run_id": "0" * 32})
     assert e.value.code == 404 and json.loads(e.value.response.body)["error_code"] == "RESOURCE_DOES_NOT_EXIST"
+
+
+async def test_artifact_bodies_stream_through_the_relay(jp_fetch, mlhub_server):  # type: ignore[no-untyped-def]
+    """A 24 MiB MLflow artifact goes up and comes back through the relay byte for byte: the
+    body is spooled on its way up and relayed in chunks on its way down (no Content-Length
+    is invented, the answer is chunked), and the service's headers and errors pass through."""
+    import hashlib
+    import os
+
+    from tornado.httpclient import HTTPClientError
+
+    base = ("mlhub", "mlflow", "api", "2.0", "mlflow")
+    exp = json.loads((await jp_fetch(*base, "experiments", "create", method="POST",
+                                     body=json.dumps({"name": "fwd-artifacts"}))).body)["experiment_id"]
+    run = json.loads((await jp_fetch(*base, "runs", "create", method="POST",
+                                     body=json.dumps({"experiment_id": exp}))).body)["run"]["info"]["run_id"]
+    payload = os.urandom(24 * 1024 * 1024)
+    path = ("mlhub", "mlflow", "api", "2.0", "mlflow-artifacts", "artifacts", exp, run, "artifacts", "weights.bin")
+    await jp_fetch(*path, method="PUT", body=payload, headers={"Content-Type": "application/octet-stream"})
+    got = await jp_fetch(*path)
+    assert hashlib.sha256(got.body).hexdigest() == hashlib.sha256(payload).hexdigest()
+    assert got.headers["X-Content-SHA256"] == hashlib.sha256(payload).hexdigest()
+    assert got.headers["Content-Type"] == "application/octet-stream"
+    assert got.headers.get("Transfer-Encoding") == "chunked" and "Content-Length" not in got.headers
+    with pytest.raises(HTTPClientError) as e:
+        await jp_fetch(*path[:-1], "missing.bin")
+    assert e.value.code == 404 and json.loads(e.value.response.body)["error_code"] == "RESOURCE_DOES_NOT_EXIST"
