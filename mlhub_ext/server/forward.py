@@ -10,7 +10,6 @@ from typing import Any
 
 import json
 import logging
-import tempfile
 from urllib.parse import urlparse
 
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
@@ -18,50 +17,31 @@ from tornado import httpclient, httputil, web
 from tornado.websocket import WebSocketClosedError, WebSocketHandler, websocket_connect
 
 from .handlers.base import MLHubAPIMixin, api
+from .handlers.spool import SpooledBodyMixin
 from .stream import JSONHandshakeMixin
 
 log = logging.getLogger("mlhub.forward")
-
-BODY_METHODS = ("POST", "PUT", "PATCH")
-CHUNK = 1 << 20
-SPOOL_BYTES = 8 * 1024 ** 2
-MAX_RELAY_BYTES = 64 * 1024 ** 3
 
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
               "proxy-authorization", "proxy-authenticate", "content-length", "content-encoding"}
 
 
-class ForwardHandler(MLHubAPIMixin, APIHandler):
+class ForwardHandler(SpooledBodyMixin, MLHubAPIMixin, APIHandler):
     """Relays one request to the service and its answer back, streaming both bodies.
 
-    The request body is spooled as it arrives (in memory up to :data:`SPOOL_BYTES`, then on
-    disk) and sent upstream from there; the answer is written to the client chunk by chunk as
+    The request body is spooled as it arrives (:class:`~.handlers.spool.SpooledBodyMixin`)
+    and sent upstream from there; the answer is written to the client chunk by chunk as
     it comes, so a model file or a dataset download of any size never sits whole in the
     single-user server's memory.
     """
 
     upstream_prefix = "/mlhub/api/v1/"
-    # tornado reads this class attribute: the body arrives through data_received.
-    _stream_request_body = True
-    _spool: Any = None
 
     def prepare(self) -> Any:
         result = super().prepare()
-        if self.request.method in BODY_METHODS:
-            # the service enforces its own limits (it answers 413 in JSON); this relay only moves bytes
-            self.request.connection.set_max_body_size(MAX_RELAY_BYTES)
-            self._spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+        # the service enforces its own body limits (it answers 413 in JSON); the relay only moves bytes
+        self.start_spool()
         return result
-
-    def data_received(self, chunk: bytes) -> None:
-        if self._spool is not None:
-            self._spool.write(chunk)
-
-    def on_finish(self) -> None:
-        if self._spool is not None:
-            self._spool.close()
-            self._spool = None
-        super().on_finish()
 
     async def _forward(self, path: str) -> None:
         base = self.settings["mlhub.hub_service_url"].rstrip("/")
@@ -74,10 +54,9 @@ class ForwardHandler(MLHubAPIMixin, APIHandler):
         spool = self._spool
         if spool is not None:
             headers["Content-Length"] = str(spool.tell())
-            spool.seek(0)
 
             async def producer(write: Any) -> None:
-                while chunk := spool.read(CHUNK):
+                for chunk in self.spooled_chunks():
                     await write(chunk)
 
         relay = _Relay(self)

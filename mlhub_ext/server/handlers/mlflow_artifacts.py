@@ -8,8 +8,6 @@ What a path means and who may use it: :mod:`mlhub_ext.services.mlflow.artifacts`
 from __future__ import annotations
 
 import inspect
-import tempfile
-from typing import Any, Iterator
 
 import orjson
 
@@ -17,36 +15,20 @@ from ...core.entities import TokenScope
 from ...services.mlflow import artifacts
 from ...services.mlflow.errors import MlflowError
 from .mlflow import MlflowHandlerMixin
+from .spool import CHUNK, SpooledBodyMixin
 
-CHUNK = 1 << 20
 MAX_UPLOAD_BYTES = 64 * 1024 ** 3    # a model's weights can be large; the blob store checks the disk
-SPOOL_BYTES = 8 * 1024 ** 2
 
 
-class MlflowArtifactsMixin(MlflowHandlerMixin):
-    # tornado reads this class attribute: the PUT body arrives through data_received.
-    _stream_request_body = True
-    _spool: Any = None
+class MlflowArtifactsMixin(SpooledBodyMixin, MlflowHandlerMixin):
+    spooled_methods = ("PUT",)
+    max_body_bytes = MAX_UPLOAD_BYTES
 
     async def prepare(self) -> None:
         result = super().prepare()  # type: ignore[misc]
         if inspect.isawaitable(result):
             await result
-        if self.request.method == "PUT":
-            self.request.connection.set_max_body_size(MAX_UPLOAD_BYTES)
-            self._spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
-
-    def data_received(self, chunk: bytes) -> None:
-        if self._spool is not None:
-            self._spool.write(chunk)
-
-    def on_finish(self) -> None:
-        if self._spool is not None:
-            self._spool.close()
-            self._spool = None
-        parent = getattr(super(), "on_finish", None)
-        if parent is not None:
-            parent()
+        self.start_spool()
 
     def _caller(self, write: bool) -> str:
         if not self.current_user:
@@ -79,14 +61,7 @@ class MlflowArtifactsMixin(MlflowHandlerMixin):
 
     async def put(self, path: str | None = None) -> None:  # type: ignore[override]
         user = self._caller(write=True)
-        spool = self._spool
-        assert spool is not None
-        spool.seek(0)
-
-        def chunks() -> Iterator[bytes]:
-            yield from iter(lambda: spool.read(CHUNK), b"")
-
-        answer = await self.call(artifacts.upload_artifact, self.registry, user, path or "", chunks())
+        answer = await self.call(artifacts.upload_artifact, self.registry, user, path or "", self.spooled_chunks())
         self.set_header("Content-Type", "application/json")  # type: ignore[attr-defined]
         self.finish(orjson.dumps(answer))  # type: ignore[attr-defined]
 
