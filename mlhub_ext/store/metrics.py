@@ -1,16 +1,19 @@
-"""Metric series storage: packed chunks per batch, aggregates per series."""
+"""Metric series storage: packed chunks per batch, aggregates per series, summary pages
+(store/series_summary.py) kept up to date on append."""
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from ..core.entities import MetricInfo
 from ..core.store import MetricBatch, SeriesData
 from .downsample import minmax_indices
 from .orm import ChunkRow, SeriesRow
+from .series_summary import first_index, last_index, merge_levels, page_rows, pyramid, read_pages, touched_pages, \
+    upsert_pages
 
 _series = SeriesRow.__table__
 _chunks = ChunkRow.__table__
@@ -25,50 +28,88 @@ def _none_to_nan(v: float | None) -> float:
 
 
 def append(conn: Connection, run_id: str, batches: Sequence[MetricBatch]) -> int:
-    """Append the points of each batch as one chunk row and update the series aggregates."""
-    keys = [b.key for b in batches]
-    existing = {
-        r.key: r
-        for r in conn.execute(
-            select(_series).where(_series.c.run_id == run_id, _series.c.key.in_(keys))
-        )
-    }
-    accepted = 0
-    for b in batches:
-        steps = np.asarray(b.steps, dtype="<i8")
-        values = np.asarray(b.values, dtype="<f8")
-        stamps = np.asarray(b.timestamps, dtype="<f8")
-        n = len(values)
-        finite = values[~np.isnan(values)]
-        bmin = float(finite.min()) if len(finite) else None
-        bmax = float(finite.max()) if len(finite) else None
-        last = int(np.argmax(steps)) if n else 0
-        row = existing.get(b.key)
-        if row is None:
-            sid = conn.execute(
-                insert(_series).values(
-                    run_id=run_id, key=b.key, count=n, last_step=int(steps[last]),
-                    last_value=_nan_to_none(float(values[last])), min_value=bmin, max_value=bmax,
-                )
-            ).inserted_primary_key[0]
+    """Append the points of each batch as one chunk row, update the series rows and their
+    summary pages; returns how many points were stored.
+
+    A constant number of statements whatever the number of metrics: one SELECT of the series
+    rows (locked FOR UPDATE on PostgreSQL, so that concurrent appends to a series take turns
+    on its summary pages), one multi-row INSERT of the new series, one executemany UPDATE of
+    the others, one executemany INSERT of the chunks, one SELECT of the summary pages the new
+    steps fall in (the last page of each level for a run logging in step order; none for new
+    series) and one executemany upsert of those pages.
+    """
+    merged: dict[str, list[np.ndarray]] = {}
+    for b in batches:   # the same key twice in one call: one chunk, in the order given
+        arrays = [np.asarray(b.steps, dtype="<i8"), np.asarray(b.values, dtype="<f8"),
+                  np.asarray(b.timestamps, dtype="<f8")]
+        if b.key in merged:
+            merged[b.key] = [np.concatenate([x, y]) for x, y in zip(merged[b.key], arrays)]
         else:
-            sid = row.id
-            newer = int(steps[last]) >= row.last_step
-            conn.execute(
-                update(_series).where(_series.c.id == sid).values(
-                    count=row.count + n,
-                    last_step=int(steps[last]) if newer else row.last_step,
-                    last_value=_nan_to_none(float(values[last])) if newer else row.last_value,
-                    min_value=_merge(row.min_value, bmin, min),
-                    max_value=_merge(row.max_value, bmax, max),
-                )
-            )
-        conn.execute(insert(_chunks).values(
-            series_id=sid, n=n, steps=steps.tobytes(), values=values.tobytes(), timestamps=stamps.tobytes()))
-        accepted += n
-    return accepted
+            merged[b.key] = arrays
+    points = {k: v for k, v in merged.items() if len(v[0])}
+    if not points:
+        return 0
+    query = select(_series).where(_series.c.run_id == run_id, _series.c.key.in_(list(points))).order_by(_series.c.id)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    existing = {r.key: r for r in conn.execute(query)}
+    fresh, changed, ids = [], [], {}
+    for key, (steps, values, stamps) in points.items():
+        agg = _aggregates(steps, values, stamps)
+        row = existing.get(key)
+        if row is None:
+            fresh.append({"run_id": run_id, "key": key, "count": len(steps), **agg})
+            continue
+        ids[key] = row.id
+        newer = agg["last_step"] >= row.last_step
+        earlier = row.first_step is None or agg["first_step"] < row.first_step
+        changed.append({
+            "sid": row.id, "n_count": row.count + len(steps),
+            "n_last_step": agg["last_step"] if newer else row.last_step,
+            "n_last_value": agg["last_value"] if newer else row.last_value,
+            "n_last_ts": agg["last_ts"] if newer else row.last_ts,
+            "n_min_value": _merge(row.min_value, agg["min_value"], min),
+            "n_max_value": _merge(row.max_value, agg["max_value"], max),
+            "n_first_step": agg["first_step"] if earlier else row.first_step,
+            "n_first_value": agg["first_value"] if earlier else row.first_value,
+            "n_first_ts": agg["first_ts"] if earlier else row.first_ts})
+    if fresh:
+        for sid, key in conn.execute(insert(_series).returning(_series.c.id, _series.c.key), fresh):
+            ids[key] = sid
+    if changed:
+        conn.execute(update(_series).where(_series.c.id == bindparam("sid")).values(
+            {c: bindparam(f"n_{c}") for c in ("count", "last_step", "last_value", "last_ts", "min_value",
+                                              "max_value", "first_step", "first_value", "first_ts")}), changed)
+    conn.execute(insert(_chunks), [
+        {"series_id": ids[k], "n": len(s), "steps": s.tobytes(), "values": v.tobytes(), "timestamps": t.tobytes(),
+         "first_step": int(s.min()), "last_step": int(s.max())} for k, (s, v, t) in points.items()])
+    _append_summaries(conn, {ids[k]: (k in existing, p) for k, p in points.items()})
+    return sum(len(p[0]) for p in points.values())
 
 
+def _aggregates(steps: np.ndarray, values: np.ndarray, stamps: np.ndarray) -> dict[str, Any]:
+    """A batch's series-row fields: its first and last point, its min and max (NaN left out)."""
+    finite = values[~np.isnan(values)]
+    first, last = first_index(steps), last_index(steps)
+    return {"first_step": int(steps[first]), "first_value": _nan_to_none(float(values[first])),
+            "first_ts": float(stamps[first]), "last_step": int(steps[last]),
+            "last_value": _nan_to_none(float(values[last])), "last_ts": float(stamps[last]),
+            "min_value": float(finite.min()) if len(finite) else None,
+            "max_value": float(finite.max()) if len(finite) else None}
+
+
+def _append_summaries(conn: Connection, new: dict[int, tuple[bool, list[np.ndarray]]]) -> None:
+    """Merge the new points into the summary pages they fall in: one SELECT of those pages
+    (for series that had points before) and one upsert of the rewritten pages."""
+    built = {sid: pyramid(*arrays) for sid, (_, arrays) in new.items()}
+    wanted = [(sid, level, page) for sid, (had, _) in new.items() if had
+              for level, page in touched_pages(built[sid])]
+    stored = read_pages(conn, wanted) if wanted else {}
+    rows = []
+    for sid, levels in built.items():
+        old = [np.concatenate(stored[(sid, j)]) if (sid, j) in stored else levels[j][:0] for j in range(len(levels))]
+        rows.extend(page_rows(sid, merge_levels(old, levels)))
+    upsert_pages(conn, rows)
 def _merge(a: float | None, b: float | None, fn):  # type: ignore[no-untyped-def]
     if a is None:
         return b

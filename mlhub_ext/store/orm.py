@@ -129,6 +129,12 @@ class SeriesRow(Base):
     last_value: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
     min_value: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
     max_value: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    # The first point (lowest step) and the last point's time (migration 0012), so that a
+    # summary read knows the ends of a series exactly; NULL until its summary is built.
+    first_step: Mapped[Optional[int]] = mapped_column(BigInteger, nullable=True)
+    first_value: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    first_ts: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    last_ts: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
     __table_args__ = (
         UniqueConstraint("run_id", "key", name="uq_metric_series_run_key"),
         # Filtering and sorting thousands of runs by a metric reads this index only.
@@ -141,6 +147,8 @@ class ChunkRow(Base):
 
     Packing keeps a million-point series to a few hundred rows: appends are one insert
     per key and batch, and reads decode with numpy instead of building row objects.
+    ``first_step``/``last_step`` (the lowest and highest step in the chunk, migration 0012)
+    let a range read skip the chunks outside it.
     """
 
     __tablename__ = "metric_chunks"
@@ -150,6 +158,25 @@ class ChunkRow(Base):
     steps: Mapped[bytes] = mapped_column(LargeBinary)
     values: Mapped[bytes] = mapped_column(LargeBinary)
     timestamps: Mapped[bytes] = mapped_column(LargeBinary)
+    first_step: Mapped[Optional[int]] = mapped_column(BigInteger, nullable=True)
+    last_step: Mapped[Optional[int]] = mapped_column(BigInteger, nullable=True)
+    __table_args__ = (Index("ix_metric_chunks_series_steps", "series_id", "first_step", "last_step"),)
+
+
+class SummaryRow(Base):
+    """One page of a series' stored summary: up to 64 buckets of one level (store/series_summary.py).
+
+    ``data`` and ``stamps`` are packed little-endian records (``series_summary.DATA`` and
+    ``STAMPS``), sorted by bucket; ``n`` is how many.
+    """
+
+    __tablename__ = "metric_summaries"
+    series_id: Mapped[int] = mapped_column(ForeignKey("metric_series.id", ondelete="CASCADE"), primary_key=True)
+    level: Mapped[int] = mapped_column(Integer, primary_key=True)
+    page: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    stamps: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class BatchRow(Base):

@@ -1,0 +1,258 @@
+"""Stored multi-resolution summaries of metric series (a pyramid), so that an overview or a
+zoom of a long series reads a few hundred summary buckets instead of every point.
+
+Level ``j`` splits the steps into buckets of :data:`LEVELS`\\ ``[j]`` steps (16, 64, 256, ...:
+16 * 4**j); bucket ``b`` holds the steps ``[b * W, (b + 1) * W)``. Only buckets that hold points
+are stored, :data:`PAGE` consecutive bucket slots to a row of ``metric_summaries`` (page
+``b // PAGE``), as two packed little-endian blobs: ``data`` (:data:`DATA`: the bucket, its
+point count, the point at its minimum, the point at its maximum, the numeric minimum) and
+``stamps`` (:data:`STAMPS`: the wall times of those two points), so that a step-axis read that
+needs no times leaves them unread.
+
+A bucket record keeps what the downsampling keeps of a bucket (store/downsample.py):
+- ``lo``: the first NaN of the bucket if it holds one (NaN stays visible), else the first point
+  at its minimum (first = lowest step, then earliest logged);
+- ``hi``: the first point at its maximum, NaN left out (a bucket of NaN only: its first point);
+- ``band_lo``: the minimum with NaN left out (NaN for a bucket of NaN only); the band's maximum
+  is ``hi``'s value. The NaN flag is ``lo``'s value being NaN.
+Records merge associatively (:func:`combine`), so appends update only the pages their steps
+fall in (the last page of each level for a run that logs in step order) and levels are built
+from the level below. The first and last point of a whole series live in its series row.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+from sqlalchemy import Connection, bindparam, delete, insert, select, tuple_, update
+
+from .orm import ChunkRow, SeriesRow, SummaryRow
+
+LEVELS: tuple[int, ...] = tuple(16 * 4**j for j in range(8))   # bucket widths in steps: 16 .. 262,144
+PAGE = 64                                                      # bucket slots per stored row
+
+DATA = np.dtype([("bucket", "<i8"), ("count", "<u4"), ("lo_step", "<i8"), ("lo_value", "<f8"),
+                 ("hi_step", "<i8"), ("hi_value", "<f8"), ("band_lo", "<f8")])
+STAMPS = np.dtype([("lo_ts", "<f8"), ("hi_ts", "<f8")])
+RECORD = np.dtype(DATA.descr + STAMPS.descr)   # a record in memory: both blobs' fields
+
+_series = SeriesRow.__table__
+_chunks = ChunkRow.__table__
+_pages = SummaryRow.__table__
+
+
+def point_records(steps: np.ndarray, values: np.ndarray, stamps: np.ndarray) -> np.ndarray:
+    """One record per point (count 1, lo = hi = the point), in the given order."""
+    rec = np.zeros(len(steps), dtype=RECORD)
+    rec["count"] = 1
+    rec["lo_step"] = rec["hi_step"] = steps
+    rec["lo_value"] = rec["hi_value"] = rec["band_lo"] = values
+    rec["lo_ts"] = rec["hi_ts"] = stamps
+    return rec
+
+
+def combine(rec: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Merge records by ``group`` (int64, one per record; any order): one record per group,
+    ``bucket`` = the group, sorted by it. Ties (same value, same step) go to the record that
+    comes first in ``rec``: pass older records first so that the earlier logged point wins, as
+    the stable sort of the raw read does. Vectorised: three lexsorts, no loop per group.
+    """
+    if len(rec) == 0:
+        return np.zeros(0, dtype=RECORD)
+    order = np.arange(len(rec))
+    lo_nan = np.isnan(rec["lo_value"])
+    lo_key = np.where(lo_nan, 0.0, rec["lo_value"])
+    # lo: a NaN first (lowest step), else the lowest value, then the lowest step, then the earliest
+    o_lo = np.lexsort((order, rec["lo_step"], lo_key, ~lo_nan, group))
+    hi_nan = np.isnan(rec["hi_value"])
+    hi_key = np.where(hi_nan, 0.0, -rec["hi_value"])
+    # hi: a number first (the highest), then the lowest step, then the earliest
+    o_hi = np.lexsort((order, rec["hi_step"], hi_key, hi_nan, group))
+    g_sorted = group[o_lo]
+    starts = np.flatnonzero(np.r_[True, g_sorted[1:] != g_sorted[:-1]])
+    out = np.zeros(len(starts), dtype=RECORD)
+    out["bucket"] = g_sorted[starts]
+    lo, hi = rec[o_lo[starts]], rec[o_hi[starts]]
+    for f in ("lo_step", "lo_value", "lo_ts"):
+        out[f] = lo[f]
+    for f in ("hi_step", "hi_value", "hi_ts"):
+        out[f] = hi[f]
+    out["count"] = np.add.reduceat(rec["count"][o_lo].astype(np.int64), starts)
+    with np.errstate(invalid="ignore"):
+        out["band_lo"] = np.fmin.reduceat(rec["band_lo"][o_lo], starts)
+    return out
+
+
+def pyramid(steps: np.ndarray, values: np.ndarray, stamps: np.ndarray) -> list[np.ndarray]:
+    """The records of every level for these points (level j built from level j - 1)."""
+    levels = []
+    rec = combine(point_records(steps, values, stamps), np.asarray(steps, dtype=np.int64) // LEVELS[0])
+    levels.append(rec)
+    for j in range(1, len(LEVELS)):
+        rec = combine(rec, rec["bucket"] // (LEVELS[j] // LEVELS[j - 1]))
+        levels.append(rec)
+    return levels
+
+
+def merge_levels(old: list[np.ndarray], new: list[np.ndarray]) -> list[np.ndarray]:
+    """Each level's old records merged with the new (old ones win ties: logged earlier)."""
+    return [combine(np.concatenate([a, b]), np.concatenate([a["bucket"], b["bucket"]])) for a, b in zip(old, new)]
+
+
+def pack(rec: np.ndarray) -> tuple[bytes, bytes]:
+    """The ``data`` and ``stamps`` blobs of a page's records."""
+    data = np.zeros(len(rec), dtype=DATA)
+    for f in DATA.names:
+        data[f] = rec[f]
+    stamps = np.zeros(len(rec), dtype=STAMPS)
+    for f in STAMPS.names:
+        stamps[f] = rec[f]
+    return data.tobytes(), stamps.tobytes()
+
+
+def unpack(data: bytes, stamps: bytes | None) -> np.ndarray:
+    """Records from a page's blobs; times NaN when ``stamps`` is None (not read)."""
+    d = np.frombuffer(data, dtype=DATA)
+    rec = np.zeros(len(d), dtype=RECORD)
+    for f in DATA.names:
+        rec[f] = d[f]
+    if stamps is None:
+        rec["lo_ts"] = rec["hi_ts"] = np.nan
+    else:
+        s = np.frombuffer(stamps, dtype=STAMPS)
+        for f in STAMPS.names:
+            rec[f] = s[f]
+    return rec
+
+
+def page_rows(series_id: int, levels: Sequence[np.ndarray]) -> list[dict[str, Any]]:
+    """Rows of ``metric_summaries`` for these records (each level split into its pages)."""
+    rows = []
+    for j, rec in enumerate(levels):
+        if not len(rec):
+            continue
+        page = rec["bucket"] // PAGE
+        cuts = np.flatnonzero(np.r_[True, page[1:] != page[:-1], True])
+        for a, b in zip(cuts[:-1], cuts[1:]):
+            data, stamps = pack(rec[a:b])
+            rows.append({"series_id": series_id, "level": j, "page": int(page[a]), "n": int(b - a),
+                         "data": data, "stamps": stamps})
+    return rows
+
+
+def touched_pages(levels: Sequence[np.ndarray]) -> list[tuple[int, int]]:
+    """``(level, page)`` of every page these records fall in."""
+    out = []
+    for j, rec in enumerate(levels):
+        out.extend((j, int(p)) for p in np.unique(rec["bucket"] // PAGE))
+    return out
+
+
+def read_pages(conn: Connection, keys: Sequence[tuple[int, int, int]]) -> dict[tuple[int, int], list[np.ndarray]]:
+    """The stored records of the pages ``(series_id, level, page)`` (one SELECT per 3,000 pages),
+    as ``{(series_id, level): [records of each page found]}``."""
+    found: dict[tuple[int, int], list[np.ndarray]] = {}
+    keys = list(keys)
+    for start in range(0, len(keys), 3000):
+        part = keys[start:start + 3000]
+        rows = conn.execute(select(_pages.c.series_id, _pages.c.level, _pages.c.data, _pages.c.stamps)
+                            .where(tuple_(_pages.c.series_id, _pages.c.level, _pages.c.page).in_(part)))
+        for sid, level, data, stamps in rows:
+            found.setdefault((sid, level), []).append(unpack(data, stamps))
+    return found
+
+
+def upsert_pages(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert or replace pages: one executemany (INSERT .. ON CONFLICT DO UPDATE)."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+    stmt = upsert(_pages)
+    stmt = stmt.on_conflict_do_update(index_elements=["series_id", "level", "page"],
+                                      set_={"n": stmt.excluded.n, "data": stmt.excluded.data,
+                                            "stamps": stmt.excluded.stamps})
+    conn.execute(stmt, rows)
+
+
+def rebuild(conn: Connection, series_ids: Iterable[int], slice_points: int = 500_000) -> None:
+    """Rebuild, for each series id, what the store keeps beside its raw chunks: the chunks'
+    ``first_step``/``last_step``, the series row's first point and last time, and its summary
+    pages (old pages deleted). Reads a series' chunks ``slice_points`` points at a time (merging
+    each slice into the pyramid), so memory is one slice plus the pyramid (~1/12 of a point's
+    size per point). Used by the migration that introduced summaries and by bulk fillers that
+    write chunk rows directly (bench/ui_scale.py).
+    """
+    for sid in series_ids:
+        chunk_ids = list(conn.execute(select(_chunks.c.id).where(_chunks.c.series_id == sid)
+                                      .order_by(_chunks.c.id)).scalars())
+        levels: list[np.ndarray] = [np.zeros(0, dtype=RECORD) for _ in LEVELS]
+        first: tuple[int, float, float] | None = None
+        last: tuple[int, float, float] | None = None
+        bounds: list[dict[str, int]] = []
+        i = 0
+        while i < len(chunk_ids):
+            # one slice: chunks up to about slice_points points
+            rows, n = [], 0
+            while i < len(chunk_ids) and (not rows or n < slice_points):
+                batch = chunk_ids[i:i + 64]
+                got = conn.execute(select(_chunks.c.id, _chunks.c.steps, _chunks.c["values"], _chunks.c.timestamps)
+                                   .where(_chunks.c.id.in_(batch)).order_by(_chunks.c.id)).all()
+                rows.extend(got)
+                n += sum(len(r[1]) // 8 for r in got)
+                i += len(batch)
+            steps = np.frombuffer(b"".join(r[1] for r in rows), dtype="<i8")
+            values = np.frombuffer(b"".join(r[2] for r in rows), dtype="<f8")
+            stamps = np.frombuffer(b"".join(r[3] for r in rows), dtype="<f8")
+            for r in rows:
+                s = np.frombuffer(r[1], dtype="<i8")
+                if len(s):
+                    bounds.append({"cid": r[0], "fs": int(s.min()), "ls": int(s.max())})
+            if not len(steps):
+                continue
+            levels = merge_levels(levels, pyramid(steps, values, stamps))
+            first = _earliest(first, steps, values, stamps)
+            last = _latest(last, steps, values, stamps)
+        if bounds:
+            conn.execute(update(_chunks).where(_chunks.c.id == bindparam("cid"))
+                         .values(first_step=bindparam("fs"), last_step=bindparam("ls")), bounds)
+        conn.execute(delete(_pages).where(_pages.c.series_id == sid))
+        rows = page_rows(sid, levels)
+        for start in range(0, len(rows), 2000):
+            conn.execute(insert(_pages), rows[start:start + 2000])
+        if first is not None and last is not None:
+            conn.execute(update(_series).where(_series.c.id == sid).values(
+                first_step=first[0], first_value=_none_if_nan(first[1]), first_ts=first[2],
+                last_ts=last[2]))
+
+
+def first_index(steps: np.ndarray) -> int:
+    """The point that comes first: the lowest step, the earliest logged among equals."""
+    return int(np.argmin(steps))
+
+
+def last_index(steps: np.ndarray) -> int:
+    """The point that comes last: the highest step, the latest logged among equals."""
+    return len(steps) - 1 - int(np.argmax(steps[::-1]))
+
+
+def _earliest(cur: tuple[int, float, float] | None, steps: np.ndarray, values: np.ndarray,
+              stamps: np.ndarray) -> tuple[int, float, float]:
+    i = first_index(steps)
+    if cur is not None and cur[0] <= int(steps[i]):
+        return cur
+    return int(steps[i]), float(values[i]), float(stamps[i])
+
+
+def _latest(cur: tuple[int, float, float] | None, steps: np.ndarray, values: np.ndarray,
+            stamps: np.ndarray) -> tuple[int, float, float]:
+    i = last_index(steps)
+    if cur is not None and cur[0] > int(steps[i]):
+        return cur
+    return int(steps[i]), float(values[i]), float(stamps[i])
+
+
+def _none_if_nan(v: float) -> float | None:
+    return None if v != v else v
