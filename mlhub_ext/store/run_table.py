@@ -6,19 +6,18 @@ import json
 from datetime import datetime
 from typing import Any, Sequence
 
-import numpy as np
 import orjson
 from sqlalchemy import (Connection, Float, Text, and_, case, cast, exists, false, func, literal, not_, or_, select,
                         type_coerce)
 
 from ..core.run_table import (MISSING, Column, RunGroup, RunTableStore, SeriesAnswer, SeriesRequest,
                               TableQuery)
-from .downsample import bucket_bands, minmax_indices
-from .orm import ChunkRow, ParamRow, ProjectRow, RunRow, SeriesRow, TagRow, UTCDateTime, utcnow
+from . import series_read
+from .orm import ParamRow, ProjectRow, RunRow, SeriesRow, TagRow, UTCDateTime, utcnow
 from .run_filters import filter_conditions
 
 _runs, _params, _series, _tags = RunRow.__table__, ParamRow.__table__, SeriesRow.__table__, TagRow.__table__
-_projects, _chunks = ProjectRow.__table__, ChunkRow.__table__
+_projects = ProjectRow.__table__
 _FROM = _runs.join(_projects, _projects.c.id == _runs.c.project_id)
 
 
@@ -218,66 +217,9 @@ class SqlRunTableMixin(RunTableStore):
             return {rid: _epoch(created) for rid, created in rows}
 
     def query_series(self, request: SeriesRequest) -> list[SeriesAnswer]:
+        # From the stored summaries where they can answer, else the overlapping raw chunks.
         with self._read() as c:
-            cond = _series.c.run_id.in_(request.runs)
-            if not request.patterns:
-                cond = and_(cond, _series.c.key.in_(request.keys))
-            found = c.execute(select(_series.c.id, _series.c.run_id, _series.c.key, _series.c.count,
-                                     _series.c.last_step).where(cond)).all()
-            if request.patterns:
-                wanted = set(request.keys)
-                found = [r for r in found
-                         if r.key in wanted or any(p.fullmatch(r.key) for p in request.patterns)]
-            chunks: dict[int, list[Any]] = {r.id: [] for r in found}
-            ids = list(chunks)
-            for start in range(0, len(ids), 2000):
-                for sid, steps, values, stamps in c.execute(
-                        select(_chunks.c.series_id, _chunks.c.steps, _chunks.c["values"], _chunks.c.timestamps)
-                        .where(_chunks.c.series_id.in_(ids[start:start + 2000])).order_by(_chunks.c.id)):
-                    chunks[sid].append((steps, values, stamps))
-        order = {r: i for i, r in enumerate(request.runs)}
-        found.sort(key=lambda r: (order[r.run_id], r.key))
-        return [_reduce(request, r.run_id, r.key, int(r.last_step), chunks[r.id]) for r in found]
-
-
-def _reduce(request: SeriesRequest, run: str, key: str, last_step: int, parts: list[Any]) -> SeriesAnswer:
-    steps = np.frombuffer(b"".join(p[0] for p in parts), dtype="<i8")
-    values = np.frombuffer(b"".join(p[1] for p in parts), dtype="<f8")
-    stamps = np.frombuffer(b"".join(p[2] for p in parts), dtype="<f8")
-    total = len(steps)
-    if total > 1 and np.any(steps[1:] < steps[:-1]):
-        order = np.argsort(steps, kind="stable")
-        steps, values, stamps = steps[order], values[order], stamps[order]
-    keep = None
-    after = request.after_step.get(run, {}).get(key)
-    lo = request.min_step if after is None else max(after + 1, request.min_step or 0)
-    if lo is not None:
-        keep = steps >= lo
-    if request.max_step is not None:
-        keep = steps <= request.max_step if keep is None else keep & (steps <= request.max_step)
-    if request.min_x is not None or request.max_x is not None:
-        x = steps.astype(np.float64) if request.x == "step" else \
-            stamps - (request.starts.get(run, 0.0) if request.x == "relative" else 0.0)
-        inside = np.ones(total, dtype=bool)
-        if request.min_x is not None:
-            inside &= x >= request.min_x
-        if request.max_x is not None:
-            inside &= x <= request.max_x
-        keep = inside if keep is None else keep & inside
-    if keep is not None:
-        steps, values, stamps = steps[keep], values[keep], stamps[keep]
-    answer = SeriesAnswer(run, key, steps, values, stamps, False, total, last_step)
-    if len(steps) > request.max_points:
-        positions = steps
-        if request.x != "step":
-            micro = np.round(stamps * 1e6)
-            if np.all(np.isfinite(micro)) and np.all(micro[1:] >= micro[:-1]):
-                positions = micro.astype(np.int64)   # buckets of equal time on a time axis
-        idx = minmax_indices(values, request.max_points, positions)
-        answer.band_min, answer.band_max = bucket_bands(values, idx, request.max_points, positions)
-        answer.steps, answer.values, answer.timestamps = steps[idx], values[idx], stamps[idx]
-        answer.downsampled = True
-    return answer
+            return series_read.query_series(c, request)
 
 
 def _epoch(value: datetime | None) -> float:
