@@ -177,13 +177,15 @@ def upsert_pages(conn: Connection, rows: list[dict[str, Any]]) -> None:
     conn.execute(stmt, rows)
 
 
-def rebuild(conn: Connection, series_ids: Iterable[int], slice_points: int = 500_000) -> None:
+def rebuild(conn: Connection, series_ids: Iterable[int], slice_points: int = 500_000,
+            chunk_bounds: bool = True) -> None:
     """Rebuild, for each series id, what the store keeps beside its raw chunks: the chunks'
     ``first_step``/``last_step``, the series row's first point and last time, and its summary
     pages (old pages deleted). Reads a series' chunks ``slice_points`` points at a time (merging
     each slice into the pyramid), so memory is one slice plus the pyramid (~1/12 of a point's
     size per point). Used by the migration that introduced summaries and by bulk fillers that
-    write chunk rows directly (bench/ui_scale.py).
+    write chunk rows directly (bench/ui_scale.py; ``chunk_bounds=False`` where they wrote the
+    chunks' step bounds themselves).
     """
     for sid in series_ids:
         chunk_ids = list(conn.execute(select(_chunks.c.id).where(_chunks.c.series_id == sid)
@@ -215,7 +217,7 @@ def rebuild(conn: Connection, series_ids: Iterable[int], slice_points: int = 500
             levels = merge_levels(levels, pyramid(steps, values, stamps))
             first = _earliest(first, steps, values, stamps)
             last = _latest(last, steps, values, stamps)
-        if bounds:
+        if bounds and chunk_bounds:
             conn.execute(update(_chunks).where(_chunks.c.id == bindparam("cid"))
                          .values(first_step=bindparam("fs"), last_step=bindparam("ls")), bounds)
         conn.execute(delete(_pages).where(_pages.c.series_id == sid))
