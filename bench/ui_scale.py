@@ -83,7 +83,11 @@ def curve(key: str, r: int, steps: np.ndarray) -> np.ndarray:
 
 
 def fill_compare(db_url: str, runs: int, points: int) -> list[str]:
-    """``runs`` finished runs, each with the 4 metrics of ``points`` points, inserted in bulk."""
+    """``runs`` finished runs, each with the 4 metrics of ``points`` points, inserted in bulk: the
+    chunk rows with their step bounds, then each series' summary pages built from its chunks
+    (``series_summary.rebuild``, as the migration that introduced them does)."""
+    from mlhub_ext.store.series_summary import rebuild
+
     registry = open_registry(db_url, auto_upgrade=True)
     project = registry.create_project(USER, COMPARE)
     rnd = random.Random(5)
@@ -116,15 +120,19 @@ def fill_compare(db_url: str, runs: int, points: int) -> list[str]:
             for a in range(0, points, CHUNK):
                 b = min(a + CHUNK, points)
                 chunks.append({"series_id": first + i, "n": b - a, "steps": steps[a:b].tobytes(),
-                               "values": values[a:b].tobytes(), "timestamps": stamps[a:b].astype("<f8").tobytes()})
+                               "values": values[a:b].tobytes(), "timestamps": stamps[a:b].astype("<f8").tobytes(),
+                               "first_step": a, "last_step": b - 1})
             if len(chunks) >= 20_000:
                 c.execute(insert(ChunkRow.__table__), chunks)
                 chunks = []
         if chunks:
             c.execute(insert(ChunkRow.__table__), chunks)
+        t1 = time.perf_counter()
+        rebuild(c, [first + i for i in range(len(keys))], chunk_bounds=False)
     registry.store.close()
     print(f"  filled {runs} runs x {len(METRICS)} metrics x {points:,} points ({runs * len(METRICS) * points:,}) "
-          f"in {time.perf_counter() - t0:.1f} s", flush=True)
+          f"in {time.perf_counter() - t0:.1f} s, of which {time.perf_counter() - t1:.1f} s building the summaries",
+          flush=True)
     return ids
 
 
