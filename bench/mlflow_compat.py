@@ -8,7 +8,11 @@ Workloads (--quick: a tenth of each):
   search_runs     search_runs over 1,000 runs with a metric filter and order_by (median of 5)
   metric_history  get_metric_history of a 100,000-point series (median of 3)
   create_run      500 create_run calls
-Prints each side's seconds and the ratio MLflow / ML Hub (target: >= 5 on each).
+Prints each side's seconds and the ratio MLflow / ML Hub (target: >= 5 on each), then the
+client's floor: the same workload against bench/mlflow_replay.py, a server that replays the
+answers ML Hub gave (recorded in a pass through it just before) at once, so that what is left
+is the MLflow client's own time; "best ratio" = MLflow / that floor, the most any server could
+reach with this client on this machine. --no-floor skips the two extra passes.
 The MLflow client and server run from .venv-peers (created on first use, as bench/tracking.py
 does; .venv-mlflow, the tests' client, serves when .venv-peers is missing).
 """
@@ -32,6 +36,7 @@ from _serve import Server  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT = ROOT / "bench" / "peers" / "mlflow_compat_client.py"
+REPLAY = ROOT / "bench" / "mlflow_replay.py"
 WORKLOADS = [("log_batch", "log_batch_s"), ("search_runs", "search_runs_s"),
              ("metric_history", "metric_history_s"), ("create_run", "create_run_s")]
 
@@ -104,9 +109,30 @@ def stop_group(proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
         proc.wait(10)
 
 
+def client_floor(python: Path, hub: Server, scale: float) -> dict[str, float]:
+    """The workload's seconds against a server that answers at once (bench/mlflow_replay.py):
+    one pass through it to ML Hub records ML Hub's answers, a second pass is answered from them."""
+    proc = subprocess.Popen([sys.executable, str(REPLAY), hub.url], stdout=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        assert proc.stdout is not None
+        port = int(proc.stdout.readline().split()[-1])
+        base = f"http://127.0.0.1:{port}"
+        run_client(python, base + "/mlhub/mlflow", hub.token, scale)           # recording pass, not timed
+        requests.post(base + "/__replay__/replay", timeout=10).raise_for_status()
+        floor = run_client(python, base + "/mlhub/mlflow", hub.token, scale)
+        stats = requests.get(base + "/__replay__/stats", timeout=10).json()
+        if stats["forwarded"]:
+            print(f"(replay: {stats['forwarded']} requests were not recorded and went to ML Hub)", flush=True)
+        return floor
+    finally:
+        stop_group(proc)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a tenth of each workload")
+    parser.add_argument("--no-floor", action="store_true", help="skip the client floor (two more client passes)")
     args = parser.parse_args()
     scale = 0.1 if args.quick else 1.0
     python = peer_python()
@@ -122,13 +148,22 @@ def main() -> None:
     hub = Server()
     try:
         results["mlhub"] = run_client(python, hub.url + "mlhub/mlflow", hub.token, scale)
+        print("ML Hub:", json.dumps(results["mlhub"]), flush=True)
+        if not args.no_floor:
+            results["floor"] = client_floor(python, hub, scale)
     finally:
         hub.stop()
-    print(f"MLflow client workload ({'quick' if args.quick else 'full'}), seconds; ratio = MLflow / ML Hub")
-    print(f"{'workload':<16}{'mlflow server':>14}{'ML Hub':>10}{'ratio':>8}")
+    print(f"MLflow client workload ({'quick' if args.quick else 'full'}), seconds; ratio = MLflow / ML Hub; "
+          "client floor = the same client against a server replaying ML Hub's answers at once; "
+          "best ratio = MLflow / floor")
+    print(f"{'workload':<16}{'mlflow server':>14}{'ML Hub':>10}{'ratio':>8}{'client floor':>14}{'best ratio':>12}")
     for name, key in WORKLOADS:
         a, b = results["mlflow"][key], results["mlhub"][key]
-        print(f"{name:<16}{a:>14.3f}{b:>10.3f}{a / b:>7.1f}x")
+        line = f"{name:<16}{a:>14.3f}{b:>10.3f}{a / b:>7.1f}x"
+        if "floor" in results:
+            f = results["floor"][key]
+            line += f"{f:>14.3f}{a / f:>11.1f}x"
+        print(line)
     print(json.dumps(results))
 
 

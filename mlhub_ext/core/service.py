@@ -15,7 +15,7 @@ from .errors import ErrorCode, MLHubError, invalid, malformed, not_found, quoted
 from .numbers import COMPACT_ENCODING, decode_array, decode_value, encode_list
 from .search import parse_filter
 from .validation import MAX_INT
-from .store import AbstractStore, BlobStoreLike, MetricBatch, RunQuery, SeriesData
+from .store import AbstractStore, BlobStoreLike, MetricBatch, ProjectAccess, RunQuery, SeriesData
 from .token_cache import TOKEN_CACHE_TTL_S, TokenCache
 
 TOKEN_PREFIX = "mlh_"
@@ -196,6 +196,17 @@ class Registry:
         project.role = access.require(project, user, self.store.get_member_role(project.name, user), needed)
         return project
 
+    def project_access_by_id(self, user: str, project_id: int, needed: Role = Role.READ) -> ProjectAccess:
+        """The access facts of the project numbered ``project_id`` (its name, owner, visibility,
+        soft-delete time and ``user``'s member role), read in one lookup, once ``user`` holds
+        ``needed`` on it: ``not_found`` when it does not exist or ``user`` may not read it,
+        ``forbidden`` when ``user`` may read but holds less than ``needed``."""
+        found = self.store.project_access(int(project_id), user)
+        if found is None:
+            raise not_found("project", project_id)
+        access.require(found, user, found.member_role, needed)
+        return found
+
     def update_project(self, user: str, name: str, patch: dict[str, Any]) -> Project:
         """Apply ``patch`` (``description: str``, ``visibility``; as ``ProjectPatch`` parses it):
         edit role, manage role for visibility."""
@@ -273,16 +284,16 @@ class Registry:
         tag_list = validation.check_tags(tags)
         if name is not None and (not isinstance(name, str) or not 0 < len(name) <= 256):
             raise invalid("run name must be a string of 1-256 characters")
-        existing = self.store.get_project(project)
+        existing = self.store.project_access(project, user)   # the project and the caller's role, one lookup
         if existing is None:
             try:
                 self.create_project(user, project)
             except MLHubError as e:  # another process created it between our read and write
                 if e.code != ErrorCode.CONFLICT:
                     raise
-                existing = self.store.get_project(project)
+                existing = self.store.project_access(project, user)
         if existing is not None:
-            access.require(existing, user, self.store.get_member_role(project, user), Role.EDIT)
+            access.require(existing, user, existing.member_role, Role.EDIT)
         run_id = uuid.uuid4().hex
         run = Run(id=run_id, project=project, owner=user, name=name or f"run-{run_id[:8]}",
                   params=params, tags=tag_list, provenance=prov, notes=notes)

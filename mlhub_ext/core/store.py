@@ -49,6 +49,15 @@ class RunAccess:
     member_role: Role | None
 
 
+@dataclass(frozen=True)
+class ProjectAccess(RunAccess):
+    """What an access check on a project reads, in one lookup (as :class:`RunAccess`), with
+    its store number (MLflow's experiment id) and soft-delete time."""
+
+    id: int = 0
+    deleted_at: datetime | None = None
+
+
 @dataclass
 class RunQuery:
     """What a run listing asks for; ``filter`` is parsed by :mod:`.search`."""
@@ -159,6 +168,17 @@ class AbstractStore(ABC):
         if name is None or project is None:
             return None
         return RunAccess(name, project.owner, project.visibility, self.get_member_role(name, user))
+
+    def project_access(self, project: str | int, user: str) -> ProjectAccess | None:
+        """The project named ``project`` (a str) or numbered ``project`` (an int) and ``user``'s
+        member role on it (None: no such project).
+
+        Built here on two lookups; the SQL store answers in one query."""
+        found = self.get_project(project) if isinstance(project, str) else self.get_project_by_id(project)
+        if found is None:
+            return None
+        return ProjectAccess(found.name, found.owner, found.visibility, self.get_member_role(found.name, user),
+                             int(found.id or 0), found.deleted_at)
 
     @abstractmethod
     def list_runs(self, query: RunQuery) -> tuple[list[Run], int]: ...

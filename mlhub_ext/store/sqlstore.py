@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from ..core.access import best_role, principals
 from ..core.entities import ApiToken, Artifact, MetricInfo, Project, Run, RunStatus, TokenScope, Visibility
 from ..core.errors import conflict, not_found
-from ..core.store import AbstractStore, MetricBatch, RunAccess, RunQuery, SeriesData
+from ..core.store import AbstractStore, MetricBatch, ProjectAccess, RunAccess, RunQuery, SeriesData
 from . import metrics as metric_store
 from .db import make_engines
 from .members import SqlMembersMixin
@@ -49,6 +49,8 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         self.write_engine, self.read_engine = make_engines(url)
+        # Users are never deleted: one seen in the database here needs no lookup again.
+        self._known_users: set[str] = set()
 
     def close(self) -> None:
         self.write_engine.dispose()
@@ -216,8 +218,13 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
     def create_run(self, run: Run) -> Run:
         now = utcnow()
         with self._write() as c:
-            pid = self._project_id(c, run.project)
-            self._ensure_user(c, run.owner)
+            # Two statements: the project's update hands back its id (no separate lookup).
+            pid = c.execute(update(_projects).where(_projects.c.name == run.project).values(updated_at=now)
+                            .returning(_projects.c.id)).scalar_one_or_none()
+            if pid is None:
+                raise not_found("project", run.project)
+            if run.owner not in self._known_users:
+                self._ensure_user(c, run.owner)
             c.execute(insert(_runs).values(
                 id=run.id, project_id=pid, owner=run.owner, name=run.name, status=RunStatus(run.status).value,
                 summary=run.summary, provenance=run.provenance, notes=run.notes, created_at=now, updated_at=now,
@@ -226,7 +233,7 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
                 c.execute(insert(_params), [{"run_id": run.id, "key": k, **param_columns(v)} for k, v in run.params.items()])
             if run.tags:
                 c.execute(insert(_tags), [{"run_id": run.id, "tag": t, "position": i} for i, t in enumerate(run.tags)])
-            c.execute(update(_projects).where(_projects.c.id == pid).values(updated_at=now))
+        self._known_users.add(run.owner)
         # Built from what was written (a new run has no metrics yet), not read back: creating
         # a run is one write transaction. JSON values as a read would return them.
         try:
@@ -263,6 +270,21 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
         first = rows[0]
         return RunAccess(first.name, first.owner, Visibility(first.visibility),
                          best_role([r.role for r in rows if r.role is not None]))
+
+    def project_access(self, project: str | int, user: str) -> ProjectAccess | None:
+        # One query: the project and the caller's member rows (their own, their groups').
+        mine = and_(_members.c.project_id == _projects.c.id, _members.c.user.in_(principals(user)))
+        where = _projects.c.name == project if isinstance(project, str) else _projects.c.id == project
+        query = (select(_projects.c.id, _projects.c.name, _projects.c.owner, _projects.c.visibility,
+                        _projects.c.deleted_at, _members.c.role)
+                 .select_from(_projects.outerjoin(_members, mine)).where(where))
+        with self._read_one() as c:
+            rows = c.execute(query).all()
+        if not rows:
+            return None
+        first = rows[0]
+        return ProjectAccess(first.name, first.owner, Visibility(first.visibility),
+                             best_role([r.role for r in rows if r.role is not None]), int(first.id), first.deleted_at)
 
     def run_project(self, run_id: str) -> str | None:
         with self._read() as c:

@@ -243,6 +243,38 @@ def test_run_access_in_one_lookup_matches_the_three_lookups(registry):
     assert e.value.code == ErrorCode.NOT_FOUND
 
 
+def test_project_access_in_one_lookup_matches_the_two_lookups(registry):
+    """The SQL store's one-query project_access (by name or by number) gives what the
+    contract's lookups give, for owners, members (directly and through groups), public readers,
+    strangers and missing projects; the registry's by-number check refuses as get_project does,
+    and creating a run uses it (a reader may not, an editor through a group may)."""
+    from mlhub_ext.core.access import Caller
+    from mlhub_ext.core.store import AbstractStore
+
+    priv = registry.create_project("alice", "priv")
+    pub = registry.create_project("alice", "pub", visibility="public")
+    registry.set_member("alice", "priv", "bob", "read")
+    registry.set_member("alice", "priv", "group:team", "edit")
+    callers = [Caller("alice"), Caller("bob"), Caller("bob", ["team"]), Caller("carol", ["team"]), Caller("dave")]
+    store = registry.store
+    for key in ("priv", "pub", "nope", int(priv.id), int(pub.id), 987654):
+        for user in callers:
+            assert store.project_access(key, user) == AbstractStore.project_access(store, key, user), (key, user)
+    got = store.project_access(int(priv.id), Caller("bob", ["team"]))
+    assert (got.name, got.id, got.member_role, got.deleted_at) == ("priv", priv.id, Role.EDIT, None)
+    assert registry.project_access_by_id(Caller("carol", ["team"]), int(priv.id), Role.EDIT).name == "priv"
+    for user, needed, code in ((Caller("bob"), Role.EDIT, ErrorCode.FORBIDDEN), (Caller("dave"), Role.READ,
+                                                                                   ErrorCode.NOT_FOUND)):
+        with pytest.raises(MLHubError) as e:
+            registry.project_access_by_id(user, int(priv.id), needed)
+        assert e.value.code == code
+    assert registry.create_run(Caller("carol", ["team"]), "priv").owner == "carol"   # a new user, made on the way
+    with pytest.raises(MLHubError) as e:
+        registry.create_run(Caller("bob"), "priv")
+    assert e.value.code == ErrorCode.FORBIDDEN
+    assert registry.list_runs("alice", "priv")[1] == 1
+
+
 def test_batch_of_a_deleted_run_is_not_found(registry):
     run = registry.create_run("alice", "p")
     registry.store.delete_run(run.id)

@@ -198,14 +198,26 @@ def _text(value: Any, what: str, limit: int) -> str:
 
 
 def create_run(registry: Registry, user: str, req: dict[str, Any]) -> dict[str, Any]:
+    """A new run in experiment ``experiment_id`` (``"0"``: the caller's Default experiment):
+    one access lookup by id, then the registry's create (its own one-lookup check and one
+    write transaction); the answer is built from what was written, not read back."""
     exp = arg_str(req, "experiment_id") or "0"
-    # Access is checked once, by registry.create_run (a stranger's refusal is reworded below
-    # so that it never names a private project).
-    project = project_for(registry, user, exp, Role.EDIT, create_default=True) if exp == "0" \
-        else _project_unchecked(registry, exp)
-    if project.deleted_at is not None:   # as MLflow: a deleted experiment takes no new runs
-        project_for(registry, user, exp, Role.EDIT)   # a stranger still gets RESOURCE_DOES_NOT_EXIST
-        raise invalid(f"The experiment {exp} must be in the 'active' state. Current state is deleted.")
+    if exp == "0":
+        project_name, exp_id = _default_project(registry, user)
+    else:
+        try:
+            found = registry.project_access_by_id(user, int(exp), Role.EDIT) \
+                if exp.isdigit() and len(exp) <= 18 else None
+        except MLHubError as e:
+            if e.code == ErrorCode.NOT_FOUND:   # a stranger's private experiment reads as a missing one
+                found = None
+            else:
+                raise
+        if found is None:
+            raise not_found(f"No Experiment with id={exp} exists")
+        if found.deleted_at is not None:   # as MLflow: a deleted experiment takes no new runs
+            raise invalid(f"The experiment {exp} must be in the 'active' state. Current state is deleted.")
+        project_name, exp_id = found.name, exp
     tags = dict(_tag_list(req))
     name = arg_str(req, "run_name") or tags.pop(RUN_NAME_TAG, None) or None
     tags.pop(RUN_NAME_TAG, None)
@@ -213,19 +225,19 @@ def create_run(registry: Registry, user: str, req: dict[str, Any]) -> dict[str, 
     if name is not None and len(name) > 256:
         raise invalid(f"run_name {name[:100]!r}... is longer than 256 characters")
     try:
-        run = registry.create_run(user, project.name, name=name, provenance={"mlflow": {"tags": tags}}, notes=notes)
+        run = registry.create_run(user, project_name, name=name, provenance={"mlflow": {"tags": tags}}, notes=notes)
     except MLHubError as e:
         if e.code == ErrorCode.NOT_FOUND:
             raise not_found(f"No Experiment with id={exp} exists") from None
         raise
-    return {"run": run_json(run, experiment_id(project))}
+    return {"run": run_json(run, exp_id)}
 
 
-def _project_unchecked(registry: Registry, exp: str) -> Project:
-    project = registry.store.get_project_by_id(int(exp)) if exp.isdigit() and len(exp) <= 18 else None
-    if project is None:
-        raise not_found(f"No Experiment with id={exp} exists")
-    return project
+def _default_project(registry: Registry, user: str) -> tuple[str, str]:
+    project = project_for(registry, user, "0", Role.EDIT, create_default=True)
+    if project.deleted_at is not None:
+        raise invalid("The experiment 0 must be in the 'active' state. Current state is deleted.")
+    return project.name, experiment_id(project)
 
 
 @reads
