@@ -6591,7 +6591,7 @@ export interface paths {
         };
         /**
          * WebSocket: subscribe to runs or projects; receive new points and run changes
-         * @description Send {"subscribe": {"runs": [...], "projects": [...]}}; receive {"type": "metrics", "run", "project", "metrics"} and {"type": "run", "run"}. Authenticated like REST; cross-origin browser connections are refused.
+         * @description Send {"subscribe": {"runs": [...], "projects": [...]}}; receive {"type": "metrics", "run", "project", "metrics"} and {"type": "run", "run"}. With "encoding": "delta-base64" in the subscribe object, each series of a metrics message comes compact (steps: the first, then differences; values and timestamps: base64 of little-endian float64) and the message says "encoding"; "json" (the default) goes back to JSON lists. Authenticated like REST; cross-origin browser connections are refused.
          */
         get: {
             parameters: {

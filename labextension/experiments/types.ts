@@ -39,7 +39,7 @@ export interface IPoints {
   timestamps?: number[];
 }
 
-/** Messages the server pushes on `/mlhub/api/v1/stream`. */
+/** Messages the server pushes on `/mlhub/api/v1/stream` (points decoded: see `pointCodec.ts`). */
 export type StreamMessage =
   | {
       type: 'metrics';
@@ -48,8 +48,29 @@ export type StreamMessage =
       metrics: Record<string, IPoints>;
     }
   | { type: 'run'; run: IRun }
-  | { type: 'subscribed'; runs: string[]; projects: string[] }
+  | { type: 'subscribed'; runs: string[]; projects: string[]; encoding?: string }
   | { type: 'error'; error: { code: string; message: string } };
+
+/**
+ * One series of a `metrics` message in the stream's compact form (`"encoding":
+ * "delta-base64"`): steps as the first step then differences, values and wall times as
+ * base64 of little-endian float64 arrays.
+ */
+export interface ICompactPoints {
+  steps: number[];
+  values: string;
+  timestamps?: string;
+}
+
+/** A `metrics` message as the server sends it when the subscriber asked for the compact form. */
+export interface ICompactMetricsMessage {
+  type: 'metrics';
+  run: string;
+  project: string;
+  encoding: 'delta-base64';
+  metrics: Record<string, ICompactPoints>;
+}
+
 
 /** Where the stream connection stands, shown in the compare view's header. */
 export type StreamStatus = 'connecting' | 'live' | 'closed';

@@ -3,6 +3,10 @@
 Used by live widgets for runs logged elsewhere (another process, a Dask worker).
 Reconnects with backoff; after a reconnect it emits ``{"type": "reconnected"}`` so a
 consumer can re-read what it may have missed over REST.
+
+Points are asked for in the stream's compact form (:mod:`mlhub_ext.core.point_codec`) and
+handed to the consumer decoded, in the JSON form (``{"steps": [...], "values": [...],
+"timestamps": [...]}``, non-finite values as strings), whichever form the server sent.
 """
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ from typing import Any, Callable, Iterable
 
 from tenacity import RetryError, Retrying, retry_if_exception_type, wait_exponential
 
+from ..core.errors import MLHubError
+from ..core.point_codec import STREAM_ENCODING, decode_metrics_event
 from .config import Connection
 
 _logger = logging.getLogger("mlhub_ext.client")
@@ -31,8 +37,11 @@ class Subscription:
     """Subscribe to runs and/or projects; ``on_event`` gets every decoded message."""
 
     def __init__(self, conn: Connection, on_event: Handler, runs: Iterable[str] = (),
-                 projects: Iterable[str] = ()) -> None:
+                 projects: Iterable[str] = (), encoding: str = STREAM_ENCODING) -> None:
+        """``encoding``: the form points travel in (``"json"`` for JSON lists); either way
+        ``on_event`` gets them as JSON lists."""
         self.conn = conn
+        self.encoding = encoding
         self.on_event = on_event
         self.runs, self.projects = list(runs), list(projects)
         self.subscribed = threading.Event()
@@ -91,7 +100,8 @@ class Subscription:
                 return
             self._ws = ws
             try:
-                ws.send(json.dumps({"subscribe": {"runs": self.runs, "projects": self.projects}}))
+                ws.send(json.dumps({"subscribe": {"runs": self.runs, "projects": self.projects,
+                                                  "encoding": self.encoding}}))
                 if connected_before:
                     self._emit({"type": "reconnected"})
                 connected_before = True
@@ -103,7 +113,9 @@ class Subscription:
                         continue
                     if not text:
                         break
-                    msg = json.loads(text)
+                    msg = decode_message(json.loads(text))
+                    if msg is None:
+                        continue
                     if msg.get("type") == "subscribed":
                         self.subscribed.set()
                     elif msg.get("type") == "error":
@@ -125,3 +137,16 @@ class Subscription:
             self.on_event(msg)
         except Exception:
             _logger.exception("mlhub: a stream handler failed")
+
+
+def decode_message(msg: Any) -> dict[str, Any] | None:
+    """A stream message with compact points decoded to JSON lists (others unchanged);
+    None (logged) for a metrics message that cannot be decoded."""
+    if isinstance(msg, dict) and msg.get("type") == "metrics" and msg.get("encoding") == STREAM_ENCODING:
+        try:
+            metrics = decode_metrics_event(msg.get("metrics"))
+        except MLHubError as exc:
+            _logger.warning("mlhub: a stream message could not be decoded: %s", exc)
+            return None
+        return {k: v for k, v in msg.items() if k != "encoding"} | {"metrics": metrics}
+    return msg

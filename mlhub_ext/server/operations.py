@@ -394,6 +394,10 @@ class Operations:
                 "summary": "WebSocket: subscribe to runs or projects; receive new points and run changes",
                 "description": 'Send {"subscribe": {"runs": [...], "projects": [...]}}; receive '
                                '{"type": "metrics", "run", "project", "metrics"} and {"type": "run", "run"}. '
+                               'With "encoding": "delta-base64" in the subscribe object, each series of a '
+                               "metrics message comes compact (steps: the first, then differences; values and "
+                               "timestamps: base64 of little-endian float64) and the message says "
+                               '"encoding"; "json" (the default) goes back to JSON lists. '
                                "Authenticated like REST; cross-origin browser connections are refused.",
                 "responses": {"101": {"description": "switching protocols"},
                               **{code: error_answer(text) for code, text in (

@@ -4,6 +4,10 @@ The registry calls listeners from whichever thread did the write (and, with seve
 replicas on PostgreSQL, the fan-out of ``services/fanout.py`` calls them with the events
 written through the other replicas); the hub hops onto the event loop and fans each event out to the connections subscribed to its run or
 its project. Access is checked when subscribing, through the registry (read access).
+
+A subscriber may ask for pushed points in the compact form of :mod:`..core.point_codec`
+(``{"subscribe": {..., "encoding": "delta-base64"}}``); without it, points come as JSON
+lists, as older clients expect. Each event is encoded at most once per form.
 """
 from __future__ import annotations
 
@@ -15,7 +19,8 @@ from typing import Any
 from tornado import web
 from tornado.websocket import WebSocketClosedError
 
-from ..core.errors import ErrorCode, MLHubError, malformed
+from ..core.errors import ErrorCode, MLHubError, invalid, malformed, quoted
+from ..core.point_codec import STREAM_ENCODING, encode_metrics_event
 from ..core.service import Registry
 from .handlers.base import HTTP_TO_CODE, MLHubAPIMixin, dumps, parse_json
 
@@ -53,12 +58,24 @@ class StreamHub:
             run_id, project = payload["run"], payload["project"]
         else:
             run_id, project = payload["run"]["id"], payload["run"]["project"]
-        message = None
+        messages: dict[str | None, bytes] = {}   # by encoding: each form built once
         for conn in list(self.connections):
             if run_id in conn.runs or project in conn.projects:
+                form = conn.encoding if event == "metrics" else None
+                message = messages.get(form)
                 if message is None:
-                    message = dumps({"type": event, **payload})
+                    message = messages[form] = dumps(event_message(event, payload, form))
                 conn.push(message)
+
+
+def event_message(event: str, payload: dict[str, Any], encoding: str | None) -> dict[str, Any]:
+    """The message of a registry event for a subscriber that asked for ``encoding``
+    (None: JSON lists; :data:`STREAM_ENCODING`: the metrics event's series compact, with
+    ``"encoding"`` in the message so a reader needs no state to decode it)."""
+    if event == "metrics" and encoding == STREAM_ENCODING:
+        return {"type": event, "run": payload["run"], "project": payload["project"], "encoding": encoding,
+                "metrics": encode_metrics_event(payload["metrics"])}
+    return {"type": event, **payload}
 
 
 def stream_hub(settings: dict[str, Any]) -> StreamHub:
@@ -90,6 +107,7 @@ class StreamHandlerMixin(JSONHandshakeMixin, MLHubAPIMixin):
 
     runs: set[str]
     projects: set[str]
+    encoding: str | None = None   # of pushed points: None (JSON lists) or STREAM_ENCODING
 
     async def get(self, *args: Any, **kwargs: Any) -> None:
         if not self.current_user:
@@ -132,19 +150,36 @@ class StreamHandlerMixin(JSONHandshakeMixin, MLHubAPIMixin):
                 raise malformed('expected {"subscribe": {"runs": [...], "projects": [...]}} or "unsubscribe"')
             if "subscribe" in msg:
                 runs, projects = self._targets(msg["subscribe"])
+                encoding = self._encoding(msg["subscribe"])
                 for r in runs:
                     await self.call(self.registry.get_run, self.user, r)
                 for p in projects:
                     await self.call(self.registry.get_project, self.user, p)
                 self.runs |= set(runs)
                 self.projects |= set(projects)
+                if encoding is not None:
+                    self.encoding = encoding or None
             if "unsubscribe" in msg:
                 runs, projects = self._targets(msg["unsubscribe"])
                 self.runs -= set(runs)
                 self.projects -= set(projects)
-            self.push(dumps({"type": "subscribed", "runs": sorted(self.runs), "projects": sorted(self.projects)}))
+            self.push(dumps({"type": "subscribed", "runs": sorted(self.runs), "projects": sorted(self.projects),
+                             "encoding": self.encoding or "json"}))
         except MLHubError as e:
             self.push(dumps({"type": "error", **e.to_json()}))
+
+    @staticmethod
+    def _encoding(spec: dict[str, Any]) -> str | None:
+        """The subscribe message's ``encoding``: None when absent (keep the connection's),
+        ``""`` for ``"json"`` (back to JSON lists), or :data:`STREAM_ENCODING`."""
+        if "encoding" not in spec:
+            return None
+        asked = spec["encoding"]
+        if asked == "json":
+            return ""
+        if asked != STREAM_ENCODING:
+            raise invalid(f"unknown stream encoding {quoted(asked)}; use {quoted(STREAM_ENCODING)} or \"json\"")
+        return asked
 
     @staticmethod
     def _targets(spec: Any) -> tuple[list[str], list[str]]:

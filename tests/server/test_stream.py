@@ -87,3 +87,45 @@ def test_artifacts_and_export(mlhub_server):
     pq = pd.read_parquet(io.BytesIO(mlhub_server.api("GET", f"runs/{rid}/export?format=parquet").content))
     assert pq[pq.key == "loss"].value.tolist()[2] == 0.25 and set(pq.columns) == {"key", "step", "value", "timestamp"}
     assert mlhub_server.api("GET", f"runs/{rid}/export?format=xls").status_code == 422
+
+
+async def test_compact_subscriber_gets_the_same_points_in_fewer_bytes(jp_fetch, jp_ws_fetch):
+    """Two subscribers of one run, one asking for the compact form: each gets its own form of
+    the same event, and the compact one decodes to exactly the JSON one."""
+    from mlhub_ext.core.point_codec import decode_metrics_event
+
+    run = json.loads((await jp_fetch("mlhub", "api", "v1", "runs", method="POST",
+                                     body=json.dumps({"project": "live"}))).body)
+    plain = await jp_ws_fetch("mlhub", "api", "v1", "stream")
+    compact = await jp_ws_fetch("mlhub", "api", "v1", "stream")
+    plain.write_message(json.dumps({"subscribe": {"runs": [run["id"]]}}))
+    assert (await _next(plain, "subscribed"))["encoding"] == "json"
+    compact.write_message(json.dumps({"subscribe": {"runs": [run["id"]], "encoding": "delta-base64"}}))
+    assert (await _next(compact, "subscribed"))["encoding"] == "delta-base64"
+    steps = list(range(1000, 1010))
+    batch = {"seq": 1, "metrics": {
+        "loss": {"steps": steps, "values": [1 / (1 + s) for s in steps[:-2]] + ["NaN", "-Infinity"],
+                 "timestamps": [1764503456.123456 + i / 10 for i in range(10)]},
+        "acc": {"steps": [3, 1, 7], "values": [0.5, 0.25, 0.125], "timestamps": [1.0, 2.0, 3.0]}}}
+    await jp_fetch("mlhub", "api", "v1", "runs", run["id"], "metrics", method="POST", body=json.dumps(batch))
+    raw_plain = await asyncio.wait_for(plain.read_message(), 5)
+    raw_compact = await asyncio.wait_for(compact.read_message(), 5)
+    as_json, packed = json.loads(raw_plain), json.loads(raw_compact)
+    assert "encoding" not in as_json and as_json["metrics"]["loss"]["values"][-2:] == ["NaN", "-Infinity"]
+    assert packed["encoding"] == "delta-base64" and packed["run"] == run["id"] and packed["project"] == "live"
+    assert packed["metrics"]["loss"]["steps"] == [1000] + [1] * 9
+    assert packed["metrics"]["acc"]["steps"] == [3, -2, 6]   # steps as logged, out of order too
+    assert decode_metrics_event(packed["metrics"]) == as_json["metrics"]
+    loss = packed["metrics"]["loss"]
+    assert len(json.dumps(loss, separators=(",", ":"))) < 2 * 24 * 10   # under 2x the 24 raw bytes a point
+    # Back to JSON on the same connection; an unknown form is refused and changes nothing.
+    compact.write_message(json.dumps({"subscribe": {"runs": [], "encoding": "msgpack"}}))
+    err = await _next(compact, "error")
+    assert err["error"]["code"] == "invalid" and "delta-base64" in err["error"]["message"]
+    compact.write_message(json.dumps({"subscribe": {"runs": [], "encoding": "json"}}))
+    assert (await _next(compact, "subscribed"))["encoding"] == "json"
+    await jp_fetch("mlhub", "api", "v1", "runs", run["id"], "metrics", method="POST", body=json.dumps(
+        {"seq": 2, "metrics": {"acc": {"steps": [9], "values": [1.0], "timestamps": [4.0]}}}))
+    assert (await _next(compact, "metrics"))["metrics"]["acc"] == {"steps": [9], "values": [1.0], "timestamps": [4.0]}
+    plain.close()
+    compact.close()
