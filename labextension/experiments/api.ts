@@ -27,6 +27,9 @@ export function listRuns(query: IRunsQuery): Promise<IRunsPage> {
   if (query.filter.trim()) {
     params.set('filter', query.filter.trim());
   }
+  if (query.q.trim()) {
+    params.set('q', query.q.trim());
+  }
   return requestAPI<IRunsPage>(`runs?${params.toString()}`);
 }
 

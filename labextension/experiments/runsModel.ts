@@ -1,20 +1,30 @@
 /**
- * State of the Experiments sidebar: the chosen project, the server-side query (filter,
- * order, page) and its answer, and the runs ticked for comparison (kept across pages).
+ * State of the Experiments sidebar: the chosen project, the server-side query (the search
+ * box as the filter language or plain name/tag text, order, page) and its answer, and the
+ * runs ticked for comparison (kept across pages; "select all matching" ticks every run
+ * the search matches, asked of the server by id).
  * The {@link PollingModel}'s poll reloads the page while it is visible so statuses and latest metrics
  * stay current; failures back off and show the server's message verbatim.
  */
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { IPollingState, PollingModel } from '../pollingModel';
+import { errorMessage, IPollingState, PollingModel } from '../pollingModel';
 import { IProject, IRun, IRunsPage } from '../tokens';
 import { listProjects, listRuns } from './api';
+import { IRunIds, ITableQuery, listRunIds } from './runsTable/api';
+import { splitSearch } from './runsTable/columns';
 import { IRunsQuery } from './types';
 
 const POLL_INTERVAL_MS = 10 * 1000;
 const POLL_MAX_BACKOFF_MS = 2 * 60 * 1000;
 export const PAGE_SIZE = 25;
+
+/**
+ * A ticked run: the whole run when it was ticked on a page, its id and a short name when
+ * "select all matching" ticked it from the server's list of ids.
+ */
+export type ISelectedRun = Pick<IRun, 'id' | 'name'> & Partial<IRun>;
 
 export interface IExperimentsState extends IPollingState {
   projects: IProject[];
@@ -22,12 +32,16 @@ export interface IExperimentsState extends IPollingState {
   runs: IRun[];
   total: number;
   /** Selected runs by id, in the order they were ticked. */
-  selected: Map<string, IRun>;
+  selected: Map<string, ISelectedRun>;
+  /** More runs matched than "select all matching" may tick at once (the first were). */
+  selectionTruncated: boolean;
 }
 
 export interface IExperimentsApi {
   listProjects: () => Promise<{ projects: IProject[] }>;
   listRuns: (query: IRunsQuery) => Promise<IRunsPage>;
+  /** Every matching run's id (`GET /runs?ids_only=true`). */
+  listRunIds: (query: ITableQuery) => Promise<IRunIds>;
 }
 
 export class ExperimentsModel extends PollingModel<IExperimentsState> {
@@ -38,6 +52,7 @@ export class ExperimentsModel extends PollingModel<IExperimentsState> {
         query: {
           project: '',
           filter: '',
+          q: '',
           orderBy: 'created_at',
           desc: true,
           limit: PAGE_SIZE,
@@ -46,6 +61,7 @@ export class ExperimentsModel extends PollingModel<IExperimentsState> {
         runs: [],
         total: 0,
         selected: new Map(),
+        selectionTruncated: false,
         error: null,
         loading: false
       },
@@ -56,15 +72,15 @@ export class ExperimentsModel extends PollingModel<IExperimentsState> {
         autoPoll: options.autoPoll
       }
     );
-    this._api = options.api ?? { listProjects, listRuns };
+    this._api = options.api ?? { listProjects, listRuns, listRunIds };
   }
 
-  get selectionChanged(): ISignal<this, IRun[]> {
+  get selectionChanged(): ISignal<this, ISelectedRun[]> {
     return this._selectionChanged;
   }
 
   /** The ticked runs, in the order they were ticked. */
-  get selectedRuns(): IRun[] {
+  get selectedRuns(): ISelectedRun[] {
     return [...this.state.selected.values()];
   }
 
@@ -80,11 +96,46 @@ export class ExperimentsModel extends PollingModel<IExperimentsState> {
       query.offset = 0;
     }
     if (change.project !== undefined && change.project !== this.state.query.project) {
-      this.setState({ selected: new Map(), runs: [], total: 0 });
+      this.setState({ selected: new Map(), selectionTruncated: false, runs: [], total: 0 });
       this._selectionChanged.emit([]);
     }
     this.setState({ query });
     return this.refresh();
+  }
+
+  /**
+   * The search box's text: with an operator (`<`, `>`, `=`, `~`) the filter language,
+   * else plain text the server looks for in run names and tags, as the runs table does.
+   */
+  setSearch(text: string): Promise<void> {
+    return this.setQuery(splitSearch(text));
+  }
+
+  /** Tick every run the current search matches (at most the server's id limit). */
+  async selectAllMatching(): Promise<void> {
+    const { project, filter, q, orderBy, desc } = this.state.query;
+    if (!project) {
+      return;
+    }
+    let answer: IRunIds;
+    try {
+      answer = await this._api.listRunIds({ project, filter, q, orderBy, desc });
+    } catch (error) {
+      this.setState({ error: errorMessage(error) });
+      return;
+    }
+    if (project !== this.state.query.project) {
+      return; // another project was chosen meanwhile
+    }
+    const next = new Map(this.state.selected);
+    const onPage = new Map(this.state.runs.map(r => [r.id, r]));
+    answer.ids.forEach(id => {
+      if (!next.has(id)) {
+        next.set(id, onPage.get(id) ?? { id, name: id.slice(0, 8) });
+      }
+    });
+    this.setState({ selected: next, selectionTruncated: answer.truncated, error: null });
+    this._selectionChanged.emit(this.selectedRuns);
   }
 
   nextPage(): Promise<void> {
@@ -112,7 +163,7 @@ export class ExperimentsModel extends PollingModel<IExperimentsState> {
   }
 
   clearSelection(): void {
-    this.setState({ selected: new Map() });
+    this.setState({ selected: new Map(), selectionTruncated: false });
     this._selectionChanged.emit([]);
   }
 
@@ -140,7 +191,7 @@ export class ExperimentsModel extends PollingModel<IExperimentsState> {
 
   private readonly _api: IExperimentsApi;
   private _active = false;
-  private readonly _selectionChanged = new Signal<this, IRun[]>(this);
+  private readonly _selectionChanged = new Signal<this, ISelectedRun[]>(this);
 }
 
 export namespace ExperimentsModel {

@@ -10,6 +10,8 @@ export interface IRunsQuery {
   project: string;
   /** The server's filter language, e.g. `metrics.acc > 0.9 and tags = baseline`. */
   filter: string;
+  /** Plain text the server finds in run names and tags (`q`); see `splitSearch`. */
+  q: string;
   /** created_at, updated_at, name, status, metrics.<key> or params.<key>. */
   orderBy: string;
   desc: boolean;
@@ -70,7 +72,6 @@ export interface ICompactMetricsMessage {
   encoding: 'delta-base64';
   metrics: Record<string, ICompactPoints>;
 }
-
 
 /** Where the stream connection stands, shown in the compare view's header. */
 export type StreamStatus = 'connecting' | 'live' | 'closed';

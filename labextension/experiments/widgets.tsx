@@ -14,7 +14,7 @@ import { CompareView } from './components/CompareView';
 import { panelPlotWidth } from './components/PanelGrid';
 import { ExperimentsPanel, ExperimentsView } from './components/ExperimentsPanel';
 import { OPEN_PROJECT_EVENT } from './events';
-import { ExperimentsModel, IExperimentsState } from './runsModel';
+import { ExperimentsModel, IExperimentsState, ISelectedRun } from './runsModel';
 
 export const EXPERIMENTS_ID = 'mlhub-experiments';
 
@@ -58,7 +58,7 @@ function ConnectedPanel(props: {
   projects: IMLHubModel | null;
   view: ExperimentsView;
   onView: (view: ExperimentsView) => void;
-  onCompare: (runs: IRun[]) => void;
+  onCompare: (runs: ISelectedRun[]) => void;
 }): JSX.Element {
   const { model, projects } = props;
   const state = useModelState<IExperimentsState>(model);
@@ -69,6 +69,8 @@ function ConnectedPanel(props: {
       projects={projects ? <ConnectedProjects model={projects} /> : undefined}
       state={state}
       onQuery={change => void model.setQuery(change)}
+      onSearch={text => void model.setSearch(text)}
+      onSelectAll={() => void model.selectAllMatching()}
       onToggle={(run, selected) => model.toggle(run, selected)}
       onPage={direction =>
         void (direction > 0 ? model.nextPage() : model.previousPage())
@@ -91,7 +93,7 @@ function ConnectedPanel(props: {
 export class ExperimentsSidebar extends ReactWidget {
   constructor(
     readonly model: ExperimentsModel,
-    private readonly _onCompare: (runs: IRun[]) => void,
+    private readonly _onCompare: (runs: ISelectedRun[]) => void,
     readonly projects: IMLHubModel | null = null
   ) {
     super();

@@ -13,6 +13,10 @@ import { RunItem } from './RunItem';
 export interface IExperimentsPanelProps {
   state: IExperimentsState;
   onQuery: (change: Partial<IRunsQuery>) => void;
+  /** The search box's text (filter language or plain name/tag text). */
+  onSearch: (text: string) => void;
+  /** Tick every run the search matches (asked of the server). */
+  onSelectAll: () => void;
   onToggle: (run: IRun, selected: boolean) => void;
   onPage: (direction: -1 | 1) => void;
   onRefresh: () => void;
@@ -102,7 +106,7 @@ function RunsView(props: IExperimentsPanelProps): JSX.Element {
           Table
         </button>
       </div>
-      <QueryBar query={query} runs={state.runs} onQuery={props.onQuery} />
+      <QueryBar query={query} runs={state.runs} onQuery={props.onQuery} onSearch={props.onSearch} />
       {state.error && (
         <div className="jp-MLHub-error" role="alert">
           {state.error}
@@ -110,13 +114,30 @@ function RunsView(props: IExperimentsPanelProps): JSX.Element {
       )}
       {state.error && state.runs.length > 0 && (
         <p className="jp-MLHubExp-staleNote" role="note">
-          {query.filter.trim()
+          {query.filter.trim() || query.q.trim()
             ? 'The runs below are not filtered by this query: they are the last list that loaded.'
             : 'The runs below are the last list that loaded.'}
         </p>
       )}
       <RunList state={state} onToggle={props.onToggle} />
       <Pager state={state} onPage={props.onPage} />
+      {state.total > 0 && (
+        <div className="jp-MLHubExp-selectAll">
+          <button
+            className="jp-Button jp-mod-styled jp-mod-reject"
+            disabled={state.loading}
+            title="Tick every run this search matches, on every page"
+            onClick={props.onSelectAll}
+          >
+            Select all {state.total} matching
+          </button>
+          {state.selectionTruncated && (
+            <span className="jp-MLHubExp-truncated" role="note">
+              only the first {state.selected.size} were selected
+            </span>
+          )}
+        </div>
+      )}
       <footer className="jp-MLHubExp-actions">
         <button
           className="jp-Button jp-mod-styled jp-mod-accept"

@@ -9,13 +9,25 @@ export interface IQueryBarProps {
   query: IRunsQuery;
   runs: IRun[];
   onQuery: (change: Partial<IRunsQuery>) => void;
+  /** The search box's text, applied on Enter (filter language or plain name/tag text). */
+  onSearch: (text: string) => void;
 }
 
-/** The filter box (applied on Enter) and the server-side sort field and direction. */
+/** What the search box shows for a query: its filter, else its plain text. */
+export function searchText(query: IRunsQuery): string {
+  return query.filter || query.q;
+}
+
+/**
+ * The search box (applied on Enter: the filter language when the text has an operator,
+ * else plain text searched in run names and tags on the server) and the server-side sort
+ * field and direction.
+ */
 export function QueryBar(props: IQueryBarProps): JSX.Element {
   const { query, runs, onQuery } = props;
-  const [filter, setFilter] = useState(query.filter);
-  useEffect(() => setFilter(query.filter), [query.filter]);
+  const applied = searchText(query);
+  const [filter, setFilter] = useState(applied);
+  useEffect(() => setFilter(applied), [applied]);
   const orders = sortFields(runs, query.orderBy);
   return (
     <div className="jp-MLHubExp-query">
@@ -23,19 +35,21 @@ export function QueryBar(props: IQueryBarProps): JSX.Element {
         className="jp-MLHubExp-filterForm"
         onSubmit={event => {
           event.preventDefault();
-          onQuery({ filter });
+          props.onSearch(filter);
         }}
       >
         <input
           className="jp-MLHubExp-filter jp-mod-styled"
           type="search"
           aria-label="Filter runs"
-          title="Press Enter to apply"
+          placeholder="Search names and tags, or filter"
+          title="Press Enter to apply: plain text searches run names and tags; with an operator it is a filter"
           value={filter}
           onChange={event => setFilter(event.target.value)}
         />
         <div className="jp-MLHubExp-hint">
-          e.g. <code>metrics.acc &gt; 0.9 and params.lr &lt; 0.01 and tags = baseline</code>
+          e.g. <code>baseline</code> (names and tags) or{' '}
+          <code>metrics.acc &gt; 0.9 and params.lr &lt; 0.01 and tags = baseline</code>
         </div>
       </form>
       <div className="jp-MLHubExp-sort">
