@@ -3438,12 +3438,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Versions, newest first */
+        /** Versions (without evaluations), newest first; a page of them with limit/offset */
         get: {
             parameters: {
                 query?: {
                     /** @description include archived versions */
                     archived?: boolean;
+                    /** @description text in tags, description, estimator, developer or status, or a version number (12 or v12) */
+                    q?: string;
+                    /** @description by version number */
+                    order?: "desc" | "asc";
+                    /** @description at most this many (default: all) */
+                    limit?: number;
+                    /** @description skip this many */
+                    offset?: number;
                 };
                 header?: never;
                 path: {
@@ -7802,6 +7810,8 @@ export interface components {
             version: number;
         };
         ModelVersionList: {
+            /** @description versions matching the query in all (the page may hold fewer) */
+            total: number;
             versions: components["schemas"]["ModelVersion"][];
         };
         ModelVersionPatch: {

@@ -14,7 +14,9 @@ import {
   IReport,
   ISweep,
   ITrainRequest,
-  IVersionPatch
+  IVersionList,
+  IVersionPatch,
+  IVersionsPage
 } from './types';
 
 const enc = encodeURIComponent;
@@ -42,11 +44,22 @@ export function getModel(name: string): Promise<IModel> {
   return requestAPI<IModel>(m(name));
 }
 
-export async function listVersions(name: string, archived = true): Promise<IModelVersion[]> {
-  const body = await requestAPI<{ versions: IModelVersion[] }>(
-    `${m(name)}/versions${archived ? '?archived=true' : ''}`
-  );
-  return body.versions;
+/**
+ * One page of a model's versions, archived ones included (`GET /models/{name}/versions`
+ * with `limit`/`offset`): newest (`desc`) or oldest first, `q` found in tags, description,
+ * estimator, developer, status or the version number; `total` counts every match.
+ */
+export function pageVersions(name: string, page: IVersionsPage): Promise<IVersionList> {
+  const params = new URLSearchParams({
+    archived: 'true',
+    limit: String(page.limit),
+    offset: String(page.offset),
+    order: page.order
+  });
+  if (page.q.trim()) {
+    params.set('q', page.q.trim());
+  }
+  return requestAPI<IVersionList>(`${m(name)}/versions?${params.toString()}`);
 }
 
 export function getVersion(name: string, version: number | string): Promise<IModelVersion> {

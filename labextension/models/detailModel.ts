@@ -3,19 +3,37 @@
  * selected version with its evaluation, plus the actions (promote / roll back, publish,
  * archive) that change them. Loaded when the view opens and when asked (a job trained a
  * version, Refresh); every failure keeps the server's message.
+ *
+ * Versions come a page at a time from the server ({@link VERSIONS_PAGE}; a model may have
+ * thousands), filtered and ordered there; "load more" appends the next page, and a reload
+ * fetches as many as were shown. The selected version need not be on a loaded page: its
+ * detail is fetched by number.
  */
 import { errorMessage, IPollingState, PollingModel } from '../pollingModel';
+import { MLHubRequestError } from '../request';
 import * as api from './api';
-import { IAliases, IModel, IModelVersion, IVersionPatch } from './types';
+import { IAliases, IModel, IModelVersion, IVersionPatch, IVersionsPage } from './types';
+
+/** Versions fetched at a time. */
+export const VERSIONS_PAGE = 50;
+/** The most versions a reload fetches at once (the server's limit). */
+const MAX_RELOAD = 1000;
 
 export type IModelDetailApi = Pick<
   typeof api,
-  'getModel' | 'listVersions' | 'getAliases' | 'getVersion' | 'setAlias' | 'patchVersion'
+  'getModel' | 'pageVersions' | 'getAliases' | 'getVersion' | 'setAlias' | 'patchVersion'
 >;
+
+/** How the version list is searched and ordered. */
+export type IVersionsQuery = Pick<IVersionsPage, 'q' | 'order'>;
 
 export interface IModelDetailState extends IPollingState {
   model: IModel | null;
+  /** The versions loaded so far (pages of the query, in its order). */
   versions: IModelVersion[];
+  /** How many versions match the query in all. */
+  versionsTotal: number;
+  versionsQuery: IVersionsQuery;
   aliases: IAliases | null;
   /** The version shown (null until the versions are known, or for a model without any). */
   selected: number | null;
@@ -36,6 +54,8 @@ export class ModelDetailModel extends PollingModel<IModelDetailState> {
       {
         model: null,
         versions: [],
+        versionsTotal: 0,
+        versionsQuery: { q: '', order: 'desc' },
         aliases: null,
         selected: options.version ?? null,
         detail: null,
@@ -65,6 +85,61 @@ export class ModelDetailModel extends PollingModel<IModelDetailState> {
     }
   }
 
+  /** Search and order the version list on the server (back to its first page). */
+  async setVersionsQuery(change: Partial<IVersionsQuery>): Promise<void> {
+    const query = { ...this.state.versionsQuery, ...change };
+    const asked = ++this._pageAsked;
+    this.setState({ versionsQuery: query, loading: true });
+    try {
+      const page = await this._api.pageVersions(this.name, { ...query, limit: VERSIONS_PAGE, offset: 0 });
+      if (asked === this._pageAsked) {
+        this.setState({ versions: page.versions, versionsTotal: page.total, error: null });
+      }
+    } catch (error) {
+      if (asked === this._pageAsked) {
+        this.setState({ error: errorMessage(error) });
+      }
+    } finally {
+      if (asked === this._pageAsked) {
+        this.setState({ loading: false });
+      }
+    }
+  }
+
+  /** Append the next page of versions (nothing when all are loaded). */
+  async loadMore(): Promise<void> {
+    const { versions, versionsTotal, versionsQuery } = this.state;
+    if (versions.length >= versionsTotal) {
+      return;
+    }
+    const asked = ++this._pageAsked;
+    this.setState({ loading: true });
+    try {
+      const page = await this._api.pageVersions(this.name, {
+        ...versionsQuery,
+        limit: VERSIONS_PAGE,
+        offset: versions.length
+      });
+      if (asked === this._pageAsked) {
+        // A version added meanwhile shifts the pages: skip any already shown.
+        const seen = new Set(versions.map(v => v.version));
+        this.setState({
+          versions: [...versions, ...page.versions.filter(v => !seen.has(v.version))],
+          versionsTotal: page.total,
+          error: null
+        });
+      }
+    } catch (error) {
+      if (asked === this._pageAsked) {
+        this.setState({ error: errorMessage(error) });
+      }
+    } finally {
+      if (asked === this._pageAsked) {
+        this.setState({ loading: false });
+      }
+    }
+  }
+
   /** Load everything again, showing `version` if given (a job just produced it). */
   show(version?: number): Promise<void> {
     if (version !== undefined) {
@@ -85,16 +160,38 @@ export class ModelDetailModel extends PollingModel<IModelDetailState> {
 
   protected async loadState(): Promise<Partial<IModelDetailState>> {
     const { name } = this;
-    const [model, versions, aliases] = await Promise.all([
+    const { versionsQuery } = this.state;
+    // As many as were shown (load more), so a reload keeps the list where it was.
+    const limit = Math.min(MAX_RELOAD, Math.max(VERSIONS_PAGE, this.state.versions.length));
+    const pageAsked = ++this._pageAsked;
+    const [model, page, aliases] = await Promise.all([
       this._api.getModel(name),
-      this._api.listVersions(name),
+      this._api.pageVersions(name, { ...versionsQuery, limit, offset: 0 }),
       this._api.getAliases(name)
     ]);
-    const wanted = this.state.selected;
-    const selected = versions.some(v => v.version === wanted) ? wanted : (versions[0]?.version ?? null);
+    const { versions } = page;
     const asked = ++this._detailAsked;
-    const detail = selected === null ? null : await this._api.getVersion(name, selected);
-    const loaded = { model, versions, aliases, loads: this.state.loads + 1 };
+    const wanted = this.state.selected;
+    let selected = wanted ?? versions[0]?.version ?? null;
+    let detail: IModelVersion | null = null;
+    if (selected !== null) {
+      try {
+        detail = await this._api.getVersion(name, selected);
+      } catch (error) {
+        // The version asked for is not (or no longer) there: the newest listed instead.
+        const gone = error instanceof MLHubRequestError && error.status === 404;
+        if (!gone || wanted === null || !versions.length || versions[0].version === wanted) {
+          throw error;
+        }
+        selected = versions[0].version;
+        detail = await this._api.getVersion(name, selected);
+      }
+    }
+    const loaded: Partial<IModelDetailState> = { model, aliases, loads: this.state.loads + 1 };
+    if (pageAsked === this._pageAsked) {
+      // (A search or "load more" started meanwhile owns the list.)
+      Object.assign(loaded, { versions, versionsTotal: page.total });
+    }
     // Another version was chosen meanwhile: its own fetch shows it.
     return asked === this._detailAsked ? { ...loaded, selected, detail } : loaded;
   }
@@ -114,4 +211,5 @@ export class ModelDetailModel extends PollingModel<IModelDetailState> {
 
   private readonly _api: IModelDetailApi;
   private _detailAsked = 0;
+  private _pageAsked = 0;
 }

@@ -175,3 +175,19 @@ export type IVersionPatch = Schemas['ModelVersionPatch'];
 
 export const ACTIVE_STATES: ReadonlyArray<string> = ['queued', 'running'];
 export const DEFAULT_STAGES: ReadonlyArray<string> = ['dev', 'staging', 'production'];
+
+/** What the model view asks `GET /models/{name}/versions` for: a page, filtered and ordered. */
+export interface IVersionsPage {
+  /** Text in tags, description, estimator, developer or status, or a version number. */
+  q: string;
+  /** By version number: newest first (`desc`) or oldest first. */
+  order: 'desc' | 'asc';
+  limit: number;
+  offset: number;
+}
+
+/** A page of versions and how many match in all. */
+export interface IVersionList {
+  versions: IModelVersion[];
+  total: number;
+}

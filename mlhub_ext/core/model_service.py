@@ -15,7 +15,7 @@ from .entities import Holding, Member, Role
 from .errors import ErrorCode, MLHubError, conflict, invalid, not_found, quoted
 from .resources import Sharing, parse_visibility, resolve_version, version_ref
 from .models import (DONE_STATES, JOB_KINDS, JOB_STATES, AliasMove, EvaluationRecord, Inference, Job, JobQuery,
-                     Model, ModelQuery, ModelStore, ModelVersion)
+                     Model, ModelQuery, ModelStore, ModelVersion, VersionQuery)
 
 MAX_STATUS = 32
 MAX_DESCRIPTION = 10_000
@@ -135,6 +135,21 @@ class ModelService:
     def list_versions(self, user: str, name: str, include_archived: bool = False) -> list[ModelVersion]:
         self._model_for(user, name, Role.READ)
         return self.store.list_versions(name, include_archived)
+
+    def page_versions(self, user: str, name: str, include_archived: bool = False, q: Any = None,
+                      order: Any = None, limit: Any = None, offset: Any = None) -> tuple[list[ModelVersion], int]:
+        """A page of the versions (read role) and how many match: ``order`` ``"desc"`` (newest
+        first, the default) or ``"asc"`` by version number; ``q`` as in :class:`VersionQuery`;
+        without ``limit`` every version from ``offset`` on (``limit`` 1-1000)."""
+        self._model_for(user, name, Role.READ)
+        if order not in (None, "", "desc", "asc"):
+            raise invalid(f"order must be \"desc\" or \"asc\", not {quoted(order)}")
+        lim = validation.check_int("limit", limit, 1, 1000) if limit not in (None, "") else None
+        off = validation.check_int("offset", offset, 0) if offset not in (None, "") else 0
+        if q is not None and (not isinstance(q, str) or len(q) > 256):
+            raise invalid("q must be text of at most 256 characters")
+        return self.store.page_versions(name, VersionQuery(include_archived, (q or "").strip() or None,
+                                                            order != "asc", lim, off))
 
     def get_version(self, user: str, name: str, version: Any = None, with_evaluation: bool = True) -> ModelVersion:
         return self._version_for(user, name, version, with_evaluation=with_evaluation)

@@ -211,6 +211,20 @@ class ModelQuery:
 
 
 @dataclass
+class VersionQuery:
+    """A page of one model's versions (``ModelStore.page_versions``).
+
+    ``q``: text found (case-insensitive) in a version's tags, description, estimator,
+    developer or status, or a version number (``"12"``, ``"v12"``) matched exactly.
+    ``limit`` None: every version from ``offset`` on."""
+    include_archived: bool = False
+    q: str | None = None
+    descending: bool = True          # by version number
+    limit: int | None = None
+    offset: int = 0
+
+
+@dataclass
 class JobQuery:
     visible_to: str | None = None   # jobs this user owns, or on models they may read
     state: str | None = None
@@ -280,6 +294,11 @@ class ModelStore(ABC):
 
     @abstractmethod
     def list_versions(self, name: str, include_archived: bool = False) -> list[ModelVersion]: ...
+
+    @abstractmethod
+    def page_versions(self, name: str, query: VersionQuery) -> tuple[list[ModelVersion], int]:
+        """One page of ``name``'s versions (without evaluations) ordered by version number,
+        and how many match ``query`` in all; raises not_found for an unknown model."""
 
     @abstractmethod
     def update_version(self, name: str, version: int, fields: dict[str, Any]) -> ModelVersion: ...

@@ -315,8 +315,18 @@ class Operations:
                 "put": op("Share the model with a user", md.ModelMember, pj.MemberRole,
                           params=name + [param("user")]),
                 "delete": op("Revoke a user's access", None, status="204", params=name + [param("user")])},
-            "/models/{name}/versions": {"get": op("Versions, newest first", md.ModelVersionList, params=name + [
-                param("archived", "query", {"type": "boolean"}, "include archived versions")])},
+            "/models/{name}/versions": {"get": op(
+                "Versions (without evaluations), newest first; a page of them with limit/offset", md.ModelVersionList,
+                params=name + [
+                    param("archived", "query", {"type": "boolean"}, "include archived versions"),
+                    param("q", "query", {"type": "string", "maxLength": 256},
+                          "text in tags, description, estimator, developer or status, or a version number "
+                          "(12 or v12)"),
+                    param("order", "query", {"type": "string", "enum": ["desc", "asc"], "default": "desc"},
+                          "by version number"),
+                    param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 1000},
+                          "at most this many (default: all)"),
+                    param("offset", "query", {"type": "integer", "minimum": 0, "default": 0}, "skip this many")])},
             "/models/{name}/versions/{version}": {
                 "get": op("A version with its evaluation", md.ModelVersion, params=ver),
                 "patch": op("Catalogue metadata, publish/unpublish, archive", md.ModelVersion, md.ModelVersionPatch,

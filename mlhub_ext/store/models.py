@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Callable, Iterator, Sequence
 
-from sqlalchemy import Connection, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, Text, cast, delete, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
@@ -19,7 +19,7 @@ from ..core.access import best_role, principals
 from ..core.entities import Role, Visibility
 from ..core.errors import conflict, not_found
 from ..core.models import (AliasMove, EvaluationRecord, Inference, Job, JobQuery, Model, ModelQuery, ModelStore,
-                           ModelVersion)
+                           ModelVersion, VersionQuery)
 from .members import SqlMembersMixin
 from .orm import utcnow
 from .orm_models import (AliasHistoryRow, InferenceRow, JobRow, ModelAliasRow, ModelEvaluationRow, ModelMemberRow,
@@ -303,6 +303,28 @@ class SqlModelStore(SqlMembersMixin, ModelStore):
                 q = q.where(_versions.c.archived.is_(False))
             stages = self._stages(c, name)
             return [_version(r, name, stages, False) for r in c.execute(q)]
+
+    def page_versions(self, name: str, query: VersionQuery) -> tuple[list[ModelVersion], int]:
+        with self._read() as c:
+            conds = [_versions.c.model_id == self._id(c, name)]
+            if not query.include_archived:
+                conds.append(_versions.c.archived.is_(False))
+            if query.q:
+                needle = query.q.lower()   # '%' and '_' in it are plain characters (autoescape)
+                text = [func.lower(col).contains(needle, autoescape=True) for col in (
+                    cast(_versions.c.tags, Text), _versions.c.description, _versions.c.estimator,
+                    _versions.c.developer, _versions.c.status)]
+                number = query.q.strip().lower().removeprefix("v")
+                if number.isdigit() and len(number) <= 9:
+                    text.append(_versions.c.version == int(number))
+                conds.append(or_(*text))
+            total = c.execute(select(func.count()).select_from(_versions).where(*conds)).scalar_one()
+            order = _versions.c.version.desc() if query.descending else _versions.c.version.asc()
+            q = select(*_SUMMARY).where(*conds).order_by(order).offset(query.offset)
+            if query.limit is not None:
+                q = q.limit(query.limit)
+            stages = self._stages(c, name)
+            return [_version(r, name, stages, False) for r in c.execute(q)], int(total)
 
     def versions_of_run(self, run_id: str, readable_by: str) -> list[ModelVersion]:
         with self._read() as c:

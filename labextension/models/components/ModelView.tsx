@@ -104,7 +104,16 @@ export function ModelView(props: IModelViewProps): JSX.Element {
           {state.error}
         </div>
       )}
-      <VersionsTable versions={versions} selected={state.selected} onSelect={v => void props.model.select(v)} />
+      <VersionsTable
+        versions={versions}
+        total={state.versionsTotal}
+        query={state.versionsQuery}
+        loading={state.loading}
+        selected={state.selected}
+        onSelect={v => void props.model.select(v)}
+        onQuery={change => void props.model.setVersionsQuery(change)}
+        onMore={() => void props.model.loadMore()}
+      />
       <StagePanel aliases={state.aliases} version={detail} busy={state.busy} onPromote={(stage, v) => void props.model.promote(stage, v)} />
       {detail && (
         <section className="jp-MLHubModels-section" aria-label={`version ${detail.version}`}>

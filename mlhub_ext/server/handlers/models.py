@@ -96,8 +96,9 @@ class VersionsHandler(ModelMixin):
     @api
     async def get(self, name: str) -> None:
         archived = bool_arg(self, "archived", False)
-        versions = await self.call(self.models.list_versions, self.acting_user(), name, archived)
-        self.write_json({"versions": [v.to_json() for v in versions]})
+        versions, total = await self.call(self.models.page_versions, self.acting_user(), name, archived,
+                                          self.arg("q"), self.arg("order"), self.arg("limit"), self.arg("offset"))
+        self.write_json({"versions": [v.to_json() for v in versions], "total": total})
 
 
 class VersionHandler(ModelMixin):

@@ -90,6 +90,7 @@ class CardImported(Response):
 
 class ModelVersionList(Response):
     versions: list[ModelVersion]
+    total: int = Field(description="versions matching the query in all (the page may hold fewer)")
 
 
 class ModelPatch(StrictRequest):
