@@ -2,7 +2,7 @@
  * The browser half of bench/ui_scale.py: Chromium driven by Node Playwright (from
  * ui-tests/node_modules; the browser is Debian's /usr/bin/chromium, nothing is downloaded).
  *
- *   node bench/ui_scale.mjs '<JSON config>'   (config.phase: open | compare | live | mlflow)
+ *   node bench/ui_scale.mjs '<JSON config>'   (config.phase: open | compare | live | mlflow | profile)
  *
  * Times are taken inside the page (performance.now()): from the command (or the mouse
  * release) until the awaited DOM state holds and the next animation frame ran. The last
@@ -259,12 +259,32 @@ async function phaseLive(page, context, browser) {
   };
 }
 
-/** MLflow's experiment page in its chart view: until `metrics.length` charts have lines. */
-async function timeMlflow(page, perChart = 1) {
+/**
+ * MLflow's experiment page in its chart view: until `metrics.length` charts have lines,
+ * or `capMs` passed (then `timed_out` and what was drawn by then: a lower bound).
+ */
+async function timeMlflow(page, perChart = 1, capMs = 900000) {
   await page.goto('about:blank');
   await page.goto(`${config.url}/#/experiments/${config.experiment}/runs?compareRunsMode=CHART`);
+  const t0 = await page.evaluate(() => performance.now());
+  try {
+    return await mlflowDrawn(page, perChart, capMs);
+  } catch (error) {
+    if (!String(error.message).includes('timed out')) {
+      throw error;
+    }
+    const drawn = await page.evaluate(() => {
+      const ps = Array.from(document.querySelectorAll('.js-plotly-plot'));
+      return { charts: ps.length, lines: ps.reduce((k, p) => k + p.querySelectorAll('.scatterlayer .trace').length, 0) };
+    });
+    const now = await page.evaluate(() => performance.now());
+    return { ms: now, timed_out: true, waited_ms: now - t0, ...drawn };
+  }
+}
+
+async function mlflowDrawn(page, perChart, capMs) {
   return page.evaluate(
-    async ({ n, perChart }) => {
+    async ({ n, perChart, capMs }) => {
       const plots = () => Array.from(document.querySelectorAll('.js-plotly-plot'));
       // A run's line: a scatter trace whose line path has points.
       const lines = p =>
@@ -274,11 +294,11 @@ async function timeMlflow(page, perChart = 1) {
       const end = await window.__waitFor(() => {
         const ps = plots();
         return ps.length >= n && ps.slice(0, n).every(p => lines(p) >= perChart);
-      }, 900000);
+      }, capMs);
       const ps = plots();
       return { ms: end, charts: ps.length, lines: ps.reduce((k, p) => k + lines(p), 0) };
     },
-    { n: config.metrics.length, perChart }
+    { n: config.metrics.length, perChart, capMs }
   );
 }
 
@@ -296,26 +316,135 @@ async function mlflowShowAll(page) {
 }
 
 async function phaseMlflow(page) {
+  // Each load waits at most the cap: past it, the figure is a lower bound ("> cap").
+  const capMs = (config.cap_s ?? 300) * 1000;
+  const timedOut = (r, what) => ({
+    median_ms: r.ms,
+    times: [r.ms],
+    timed_out: true,
+    cap_s: capMs / 1000,
+    charts: r.charts,
+    lines: r.lines,
+    show_all: what !== 'warm-up',
+    timed_from: 'navigation start (bundle cached)',
+    note: `MLflow's ${what} chart load had not drawn after ${Math.round(r.waited_ms / 1000)} s`
+  });
   // Warm-up, as ML Hub gets one: the bundle cached and the server's reads warm.
-  await timeMlflow(page);
+  const warm = await timeMlflow(page, 1, capMs);
+  if (warm.timed_out) {
+    return timedOut(warm, 'warm-up');
+  }
   const showAll = await mlflowShowAll(page);
   // With every run shown, drawn means every run's line in each chart (MLflow 3.17 draws two
   // scatter traces per run: seen with 60 runs, 120 traces a chart).
   const perChart = showAll ? 2 * config.runs : 1;
-  await timeMlflow(page, perChart);
+  const settle = await timeMlflow(page, perChart, capMs);
+  if (settle.timed_out) {
+    return timedOut(settle, 'first all-runs');
+  }
   const runs = [];
   for (let i = 0; i < config.repeat; i++) {
-    runs.push(await timeMlflow(page, perChart));
+    const r = await timeMlflow(page, perChart, capMs);
+    if (r.timed_out) {
+      return timedOut(r, 'all-runs');
+    }
+    runs.push(r);
   }
   const last = runs[runs.length - 1];
   return {
     median_ms: median(runs.map(r => r.ms)),
     times: runs.map(r => r.ms),
+    timed_out: false,
+    cap_s: capMs / 1000,
     charts: last.charts,
     lines: last.lines,
     show_all: showAll,
     timed_from: 'navigation start (bundle cached)'
   };
+}
+
+/**
+ * CPU profile (CDP Profiler) of one compare load and one zoom, after a warm-up: the
+ * functions with the most self time, and the profiles written for DevTools.
+ */
+async function phaseProfile(page, context) {
+  await openLab(page);
+  await timeCompare(page, config.runs, config.metrics, config.total); // warm-up
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  const out = {};
+  const fs = await import('fs');
+  for (const what of ['compare', 'zoom']) {
+    if (what === 'zoom') {
+      await page.waitForTimeout(1000);
+    }
+    await cdp.send('Profiler.start');
+    const timed = what === 'compare'
+      ? await timeCompare(page, config.runs, config.metrics, config.total)
+      : await timeZoom(page, config.metrics[0]);
+    const { profile } = await cdp.send('Profiler.stop');
+    const file = `${config.out_dir ?? '/tmp'}/ui_scale-${what}.cpuprofile`;
+    fs.writeFileSync(file, JSON.stringify(profile));
+    out[what] = { ms: timed.ms, file, top: summarize(profile) };
+  }
+  // A Chromium trace of one more compare: where the main thread's native time goes
+  // (style, layout, paint, canvas raster...), which a JS profile shows as "(program)".
+  const browser = context.browser();
+  const traceFile = `${config.out_dir ?? '/tmp'}/ui_scale-compare.trace.json`;
+  await browser.startTracing(page, {
+    path: traceFile,
+    categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'cc', 'gpu', 'skia', 'v8']
+  });
+  const traced = await timeCompare(page, config.runs, config.metrics, config.total);
+  await browser.stopTracing();
+  out.trace = { ms: traced.ms, file: traceFile, top: summarizeTrace(JSON.parse(fs.readFileSync(traceFile, 'utf8'))) };
+  return out;
+}
+
+/** Self time (ms) by trace event name on the page's renderer main thread, the largest. */
+function summarizeTrace(trace) {
+  const events = trace.traceEvents ?? trace;
+  const main = events.find(e => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  const tid = main?.tid;
+  const pid = main?.pid;
+  const spans = events
+    .filter(e => e.ph === 'X' && e.tid === tid && e.pid === pid && e.dur)
+    .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  // Self time: a span's duration less its direct children's.
+  const self = new Map();
+  const stack = [];
+  for (const e of spans) {
+    while (stack.length && stack[stack.length - 1].ts + stack[stack.length - 1].dur <= e.ts) {
+      stack.pop();
+    }
+    const parent = stack[stack.length - 1];
+    if (parent) {
+      self.set(parent.name, (self.get(parent.name) ?? 0) - e.dur / 1000);
+    }
+    self.set(e.name, (self.get(e.name) ?? 0) + e.dur / 1000);
+    stack.push(e);
+  }
+  return [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20)
+    .map(([k, ms]) => `${ms.toFixed(1).padStart(8)} ms  ${k}`);
+}
+
+/** Self time per function (ms), the 25 largest, and the total sampled. */
+function summarize(profile) {
+  const byId = new Map(profile.nodes.map(n => [n.id, n]));
+  const self = new Map();
+  const dts = profile.timeDeltas;
+  profile.samples.forEach((id, i) => {
+    const node = byId.get(id);
+    const f = node.callFrame;
+    const file = (f.url || '').split('/').pop();
+    const key = `${f.functionName || '(anonymous)'} ${file}:${f.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + (dts[i] ?? 0) / 1000);
+  });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25)
+    .map(([k, ms]) => `${ms.toFixed(1).padStart(8)} ms  ${k}`);
+  return { sampled_ms: Math.round(total), top };
 }
 
 const { browser, context, page } = await launch();
@@ -329,6 +458,8 @@ try {
     result = await phaseLive(page, context, browser);
   } else if (config.phase === 'mlflow') {
     result = await phaseMlflow(page);
+  } else if (config.phase === 'profile') {
+    result = await phaseProfile(page, context);
   } else {
     throw new Error(`unknown phase ${config.phase}`);
   }

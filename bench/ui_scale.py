@@ -2,6 +2,7 @@
 
     python bench/ui_scale.py [--quick] [--runs 10000] [--compare-runs 200] [--points 100000]
                              [--live-runs 50] [--live-seconds 20] [--repeat 5] [--no-mlflow]
+                             [--mlflow-cap 300] [--phases open,compare,live] [--profile]
 
 Fills a SQLite registry in bulk (one executemany per table; metric points as the store's packed
 chunks of 1,000 points), starts a real JupyterLab with the ML Hub extension on it and drives
@@ -20,7 +21,11 @@ Each figure is the median of ``--repeat`` (after one untimed warm-up), timed ins
   the new points' size (24 bytes a point: step int64, value float64, timestamp float64);
 - MLflow: ``mlflow server`` (.venv-peers or .venv-mlflow, see bench/mlflow_compat.py) on the same
   compare data, written into its SQL store in bulk; its experiment page's chart view is opened
-  and timed until 4 charts have lines. Skipped with a message when the peer is missing.
+  and timed until 4 charts have lines. Skipped with a message when the peer is missing. A load
+  that has not drawn after ``--mlflow-cap`` seconds ends the MLflow phase: the row then reports
+  a lower bound ("> N x ML Hub, not drawn after T s").
+- ``--profile``: a CPU profile (CDP Profiler) of one compare load and one zoom, the functions
+  with the most self time printed, the ``.cpuprofile`` files kept for DevTools.
 
 ``--quick``: 1,000 runs, 20 runs x 10,000 points, 10 live runs for 8 s, 1 repetition.
 """
@@ -301,7 +306,7 @@ def bench_mlflow(args: argparse.Namespace, compare_ids: list[str]) -> dict[str, 
     try:
         exp, mids = fill_mlflow(work, compare_ids, args.points)
         return drive({"phase": "mlflow", "url": uri, "experiment": exp, "runs": len(mids),
-                      "metrics": METRICS, "repeat": args.mlflow_repeat or args.repeat})
+                      "metrics": METRICS, "repeat": args.mlflow_repeat or args.repeat, "cap_s": args.mlflow_cap})
     finally:
         stop_group(proc)
 
@@ -321,46 +326,61 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-mlflow", action="store_true")
     parser.add_argument("--mlflow-repeat", type=int, default=0, help="repetitions in MLflow's UI (default: --repeat)")
+    parser.add_argument("--mlflow-cap", type=float, default=300,
+                        help="seconds one MLflow chart load may take before the ratio is reported as a lower bound")
+    parser.add_argument("--phases", default="open,compare,live",
+                        help="which ML Hub workloads to run (comma-separated: open, compare, live)")
+    parser.add_argument("--profile", action="store_true",
+                        help="also a CPU profile of one compare load and one zoom (top self times printed)")
     parser.add_argument("--quick", action="store_true",
                         help="1,000 runs; 20 runs x 10,000 points; 10 live runs for 8 s; 1 repetition")
     args = parser.parse_args()
     if args.quick:
         args.runs, args.compare_runs, args.points, args.repeat = 1000, 20, 10_000, 1
         args.live_runs, args.live_seconds = 10, 8
+    phases = {p.strip() for p in args.phases.split(",") if p.strip()}
+    unknown = phases - {"open", "compare", "live"}
+    if unknown:
+        parser.error(f"--phases: unknown {', '.join(sorted(unknown))} (open, compare, live)")
     full_points = 200 * len(METRICS) * 100_000
     scaled = args.compare_runs * len(METRICS) * args.points < full_points
     load_before = os.getloadavg()[0]
     db_url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='mlhub-ui-bench-db-')) / 'mlhub.db'}"
     print("== filling the registry (SQLite, bulk inserts)", flush=True)
     t0 = time.perf_counter()
-    fill_table(db_url, args.runs)
-    print(f"  filled {args.runs:,} runs (runs table project) in {time.perf_counter() - t0:.1f} s", flush=True)
+    if "open" in phases:
+        fill_table(db_url, args.runs)
+        print(f"  filled {args.runs:,} runs (runs table project) in {time.perf_counter() - t0:.1f} s", flush=True)
     compare_ids = fill_compare(db_url, args.compare_runs, args.points)
-    live_ids = fill_live(db_url, args.live_runs)
+    live_ids = fill_live(db_url, args.live_runs) if "live" in phases else []
     print("== JupyterLab + ML Hub", flush=True)
     lab = Lab(db_url)
     res: dict[str, Any] = {}
     try:
         common = {"url": lab.url, "token": lab.token, "repeat": args.repeat}
-        res["open"] = drive({**common, "phase": "open", "project": TABLE_PROJECT})
-        print(f"  open: {res['open']}", flush=True)
-        res["compare"] = drive({**common, "phase": "compare", "runs": compare_ids, "metrics": METRICS,
-                                "total": args.compare_runs * args.points})
-        print(f"  compare + zoom: {res['compare']}", flush=True)
-        logger = Logger(lab, live_ids, args.live_rate)
-        logger.start()
-        try:
-            res["live"] = drive({**common, "phase": "live", "runs": live_ids, "seconds": args.live_seconds})
-        finally:
-            logger.stop_event.set()
-            logger.join(30)
-        a, b = res["live"]["window"]
-        inside = [(p, n) for t, p, n in logger.sent if a / 1000 <= t <= b / 1000]
-        secs = (b - a) / 1000
-        res["live"]["points_per_s"] = sum(p for p, _ in inside) / secs
-        res["live"]["json_points_bytes_per_s"] = sum(n for _, n in inside) / secs
-        res["live"]["logger_errors"] = logger.errors
-        print(f"  live: {res['live']}", flush=True)
+        if "open" in phases:
+            res["open"] = drive({**common, "phase": "open", "project": TABLE_PROJECT})
+            print(f"  open: {res['open']}", flush=True)
+        compare = {"runs": compare_ids, "metrics": METRICS, "total": args.compare_runs * args.points}
+        if "compare" in phases:
+            res["compare"] = drive({**common, "phase": "compare", **compare})
+            print(f"  compare + zoom: {res['compare']}", flush=True)
+        if args.profile:
+            res["profile"] = drive({**common, "phase": "profile", **compare, "out_dir": str(lab.dir)})
+            for what, prof in res["profile"].items():
+                if what == "trace":
+                    print(f"  trace of one compare ({prof['ms']:.0f} ms; {prof['file']}), renderer main thread "
+                          f"self time by event:", flush=True)
+                    lines = prof["top"]
+                else:
+                    print(f"  profile of one {what} ({prof['ms']:.0f} ms; {prof['top']['sampled_ms']} ms sampled; "
+                          f"{prof['file']}):", flush=True)
+                    lines = prof["top"]["top"]
+                for line in lines:
+                    print(f"    {line}", flush=True)
+        if "live" in phases:
+            res["live"] = bench_live(lab, common, live_ids, args)
+            print(f"  live: {res['live']}", flush=True)
     finally:
         lab.stop()
     mlflow: dict[str, Any] | str = "skipped (--no-mlflow)"
@@ -370,58 +390,102 @@ def main() -> None:
         except (RuntimeError, SystemExit, sqlite3.Error) as e:
             mlflow = f"failed: {e}"
         print(f"  MLflow: {mlflow}", flush=True)
+    report(args, res, mlflow, load_before, scaled)
+    print(json.dumps({"args": vars(args), "results": res, "mlflow": mlflow}, default=str))
 
-    live = res["live"]
-    points_bps = live["points_per_s"] * POINT_BYTES
-    rows = [
-        (f"open a project of {args.runs:,} runs (runs table first rows visible)", "<= 300 ms",
-         f"{res['open']['median_ms']:.0f} ms", verdict(res["open"]["median_ms"] <= 300)),
-        (f"compare {args.compare_runs} runs x 4 metrics x {args.points:,} points: all panels drawn", "<= 1.5 s",
-         f"{res['compare']['median_ms'] / 1000:.2f} s", verdict(res["compare"]["median_ms"] <= 1500)),
-        ("zoom one panel (re-fetch at screen resolution, all panels redrawn)", "<= 250 ms",
-         f"{res['compare']['zoom_median_ms']:.0f} ms", verdict(res["compare"]["zoom_median_ms"] <= 250)),
-        (f"{args.live_runs} live runs x {args.live_rate} points/s: bytes/s to the browser (all)",
-         f"<= 2 x {points_bps:,.0f} B/s",
-         f"{live['bytes_per_s']:,.0f} B/s ({live['bytes_per_s'] / points_bps:.2f} x)",
-         verdict(live["bytes_per_s"] <= 2 * points_bps)),
-        ("  of which ML Hub's (stream frames + /mlhub/ responses)", f"<= 2 x {points_bps:,.0f} B/s",
-         f"{live['mlhub_bytes_per_s']:,.0f} B/s ({live['mlhub_bytes_per_s'] / points_bps:.2f} x)",
-         verdict(live["mlhub_bytes_per_s"] <= 2 * points_bps)),
-        ("  the same against the points as the logger posted them (JSON)",
-         f"<= 2 x {live['json_points_bytes_per_s']:,.0f} B/s",
-         f"{live['bytes_per_s']:,.0f} B/s ({live['bytes_per_s'] / live['json_points_bytes_per_s']:.2f} x)",
-         verdict(live["bytes_per_s"] <= 2 * live["json_points_bytes_per_s"])),
-    ]
-    if isinstance(mlflow, dict):
-        ratio = mlflow["median_ms"] / res["compare"]["median_ms"]
-        # MLflow's chart view draws only its first runs by default: say how many lines it drew.
-        shown = "every run shown" if mlflow.get("show_all") else "its default: first 10 runs shown"
-        rows.append((f"the same comparison in MLflow's UI ({mlflow['charts']} charts, {shown}, {mlflow['lines']} "
-                     f"traces drawn; median of {args.mlflow_repeat or args.repeat})",
-                     "report the ratio",
-                     f"{mlflow['median_ms'] / 1000:.2f} s = {ratio:.1f} x ML Hub", "reported"))
-    else:
-        rows.append(("the same comparison in MLflow's UI", "report the ratio", mlflow, "n/a"))
+
+def bench_live(lab: Lab, common: dict[str, Any], live_ids: list[str], args: argparse.Namespace) -> dict[str, Any]:
+    """The live workload: the logger posts while the browser counts the bytes it receives."""
+    logger = Logger(lab, live_ids, args.live_rate)
+    logger.start()
+    try:
+        live = drive({**common, "phase": "live", "runs": live_ids, "seconds": args.live_seconds})
+    finally:
+        logger.stop_event.set()
+        logger.join(30)
+    a, b = live["window"]
+    inside = [(p, n) for t, p, n in logger.sent if a / 1000 <= t <= b / 1000]
+    secs = (b - a) / 1000
+    live["points_per_s"] = sum(p for p, _ in inside) / secs
+    live["json_points_bytes_per_s"] = sum(n for _, n in inside) / secs
+    live["logger_errors"] = logger.errors
+    return live
+
+
+def mlflow_row(args: argparse.Namespace, mlflow: dict[str, Any] | str,
+               compare: dict[str, Any] | None) -> tuple[str, str, str, str]:
+    """The ratio row: MLflow's time over ML Hub's, a lower bound when MLflow was not drawn
+    within the cap, or why there is no figure."""
+    what = "the same comparison in MLflow's UI"
+    if not isinstance(mlflow, dict):
+        return (what, "report the ratio", mlflow, "n/a")
+    hub = compare["median_ms"] if compare else None
+    if mlflow.get("timed_out"):
+        bound = mlflow["median_ms"] / 1000
+        ratio = f" = > {mlflow['median_ms'] / hub:.0f} x ML Hub" if hub else ""
+        return (f"{what} ({mlflow['note']}: {mlflow['charts']} charts, {mlflow['lines']} traces then)",
+                "report the ratio", f"> {bound:.0f} s{ratio} (not drawn within the {mlflow['cap_s']:.0f} s cap)",
+                "reported (lower bound)")
+    # MLflow's chart view draws only its first runs by default: say how many lines it drew.
+    shown = "every run shown" if mlflow.get("show_all") else "its default: first 10 runs shown"
+    ratio = f" = {mlflow['median_ms'] / hub:.1f} x ML Hub" if hub else ""
+    return (f"{what} ({mlflow['charts']} charts, {shown}, {mlflow['lines']} traces drawn; median of "
+            f"{args.mlflow_repeat or args.repeat})", "report the ratio", f"{mlflow['median_ms'] / 1000:.2f} s{ratio}",
+            "reported")
+
+
+def report(args: argparse.Namespace, res: dict[str, Any], mlflow: dict[str, Any] | str, load_before: float,
+           scaled: bool) -> None:
+    rows = []
+    if "open" in res:
+        rows.append((f"open a project of {args.runs:,} runs (runs table first rows visible)", "<= 300 ms",
+                     f"{res['open']['median_ms']:.0f} ms", verdict(res["open"]["median_ms"] <= 300)))
+    compare = res.get("compare")
+    if compare:
+        rows += [
+            (f"compare {args.compare_runs} runs x 4 metrics x {args.points:,} points: all panels drawn", "<= 1.5 s",
+             f"{compare['median_ms'] / 1000:.2f} s", verdict(compare["median_ms"] <= 1500)),
+            ("zoom one panel (re-fetch at screen resolution, all panels redrawn)", "<= 250 ms",
+             f"{compare['zoom_median_ms']:.0f} ms", verdict(compare["zoom_median_ms"] <= 250)),
+        ]
+    live = res.get("live")
+    if live:
+        points_bps = live["points_per_s"] * POINT_BYTES
+        rows += [
+            (f"{args.live_runs} live runs x {args.live_rate} points/s: bytes/s to the browser (all)",
+             f"<= 2 x {points_bps:,.0f} B/s",
+             f"{live['bytes_per_s']:,.0f} B/s ({live['bytes_per_s'] / points_bps:.2f} x)",
+             verdict(live["bytes_per_s"] <= 2 * points_bps)),
+            ("  of which ML Hub's (stream frames + /mlhub/ responses)", f"<= 2 x {points_bps:,.0f} B/s",
+             f"{live['mlhub_bytes_per_s']:,.0f} B/s ({live['mlhub_bytes_per_s'] / points_bps:.2f} x)",
+             verdict(live["mlhub_bytes_per_s"] <= 2 * points_bps)),
+            ("  the same against the points as the logger posted them (JSON)",
+             f"<= 2 x {live['json_points_bytes_per_s']:,.0f} B/s",
+             f"{live['bytes_per_s']:,.0f} B/s ({live['bytes_per_s'] / live['json_points_bytes_per_s']:.2f} x)",
+             verdict(live["bytes_per_s"] <= 2 * live["json_points_bytes_per_s"])),
+        ]
+    rows.append(mlflow_row(args, mlflow, compare))
     print()
     print(f"UI at scale ({'--quick, ' if args.quick else ''}median of {args.repeat} after one warm-up; "
-          f"Chromium {live.get('browser', '')}; this machine: {os.cpu_count()} cores, load average "
+          f"Chromium {live.get('browser', '') if live else ''}; this machine: {os.cpu_count()} cores, load average "
           f"{load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end)")
-    print(f"compare: the view's own load time (data-load-ms: runs + the batched query) "
-          f"{statistics.median(res['compare']['load_ms']):.0f} ms; zoom: the model's re-fetch (data-zoom-ms) "
-          f"{statistics.median(res['compare']['zoom_model_ms']):.0f} ms; series fetched at "
-          f"{res['compare']['max_points']} points (panel width in device pixels)")
+    if compare:
+        print(f"compare: the view's own load time (data-load-ms: runs + the batched query) "
+              f"{statistics.median(compare['load_ms']):.0f} ms; zoom: the model's re-fetch (data-zoom-ms) "
+              f"{statistics.median(compare['zoom_model_ms']):.0f} ms; series fetched at "
+              f"{compare['max_points']} points (a panel's plot width in device pixels)")
     if scaled:
         print(f"NOTE: scaled down: {args.compare_runs} runs x 4 x {args.points:,} points = "
               f"{args.compare_runs * len(METRICS) * args.points:,} points, not the issue's 200 x 4 x 100,000.")
-    print("New points' size: 24 bytes a point (step int64 + value float64 + timestamp float64); the logger "
-          f"posted {live['json_points_bytes_per_s']:,.0f} B/s of points as JSON "
-          f"({live['points_per_s']:.0f} points/s; {live['logger_errors']} failed posts).")
+    if live:
+        print("New points' size: 24 bytes a point (step int64 + value float64 + timestamp float64); the logger "
+              f"posted {live['json_points_bytes_per_s']:,.0f} B/s of points as JSON "
+              f"({live['points_per_s']:.0f} points/s; {live['logger_errors']} failed posts).")
     w = max(len(r[0]) for r in rows)
     print(f"| {'workload':<{w}} | target | result | verdict |")
     print(f"| {'-' * w} | --- | --- | --- |")
     for r in rows:
         print(f"| {r[0]:<{w}} | {r[1]} | {r[2]} | {r[3]} |")
-    print(json.dumps({"args": vars(args), "results": res, "mlflow": mlflow}, default=str))
 
 
 if __name__ == "__main__":

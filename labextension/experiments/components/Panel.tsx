@@ -31,6 +31,12 @@ const LEGEND_TOP = 10;
  * run overlap into one haze that says nothing and costs a fill per run.
  */
 export const BAND_MAX_LINES = 20;
+/**
+ * Past this many lines each is stroked one device pixel wide: the canvas draws those as
+ * hairlines, several times faster than wider strokes (200 runs x 4 panels is 800 of
+ * them), and thin lines are what many overlapping runs need anyway.
+ */
+export const THIN_LINES_FROM = 20;
 
 export interface IPanelLine {
   run: IRun;
@@ -590,12 +596,14 @@ function options(
   ];
   const paths = typedLinePaths;
   const series: uPlot.Series[] = [{}];
+  const hairline = 1 / Math.max(1, window.devicePixelRatio || 1);
+  const thin = drawn.length > THIN_LINES_FROM;
   drawn.forEach(d => {
     if (flags.smooth) {
       series.push({
         label: `${d.label} (raw)`,
         stroke: withAlpha(d.color, 0.25),
-        width: 1,
+        width: thin ? hairline : 1,
         paths,
         auto: false,
         points: { show: false },
@@ -605,7 +613,7 @@ function options(
     series.push({
       label: d.label,
       stroke: d.color,
-      width: 1.5,
+      width: thin ? hairline : 1.5,
       paths,
       auto: false,
       points: { show: false },
