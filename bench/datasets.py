@@ -72,19 +72,24 @@ def generate_csv(path: Path, size_mb: float, seed: int = 0) -> int:
 
 
 class RSSWatcher(threading.Thread):
-    """Peak resident memory of a process and, separately, of its children."""
+    """Peak resident memory of a process and, separately, of its children; the process's
+    peak is also kept per phase (set :attr:`phase` as the work moves on)."""
 
     def __init__(self, pid: int, interval: float = 0.02) -> None:
         super().__init__(daemon=True)
         self.proc = psutil.Process(pid)
         self.interval = interval
         self.peak = self.children_peak = 0
+        self.phase = "start"
+        self.phase_peaks: dict[str, int] = {}
         self._stop_event = threading.Event()
 
     def run(self) -> None:
         while not self._stop_event.is_set():
             try:
-                self.peak = max(self.peak, self.proc.memory_info().rss)
+                rss = self.proc.memory_info().rss
+                self.peak = max(self.peak, rss)
+                self.phase_peaks[self.phase] = max(self.phase_peaks.get(self.phase, 0), rss)
                 kids = 0
                 for child in self.proc.children(recursive=True):
                     try:
@@ -206,8 +211,15 @@ def main() -> None:
     try:
         http = mh.datasets._client()
         t0 = time.perf_counter()
-        up = upload_file(http, csv)
+
+        def progress(done: int, total: int) -> None:
+            if done >= total:
+                watcher.phase = "complete"   # every chunk is in: the assembly and the blob's store
+
+        watcher.phase = "chunks"
+        up = upload_file(http, csv, progress=progress)
         t1 = time.perf_counter()
+        watcher.phase = "register"
         reg = http.post("datasets", json={"upload_id": up["id"]}, timeout=3600)
         t2 = time.perf_counter()
     finally:
@@ -222,6 +234,8 @@ def main() -> None:
     verdict = "OK" if watcher.peak <= 300 * MB else "ABOVE TARGET"
     print(f"server peak RSS: {watcher.peak / MB:.0f} MB (at start {base_rss / MB:.0f} MB; target <= 300 MB: {verdict}); "
           f"worker process peak RSS: {watcher.children_peak / MB:.0f} MB")
+    print("  server peak RSS by phase: " + ", ".join(f"{k} {v / MB:.0f} MB" for k, v in watcher.phase_peaks.items()
+                                                     if k != "start"))
 
     ds = mh.datasets.get(v["dataset"])
     name = v["dataset"]

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Iterable, Iterator, Mapping
 
 from ..core.errors import ErrorCode, MLHubError, invalid, not_found, storage_error
+from . import s3_upload
 
 log = logging.getLogger("mlhub.blobs")
 
@@ -49,7 +50,6 @@ _DIGEST_NAME = re.compile(r"(?:^|/)([0-9a-f]{2})/([0-9a-f]{62})$")
 # place. Any other fsspec filesystem is written to a temp name and renamed.
 _ATOMIC_PUT = {"s3", "s3a", "gs", "gcs", "abfs", "az", "abfss", "memory"}
 _PART = 8 << 20          # multipart upload part size (S3's minimum is 5 MiB)
-_PARALLEL_PARTS = 1
 
 
 def _valid_digest(digest: str) -> bool:
@@ -406,12 +406,10 @@ class FsspecBlobStore(BlobStore):
             self.fs.invalidate_cache(key)
             if self.fs.exists(key):
                 return False
-            if self.scheme in ("s3", "s3a"):
-                # Multipart in parts of >= 8 MiB, two at a time: s3fs reads a file smaller than
-                # two parts whole, and holds max_concurrency parts in memory (default 10 x 50 MiB).
-                size = os.path.getsize(local)
-                part = max(_PART, -(-size // 9_000))   # S3 allows 10,000 parts
-                self.fs.put_file(str(local), key, chunksize=part, max_concurrency=_PARALLEL_PARTS)
+            if s3_upload.is_s3(self.fs):
+                # One PUT, or a multipart upload of 8 MiB parts, each streamed from the file
+                # (s3fs would read each part, or a file under two parts, whole into memory).
+                s3_upload.put_file(self.fs, local, key, _PART)
             elif self.scheme in _ATOMIC_PUT:
                 self.fs.put_file(str(local), key)
             else:

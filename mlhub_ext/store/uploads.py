@@ -2,7 +2,8 @@
 objects next to the blobs, so that any replica of the service can take the next chunk.
 
 Each chunk is one object, ``<prefix>/uploads/<upload id>/<offset, 20 digits>`` (a chunk
-is at most 8 MiB, written whole by one PUT: a retry rewrites the same bytes). Completing
+is at most 8 MiB, written whole by one PUT: a retry rewrites the same bytes; on S3 the PUT
+is sent from the request's buffer, never a copy of it: :mod:`.s3_upload`). Completing
 streams them back in offset order (1 MiB reads) into a local temp file while hashing, and
 stores that file as the blob of its sha256; the chunk objects are then removed.
 """
@@ -17,6 +18,7 @@ from pathlib import Path
 from ..core.datasets import Upload
 from ..core.errors import conflict, invalid
 from ..core.uploads import UploadSpace
+from . import s3_upload
 from .blobs import CHUNK, FsspecBlobStore
 
 
@@ -41,7 +43,10 @@ class ObjectUploadSpace(UploadSpace):
 
     def write(self, upload: Upload, offset: int, data: bytes, release: bool) -> None:
         with self.blobs._reaching(f"writing the chunk at offset {offset} of {upload.filename}", writing=True):
-            self.fs.pipe_file(self._chunk(upload, offset), data)
+            if s3_upload.is_s3(self.fs):
+                s3_upload.put_bytes(self.fs, self._chunk(upload, offset), data)   # sent from `data`, not a copy
+            else:
+                self.fs.pipe_file(self._chunk(upload, offset), bytes(data))
 
     def complete(self, upload: Upload, expected_sha256: str) -> str:
         h = hashlib.sha256()

@@ -281,6 +281,32 @@ async def test_empty_file_and_sizes_far_from_the_bytes_sent(jp_fetch):  # type: 
     assert listing["total"] == 0
 
 
+def test_a_chunk_body_is_read_into_one_buffer_with_or_without_its_length(mlhub_server):  # type: ignore[no-untyped-def]
+    """The chunk handler reads the body as it arrives: with a Content-Length into a buffer of
+    that size, without one (chunked transfer encoding) into a growing one; a body longer than
+    any chunk may be is a 413 whichever way it comes, and nothing of it is written."""
+    import requests
+
+    from mlhub_ext.core.uploads import MAX_CHUNK
+
+    data = FRAME.to_csv(index=False).encode()
+    url = f"{mlhub_server.url}mlhub/api/v1/uploads/"
+    headers = {"Authorization": f"token {mlhub_server.token}", "X-Chunk-SHA256": sha(data)}
+    up = mlhub_server.api("POST", "uploads", json={"filename": "s.csv", "size": len(data)}).json()
+    r = requests.put(f"{url}{up['id']}/chunks/0", data=iter([data[:7], data[7:]]), headers=headers, timeout=30)
+    assert r.status_code == 200 and r.json()["received_bytes"] == len(data), r.text
+    r = mlhub_server.api("POST", f"uploads/{up['id']}/complete", json={"sha256": sha(data)})
+    assert r.status_code == 200 and r.json()["sha256"] == sha(data)
+
+    big = MAX_CHUNK + 1
+    up = mlhub_server.api("POST", "uploads", json={"filename": "b.csv", "size": 3 * MAX_CHUNK}).json()
+    for body in (b"x" * big, iter([b"x" * MAX_CHUNK, b"x"])):
+        r = requests.put(f"{url}{up['id']}/chunks/0", data=body, headers={**headers, "X-Chunk-SHA256": "0" * 64},
+                         timeout=60)
+        assert r.status_code == 413 and f"at most {MAX_CHUNK} bytes" in r.json()["error"]["message"], r.text
+    assert mlhub_server.api("GET", f"uploads/{up['id']}").json()["received_bytes"] == 0
+
+
 def put_chunk(server, upload_id: str, data: bytes, token: str | None = None):  # type: ignore[no-untyped-def]
     import requests
 
