@@ -301,10 +301,12 @@ test.describe('Experiments', () => {
     const tab = page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'Compare a, b' });
     await expect(tab).toHaveCount(1);
 
-    // A much wider panel fetches the series again at its new width.
+    // A much wider panel fetches the series again at its new width (series are fetched at
+    // a panel's width: a wider window alone adds columns to the grid, larger panels widen).
     await expect(view).toHaveAttribute('data-max-points', /\d+/);
     const narrow = Number(await view.getAttribute('data-max-points'));
     await page.setViewportSize({ width: 1900, height: 800 });
+    await view.getByLabel('Panel size').selectOption('L');
     await expect
       .poll(async () => Number(await view.getAttribute('data-max-points')))
       .toBeGreaterThan(narrow * 1.5);

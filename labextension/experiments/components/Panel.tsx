@@ -67,7 +67,7 @@ export interface IPanelProps {
   /** This panel's own axis settings, kept by the grid (they outlive a filtered-out panel). */
   settings: IPanelSettings;
   onSettings: (settings: IPanelSettings) => void;
-  /** The plot's width in CSS pixels once laid out (the grid asks for series at that resolution). */
+  /** The chart's width in CSS pixels once laid out (the grid asks for series at that resolution). */
   onWidth?: (widthPx: number) => void;
   version: number;
   themeVersion: number;
@@ -235,7 +235,7 @@ export function Panel(props: IPanelProps): JSX.Element {
         resetZoom: () => propsRef.current.onZoom(null, u.over.clientWidth)
       });
       dataSig.current = rangeSig;
-      propsRef.current.onWidth?.(u.over.clientWidth);
+      propsRef.current.onWidth?.(el.clientWidth);
     } else if (changed || rangeSig !== dataSig.current) {
       // Redraw only when a line or a range changed (not for another panel's new points).
       plot.current.setData(data, true);
@@ -256,7 +256,7 @@ export function Panel(props: IPanelProps): JSX.Element {
     const observer = new ResizeObserver(() => {
       if (plot.current && el.clientWidth > 0) {
         plot.current.setSize({ width: el.clientWidth, height: PANEL_HEIGHTS[propsRef.current.size] });
-        propsRef.current.onWidth?.(plot.current.over.clientWidth);
+        propsRef.current.onWidth?.(el.clientWidth);
       }
     });
     observer.observe(el);
