@@ -282,3 +282,18 @@ def test_batch_of_a_deleted_run_is_not_found(registry):
         with pytest.raises(MLHubError) as e:
             registry.store.append_metrics(run.id, seq, [])
         assert e.value.code == ErrorCode.NOT_FOUND
+
+
+def test_retry_key_batches_apply_once_and_leave_last_seq(registry):
+    """MLflow's log-batch has no seq: a retried request (same bytes) is applied once, kept as a
+    negative seq, and the SDK's last_seq is not moved by it."""
+    run = registry.create_run("alice", "p")
+    registry.append_metrics("alice", run.id, 4, _batch("a", [0], [1.0]))
+    first = registry.append_metrics("alice", run.id, None, _batch("b", [0], [2.0]), retry_key=b"request-1")
+    again = registry.append_metrics("alice", run.id, None, _batch("b", [0], [2.0]), retry_key=b"request-1")
+    other = registry.append_metrics("alice", run.id, None, _batch("b", [1], [3.0]), retry_key=b"request-2")
+    assert (first["accepted"], first["duplicate"], first["last_seq"]) == (1, False, 4)
+    assert (again["accepted"], again["duplicate"], again["last_seq"]) == (0, True, 4)
+    assert (other["accepted"], other["duplicate"]) == (1, False)
+    assert list(registry.get_series("alice", run.id, "b").values) == [2.0, 3.0]
+    assert registry.get_run("alice", run.id).last_seq == 4
