@@ -1,6 +1,8 @@
-"""Batched series benchmark: POST /mlhub/api/v1/metrics/query for 200 runs x 1,000 points.
+"""Batched series benchmark: POST /mlhub/api/v1/metrics/query for 200 runs x 1,000 points, and
+the compare view's reads at 200 runs x 4 metrics x 100,000 points.
 
     python bench/series_query.py [--runs 200] [--points 1000] [--repeat 5] [--no-mlflow] [--pg-url URL]
+                                 [--scale-runs 200] [--scale-points 100000] [--no-scale] [--only-scale]
 
 Fills a registry (SQLite, and PostgreSQL when --pg-url or MLHUB_TEST_PG_URL names a server it can
 reach: a database ``mlhub_bench_series`` is made there) with ``--runs`` runs, each logging
@@ -17,6 +19,18 @@ requests of:
   see bench/mlflow_compat.py) on the same data, ``metrics/get-history-bulk-interval`` for
   ``loss`` (max_results = points; it takes at most 100 runs a request, so 200 runs are two
   requests, timed together), and the same call on ML Hub's MLflow-compatible routes.
+
+At scale (SQLite, ``--scale-runs`` runs x 4 metrics x ``--scale-points`` points, filled in bulk by
+bench/ui_scale.py's filler: packed chunks of 1,000 points, then each series' summary pages),
+in-process (the store's read and reduction) and through ``mlhub serve`` (until the last byte):
+
+- ``compare``: one query for all 4 keys of every run, ``max_points`` 1,000, the whole range
+  (target <= 300 ms), as JSON with timestamps, and as the lab's step axis asks (JSON, no
+  timestamps) and in the compact form (``base64-le``, no timestamps);
+- ``zoom``: the same over a third of the range (``min_x``/``max_x`` on the step axis, as the lab
+  zooms) at 1,000 points (target <= 150 ms);
+- ``... raw path``: the same reads forced through the raw chunks (what every read did before
+  the summaries), in-process, once (``--scale-raw``).
 """
 from __future__ import annotations
 
@@ -153,6 +167,78 @@ def bench_backend(name: str, db_url: str, args: argparse.Namespace) -> dict[str,
     return out
 
 
+def bench_scale(args: argparse.Namespace) -> dict[str, float]:
+    """The compare view's reads at scale on SQLite (see the module docstring)."""
+    from ui_scale import METRICS, fill_compare
+
+    from mlhub_ext.core.run_table import parse_series_request
+    from mlhub_ext.store import series_read
+
+    print(f"== ML Hub, SQLite, {args.scale_runs} runs x {len(METRICS)} metrics x {args.scale_points:,} points",
+          flush=True)
+    work = Path(tempfile.mkdtemp(prefix="series-bench-scale-"))
+    db_url = f"sqlite:///{work / 'mlhub.db'}"
+    ids = fill_compare(db_url, args.scale_runs, args.scale_points)
+    registry = open_registry(db_url)
+    table = RunTable(registry)
+    third = args.scale_points / 3
+    compare = {"runs": ids, "keys": METRICS, "max_points": 1000}
+    zoom = {**compare, "min_x": third, "max_x": 2 * third}
+    out: dict[str, float] = {}
+    series, _, _ = table.series(USER, compare)
+    assert len(series) == len(ids) * len(METRICS) and all(s.downsampled and len(s.steps) <= 1000 for s in series)
+    out["points answered, compare"] = sum(len(s.steps) for s in series)
+    out["in-process compare"] = median_ms(lambda: table.series(USER, compare), args.repeat)
+    out["in-process zoom"] = median_ms(lambda: table.series(USER, zoom), args.repeat)
+    if args.scale_raw:
+        for name, body in (("compare", compare), ("zoom", zoom)):
+            request = parse_series_request(body)
+            request.starts = registry.store.readable_runs(USER, ids)
+            t0 = time.perf_counter()
+            with registry.store._read() as c:
+                series_read.query_series(c, request, prefer="raw")
+            out[f"in-process {name}, raw path (once)"] = (time.perf_counter() - t0) * 1000
+    server = Serve(db_url)
+    try:
+        url = server.url + "mlhub/api/v1/metrics/query"
+
+        def query(payload: dict[str, Any]) -> bytes:
+            r = server.session.post(url, json=payload, timeout=600)
+            r.raise_for_status()
+            return r.content
+
+        for name, body in (("compare", compare), ("zoom", zoom)):
+            got = orjson.loads(query(body))
+            assert len(got["series"]) == len(ids) * len(METRICS)
+            out[f"query {name}, JSON"] = median_ms(lambda: query(body), args.repeat)
+            out[f"answer MB, {name}, JSON"] = len(query(body)) / 1e6
+            lab = {**body, "timestamps": False}
+            out[f"query {name}, JSON, no timestamps (lab, step axis)"] = median_ms(lambda: query(lab), args.repeat)
+            compact = {**lab, "encoding": "base64-le"}
+            out[f"query {name}, base64-le, no timestamps"] = median_ms(lambda: query(compact), args.repeat)
+            out[f"answer MB, {name}, base64-le"] = len(query(compact)) / 1e6
+        out["server RSS MB"] = _rss_mb(server.proc.pid)
+    finally:
+        server.stop()
+        registry.store.close()
+    for k, v in out.items():
+        unit = "" if k.startswith(("answer MB", "points", "server RSS")) else " ms"
+        print(f"  {k:<52}{v:>11.1f}{unit}", flush=True)
+    print("  targets: compare <= 300 ms, zoom <= 150 ms (server side)", flush=True)
+    return out
+
+
+def _rss_mb(pid: int) -> float:
+    """Peak resident memory of a process (VmHWM), in MB; NaN where /proc is not there."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
 def mlflow_bulk(session: requests.Session, base: str, run_ids: list[str], points: int, count: bool = False) -> int:
     """MLflow's bulk-interval read of every run's ``loss``; the points it answered when ``count``
     (else the bytes: timed until the bodies arrived, as the ML Hub query)."""
@@ -224,9 +310,19 @@ def main() -> None:
     parser.add_argument("--pg-url", default=os.environ.get(
         "MLHUB_TEST_PG_URL", "postgresql+psycopg://mlhub:mlhub@127.0.0.1:5432/mlhub_test"))
     parser.add_argument("--quick", action="store_true", help="20 runs (make bench's quick pass)")
+    parser.add_argument("--scale-runs", type=int, default=200)
+    parser.add_argument("--scale-points", type=int, default=100_000)
+    parser.add_argument("--scale-raw", action="store_true", help="also time the raw path once at scale")
+    parser.add_argument("--no-scale", action="store_true", help="leave out the 200 x 4 x 100,000 reads")
+    parser.add_argument("--only-scale", action="store_true", help="only the 200 x 4 x 100,000 reads")
     args = parser.parse_args()
     if args.quick:
         args.runs = 20
+        args.scale_runs = 20
+    if not args.no_scale:
+        bench_scale(args)
+    if args.only_scale:
+        return
     results: dict[str, dict[str, float]] = {}
     work = Path(tempfile.mkdtemp(prefix="series-bench-"))
     results["SQLite"] = bench_backend("ML Hub, SQLite", f"sqlite:///{work / 'mlhub.db'}", args)

@@ -36,7 +36,7 @@ from sqlalchemy import Connection, and_, or_, select
 from ..core.run_table import SeriesAnswer, SeriesRequest
 from .downsample import bucket_bands, bucket_count, minmax_indices
 from .orm import ChunkRow, SeriesRow, SummaryRow
-from .series_summary import LEVELS, PAGE, combine, point_records, unpack
+from .series_summary import DATA, LEVELS, PAGE, STAMPS
 
 _series, _chunks, _pages = SeriesRow.__table__, ChunkRow.__table__, SummaryRow.__table__
 
@@ -128,10 +128,11 @@ def _read_raw(c: Connection, plans: list[_Plan]) -> dict[int, list[Any]]:
     for start in range(0, len(ids), IN_LIST):
         stmt = select(_chunks.c.series_id, _chunks.c.steps, _chunks.c["values"], _chunks.c.timestamps) \
             .where(_chunks.c.series_id.in_(ids[start:start + IN_LIST]))
+        # (every writer sets the bounds, and migration 0012 set them on older chunks)
         if lo is not None:
-            stmt = stmt.where(or_(_chunks.c.last_step.is_(None), _chunks.c.last_step >= lo))
+            stmt = stmt.where(_chunks.c.last_step >= lo)
         if hi is not None:
-            stmt = stmt.where(or_(_chunks.c.first_step.is_(None), _chunks.c.first_step <= hi))
+            stmt = stmt.where(_chunks.c.first_step <= hi)
         for sid, steps, values, stamps in c.execute(stmt.order_by(_chunks.c.id)):
             parts[sid].append((steps, values, stamps))
     return parts
@@ -180,172 +181,268 @@ def _reduce(request: SeriesRequest, row: Any, parts: list[Any]) -> SeriesAnswer:
 
 
 # the summary path
+_NONE = np.iinfo(np.int64).max   # an open upper end of a range
+
+
 def _read_summaries(c: Connection, request: SeriesRequest, plans: list[_Plan]) -> dict[int, SeriesAnswer]:
-    """Answers of the summary path: one SELECT of pages per level used, then one SELECT of the
-    raw chunks at the cuts (where a range cuts into series)."""
-    if not plans:
-        return {}
-    records: dict[int, np.ndarray] = {}
+    """Answers of the summary path, per level used: one SELECT of pages, one SELECT of the raw
+    chunks at the cuts (where a range cuts into series); the work on them is vectorised over
+    all the series of a level at once (no numpy call per series)."""
+    out: dict[int, SeriesAnswer] = {}
     for level in sorted({p.level for p in plans}):
-        group = [p for p in plans if p.level == level]
-        width = LEVELS[level] * PAGE
-        lo_page = min((p.lo or 0) // width for p in group)
-        his = [p.hi for p in group]
-        hi_page = None if any(h is None for h in his) else max(h for h in his if h is not None) // width
-        got: dict[int, list[np.ndarray]] = {p.row.id: [] for p in group}
-        cols = [_pages.c.series_id, _pages.c.data] + ([_pages.c.stamps] if request.timestamps else [])
-        ids = list(got)
-        for start in range(0, len(ids), IN_LIST):
-            stmt = select(*cols).where(_pages.c.series_id.in_(ids[start:start + IN_LIST]), _pages.c.level == level,
-                                       _pages.c.page >= lo_page)
-            if hi_page is not None:
-                stmt = stmt.where(_pages.c.page <= hi_page)
-            for row in c.execute(stmt.order_by(_pages.c.series_id, _pages.c.page)):
-                got[row[0]].append(unpack(row[1], row[2] if request.timestamps else None))
-        for p in group:
-            rec = np.concatenate(got[p.row.id]) if got[p.row.id] else _empty_records()
-            records[p.row.id] = _clip_records(rec, LEVELS[level], p)
-    edges = {p.row.id: _edge_ranges(records[p.row.id], LEVELS[p.level], p) for p in plans}
-    raw = _read_edges(c, edges)
-    return {p.row.id: _from_summary(request, p, records[p.row.id], edges[p.row.id], raw.get(p.row.id))
-            for p in plans}
-
-
-def _empty_records() -> np.ndarray:
-    return point_records(np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
-
-
-def _clip_records(rec: np.ndarray, width: int, p: _Plan) -> np.ndarray:
-    """The records of the buckets that overlap the plan's range."""
-    keep = np.ones(len(rec), dtype=bool)
-    if p.lo is not None:
-        keep &= (rec["bucket"] + 1) * width - 1 >= p.lo
-    if p.hi is not None:
-        keep &= rec["bucket"] * width <= p.hi
-    return rec[keep]
-
-
-def _edge_ranges(rec: np.ndarray, width: int, p: _Plan) -> list[tuple[int, int]]:
-    """The step ranges to read raw at the cuts: at a cut inside the series, the two outermost
-    non-empty summary buckets on its side (the first one may hold no point in range; then the
-    second holds the first point in range), from the cut."""
-    out = []
-    row = p.row
-    if p.lo is not None and p.lo > row.first_step and len(rec):
-        b = rec["bucket"][:2]
-        out.append((max(p.lo, int(b[0]) * width), int(b[-1] + 1) * width - 1))
-    if p.hi is not None and p.hi < row.last_step and len(rec):
-        b = rec["bucket"][-2:]
-        out.append((int(b[0]) * width, min(p.hi, int(b[-1] + 1) * width - 1)))
+        out.update(_summary_level(c, request, [p for p in plans if p.level == level], level))
     return out
 
 
-def _read_edges(c: Connection, edges: dict[int, list[tuple[int, int]]]) -> dict[int, tuple[np.ndarray, ...]]:
-    """The raw points of each series inside its edge ranges (one SELECT per IN list: the
-    chunks overlapping the union of the low cuts' ranges or of the high cuts')."""
-    wanted = {sid: r for sid, r in edges.items() if r}
-    if not wanted:
-        return {}
-    ranges = [rg for r in wanted.values() for rg in r]
-    # Low and high cuts: two windows (the ranges cluster around the two cuts of the request).
-    mid = sorted(a for a, _ in ranges)[len(ranges) // 2]
-    low = [rg for rg in ranges if rg[0] < mid] or ranges
-    high = [rg for rg in ranges if rg[0] >= mid] or ranges
-    windows = [(min(a for a, _ in w), max(b for _, b in w)) for w in (low, high)]
-    cond = or_(*[and_(_chunks.c.first_step <= b, _chunks.c.last_step >= a) for a, b in windows])
-    parts: dict[int, list[Any]] = {sid: [] for sid in wanted}
-    ids = list(wanted)
+def _summary_level(c: Connection, request: SeriesRequest, plans: list[_Plan], level: int) -> dict[int, SeriesAnswer]:
+    plans = sorted(plans, key=lambda p: p.row.id)   # the pages come by series id, then page
+    width, count = LEVELS[level], len(plans)
+    index = {p.row.id: i for i, p in enumerate(plans)}
+    lo = np.array([p.lo if p.lo is not None else -1 for p in plans], dtype=np.int64)
+    hi = np.array([p.hi if p.hi is not None else _NONE for p in plans], dtype=np.int64)
+    row_first = np.array([int(p.row.first_step) for p in plans], dtype=np.int64)
+    row_last = np.array([int(p.row.last_step) for p in plans], dtype=np.int64)
+    cols, sidx = _pages_of(c, request, plans, index, level, lo, hi)
+    # the buckets that overlap each series' range, by (series, bucket)
+    keep = ((cols["bucket"] + 1) * width - 1 >= lo[sidx]) & (cols["bucket"] * width <= hi[sidx])
+    if not keep.all():
+        cols, sidx = {k: v[keep] for k, v in cols.items()}, sidx[keep]
+    # at a cut inside a series: the two outermost non-empty buckets on its side, read raw
+    series = np.arange(count)
+    starts, ends = np.searchsorted(sidx, series, "left"), np.searchsorted(sidx, series, "right")
+    has = ends > starts
+    low_cut, high_cut = has & (lo > row_first), has & (hi < row_last)
+    bucket = cols["bucket"]
+    la, lb = np.full(count, -1, np.int64), np.full(count, -2, np.int64)   # -1 > -2: no range
+    ha, hb = la.copy(), lb.copy()
+    i0 = starts[low_cut]
+    i1 = np.minimum(i0 + 1, ends[low_cut] - 1)
+    la[low_cut] = np.maximum(lo[low_cut], bucket[i0] * width)
+    lb[low_cut] = (bucket[i1] + 1) * width - 1
+    j1 = ends[high_cut] - 1
+    j0 = np.maximum(j1 - 1, starts[high_cut])
+    ha[high_cut] = bucket[j0] * width
+    hb[high_cut] = np.minimum(hi[high_cut], (bucket[j1] + 1) * width - 1)
+    psid, ps, pv, pt = _read_edges(c, plans, index, la, lb, ha, hb)
+    inside = (ps >= lo[psid]) & (ps <= hi[psid]) & (((ps >= la[psid]) & (ps <= lb[psid])) |
+                                                   ((ps >= ha[psid]) & (ps <= hb[psid])))
+    psid, ps, pv, pt = psid[inside], ps[inside], pv[inside], pt[inside]
+    o = np.lexsort((np.arange(len(ps)), ps, psid))   # by series, step, then logged order
+    psid, ps, pv, pt = psid[o], ps[o], pv[o], pt[o]
+    if low_cut.any() or high_cut.any():
+        # the cut buckets' summaries are replaced by exact records of their points in range
+        covered = ((bucket >= la[sidx] // width) & (bucket <= lb[sidx] // width)) | \
+                  ((bucket >= ha[sidx] // width) & (bucket <= hb[sidx] // width))
+        pb = ps // width
+        new_group = np.r_[True, (psid[1:] != psid[:-1]) | (pb[1:] != pb[:-1])] if len(ps) else np.zeros(0, bool)
+        point_cols = {"bucket": pb, "lo_step": ps, "hi_step": ps, "lo_value": pv, "hi_value": pv, "band_lo": pv,
+                      "lo_ts": pt, "hi_ts": pt}
+        exact, esidx = _combine_sorted(point_cols, np.cumsum(new_group), psid)
+        part = np.r_[np.ones(int((~covered).sum()), np.int64),
+                     np.where(exact["bucket"] * width <= lb[esidx], 0, 2)]   # before, amid, after the rest
+        both = np.r_[sidx[~covered], esidx]
+        order = np.argsort(both * 3 + part, kind="stable")
+        cols = {k: np.r_[v[~covered], exact[k]][order] for k, v in cols.items()}
+        sidx = both[order]
+    alive = np.zeros(count, dtype=bool)
+    alive[sidx] = True
+    # the ends: the series row where the range reaches them, else the raw points at the cut
+    f_step, f_value, f_ts = row_first.copy(), _col(plans, "first_value"), _col(plans, "first_ts")
+    l_step, l_value, l_ts = row_last.copy(), _col(plans, "last_value"), _col(plans, "last_ts")
+    if len(ps):
+        firsts = np.flatnonzero(np.r_[True, psid[1:] != psid[:-1]])
+        lasts = np.flatnonzero(np.r_[psid[1:] != psid[:-1], True])
+        got_low = low_cut[psid[firsts]]
+        at = psid[firsts][got_low]
+        f_step[at], f_value[at], f_ts[at] = ps[firsts][got_low], pv[firsts][got_low], pt[firsts][got_low]
+        got_high = high_cut[psid[lasts]]
+        at = psid[lasts][got_high]
+        l_step[at], l_value[at], l_ts[at] = ps[lasts][got_high], pv[lasts][got_high], pt[lasts][got_high]
+    # the query buckets: the raw path's, each summary bucket in the one its first step falls in
+    buckets = bucket_count(request.max_points)
+    span = l_step - f_step + 1
+    group = _grid(np.clip(cols["bucket"] * width, f_step[sidx], l_step[sidx]), f_step[sidx], span[sidx], buckets)
+    m, g_sidx = _combine_sorted(cols, sidx * buckets + group, sidx)
+    return _assemble(plans, m, g_sidx, alive, (f_step, f_value, f_ts), (l_step, l_value, l_ts))
+
+
+def _combine_sorted(cols: dict[str, np.ndarray], key: np.ndarray,
+                    sidx: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Merge records whose ``key`` is equal (``key`` non-decreasing, records in step order):
+    per group the first NaN or else the first minimum, the first maximum (NaN left out; a
+    group of NaN only: its first record's), the band's minimum. No sort: reductions at the
+    group starts. Returns the merged columns and each group's series."""
+    n = len(key)
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if n else np.zeros(0, np.int64)
+    if len(starts) == n:
+        return cols, sidx
+    groups = len(starts)
+    grp = np.repeat(np.arange(groups), np.diff(np.r_[starts, n]))
+    lo_v, hi_v = cols["lo_value"], cols["hi_value"]
+    nan = np.isnan(lo_v)
+    k = np.where(nan, np.inf, lo_v)
+    low = _first_where((k == np.minimum.reduceat(k, starts)[grp]) & ~nan, grp, groups)
+    first_nan = _first_where(nan, grp, groups)
+    low = np.where(first_nan >= 0, first_nan, low)
+    hnan = np.isnan(hi_v)
+    kh = np.where(hnan, -np.inf, hi_v)
+    high = _first_where((kh == np.maximum.reduceat(kh, starts)[grp]) & ~hnan, grp, groups)
+    high = np.where(high < 0, starts, high)
+    out = {f: cols[f][low] for f in ("lo_step", "lo_value", "lo_ts")}
+    out.update({f: cols[f][high] for f in ("hi_step", "hi_value", "hi_ts")})
+    with np.errstate(invalid="ignore"):
+        out["band_lo"] = np.fmin.reduceat(cols["band_lo"], starts)
+    out["bucket"] = cols["bucket"][starts]
+    return out, sidx[starts]
+
+
+def _first_where(mask: np.ndarray, group: np.ndarray, groups: int) -> np.ndarray:
+    """For each group, the first index where ``mask`` holds (-1 where it never does)."""
+    out = np.full(groups, -1, dtype=np.int64)
+    idx = np.flatnonzero(mask)
+    g = group[idx]
+    first = np.r_[True, g[1:] != g[:-1]] if len(g) else np.zeros(0, dtype=bool)
+    out[g[first]] = idx[first]
+    return out
+
+
+def _assemble(plans: list[_Plan], m: dict[str, np.ndarray], g_sidx: np.ndarray, alive: np.ndarray,
+              first: tuple[np.ndarray, ...], last: tuple[np.ndarray, ...]) -> dict[int, SeriesAnswer]:
+    """The answers: per series its first point, each group's two points in step order (one
+    where they are the same point), its last point; each with its group's band. Positions are
+    computed, not sorted: groups come by series and step."""
+    count = len(plans)
+    swap = m["hi_step"] < m["lo_step"]
+    a = {f: np.where(swap, m["hi_" + f], m["lo_" + f]) for f in ("step", "value", "ts")}
+    b = {f: np.where(swap, m["lo_" + f], m["hi_" + f]) for f in ("step", "value", "ts")}
+    keep_b = ~_same(a, b)
+    band_lo, band_hi = m["band_lo"], m["hi_value"]
+    series = np.arange(count)
+    g_start = np.searchsorted(g_sidx, series, "left")
+    g_end = np.searchsorted(g_sidx, series, "right")
+    fp = {"step": first[0], "value": first[1], "ts": first[2]}
+    lp = {"step": last[0], "value": last[1], "ts": last[2]}
+    fg, lg = np.minimum(g_start, len(g_sidx) - 1), np.maximum(g_end - 1, 0)   # each series' first and last group
+    if len(g_sidx):
+        pick = lambda d, i: {f: v[i] for f, v in d.items()}  # noqa: E731
+        keep_f = alive & ~_same(fp, pick(a, fg)) & ~_same(fp, pick(b, fg))
+        keep_l = alive & ~_same(lp, pick(a, lg)) & ~_same(lp, pick(b, lg)) & ~(_same(lp, fp) & keep_f)
+    else:
+        keep_f = keep_l = np.zeros(count, dtype=bool)
+    per_group = 1 + keep_b.astype(np.int64)
+    group_sum = np.r_[0, np.cumsum(per_group)]
+    n_series = keep_f.astype(np.int64) + keep_l.astype(np.int64) + (group_sum[g_end] - group_sum[g_start])
+    offset = np.r_[0, np.cumsum(n_series)]
+    total = int(offset[-1])
+    out_step = np.zeros(total, np.int64)
+    out_value, out_ts = np.zeros(total), np.zeros(total)
+    out_lo, out_hi = np.zeros(total), np.zeros(total)
+    pos_a = offset[g_sidx] + keep_f.astype(np.int64)[g_sidx] + group_sum[:-1] - group_sum[g_start][g_sidx]
+    for pos, d, mask in ((pos_a, a, slice(None)), (pos_a + 1, b, keep_b)):
+        out_step[pos[mask]], out_value[pos[mask]], out_ts[pos[mask]] = d["step"][mask], d["value"][mask], d["ts"][mask]
+        out_lo[pos[mask]], out_hi[pos[mask]] = band_lo[mask], band_hi[mask]
+    for pos, d, mask, g in ((offset[:-1], fp, keep_f, fg), (offset[1:] - 1, lp, keep_l, lg)):
+        out_step[pos[mask]], out_value[pos[mask]], out_ts[pos[mask]] = d["step"][mask], d["value"][mask], d["ts"][mask]
+        out_lo[pos[mask]], out_hi[pos[mask]] = band_lo[g[mask]], band_hi[g[mask]]
+    out = {}
+    for i, p in enumerate(plans):
+        sl = slice(int(offset[i]), int(offset[i + 1]))
+        answer = SeriesAnswer(p.row.run_id, p.row.key, out_step[sl], out_value[sl], out_ts[sl], bool(alive[i]),
+                              int(p.row.count), int(p.row.last_step))
+        if alive[i]:
+            answer.band_min, answer.band_max = out_lo[sl], out_hi[sl]
+        out[p.row.id] = answer
+    return out
+
+
+def _same(x: dict[str, np.ndarray], y: dict[str, np.ndarray]) -> np.ndarray:
+    """Elementwise: the same point (step, value and time; NaN equal to NaN)."""
+    def eq(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        return (u == v) | (np.isnan(u) & np.isnan(v))
+    return (x["step"] == y["step"]) & eq(x["value"], y["value"]) & eq(x["ts"], y["ts"])
+
+
+def _col(plans: list[_Plan], name: str) -> np.ndarray:
+    return np.array([_nan(getattr(p.row, name)) for p in plans], dtype=np.float64)
+
+
+def _pages_of(c: Connection, request: SeriesRequest, plans: list[_Plan], index: dict[int, int], level: int,
+              lo: np.ndarray, hi: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The stored records of these series (``plans`` sorted by series id) at ``level`` in the
+    pages their ranges touch, as columns, and each record's series (its position in
+    ``plans``); by (series, bucket), as the SELECT orders them."""
+    width = LEVELS[level] * PAGE
+    lo_page = int(max(int(lo.min()), 0)) // width
+    hi_page = None if (hi == _NONE).any() else int(hi.max()) // width
+    datas: list[bytes] = []
+    stamps: list[bytes] = []
+    owners: list[int] = []
+    cols = [_pages.c.series_id, _pages.c.data] + ([_pages.c.stamps] if request.timestamps else [])
+    ids = list(index)
+    for start in range(0, len(ids), IN_LIST):
+        stmt = select(*cols).where(_pages.c.series_id.in_(ids[start:start + IN_LIST]), _pages.c.level == level,
+                                   _pages.c.page >= lo_page)
+        if hi_page is not None:
+            stmt = stmt.where(_pages.c.page <= hi_page)
+        for row in c.execute(stmt.order_by(_pages.c.series_id, _pages.c.page)):
+            owners.append(index[row[0]])
+            datas.append(row[1])
+            if request.timestamps:
+                stamps.append(row[2])
+    data = np.frombuffer(b"".join(datas), dtype=DATA)
+    out = {f: np.ascontiguousarray(data[f]).astype(np.int64 if f.endswith(("step", "bucket")) else np.float64)
+           for f in ("bucket", "lo_step", "lo_value", "hi_step", "hi_value", "band_lo")}
+    if request.timestamps:
+        st = np.frombuffer(b"".join(stamps), dtype=STAMPS)
+        out["lo_ts"], out["hi_ts"] = np.ascontiguousarray(st["lo_ts"]), np.ascontiguousarray(st["hi_ts"])
+    else:
+        out["lo_ts"] = out["hi_ts"] = np.full(len(data), np.nan)
+    sidx = np.repeat(np.array(owners, dtype=np.int64), [len(d) // DATA.itemsize for d in datas])
+    return out, sidx
+
+
+def _read_edges(c: Connection, plans: list[_Plan], index: dict[int, int], la: np.ndarray, lb: np.ndarray,
+                ha: np.ndarray, hb: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The raw points of the chunks that overlap the series' cut ranges ``[la, lb]`` and
+    ``[ha, hb]`` (one SELECT per IN list: the chunks overlapping the union of the low ranges
+    or of the high ones), as ``(series, steps, values, times)``, by series (``plans`` sorted
+    by series id), in logged order within each."""
+    low, high = lb >= la, hb >= ha
+    cut = np.flatnonzero(low | high)
+    empty = np.zeros(0, np.int64)
+    if not len(cut):
+        return empty, empty, np.zeros(0), np.zeros(0)
+    windows = []
+    if low.any():
+        windows.append(and_(_chunks.c.first_step <= int(lb[low].max()), _chunks.c.last_step >= int(la[low].min())))
+    if high.any():
+        windows.append(and_(_chunks.c.first_step <= int(hb[high].max()), _chunks.c.last_step >= int(ha[high].min())))
+    ids = [plans[i].row.id for i in cut.tolist()]
+    owners, steps, values, stamps = [], [], [], []
     for start in range(0, len(ids), IN_LIST):
         stmt = select(_chunks.c.series_id, _chunks.c.steps, _chunks.c["values"], _chunks.c.timestamps) \
-            .where(_chunks.c.series_id.in_(ids[start:start + IN_LIST]), cond).order_by(_chunks.c.id)
-        for sid, steps, values, stamps in c.execute(stmt):
-            parts[sid].append((steps, values, stamps))
-    out = {}
-    for sid, got in parts.items():
-        steps = np.frombuffer(b"".join(p[0] for p in got), dtype="<i8")
-        values = np.frombuffer(b"".join(p[1] for p in got), dtype="<f8")
-        stamps = np.frombuffer(b"".join(p[2] for p in got), dtype="<f8")
-        inside = np.zeros(len(steps), dtype=bool)
-        for a, b in wanted[sid]:
-            inside |= (steps >= a) & (steps <= b)
-        out[sid] = (steps[inside], values[inside], stamps[inside])   # logged order kept
-    return out
+            .where(_chunks.c.series_id.in_(ids[start:start + IN_LIST]), or_(*windows)).order_by(_chunks.c.id)
+        # (ordered by id alone: ordering by series too makes SQLite scan the series' every chunk row)
+        for sid, s, v, t in c.execute(stmt):
+            owners.append(index[sid])
+            steps.append(s)
+            values.append(v)
+            stamps.append(t)
+    ps = np.frombuffer(b"".join(steps), dtype="<i8")
+    psid = np.repeat(np.array(owners, dtype=np.int64), [len(s) // 8 for s in steps])
+    order = np.argsort(psid, kind="stable")   # by series, logged order kept
+    return (psid[order], ps[order], np.frombuffer(b"".join(values), dtype="<f8")[order],
+            np.frombuffer(b"".join(stamps), dtype="<f8")[order])
 
 
-def _from_summary(request: SeriesRequest, p: _Plan, rec: np.ndarray, edges: list[tuple[int, int]],
-                  raw: tuple[np.ndarray, ...] | None) -> SeriesAnswer:
-    row, width = p.row, LEVELS[p.level]
-    answer = SeriesAnswer(row.run_id, row.key, np.zeros(0, np.int64), np.zeros(0), np.zeros(0), True,
-                          int(row.count), int(row.last_step))
-    if raw is not None and len(raw[0]):
-        # The summary buckets the raw reads cover are replaced by exact records of their points in range.
-        covered = np.zeros(len(rec), dtype=bool)
-        for a, b in edges:
-            covered |= (rec["bucket"] >= a // width) & (rec["bucket"] <= b // width)
-        steps, values, stamps = raw
-        keep = np.ones(len(steps), dtype=bool)
-        if p.lo is not None:
-            keep &= steps >= p.lo
-        if p.hi is not None:
-            keep &= steps <= p.hi
-        steps, values, stamps = steps[keep], values[keep], stamps[keep]
-        exact = combine(point_records(steps, values, stamps), steps // width)
-        rec = np.concatenate([rec[~covered], exact])
-        rec = rec[np.argsort(rec["bucket"], kind="stable")]
-    elif edges:
-        covered = np.zeros(len(rec), dtype=bool)
-        for a, b in edges:
-            covered |= (rec["bucket"] >= a // width) & (rec["bucket"] <= b // width)
-        rec = rec[~covered]   # the cut buckets hold no point in range
-        steps = values = stamps = np.zeros(0)
-    else:
-        steps = values = stamps = np.zeros(0)
-    if not len(rec):
-        answer.downsampled = False
-        return answer
-    # the ends: the series row where the range reaches them, else the raw points at the cut
-    if p.lo is None or p.lo <= row.first_step:
-        first = (int(row.first_step), _nan(row.first_value), _nan(row.first_ts))
-    else:
-        i = int(np.argmin(steps))   # lowest step, earliest logged
-        first = (int(steps[i]), float(values[i]), float(stamps[i]))
-    if p.hi is None or p.hi >= row.last_step:
-        last = (int(row.last_step), _nan(row.last_value), _nan(row.last_ts))
-    else:
-        i = len(steps) - 1 - int(np.argmax(steps[::-1]))
-        last = (int(steps[i]), float(values[i]), float(stamps[i]))
-    buckets = bucket_count(request.max_points)
-    span = last[0] - first[0] + 1
-    starts = np.clip(rec["bucket"] * width, first[0], last[0])
-    group = _grid(starts, first[0], span, buckets)
-    merged = combine(rec, group)
-    with np.errstate(invalid="ignore"):
-        band_hi = merged["hi_value"]
-    pts_step = np.concatenate([[first[0], last[0]], merged["lo_step"], merged["hi_step"]]).astype(np.int64)
-    pts_value = np.concatenate([[first[1], last[1]], merged["lo_value"], merged["hi_value"]])
-    pts_ts = np.concatenate([[first[2], last[2]], merged["lo_ts"], merged["hi_ts"]])
-    pts_group = np.concatenate([_grid(np.clip(np.array([first[0], last[0]]) // width * width, first[0], last[0]),
-                                      first[0], span, buckets), merged["bucket"], merged["bucket"]])
-    # one point once: same step, value and time (NaN compared by its bits)
-    table = np.zeros(len(pts_step), dtype=[("s", "<i8"), ("v", "<u8"), ("t", "<u8")])
-    table["s"], table["v"], table["t"] = pts_step, pts_value.view("<u8"), pts_ts.view("<u8")
-    _, idx = np.unique(table, return_index=True)
-    # by step; at a step logged more than once the first point leads and the last closes
-    rank = np.ones(len(pts_step), dtype=np.int64)
-    rank[0], rank[1] = 0, 2
-    idx = idx[np.lexsort((rank[idx], pts_step[idx]))]
-    pos = np.searchsorted(merged["bucket"], pts_group[idx])
-    answer.steps, answer.values, answer.timestamps = pts_step[idx], pts_value[idx], pts_ts[idx]
-    answer.band_min, answer.band_max = merged["band_lo"][pos], band_hi[pos]
-    return answer
-
-
-def _grid(positions: np.ndarray, first: int, span: int, buckets: int) -> np.ndarray:
-    """The query bucket of each position: ``(position - first) * buckets // span``, exact."""
+def _grid(positions: np.ndarray, first: np.ndarray, span: np.ndarray, buckets: int) -> np.ndarray:
+    """The query bucket of each position: ``(position - first) * buckets // span`` (per element),
+    exact: Python integers take over where the product would overflow int64."""
     offsets = np.asarray(positions, dtype=np.int64) - first
-    if span * buckets < 2**63:
+    if not len(offsets) or int(np.max(span)) * buckets < 2**63:
         return (offsets * buckets) // span
-    return np.array([int(o) * buckets // span for o in offsets.tolist()], dtype=np.int64)
+    return np.array([int(o) * buckets // int(s) for o, s in zip(offsets.tolist(), np.asarray(span).tolist())],
+                    dtype=np.int64)
 
 
 def _nan(v: float | None) -> float:

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from alembic import command
 from hypothesis import HealthCheck, example, given, settings
+from hypothesis import event as hypothesis_event
 from hypothesis import strategies as st
 from sqlalchemy import event, select
 
@@ -115,7 +116,7 @@ def check_picture(raw_all, got, max_points: int) -> None:  # type: ignore[no-unt
     assert np.all(band_lo[num] <= values[num]) and np.all(values[num] <= band_hi[num])
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(s=logged(), max_points=st.integers(6, 1200), zoom=st.tuples(st.floats(0, 1), st.floats(0, 1)),
        whole=st.booleans())
@@ -130,6 +131,7 @@ def test_summary_and_raw_draw_the_same_picture(registry, s: Logged, max_points: 
         a, b = sorted(zoom)
         body.update(min_step=first + int(a * (last - first)), max_step=first + int(b * (last - first)))
     kind, got = answer(registry, run_id, body, "summary")
+    hypothesis_event(f"path: {kind}")
     _, every = answer(registry, run_id, {**body, "max_points": 100_000}, "raw")
     _, raw = answer(registry, run_id, body, "raw")
     check_picture(every, raw, max_points)   # the reference path keeps the promises checked
