@@ -190,12 +190,19 @@ export class CompareModel {
 
   /**
    * Fetch the runs and their series, each downsampled to `maxPoints` (the chart's
-   * width in pixels), subscribing first so that no pushed point falls between.
+   * width in pixels), while subscribing to their pushed points. The fetch does not wait
+   * for the subscription (at 200 runs its confirmation can take longer than the fetch):
+   * once both are done, a point logged between the fetch's read and the subscription is
+   * fetched by cursor (`after_step`), which only running runs can need.
    */
   async load(maxPoints: number): Promise<void> {
     this._maxPoints = Math.max(16, Math.round(maxPoints));
-    await this._stream.subscribe(this.runIds);
+    const subscribed = this._stream.subscribe(this.runIds);
     await this.reload();
+    await subscribed;
+    if (!this._disposed && this._runs.some(run => run.status === 'running')) {
+      await this.catchUp();
+    }
     void this._fallback.start();
   }
 

@@ -161,6 +161,31 @@ describe('CompareModel', () => {
     expect(api.calls.getRuns).toHaveLength(1);
   });
 
+  it('fetches without waiting for the subscription, then catches live runs up by cursor', async () => {
+    const api = fakeApi();
+    const running = { ...api, getRuns: async (ids: readonly string[]) => ids.filter(id => id !== 'c').map(id => ({ ...run(id), status: 'running' }) as IRun) };
+    const stream = new FakeStream();
+    let confirm: () => void = () => undefined;
+    stream.subscribe = () => new Promise<void>(resolve => (confirm = resolve));
+    model = new CompareModel(['a', 'b', 'c'], { api: running, stream: stream as unknown as RunStream });
+    const loaded = model.load(300);
+    // The series are asked for before the subscription is confirmed.
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(api.calls.queries).toHaveLength(1);
+    confirm();
+    await loaded;
+    // Then one cursor query for what may have been logged in between.
+    expect(api.calls.queries).toHaveLength(2);
+    expect(api.calls.queries[1].after_step).toEqual({ a: { loss: 9 }, b: { loss: 9 } });
+  });
+
+  it('needs no catch-up when every run has finished', async () => {
+    const api = fakeApi();
+    make(api);
+    await model.load(300);
+    expect(api.calls.queries).toHaveLength(1);
+  });
+
   it('says so when none of the runs can be read', async () => {
     const api = fakeApi();
     model = new CompareModel(['c'], { api, stream: new FakeStream() as unknown as RunStream });
