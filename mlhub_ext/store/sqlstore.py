@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, Iterator, Sequence
 
 import orjson
-from sqlalchemy import Connection, Text, and_, bindparam, case, delete, func, insert, or_, select, type_coerce, update
+from sqlalchemy import Connection, Text, and_, bindparam, case, delete, exists, func, insert, or_, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core.access import best_role, principals
@@ -408,18 +408,29 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
         # that appends its points; a seq already there inserts nothing (ON CONFLICT DO NOTHING,
         # or the unique key's error elsewhere) and the batch is a duplicate. A concurrent retry
         # of the same seq waits on the first one's row and then sees it. The run's row is then
-        # updated and read back in one statement (RETURNING): on PostgreSQL a fresh batch of
-        # any number of metrics is BEGIN, this insert, metric_store.append, the update, COMMIT.
+        # updated and read back with RETURNING. On PostgreSQL both are one statement (a
+        # data-modifying CTE), so a fresh batch of any number of metrics is BEGIN, that
+        # statement, metric_store.append's, COMMIT; elsewhere the insert, the append, the update.
+        values: dict[str, Any] = {"updated_at": utcnow()}
+        if seq is not None and seq >= 0:   # retry keys are negative seqs: last_seq stays
+            values["last_seq"] = case((_runs.c.last_seq < seq, seq), else_=_runs.c.last_seq)
+        run_update = (update(_runs).where(_runs.c.id == run_id).values(**values)
+                      .returning(_runs.c.last_seq, _runs.c.stop_requested))
         try:
             with self._write() as c:
+                if seq is not None and c.dialect.name == "postgresql":
+                    from sqlalchemy.dialects.postgresql import insert as upsert
+
+                    fresh = (upsert(_batches).values(run_id=run_id, seq=seq).on_conflict_do_nothing()
+                             .returning(_batches.c.seq).cte("fresh"))
+                    row = c.execute(run_update.where(exists(select(fresh.c.seq)))).first()
+                    if row is None:   # the seq was there: nothing inserted, the run left as it was
+                        return (0, True, *self._run_seq(c, run_id))
+                    return metric_store.append(c, run_id, batches), False, int(row[0]), bool(row[1])
                 if seq is not None and not self._record_batch(c, run_id, seq):
                     return (0, True, *self._run_seq(c, run_id))
                 accepted = metric_store.append(c, run_id, batches)
-                values: dict[str, Any] = {"updated_at": utcnow()}
-                if seq is not None and seq >= 0:   # retry keys are negative seqs: last_seq stays
-                    values["last_seq"] = case((_runs.c.last_seq < seq, seq), else_=_runs.c.last_seq)
-                row = c.execute(update(_runs).where(_runs.c.id == run_id).values(**values)
-                                .returning(_runs.c.last_seq, _runs.c.stop_requested)).first()
+                row = c.execute(run_update).first()
                 if row is None:
                     raise not_found("run", run_id)   # rolls the batch back
                 return accepted, False, int(row[0]), bool(row[1])

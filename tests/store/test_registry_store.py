@@ -297,3 +297,27 @@ def test_retry_key_batches_apply_once_and_leave_last_seq(registry):
     assert (other["accepted"], other["duplicate"]) == (1, False)
     assert list(registry.get_series("alice", run.id, "b").values) == [2.0, 3.0]
     assert registry.get_run("alice", run.id).last_seq == 4
+
+
+def test_concurrent_retries_of_one_seq_apply_it_once(registry):
+    """Two requests with the same seq at the same moment (a retry racing the original through
+    another replica): exactly one applies it, the other answers duplicate."""
+    import threading
+
+    run = registry.create_run("alice", "p")
+    for seq in range(1, 11):
+        barrier = threading.Barrier(2)
+        answers = []
+
+        def post(seq=seq, barrier=barrier, answers=answers):  # type: ignore[no-untyped-def]
+            barrier.wait()
+            answers.append(registry.append_metrics("alice", run.id, seq, _batch("a", [seq], [float(seq)])))
+
+        threads = [threading.Thread(target=post) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(a["duplicate"] for a in answers) == [False, True], answers
+        assert all(a["last_seq"] == seq for a in answers)
+    assert list(registry.get_series("alice", run.id, "a").steps) == list(range(1, 11))
