@@ -244,17 +244,29 @@ def run_load(replicas: list["Replica"], users: list[tuple[str, str]], args: argp
 def round_trips(db_url: str, metrics: int) -> str:
     """SQL round trips of one logged batch (token check + ``append_metrics``, in process, as a
     replica makes them), counted at libpq (psycopg's pure-Python libpq binding, in a child
-    process: every query, BEGIN, COMMIT and connection check is one round trip)."""
+    process): every query, BEGIN, COMMIT and connection check sent on its own is one round
+    trip; queries queued in pipeline mode (psycopg's executemany) count once per sync.
+    The median of 20 fresh batches, then a duplicate seq."""
     code = f"""
 import os, sys, time
 sys.path.insert(0, {str(ROOT)!r})
 from psycopg.pq import pq_ctypes
 sent = []
+# A query sent outside pipeline mode waits for its answer: one round trip. In pipeline mode
+# (psycopg's executemany) queries are queued and the client waits once per sync or flush.
+def counted(orig, pipelined):
+    def call(self, *a, **k):
+        if pipelined == bool(self.pipeline_status):
+            sent.append(1)
+        return orig(self, *a, **k)
+    return call
 for name in ("send_query", "send_query_params", "send_query_prepared", "send_prepare", "exec_", "exec_params",
              "exec_prepared", "prepare", "send_describe_prepared", "describe_prepared"):
     orig = getattr(pq_ctypes.PGconn, name, None)
     if orig is not None:
-        setattr(pq_ctypes.PGconn, name, (lambda orig: lambda self, *a, **k: sent.append(1) or orig(self, *a, **k))(orig))
+        setattr(pq_ctypes.PGconn, name, counted(orig, False))
+for name in ("pipeline_sync", "send_flush_request"):
+    setattr(pq_ctypes.PGconn, name, counted(getattr(pq_ctypes.PGconn, name), True))
 import orjson
 from mlhub_ext.client.batch import encode_batch
 from mlhub_ext.store import open_registry
