@@ -137,6 +137,7 @@ def main() -> None:
     scale = 0.1 if args.quick else 1.0
     python = peer_python()
     results: dict[str, dict[str, float]] = {}
+    loads = [("start", os.getloadavg()[0])]   # the 1-minute load average as each phase begins
     proc = None
     try:
         proc, uri, _ = mlflow_server(python)
@@ -145,14 +146,17 @@ def main() -> None:
     finally:
         if proc is not None:
             stop_group(proc)
+    loads.append(("ML Hub", os.getloadavg()[0]))
     hub = Server()
     try:
         results["mlhub"] = run_client(python, hub.url + "mlhub/mlflow", hub.token, scale)
         print("ML Hub:", json.dumps(results["mlhub"]), flush=True)
         if not args.no_floor:
+            loads.append(("floor", os.getloadavg()[0]))
             results["floor"] = client_floor(python, hub, scale)
     finally:
         hub.stop()
+    loads.append(("end", os.getloadavg()[0]))
     print(f"MLflow client workload ({'quick' if args.quick else 'full'}), seconds; ratio = MLflow / ML Hub; "
           "client floor = the same client against a server replaying ML Hub's answers at once; "
           "best ratio = MLflow / floor")
@@ -164,6 +168,7 @@ def main() -> None:
             f = results["floor"][key]
             line += f"{f:>14.3f}{a / f:>11.1f}x"
         print(line)
+    print(f"load average (1 min; {os.cpu_count()} CPUs): " + ", ".join(f"{k} {v:.1f}" for k, v in loads))
     print(json.dumps(results))
 
 
