@@ -125,16 +125,20 @@ def _read_raw(c: Connection, plans: list[_Plan]) -> dict[int, list[Any]]:
     lo = None if any(v is None for v in los) else min(v for v in los if v is not None)
     hi = None if any(v is None for v in his) else max(v for v in his if v is not None)
     ids = list(parts)
+    rows: list[Any] = []
     for start in range(0, len(ids), IN_LIST):
-        stmt = select(_chunks.c.series_id, _chunks.c.steps, _chunks.c["values"], _chunks.c.timestamps) \
+        # No ORDER BY: SQLite would sort the rows, blobs and all, in a temporary b-tree.
+        stmt = select(_chunks.c.id, _chunks.c.series_id, _chunks.c.steps, _chunks.c["values"], _chunks.c.timestamps) \
             .where(_chunks.c.series_id.in_(ids[start:start + IN_LIST]))
         # (every writer sets the bounds, and migration 0012 set them on older chunks)
         if lo is not None:
             stmt = stmt.where(_chunks.c.last_step >= lo)
         if hi is not None:
             stmt = stmt.where(_chunks.c.first_step <= hi)
-        for sid, steps, values, stamps in c.execute(stmt.order_by(_chunks.c.id)):
-            parts[sid].append((steps, values, stamps))
+        rows.extend(c.execute(stmt))
+    rows.sort(key=lambda r: r[0])   # logged order
+    for _, sid, steps, values, stamps in rows:
+        parts[sid].append((steps, values, stamps))
     return parts
 
 
@@ -418,21 +422,17 @@ def _read_edges(c: Connection, plans: list[_Plan], index: dict[int, int], la: np
     if high.any():
         windows.append(and_(_chunks.c.first_step <= int(hb[high].max()), _chunks.c.last_step >= int(ha[high].min())))
     ids = [plans[i].row.id for i in cut.tolist()]
-    owners, steps, values, stamps = [], [], [], []
+    rows: list[Any] = []
     for start in range(0, len(ids), IN_LIST):
-        stmt = select(_chunks.c.series_id, _chunks.c.steps, _chunks.c["values"], _chunks.c.timestamps) \
-            .where(_chunks.c.series_id.in_(ids[start:start + IN_LIST]), or_(*windows)).order_by(_chunks.c.id)
-        # (ordered by id alone: ordering by series too makes SQLite scan the series' every chunk row)
-        for sid, s, v, t in c.execute(stmt):
-            owners.append(index[sid])
-            steps.append(s)
-            values.append(v)
-            stamps.append(t)
-    ps = np.frombuffer(b"".join(steps), dtype="<i8")
-    psid = np.repeat(np.array(owners, dtype=np.int64), [len(s) // 8 for s in steps])
-    order = np.argsort(psid, kind="stable")   # by series, logged order kept
-    return (psid[order], ps[order], np.frombuffer(b"".join(values), dtype="<f8")[order],
-            np.frombuffer(b"".join(stamps), dtype="<f8")[order])
+        # No ORDER BY: SQLite would sort the rows, blobs and all, in a temporary b-tree.
+        rows.extend(c.execute(select(_chunks.c.id, _chunks.c.series_id, _chunks.c.steps, _chunks.c["values"],
+                                     _chunks.c.timestamps)
+                              .where(_chunks.c.series_id.in_(ids[start:start + IN_LIST]), or_(*windows))))
+    rows.sort(key=lambda r: (index[r[1]], r[0]))   # by series, then logged order
+    ps = np.frombuffer(b"".join(r[2] for r in rows), dtype="<i8")
+    psid = np.repeat(np.array([index[r[1]] for r in rows], dtype=np.int64), [len(r[2]) // 8 for r in rows])
+    return (psid, ps, np.frombuffer(b"".join(r[3] for r in rows), dtype="<f8"),
+            np.frombuffer(b"".join(r[4] for r in rows), dtype="<f8"))
 
 
 def _grid(positions: np.ndarray, first: np.ndarray, span: np.ndarray, buckets: int) -> np.ndarray:
