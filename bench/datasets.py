@@ -71,6 +71,17 @@ def generate_csv(path: Path, size_mb: float, seed: int = 0) -> int:
     return path.stat().st_size
 
 
+def _rss_split(pid: int) -> str:
+    """The resident memory of ``pid`` by kind (Linux): anonymous (the heap) and file-backed
+    (memory-mapped files, shared libraries), to tell allocations from mapped files."""
+    try:
+        fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                      if line.startswith(("RssAnon", "RssFile", "RssShmem")))
+    except OSError:
+        return ""
+    return ", ".join(f"{k[3:].lower()} {int(v.split()[0]) // 1024} MB" for k, v in fields.items())
+
+
 class RSSWatcher(threading.Thread):
     """Peak resident memory of a process and, separately, of its children; the process's
     peak is also kept per phase (set :attr:`phase` as the work moves on)."""
@@ -81,6 +92,7 @@ class RSSWatcher(threading.Thread):
         self.interval = interval
         self.peak = self.children_peak = 0
         self.phase = "start"
+        self.peak_split = ""
         self.phase_peaks: dict[str, int] = {}
         self._stop_event = threading.Event()
 
@@ -88,6 +100,8 @@ class RSSWatcher(threading.Thread):
         while not self._stop_event.is_set():
             try:
                 rss = self.proc.memory_info().rss
+                if rss > self.peak:
+                    self.peak_split = _rss_split(self.proc.pid)
                 self.peak = max(self.peak, rss)
                 self.phase_peaks[self.phase] = max(self.phase_peaks.get(self.phase, 0), rss)
                 kids = 0
@@ -234,6 +248,7 @@ def main() -> None:
     verdict = "OK" if watcher.peak <= 300 * MB else "ABOVE TARGET"
     print(f"server peak RSS: {watcher.peak / MB:.0f} MB (at start {base_rss / MB:.0f} MB; target <= 300 MB: {verdict}); "
           f"worker process peak RSS: {watcher.children_peak / MB:.0f} MB")
+    print(f"  at the peak: {watcher.peak_split}")
     print("  server peak RSS by phase: " + ", ".join(f"{k} {v / MB:.0f} MB" for k, v in watcher.phase_peaks.items()
                                                      if k != "start"))
 

@@ -105,3 +105,27 @@ def test_part_size_keeps_within_ten_thousand_parts() -> None:
     huge = 200 * 1024 ** 3
     part = s3_upload.part_size(huge)
     assert part > s3_upload.DEFAULT_PART and -(-huge // part) <= s3_upload.MAX_PARTS
+
+
+def test_a_blob_over_50_mib_is_fetched_into_the_cache_streamed(s3_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """local_path of a blob that is not in the cache downloads it in one streamed GET (s3fs's
+    default read a file over 50 MiB as ten 50 MiB ranges held in memory at once)."""
+    from mlhub_ext.store.blobs import open_blob_store
+
+    bucket = s3_server.new_bucket()
+    store = open_blob_store(f"s3://{bucket}/p", s3_server.storage_options, cache_dir=tmp_path / "cache")
+    big = tmp_path / "big"
+    block = os.urandom(MiB)
+    with open(big, "wb") as f:
+        for _ in range(60):
+            f.write(block)
+    digest = store.put_file(big)
+    store._cached(digest).unlink()   # as if evicted, or written by another replica
+    tracemalloc.start()
+    try:
+        path = store.local_path(digest)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert path.stat().st_size == 60 * MiB and path.read_bytes()[:MiB] == block
+    assert peak < 4 * MiB, f"fetching a 60 MiB blob held {peak / MiB:.1f} MiB"
