@@ -118,7 +118,7 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
             return _token(row)
 
     def find_token(self, token_hash: str) -> ApiToken | None:
-        with self._read() as c:
+        with self._read_one() as c:   # on every request whose token is not cached: no BEGIN/COMMIT
             row = c.execute(select(TokenRow).where(_tokens.c.hash == token_hash)).first()
             return _token(row) if row else None
 
