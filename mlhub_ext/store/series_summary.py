@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Sequence
 
 import numpy as np
-from sqlalchemy import Connection, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from .orm import ChunkRow, SeriesRow, SummaryRow
 
@@ -55,31 +55,81 @@ def combine(rec: np.ndarray, group: np.ndarray) -> np.ndarray:
     """Merge records by ``group`` (int64, one per record; any order): one record per group,
     ``bucket`` = the group, sorted by it. Ties (same value, same step) go to the record that
     comes first in ``rec``: pass older records first so that the earlier logged point wins, as
-    the stable sort of the raw read does. Vectorised: three lexsorts, no loop per group.
+    the stable sort of the raw read does. Vectorised: reductions at the group starts where the
+    records already come by group and step (appends in step order), else three lexsorts.
     """
     if len(rec) == 0:
         return np.zeros(0, dtype=RECORD)
-    order = np.arange(len(rec))
-    lo_nan = np.isnan(rec["lo_value"])
-    lo_key = np.where(lo_nan, 0.0, rec["lo_value"])
-    # lo: a NaN first (lowest step), else the lowest value, then the lowest step, then the earliest
-    o_lo = np.lexsort((order, rec["lo_step"], lo_key, ~lo_nan, group))
-    hi_nan = np.isnan(rec["hi_value"])
-    hi_key = np.where(hi_nan, 0.0, -rec["hi_value"])
-    # hi: a number first (the highest), then the lowest step, then the earliest
-    o_hi = np.lexsort((order, rec["hi_step"], hi_key, hi_nan, group))
-    g_sorted = group[o_lo]
-    starts = np.flatnonzero(np.r_[True, g_sorted[1:] != g_sorted[:-1]])
+    if _in_order(rec, group):
+        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+        low, high = lo_hi_in_order(rec, starts, len(rec))
+        buckets = group[starts]
+        counts = np.add.reduceat(rec["count"].astype(np.int64), starts)
+        with np.errstate(invalid="ignore"):
+            band = np.fmin.reduceat(rec["band_lo"], starts)
+    else:
+        order = np.arange(len(rec))
+        lo_nan = np.isnan(rec["lo_value"])
+        lo_key = np.where(lo_nan, 0.0, rec["lo_value"])
+        # lo: a NaN first (lowest step), else the lowest value, then the lowest step, then the earliest
+        o_lo = np.lexsort((order, rec["lo_step"], lo_key, ~lo_nan, group))
+        hi_nan = np.isnan(rec["hi_value"])
+        hi_key = np.where(hi_nan, 0.0, -rec["hi_value"])
+        # hi: a number first (the highest), then the lowest step, then the earliest
+        o_hi = np.lexsort((order, rec["hi_step"], hi_key, hi_nan, group))
+        g_sorted = group[o_lo]
+        starts = np.flatnonzero(np.r_[True, g_sorted[1:] != g_sorted[:-1]])
+        low, high = o_lo[starts], o_hi[starts]
+        buckets = g_sorted[starts]
+        counts = np.add.reduceat(rec["count"][o_lo].astype(np.int64), starts)
+        with np.errstate(invalid="ignore"):
+            band = np.fmin.reduceat(rec["band_lo"][o_lo], starts)
     out = np.zeros(len(starts), dtype=RECORD)
-    out["bucket"] = g_sorted[starts]
-    lo, hi = rec[o_lo[starts]], rec[o_hi[starts]]
+    out["bucket"], out["count"], out["band_lo"] = buckets, counts, band
     for f in ("lo_step", "lo_value", "lo_ts"):
-        out[f] = lo[f]
+        out[f] = rec[f][low]
     for f in ("hi_step", "hi_value", "hi_ts"):
-        out[f] = hi[f]
-    out["count"] = np.add.reduceat(rec["count"][o_lo].astype(np.int64), starts)
-    with np.errstate(invalid="ignore"):
-        out["band_lo"] = np.fmin.reduceat(rec["band_lo"][o_lo], starts)
+        out[f] = rec[f][high]
+    return out
+
+
+def _in_order(rec: Any, group: np.ndarray) -> bool:
+    """Whether records come by group and, within a group, by step (so the first record at an
+    extreme is the one a sort by (value, step, order) would pick)."""
+    if len(group) < 2:
+        return True
+    same = group[1:] == group[:-1]
+    return bool(np.all(group[1:] >= group[:-1]) and np.all((rec["lo_step"][1:] >= rec["lo_step"][:-1]) | ~same)
+                and np.all((rec["hi_step"][1:] >= rec["hi_step"][:-1]) | ~same))
+
+
+def lo_hi_in_order(rec: Any, starts: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """For records by group and step (groups starting at ``starts``): the index of each
+    group's lo (the first NaN, else the first minimum) and hi (the first maximum, NaN left
+    out; a group of NaN only: its first record). Reductions, no sort."""
+    groups = len(starts)
+    grp = np.repeat(np.arange(groups), np.diff(np.r_[starts, n]))
+    lo_v, hi_v = rec["lo_value"], rec["hi_value"]
+    nan = np.isnan(lo_v)
+    k = np.where(nan, np.inf, lo_v)
+    low = _first_where((k == np.minimum.reduceat(k, starts)[grp]) & ~nan, grp, groups)
+    first_nan = _first_where(nan, grp, groups)
+    low = np.where(first_nan >= 0, first_nan, low)
+    low = np.where(low < 0, starts, low)
+    hnan = np.isnan(hi_v)
+    kh = np.where(hnan, -np.inf, hi_v)
+    high = _first_where((kh == np.maximum.reduceat(kh, starts)[grp]) & ~hnan, grp, groups)
+    high = np.where(high < 0, starts, high)
+    return low, high
+
+
+def _first_where(mask: np.ndarray, group: np.ndarray, groups: int) -> np.ndarray:
+    """For each group, the first index where ``mask`` holds (-1 where it never does)."""
+    out = np.full(groups, -1, dtype=np.int64)
+    idx = np.flatnonzero(mask)
+    g = group[idx]
+    first = np.r_[True, g[1:] != g[:-1]] if len(g) else np.zeros(0, dtype=bool)
+    out[g[first]] = idx[first]
     return out
 
 
@@ -92,6 +142,59 @@ def pyramid(steps: np.ndarray, values: np.ndarray, stamps: np.ndarray) -> list[n
         rec = combine(rec, rec["bucket"] // (LEVELS[j] // LEVELS[j - 1]))
         levels.append(rec)
     return levels
+
+
+def combine_keyed(rec: np.ndarray, sidx: np.ndarray, bucket: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`combine` by (series, bucket) for records of several series at once; ties go to
+    the earlier record. Returns the records (by series, then bucket) and their series."""
+    if len(rec) == 0:
+        return np.zeros(0, dtype=RECORD), np.zeros(0, np.int64)
+    same_series = sidx[1:] == sidx[:-1]
+    if not (np.all(sidx[1:] >= sidx[:-1]) and np.all((bucket[1:] >= bucket[:-1]) | ~same_series)):
+        o = np.lexsort((bucket, sidx))   # stable: earlier records stay first
+        rec, sidx, bucket = rec[o], sidx[o], bucket[o]
+    change = np.empty(len(rec), dtype=bool)
+    change[0] = True
+    change[1:] = (sidx[1:] != sidx[:-1]) | (bucket[1:] != bucket[:-1])
+    out = combine(rec, np.cumsum(change) - 1)
+    starts = np.flatnonzero(change)
+    out["bucket"] = bucket[starts]
+    return out, sidx[starts]
+
+
+def pyramid_of(sidx: np.ndarray, steps: np.ndarray, values: np.ndarray,
+               stamps: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Every level's records of the points of several series (``sidx``: each point's series,
+    the points of a series together and in logged order), as ``(records, series)``."""
+    rec, rs = combine_keyed(point_records(steps, values, stamps), sidx, np.asarray(steps, np.int64) // LEVELS[0])
+    levels = [(rec, rs)]
+    for j in range(1, len(LEVELS)):
+        rec, rs = combine_keyed(rec, rs, rec["bucket"] // (LEVELS[j] // LEVELS[j - 1]))
+        levels.append((rec, rs))
+    return levels
+
+
+def merge_keyed(old: tuple[np.ndarray, np.ndarray], new: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """One level's stored records merged with new ones, several series at once (the stored
+    ones win ties: logged earlier)."""
+    rec = np.concatenate([old[0], new[0]])
+    sidx = np.concatenate([old[1], new[1]])
+    o = np.argsort(sidx, kind="stable")   # per series: stored, then new
+    return combine_keyed(rec[o], sidx[o], rec["bucket"][o])
+
+
+def page_rows_of(series_ids: Sequence[int], level: int, rec: np.ndarray, sidx: np.ndarray) -> list[dict[str, Any]]:
+    """Rows of ``metric_summaries`` for one level's records of several series (by series and
+    bucket; ``series_ids[sidx]`` is a record's series id): packed once, sliced per page."""
+    if not len(rec):
+        return []
+    page = rec["bucket"] // PAGE
+    cut = np.flatnonzero(np.r_[True, (page[1:] != page[:-1]) | (sidx[1:] != sidx[:-1]), True])
+    data, stamps = pack(rec)
+    dw, sw = DATA.itemsize, STAMPS.itemsize
+    return [{"series_id": series_ids[int(sidx[a])], "level": level, "page": int(page[a]), "n": int(b - a),
+             "data": data[a * dw:b * dw], "stamps": stamps[a * sw:b * sw]}
+            for a, b in zip(cut[:-1].tolist(), cut[1:].tolist())]
 
 
 def merge_levels(old: list[np.ndarray], new: list[np.ndarray]) -> list[np.ndarray]:
@@ -149,16 +252,24 @@ def touched_pages(levels: Sequence[np.ndarray]) -> list[tuple[int, int]]:
 
 
 def read_pages(conn: Connection, keys: Sequence[tuple[int, int, int]]) -> dict[tuple[int, int], list[np.ndarray]]:
-    """The stored records of the pages ``(series_id, level, page)`` (one SELECT per 3,000 pages),
-    as ``{(series_id, level): [records of each page found]}``."""
+    """The stored records of the pages ``(series_id, level, page)`` (one SELECT per 500 series),
+    as ``{(series_id, level): [records of each page found]}``.
+
+    Asked as ``series_id IN (...) AND level IN (...) AND page IN (...)``, the few pages of the
+    cross product that were not asked for dropped here: SQLite answers a row-value
+    ``(series_id, level, page) IN (...)`` by scanning the whole primary key (42 ms at 110,000
+    pages, on every append), the three lists by searching it."""
     found: dict[tuple[int, int], list[np.ndarray]] = {}
-    keys = list(keys)
-    for start in range(0, len(keys), 3000):
-        part = keys[start:start + 3000]
-        rows = conn.execute(select(_pages.c.series_id, _pages.c.level, _pages.c.data, _pages.c.stamps)
-                            .where(tuple_(_pages.c.series_id, _pages.c.level, _pages.c.page).in_(part)))
-        for sid, level, data, stamps in rows:
-            found.setdefault((sid, level), []).append(unpack(data, stamps))
+    wanted = set(keys)
+    sids = sorted({k[0] for k in wanted})
+    levels, pages = sorted({k[1] for k in wanted}), sorted({k[2] for k in wanted})
+    for start in range(0, len(sids), 500):
+        rows = conn.execute(select(_pages.c.series_id, _pages.c.level, _pages.c.page, _pages.c.data, _pages.c.stamps)
+                            .where(_pages.c.series_id.in_(sids[start:start + 500]), _pages.c.level.in_(levels),
+                                   _pages.c.page.in_(pages)))
+        for sid, level, page, data, stamps in rows:
+            if (sid, level, page) in wanted:
+                found.setdefault((sid, level), []).append(unpack(data, stamps))
     return found
 
 
