@@ -12,7 +12,7 @@ from ..core.entities import MetricInfo
 from ..core.store import MetricBatch, SeriesData
 from .downsample import minmax_indices
 from .orm import ChunkRow, SeriesRow
-from .series_summary import first_index, last_index, merge_levels, page_rows, pyramid, read_pages, touched_pages, \
+from .series_summary import PAGE, first_index, last_index, merge_keyed, page_rows_of, pyramid_of, read_pages, \
     upsert_pages
 
 _series = SeriesRow.__table__
@@ -74,17 +74,23 @@ def append(conn: Connection, run_id: str, batches: Sequence[MetricBatch]) -> int
             "n_first_value": agg["first_value"] if earlier else row.first_value,
             "n_first_ts": agg["first_ts"] if earlier else row.first_ts})
     if fresh:
-        for sid, key in conn.execute(insert(_series).returning(_series.c.id, _series.c.key), fresh):
+        for sid, key in conn.execute(_INSERT_SERIES, fresh):
             ids[key] = sid
     if changed:
-        conn.execute(update(_series).where(_series.c.id == bindparam("sid")).values(
-            {c: bindparam(f"n_{c}") for c in ("count", "last_step", "last_value", "last_ts", "min_value",
-                                              "max_value", "first_step", "first_value", "first_ts")}), changed)
-    conn.execute(insert(_chunks), [
+        conn.execute(_UPDATE_SERIES, changed)
+    conn.execute(_INSERT_CHUNKS, [
         {"series_id": ids[k], "n": len(s), "steps": s.tobytes(), "values": v.tobytes(), "timestamps": t.tobytes(),
          "first_step": int(s.min()), "last_step": int(s.max())} for k, (s, v, t) in points.items()])
     _append_summaries(conn, {ids[k]: (k in existing, p) for k, p in points.items()})
     return sum(len(p[0]) for p in points.values())
+
+
+# built once: building a statement per append costs more than running it
+_UPDATE_SERIES = update(_series).where(_series.c.id == bindparam("sid")).values(
+    {c: bindparam(f"n_{c}") for c in ("count", "last_step", "last_value", "last_ts", "min_value", "max_value",
+                                      "first_step", "first_value", "first_ts")})
+_INSERT_SERIES = insert(_series).returning(_series.c.id, _series.c.key)
+_INSERT_CHUNKS = insert(_chunks)
 
 
 def _aggregates(steps: np.ndarray, values: np.ndarray, stamps: np.ndarray) -> dict[str, Any]:
@@ -99,17 +105,31 @@ def _aggregates(steps: np.ndarray, values: np.ndarray, stamps: np.ndarray) -> di
 
 
 def _append_summaries(conn: Connection, new: dict[int, tuple[bool, list[np.ndarray]]]) -> None:
-    """Merge the new points into the summary pages they fall in: one SELECT of those pages
-    (for series that had points before) and one upsert of the rewritten pages."""
-    built = {sid: pyramid(*arrays) for sid, (_, arrays) in new.items()}
-    wanted = [(sid, level, page) for sid, (had, _) in new.items() if had
-              for level, page in touched_pages(built[sid])]
+    """Merge the new points into the summary pages they fall in, every series and level at
+    once: one SELECT of those pages (for series that had points before) and one upsert of
+    the rewritten pages."""
+    sids = list(new)
+    count = len(sids)
+    arrays = [new[sid][1] for sid in sids]
+    sidx = np.repeat(np.arange(count), [len(a[0]) for a in arrays])
+    rec, major = pyramid_of(sidx, *(np.concatenate([a[i] for a in arrays]) for i in range(3)))
+    had = np.array([new[sid][0] for sid in sids], dtype=bool)
+    keep = had[major % count]
+    wanted: list[tuple[int, int, int]] = []
+    if keep.any():
+        m, page = major[keep], rec["bucket"][keep] // PAGE
+        first = np.r_[True, (m[1:] != m[:-1]) | (page[1:] != page[:-1])]
+        wanted = [(sids[i % count], i // count, p) for i, p in zip(m[first].tolist(), page[first].tolist())]
     stored = read_pages(conn, wanted) if wanted else {}
-    rows = []
-    for sid, levels in built.items():
-        old = [np.concatenate(stored[(sid, j)]) if (sid, j) in stored else levels[j][:0] for j in range(len(levels))]
-        rows.extend(page_rows(sid, merge_levels(old, levels)))
-    upsert_pages(conn, rows)
+    if stored:
+        position = {sid: i for i, sid in enumerate(sids)}
+        parts = [(r, (level * count + position[sid]) * np.ones(len(r), np.int64))
+                 for (sid, level), found in stored.items() for r in found]
+        old = (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
+        rec, major = merge_keyed(old, (rec, major))
+    upsert_pages(conn, page_rows_of(sids, rec, major))
+
+
 def _merge(a: float | None, b: float | None, fn):  # type: ignore[no-untyped-def]
     if a is None:
         return b

@@ -36,7 +36,7 @@ from sqlalchemy import Connection, and_, or_, select
 from ..core.run_table import SeriesAnswer, SeriesRequest
 from .downsample import bucket_bands, bucket_count, minmax_indices
 from .orm import ChunkRow, SeriesRow, SummaryRow
-from .series_summary import DATA, LEVELS, PAGE, STAMPS
+from .series_summary import DATA, LEVELS, PAGE, STAMPS, lo_hi_in_order
 
 _series, _chunks, _pages = SeriesRow.__table__, ChunkRow.__table__, SummaryRow.__table__
 
@@ -280,34 +280,13 @@ def _combine_sorted(cols: dict[str, np.ndarray], key: np.ndarray,
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if n else np.zeros(0, np.int64)
     if len(starts) == n:
         return cols, sidx
-    groups = len(starts)
-    grp = np.repeat(np.arange(groups), np.diff(np.r_[starts, n]))
-    lo_v, hi_v = cols["lo_value"], cols["hi_value"]
-    nan = np.isnan(lo_v)
-    k = np.where(nan, np.inf, lo_v)
-    low = _first_where((k == np.minimum.reduceat(k, starts)[grp]) & ~nan, grp, groups)
-    first_nan = _first_where(nan, grp, groups)
-    low = np.where(first_nan >= 0, first_nan, low)
-    hnan = np.isnan(hi_v)
-    kh = np.where(hnan, -np.inf, hi_v)
-    high = _first_where((kh == np.maximum.reduceat(kh, starts)[grp]) & ~hnan, grp, groups)
-    high = np.where(high < 0, starts, high)
+    low, high = lo_hi_in_order(cols, starts, n)
     out = {f: cols[f][low] for f in ("lo_step", "lo_value", "lo_ts")}
     out.update({f: cols[f][high] for f in ("hi_step", "hi_value", "hi_ts")})
     with np.errstate(invalid="ignore"):
         out["band_lo"] = np.fmin.reduceat(cols["band_lo"], starts)
     out["bucket"] = cols["bucket"][starts]
     return out, sidx[starts]
-
-
-def _first_where(mask: np.ndarray, group: np.ndarray, groups: int) -> np.ndarray:
-    """For each group, the first index where ``mask`` holds (-1 where it never does)."""
-    out = np.full(groups, -1, dtype=np.int64)
-    idx = np.flatnonzero(mask)
-    g = group[idx]
-    first = np.r_[True, g[1:] != g[:-1]] if len(g) else np.zeros(0, dtype=bool)
-    out[g[first]] = idx[first]
-    return out
 
 
 def _assemble(plans: list[_Plan], m: dict[str, np.ndarray], g_sidx: np.ndarray, alive: np.ndarray,

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Sequence
 
 import numpy as np
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, tuple_, update
 
 from .orm import ChunkRow, SeriesRow, SummaryRow
 
@@ -163,37 +163,44 @@ def combine_keyed(rec: np.ndarray, sidx: np.ndarray, bucket: np.ndarray) -> tupl
 
 
 def pyramid_of(sidx: np.ndarray, steps: np.ndarray, values: np.ndarray,
-               stamps: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Every level's records of the points of several series (``sidx``: each point's series,
-    the points of a series together and in logged order), as ``(records, series)``."""
-    rec, rs = combine_keyed(point_records(steps, values, stamps), sidx, np.asarray(steps, np.int64) // LEVELS[0])
-    levels = [(rec, rs)]
-    for j in range(1, len(LEVELS)):
-        rec, rs = combine_keyed(rec, rs, rec["bucket"] // (LEVELS[j] // LEVELS[j - 1]))
-        levels.append((rec, rs))
-    return levels
+               stamps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every level's records of the points of several series at once (``sidx``: each point's
+    series in ``0..S-1``, a series' points together and in logged order), as ``(records,
+    major)`` with ``major = level * S + series``, by major and bucket. Two combines in all:
+    level 0 from the points, then every level from level 0 (bucket >> 2 * level)."""
+    count = int(sidx.max()) + 1 if len(sidx) else 0
+    rec0, rs0 = combine_keyed(point_records(steps, values, stamps), sidx, np.asarray(steps, np.int64) // LEVELS[0])
+    levels = len(LEVELS)
+    stacked = np.tile(rec0, levels)
+    level = np.repeat(np.arange(levels, dtype=np.int64), len(rec0))
+    bucket = stacked["bucket"] >> (2 * level)   # LEVELS grow by 4: bucket_j = bucket_0 // 4**j
+    return combine_keyed(stacked, level * count + np.tile(rs0, levels), bucket)
 
 
 def merge_keyed(old: tuple[np.ndarray, np.ndarray], new: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """One level's stored records merged with new ones, several series at once (the stored
-    ones win ties: logged earlier)."""
+    """Stored records merged with new ones (``(records, major)`` each; the stored ones win
+    ties: logged earlier)."""
     rec = np.concatenate([old[0], new[0]])
-    sidx = np.concatenate([old[1], new[1]])
-    o = np.argsort(sidx, kind="stable")   # per series: stored, then new
-    return combine_keyed(rec[o], sidx[o], rec["bucket"][o])
+    major = np.concatenate([old[1], new[1]])
+    o = np.argsort(major, kind="stable")   # per (level, series): stored, then new
+    return combine_keyed(rec[o], major[o], rec["bucket"][o])
 
 
-def page_rows_of(series_ids: Sequence[int], level: int, rec: np.ndarray, sidx: np.ndarray) -> list[dict[str, Any]]:
-    """Rows of ``metric_summaries`` for one level's records of several series (by series and
-    bucket; ``series_ids[sidx]`` is a record's series id): packed once, sliced per page."""
+def page_rows_of(series_ids: Sequence[int], rec: np.ndarray, major: np.ndarray) -> list[dict[str, Any]]:
+    """Rows of ``metric_summaries`` for records of :func:`pyramid_of`'s shape (``series_ids``:
+    the series id of each series index): packed once, sliced per page."""
     if not len(rec):
         return []
+    count = len(series_ids)
     page = rec["bucket"] // PAGE
-    cut = np.flatnonzero(np.r_[True, (page[1:] != page[:-1]) | (sidx[1:] != sidx[:-1]), True])
+    change = np.empty(len(rec) + 1, dtype=bool)
+    change[0] = change[-1] = True
+    change[1:-1] = (page[1:] != page[:-1]) | (major[1:] != major[:-1])
+    cut = np.flatnonzero(change)
     data, stamps = pack(rec)
     dw, sw = DATA.itemsize, STAMPS.itemsize
-    return [{"series_id": series_ids[int(sidx[a])], "level": level, "page": int(page[a]), "n": int(b - a),
-             "data": data[a * dw:b * dw], "stamps": stamps[a * sw:b * sw]}
+    return [{"series_id": series_ids[int(major[a]) % count], "level": int(major[a]) // count, "page": int(page[a]),
+             "n": int(b - a), "data": data[a * dw:b * dw], "stamps": stamps[a * sw:b * sw]}
             for a, b in zip(cut[:-1].tolist(), cut[1:].tolist())]
 
 
@@ -275,17 +282,27 @@ def read_pages(conn: Connection, keys: Sequence[tuple[int, int, int]]) -> dict[t
 
 def upsert_pages(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Insert or replace pages: one executemany (INSERT .. ON CONFLICT DO UPDATE)."""
-    if not rows:
-        return
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
-    stmt = upsert(_pages)
-    stmt = stmt.on_conflict_do_update(index_elements=["series_id", "level", "page"],
-                                      set_={"n": stmt.excluded.n, "data": stmt.excluded.data,
-                                            "stamps": stmt.excluded.stamps})
-    conn.execute(stmt, rows)
+    if rows:
+        conn.execute(_upsert(conn.dialect.name), rows)
+
+
+# Statements built once (building them per append cost more than running them).
+_PAGES_BY_KEY = select(_pages.c.series_id, _pages.c.level, _pages.c.data, _pages.c.stamps) \
+    .where(tuple_(_pages.c.series_id, _pages.c.level, _pages.c.page).in_(bindparam("pages", expanding=True)))
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert(dialect: str) -> Any:
+    if dialect not in _UPSERTS:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+        stmt = upsert(_pages)
+        _UPSERTS[dialect] = stmt.on_conflict_do_update(
+            index_elements=["series_id", "level", "page"],
+            set_={"n": stmt.excluded.n, "data": stmt.excluded.data, "stamps": stmt.excluded.stamps})
+    return _UPSERTS[dialect]
 
 
 def rebuild(conn: Connection, series_ids: Iterable[int], slice_points: int = 500_000,
