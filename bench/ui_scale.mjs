@@ -273,9 +273,15 @@ async function timeMlflow(page, perChart = 1, capMs = 900000) {
     if (!String(error.message).includes('timed out')) {
       throw error;
     }
+    // What was drawn by then, counted as the criterion counts: traces whose line has a path.
     const drawn = await page.evaluate(() => {
       const ps = Array.from(document.querySelectorAll('.js-plotly-plot'));
-      return { charts: ps.length, lines: ps.reduce((k, p) => k + p.querySelectorAll('.scatterlayer .trace').length, 0) };
+      const lines = p =>
+        Array.from(p.querySelectorAll('.scatterlayer .trace')).filter(t =>
+          Array.from(t.querySelectorAll('path.js-line')).some(l => (l.getAttribute('d') ?? '').length > 1)
+        ).length;
+      const per = ps.map(lines);
+      return { charts: ps.length, lines: per.reduce((a, b) => a + b, 0), min_lines_per_chart: Math.min(...per) };
     });
     const now = await page.evaluate(() => performance.now());
     return { ms: now, timed_out: true, waited_ms: now - t0, ...drawn };
@@ -335,9 +341,9 @@ async function phaseMlflow(page) {
     return timedOut(warm, 'warm-up');
   }
   const showAll = await mlflowShowAll(page);
-  // With every run shown, drawn means every run's line in each chart (MLflow 3.17 draws two
-  // scatter traces per run: seen with 60 runs, 120 traces a chart).
-  const perChart = showAll ? 2 * config.runs : 1;
+  // With every run shown, drawn means a line for every run in each chart: as many drawn
+  // traces as runs (MLflow 3.17 drew two scatter traces a run with 60 runs, one with 200).
+  const perChart = showAll ? config.runs : 1;
   const settle = await timeMlflow(page, perChart, capMs);
   if (settle.timed_out) {
     return timedOut(settle, 'first all-runs');

@@ -423,7 +423,8 @@ def mlflow_row(args: argparse.Namespace, mlflow: dict[str, Any] | str,
     if mlflow.get("timed_out"):
         bound = mlflow["median_ms"] / 1000
         ratio = f" = > {mlflow['median_ms'] / hub:.0f} x ML Hub" if hub else ""
-        return (f"{what} ({mlflow['note']}: {mlflow['charts']} charts, {mlflow['lines']} traces then)",
+        return (f"{what} ({mlflow['note']}: {mlflow['charts']} charts, {mlflow['lines']} traces with lines then, "
+                 f"{mlflow.get('min_lines_per_chart', '?')} in the emptiest chart, {args.compare_runs} wanted in each)",
                 "report the ratio", f"> {bound:.0f} s{ratio} (not drawn within the {mlflow['cap_s']:.0f} s cap)",
                 "reported (lower bound)")
     # MLflow's chart view draws only its first runs by default: say how many lines it drew.
