@@ -250,14 +250,6 @@ def page_rows(series_id: int, levels: Sequence[np.ndarray]) -> list[dict[str, An
     return rows
 
 
-def touched_pages(levels: Sequence[np.ndarray]) -> list[tuple[int, int]]:
-    """``(level, page)`` of every page these records fall in."""
-    out = []
-    for j, rec in enumerate(levels):
-        out.extend((j, int(p)) for p in np.unique(rec["bucket"] // PAGE))
-    return out
-
-
 def read_pages(conn: Connection, keys: Sequence[tuple[int, int, int]]) -> dict[tuple[int, int], list[np.ndarray]]:
     """The stored records of the pages ``(series_id, level, page)`` (one SELECT per 500 series),
     as ``{(series_id, level): [records of each page found]}``.
