@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Sequence
 
 import numpy as np
-from sqlalchemy import Connection, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from .orm import ChunkRow, SeriesRow, SummaryRow
 
@@ -262,10 +262,12 @@ def read_pages(conn: Connection, keys: Sequence[tuple[int, int, int]]) -> dict[t
     wanted = set(keys)
     sids = sorted({k[0] for k in wanted})
     levels, pages = sorted({k[1] for k in wanted}), sorted({k[2] for k in wanted})
+    # a batch logged far out of order may touch more pages than SQLite takes parameters: a range then
+    page_cond = _pages.c.page.in_(pages) if len(pages) <= 2000 else _pages.c.page.between(pages[0], pages[-1])
     for start in range(0, len(sids), 500):
         rows = conn.execute(select(_pages.c.series_id, _pages.c.level, _pages.c.page, _pages.c.data, _pages.c.stamps)
                             .where(_pages.c.series_id.in_(sids[start:start + 500]), _pages.c.level.in_(levels),
-                                   _pages.c.page.in_(pages)))
+                                   page_cond))
         for sid, level, page, data, stamps in rows:
             if (sid, level, page) in wanted:
                 found.setdefault((sid, level), []).append(unpack(data, stamps))
@@ -279,8 +281,6 @@ def upsert_pages(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 
 # Statements built once (building them per append cost more than running them).
-_PAGES_BY_KEY = select(_pages.c.series_id, _pages.c.level, _pages.c.data, _pages.c.stamps) \
-    .where(tuple_(_pages.c.series_id, _pages.c.level, _pages.c.page).in_(bindparam("pages", expanding=True)))
 _UPSERTS: dict[str, Any] = {}
 
 
