@@ -6,7 +6,13 @@ jest.mock('../../request', () => jest.requireActual('../http').mockedRequest());
 describe('experiments REST calls', () => {
   it('asks for one page of runs with the filter trimmed', async () => {
     serve({ 'GET runs?project=a+b&limit=25&offset=50&order_by=metrics.acc&desc=false&filter=tags+%3D+x': { runs: [], total: 0 } });
-    await listRuns({ project: 'a b', filter: ' tags = x ', orderBy: 'metrics.acc', desc: false, limit: 25, offset: 50 });
+    await listRuns({ project: 'a b', filter: ' tags = x ', q: '  ', orderBy: 'metrics.acc', desc: false, limit: 25, offset: 50 });
+    expect(called()).toHaveLength(1);
+  });
+
+  it('sends plain text as q, trimmed, beside the filter', async () => {
+    serve({ 'GET runs?project=p&limit=25&offset=0&order_by=created&desc=true&q=seed+7': { runs: [], total: 0 } });
+    await listRuns({ project: 'p', filter: '', q: ' seed 7 ', orderBy: 'created', desc: true, limit: 25, offset: 0 });
     expect(called()).toHaveLength(1);
   });
 
