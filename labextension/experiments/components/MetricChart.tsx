@@ -9,6 +9,7 @@ import React, { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 
 import { IRun } from '../../tokens';
+import { linearTickLabels } from '../axisTicks';
 import { extents, typedLinePaths } from '../canvasLines';
 import { attachInteraction, IHover, IHoverLine } from '../chartInteraction';
 import { requestOpenRun } from '../events';
@@ -307,7 +308,11 @@ function options(
       x: { time: false, auto: true, range: () => range.current.x },
       y: { auto: true, range: () => range.current.y }
     },
-    axes: [{ ...axis, incrs: STEP_INCREMENTS }, { ...axis, size: 60 }],
+    axes: [
+      { ...axis, incrs: STEP_INCREMENTS },
+      // Decimals from the tick step (uPlot's own labels stop at 3 decimals).
+      { ...axis, size: 60, values: (_u, ticks, _i, _space, step) => linearTickLabels(ticks, step) }
+    ],
     series: [
       {},
       ...lines.map(line => ({

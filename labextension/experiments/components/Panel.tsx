@@ -14,6 +14,7 @@ import uPlot from 'uplot';
 
 import { formatMetric } from '../../components/format';
 import { IRun } from '../../tokens';
+import { durationTickLabels, linearTickLabels, logTickLabels } from '../axisTicks';
 import { drawBands, extents, IBand, typedLinePaths, YColumn } from '../canvasLines';
 import { attachInteraction, IHover, IHoverLine } from '../chartInteraction';
 import { SeriesBuffer } from '../series';
@@ -628,7 +629,8 @@ function options(
             ...axis,
             values: (_u, ticks) => ticks.map(t => new Date(t * 1000).toLocaleTimeString())
           }
-        : { ...axis, values: (_u, ticks) => ticks.map(formatSeconds) };
+        : { ...axis, values: (_u, ticks, _i, _space, step) => durationTickLabels(ticks, step) };
+  const logY = flags.logY && !flags.nonFinite;
   return {
     mode: 2,
     width: Math.max(el.clientWidth, 200),
@@ -637,9 +639,18 @@ function options(
     cursor: { show: false },
     scales: {
       x: { time: false, auto: true, range: () => refs.range.current.x },
-      y: { auto: true, distr: flags.logY && !flags.nonFinite ? 3 : 1, range: () => refs.range.current.y }
+      y: { auto: true, distr: logY ? 3 : 1, range: () => refs.range.current.y }
     },
-    axes: [xAxis, { ...axis, size: 60 }],
+    axes: [
+      xAxis,
+      {
+        ...axis,
+        size: 60,
+        // Decimals from the tick step (uPlot's own labels stop at 3 decimals).
+        values: (_u, ticks, _i, _space, step) =>
+          logY ? logTickLabels(ticks) : linearTickLabels(ticks, step)
+      }
+    ],
     series,
     hooks: {
       // The min/max band of downsampled series, faint, under the lines (few lines only).
