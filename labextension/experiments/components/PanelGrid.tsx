@@ -23,6 +23,11 @@ export interface IPanelGridProps {
   themeVersion: number;
 }
 
+/** Whether JupyterLab's theme in force is a dark one. */
+function isDarkTheme(): boolean {
+  return document.body.dataset.jpThemeLight === 'false';
+}
+
 /** The grid's column widths (CSS px) and gap, as experiments.css lays panels out. */
 const COLUMN_MIN: Record<PanelSize, number> = { S: 200, M: 300, L: 480 };
 const COLUMN_GAP = 20;
@@ -72,9 +77,10 @@ export function PanelGrid(props: IPanelGridProps): JSX.Element {
     runs.forEach(run => Object.keys(run.params ?? {}).forEach(k => keys.add(k)));
     return [...keys].sort();
   }, [runs]);
+  // The theme is read again when it changes (themeVersion): the scale's low end differs.
   const coloring = useMemo(
-    () => colorRuns(model.runIds, runs, colorBy),
-    [runs, colorBy, model.runIds]
+    () => colorRuns(model.runIds, runs, colorBy, isDarkTheme()),
+    [runs, colorBy, model.runIds, themeVersion]
   );
   const match = metricFilter(filter);
   const keys = model.keys.filter(match.test);
@@ -207,10 +213,17 @@ export function PanelGrid(props: IPanelGridProps): JSX.Element {
         )}
       </div>
       {coloring.range && (
-        <div className="jp-MLHubExp-colorScale" aria-label={`Colour scale of params.${colorBy}`}>
+        <div
+          className="jp-MLHubExp-colorScale"
+          aria-label={`Colour scale of params.${colorBy}`}
+          data-scale={coloring.scale ?? undefined}
+        >
           <span>{coloring.range[0]}</span>
-          <span className="jp-MLHubExp-colorRamp" />
+          <span className="jp-MLHubExp-colorRamp" style={{ background: coloring.gradient }} />
           <span>{coloring.range[1]}</span>
+          <span className="jp-MLHubExp-colorScaleKind">
+            {coloring.scale === 'log' ? 'log scale' : 'linear scale'}
+          </span>
         </div>
       )}
       {coloring.groups.length > 0 && (
