@@ -86,6 +86,25 @@ test.describe('Model versions at scale', () => {
 
     // Search on the server: text (the card's description) and a version number.
     const search = view.getByLabel('Search versions');
+    // The search box shows its whole placeholder; the order select keeps its natural
+    // width on the same row (it used to stretch across the view, on a row of its own).
+    const fits = await search.evaluate(el => {
+      const input = el as HTMLInputElement;
+      const style = getComputedStyle(input);
+      const ctx = document.createElement('canvas').getContext('2d')!;
+      ctx.font = `${style.fontSize} ${style.fontFamily}`;
+      const room =
+        input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      return ctx.measureText(input.placeholder).width <= room;
+    });
+    expect(fits).toBe(true);
+    const searchBox = (await search.boundingBox())!;
+    const orderBox = (await view.getByLabel('Order versions').boundingBox())!;
+    expect(searchBox.width).toBeGreaterThanOrEqual(270);
+    expect(orderBox.width).toBeLessThan(200);
+    expect(Math.abs(orderBox.y + orderBox.height / 2 - (searchBox.y + searchBox.height / 2))).toBeLessThan(
+      8
+    );
     await search.fill('milestone');
     await search.press('Enter');
     await expect(rows).toHaveCount(all.total);
