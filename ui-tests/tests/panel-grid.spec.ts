@@ -159,6 +159,9 @@ test('panel grid: several per row, smoothing, log-y, x axis, shared zoom, legend
   // Colour by a numeric param: a continuous scale.
   await view.getByLabel('Colour by').selectOption('lr');
   await expect(view.locator('.jp-MLHubExp-colorScale')).toBeVisible();
+  // lr 0.001..0.012 spans about one decade: linear, and the legend says so.
+  await expect(view.locator('.jp-MLHubExp-colorScale')).toHaveAttribute('data-scale', 'linear');
+  await expect(view.locator('.jp-MLHubExp-colorScaleKind')).toHaveText('linear scale');
 
   // Hide a run from the legend: one line fewer.
   const drawnBefore = await attr(canvas(view, 'acc'), 'data-points');
@@ -167,5 +170,11 @@ test('panel grid: several per row, smoothing, log-y, x axis, shared zoom, legend
 
   await page.theme.setDarkTheme();
   await expect(view.locator('.jp-MLHubExp-panel').first()).toBeVisible();
+  // The dark theme trims viridis' near-black start off the scale (colorBy.ts scaleStart).
+  await expect
+    .poll(async () =>
+      view.locator('.jp-MLHubExp-colorRamp').evaluate(el => getComputedStyle(el).backgroundImage)
+    )
+    .toContain('rgb(49, 107, 139)');
   await page.screenshot({ path: shot('compare-panels-dark.png') });
 });
