@@ -227,12 +227,13 @@ def _summary_level(c: Connection, request: SeriesRequest, plans: list[_Plan], le
     j0 = np.maximum(j1 - 1, starts[high_cut])
     ha[high_cut] = bucket[j0] * width
     hb[high_cut] = np.minimum(hi[high_cut], (bucket[j1] + 1) * width - 1)
-    psid, ps, pv, pt = _read_edges(c, plans, index, la, lb, ha, hb)
+    psid, ps, pv, pt = _read_edges(c, plans, index, la, lb, ha, hb, request.timestamps)
     inside = (ps >= lo[psid]) & (ps <= hi[psid]) & (((ps >= la[psid]) & (ps <= lb[psid])) |
                                                    ((ps >= ha[psid]) & (ps <= hb[psid])))
     psid, ps, pv, pt = psid[inside], ps[inside], pv[inside], pt[inside]
-    o = np.lexsort((np.arange(len(ps)), ps, psid))   # by series, step, then logged order
-    psid, ps, pv, pt = psid[o], ps[o], pv[o], pt[o]
+    if len(ps) > 1 and not np.all((psid[1:] > psid[:-1]) | ((psid[1:] == psid[:-1]) & (ps[1:] >= ps[:-1]))):
+        o = np.lexsort((np.arange(len(ps)), ps, psid))   # by series, step, then logged order
+        psid, ps, pv, pt = psid[o], ps[o], pv[o], pt[o]
     if low_cut.any() or high_cut.any():
         # the cut buckets' summaries are replaced by exact records of their points in range
         covered = ((bucket >= la[sidx] // width) & (bucket <= lb[sidx] // width)) | \
@@ -385,11 +386,12 @@ def _pages_of(c: Connection, request: SeriesRequest, plans: list[_Plan], index: 
 
 
 def _read_edges(c: Connection, plans: list[_Plan], index: dict[int, int], la: np.ndarray, lb: np.ndarray,
-                ha: np.ndarray, hb: np.ndarray) -> tuple[np.ndarray, ...]:
+                ha: np.ndarray, hb: np.ndarray, timestamps: bool = True) -> tuple[np.ndarray, ...]:
     """The raw points of the chunks that overlap the series' cut ranges ``[la, lb]`` and
     ``[ha, hb]`` (one SELECT per IN list: the chunks overlapping the union of the low ranges
     or of the high ones), as ``(series, steps, values, times)``, by series (``plans`` sorted
-    by series id), in logged order within each."""
+    by series id), in logged order within each. Without ``timestamps`` the times blob is left
+    unread (a third of the bytes) and the times are NaN."""
     low, high = lb >= la, hb >= ha
     cut = np.flatnonzero(low | high)
     empty = np.zeros(0, np.int64)
@@ -405,13 +407,13 @@ def _read_edges(c: Connection, plans: list[_Plan], index: dict[int, int], la: np
     for start in range(0, len(ids), IN_LIST):
         # No ORDER BY: SQLite would sort the rows, blobs and all, in a temporary b-tree.
         rows.extend(c.execute(select(_chunks.c.id, _chunks.c.series_id, _chunks.c.steps, _chunks.c["values"],
-                                     _chunks.c.timestamps)
+                                     *([_chunks.c.timestamps] if timestamps else []))
                               .where(_chunks.c.series_id.in_(ids[start:start + IN_LIST]), or_(*windows))))
     rows.sort(key=lambda r: (index[r[1]], r[0]))   # by series, then logged order
     ps = np.frombuffer(b"".join(r[2] for r in rows), dtype="<i8")
     psid = np.repeat(np.array([index[r[1]] for r in rows], dtype=np.int64), [len(r[2]) // 8 for r in rows])
-    return (psid, ps, np.frombuffer(b"".join(r[3] for r in rows), dtype="<f8"),
-            np.frombuffer(b"".join(r[4] for r in rows), dtype="<f8"))
+    times = np.frombuffer(b"".join(r[4] for r in rows), dtype="<f8") if timestamps else np.full(len(ps), np.nan)
+    return psid, ps, np.frombuffer(b"".join(r[3] for r in rows), dtype="<f8"), times
 
 
 def _grid(positions: np.ndarray, first: np.ndarray, span: np.ndarray, buckets: int) -> np.ndarray:
