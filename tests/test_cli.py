@@ -34,6 +34,11 @@ def test_token_create_list_revoke(tmp_path: Path, capsys: pytest.CaptureFixture[
     # bob may not revoke alice's token; alice may.
     assert run(capsys, "token", "revoke", str(listed["id"]), "--user", "bob", "--db-url", db)[0] == 2
     assert run(capsys, "token", "revoke", str(listed["id"]), "--user", "alice", "--db-url", db)[0] == 0
+    # The CLI revoked it through its own registry, as another process would: a registry that
+    # opens the database now refuses it; one that checked it before may keep its cached record
+    # for the token cache's TTL (core/token_cache.py), then refuses it too.
+    assert open_registry(db).check_token(token) is None
+    reg.token_cache.clear()   # what the TTL's expiry does
     assert reg.check_token(token) is None
     rc, out, _ = run(capsys, "token", "list", "--user", "alice", "--db-url", db)
     assert out == ""
