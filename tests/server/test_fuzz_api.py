@@ -233,7 +233,10 @@ def test_api_fuzz(case: Any, fuzz_server: MLHubServer, session: requests.Session
 def test_fuzzing_queued_no_cluster_work(fuzz_server: MLHubServer) -> None:
     """Runs after the fuzz: the job operations were reached but nothing was submitted to Dask."""
     jobs = fuzz_server.api("GET", "jobs", params={"limit": 500}).json()["jobs"]
-    assert [(j["id"], j["state"]) for j in jobs] == [(SEEDS["job_id"], "failed")]
+    # The seeded job has no process: SQLite's runner fails it at start; on PostgreSQL (several
+    # replicas) it is failed once its lease grace runs out, unless a fuzzed abort ends it first.
+    assert [j["id"] for j in jobs] == [SEEDS["job_id"]]
+    assert jobs[0]["state"] in ("failed", "aborted"), jobs[0]
 
 
 def test_seeded_records_survived(fuzz_server: MLHubServer) -> None:

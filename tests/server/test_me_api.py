@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, select
 
 from tests.server.test_api import call
 
@@ -75,15 +75,15 @@ async def test_read_only_token_reads_but_cannot_write(jp_fetch):
     assert code == 201
 
 
-async def test_expired_token_is_refused(jp_fetch, tmp_path):
+async def test_expired_token_is_refused(jp_fetch, monkeypatch):
+    from mlhub_ext.core import service as service_module
+
     code, made = await call(jp_fetch, "POST", "me", "tokens", body={"name": "short", "expires_in_days": 1})
     auth = {"Authorization": f"token {made['token']}"}
-    assert (await call(jp_fetch, "GET", "me", headers=auth))[0] == 200
-    engine = create_engine(f"sqlite:///{tmp_path / 'lab-mlhub.db'}")
-    with engine.begin() as c:   # a day later
-        c.execute(text("UPDATE api_tokens SET expires_at = :t WHERE id = :i"),
-                  {"t": datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(seconds=1), "i": made["id"]})
-    engine.dispose()
+    assert (await call(jp_fetch, "GET", "me", headers=auth))[0] == 200   # now in the token cache
+    # a day and a second later: the cached record's expiry is checked on every request
+    later = datetime.now(timezone.utc) + timedelta(days=1, seconds=1)
+    monkeypatch.setattr(service_module, "now", lambda: later)
     code, err = await call(jp_fetch, "GET", "me", headers=auth)
     assert code == 401 and "expired" in err["error"]["message"]
 
