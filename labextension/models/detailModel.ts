@@ -12,7 +12,7 @@
 import { errorMessage, IPollingState, PollingModel } from '../pollingModel';
 import { MLHubRequestError } from '../request';
 import * as api from './api';
-import { IAliases, IModel, IModelVersion, IVersionPatch, IVersionsPage } from './types';
+import { IAliases, IModel, IModelVersion, IVersionList, IVersionPatch, IVersionsPage } from './types';
 
 /** Versions fetched at a time. */
 export const VERSIONS_PAGE = 50;
@@ -88,22 +88,7 @@ export class ModelDetailModel extends PollingModel<IModelDetailState> {
   /** Search and order the version list on the server (back to its first page). */
   async setVersionsQuery(change: Partial<IVersionsQuery>): Promise<void> {
     const query = { ...this.state.versionsQuery, ...change };
-    const asked = ++this._pageAsked;
-    this.setState({ versionsQuery: query, loading: true });
-    try {
-      const page = await this._api.pageVersions(this.name, { ...query, limit: VERSIONS_PAGE, offset: 0 });
-      if (asked === this._pageAsked) {
-        this.setState({ versions: page.versions, versionsTotal: page.total, error: null });
-      }
-    } catch (error) {
-      if (asked === this._pageAsked) {
-        this.setState({ error: errorMessage(error) });
-      }
-    } finally {
-      if (asked === this._pageAsked) {
-        this.setState({ loading: false });
-      }
-    }
+    await this._fetchPage({ versionsQuery: query }, query, 0, page => page.versions);
   }
 
   /** Append the next page of versions (nothing when all are loaded). */
@@ -112,22 +97,29 @@ export class ModelDetailModel extends PollingModel<IModelDetailState> {
     if (versions.length >= versionsTotal) {
       return;
     }
+    await this._fetchPage({}, versionsQuery, versions.length, page => {
+      // A version added meanwhile shifts the pages: skip any already shown.
+      const seen = new Set(versions.map(v => v.version));
+      return [...versions, ...page.versions.filter(v => !seen.has(v.version))];
+    });
+  }
+
+  /**
+   * One page of versions from `offset`; `merge` turns it into the list shown. Only the
+   * latest call's answer (or error) lands: an older one still in flight is dropped.
+   */
+  private async _fetchPage(
+    before: Partial<IModelDetailState>,
+    query: IVersionsQuery,
+    offset: number,
+    merge: (page: IVersionList) => IModelVersion[]
+  ): Promise<void> {
     const asked = ++this._pageAsked;
-    this.setState({ loading: true });
+    this.setState({ ...before, loading: true });
     try {
-      const page = await this._api.pageVersions(this.name, {
-        ...versionsQuery,
-        limit: VERSIONS_PAGE,
-        offset: versions.length
-      });
+      const page = await this._api.pageVersions(this.name, { ...query, limit: VERSIONS_PAGE, offset });
       if (asked === this._pageAsked) {
-        // A version added meanwhile shifts the pages: skip any already shown.
-        const seen = new Set(versions.map(v => v.version));
-        this.setState({
-          versions: [...versions, ...page.versions.filter(v => !seen.has(v.version))],
-          versionsTotal: page.total,
-          error: null
-        });
+        this.setState({ versions: merge(page), versionsTotal: page.total, error: null });
       }
     } catch (error) {
       if (asked === this._pageAsked) {

@@ -55,15 +55,15 @@ def minmax_indices(values: np.ndarray, max_points: int, steps: np.ndarray | None
     nan = np.isnan(vals)
     # NaN ranks below everything: it never wins the maximum, and it takes the minimum slot
     key = np.where(nan, -np.inf, vals)
-    lo = _first_where(key == np.minimum.reduceat(key, starts)[group], group, len(starts))
+    lo = first_where(key == np.minimum.reduceat(key, starts)[group], group, len(starts))
     has_nan = np.logical_or.reduceat(nan, starts)
-    lo = np.where(has_nan, _first_where(nan, group, len(starts)), lo)
-    hi = _first_where((key == np.maximum.reduceat(key, starts)[group]) & ~nan, group, len(starts))
+    lo = np.where(has_nan, first_where(nan, group, len(starts)), lo)
+    hi = first_where((key == np.maximum.reduceat(key, starts)[group]) & ~nan, group, len(starts))
     hi = np.where(hi < 0, starts, hi)   # a bucket of NaN only: its first point
     return np.unique(np.concatenate([[0, n - 1], lo, hi]))
 
 
-def _first_where(mask: np.ndarray, group: np.ndarray, groups: int) -> np.ndarray:
+def first_where(mask: np.ndarray, group: np.ndarray, groups: int) -> np.ndarray:
     """For each group, the first index where ``mask`` holds (-1 where it never does)."""
     out = np.full(groups, -1, dtype=np.int64)
     idx = np.flatnonzero(mask)

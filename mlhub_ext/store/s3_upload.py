@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import os
+from abc import abstractmethod
 from typing import Any
 
 #: S3 allows at most this many parts per multipart upload.
@@ -70,11 +71,13 @@ class _RangeBase(io.RawIOBase):
         self._pos += len(out)
         return out
 
+    @abstractmethod
     def _read_at(self, pos: int, into: memoryview) -> int:
-        raise NotImplementedError
+        """Fill ``into`` from ``pos``; the bytes read."""
 
+    @abstractmethod
     def _bytes_at(self, pos: int, n: int) -> bytes:
-        raise NotImplementedError
+        """``n`` bytes from ``pos``."""
 
 
 class BufferReader(_RangeBase):

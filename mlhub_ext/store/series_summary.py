@@ -26,6 +26,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
+from .downsample import first_where
 from .orm import ChunkRow, SeriesRow, SummaryRow
 
 LEVELS: tuple[int, ...] = tuple(16 * 4**j for j in range(8))   # bucket widths in steps: 16 .. 262,144
@@ -112,25 +113,15 @@ def lo_hi_in_order(rec: Any, starts: np.ndarray, n: int) -> tuple[np.ndarray, np
     lo_v, hi_v = rec["lo_value"], rec["hi_value"]
     nan = np.isnan(lo_v)
     k = np.where(nan, np.inf, lo_v)
-    low = _first_where((k == np.minimum.reduceat(k, starts)[grp]) & ~nan, grp, groups)
-    first_nan = _first_where(nan, grp, groups)
+    low = first_where((k == np.minimum.reduceat(k, starts)[grp]) & ~nan, grp, groups)
+    first_nan = first_where(nan, grp, groups)
     low = np.where(first_nan >= 0, first_nan, low)
     low = np.where(low < 0, starts, low)
     hnan = np.isnan(hi_v)
     kh = np.where(hnan, -np.inf, hi_v)
-    high = _first_where((kh == np.maximum.reduceat(kh, starts)[grp]) & ~hnan, grp, groups)
+    high = first_where((kh == np.maximum.reduceat(kh, starts)[grp]) & ~hnan, grp, groups)
     high = np.where(high < 0, starts, high)
     return low, high
-
-
-def _first_where(mask: np.ndarray, group: np.ndarray, groups: int) -> np.ndarray:
-    """For each group, the first index where ``mask`` holds (-1 where it never does)."""
-    out = np.full(groups, -1, dtype=np.int64)
-    idx = np.flatnonzero(mask)
-    g = group[idx]
-    first = np.r_[True, g[1:] != g[:-1]] if len(g) else np.zeros(0, dtype=bool)
-    out[g[first]] = idx[first]
-    return out
 
 
 def pyramid(steps: np.ndarray, values: np.ndarray, stamps: np.ndarray) -> list[np.ndarray]:
