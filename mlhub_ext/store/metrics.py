@@ -29,38 +29,52 @@ def _none_to_nan(v: float | None) -> float:
 
 def append(conn: Connection, run_id: str, batches: Sequence[MetricBatch]) -> int:
     """Append the points of each batch as one chunk row, update the series rows and their
-    summary pages; returns how many points were stored.
+    summary pages; returns how many points were stored (:func:`append_many` for one run)."""
+    return append_many(conn, [(run_id, batches)])[0]
 
-    A constant number of statements whatever the number of metrics: one SELECT of the series
-    rows (locked FOR UPDATE on PostgreSQL, so that concurrent appends to a series take turns
-    on its summary pages), one multi-row INSERT of the new series, one executemany UPDATE of
-    the others, one executemany INSERT of the chunks, one SELECT of the summary pages the new
-    steps fall in (the last page of each level for a run logging in step order; none for new
-    series) and one executemany upsert of those pages.
+
+def append_many(conn: Connection, appends: Sequence[tuple[str, Sequence[MetricBatch]]]) -> list[int]:
+    """Append ``(run_id, batches)`` of any number of runs (a group commit's posts) at once:
+    each key of each run one chunk row, its series row and summary pages updated; returns the
+    points stored for each entry of ``appends``, in order.
+
+    A constant number of statements whatever the number of runs and metrics: one SELECT of
+    the series rows (locked FOR UPDATE on PostgreSQL, in id order, so that concurrent appends
+    to a series take turns on its summary pages), one multi-row INSERT of the new series, one
+    executemany UPDATE of the others, one executemany INSERT of the chunks, one SELECT of the
+    summary pages the new steps fall in (the last page of each level for a run logging in step
+    order; none for new series) and one executemany upsert of those pages.
     """
-    merged: dict[str, list[np.ndarray]] = {}
-    for b in batches:   # the same key twice in one call: one chunk, in the order given
-        arrays = [np.asarray(b.steps, dtype="<i8"), np.asarray(b.values, dtype="<f8"),
-                  np.asarray(b.timestamps, dtype="<f8")]
-        if b.key in merged:
-            merged[b.key] = [np.concatenate([x, y]) for x, y in zip(merged[b.key], arrays)]
-        else:
-            merged[b.key] = arrays
+    merged: dict[tuple[str, str], list[np.ndarray]] = {}
+    counts = []
+    for run_id, batches in appends:
+        n = 0
+        for b in batches:   # the same key twice: one chunk, in the order given
+            arrays = [np.asarray(b.steps, dtype="<i8"), np.asarray(b.values, dtype="<f8"),
+                      np.asarray(b.timestamps, dtype="<f8")]
+            n += len(arrays[0])
+            k = (run_id, b.key)
+            if k in merged:
+                merged[k] = [np.concatenate([x, y]) for x, y in zip(merged[k], arrays)]
+            else:
+                merged[k] = arrays
+        counts.append(n)
     points = {k: v for k, v in merged.items() if len(v[0])}
     if not points:
-        return 0
-    query = select(_series).where(_series.c.run_id == run_id, _series.c.key.in_(list(points))).order_by(_series.c.id)
+        return counts
+    run_ids = sorted({r for r, _ in points})
+    query = select(_series).where(_series.c.run_id.in_(run_ids), _series.c.key.in_(sorted({k for _, k in points})))
     if conn.dialect.name == "postgresql":
         query = query.with_for_update()
-    existing = {r.key: r for r in conn.execute(query)}
+    existing = {(r.run_id, r.key): r for r in conn.execute(query.order_by(_series.c.id))}
     fresh, changed, ids = [], [], {}
-    for key, (steps, values, stamps) in points.items():
+    for rk, (steps, values, stamps) in points.items():
         agg = _aggregates(steps, values, stamps)
-        row = existing.get(key)
+        row = existing.get(rk)
         if row is None:
-            fresh.append({"run_id": run_id, "key": key, "count": len(steps), **agg})
+            fresh.append({"run_id": rk[0], "key": rk[1], "count": len(steps), **agg})
             continue
-        ids[key] = row.id
+        ids[rk] = row.id
         newer = agg["last_step"] >= row.last_step
         earlier = row.first_step is None or agg["first_step"] < row.first_step
         changed.append({
@@ -74,22 +88,22 @@ def append(conn: Connection, run_id: str, batches: Sequence[MetricBatch]) -> int
             "n_first_value": agg["first_value"] if earlier else row.first_value,
             "n_first_ts": agg["first_ts"] if earlier else row.first_ts})
     if fresh:
-        for sid, key in conn.execute(_INSERT_SERIES, fresh):
-            ids[key] = sid
+        for sid, run_id, key in conn.execute(_INSERT_SERIES, fresh):
+            ids[(run_id, key)] = sid
     if changed:
-        conn.execute(_UPDATE_SERIES, changed)
+        conn.execute(_UPDATE_SERIES, sorted(changed, key=lambda c: c["sid"]))
     conn.execute(_INSERT_CHUNKS, [
         {"series_id": ids[k], "n": len(s), "steps": s.tobytes(), "values": v.tobytes(), "timestamps": t.tobytes(),
          "first_step": int(s.min()), "last_step": int(s.max())} for k, (s, v, t) in points.items()])
     _append_summaries(conn, {ids[k]: (k in existing, p) for k, p in points.items()})
-    return sum(len(p[0]) for p in points.values())
+    return counts
 
 
 # built once: building a statement per append costs more than running it
 _UPDATE_SERIES = update(_series).where(_series.c.id == bindparam("sid")).values(
     {c: bindparam(f"n_{c}") for c in ("count", "last_step", "last_value", "last_ts", "min_value", "max_value",
                                       "first_step", "first_value", "first_ts")})
-_INSERT_SERIES = insert(_series).returning(_series.c.id, _series.c.key)
+_INSERT_SERIES = insert(_series).returning(_series.c.id, _series.c.run_id, _series.c.key)
 _INSERT_CHUNKS = insert(_chunks)
 
 

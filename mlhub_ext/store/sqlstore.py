@@ -15,6 +15,7 @@ from ..core.errors import conflict, not_found
 from ..core.store import AbstractStore, MetricBatch, ProjectAccess, RunAccess, RunQuery, SeriesData
 from . import metrics as metric_store
 from .db import make_engines
+from .group_commit import GroupCommit
 from .members import SqlMembersMixin
 from .orm_models import JobRow, ModelVersionRow
 from .orm import (ArtifactRow, BatchRow, MemberRow, ParamRow, ProjectRow, RunRow, SeriesRow, TagRow, TokenRow,
@@ -27,6 +28,9 @@ _users, _tokens, _projects = UserRow.__table__, TokenRow.__table__, ProjectRow._
 _members, _runs, _params = MemberRow.__table__, RunRow.__table__, ParamRow.__table__
 _tags, _series, _batches = TagRow.__table__, SeriesRow.__table__, BatchRow.__table__
 _artifacts = ArtifactRow.__table__
+
+#: The most metric posts written in one transaction (store/group_commit.py).
+METRIC_GROUP_MAX = 64
 
 # Statements of the run-creation path built once, their values bound at execution: building a
 # statement and its cache key each call was about half of SQLAlchemy's time on that path.
@@ -69,6 +73,10 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
         self.write_engine, self.read_engine = make_engines(url)
         # Users are never deleted: one seen in the database here needs no lookup again.
         self._known_users: set[str] = set()
+        # group commit of metric posts where the dialect has the statements it needs
+        grouping = self.write_engine.dialect.name in ("postgresql", "sqlite")
+        self._metric_groups: GroupCommit[Any, tuple[int, bool, int, bool]] = GroupCommit(
+            self._append_group, self._append_one, max_group=METRIC_GROUP_MAX if grouping else 1)
 
     def close(self) -> None:
         self.write_engine.dispose()
@@ -404,6 +412,63 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
     # metrics
     def append_metrics(self, run_id: str, seq: int | None,
                        batches: Sequence[MetricBatch]) -> tuple[int, bool, int, bool]:
+        # Posts that arrive while another group is being written are written together (one
+        # transaction, one statement of each kind for all of them: store/group_commit.py).
+        return self._metric_groups.submit((run_id, seq, batches), sum(len(b.steps) for b in batches))
+
+    def _append_group(self, requests: Sequence[tuple[str, int | None, Sequence[MetricBatch]]]
+                      ) -> list[tuple[int, bool, int, bool]]:
+        """Append the batches of several posts (of any runs) in one transaction: one multi-row
+        INSERT of their seqs (ON CONFLICT DO NOTHING RETURNING: the seqs not there before),
+        one UPDATE of their runs (each run's last_seq the largest of its seqs applied, and read
+        back), :func:`metric_store.append_many` of the applied batches, one COMMIT. A seq
+        already stored, or a second post of the same seq in the group, is a duplicate. Raises
+        (and commits nothing) if any run is gone: the group's posts are then written one by one."""
+        dialect = self.write_engine.dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+        first: dict[tuple[str, int], int] = {}
+        for i, (run_id, seq, _) in enumerate(requests):
+            if seq is not None:
+                first.setdefault((run_id, seq), i)
+        with self._write() as c:
+            fresh: set[tuple[str, int]] = set()
+            if first:
+                rows = [{"run_id": r, "seq": q} for r, q in sorted(first)]   # in key order: fewer lock waits
+                fresh = {(r, q) for r, q in c.execute(upsert(_batches).values(rows).on_conflict_do_nothing()
+                                                      .returning(_batches.c.run_id, _batches.c.seq))}
+            applied = [seq is None or (first[(run_id, seq)] == i and (run_id, seq) in fresh)
+                       for i, (run_id, seq, _) in enumerate(requests)]
+            top: dict[str, int] = {}
+            for ok, (run_id, seq, _) in zip(applied, requests):
+                if ok and seq is not None and seq >= 0:   # retry keys are negative seqs: last_seq stays
+                    top[run_id] = max(seq, top.get(run_id, 0))
+            touched = sorted({r for ok, (r, _, _) in zip(applied, requests) if ok})
+            state: dict[str, tuple[int, bool]] = {}
+            if touched:
+                values: dict[str, Any] = {"updated_at": utcnow()}
+                if top:
+                    new = case(top, value=_runs.c.id, else_=-1)
+                    values["last_seq"] = case((_runs.c.last_seq < new, new), else_=_runs.c.last_seq)
+                rows = c.execute(update(_runs).where(_runs.c.id.in_(touched)).values(**values)
+                                 .returning(_runs.c.id, _runs.c.last_seq, _runs.c.stop_requested))
+                state = {r: (int(last), bool(stop)) for r, last, stop in rows}
+            others = sorted({r for r, _, _ in requests} - set(state))
+            if others:
+                rows = c.execute(select(_runs.c.id, _runs.c.last_seq, _runs.c.stop_requested)
+                                 .where(_runs.c.id.in_(others)))
+                state.update({r: (int(last), bool(stop)) for r, last, stop in rows})
+            gone = sorted({r for r, _, _ in requests} - set(state))
+            if gone:
+                raise not_found("run", gone[0])   # rolls the group back; each post is then tried alone
+            counts = iter(metric_store.append_many(c, [(r, b) for ok, (r, _, b) in zip(applied, requests) if ok]))
+            return [(next(counts), False, *state[r]) if ok else (0, True, *state[r])
+                    for ok, (r, _, _) in zip(applied, requests)]
+
+    def _append_one(self, request: tuple[str, int | None, Sequence[MetricBatch]]) -> tuple[int, bool, int, bool]:
+        run_id, seq, batches = request
         # Exactly once per (run, seq): the batch's row is inserted first, in the transaction
         # that appends its points; a seq already there inserts nothing (ON CONFLICT DO NOTHING,
         # or the unique key's error elsewhere) and the batch is a duplicate. A concurrent retry

@@ -1,0 +1,203 @@
+"""Group commit of metric posts (store/group_commit.py, SqlStore._append_group), on SQLite and
+PostgreSQL: posts written together are each stored exactly once, a duplicate seq in a group is
+answered duplicate, and a post that fails does not lose or acknowledge the others."""
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from mlhub_ext.core.errors import ErrorCode, MLHubError
+from mlhub_ext.core.store import MetricBatch
+from mlhub_ext.store.group_commit import GroupCommit
+
+
+def _batches(steps: list[int], keys: tuple[str, ...] = ("a", "b")) -> list[MetricBatch]:
+    return [MetricBatch(k, steps, [float(s) for s in steps], [time.time()] * len(steps)) for k in keys]
+
+
+# the combiner alone
+def test_group_commit_groups_waiting_requests_and_answers_each_after_its_write():
+    written: list[list[int]] = []
+    release = threading.Event()
+
+    def write_group(reqs):  # type: ignore[no-untyped-def]
+        written.append(list(reqs))
+        return [r * 10 for r in reqs]
+
+    def write_one(r):  # type: ignore[no-untyped-def]
+        if r == 0:
+            release.wait(5)   # the first request holds the lead while the others queue
+        written.append([r])
+        return r * 10
+
+    gc: GroupCommit[int, int] = GroupCommit(write_group, write_one, max_group=4)
+    results: dict[int, int] = {}
+    threads = [threading.Thread(target=lambda r=r: results.__setitem__(r, gc.submit(r))) for r in range(9)]
+    threads[0].start()
+    time.sleep(0.1)
+    for t in threads[1:]:
+        t.start()
+    time.sleep(0.2)
+    assert results == {}   # nobody answered while the leader's write has not finished
+    release.set()
+    for t in threads:
+        t.join(5)
+    assert results == {r: r * 10 for r in range(9)}
+    assert written[0] == [0]
+    assert sorted(r for w in written for r in w) == list(range(9))   # each written once
+    assert max(len(w) for w in written) == 4 and gc.groups >= 2
+
+
+def test_a_failing_group_is_written_one_by_one_and_only_the_bad_request_fails():
+    calls: list[tuple[str, object]] = []
+    release = threading.Event()
+
+    def write_group(reqs):  # type: ignore[no-untyped-def]
+        calls.append(("group", tuple(reqs)))
+        raise RuntimeError("one of them is bad")
+
+    def write_one(r):  # type: ignore[no-untyped-def]
+        if r == "first":
+            release.wait(5)
+        calls.append(("one", r))
+        if r == "bad":
+            raise ValueError("bad request")
+        return r.upper()
+
+    gc: GroupCommit[str, str] = GroupCommit(write_group, write_one)
+    results: dict[str, object] = {}
+
+    def submit(r: str) -> None:
+        try:
+            results[r] = gc.submit(r)
+        except ValueError as e:
+            results[r] = e
+
+    first = threading.Thread(target=submit, args=("first",))
+    first.start()
+    time.sleep(0.1)
+    rest = [threading.Thread(target=submit, args=(r,)) for r in ("x", "bad", "y")]
+    for t in rest:
+        t.start()
+    time.sleep(0.2)
+    release.set()
+    for t in [first, *rest]:
+        t.join(5)
+    assert results["first"] == "FIRST" and results["x"] == "X" and results["y"] == "Y"
+    assert isinstance(results["bad"], ValueError)
+    assert [c for c in calls if c[0] == "group"] == [("group", ("x", "bad", "y"))] or \
+        {c[1] for c in calls if c[0] == "one"} == {"first", "x", "bad", "y"}
+    assert sorted(c[1] for c in calls if c[0] == "one") == ["bad", "first", "x", "y"]
+
+
+def test_group_weight_bounds_a_group_but_a_heavy_request_is_still_written():
+    gc: GroupCommit[int, int] = GroupCommit(lambda reqs: list(reqs), lambda r: r, max_weight=10)
+    assert gc.submit(5, weight=1000) == 5
+    with pytest.raises(ValueError, match="max_group"):
+        GroupCommit(lambda reqs: list(reqs), lambda r: r, max_group=0)
+
+
+# the store's group
+def test_group_stores_posts_of_several_runs_once_and_answers_duplicates(registry):
+    store = registry.store
+    runs = [registry.create_run("alice", "p").id for _ in range(3)]
+    store.append_metrics(runs[0], 1, _batches([0, 1]))   # seq 1 of run 0 is there already
+    answers = store._append_group([
+        (runs[0], 1, _batches([0, 1])),        # stored before: duplicate
+        (runs[0], 2, _batches([2, 3])),
+        (runs[1], 1, _batches([0])),
+        (runs[1], 1, _batches([0])),           # the same seq twice in one group: the second is a duplicate
+        (runs[2], 5, _batches([0, 1, 2])),
+        (runs[2], 6, _batches([3])),           # two seqs of one run in one group
+        (runs[2], None, _batches([4])),        # no seq: always applied, last_seq untouched
+    ])
+    assert answers == [(0, True, 2, False), (4, False, 2, False), (2, False, 1, False), (0, True, 1, False),
+                       (6, False, 6, False), (2, False, 6, False), (2, False, 6, False)]
+    assert list(store.get_series(runs[0], "a").steps) == [0, 1, 2, 3]
+    assert list(store.get_series(runs[1], "b").steps) == [0]
+    got = store.get_series(runs[2], "a")
+    assert list(got.steps) == [0, 1, 2, 3, 4] and list(got.values) == [0.0, 1.0, 2.0, 3.0, 4.0]
+    assert [registry.get_run("alice", r).last_seq for r in runs] == [2, 1, 6]
+    infos = {m.key: m for m in store.list_metrics(runs[2])}
+    assert (infos["a"].count, infos["a"].last_step, infos["a"].min, infos["a"].max) == (5, 4, 0.0, 4.0)
+    # the summary pages were written for the grouped points too: a downsampled read sees them all
+    assert store.get_series(runs[2], "a", max_points=2).total == 5
+
+
+def test_a_group_with_a_deleted_run_commits_nothing_and_the_others_are_stored_alone(registry):
+    store = registry.store
+    keep, gone = registry.create_run("alice", "p").id, registry.create_run("alice", "p").id
+    registry.delete_run("alice", gone)
+    with pytest.raises(Exception):
+        store._append_group([(keep, 1, _batches([0])), (gone, 1, _batches([0]))])
+    assert store.list_metrics(keep) == []   # the group committed nothing
+    assert registry.get_run("alice", keep).last_seq == 0
+    # through the combiner: the failed group's posts are written one by one
+    release = threading.Event()
+    one = store._metric_groups._write_one
+
+    def slow_first(req):  # type: ignore[no-untyped-def]
+        if req[1] == 100:
+            release.wait(5)
+        return one(req)
+
+    store._metric_groups._write_one = slow_first
+    results: dict[int, object] = {}
+
+    def post(run_id: str, seq: int) -> None:
+        try:
+            results[seq] = store.append_metrics(run_id, seq, _batches([seq]))
+        except MLHubError as e:
+            results[seq] = e
+
+    lead = threading.Thread(target=post, args=(keep, 100))
+    lead.start()
+    time.sleep(0.2)
+    rest = [threading.Thread(target=post, args=(keep, 1)), threading.Thread(target=post, args=(gone, 2)),
+            threading.Thread(target=post, args=(keep, 3))]
+    for t in rest:
+        t.start()
+    time.sleep(0.3)
+    release.set()
+    for t in [lead, *rest]:
+        t.join(10)
+    assert isinstance(results[2], MLHubError) and results[2].code == ErrorCode.NOT_FOUND
+    for seq in (1, 3, 100):
+        assert results[seq][:2] == (2, False), results
+    assert sorted(store.get_series(keep, "a").steps) == [1, 3, 100]
+    assert registry.get_run("alice", keep).last_seq == 100
+
+
+def test_concurrent_posts_of_many_runs_are_grouped_and_stored_exactly_once(registry):
+    """16 threads posting (as a replica's worker threads do), each retrying every post once:
+    every point stored once, every retry answered duplicate, and the posts were grouped."""
+    store = registry.store
+    runs = [registry.create_run("alice", "p").id for _ in range(16)]
+    errors: list[BaseException] = []
+
+    def user(run_id: str) -> None:
+        try:
+            for seq in range(1, 16):
+                steps = list(range(seq * 10, seq * 10 + 10))
+                first = store.append_metrics(run_id, seq, _batches(steps, ("a", "b", "c")))
+                again = store.append_metrics(run_id, seq, _batches(steps, ("a", "b", "c")))
+                assert first[:2] == (30, False) and again[:2] == (0, True), (first, again)
+                assert first[2] >= seq and again[2] >= seq
+        except BaseException as e:  # noqa: BLE001 - reported by the test thread below
+            errors.append(e)
+
+    threads = [threading.Thread(target=user, args=(r,)) for r in runs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert errors == []
+    for r in runs:
+        for k in ("a", "b", "c"):
+            got = store.get_series(r, k)
+            assert list(got.steps) == list(range(10, 160)) and np.array_equal(got.values, np.arange(10, 160.0))
+        assert registry.get_run("alice", r).last_seq == 15
+    assert store._metric_groups.groups > 0 and store._metric_groups.grouped > store._metric_groups.groups
