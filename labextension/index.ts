@@ -6,6 +6,7 @@
 import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 
+import { bokehLoaderPlugin } from './bokehLoader';
 import { bokehThemePlugin } from './bokehTheme';
 import { datasetsPlugin } from './datasets/plugin';
 import { modelsPlugin } from './models/plugin';
@@ -57,5 +58,6 @@ export default [
   sharePlugin,
   profilePlugin,
   homePlugin,
+  bokehLoaderPlugin,
   bokehThemePlugin
 ];

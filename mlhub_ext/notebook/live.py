@@ -224,7 +224,7 @@ class LivePlot(widgets.VBox):
 
     def _update_status(self) -> None:
         text = (f"<code>{self._name}</code> · {self._status_text} · "
-                f"{len(self.sources)} metrics · {self.points} points")
+                f"{_count(len(self.sources), 'metric')} · {_count(self.points, 'point')}")
         if self._subscription is not None and self._subscription.last_error:
             text += f" · <span title='stream'>{self._subscription.last_error}</span>"
         if self.status.value != text:
@@ -275,6 +275,10 @@ def _same(old: Any, new: dict[str, list[Any]]) -> bool:
         if len(have) != len(col) or any(a != b and not (a != a and b != b) for a, b in zip(have, col)):
             return False
     return True
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def _plottable(values: list[float]) -> list[float]:

@@ -1,6 +1,7 @@
 """The Jupyter server extension app ``MLHub`` (local mode and hub-mode forwarding)."""
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -26,6 +27,19 @@ API_BASE = "/mlhub/api/v1"
 # BokehJS as the installed bokeh ships it, for the figures of ``mh.live`` and ``mh.plots``: a
 # notebook then loads it by URL (a few KB of output) instead of inline (8 MB an output).
 BOKEH_BASE = "/mlhub/bokeh"
+
+
+def bokeh_script_urls(base_url: str) -> list[str]:
+    """The BokehJS scripts this server serves, as bokeh's notebook loader asks for them.
+
+    ``base_url`` is the Jupyter server's (``/`` or ``/user/<name>/``). Returns paths such as
+    ``/mlhub/bokeh/static/js/bokeh.min.js`` (the core first, then its plugins: gl, widgets,
+    tables, mathjax), made by bokeh's ``Resources(mode="server")`` so they match the installed
+    bokeh and the kernel's ``output_notebook`` loader (``MLHUB_BOKEH_URL``).
+    """
+    from bokeh.resources import Resources
+
+    return list(Resources(mode="server", root_url=base_url.rstrip("/") + BOKEH_BASE + "/").js_files)
 
 
 class JupyterWebSocket(JupyterHandler, WebSocketHandler):
@@ -89,6 +103,9 @@ class MLHub(MLHubConfigMixin, ExtensionApp):
         # The lab reads this from its page config (labextension/home/plugin.ts).
         page_config = self.serverapp.web_app.settings.setdefault("page_config_data", {})
         page_config["mlhubOpenHomeOnFirstLoad"] = bool(self.open_home_on_first_load)
+        # The lab loads BokehJS from here as it starts (labextension/bokehLoader.ts): the same
+        # URLs as the kernel's `output_notebook` loader, made by bokeh itself.
+        page_config["mlhubBokehJs"] = json.dumps(bokeh_script_urls(self.serverapp.base_url))
         self._export_kernel_env()
 
     def initialize_handlers(self) -> None:

@@ -103,7 +103,7 @@ def _assert_ends_true(plot, run, keys):
         assert len(set(data["step"])) == len(data["step"]), f"{key}: a step twice"
         assert [v if v == v else None for v in data["value"]] == [v if v == v else None for v in stored["values"]]
         total += len(data["step"])
-    assert f"{total} points" in plot.status.value and "finished" in plot.status.value
+    assert f"{total:,} points" in plot.status.value and "finished" in plot.status.value
 
 
 def _echo(model, source, steps, values):

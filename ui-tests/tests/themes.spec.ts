@@ -214,6 +214,8 @@ test.describe('Themes', () => {
     await page.notebook.run();
     const nb = page.locator('.jp-NotebookPanel').first();
     await expect(nb.locator('.jp-OutputArea-output', { hasText: 'points' }).first()).toContainText('finished · 2 metrics · 80 points', { timeout: 60000 });
+    // mh.live's widget view is created at once: BokehJS must already be there (bokehLoader.ts).
+    await expect(nb.locator('.jp-OutputArea-output', { hasText: /Failed to create view|javascript error/ })).toHaveCount(0);
     await expect.poll(async () => (await bokehBackgrounds(page)).length, { timeout: 90000 }).toBeGreaterThanOrEqual(5);
     // mh.plots lays its four figures out within the cell's width (they wrap onto a second line).
     const plotsOutput = nb.locator('.jp-Cell').nth(2).locator('.jp-OutputArea');
