@@ -22,6 +22,8 @@ import time
 import uuid
 from typing import Any, Callable, Iterator
 
+import orjson
+
 log = logging.getLogger("mlhub.fanout")
 
 #: The PostgreSQL notification channel of the stream.
@@ -88,12 +90,12 @@ class PgFanout(LocalFanout):
 
     def encode(self, event: str, payload: dict[str, Any]) -> Iterator[str]:
         """The notification payloads of one event, each at most :data:`MAX_PAYLOAD` bytes."""
+        if event == "metrics":
+            yield from self._encode_metrics(payload)
+            return
         whole = _dumps({"o": self.origin, "e": event, "p": payload})
         if len(whole.encode()) <= MAX_PAYLOAD:
             yield whole
-            return
-        if event == "metrics":
-            yield from self._split_metrics(payload)
         elif event == "job":
             yield _dumps({"o": self.origin, "e": "job", "id": payload["job"]["id"]})
         elif event == "run":
@@ -101,18 +103,31 @@ class PgFanout(LocalFanout):
         else:
             log.warning("stream event %r of %d bytes not sent to other replicas", event, len(whole))
 
-    def _split_metrics(self, payload: dict[str, Any]) -> Iterator[str]:
+    def _encode_metrics(self, payload: dict[str, Any]) -> Iterator[str]:
+        """Points (plain numbers and the strings of non-finite values, so orjson, ~10x faster
+        than json here, writes what json would): whole if it fits, else each key's points in
+        parts sized from the bytes of the whole key (one encoding to measure, then each part
+        once; a part still too large is halved)."""
+        whole = orjson.dumps({"o": self.origin, "e": "metrics", "p": payload})
+        if len(whole) <= MAX_PAYLOAD:
+            yield whole.decode()
+            return
         head = {"run": payload["run"], "project": payload["project"]}
         for key, col in payload["metrics"].items():
             n = len(col["steps"])
-            start, size = 0, max(1, n)
+            text = orjson.dumps({"o": self.origin, "e": "metrics", "p": {**head, "metrics": {key: col}}})
+            if len(text) <= MAX_PAYLOAD:
+                yield text.decode()
+                continue
+            overhead = len(text) - len(orjson.dumps(col)) + 64
+            start, size = 0, max(1, int(n * (MAX_PAYLOAD - overhead) / len(text)))
             while start < n:
                 part = {k: v[start:start + size] for k, v in col.items()}
-                text = _dumps({"o": self.origin, "e": "metrics", "p": {**head, "metrics": {key: part}}})
-                if len(text.encode()) > MAX_PAYLOAD and size > 1:
+                text = orjson.dumps({"o": self.origin, "e": "metrics", "p": {**head, "metrics": {key: part}}})
+                if len(text) > MAX_PAYLOAD and size > 1:
                     size = max(1, size // 2)
                     continue
-                yield text
+                yield text.decode()
                 start += size
 
     def _send_loop(self) -> None:
@@ -178,7 +193,7 @@ class PgFanout(LocalFanout):
         if text.startswith(self._own):   # this replica's own, skipped before it is parsed
             return
         try:
-            msg = json.loads(text)
+            msg = _loads(text)
             if msg.get("o") == self.origin:
                 return
             event, payload = msg["e"], msg.get("p")
@@ -213,3 +228,12 @@ def stream_fanout(db_url: str, registry: Any, job_store: Any) -> LocalFanout:
 
 def _dumps(obj: Any) -> str:
     return json.dumps(obj, separators=(",", ":"), default=str)
+
+
+def _loads(text: str) -> Any:
+    """orjson where it reads the text (every metrics notification), else json (whose NaN a
+    run or job event written by :func:`_dumps` may hold)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)

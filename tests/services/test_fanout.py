@@ -44,3 +44,25 @@ def test_a_large_batch_reaches_the_other_replica_whole_and_in_order(pg_url: str)
     finally:
         a.close()
         b.close()
+
+
+def test_metrics_notifications_are_parts_of_at_most_the_payload_limit_and_read_back(pg_url: str) -> None:
+    """orjson encoding: a non-finite value travels as its string, each part fits PostgreSQL's
+    limit, the parts hold every point once and in order; a run event with a NaN (json's) reads."""
+    from mlhub_ext.services.fanout import MAX_PAYLOAD, _dumps, _loads
+
+    a, _, _ = _replica(pg_url)
+    try:
+        n = 3000
+        col = {"steps": list(range(n)), "values": [s / 3 for s in range(n - 1)] + ["NaN"],
+               "timestamps": [1700000000.123456] * n}
+        parts = list(a.encode("metrics", {"run": "r", "project": "p", "metrics": {"x": col, "y": {
+            "steps": [1], "values": [2.0], "timestamps": [3.0]}}}))
+        assert all(len(p.encode()) <= MAX_PAYLOAD for p in parts) and len(parts) > 3
+        got = [_loads(p)["p"]["metrics"] for p in parts]
+        assert [s for m in got for s in m.get("x", {}).get("steps", [])] == col["steps"]
+        assert [v for m in got for v in m.get("x", {}).get("values", [])] == col["values"]
+        assert [m["y"] for m in got if "y" in m] == [{"steps": [1], "values": [2.0], "timestamps": [3.0]}]
+        assert _loads(_dumps({"p": {"run": {"x": float("nan")}}}))["p"]["run"]["x"] != 0
+    finally:
+        a.close()
