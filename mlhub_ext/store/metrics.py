@@ -90,11 +90,18 @@ def append_many(conn: Connection, appends: Sequence[tuple[str, Sequence[MetricBa
     if fresh:
         for sid, run_id, key in conn.execute(_INSERT_SERIES, fresh):
             ids[(run_id, key)] = sid
-    if changed:
-        conn.execute(_UPDATE_SERIES, sorted(changed, key=lambda c: c["sid"]))
-    conn.execute(_INSERT_CHUNKS, [
-        {"series_id": ids[k], "n": len(s), "steps": s.tobytes(), "values": v.tobytes(), "timestamps": t.tobytes(),
-         "first_step": int(s.min()), "last_step": int(s.max())} for k, (s, v, t) in points.items()])
+    chunks = [{"series_id": ids[k], "n": len(s), "steps": s.tobytes(), "values": v.tobytes(), "timestamps": t.tobytes(),
+               "first_step": int(s.min()), "last_step": int(s.max())} for k, (s, v, t) in points.items()]
+    changed.sort(key=lambda c: c["sid"])
+    if conn.dialect.name == "postgresql":   # one statement each, the columns bound as arrays
+        if changed:
+            conn.exec_driver_sql(_PG_UPDATE_SERIES, tuple([c[f"n_{f}"] if f != "sid" else c["sid"] for c in changed]
+                                                          for f in _PG_SERIES_COLUMNS))
+        conn.exec_driver_sql(_PG_INSERT_CHUNKS, tuple([c[f] for c in chunks] for f in _PG_CHUNK_COLUMNS))
+    else:
+        if changed:
+            conn.execute(_UPDATE_SERIES, changed)
+        conn.execute(_INSERT_CHUNKS, chunks)
     _append_summaries(conn, {ids[k]: (k in existing, p) for k, p in points.items()})
     return counts
 
@@ -105,6 +112,22 @@ _UPDATE_SERIES = update(_series).where(_series.c.id == bindparam("sid")).values(
                                       "first_step", "first_value", "first_ts")})
 _INSERT_SERIES = insert(_series).returning(_series.c.id, _series.c.run_id, _series.c.key)
 _INSERT_CHUNKS = insert(_chunks)
+# PostgreSQL: the rows' columns bound as arrays and unnested, one statement (not one per row).
+_PG_SERIES_COLUMNS = ("sid", "count", "last_step", "last_value", "last_ts", "min_value", "max_value",
+                      "first_step", "first_value", "first_ts")
+_PG_UPDATE_SERIES = (
+    "UPDATE metric_series AS s SET count = u.count, last_step = u.last_step, last_value = u.last_value, "
+    "last_ts = u.last_ts, min_value = u.min_value, max_value = u.max_value, first_step = u.first_step, "
+    "first_value = u.first_value, first_ts = u.first_ts "
+    "FROM unnest(%s::integer[], %s::integer[], %s::bigint[], %s::float8[], %s::float8[], %s::float8[], "
+    "%s::float8[], %s::bigint[], %s::float8[], %s::float8[]) "
+    "AS u(id, count, last_step, last_value, last_ts, min_value, max_value, first_step, first_value, first_ts) "
+    "WHERE s.id = u.id")
+_PG_CHUNK_COLUMNS = ("series_id", "n", "steps", "values", "timestamps", "first_step", "last_step")
+_PG_INSERT_CHUNKS = (
+    'INSERT INTO metric_chunks (series_id, n, steps, "values", timestamps, first_step, last_step) '
+    "SELECT * FROM unnest(%s::integer[], %s::integer[], %s::bytea[], %s::bytea[], %s::bytea[], %s::bigint[], "
+    "%s::bigint[])")
 
 
 def _aggregates(steps: np.ndarray, values: np.ndarray, stamps: np.ndarray) -> dict[str, Any]:
