@@ -14,6 +14,15 @@ records per query bucket instead of every point. What it answers:
   cuts into the series, from the raw chunks of the two outermost non-empty summary buckets at
   each cut); every returned point is a logged point with its own step, value and time; the
   global minimum and maximum in range and every NaN bucket are kept; ``total``, ``last_step``;
+- except, exact to a level-0 bucket (16 steps) at the edges, where a query bucket spans at
+  least :data:`FINE_EDGES` level-0 buckets (a level-0 bucket is then at most a quarter of a
+  pixel for a chart that asks a point per pixel, as the lab does): an edge that cuts into
+  the series moves inward to the nearest level-0 bucket edge, and the cut summary buckets
+  come from the level-0 records instead of the raw chunks (no chunk is read). The answer is
+  then all the above for the points of the whole level-0 buckets in range (at most 15 steps
+  at each cut edge are left out, never a point outside the range added), except that its
+  first (last) point is a point of the first (last) non-empty level-0 bucket there, not
+  necessarily the first (last) of them;
 - per query bucket, its first point at the minimum (or its first NaN) and at the maximum, and
   the band (min, max with NaN left out) of the bucket: exact for its buckets, which are the raw
   path's buckets with their edges moved to the nearest summary-bucket edge (each summary
@@ -43,6 +52,7 @@ _series, _chunks, _pages = SeriesRow.__table__, ChunkRow.__table__, SummaryRow._
 RAW_POINTS = 4_000   # at most this many points in range (estimated): read them raw
 MIN_FILL = 0.5       # summary buckets per query bucket at the least (the answer's resolution)
 IN_LIST = 2_000      # ids per IN (...)
+FINE_EDGES = 8       # finest summary buckets per query bucket from which the cuts are read from level 0
 
 
 @dataclass
@@ -52,6 +62,7 @@ class _Plan:
     lo: int | None = None   # asked step range (inclusive; None: open)
     hi: int | None = None
     level: int = 0
+    fine_edges: bool = False   # the cuts from level 0 (edges rounded inward to its buckets), not raw
 
 
 def query_series(c: Connection, request: SeriesRequest, prefer: str | None = None) -> list[SeriesAnswer]:
@@ -103,7 +114,14 @@ def _plan(request: SeriesRequest, row: Any, prefer: str | None) -> _Plan:
         return _Plan(row, "raw", lo, hi)
     if prefer != "summary" and (points <= RAW_POINTS or points <= 2 * span / LEVELS[level]):
         return _Plan(row, "raw", lo, hi)
-    return _Plan(row, "summary", lo, hi, level)
+    if span < FINE_EDGES * LEVELS[0] * buckets:
+        return _Plan(row, "summary", lo, hi, level)
+    # A query bucket spans FINE_EDGES level-0 buckets or more: a cut edge moves inward to a
+    # level-0 bucket edge, and the cut buckets come from level 0 instead of the raw chunks.
+    w = LEVELS[0]
+    lo = -(-lo // w) * w if lo is not None and lo > first else lo
+    hi = (hi + 1) // w * w - 1 if hi is not None and hi < last else hi
+    return _Plan(row, "summary", lo, hi, level, fine_edges=True)
 
 
 def _level(span: int, buckets: int) -> int | None:
@@ -227,22 +245,37 @@ def _summary_level(c: Connection, request: SeriesRequest, plans: list[_Plan], le
     j0 = np.maximum(j1 - 1, starts[high_cut])
     ha[high_cut] = bucket[j0] * width
     hb[high_cut] = np.minimum(hi[high_cut], (bucket[j1] + 1) * width - 1)
-    psid, ps, pv, pt = _read_edges(c, plans, index, la, lb, ha, hb, request.timestamps)
+    # the cut ranges read raw, and those read from level 0 (plans with fine edges)
+    fine = np.array([p.fine_edges for p in plans], dtype=bool)
+    raw_cuts = [np.where(fine, none, v) for v, none in ((la, -1), (lb, -2), (ha, -1), (hb, -2))]
+    fine_cuts = [np.where(fine, v, none) for v, none in ((la, -1), (lb, -2), (ha, -1), (hb, -2))]
+    psid, ps, pv, pt = _read_edges(c, plans, index, *raw_cuts, request.timestamps)
     inside = (ps >= lo[psid]) & (ps <= hi[psid]) & (((ps >= la[psid]) & (ps <= lb[psid])) |
                                                    ((ps >= ha[psid]) & (ps <= hb[psid])))
     psid, ps, pv, pt = psid[inside], ps[inside], pv[inside], pt[inside]
     if len(ps) > 1 and not np.all((psid[1:] > psid[:-1]) | ((psid[1:] == psid[:-1]) & (ps[1:] >= ps[:-1]))):
         o = np.lexsort((np.arange(len(ps)), ps, psid))   # by series, step, then logged order
         psid, ps, pv, pt = psid[o], ps[o], pv[o], pt[o]
+    # the records at the cuts, by series and step: the raw points (a record each), or the
+    # level-0 records of whole level-0 buckets in range (series with fine edges)
+    cut_cols = {"pos": ps, "lo_step": ps, "hi_step": ps, "lo_value": pv, "hi_value": pv, "band_lo": pv,
+                "lo_ts": pt, "hi_ts": pt}
+    csid = psid
+    if (fine & (low_cut | high_cut)).any():
+        f_cols, fsid = _fine_edges(c, request, plans, index, *fine_cuts, lo, hi, row_first, row_last)
+        if len(fsid):
+            f_cols["pos"] = f_cols.pop("bucket") * LEVELS[0]
+            both = np.r_[csid, fsid]
+            o = np.argsort(both, kind="stable")   # a series' records come from one of the two
+            cut_cols = {k: np.r_[v, f_cols[k]][o] for k, v in cut_cols.items()}
+            csid = both[o]
     if low_cut.any() or high_cut.any():
         # the cut buckets' summaries are replaced by exact records of their points in range
         covered = ((bucket >= la[sidx] // width) & (bucket <= lb[sidx] // width)) | \
                   ((bucket >= ha[sidx] // width) & (bucket <= hb[sidx] // width))
-        pb = ps // width
-        new_group = np.r_[True, (psid[1:] != psid[:-1]) | (pb[1:] != pb[:-1])] if len(ps) else np.zeros(0, bool)
-        point_cols = {"bucket": pb, "lo_step": ps, "hi_step": ps, "lo_value": pv, "hi_value": pv, "band_lo": pv,
-                      "lo_ts": pt, "hi_ts": pt}
-        exact, esidx = _combine_sorted(point_cols, np.cumsum(new_group), psid)
+        pb = cut_cols["pos"] // width
+        new_group = np.r_[True, (csid[1:] != csid[:-1]) | (pb[1:] != pb[:-1])] if len(pb) else np.zeros(0, bool)
+        exact, esidx = _combine_sorted({**cut_cols, "bucket": pb}, np.cumsum(new_group), csid)
         part = np.r_[np.ones(int((~covered).sum()), np.int64),
                      np.where(exact["bucket"] * width <= lb[esidx], 0, 2)]   # before, amid, after the rest
         both = np.r_[sidx[~covered], esidx]
@@ -251,18 +284,23 @@ def _summary_level(c: Connection, request: SeriesRequest, plans: list[_Plan], le
         sidx = both[order]
     alive = np.zeros(count, dtype=bool)
     alive[sidx] = True
-    # the ends: the series row where the range reaches them, else the raw points at the cut
+    # the ends: the series row where the range reaches them, else the first (last) point of
+    # the records at the cut: exact from raw points; from level 0, its first (last) record's
     f_step, f_value, f_ts = row_first.copy(), _col(plans, "first_value"), _col(plans, "first_ts")
     l_step, l_value, l_ts = row_last.copy(), _col(plans, "last_value"), _col(plans, "last_ts")
-    if len(ps):
-        firsts = np.flatnonzero(np.r_[True, psid[1:] != psid[:-1]])
-        lasts = np.flatnonzero(np.r_[psid[1:] != psid[:-1], True])
-        got_low = low_cut[psid[firsts]]
-        at = psid[firsts][got_low]
-        f_step[at], f_value[at], f_ts[at] = ps[firsts][got_low], pv[firsts][got_low], pt[firsts][got_low]
-        got_high = high_cut[psid[lasts]]
-        at = psid[lasts][got_high]
-        l_step[at], l_value[at], l_ts[at] = ps[lasts][got_high], pv[lasts][got_high], pt[lasts][got_high]
+    if len(csid):
+        firsts = np.flatnonzero(np.r_[True, csid[1:] != csid[:-1]])
+        lasts = np.flatnonzero(np.r_[csid[1:] != csid[:-1], True])
+        got_low = low_cut[csid[firsts]]
+        i, at = firsts[got_low], csid[firsts][got_low]
+        use_hi = cut_cols["hi_step"][i] < cut_cols["lo_step"][i]
+        f_step[at], f_value[at], f_ts[at] = (np.where(use_hi, cut_cols["hi_" + f][i], cut_cols["lo_" + f][i])
+                                             for f in ("step", "value", "ts"))
+        got_high = high_cut[csid[lasts]]
+        i, at = lasts[got_high], csid[lasts][got_high]
+        use_lo = cut_cols["lo_step"][i] > cut_cols["hi_step"][i]
+        l_step[at], l_value[at], l_ts[at] = (np.where(use_lo, cut_cols["lo_" + f][i], cut_cols["hi_" + f][i])
+                                             for f in ("step", "value", "ts"))
     # the query buckets: the raw path's, each summary bucket in the one its first step falls in
     buckets = bucket_count(request.max_points)
     span = l_step - f_step + 1
@@ -296,19 +334,26 @@ def _assemble(plans: list[_Plan], m: dict[str, np.ndarray], g_sidx: np.ndarray, 
     where they are the same point), its last point; each with its group's band. Positions are
     computed, not sorted: groups come by series and step."""
     count = len(plans)
-    swap = m["hi_step"] < m["lo_step"]
-    a = {f: np.where(swap, m["hi_" + f], m["lo_" + f]) for f in ("step", "value", "ts")}
-    b = {f: np.where(swap, m["lo_" + f], m["hi_" + f]) for f in ("step", "value", "ts")}
-    keep_b = ~_same(a, b)
-    band_lo, band_hi = m["band_lo"], m["hi_value"]
     series = np.arange(count)
     g_start = np.searchsorted(g_sidx, series, "left")
     g_end = np.searchsorted(g_sidx, series, "right")
     fp = {"step": first[0], "value": first[1], "ts": first[2]}
     lp = {"step": last[0], "value": last[1], "ts": last[2]}
     fg, lg = np.minimum(g_start, len(g_sidx) - 1), np.maximum(g_end - 1, 0)   # each series' first and last group
+    pick = lambda d, i: {f: v[i] for f, v in d.items()}  # noqa: E731
+    swap = m["hi_step"] < m["lo_step"]
+    if alive.any():
+        # two points at one step: the series' first point goes first, its last point last
+        on = np.flatnonzero(alive)
+        lo_p, hi_p = ({f: m[side + f] for f in ("step", "value", "ts")} for side in ("lo_", "hi_"))
+        tie = m["hi_step"] == m["lo_step"]
+        swap[fg[on][tie[fg[on]] & _same(pick(fp, on), pick(hi_p, fg[on]))]] = True
+        swap[lg[on][tie[lg[on]] & _same(pick(lp, on), pick(lo_p, lg[on]))]] = True
+    a = {f: np.where(swap, m["hi_" + f], m["lo_" + f]) for f in ("step", "value", "ts")}
+    b = {f: np.where(swap, m["lo_" + f], m["hi_" + f]) for f in ("step", "value", "ts")}
+    keep_b = ~_same(a, b)
+    band_lo, band_hi = m["band_lo"], m["hi_value"]
     if len(g_sidx):
-        pick = lambda d, i: {f: v[i] for f, v in d.items()}  # noqa: E731
         keep_f = alive & ~_same(fp, pick(a, fg)) & ~_same(fp, pick(b, fg))
         keep_l = alive & ~_same(lp, pick(a, lg)) & ~_same(lp, pick(b, lg)) & ~(_same(lp, fp) & keep_f)
     else:
@@ -358,25 +403,55 @@ def _pages_of(c: Connection, request: SeriesRequest, plans: list[_Plan], index: 
     width = LEVELS[level] * PAGE
     lo_page = int(max(int(lo.min()), 0)) // width
     hi_page = None if (hi == _NONE).any() else int(hi.max()) // width
+    return _read_pages(c, list(index), index, level, [(lo_page, hi_page)], request.timestamps)
+
+
+def _fine_edges(c: Connection, request: SeriesRequest, plans: list[_Plan], index: dict[int, int],
+                la: np.ndarray, lb: np.ndarray, ha: np.ndarray, hb: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                first: np.ndarray, last: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The level-0 records of the whole level-0 buckets in the cut ranges ``[la, lb]`` and
+    ``[ha, hb]`` that lie in each series' range ``[lo, hi]`` (the plan moved a cut edge to a
+    level-0 bucket edge; a side the range does not cut, ``lo <= first`` or ``hi >= last``,
+    holds no point outside it), as columns by (series, bucket), and each record's series."""
+    low, high = lb >= la, hb >= ha
+    cut = np.flatnonzero(low | high)
+    w = LEVELS[0]
+    windows = []
+    if low.any():
+        windows.append((int(la[low].min()) // (w * PAGE), int(lb[low].max()) // (w * PAGE)))
+    if high.any():
+        windows.append((int(ha[high].min()) // (w * PAGE), int(hb[high].max()) // (w * PAGE)))
+    cols, sidx = _read_pages(c, [plans[i].row.id for i in cut.tolist()], index, 0, windows, request.timestamps)
+    start = cols["bucket"] * w
+    end = start + (w - 1)
+    keep = (((start >= la[sidx]) & (end <= lb[sidx])) | ((start >= ha[sidx]) & (end <= hb[sidx]))) & \
+        ((start >= lo[sidx]) | (lo[sidx] <= first[sidx])) & ((end <= hi[sidx]) | (hi[sidx] >= last[sidx]))
+    return {k: v[keep] for k, v in cols.items()}, sidx[keep]
+
+
+def _read_pages(c: Connection, ids: list[int], index: dict[int, int], level: int,
+                windows: list[tuple[int, int | None]], timestamps: bool) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The stored records at ``level`` of the series ``ids`` (ascending) in the pages of any
+    of ``windows`` (first and last page; None: open), as columns by (series, bucket), and each
+    record's series (``index`` of its id). Times NaN without ``timestamps`` (left unread)."""
     datas: list[bytes] = []
     stamps: list[bytes] = []
     owners: list[int] = []
-    cols = [_pages.c.series_id, _pages.c.data] + ([_pages.c.stamps] if request.timestamps else [])
-    ids = list(index)
+    cols = [_pages.c.series_id, _pages.c.data] + ([_pages.c.stamps] if timestamps else [])
+    ranges = [and_(_pages.c.page >= a, _pages.c.page <= b) if b is not None else _pages.c.page >= a
+              for a, b in windows]
     for start in range(0, len(ids), IN_LIST):
         stmt = select(*cols).where(_pages.c.series_id.in_(ids[start:start + IN_LIST]), _pages.c.level == level,
-                                   _pages.c.page >= lo_page)
-        if hi_page is not None:
-            stmt = stmt.where(_pages.c.page <= hi_page)
+                                   ranges[0] if len(ranges) == 1 else or_(*ranges))
         for row in c.execute(stmt.order_by(_pages.c.series_id, _pages.c.page)):
             owners.append(index[row[0]])
             datas.append(row[1])
-            if request.timestamps:
+            if timestamps:
                 stamps.append(row[2])
     data = np.frombuffer(b"".join(datas), dtype=DATA)
     out = {f: np.ascontiguousarray(data[f]).astype(np.int64 if f.endswith(("step", "bucket")) else np.float64)
            for f in ("bucket", "lo_step", "lo_value", "hi_step", "hi_value", "band_lo")}
-    if request.timestamps:
+    if timestamps:
         st = np.frombuffer(b"".join(stamps), dtype=STAMPS)
         out["lo_ts"], out["hi_ts"] = np.ascontiguousarray(st["lo_ts"]), np.ascontiguousarray(st["hi_ts"])
     else:

@@ -81,8 +81,11 @@ def same_point(a: tuple, b: tuple) -> bool:
     return a[0] == b[0] and (a[1] == b[1] or (math.isnan(a[1]) and math.isnan(b[1]))) and a[2] == b[2]
 
 
-def check_picture(raw_all, got, max_points: int) -> None:  # type: ignore[no-untyped-def]
-    """``got`` draws the picture of the points ``raw_all`` (every point in range, sorted by step)."""
+def check_picture(raw_all, got, max_points: int,  # type: ignore[no-untyped-def]
+                  edges: tuple[int, int] = (1, 1)) -> None:
+    """``got`` draws the picture of the points ``raw_all`` (every point in range, sorted by step).
+    ``edges``: the first (last) point is the same point, or, where that side's figure is a
+    bucket width ``w > 1``, a point in the same ``w``-step bucket (``step // w``) as it."""
     steps, values, stamps = (np.asarray(raw_all.steps), np.asarray(raw_all.values), np.asarray(raw_all.timestamps))
     g_steps, g_values, g_stamps = np.asarray(got.steps), np.asarray(got.values), np.asarray(got.timestamps)
     assert len(g_steps) <= max_points and np.all(np.diff(g_steps) >= 0)
@@ -92,7 +95,11 @@ def check_picture(raw_all, got, max_points: int) -> None:  # type: ignore[no-unt
         return
     ends = lambda s, v, t: ((int(s[0]), float(v[0]), float(t[0])), (int(s[-1]), float(v[-1]), float(t[-1])))  # noqa: E731
     (f1, l1), (f2, l2) = ends(steps, values, stamps), ends(g_steps, g_values, g_stamps)
-    assert same_point(f1, f2) and same_point(l1, l2), "the same first and last point"
+    for want, have, w in ((f1, f2, edges[0]), (l1, l2, edges[1])):
+        if w == 1:
+            assert same_point(want, have), "the same first and last point"
+        else:
+            assert want[0] // w == have[0] // w, f"the first (last) point in its {w}-step bucket"
     logged = {(int(s), float(v) if not math.isnan(v) else "nan", float(t)) for s, v, t in zip(steps, values, stamps)}
     for s, v, t in zip(g_steps, g_values, g_stamps):
         assert (int(s), float(v) if not math.isnan(v) else "nan", float(t)) in logged, "every point was logged"
@@ -123,23 +130,47 @@ def check_picture(raw_all, got, max_points: int) -> None:  # type: ignore[no-unt
 @example(s=Logged(np.arange(30_000, dtype=np.int64), np.sin(np.arange(30_000) / 50.0),
                   1.7e9 + np.arange(30_000) * 0.1, [0, 10_000, 30_000], False),
          max_points=1000, zoom=(0.33, 0.66), whole=False)
+@example(s=Logged(np.arange(30_000, dtype=np.int64), np.sin(np.arange(30_000) / 50.0),
+                  1.7e9 + np.arange(30_000) * 0.1, [0, 10_000, 30_000], False),
+         max_points=100, zoom=(0.33, 0.66), whole=False)   # level-0 edges, both cuts off a bucket edge
+@example(s=Logged(np.r_[np.arange(9_900), 9_899, np.arange(9_900, 30_000)].astype(np.int64),
+                  np.r_[np.zeros(9_899), 10.0, -10.0, np.zeros(20_100)],
+                  1.7e9 + np.arange(30_001) * 0.1, [0, 30_001], False),
+         max_points=1000, zoom=(0.33, 0.66), whole=False)   # the cut's first step logged twice: +10, then -10
 def test_summary_and_raw_draw_the_same_picture(registry, s: Logged, max_points: int, zoom, whole: bool) -> None:  # type: ignore[no-untyped-def]
+    """The summary path draws the raw path's picture of the range; where a query bucket spans
+    at least 8 level-0 buckets (16 steps: a quarter of a pixel at a point per pixel; the
+    store's ``series_read.FINE_EDGES``), exact to a level-0 bucket at the edges the range cuts
+    into the series: the picture of the points from the first to the last whole level-0
+    bucket in range, its first (last) point one in the same level-0 bucket as the first
+    (last) point there. Elsewhere the ends are exact."""
     run_id = store(registry, s)
     body: dict = {"max_points": max_points}
+    first, last = int(s.steps.min()), int(s.steps.max())
     if not whole:
-        first, last = int(s.steps.min()), int(s.steps.max())
         a, b = sorted(zoom)
         body.update(min_step=first + int(a * (last - first)), max_step=first + int(b * (last - first)))
     kind, got = answer(registry, run_id, body, "summary")
-    hypothesis_event(f"path: {kind}")
-    _, every = answer(registry, run_id, {**body, "max_points": 100_000}, "raw")
-    _, raw = answer(registry, run_id, body, "raw")
-    check_picture(every, raw, max_points)   # the reference path keeps the promises checked
-    check_picture(every, got, max_points)
-    first, last = int(s.steps.min()), int(s.steps.max())
-    span = min(last, body.get("max_step", last)) - max(first, body.get("min_step", first)) + 1
+    lo, hi = max(first, body.get("min_step", first)), min(last, body.get("max_step", last))
+    span = hi - lo + 1
     buckets = (max_points - 2) // 2
-    if len(every.steps) > 2 * max_points and buckets >= 2 and span / 16 >= 0.5 * buckets:
+    w = LEVELS[0]
+    fine = kind == "summary" and span >= 8 * w * buckets
+    edges = (w if fine and lo > first else 1, w if fine and hi < last else 1)
+    inner = dict(body)   # the range rounded inward to level-0 bucket edges where the edges are fine
+    if edges[0] > 1:
+        inner["min_step"] = -(-lo // w) * w
+    if edges[1] > 1:
+        inner["max_step"] = (hi + 1) // w * w - 1
+    hypothesis_event(f"path: {kind}" + (", level-0 edges" if fine and edges != (1, 1) else ""))
+    _, every = answer(registry, run_id, {**inner, "max_points": 100_000}, "raw")
+    _, raw = answer(registry, run_id, body, "raw")
+    _, every_raw = answer(registry, run_id, {**body, "max_points": 100_000}, "raw")
+    check_picture(every_raw, raw, max_points)   # the reference path keeps the promises checked
+    check_picture(every, got, max_points, edges)
+    estimate = len(s.steps) * span / (last - first + 1)   # points in range, as the plan estimates them
+    if estimate > 2 * max_points and len(every_raw.steps) > 2 * max_points and buckets >= 2 and \
+            span / 16 >= 0.5 * buckets:
         assert kind == "summary" and got.downsampled   # else too narrow for level 0: raw, as documented
 
 
@@ -262,3 +293,20 @@ def test_range_reads_skip_chunks_outside_it(registry) -> None:  # type: ignore[n
         event.remove(engine, "after_cursor_execute", note)
     assert got.downsampled and not seen and got.steps[0] == 0 and got.steps[-1] == 99_999
     assert PAGE * LEVELS[0] < 100_000
+    # a zoom: at 381 points over 33,333 steps (176 steps a query bucket, 11 level-0 buckets) the
+    # cuts come from level 0, no chunk read, edges moved inward to multiples of 16; at 1,000
+    # points (67 steps a query bucket) from the raw chunks at the cuts, the ends exact
+    for points, chunks_read, ends in ((381, False, (30_016, 63_327)), (1000, True, (30_001, 63_333))):
+        seen.clear()
+        request = parse_series_request({"runs": [run.id], "keys": ["m"], "max_points": points,
+                                        "min_x": 30_000.5, "max_x": 63_333.5})
+        request.starts = {run.id: 0.0}
+        event.listen(engine, "after_cursor_execute", note)
+        try:
+            with registry.store._read() as c:
+                got = series_read.query_series(c, request)[0]
+        finally:
+            event.remove(engine, "after_cursor_execute", note)
+        assert got.downsampled and bool(seen) == chunks_read, points
+        assert ends[0] <= got.steps[0] < ends[0] + (16 if not chunks_read else 1)
+        assert ends[1] - (16 if not chunks_read else 1) < got.steps[-1] <= ends[1]
