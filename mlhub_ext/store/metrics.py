@@ -95,8 +95,9 @@ def append_many(conn: Connection, appends: Sequence[tuple[str, Sequence[MetricBa
     changed.sort(key=lambda c: c["sid"])
     if conn.dialect.name == "postgresql":   # one statement each, the columns bound as arrays
         if changed:
-            conn.exec_driver_sql(_PG_UPDATE_SERIES, tuple([c[f"n_{f}"] if f != "sid" else c["sid"] for c in changed]
-                                                          for f in _PG_SERIES_COLUMNS))
+            conn.exec_driver_sql(_PG_UPDATE_SERIES, tuple(
+                [None if c[name] is None else kind(c[name]) for c in changed]   # one type per array (binary)
+                for name, kind in _PG_SERIES_COLUMNS))
         conn.exec_driver_sql(_PG_INSERT_CHUNKS, tuple([c[f] for c in chunks] for f in _PG_CHUNK_COLUMNS))
     else:
         if changed:
@@ -113,21 +114,22 @@ _UPDATE_SERIES = update(_series).where(_series.c.id == bindparam("sid")).values(
 _INSERT_SERIES = insert(_series).returning(_series.c.id, _series.c.run_id, _series.c.key)
 _INSERT_CHUNKS = insert(_chunks)
 # PostgreSQL: the rows' columns bound as arrays and unnested, one statement (not one per row).
-_PG_SERIES_COLUMNS = ("sid", "count", "last_step", "last_value", "last_ts", "min_value", "max_value",
-                      "first_step", "first_value", "first_ts")
+_PG_SERIES_COLUMNS = (("sid", int), ("n_count", int), ("n_last_step", int), ("n_last_value", float),
+                      ("n_last_ts", float), ("n_min_value", float), ("n_max_value", float), ("n_first_step", int),
+                      ("n_first_value", float), ("n_first_ts", float))
 _PG_UPDATE_SERIES = (
     "UPDATE metric_series AS s SET count = u.count, last_step = u.last_step, last_value = u.last_value, "
     "last_ts = u.last_ts, min_value = u.min_value, max_value = u.max_value, first_step = u.first_step, "
     "first_value = u.first_value, first_ts = u.first_ts "
-    "FROM unnest(%s::integer[], %s::integer[], %s::bigint[], %s::float8[], %s::float8[], %s::float8[], "
-    "%s::float8[], %s::bigint[], %s::float8[], %s::float8[]) "
+    "FROM unnest(%b::integer[], %b::integer[], %b::bigint[], %b::float8[], %b::float8[], %b::float8[], "
+    "%b::float8[], %b::bigint[], %b::float8[], %b::float8[]) "
     "AS u(id, count, last_step, last_value, last_ts, min_value, max_value, first_step, first_value, first_ts) "
     "WHERE s.id = u.id")
 _PG_CHUNK_COLUMNS = ("series_id", "n", "steps", "values", "timestamps", "first_step", "last_step")
 _PG_INSERT_CHUNKS = (
     'INSERT INTO metric_chunks (series_id, n, steps, "values", timestamps, first_step, last_step) '
-    "SELECT * FROM unnest(%s::integer[], %s::integer[], %s::bytea[], %s::bytea[], %s::bytea[], %s::bigint[], "
-    "%s::bigint[])")
+    "SELECT * FROM unnest(%b::integer[], %b::integer[], %b::bytea[], %b::bytea[], %b::bytea[], %b::bigint[], "
+    "%b::bigint[])")
 
 
 def _aggregates(steps: np.ndarray, values: np.ndarray, stamps: np.ndarray) -> dict[str, Any]:

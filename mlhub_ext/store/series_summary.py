@@ -283,10 +283,12 @@ def upsert_pages(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 _PG_UPSERT_COLUMNS = ("series_id", "level", "page", "n", "data", "stamps")
 # A statement per page in a pipeline cost a replica ~20 us of Python and PostgreSQL a statement's
-# execution for each of the ~8 pages a series' append rewrites; unnest makes them one.
+# execution for each of the ~8 pages a series' append rewrites; unnest makes them one. The arrays
+# go in binary (%b): in text, psycopg hex-escapes each blob and then regex-quotes it for the array
+# (26 ms for 320 pages here, against 0.7 ms).
 _PG_UPSERT = ("INSERT INTO metric_summaries (series_id, level, page, n, data, stamps) "
-              "SELECT * FROM unnest(%s::integer[], %s::integer[], %s::bigint[], %s::integer[], %s::bytea[], "
-              "%s::bytea[]) ON CONFLICT (series_id, level, page) DO UPDATE "
+              "SELECT * FROM unnest(%b::integer[], %b::integer[], %b::bigint[], %b::integer[], %b::bytea[], "
+              "%b::bytea[]) ON CONFLICT (series_id, level, page) DO UPDATE "
               "SET n = excluded.n, data = excluded.data, stamps = excluded.stamps")
 
 
