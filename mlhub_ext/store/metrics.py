@@ -12,8 +12,8 @@ from ..core.entities import MetricInfo
 from ..core.store import MetricBatch, SeriesData
 from .downsample import minmax_indices
 from .orm import ChunkRow, SeriesRow
-from .series_summary import PAGE, first_index, last_index, merge_keyed, page_rows_of, pyramid_of, read_pages, \
-    upsert_pages
+from .series_summary import PAGE, first_index, last_index, merge_keyed, page_rows_of, pyramid_of, \
+    read_page_records, upsert_pages
 
 _series = SeriesRow.__table__
 _chunks = ChunkRow.__table__
@@ -159,13 +159,12 @@ def _append_summaries(conn: Connection, new: dict[int, tuple[bool, list[np.ndarr
         m, page = major[keep], rec["bucket"][keep] // PAGE
         first = np.r_[True, (m[1:] != m[:-1]) | (page[1:] != page[:-1])]
         wanted = [(sids[i % count], i // count, p) for i, p in zip(m[first].tolist(), page[first].tolist())]
-    stored = read_pages(conn, wanted) if wanted else {}
-    if stored:
-        position = {sid: i for i, sid in enumerate(sids)}
-        parts = [(r, (level * count + position[sid]) * np.ones(len(r), np.int64))
-                 for (sid, level), found in stored.items() for r in found]
-        old = (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
-        rec, major = merge_keyed(old, (rec, major))
+    if wanted:
+        old, old_sid, old_level = read_page_records(conn, wanted)
+        if len(old):
+            order = np.argsort(np.asarray(sids, np.int64))
+            position = order[np.searchsorted(np.asarray(sids, np.int64)[order], old_sid)]
+            rec, major = merge_keyed((old, old_level * count + position), (rec, major))
     upsert_pages(conn, page_rows_of(sids, rec, major))
 
 
