@@ -8095,6 +8095,8 @@ export interface components {
                     [key: string]: number;
                 };
             };
+            /** @description answer each downsampled series' band (default true); false: no band (null), a list of metric names: only the bands of those keys (a chart that does not draw the bands of many lines leaves them out) */
+            band?: boolean | string[];
             /**
              * @description compact answer: steps, values, timestamps and band as base64 of little-endian arrays (int64 steps, float64 values), as metric batches may be sent
              * @enum {string}

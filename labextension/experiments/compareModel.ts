@@ -9,7 +9,8 @@
  *
  * The runs come in one listing request (`GET /runs?ids=…`), not one GET per run; a zoom
  * or an x-axis change fetches only the series again (the runs did not change), and the
- * series come as `base64-le` columns decoded into typed arrays.
+ * series come as `base64-le` columns decoded into typed arrays, with the min/max bands
+ * only of the metrics whose panels draw them (at most {@link BAND_MAX_LINES} runs shown).
  */
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
@@ -18,7 +19,7 @@ import { metricOrder } from '../components/format';
 import { IRun, MetricValue } from '../tokens';
 import { getRun, listRunsByIds, mapLimited, queryMetrics } from './api';
 import { seriesColumns } from './columns';
-import { metricValue, SeriesBuffer } from './series';
+import { BAND_MAX_LINES, metricValue, SeriesBuffer } from './series';
 import { RunStream } from './stream';
 import {
   IPoints,
@@ -50,6 +51,11 @@ export interface ICompareApi {
 const QUERY_RUNS = 1000;
 /** Every metric: a key holding `*` is a regex matched in full. */
 const ALL_KEYS = ['.*'];
+
+/** A metric name as a `keys` entry: escaped into a regex when it holds a regex character. */
+function exactKey(key: string): string {
+  return /[*+?[\](){}|^$\\]/.test(key) ? key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : key;
+}
 
 interface IPending {
   run: string;
@@ -136,6 +142,23 @@ export class CompareModel {
     }
     this._maxPoints = wanted;
     await this._fetch('series');
+  }
+
+  /**
+   * The runs the user hid (not drawn). Where that leaves a metric's panel few enough lines
+   * to draw their bands, and its series were fetched without them, the series are
+   * fetched again (with those bands).
+   */
+  async setHidden(hidden: ReadonlySet<string>): Promise<void> {
+    this._hidden = new Set(hidden);
+    const want = this._bandKeys();
+    const lacking =
+      want === true
+        ? this._banded !== null
+        : want !== false && want.some(key => this._banded !== null && !this._banded.has(key));
+    if (lacking && this._series.size > 0) {
+      await this._fetch('series');
+    }
   }
 
   /**
@@ -247,20 +270,39 @@ export class CompareModel {
     this._schedule();
     try {
       // The runs (params, status...) in one listing and, in one batched query, every series.
+      const band = this._bandKeys();
       const [runs, answer] = await Promise.all([
         kind === 'all' ? this._fetchRuns() : Promise.resolve(null),
-        this._query({})
+        this._query({ band })
       ]);
       if (this._disposed) {
         return;
       }
       const cap = this._zoomPoints ?? this._maxPoints;
       const series = new Map<string, Map<string, SeriesBuffer>>();
-      for (const item of answer) {
-        const buffer = new SeriesBuffer(cap);
-        buffer.adopt(seriesColumns(item), item.total);
-        this._bucket(series, item.key).set(item.run, buffer);
+      const adopt = (items: IQueriedSeries[]) => {
+        for (const item of items) {
+          const buffer = new SeriesBuffer(cap);
+          buffer.adopt(seriesColumns(item), item.total);
+          this._bucket(series, item.key).set(item.run, buffer);
+        }
+      };
+      adopt(answer);
+      const banded = band === true ? null : new Set(band || []);
+      if (banded !== null) {
+        // Metrics first seen in this answer (not known when asking) that few enough shown
+        // runs logged for their panels to draw bands: those series again, with them.
+        const more = this._bandKeys(series);
+        const lacking = (Array.isArray(more) ? more : []).filter(key => !banded.has(key));
+        if (lacking.length > 0) {
+          adopt(await this._query({ keys: lacking.map(exactKey), band: true }));
+          if (this._disposed) {
+            return;
+          }
+          lacking.forEach(key => banded.add(key));
+        }
       }
+      this._banded = banded;
       if (runs !== null) {
         this._setRuns(runs);
       }
@@ -378,6 +420,27 @@ export class CompareModel {
     if (this._stream.status !== 'live' && active && this._current === null) {
       await this.catchUp();
     }
+  }
+
+  /**
+   * The bands to ask for: all (true) while at most {@link BAND_MAX_LINES} runs are shown
+   * (no panel then draws more lines), else those of the metrics `series` (default: the
+   * held ones) holds for at most that many shown runs; false for none.
+   */
+  private _bandKeys(series = this._series): boolean | string[] {
+    const shown = this.runIds.filter(id => !this._hidden.has(id)).length;
+    if (shown <= BAND_MAX_LINES) {
+      return true;
+    }
+    const keys: string[] = [];
+    for (const [key, bucket] of series) {
+      let lines = 0;
+      bucket.forEach((_, run) => (lines += this._hidden.has(run) ? 0 : 1));
+      if (lines <= BAND_MAX_LINES) {
+        keys.push(key);
+      }
+    }
+    return keys.length > 0 ? keys : false;
   }
 
   /** One `POST /metrics/query` per 1,000 runs at the view's axis, zoom and resolution. */
@@ -526,6 +589,9 @@ export class CompareModel {
   private readonly _fallback: Poll;
   private _runs: IRun[] = [];
   private _series = new Map<string, Map<string, SeriesBuffer>>();
+  /** Metrics whose held series were fetched with their bands (null: all of them). */
+  private _banded: Set<string> | null = null;
+  private _hidden: ReadonlySet<string> = new Set();
   private _pending: IPending[] | null = null;
   private _pendingRuns: IRun[] = [];
   private _maxPoints = 1000;

@@ -36,6 +36,13 @@ export interface ISeriesColumns {
 
 const EMPTY = new Float64Array(0);
 
+/**
+ * Min/max bands are drawn for at most this many lines of a panel: beyond, the faint bands
+ * of every run overlap into one haze that says nothing and costs a fill per run (and the
+ * compare view does not fetch them).
+ */
+export const BAND_MAX_LINES = 20;
+
 /** `values` as a column of drawable numbers: finite values, NaN for every other. */
 function drawable(values: ArrayLike<MetricValue>): Float64Array {
   const out = new Float64Array(values.length);

@@ -147,6 +147,11 @@ class SeriesRequest:
     starts: dict[str, float] = field(default_factory=dict)   # run id -> creation time (epoch seconds)
     timestamps: bool = True              # answer the points' wall times
     encoding: str | None = None          # "base64-le": columns as base64 of little-endian arrays
+    band: bool | frozenset[str] = True   # answer the bands: all, none, or those of these keys
+
+    def wants_band(self, key: str) -> bool:
+        """Whether the answer carries the band of ``key``'s series (when downsampled)."""
+        return self.band if isinstance(self.band, bool) else key in self.band
 
 
 @dataclass
@@ -260,12 +265,17 @@ class RunTable:
         """The series of a batched request: ``(series, missing run ids, run start times)``.
         A run that does not exist or that ``user`` may not read is listed in ``missing`` (the
         two are not told apart, as a 404 would not)."""
+        return self.series_request(user, body)[1:]
+
+    def series_request(self, user: str, body: dict[str, Any]) -> tuple[SeriesRequest, list[SeriesAnswer], list[str],
+                                                                       dict[str, float]]:
+        """:meth:`series` with the checked request first (what the answer is written as)."""
         request = parse_series_request(body)
         readable = self.store.readable_runs(user, request.runs)
         request.runs = [r for r in request.runs if r in readable]
         request.starts = readable
         missing = [r for r in parse_runs(body.get("runs")) if r not in readable]
-        return self.store.query_series(request) if request.runs else [], missing, readable
+        return request, self.store.query_series(request) if request.runs else [], missing, readable
 
     def one_series(self, user: str, run_id: str, key: str, max_points: Any, min_step: Any, max_step: Any,
                    after_step: Any) -> SeriesAnswer:
@@ -370,10 +380,15 @@ def parse_series_request(body: dict[str, Any]) -> SeriesRequest:
     if encoding not in (None, "base64-le"):
         raise invalid(f"encoding must be 'base64-le' (or left out for JSON arrays), not {quoted(encoding)}",
                       field="encoding")
+    band = body.get("band", True)
+    if isinstance(band, list) and all(isinstance(k, str) and 0 < len(k) <= 256 for k in band):
+        band = frozenset(band)
+    elif not isinstance(band, bool):
+        raise invalid(f"band must be true, false or a list of metric names, not {quoted(band)}", field="band")
     request = SeriesRequest(runs=runs, keys=keys, patterns=patterns, timestamps=stamps, encoding=encoding,
                             max_points=max_points if max_points is not None else DEFAULT_QUERY_POINTS,
                             min_step=opt_int("min_step", 0), max_step=opt_int("max_step", 0), x=x,
-                            min_x=opt_float("min_x"), max_x=opt_float("max_x"), after_step=after)
+                            min_x=opt_float("min_x"), max_x=opt_float("max_x"), after_step=after, band=band)
     if len(runs) * max(len(keys), 1) > MAX_QUERY_SERIES and not patterns:
         raise invalid(f"{len(runs):,} runs x {len(keys):,} keys is more than {MAX_QUERY_SERIES:,} series; "
                       "ask in several requests", field="keys")

@@ -132,6 +132,13 @@ async def test_metrics_query_batches_downsamples_and_follows_cursors(jp_fetch, j
     assert np.frombuffer(base64.b64decode(packed["steps"]), "<i8").tolist() == loss["steps"]
     assert np.frombuffer(base64.b64decode(packed["values"]), "<f8").tolist() == loss["values"]
     assert np.frombuffer(base64.b64decode(packed["band"]["max"]), "<f8").tolist() == loss["band"]["max"]
+    # bands left out (a chart of many lines does not draw them), or answered for some keys only
+    for band, kept in ((False, False), (["val/acc"], False), (["loss", "val/acc"], True), (True, True)):
+        code, got = await call(jp_fetch, "POST", "metrics", "query", body={
+            "runs": ids[:1], "keys": ["loss"], "max_points": 10, "band": band})
+        [one] = got["series"]
+        assert code == 200 and one["steps"] == loss["steps"] and one["values"] == loss["values"]
+        assert (one["band"] == loss["band"]) if kept else one["band"] is None, band
     # a live cursor per series, and a zoomed range
     code, got = await call(jp_fetch, "POST", "metrics", "query", body={
         "runs": ids[:2], "keys": ["loss"], "after_step": {ids[0]: {"loss": 96}}, "min_step": 10, "max_step": 97})
@@ -153,7 +160,8 @@ async def test_metrics_query_batches_downsamples_and_follows_cursors(jp_fetch, j
                         ({"runs": ids, "keys": ["loss"], "colour": 1}, "unknown field(s)"),
                         ({"runs": ids, "keys": ["loss"], "x": "epoch"}, "x"),
                         ({"runs": ids, "keys": ["loss"], "max_points": 1}, "max_points"),
-                        ({"runs": ids, "keys": ["loss"], "encoding": "hex"}, "encoding")]:
+                        ({"runs": ids, "keys": ["loss"], "encoding": "hex"}, "encoding"),
+                        ({"runs": ids, "keys": ["loss"], "band": "loss"}, "band")]:
         code, err = await call(jp_fetch, "POST", "metrics", "query", body=body)
         assert code == 422 and words in err["error"]["message"], (body, err)
 

@@ -200,3 +200,92 @@ describe('CompareModel', () => {
     expect(api.calls.getRun.sort()).toEqual(['a', 'b', 'c']);
   });
 });
+
+/**
+ * `count` runs r0, r1, …, all logging `loss`, the first 5 also `rare(x)`; every series
+ * downsampled, its band answered as the query asks (`band`: all, none or those keys).
+ */
+function bandApi(count: number): IFake & { runs: string[] } {
+  const runs = Array.from({ length: count }, (_, i) => `r${i}`);
+  const calls = { getRun: [] as string[], getRuns: [] as string[][], queries: [] as ISeriesQuery[] };
+  const wanted = (query: ISeriesQuery, key: string) =>
+    query.keys.some(k => (/[*+?[\](){}|^$\\]/.test(k) ? new RegExp(`^(?:${k})$`).test(key) : k === key));
+  return {
+    runs,
+    calls,
+    getRun: async id => (calls.getRun.push(id), run(id)),
+    getRuns: async ids => (calls.getRuns.push([...ids]), ids.map(run)),
+    queryMetrics: async (query): Promise<ISeriesQueryResult> => {
+      calls.queries.push(query);
+      const series = query.runs.flatMap((id, i) =>
+        ['loss', 'rare(x)']
+          .filter(key => wanted(query, key) && (key === 'loss' || i < 5))
+          .map(key => {
+            const band = query.band ?? true;
+            const banded = band === true || (Array.isArray(band) && band.includes(key));
+            return {
+              run: id,
+              key,
+              steps: b64([0, 50, 99], true),
+              values: b64([1, 0.5, 0.2]),
+              downsampled: true,
+              total: 100,
+              last_step: 99,
+              band: banded ? { min: b64([0.9, 0.4, 0.1]), max: b64([1, 0.6, 0.3]) } : null
+            };
+          })
+      );
+      return { x: 'step', encoding: 'base64-le', series, missing: [], starts: {} } as never;
+    }
+  };
+}
+
+describe('CompareModel bands', () => {
+  let model: CompareModel;
+  afterEach(() => model.dispose());
+  const make = (api: ReturnType<typeof bandApi>) =>
+    (model = new CompareModel(api.runs, { api, stream: new FakeStream() as unknown as RunStream }));
+  const hasBand = (key: string, run: string) => model.series(key).get(run)!.band !== null;
+
+  it('fetches the bands of every series while at most 20 runs are compared', async () => {
+    const api = bandApi(20);
+    make(api);
+    await model.load(300);
+    expect(api.calls.queries.map(q => q.band)).toEqual([true]);
+    expect(hasBand('loss', 'r19') && hasBand('rare(x)', 'r0')).toBe(true);
+  });
+
+  it('leaves out the bands of panels with more than 20 lines, then fetches those of the others', async () => {
+    const api = bandApi(30);
+    make(api);
+    await model.load(300);
+    // Keys unknown at first: no bands; `rare(x)` has 5 lines, so its series again, banded.
+    expect(api.calls.queries.map(q => [q.keys, q.band])).toEqual([
+      [['.*'], false],
+      [['rare\\(x\\)'], true]
+    ]);
+    expect(hasBand('loss', 'r0')).toBe(false);
+    expect(hasBand('rare(x)', 'r0') && hasBand('rare(x)', 'r4')).toBe(true);
+    expect(model.series('loss').size).toBe(30);
+    // A zoom asks once, for the bands of the panels that draw them.
+    await model.zoom([10, 60], 200);
+    expect(api.calls.queries.slice(2).map(q => [q.keys, q.band])).toEqual([[['.*'], ['rare(x)']]]);
+    expect(hasBand('loss', 'r0')).toBe(false);
+    expect(hasBand('rare(x)', 'r3')).toBe(true);
+  });
+
+  it('fetches the bands when hiding runs leaves a panel 20 lines or fewer', async () => {
+    const api = bandApi(30);
+    make(api);
+    await model.load(300);
+    await model.setHidden(new Set(['r20', 'r21', 'r22', 'r23', 'r24', 'r25', 'r26', 'r27', 'r28']));
+    expect(api.calls.queries).toHaveLength(2); // 21 shown: still more than 20 lines
+    await model.setHidden(new Set(['r20', 'r21', 'r22', 'r23', 'r24', 'r25', 'r26', 'r27', 'r28', 'r29']));
+    expect(api.calls.queries).toHaveLength(3);
+    expect(api.calls.queries[2].band).toBe(true);
+    expect(hasBand('loss', 'r0')).toBe(true);
+    // Shown again: the bands held are enough, nothing fetched.
+    await model.setHidden(new Set());
+    expect(api.calls.queries).toHaveLength(3);
+  });
+});

@@ -17,7 +17,7 @@ import { IRun } from '../../tokens';
 import { durationTickLabels, linearTickLabels, logTickLabels } from '../axisTicks';
 import { drawBands, extents, IBand, typedLinePaths, YColumn } from '../canvasLines';
 import { attachInteraction, IHover, IHoverLine } from '../chartInteraction';
-import { SeriesBuffer } from '../series';
+import { BAND_MAX_LINES, SeriesBuffer } from '../series';
 import { smoothEma } from '../smoothing';
 import { XAxis } from '../types';
 import { LegendLabel, nonFiniteNote } from './MetricChart';
@@ -27,11 +27,6 @@ export type PanelSize = keyof typeof PANEL_HEIGHTS;
 
 /** Legend rows shown before "show all". */
 const LEGEND_TOP = 10;
-/**
- * Min/max bands are drawn for at most this many lines: beyond, the faint bands of every
- * run overlap into one haze that says nothing and costs a fill per run.
- */
-export const BAND_MAX_LINES = 20;
 /**
  * Past this many lines each is stroked one device pixel wide: the canvas draws those as
  * hairlines, several times faster than wider strokes (200 runs x 4 panels is 800 of

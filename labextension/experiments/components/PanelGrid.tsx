@@ -4,7 +4,7 @@
  * search, colour by a param) in one toolbar; the zoom and crosshair are shared too.
  * `system/…` metrics sit in their own section, collapsed until opened.
  */
-import React, { useMemo, useState } from 'react';
+import React, { useEffect, useMemo, useState } from 'react';
 
 import { CompareModel } from '../compareModel';
 import { colorRuns } from '../colorBy';
@@ -68,6 +68,8 @@ export function PanelGrid(props: IPanelGridProps): JSX.Element {
   const [legendQuery, setLegendQuery] = useState('');
   const [colorBy, setColorBy] = useState('');
   const [hidden, setHidden] = useState<Set<string>>(new Set());
+  // Few enough lines left shown in a panel: the model fetches their bands if it has not.
+  useEffect(() => void model.setHidden(hidden), [model, hidden]);
   const [crosshair, setCrosshair] = useState<number | null>(null);
   const [settings, setSettings] = useState<Record<string, IPanelSettings>>({});
   const runs = model.runs;

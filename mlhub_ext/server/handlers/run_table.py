@@ -77,10 +77,11 @@ def _b64(values: Any, dtype: str) -> str:
 
 
 def series_doc(s: SeriesAnswer, with_run: bool = True, timestamps: bool = True,
-               encoding: str | None = None) -> dict[str, Any]:
+               encoding: str | None = None, band: bool = True) -> dict[str, Any]:
     """One series of an answer: JSON arrays (non-finite values as "NaN"/"Infinity"), or with
     ``encoding="base64-le"`` each column as base64 of a little-endian array (int64 steps, float64
-    values, timestamps and band; NaN as IEEE NaN), as the compact form of metric batches."""
+    values, timestamps and band; NaN as IEEE NaN), as the compact form of metric batches.
+    Without ``band`` the band is null (not asked for)."""
     doc: dict[str, Any] = {"run": s.run} if with_run else {}
     if encoding == "base64-le":
         floats: Any = lambda v: _b64(v, "<f8")  # noqa: E731
@@ -91,7 +92,8 @@ def series_doc(s: SeriesAnswer, with_run: bool = True, timestamps: bool = True,
     if timestamps:
         doc["timestamps"] = floats(s.timestamps) if encoding else np.asarray(s.timestamps, dtype=np.float64)
     doc.update({"downsampled": s.downsampled, "total": s.total, "last_step": s.last_step,
-                "band": {"min": floats(s.band_min), "max": floats(s.band_max)} if s.band_min is not None else None})
+                "band": {"min": floats(s.band_min), "max": floats(s.band_max)}
+                if s.band_min is not None and band else None})
     return doc
 
 
@@ -110,11 +112,11 @@ class MetricsQueryHandler(MLHubAPIMixin):
         user = self.acting_user()
 
         def work() -> dict[str, Any]:
-            series, missing, starts = RunTable(self.registry).series(user, body)
-            stamps, encoding = body.get("timestamps", True), body.get("encoding")
-            return {"x": body.get("x", "step"), **({"encoding": encoding} if encoding else {}),
-                    "series": [series_doc(s, True, stamps, encoding) for s in series], "missing": missing,
-                    "starts": starts}
+            request, series, missing, starts = RunTable(self.registry).series_request(user, body)
+            stamps, encoding = request.timestamps, request.encoding
+            return {"x": request.x, **({"encoding": encoding} if encoding else {}),
+                    "series": [series_doc(s, True, stamps, encoding, request.wants_band(s.key)) for s in series],
+                    "missing": missing, "starts": starts}
 
         send(self, await self.call(work))
 

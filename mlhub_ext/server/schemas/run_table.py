@@ -58,6 +58,9 @@ class SeriesQuery(StrictRequest):
     encoding: Literal["base64-le"] = optional(
         "compact answer: steps, values, timestamps and band as base64 of little-endian arrays (int64 steps, "
         "float64 values), as metric batches may be sent")
+    band: bool | list[Key] = optional(
+        "answer each downsampled series' band (default true); false: no band (null), a list of metric names: "
+        "only the bands of those keys (a chart that does not draw the bands of many lines leaves them out)")
 
 
 class Band(Response):
