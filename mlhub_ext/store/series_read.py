@@ -18,7 +18,8 @@ records per query bucket instead of every point. What it answers:
   least :data:`FINE_EDGES` level-0 buckets (a level-0 bucket is then at most a quarter of a
   pixel for a chart that asks a point per pixel, as the lab does): an edge that cuts into
   the series moves inward to the nearest level-0 bucket edge, and the cut summary buckets
-  come from the level-0 records instead of the raw chunks (no chunk is read). The answer is
+  come from the level-0 records instead of the raw chunks (no chunk is read; not for a series
+  asked with ``after_step``, whose points a client merges after its cursor). The answer is
   then all the above for the points of the whole level-0 buckets in range (at most 15 steps
   at each cut edge are left out, never a point outside the range added), except that its
   first (last) point is a point of the first (last) non-empty level-0 bucket there, not
@@ -114,10 +115,11 @@ def _plan(request: SeriesRequest, row: Any, prefer: str | None) -> _Plan:
         return _Plan(row, "raw", lo, hi)
     if prefer != "summary" and (points <= RAW_POINTS or points <= 2 * span / LEVELS[level]):
         return _Plan(row, "raw", lo, hi)
-    if span < FINE_EDGES * LEVELS[0] * buckets:
+    if span < FINE_EDGES * LEVELS[0] * buckets or after is not None:
         return _Plan(row, "summary", lo, hi, level)
     # A query bucket spans FINE_EDGES level-0 buckets or more: a cut edge moves inward to a
     # level-0 bucket edge, and the cut buckets come from level 0 instead of the raw chunks.
+    # (Not after a live cursor: the points after it are merged into what a client holds.)
     w = LEVELS[0]
     lo = -(-lo // w) * w if lo is not None and lo > first else lo
     hi = (hi + 1) // w * w - 1 if hi is not None and hi < last else hi

@@ -310,3 +310,11 @@ def test_range_reads_skip_chunks_outside_it(registry) -> None:  # type: ignore[n
         assert got.downsampled and bool(seen) == chunks_read, points
         assert ends[0] <= got.steps[0] < ends[0] + (16 if not chunks_read else 1)
         assert ends[1] - (16 if not chunks_read else 1) < got.steps[-1] <= ends[1]
+    # after a live cursor the edge stays exact whatever the resolution: a client merges those
+    # points after the last one it holds
+    request = parse_series_request({"runs": [run.id], "keys": ["m"], "max_points": 381,
+                                    "after_step": {run.id: {"m": 30_000}}})
+    request.starts = {run.id: 0.0}
+    with registry.store._read() as c:
+        got = series_read.query_series(c, request)[0]
+    assert got.downsampled and got.steps[0] == 30_001 and got.steps[-1] == 99_999
