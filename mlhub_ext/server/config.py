@@ -137,4 +137,11 @@ class MLHubConfigMixin(HasTraits):
     def _default_rate_burst(self) -> int:
         return int(_env("MLHUB_RATE_BURST", "2000"))
 
-    worker_threads = Int(8, config=True, help="Threads that run blocking registry calls off the event loop.")
+    worker_threads = Int(config=True, help=(
+        "Threads that run blocking registry calls off the event loop (env MLHUB_WORKER_THREADS). "
+        "Metric posts waiting at the same time are written in one transaction, so more threads "
+        "mean larger groups under load."))
+
+    @default("worker_threads")
+    def _default_worker_threads(self) -> int:
+        return int(_env("MLHUB_WORKER_THREADS", "8"))

@@ -30,6 +30,9 @@ log = logging.getLogger("mlhub.fanout")
 CHANNEL = "mlhub_stream"
 #: Bytes of one notification's payload (PostgreSQL's limit is 8000).
 MAX_PAYLOAD = 7800
+#: The fewest bytes a point takes in a notification ("1,2.0,3.0," and more): a payload of more
+#: points than MAX_PAYLOAD / this is not encoded whole just to find that it does not fit.
+_MIN_POINT_BYTES = 6
 
 Listener = Callable[[str, dict[str, Any]], None]
 
@@ -106,21 +109,24 @@ class PgFanout(LocalFanout):
     def _encode_metrics(self, payload: dict[str, Any]) -> Iterator[str]:
         """Points (plain numbers and the strings of non-finite values, so orjson, ~10x faster
         than json here, writes what json would): whole if it fits, else each key's points in
-        parts sized from the bytes of the whole key (one encoding to measure, then each part
-        once; a part still too large is halved)."""
-        whole = orjson.dumps({"o": self.origin, "e": "metrics", "p": payload})
-        if len(whole) <= MAX_PAYLOAD:
-            yield whole.decode()
-            return
+        parts sized from the bytes per point of its first points (each part encoded once; one
+        still too large is halved)."""
+        points = sum(len(col["steps"]) for col in payload["metrics"].values())
+        if points * _MIN_POINT_BYTES < MAX_PAYLOAD:   # may fit whole: try
+            whole = orjson.dumps({"o": self.origin, "e": "metrics", "p": payload})
+            if len(whole) <= MAX_PAYLOAD:
+                yield whole.decode()
+                return
         head = {"run": payload["run"], "project": payload["project"]}
         for key, col in payload["metrics"].items():
             n = len(col["steps"])
-            text = orjson.dumps({"o": self.origin, "e": "metrics", "p": {**head, "metrics": {key: col}}})
-            if len(text) <= MAX_PAYLOAD:
-                yield text.decode()
-                continue
-            overhead = len(text) - len(orjson.dumps(col)) + 64
-            start, size = 0, max(1, int(n * (MAX_PAYLOAD - overhead) / len(text)))
+            sample = min(n, 32)
+            empty = len(orjson.dumps({"o": self.origin, "e": "metrics", "p": {**head, "metrics": {key: {
+                k: [] for k in col}}}}))
+            sampled = len(orjson.dumps({k: v[:sample] for k, v in col.items()})) - len(orjson.dumps(
+                {k: [] for k in col}))
+            per_point = max(1.0, sampled / max(1, sample))
+            start, size = 0, max(1, int((MAX_PAYLOAD - empty) / per_point * 0.9))
             while start < n:
                 part = {k: v[start:start + size] for k, v in col.items()}
                 text = orjson.dumps({"o": self.origin, "e": "metrics", "p": {**head, "metrics": {key: part}}})
@@ -161,7 +167,8 @@ class PgFanout(LocalFanout):
                     with conn.transaction():
                         # One statement for the whole batch (a round trip per notification was
                         # the sender's cost under load); unnest yields them in order.
-                        conn.execute("SELECT pg_notify(%s, m) FROM unnest(%s::text[]) AS m", (CHANNEL, batch))
+                        # The array in binary: in text psycopg quotes each JSON payload with a regex.
+                        conn.execute("SELECT pg_notify(%s, m) FROM unnest(%b::text[]) AS m", (CHANNEL, batch))
                     break
                 except Exception as e:  # the database away for a moment: reconnect
                     log.warning("stream notification not sent (try %d): %s", attempt + 1, e)

@@ -5,9 +5,9 @@ nobody is writing becomes the leader: it takes every request waiting (itself fir
 ``max_group`` requests or ``max_weight`` of their weight), writes them with ``write_group``
 (one transaction: all of them stored or none; a lone request with ``write_one``), hands the
 lead to the first request still waiting, and returns its own result; the others sleep until
-the leader has their result. One group is written at a time, so what arrives while a group is
-being written waits for the next: the busier the writer, the larger its groups, the fewer its
-transactions and round trips per request. No request is answered before the transaction that
+the leader has their result. At most ``writers`` groups are written at a time, so what
+arrives while they are being written waits for the next: the busier the writers, the larger
+their groups, the fewer their transactions and round trips per request. No request is answered before the transaction that
 holds it has committed.
 
 When ``write_group`` raises, nobody of that group is answered from it: each of its requests is
@@ -19,6 +19,7 @@ committed nothing.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from typing import Callable, Generic, Sequence, TypeVar
 
 Req = TypeVar("Req")
@@ -44,18 +45,23 @@ class GroupCommit(Generic[Req, Res]):
     ``write_group(requests)`` writes at least two requests in one transaction and returns their
     results in order; ``write_one(request)`` writes one on its own. ``max_group`` (at least 1;
     1 turns grouping off) bounds the requests of a group, ``max_weight`` the sum of their
-    ``weight`` (e.g. points; a request heavier than that is still written, alone).
+    ``weight`` (e.g. points; a request heavier than that is still written, alone); ``writers``
+    groups are written at a time (each by its own leader: while one waits for the database,
+    another can build its statements).
     """
 
     def __init__(self, write_group: Callable[[Sequence[Req]], list[Res]], write_one: Callable[[Req], Res],
-                 max_group: int = 64, max_weight: int = 200_000) -> None:
+                 max_group: int = 64, max_weight: int = 200_000, writers: int = 1) -> None:
         if max_group < 1:
             raise ValueError(f"max_group must be at least 1, not {max_group}")
+        if writers < 1:
+            raise ValueError(f"writers must be at least 1, not {writers}")
+        self.writers = writers
         self._write_group, self._write_one = write_group, write_one
         self.max_group, self.max_weight = max_group, max_weight
         self._lock = threading.Lock()
-        self._queue: list[_Slot[Req, Res]] = []
-        self._busy = False
+        self._queue: deque[_Slot[Req, Res]] = deque()
+        self._leaders = 0
         #: groups written and requests in them (for tests and benchmarks)
         self.groups = 0
         self.grouped = 0
@@ -65,14 +71,15 @@ class GroupCommit(Generic[Req, Res]):
         raise what writing it alone raised."""
         slot: _Slot[Req, Res] = _Slot(request, weight)
         with self._lock:
-            self._queue.append(slot)
-            if not self._busy:
-                self._busy = True
+            if self._leaders < self.writers:
+                self._leaders += 1
                 slot.state = _LEAD
+            else:
+                self._queue.append(slot)
         if slot.state != _LEAD:
             slot.wake.wait()
         if slot.state == _LEAD:
-            self._lead()
+            self._lead(slot)
         if slot.state == _ALONE:
             return self._write_one(request)
         if slot.state == _FAILED:
@@ -80,22 +87,19 @@ class GroupCommit(Generic[Req, Res]):
             raise slot.error
         return slot.result  # type: ignore[return-value]
 
-    def _lead(self) -> None:
-        """Take the waiting requests (this one first), write them, wake them, pass the lead on."""
+    def _lead(self, slot: _Slot[Req, Res]) -> None:
+        """Write this request and those waiting (up to the bounds), wake them, pass the lead on."""
+        group, weight = [slot], slot.weight
         with self._lock:
-            take, weight = 0, 0
-            for s in self._queue:
-                if take and (take >= self.max_group or weight + s.weight > self.max_weight):
-                    break
-                take += 1
-                weight += s.weight
-            group, self._queue = self._queue[:take], self._queue[take:]
+            while self._queue and len(group) < self.max_group and weight + self._queue[0].weight <= self.max_weight:
+                group.append(self._queue.popleft())
+                weight += group[-1].weight
         try:
             if len(group) == 1:   # the leader's own, written under the lead (others queue meanwhile)
                 try:
-                    group[0].result, group[0].state = self._write_one(group[0].request), _DONE
+                    slot.result, slot.state = self._write_one(slot.request), _DONE
                 except Exception as e:
-                    group[0].error, group[0].state = e, _FAILED
+                    slot.error, slot.state = e, _FAILED
             else:
                 try:
                     results = self._write_group([s.request for s in group])
@@ -109,10 +113,11 @@ class GroupCommit(Generic[Req, Res]):
                         s.result, s.state = r, _DONE
         finally:
             with self._lock:
-                if self._queue:
-                    self._queue[0].state = _LEAD
-                    self._queue[0].wake.set()
+                if self._queue:   # the first still waiting leads next
+                    nxt = self._queue.popleft()
+                    nxt.state = _LEAD
+                    nxt.wake.set()
                 else:
-                    self._busy = False
+                    self._leaders -= 1
             for s in group[1:]:
                 s.wake.set()

@@ -31,6 +31,9 @@ _artifacts = ArtifactRow.__table__
 
 #: The most metric posts written in one transaction (store/group_commit.py).
 METRIC_GROUP_MAX = 64
+#: Groups written at a time, each on its own connection: while one waits for the database the
+#: other builds its statements (hub_load: +4-8 % points/s over one).
+METRIC_GROUP_WRITERS = 2
 
 # Statements of the run-creation path built once, their values bound at execution: building a
 # statement and its cache key each call was about half of SQLAlchemy's time on that path.
@@ -76,7 +79,8 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
         # group commit of metric posts where the dialect has the statements it needs
         grouping = self.write_engine.dialect.name in ("postgresql", "sqlite")
         self._metric_groups: GroupCommit[Any, tuple[int, bool, int, bool]] = GroupCommit(
-            self._append_group, self._append_one, max_group=METRIC_GROUP_MAX if grouping else 1)
+            self._append_group, self._append_one, max_group=METRIC_GROUP_MAX if grouping else 1,
+            writers=METRIC_GROUP_WRITERS)
 
     def close(self) -> None:
         self.write_engine.dispose()

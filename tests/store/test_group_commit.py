@@ -201,3 +201,41 @@ def test_concurrent_posts_of_many_runs_are_grouped_and_stored_exactly_once(regis
             assert list(got.steps) == list(range(10, 160)) and np.array_equal(got.values, np.arange(10, 160.0))
         assert registry.get_run("alice", r).last_seq == 15
     assert store._metric_groups.groups > 0 and store._metric_groups.grouped > store._metric_groups.groups
+
+
+def test_two_writers_write_two_groups_at_once_and_every_request_once():
+    """writers=2: a second leader writes while the first is inside its write; nobody is lost,
+    answered twice or answered before its own group was written."""
+    inside = threading.Semaphore(0)
+    release = threading.Event()
+    written: list[int] = []
+    lock = threading.Lock()
+
+    def write_one(r):  # type: ignore[no-untyped-def]
+        inside.release()
+        release.wait(5)
+        with lock:
+            written.append(r)
+        return -r
+
+    def write_group(reqs):  # type: ignore[no-untyped-def]
+        with lock:
+            written.extend(reqs)
+        return [-r for r in reqs]
+
+    gc: GroupCommit[int, int] = GroupCommit(write_group, write_one, writers=2)
+    results: dict[int, int] = {}
+    threads = [threading.Thread(target=lambda r=r: results.__setitem__(r, gc.submit(r))) for r in range(1, 31)]
+    threads[0].start()
+    threads[1].start()
+    assert inside.acquire(timeout=5) and inside.acquire(timeout=5)   # two leaders inside at once
+    for t in threads[2:]:
+        t.start()
+    time.sleep(0.2)
+    assert results == {}
+    release.set()
+    for t in threads:
+        t.join(5)
+    assert results == {r: -r for r in range(1, 31)} and sorted(written) == list(range(1, 31))
+    with pytest.raises(ValueError, match="writers"):
+        GroupCommit(write_group, write_one, writers=0)

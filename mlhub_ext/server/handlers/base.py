@@ -5,6 +5,7 @@ import asyncio
 import functools
 import json
 import logging
+import re
 from typing import Any, Awaitable, Callable, TypeVar
 
 import numpy as np
@@ -82,6 +83,9 @@ def json_depth(raw: bytes) -> int:
     return int(np.cumsum(np.where(opens[at], 1, -1), dtype=np.int64).max())
 
 
+_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+
+
 def parse_json(raw: bytes | str, what: str = "request body") -> Any:
     """Decode a JSON document from a client, refusing it whole before decoding if it is above
     :data:`MAX_JSON_BYTES` (413 ``too_large``) or nested deeper than :data:`MAX_JSON_DEPTH`
@@ -94,6 +98,15 @@ def parse_json(raw: bytes | str, what: str = "request body") -> Any:
     depth = 0 if data.count(b"[") + data.count(b"{") <= MAX_JSON_DEPTH else json_depth(data)
     if depth > MAX_JSON_DEPTH:
         raise malformed(f"{what} nests arrays/objects {depth:,} levels deep; at most {MAX_JSON_DEPTH} are allowed")
+    if b"\\u0000" not in data and _LONG_DIGITS.search(data) is None:
+        # The fast path: orjson refuses NaN/Infinity and lone surrogates (read again below for
+        # the precise error); what it would take that the stores cannot hold goes the slow
+        # way: a NUL escape (PostgreSQL text cannot store it) and a run of 19 digits or more
+        # (an integer beyond 64 bits, which orjson reads as a float).
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass
     try:
         doc = json.loads(data, parse_constant=_refuse_constant)
     except (ValueError, UnicodeDecodeError, RecursionError) as e:
