@@ -5,8 +5,9 @@ nobody is writing becomes the leader: it takes every request waiting (itself fir
 ``max_group`` requests or ``max_weight`` of their weight), writes them with ``write_group``
 (one transaction: all of them stored or none; a lone request with ``write_one``), hands the
 lead to the first request still waiting, and returns its own result; the others sleep until
-the leader has their result. At most ``writers`` groups are written at a time, so what
-arrives while they are being written waits for the next: the busier the writers, the larger
+the leader has their result. At most ``writers`` groups are written at a time (a second
+leader starts only once :data:`_BACKLOG` requests wait), so what arrives while they are being
+written waits for the next: the busier the writers, the larger
 their groups, the fewer their transactions and round trips per request. No request is answered before the transaction that
 holds it has committed.
 
@@ -26,6 +27,8 @@ Req = TypeVar("Req")
 Res = TypeVar("Res")
 
 _PENDING, _LEAD, _DONE, _ALONE, _FAILED = range(5)
+#: Requests waiting before another writer starts (when ``writers`` > 1).
+_BACKLOG = 4
 
 
 class _Slot(Generic[Req, Res]):
@@ -71,7 +74,9 @@ class GroupCommit(Generic[Req, Res]):
         raise what writing it alone raised."""
         slot: _Slot[Req, Res] = _Slot(request, weight)
         with self._lock:
-            if self._leaders < self.writers:
+            # A second (third...) writer starts only for a backlog: one that started for every
+            # lone arrival would write lone requests while the first writes its group.
+            if self._leaders == 0 or (self._leaders < self.writers and len(self._queue) >= _BACKLOG):
                 self._leaders += 1
                 slot.state = _LEAD
             else:

@@ -284,7 +284,9 @@ def read_page_records(conn: Connection, keys: Sequence[tuple[int, int, int]]
                 np.repeat(np.array([p[1] for p in parts], np.int64), [len(p[0]) for p in parts]),
                 np.repeat(np.array([p[2] for p in parts], np.int64), [len(p[0]) for p in parts]))
     cols = list(zip(*keys)) if keys else [[], [], []]
-    rows = conn.exec_driver_sql(_PG_READ_PAGES, tuple(list(c) for c in cols)).all()
+    with conn.connection.cursor() as cur:   # the driver's rows: SQLAlchemy's Result cost more than the query
+        cur.execute(_PG_READ_PAGES, tuple(list(c) for c in cols))
+        rows = cur.fetchall()
     if not rows:
         return np.zeros(0, RECORD), np.zeros(0, np.int64), np.zeros(0, np.int64)
     n = np.array([r[2] for r in rows], np.int64)

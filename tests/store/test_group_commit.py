@@ -203,39 +203,45 @@ def test_concurrent_posts_of_many_runs_are_grouped_and_stored_exactly_once(regis
     assert store._metric_groups.groups > 0 and store._metric_groups.grouped > store._metric_groups.groups
 
 
-def test_two_writers_write_two_groups_at_once_and_every_request_once():
-    """writers=2: a second leader writes while the first is inside its write; nobody is lost,
+def test_a_second_writer_starts_for_a_backlog_and_every_request_is_written_once():
+    """writers=2: while the first leader is inside its write, requests queue; once a backlog
+    has formed the next arrival leads a second group at the same time. Nobody is lost,
     answered twice or answered before its own group was written."""
     inside = threading.Semaphore(0)
     release = threading.Event()
-    written: list[int] = []
+    written: list[list[int]] = []
     lock = threading.Lock()
 
     def write_one(r):  # type: ignore[no-untyped-def]
+        return write_group([r])[0]
+
+    def write_group(reqs):  # type: ignore[no-untyped-def]
         inside.release()
         release.wait(5)
         with lock:
-            written.append(r)
-        return -r
-
-    def write_group(reqs):  # type: ignore[no-untyped-def]
-        with lock:
-            written.extend(reqs)
+            written.append(list(reqs))
         return [-r for r in reqs]
 
     gc: GroupCommit[int, int] = GroupCommit(write_group, write_one, writers=2)
     results: dict[int, int] = {}
     threads = [threading.Thread(target=lambda r=r: results.__setitem__(r, gc.submit(r))) for r in range(1, 31)]
     threads[0].start()
-    threads[1].start()
-    assert inside.acquire(timeout=5) and inside.acquire(timeout=5)   # two leaders inside at once
-    for t in threads[2:]:
+    assert inside.acquire(timeout=5)            # the first leader is writing request 1
+    for t in threads[1:5]:                      # four queue behind it: a backlog
+        t.start()
+    time.sleep(0.2)
+    threads[5].start()                          # the next arrival leads a second group
+    assert inside.acquire(timeout=5)
+    for t in threads[6:]:
         t.start()
     time.sleep(0.2)
     assert results == {}
     release.set()
     for t in threads:
         t.join(5)
-    assert results == {r: -r for r in range(1, 31)} and sorted(written) == list(range(1, 31))
+    assert results == {r: -r for r in range(1, 31)}
+    assert sorted(r for w in written for r in w) == list(range(1, 31))
+    assert written[0] == [1] or written[1] == [1]
+    assert [6, 2, 3, 4, 5] in written           # the second leader took the backlog with it
     with pytest.raises(ValueError, match="writers"):
         GroupCommit(write_group, write_one, writers=0)
