@@ -5,7 +5,6 @@ import asyncio
 import functools
 import json
 import logging
-import re
 from typing import Any, Awaitable, Callable, TypeVar
 
 import numpy as np
@@ -83,7 +82,24 @@ def json_depth(raw: bytes) -> int:
     return int(np.cumsum(np.where(opens[at], 1, -1), dtype=np.int64).max())
 
 
-_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+def _huge_float(doc: Any) -> bool:
+    """Whether decoded JSON holds a float of magnitude 2**63 or more (maybe an integer beyond
+    64 bits that orjson read as a float)."""
+    stack = [doc]
+    while stack:
+        x = stack.pop()
+        t = type(x)
+        if t is float:
+            if not -_I64 < x < _I64:   # NaN never comes from orjson
+                return True
+        elif t is dict:
+            stack.extend(x.values())
+        elif t is list:
+            stack.extend(x)
+    return False
+
+
+_I64 = 2.0 ** 63
 
 
 def parse_json(raw: bytes | str, what: str = "request body") -> Any:
@@ -98,15 +114,18 @@ def parse_json(raw: bytes | str, what: str = "request body") -> Any:
     depth = 0 if data.count(b"[") + data.count(b"{") <= MAX_JSON_DEPTH else json_depth(data)
     if depth > MAX_JSON_DEPTH:
         raise malformed(f"{what} nests arrays/objects {depth:,} levels deep; at most {MAX_JSON_DEPTH} are allowed")
-    if b"\\u0000" not in data and _LONG_DIGITS.search(data) is None:
+    if b"\\u0000" not in data:
         # The fast path: orjson refuses NaN/Infinity and lone surrogates (read again below for
         # the precise error); what it would take that the stores cannot hold goes the slow
-        # way: a NUL escape (PostgreSQL text cannot store it) and a run of 19 digits or more
-        # (an integer beyond 64 bits, which orjson reads as a float).
+        # way: a NUL escape (PostgreSQL text cannot store it) and a float beyond 64-bit
+        # integers (orjson reads an integer beyond 64 bits as one).
         try:
-            return orjson.loads(data)
+            doc = orjson.loads(data)
         except orjson.JSONDecodeError:
             pass
+        else:
+            if not _huge_float(doc):
+                return doc
     try:
         doc = json.loads(data, parse_constant=_refuse_constant)
     except (ValueError, UnicodeDecodeError, RecursionError) as e:
