@@ -30,6 +30,9 @@ def _json_loads(value: Any) -> Any:
 
 
 JSON_CODEC = {"json_serializer": _json_dumps, "json_deserializer": _json_loads}
+#: Connections a server-database engine keeps open, and how many more it opens under a burst
+#: (closed when returned).
+POOL_SIZE, POOL_OVERFLOW = 20, 20
 
 
 def make_engines(url: str, **kw: Any) -> tuple[Engine, Engine]:
@@ -42,6 +45,11 @@ def make_engines(url: str, **kw: Any) -> tuple[Engine, Engine]:
     lets readers run while one writer writes.
     """
     if not is_sqlite(url):
+        # SQLAlchemy's default pool keeps 5 connections and closes any beyond them on return:
+        # with the worker threads, the group writers and the access checks all at a database
+        # at once, a replica under load opened and closed a PostgreSQL connection (a server
+        # process) for most requests. Keep as many as are used at once.
+        kw = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW, **kw}
         engine = create_engine(url, pool_pre_ping=True, **JSON_CODEC, **kw)
         return engine, engine
     return _sqlite_engine(url, immediate=True, **kw), _sqlite_engine(url, immediate=False, **kw)
