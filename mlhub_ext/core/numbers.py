@@ -1,7 +1,6 @@
 """Metric values on the wire: finite floats as numbers, non-finite ones as strings."""
 from __future__ import annotations
 
-import base64
 import binascii
 import math
 import sys
@@ -45,7 +44,7 @@ def decode_value(v: Any) -> float:
 
 def encode_list(values: list[float]) -> list[float | str]:
     """Encode a list, touching it only if it holds a non-finite value."""
-    if all(math.isfinite(v) for v in values):
+    if all(map(math.isfinite, values)):
         return values
     return [encode_value(v) for v in values]  # type: ignore[misc]
 
@@ -55,7 +54,9 @@ def decode_array(typecode: str, text: Any, what: str) -> array:
     if not isinstance(text, str):
         raise malformed(f"{what}: expected a base64 string")
     try:
-        raw = base64.b64decode(text, validate=True)
+        # strict: only the alphabet, with correct padding (b64decode's validate=True checks the
+        # alphabet with a regex over the whole text first: slower than the decoding itself)
+        raw = binascii.a2b_base64(text.encode("ascii"), strict_mode=True)
     except (binascii.Error, ValueError):
         raise malformed(f"{what}: not valid base64") from None
     if len(raw) % 8:

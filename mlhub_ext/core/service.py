@@ -5,6 +5,7 @@ import hashlib
 import math
 import secrets
 import uuid
+from array import array
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
@@ -432,8 +433,8 @@ class Registry:
         if accepted and not duplicate:
             self._emit("metrics", {
                 "run": run_id, "project": project,
-                "metrics": {b.key: {"steps": list(b.steps), "values": encode_list(list(b.values)),
-                                    "timestamps": list(b.timestamps)} for b in batches},
+                "metrics": {b.key: {"steps": _plain(b.steps), "values": encode_list(_plain(b.values)),
+                                    "timestamps": _plain(b.timestamps)} for b in batches},
             })
         return {"accepted": accepted, "duplicate": duplicate, "last_seq": last_seq, "stop_requested": stop}
 
@@ -504,6 +505,11 @@ def parse_compact_batches(metrics: Any) -> list[MetricBatch]:
     if sum(len(b.values) for b in out) > MAX_POINTS_PER_BATCH:
         raise MLHubError(ErrorCode.TOO_LARGE, f"a batch holds at most {MAX_POINTS_PER_BATCH} points")
     return out
+
+
+def _plain(seq: Any) -> list[Any]:
+    """A list of a batch's column (an ``array`` from the compact form: ``tolist`` is faster)."""
+    return seq.tolist() if isinstance(seq, array) else list(seq)
 
 
 def _finite_number(t: Any) -> bool:
