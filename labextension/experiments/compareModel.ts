@@ -65,6 +65,14 @@ interface IPending {
 /** What a fetch brings: the runs and the series, or (a zoom, an axis) the series only. */
 type FetchKind = 'all' | 'series';
 
+/**
+ * The legend's order: the runs shown first, then the hidden ones, each in the given order,
+ * so that a legend cut to its first few lists shown runs before struck-through ones.
+ */
+export function legendOrder<T>(items: readonly T[], isHidden: (item: T) => boolean): T[] {
+  return [...items.filter(i => !isHidden(i)), ...items.filter(isHidden)];
+}
+
 export class CompareModel {
   constructor(readonly runIds: string[], options: CompareModel.IOptions = {}) {
     this._api = options.api ?? { getRun, getRuns: listRunsByIds, queryMetrics };

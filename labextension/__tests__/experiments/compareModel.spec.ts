@@ -1,6 +1,6 @@
 import { Signal } from '@lumino/signaling';
 
-import { CompareModel, ICompareApi } from '../../experiments/compareModel';
+import { CompareModel, ICompareApi, legendOrder } from '../../experiments/compareModel';
 import { RunStream } from '../../experiments/stream';
 import { ISeriesQuery, ISeriesQueryResult, StreamMessage } from '../../experiments/types';
 import { IRun } from '../../tokens';
@@ -287,5 +287,15 @@ describe('CompareModel bands', () => {
     // Shown again: the bands held are enough, nothing fetched.
     await model.setHidden(new Set());
     expect(api.calls.queries).toHaveLength(3);
+  });
+});
+
+describe('legendOrder', () => {
+  it('lists the shown runs before the hidden ones, each in the given order', () => {
+    const runs = Array.from({ length: 30 }, (_, i) => `r${i}`);
+    const hidden = new Set(runs.slice(0, 22));
+    const order = legendOrder(runs, r => hidden.has(r));
+    expect(order.slice(0, 8)).toEqual(runs.slice(22));
+    expect(order.slice(8)).toEqual(runs.slice(0, 22));
   });
 });

@@ -17,6 +17,7 @@ import { IRun } from '../../tokens';
 import { durationTickLabels, linearTickLabels, logTickLabels } from '../axisTicks';
 import { drawBands, extents, IBand, typedLinePaths, YColumn } from '../canvasLines';
 import { attachInteraction, IHover, IHoverLine } from '../chartInteraction';
+import { legendOrder } from '../compareModel';
 import { BAND_MAX_LINES, SeriesBuffer } from '../series';
 import { smoothEma } from '../smoothing';
 import { XAxis } from '../types';
@@ -263,7 +264,10 @@ export function Panel(props: IPanelProps): JSX.Element {
   }, []);
 
   const query = props.legendQuery.trim().toLowerCase();
-  const listed = lines.filter(l => !query || l.run.name.toLowerCase().includes(query));
+  const listed = legendOrder(
+    lines.filter(l => !query || l.run.name.toLowerCase().includes(query)),
+    l => hidden.has(l.run.id)
+  );
   const shown = showAll ? listed : listed.slice(0, LEGEND_TOP);
   const cross = crosshairLeft(plot.current, crosshair);
   return (
