@@ -134,37 +134,72 @@ export const typedLinePaths: uPlot.Series.PathBuilder = (u, seriesIdx) => {
   return { stroke, fill: null, clip: null, band: null, flags: 0 };
 };
 
-/** The x and y extents of columns (finite values; y > 0 only on a log axis). */
+/**
+ * The x and y extents of columns (finite values; y > 0 only on a log axis). With
+ * `xWindow` (a zoom), y comes only from what is drawn inside it: the points in the window
+ * and, where a line crosses an edge, its value there (interpolated between the points
+ * either side, in log space on a log axis), so that points outside the window (new ones
+ * of a live run, say) do not stretch the y axis.
+ */
 export function extents(
   lines: Array<{ xs: ArrayLike<number>; ys: YColumn[] }>,
-  logY: boolean
+  logY: boolean,
+  xWindow?: readonly [number, number] | null
 ): { x: [number, number] | null; y: [number, number] | null } {
   let x0 = Infinity;
   let x1 = -Infinity;
   let y0 = Infinity;
   let y1 = -Infinity;
+  const ok = (v: number | null): v is number =>
+    v !== null && v === v && v !== Infinity && v !== -Infinity && !(logY && v <= 0);
+  const addY = (v: number) => {
+    if (v < y0) {
+      y0 = v;
+    }
+    if (v > y1) {
+      y1 = v;
+    }
+  };
+  // The line's value at `x` between points i - 1 and i (both finite), if it crosses x.
+  const crossing = (xs: ArrayLike<number>, ys: YColumn, i: number, x: number) => {
+    if (i <= 0 || i >= Math.min(xs.length, ys.length)) {
+      return;
+    }
+    const a = ys[i - 1];
+    const b = ys[i];
+    const xa = xs[i - 1];
+    const xb = xs[i];
+    if (!ok(a) || !ok(b) || !(xa < x && x < xb)) {
+      return;
+    }
+    const t = (x - xa) / (xb - xa);
+    addY(
+      logY ? 10 ** (Math.log10(a) + t * (Math.log10(b) - Math.log10(a))) : a + t * (b - a)
+    );
+  };
   for (const line of lines) {
     const { xs } = line;
     for (const ys of line.ys) {
       const n = Math.min(xs.length, ys.length);
       for (let i = 0; i < n; i++) {
         const v = ys[i];
-        if (v === null || v !== v || v === Infinity || v === -Infinity || (logY && v <= 0)) {
+        if (!ok(v)) {
           continue;
         }
-        if (v < y0) {
-          y0 = v;
-        }
-        if (v > y1) {
-          y1 = v;
-        }
         const xv = xs[i];
+        if (!xWindow || (xv >= xWindow[0] && xv <= xWindow[1])) {
+          addY(v);
+        }
         if (xv < x0) {
           x0 = xv;
         }
         if (xv > x1) {
           x1 = xv;
         }
+      }
+      if (xWindow) {
+        crossing(xs, ys, lowerBound(xs, xWindow[0]), xWindow[0]);
+        crossing(xs, ys, lowerBound(xs, xWindow[1]), xWindow[1]);
       }
     }
   }

@@ -71,4 +71,19 @@ describe('extents', () => {
     expect(extents(lines, true)).toEqual({ x: [2, 6], y: [0.5, 7] });
     expect(extents([{ xs: [0], ys: [[NaN]] }], false)).toEqual({ x: null, y: null });
   });
+
+  it('with an x window (a zoom), ranges y by what is drawn inside it only', () => {
+    // A live run's new points (x 20, 30) far above the zoomed window [2, 8].
+    const line = { xs: [0, 4, 6, 10, 20, 30], ys: [[0, 1, 2, 4, 100, 200]] };
+    const zoomed = extents([line], false, [2, 8]);
+    // The points at 4 and 6, and the line's values where it crosses x = 2 and x = 8.
+    expect(zoomed.y).toEqual([0.5, 3]);
+    expect(zoomed.x).toEqual([0, 30]);
+    // A window between two points: the crossing values alone.
+    expect(extents([{ xs: [0, 10], ys: [[0, 10]] }], false, [4, 6]).y).toEqual([4, 6]);
+    // Nothing drawn in the window.
+    expect(extents([line], false, [40, 50]).y).toBeNull();
+    // On a log axis the crossing is interpolated in log space.
+    expect(extents([{ xs: [0, 10], ys: [[1, 100]] }], true, [5, 5]).y).toEqual([10, 10]);
+  });
 });

@@ -198,7 +198,7 @@ export function Panel(props: IPanelProps): JSX.Element {
     lastDrawn.current = drawn;
     const data = plotData(drawn, smooth);
     // The shared zoom, else the data's extent: uPlot asks `range` whenever it ranges.
-    const found = ranges(drawn, smooth, logY, lower, upper, nonFinite);
+    const found = ranges(drawn, smooth, logY, lower, upper, nonFinite, xRange);
     range.current = { x: xRange ?? found.x, y: found.y };
     const rangeSig = `${range.current.x.join(',')}|${range.current.y.join(',')}`;
     const sig = [
@@ -496,12 +496,14 @@ function ranges(
   logY: boolean,
   lower: number | null,
   upper: number | null,
-  nonFinite: boolean
+  nonFinite: boolean,
+  xWindow: readonly [number, number] | null | undefined
 ): { x: uPlot.Range.MinMax; y: uPlot.Range.MinMax } {
-  const found = extents(
-    drawn.map(d => ({ xs: d.xs, ys: smooth ? [d.raw, d.ys] : [d.ys] })),
-    logY
-  );
+  const columns = drawn.map(d => ({ xs: d.xs, ys: smooth ? [d.raw, d.ys] : [d.ys] }));
+  // Zoomed: y from what is drawn inside the x window only (else from everything).
+  const all = extents(columns, logY);
+  const inWindow = xWindow ? extents(columns, logY, xWindow) : all;
+  const found = { x: all.x, y: inWindow.y ?? all.y };
   const [x0, x1] = found.x ?? [0, 1];
   const x: uPlot.Range.MinMax = x0 === x1 ? [x0 - 1, x1 + 1] : [x0, x1];
   if (nonFinite || found.y === null) {
