@@ -46,6 +46,8 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
   const drawnRef = useRef<IDrawn[]>([]);
   const range = useRef<IRanges>({ x: [0, 1], y: [0, 1] });
   const zoomed = useRef(false);
+  // The drag-zoom's x window (null: not zoomed): y fits what is drawn inside it.
+  const xWindow = useRef<[number, number] | null>(null);
   const [hover, setHover] = useState<IHover | null>(null);
   const [isZoomed, setZoomed] = useState(false);
   const detach = useRef<(() => void) | null>(null);
@@ -74,7 +76,7 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
       return;
     }
     const data = plotData(drawn);
-    range.current = ranges(drawn, nonFinite);
+    range.current = ranges(drawn, nonFinite, xWindow.current);
     const sig = `${drawn.map(d => d.run.id).join(',')}|${themeVersion}|${nonFinite}`;
     if (plot.current === null || sig !== signature.current) {
       destroy();
@@ -91,6 +93,7 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
       signature.current = sig;
       el.dataset.axisColor = themeColors(el).text;
       zoomed.current = false;
+      xWindow.current = null;
       setZoomed(false);
       detach.current = attachInteraction(u, {
         lines: () => hoverLines(drawnRef.current),
@@ -99,7 +102,19 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
           zoomed.current = z;
           setZoomed(z);
         },
-        resetZoom: () => u.setData(plotData(drawnRef.current), true)
+        onRange: (a, b) => {
+          // Fit y to the window (uPlot asks `range` for y as x changes).
+          xWindow.current = [a, b];
+          const d = drawnRef.current;
+          range.current = ranges(d, d.length > 0 && d.every(l => l.buffer.allGaps), [a, b]);
+          u.setScale('y', { min: range.current.y[0]!, max: range.current.y[1]! });
+        },
+        resetZoom: () => {
+          xWindow.current = null;
+          const d = drawnRef.current;
+          range.current = ranges(d, d.length > 0 && d.every(l => l.buffer.allGaps), null);
+          u.setData(plotData(d), true);
+        }
       });
     } else {
       // While zoomed in, new points must not reset the chosen range.
@@ -248,17 +263,23 @@ function themeColors(el: HTMLElement): { text: string; grid: string; font: strin
   };
 }
 
-interface IRanges {
+export interface IRanges {
   x: uPlot.Range.MinMax;
   y: uPlot.Range.MinMax;
 }
 
-/** The data's x extent and its y extent padded as uPlot pads; fixed when nothing is finite. */
-function ranges(drawn: IDrawn[], nonFinite: boolean): IRanges {
-  const found = extents(
-    drawn.map(d => ({ xs: d.buffer.xs, ys: [d.buffer.ys] })),
-    false
-  );
+/**
+ * The data's x extent and its y extent padded as uPlot pads (zoomed: y of what is drawn
+ * inside the x window); fixed when nothing is finite.
+ */
+export function ranges(
+  drawn: Array<{ buffer: { xs: ArrayLike<number>; ys: ArrayLike<number> } }>,
+  nonFinite: boolean,
+  xWindow: readonly [number, number] | null
+): IRanges {
+  const columns = drawn.map(d => ({ xs: d.buffer.xs, ys: [d.buffer.ys] }));
+  const all = extents(columns, false);
+  const found = { x: all.x, y: (xWindow && extents(columns, false, xWindow).y) || all.y };
   if (nonFinite || found.y === null || found.x === null) {
     // Around the logged steps, with no value to range y by.
     const steps = drawn.flatMap(d => Array.from(d.buffer.xs));
