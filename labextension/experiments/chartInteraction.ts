@@ -128,10 +128,14 @@ export function attachInteraction(u: uPlot, options: IInteractionOptions): () =>
     u.setScale('x', { min: a, max: b });
     options.onZoom(true);
     options.onRange?.(a, b);
+    // The tooltip and crosshair showed the point under the pointer before the zoom (uPlot
+    // applies the new scale later): hidden until the pointer next moves.
+    options.onHover(null);
   };
   const onDouble = () => {
     options.resetZoom();
     options.onZoom(false);
+    options.onHover(null);
   };
   over.addEventListener('mousemove', onMove);
   over.addEventListener('mouseleave', onLeave);

@@ -1,4 +1,4 @@
-import { hoverRows, nearestIndex } from '../../experiments/chartInteraction';
+import { attachInteraction, hoverRows, IHover, nearestIndex } from '../../experiments/chartInteraction';
 
 jest.mock('uplot', () => ({}));
 
@@ -33,5 +33,55 @@ describe('hoverRows', () => {
   it('shows at most six runs', () => {
     const lines = Array.from({ length: 9 }, (_, i) => line(`r${i}`, [i, i, i]));
     expect(hoverRows(lines, 0, 0)).toHaveLength(6);
+  });
+});
+
+describe('attachInteraction', () => {
+  /** A plot 100 px wide over x 0..1000 (the scale changes as uPlot's would). */
+  function fakePlot() {
+    const over = document.createElement('div');
+    document.body.appendChild(over);
+    const scale = { min: 0, max: 1000 };
+    const u = {
+      over,
+      posToVal: (pos: number, key: string) =>
+        key === 'x' ? scale.min + (pos / 100) * (scale.max - scale.min) : 0,
+      setScale: (_key: string, s: { min: number; max: number }) => {
+        scale.min = s.min;
+        scale.max = s.max;
+      }
+    };
+    return u;
+  }
+  const mouse = (type: string, x: number) => {
+    const event = new MouseEvent(type, { bubbles: true });
+    Object.defineProperty(event, 'offsetX', { value: x });
+    Object.defineProperty(event, 'offsetY', { value: 10 });
+    return event;
+  };
+
+  it('hides the hover after a drag-zoom and a reset, until the pointer moves again', () => {
+    const u = fakePlot();
+    const hovers: Array<IHover | null> = [];
+    const ranges: Array<[number, number]> = [];
+    const line = { id: 'a', label: 'a', color: 'red', xs: [0, 500, 1000], ys: [1, 2, 3] };
+    attachInteraction(u as never, {
+      lines: () => [line],
+      onHover: h => hovers.push(h),
+      onZoom: () => undefined,
+      resetZoom: () => undefined,
+      onRange: (a, b) => ranges.push([a, b])
+    });
+    u.over.dispatchEvent(mouse('mousemove', 95));
+    expect(hovers[hovers.length - 1]?.step).toBe(1000);
+    u.over.dispatchEvent(mouse('mousedown', 40));
+    u.over.dispatchEvent(mouse('mouseup', 60));
+    expect(ranges).toEqual([[400, 600]]);
+    // The point shown before the zoom (step 1000) lies outside the new range.
+    expect(hovers[hovers.length - 1]).toBeNull();
+    u.over.dispatchEvent(mouse('mousemove', 50));
+    expect(hovers[hovers.length - 1]?.step).toBe(500);
+    u.over.dispatchEvent(mouse('dblclick', 50));
+    expect(hovers[hovers.length - 1]).toBeNull();
   });
 });
