@@ -1,6 +1,6 @@
 import { Signal } from '@lumino/signaling';
 
-import { CompareModel, ICompareApi, legendOrder } from '../../experiments/compareModel';
+import { CompareModel, ICompareApi, legendOrder, withEdgeAnchors } from '../../experiments/compareModel';
 import { RunStream } from '../../experiments/stream';
 import { ISeriesQuery, ISeriesQueryResult, StreamMessage } from '../../experiments/types';
 import { IRun } from '../../tokens';
@@ -297,5 +297,47 @@ describe('legendOrder', () => {
     const order = legendOrder(runs, r => hidden.has(r));
     expect(order.slice(0, 8)).toEqual(runs.slice(22));
     expect(order.slice(8)).toEqual(runs.slice(0, 22));
+  });
+});
+
+describe('withEdgeAnchors', () => {
+  // A sparse series: val/lin every 500 steps, value step / 1000.
+  const steps = Float64Array.from({ length: 21 }, (_, i) => i * 500);
+  const overview = { xs: steps, ys: steps.map(s => s / 1000), ts: new Float64Array(0) };
+  const answer = (xs: number[]) => ({
+    steps: Float64Array.from(xs),
+    values: Float64Array.from(xs, s => s / 1000),
+    timestamps: null
+  });
+
+  it('anchors a zoom between two points on the overview points either side', () => {
+    const out = withEdgeAnchors(answer([]), overview, [5810, 5955], 'step', undefined);
+    expect(Array.from(out.steps)).toEqual([5500, 6000]);
+    expect(Array.from(out.values)).toEqual([5.5, 6]);
+  });
+
+  it('extends a zoom answer to the nearest points outside the window', () => {
+    const out = withEdgeAnchors(answer([5500, 6000, 6500]), overview, [5176, 6588], 'step', undefined);
+    expect(Array.from(out.steps)).toEqual([5000, 5500, 6000, 6500, 7000]);
+    expect(Array.from(out.values)).toEqual([5, 5.5, 6, 6.5, 7]);
+  });
+
+  it('adds nothing where the answer has points at the edges, or nothing lies outside', () => {
+    const edges = answer([5000, 5500, 6000]);
+    expect(withEdgeAnchors(edges, overview, [5000, 6000], 'step', undefined)).toBe(edges);
+    const whole = answer([0, 10000]);
+    expect(withEdgeAnchors(whole, overview, [-5, 10005], 'step', undefined)).toBe(whole);
+  });
+
+  it('skips gaps of the overview and anchors the time axes by wall time', () => {
+    const ov = {
+      xs: Float64Array.from([0, 1, 2, 3]),
+      ys: Float64Array.from([1, NaN, 3, 4]),
+      ts: Float64Array.from([100, 110, 120, 130])
+    };
+    const zoomed = { steps: Float64Array.from([2]), values: Float64Array.from([3]), timestamps: Float64Array.from([120]) };
+    const out = withEdgeAnchors(zoomed, ov, [12, 25], 'relative', 100);
+    expect(Array.from(out.steps)).toEqual([0, 2, 3]);
+    expect(Array.from(out.timestamps!)).toEqual([100, 120, 130]);
   });
 });

@@ -219,6 +219,10 @@ function HoverBox(props: { hover: IHover }): JSX.Element {
 
 /** "Only NaN values logged (2 points, steps 0–5): nothing to draw." */
 export function nonFiniteNote(drawn: Array<{ buffer: SeriesBuffer }>): string {
+  if (drawn.every(d => d.buffer.length === 0)) {
+    // Nothing held at all (a zoom window between a sparse series' points): no null logged.
+    return 'No points in this range.';
+  }
   const kinds = new Set(drawn.map(d => String(d.buffer.last)));
   const what = kinds.size === 1 ? `${[...kinds][0]} values` : 'non-finite values (NaN, ±Infinity)';
   const steps = drawn.flatMap(d => Array.from(d.buffer.xs));
