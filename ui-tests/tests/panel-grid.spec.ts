@@ -139,6 +139,9 @@ test('panel grid: several per row, smoothing, log-y, x axis, shared zoom, legend
   await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 4 });
   await page.mouse.up();
   await expect(panel(view, 'loss').locator('.jp-MLHubExp-zoomHint')).toBeVisible();
+  // The tooltip and crosshair of the point from before the zoom are gone until the next move.
+  await expect(panel(view, 'loss').locator('.jp-MLHubExp-hover')).toHaveCount(0);
+  await expect(panel(view, 'acc').locator('.jp-MLHubExp-crosshair')).toHaveCount(0);
   // The zoom re-fetched the visible range (its time is exposed for bench/ tools).
   await expect(view).toHaveAttribute('data-zoom-ms', /^\d+$/);
   await expect.poll(async () => attr(canvas(view, 'acc'), 'data-x-max')).toBeLessThan(STEPS * 0.6);
@@ -167,6 +170,9 @@ test('panel grid: several per row, smoothing, log-y, x axis, shared zoom, legend
   const drawnBefore = await attr(canvas(view, 'acc'), 'data-points');
   await panel(view, 'acc').getByLabel('Hide run r00').click();
   await expect.poll(async () => attr(canvas(view, 'acc'), 'data-points')).toBeLessThan(drawnBefore);
+  // The legend's top 10 lists the shown runs first: the hidden one drops out of it.
+  await expect(panel(view, 'acc').locator('.jp-MLHubExp-legend li[data-run-id]')).toHaveCount(10);
+  await expect(panel(view, 'acc').locator('.jp-MLHubExp-legend li[data-hidden="true"]')).toHaveCount(0);
 
   await page.theme.setDarkTheme();
   await expect(view.locator('.jp-MLHubExp-panel').first()).toBeVisible();
