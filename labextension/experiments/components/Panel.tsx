@@ -656,12 +656,15 @@ function options(
     hooks: {
       // The min/max band of downsampled series, faint, under the lines (few lines only).
       drawAxes: [u => drawBands(u, bandsOf(refs.drawn.current))],
-      // The x range shown, for tests and tools (uPlot settles scales after construction).
+      // The ranges shown, for tests and tools (uPlot settles scales after construction).
       setScale: [
         (u, key) => {
           if (key === 'x') {
             el.dataset.xMin = String(u.scales.x.min ?? '');
             el.dataset.xMax = String(u.scales.x.max ?? '');
+          } else if (key === 'y') {
+            el.dataset.yMin = String(u.scales.y.min ?? '');
+            el.dataset.yMax = String(u.scales.y.max ?? '');
           }
         }
       ]
