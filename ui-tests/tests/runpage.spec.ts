@@ -136,6 +136,20 @@ test.describe('Run page', () => {
       await expect(canvas.locator('canvas').first()).toBeVisible();
       await expect(canvas).toHaveAttribute('data-total', '200');
     }
+    // A drag-zoom fits y to the points in the window (acc 0.5 + step / 500); a
+    // double-click brings the whole range back.
+    const acc = metrics.locator('.jp-MLHubExp-chart[data-metric="acc"] .jp-MLHubExp-canvas');
+    const yMin = async () => Number(await acc.getAttribute('data-y-min'));
+    await expect.poll(yMin).toBeLessThan(0.55);
+    const over = acc.locator('.u-over');
+    const box = (await over.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.9, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.up();
+    await expect.poll(yMin).toBeGreaterThan(0.65);
+    await over.dblclick();
+    await expect.poll(yMin).toBeLessThan(0.55);
 
     // Provenance, with the cell's source highlighted by the lab's own editor.
     const prov = section(view, 'Provenance');

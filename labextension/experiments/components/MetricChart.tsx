@@ -352,6 +352,17 @@ function options(
           { scale: 'y', auto: false }
         ]
       }))
-    ]
+    ],
+    hooks: {
+      // The y range shown, for tests (a zoom fits it to the window).
+      setScale: [
+        (u, key) => {
+          if (key === 'y') {
+            el.dataset.yMin = String(u.scales.y.min ?? '');
+            el.dataset.yMax = String(u.scales.y.max ?? '');
+          }
+        }
+      ]
+    }
   };
 }
