@@ -189,3 +189,41 @@ test('panel grid: several per row, smoothing, log-y, x axis, shared zoom, legend
     .toContain('rgb(49, 107, 139)');
   await page.screenshot({ path: shot('compare-panels-dark.png') });
 });
+
+test('a zoom into a sparse series draws its line across the window from the points outside it', async ({
+  page
+}) => {
+  const run = await api(page, 'POST', 'runs', {
+    project: `sparse-${Date.now().toString(36)}`,
+    name: 'sparse',
+    config: {},
+    tags: []
+  });
+  // Every 500 steps, value step / 1000.
+  const steps = Array.from({ length: 21 }, (_, i) => i * 500);
+  await api(page, 'POST', `runs/${run.id}/metrics`, {
+    metrics: { 'val/lin': { steps, values: steps.map(s => s / 1000) } }
+  });
+  await page.evaluate(async runIds => {
+    await (window as any).jupyterapp.commands.execute('mlhub:compare-runs', { runs: runIds });
+  }, [run.id]);
+  const view = page.locator('.jp-MLHubExp-compare');
+  const lin = canvas(view, 'val/lin');
+  await expect(lin).toHaveAttribute('data-total', '21');
+  // Zoom between two logged points (steps 5,000 and 5,500).
+  const over = panel(view, 'val/lin').locator('.u-over');
+  const box = (await over.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.51, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.54, box.y + box.height / 2, { steps: 4 });
+  await page.mouse.up();
+  await expect(panel(view, 'val/lin').locator('.jp-MLHubExp-zoomHint')).toBeVisible();
+  await expect.poll(async () => attr(lin, 'data-x-max')).toBeLessThan(5500);
+  expect(await attr(lin, 'data-x-min')).toBeGreaterThan(5000);
+  // The two points either side are drawn (clipped by the plot), no "only null" note.
+  await expect(lin).toHaveAttribute('data-points', '2');
+  await expect(panel(view, 'val/lin').locator('.jp-MLHubExp-chartNote')).toHaveCount(0);
+  // y fits the line inside the window (about 5.1 to 5.4).
+  await expect.poll(async () => attr(lin, 'data-y-min')).toBeGreaterThan(4.9);
+  expect(await attr(lin, 'data-y-max')).toBeLessThan(5.6);
+});
