@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pytest
@@ -281,32 +282,28 @@ def test_range_reads_skip_chunks_outside_it(registry) -> None:  # type: ignore[n
             seen.append(1)
 
     engine = registry.store.read_engine
+
+    def query(**body: Any) -> Any:
+        """The series ``m`` as ``body`` asks for it, with the chunk reads noted in ``seen``."""
+        seen.clear()
+        request = parse_series_request({"runs": [run.id], "keys": ["m"], **body})
+        request.starts = {run.id: 0.0}
+        event.listen(engine, "after_cursor_execute", note)
+        try:
+            with registry.store._read() as c:
+                return series_read.query_series(c, request)[0]
+        finally:
+            event.remove(engine, "after_cursor_execute", note)
+
     # the overview of 100,000 points comes from the summary: no chunk read at all
-    seen.clear()
-    request = parse_series_request({"runs": [run.id], "keys": ["m"], "max_points": 1000})
-    request.starts = {run.id: 0.0}
-    event.listen(engine, "after_cursor_execute", note)
-    try:
-        with registry.store._read() as c:
-            got = series_read.query_series(c, request)[0]
-    finally:
-        event.remove(engine, "after_cursor_execute", note)
+    got = query(max_points=1000)
     assert got.downsampled and not seen and got.steps[0] == 0 and got.steps[-1] == 99_999
     assert PAGE * LEVELS[0] < 100_000
     # a zoom: at 381 points over 33,333 steps (176 steps a query bucket, 11 level-0 buckets) the
     # cuts come from level 0, no chunk read, edges moved inward to multiples of 16; at 1,000
     # points (67 steps a query bucket) from the raw chunks at the cuts, the ends exact
     for points, chunks_read, ends in ((381, False, (30_016, 63_327)), (1000, True, (30_001, 63_333))):
-        seen.clear()
-        request = parse_series_request({"runs": [run.id], "keys": ["m"], "max_points": points,
-                                        "min_x": 30_000.5, "max_x": 63_333.5})
-        request.starts = {run.id: 0.0}
-        event.listen(engine, "after_cursor_execute", note)
-        try:
-            with registry.store._read() as c:
-                got = series_read.query_series(c, request)[0]
-        finally:
-            event.remove(engine, "after_cursor_execute", note)
+        got = query(max_points=points, min_x=30_000.5, max_x=63_333.5)
         assert got.downsampled and bool(seen) == chunks_read, points
         assert ends[0] <= got.steps[0] < ends[0] + (16 if not chunks_read else 1)
         assert ends[1] - (16 if not chunks_read else 1) < got.steps[-1] <= ends[1]

@@ -1,6 +1,7 @@
 import { Signal } from '@lumino/signaling';
 
-import { CompareModel, ICompareApi, legendOrder, withEdgeAnchors } from '../../experiments/compareModel';
+import { CompareModel, ICompareApi, legendOrder } from '../../experiments/compareModel';
+import { withEdgeAnchors } from '../../experiments/edgeAnchors';
 import { RunStream } from '../../experiments/stream';
 import { ISeriesQuery, ISeriesQueryResult, StreamMessage } from '../../experiments/types';
 import { IRun } from '../../tokens';
