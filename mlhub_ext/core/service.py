@@ -16,7 +16,7 @@ from .errors import ErrorCode, MLHubError, invalid, malformed, not_found, quoted
 from .numbers import COMPACT_ENCODING, decode_array, decode_value, encode_list
 from .search import parse_filter
 from .validation import MAX_INT
-from .store import AbstractStore, BlobStoreLike, MetricBatch, ProjectAccess, RunQuery, SeriesData
+from .store import AbstractStore, BlobStoreLike, MetricBatch, ProjectAccess, RunAccess, RunQuery, SeriesData
 from .token_cache import TOKEN_CACHE_TTL_S, TokenCache
 
 TOKEN_PREFIX = "mlh_"
@@ -413,8 +413,30 @@ class Registry:
         retry a request unchanged (MLflow's log-batch): the batch is applied once per key.
         It is kept as a negative seq, a space the SDK's seqs (0 and up) never reach, so
         ``last_seq`` is untouched; checking it is one indexed lookup, not a scan.
+
+        The caller's edit access to the run is checked in the write's own transaction (for a
+        group of posts, one query for all of them): a role removed takes effect on the next
+        post. Raises ``not_found``/``forbidden`` for a run the caller may not write to,
+        ``invalid`` for a bad seq, encoding or batch.
         """
-        project = self._run_project(user, run_id, Role.EDIT)
+        run_id, seq, batches, check = self._metric_post(user, run_id, seq, metrics, encoding, retry_key)
+        result = self.store.append_metrics(run_id, seq, batches, user, check)
+        return self._metrics_appended(run_id, batches, check, result)
+
+    async def append_metrics_async(self, user: str, run_id: str, seq: Any, metrics: Any,
+                                   encoding: str | None = None, retry_key: bytes | None = None) -> dict[str, Any]:
+        """:meth:`append_metrics` for a caller on an event loop (the REST handler): the batch
+        is decoded on the caller's thread and written with whatever other posts wait, while no
+        thread waits for it. Same answer and errors."""
+        run_id, seq, batches, check = self._metric_post(user, run_id, seq, metrics, encoding, retry_key)
+        result = await self.store.append_metrics_async(run_id, seq, batches, user, check)
+        return self._metrics_appended(run_id, batches, check, result)
+
+    def _metric_post(self, user: str, run_id: Any, seq: Any, metrics: Any, encoding: str | None,
+                     retry_key: bytes | None) -> tuple[str, int | None, list[MetricBatch], "_RunCheck"]:
+        """A post's run, seq and batches, validated and decoded, and the check of its access."""
+        if not isinstance(run_id, str) or len(run_id) > 64:
+            raise not_found("run", run_id)
         if seq is not None and (isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq <= MAX_INT):
             raise invalid(f"seq must be an integer from 0 to {MAX_INT}")
         if retry_key is not None:
@@ -429,10 +451,14 @@ class Registry:
             batches = metrics
         else:
             raise invalid(f"unknown encoding {quoted(encoding)}; use {quoted(COMPACT_ENCODING)} or leave it out")
-        accepted, duplicate, last_seq, stop = self.store.append_metrics(run_id, seq, batches)
+        return run_id, seq, batches, _RunCheck(user, run_id, Role.EDIT)
+
+    def _metrics_appended(self, run_id: str, batches: list[MetricBatch], check: "_RunCheck",
+                          result: tuple[int, bool, int, bool]) -> dict[str, Any]:
+        accepted, duplicate, last_seq, stop = result
         if accepted and not duplicate:
             self._emit("metrics", {
-                "run": run_id, "project": project,
+                "run": run_id, "project": check.project,
                 "metrics": {b.key: {"steps": _plain(b.steps), "values": encode_list(_plain(b.values)),
                                     "timestamps": _plain(b.timestamps)} for b in batches},
             })
@@ -554,3 +580,20 @@ def parse_metric_batches(metrics: Any) -> list[MetricBatch]:
     if total > MAX_POINTS_PER_BATCH:
         raise MLHubError(ErrorCode.TOO_LARGE, f"a batch holds at most {MAX_POINTS_PER_BATCH} points, got {total}")
     return out
+
+
+class _RunCheck:
+    """The access check of a metric post, run by the store with what it read in the write's
+    transaction (:data:`~.store.Authorize`); keeps the run's project for the stream event."""
+
+    __slots__ = ("user", "run_id", "needed", "project")
+
+    def __init__(self, user: str, run_id: str, needed: Role) -> None:
+        self.user, self.run_id, self.needed = user, run_id, needed
+        self.project = ""
+
+    def __call__(self, found: RunAccess | None) -> None:
+        if found is None:
+            raise not_found("run", self.run_id)
+        access.require(found, self.user, found.member_role, self.needed, what=f"run {quoted(self.run_id)}")
+        self.project = found.name

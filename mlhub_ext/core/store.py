@@ -8,7 +8,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, BinaryIO, Iterable, Protocol, Sequence
+from typing import Any, Awaitable, BinaryIO, Callable, Iterable, Protocol, Sequence
 
 from .entities import ApiToken, Artifact, Holding, Member, MetricInfo, Project, Role, Run, TokenScope
 
@@ -47,6 +47,11 @@ class RunAccess:
     owner: str
     visibility: Any
     member_role: Role | None
+
+
+#: Checks a caller's access to a run from what the store read in its write's transaction
+#: (None: no such run); raises :class:`~.errors.MLHubError` (not_found, forbidden) to refuse.
+Authorize = Callable[[RunAccess | None], None]
 
 
 @dataclass(frozen=True)
@@ -199,15 +204,28 @@ class AbstractStore(ABC):
 
     # metrics
     @abstractmethod
-    def append_metrics(self, run_id: str, seq: int | None,
-                       batches: Sequence[MetricBatch]) -> tuple[int, bool, int, bool]:
+    def append_metrics(self, run_id: str, seq: int | None, batches: Sequence[MetricBatch],
+                       user: str | None = None, authorize: Authorize | None = None) -> tuple[int, bool, int, bool]:
         """Store the points; returns ``(accepted, duplicate, last_seq, stop_requested)``.
 
         ``stop_requested`` is the run's flag (read in the same transaction, so the logging
         process learns of a stop from the answer to its next batch).
 
         A batch whose ``seq`` was already applied to the run is not stored again.
+
+        ``authorize`` (with ``user``): called with :meth:`run_access` of ``user`` on the run,
+        read with the write; what it raises is raised and nothing is stored.
         """
+
+    async def append_metrics_async(self, run_id: str, seq: int | None, batches: Sequence[MetricBatch],
+                                   user: str | None = None, authorize: Authorize | None = None
+                                   ) -> tuple[int, bool, int, bool]:
+        """:meth:`append_metrics` for a caller on an event loop. Here on a thread of the loop's
+        default executor; the SQL store waits holding no thread (its group commit)."""
+        import asyncio
+
+        return await asyncio.get_running_loop().run_in_executor(
+            None, lambda: self.append_metrics(run_id, seq, batches, user, authorize))
 
     @abstractmethod
     def list_metrics(self, run_id: str) -> list[MetricInfo]: ...

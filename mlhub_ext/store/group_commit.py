@@ -16,11 +16,22 @@ written again on its own thread with ``write_one`` (the path a lone request alwa
 a request that fails alone (a deleted run, a bad value) fails with its own error and the others
 are stored; whatever was meant to happen exactly once stays so, since the failed group
 committed nothing.
+
+``write_group`` may also answer one request with an exception instance in its place (a post
+whose run the caller may not write to, found in the same transaction): that request fails with
+it and the others are answered from the group.
+
+:meth:`GroupCommit.submit_async` is the same for a caller on an asyncio event loop (a request
+handler): it holds no thread while it waits. Its request is written by a leader on another
+thread (one of ``writers`` threads this object starts when an asynchronous request finds no
+leader), and the answers of a group reach each loop in one callback.
 """
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Generic, Sequence, TypeVar
 
 Req = TypeVar("Req")
@@ -32,14 +43,27 @@ _BACKLOG = 4
 
 
 class _Slot(Generic[Req, Res]):
-    __slots__ = ("request", "weight", "state", "result", "error", "wake")
+    __slots__ = ("request", "weight", "state", "result", "error", "wake", "future")
 
-    def __init__(self, request: Req, weight: int) -> None:
+    def __init__(self, request: Req, weight: int, future: "asyncio.Future[Res] | None" = None) -> None:
         self.request, self.weight = request, weight
         self.state = _PENDING
         self.result: Res | None = None
         self.error: BaseException | None = None
         self.wake = threading.Event()
+        #: set for an asynchronous request: answered on its loop, no thread waits on ``wake``
+        self.future = future
+
+
+def _settle(answers: list[tuple["asyncio.Future[object]", object, BaseException | None]]) -> None:
+    """On the event loop: answer a group's asynchronous requests (one callback per group)."""
+    for future, result, error in answers:
+        if future.cancelled():
+            continue
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
 
 
 class GroupCommit(Generic[Req, Res]):
@@ -65,6 +89,7 @@ class GroupCommit(Generic[Req, Res]):
         self._lock = threading.Lock()
         self._queue: deque[_Slot[Req, Res]] = deque()
         self._leaders = 0
+        self._pool: ThreadPoolExecutor | None = None   # leaders for asynchronous requests
         #: groups written and requests in them (for tests and benchmarks)
         self.groups = 0
         self.grouped = 0
@@ -92,37 +117,109 @@ class GroupCommit(Generic[Req, Res]):
             raise slot.error
         return slot.result  # type: ignore[return-value]
 
-    def _lead(self, slot: _Slot[Req, Res]) -> None:
-        """Write this request and those waiting (up to the bounds), wake them, pass the lead on."""
-        group, weight = [slot], slot.weight
+    def submit_async(self, request: Req, weight: int = 1) -> "asyncio.Future[Res]":
+        """:meth:`submit` for a caller on a running event loop: a future of the result (or of
+        the error writing it alone raised). No thread of the caller's waits; the request is
+        written on one of this object's ``writers`` threads, with whatever else waits."""
+        loop = asyncio.get_running_loop()
+        slot: _Slot[Req, Res] = _Slot(request, weight, loop.create_future())
         with self._lock:
-            while self._queue and len(group) < self.max_group and weight + self._queue[0].weight <= self.max_weight:
-                group.append(self._queue.popleft())
-                weight += group[-1].weight
-        try:
-            if len(group) == 1:   # the leader's own, written under the lead (others queue meanwhile)
-                try:
-                    slot.result, slot.state = self._write_one(slot.request), _DONE
-                except Exception as e:
-                    slot.error, slot.state = e, _FAILED
+            lead = self._leaders == 0 or (self._leaders < self.writers and len(self._queue) >= _BACKLOG)
+            if lead:
+                self._leaders += 1
+                slot.state = _LEAD
             else:
-                try:
-                    results = self._write_group([s.request for s in group])
-                except Exception:
-                    for s in group:
-                        s.state = _ALONE
-                else:
-                    self.groups += 1
-                    self.grouped += len(group)
-                    for s, r in zip(group, results):
-                        s.result, s.state = r, _DONE
-        finally:
+                self._queue.append(slot)
+        if lead:
+            self._start_leader(slot)
+        assert slot.future is not None
+        return slot.future
+
+    def _start_leader(self, slot: _Slot[Req, Res]) -> None:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.writers, thread_name_prefix="mlhub-group")
+            pool = self._pool
+        pool.submit(self._lead, slot)
+
+    def close(self) -> None:
+        """Stop the leader threads of asynchronous requests (after the groups being written)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+    def _lead(self, slot: _Slot[Req, Res]) -> None:
+        """Write this request and those waiting (up to the bounds), answer them, pass the lead
+        on. A leader on this object's own thread (an asynchronous request's) keeps leading
+        while asynchronous requests wait; a synchronous request waiting is woken to lead."""
+        while True:
+            group, weight = [slot], slot.weight
             with self._lock:
-                if self._queue:   # the first still waiting leads next
-                    nxt = self._queue.popleft()
-                    nxt.state = _LEAD
-                    nxt.wake.set()
+                while (self._queue and len(group) < self.max_group
+                       and weight + self._queue[0].weight <= self.max_weight):
+                    group.append(self._queue.popleft())
+                    weight += group[-1].weight
+            nxt: _Slot[Req, Res] | None = None
+            try:
+                self._write(group)
+            finally:
+                with self._lock:
+                    if self._queue:   # the first still waiting leads next
+                        nxt = self._queue.popleft()
+                        nxt.state = _LEAD
+                    else:
+                        self._leaders -= 1
+                self._answer(group if slot.future is not None else group[1:])
+            if nxt is None:
+                return
+            if nxt.future is None:
+                nxt.wake.set()   # a synchronous request leads on its own thread
+                return
+            if slot.future is None:
+                self._start_leader(nxt)   # the caller of submit() gets its answer now
+                return
+            slot = nxt
+
+    def _write(self, group: list[_Slot[Req, Res]]) -> None:
+        """Write a group (or a lone request); set each slot's state and result or error. A
+        failed group leaves its synchronous requests to be written alone on their own threads
+        and writes its asynchronous ones alone here."""
+        if len(group) == 1:
+            self._write_alone(group[0])
+            return
+        try:
+            results = self._write_group([s.request for s in group])
+        except Exception:
+            for s in group:
+                if s.future is None:
+                    s.state = _ALONE
                 else:
-                    self._leaders -= 1
-            for s in group[1:]:
+                    self._write_alone(s)
+            return
+        self.groups += 1
+        self.grouped += len(group)
+        for s, r in zip(group, results):
+            if isinstance(r, BaseException):
+                s.error, s.state = r, _FAILED
+            else:
+                s.result, s.state = r, _DONE
+
+    def _write_alone(self, slot: _Slot[Req, Res]) -> None:
+        try:
+            slot.result, slot.state = self._write_one(slot.request), _DONE
+        except Exception as e:
+            slot.error, slot.state = e, _FAILED
+
+    @staticmethod
+    def _answer(slots: list[_Slot[Req, Res]]) -> None:
+        """Wake the synchronous requests; answer the asynchronous ones, one callback per loop."""
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[object], object, BaseException | None]]] = {}
+        for s in slots:
+            if s.future is None:
                 s.wake.set()
+            else:
+                by_loop.setdefault(s.future.get_loop(), []).append((s.future, s.result, s.error))  # type: ignore[arg-type]
+        for loop, answers in by_loop.items():
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(_settle, answers)

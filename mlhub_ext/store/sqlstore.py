@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core.access import best_role, principals
 from ..core.entities import ApiToken, Artifact, MetricInfo, Project, Run, RunStatus, TokenScope, Visibility
-from ..core.errors import conflict, not_found
-from ..core.store import AbstractStore, MetricBatch, ProjectAccess, RunAccess, RunQuery, SeriesData
+from ..core.errors import MLHubError, conflict, not_found
+from ..core.store import AbstractStore, Authorize, MetricBatch, ProjectAccess, RunAccess, RunQuery, SeriesData
 from . import metrics as metric_store
 from .db import make_engines
 from .group_commit import GroupCommit
@@ -34,6 +34,17 @@ METRIC_GROUP_MAX = 64
 #: Groups written at a time, each on its own connection: while one waits for the database the
 #: other builds its statements (hub_load: +4-8 % points/s over one).
 METRIC_GROUP_WRITERS = 2
+# A group's statements on PostgreSQL with its rows bound as arrays: the same text for every
+# group (SQLAlchemy compiled a multi-row VALUES and a CASE afresh for each group's size).
+_PG_INSERT_SEQS = ("INSERT INTO run_batches (run_id, seq) SELECT * FROM unnest(%b::varchar[], %b::bigint[]) "
+                   "ON CONFLICT DO NOTHING RETURNING run_id, seq")
+# last_seq only grows (a seq of -1: the run's points were appended without a new seq).
+_PG_UPDATE_RUNS = ("UPDATE runs SET updated_at = %s, last_seq = greatest(runs.last_seq, u.seq) "
+                   "FROM unnest(%b::varchar[], %b::bigint[]) AS u(id, seq) WHERE runs.id = u.id "
+                   "RETURNING runs.id, runs.last_seq, runs.stop_requested")
+#: One metric post as the group commit holds it: run, seq, batches, the caller and the check
+#: of their access (None: checked by the caller already).
+MetricRequest = tuple[str, "int | None", Sequence[MetricBatch], "str | None", "Authorize | None"]
 
 # Statements of the run-creation path built once, their values bound at execution: building a
 # statement and its cache key each call was about half of SQLAlchemy's time on that path.
@@ -414,65 +425,121 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
             return True
 
     # metrics
-    def append_metrics(self, run_id: str, seq: int | None,
-                       batches: Sequence[MetricBatch]) -> tuple[int, bool, int, bool]:
+    def append_metrics(self, run_id: str, seq: int | None, batches: Sequence[MetricBatch],
+                       user: str | None = None, authorize: Authorize | None = None) -> tuple[int, bool, int, bool]:
         # Posts that arrive while another group is being written are written together (one
         # transaction, one statement of each kind for all of them: store/group_commit.py).
-        return self._metric_groups.submit((run_id, seq, batches), sum(len(b.steps) for b in batches))
+        return self._metric_groups.submit((run_id, seq, batches, user, authorize), sum(len(b.steps) for b in batches))
 
-    def _append_group(self, requests: Sequence[tuple[str, int | None, Sequence[MetricBatch]]]
-                      ) -> list[tuple[int, bool, int, bool]]:
-        """Append the batches of several posts (of any runs) in one transaction: one multi-row
-        INSERT of their seqs (ON CONFLICT DO NOTHING RETURNING: the seqs not there before),
-        one UPDATE of their runs (each run's last_seq the largest of its seqs applied, and read
-        back), :func:`metric_store.append_many` of the applied batches, one COMMIT. A seq
-        already stored, or a second post of the same seq in the group, is a duplicate. Raises
-        (and commits nothing) if any run is gone: the group's posts are then written one by one."""
+    async def append_metrics_async(self, run_id: str, seq: int | None, batches: Sequence[MetricBatch],
+                                   user: str | None = None, authorize: Authorize | None = None
+                                   ) -> tuple[int, bool, int, bool]:
+        # No thread waits for the group: a request handler awaits this on the event loop.
+        return await self._metric_groups.submit_async((run_id, seq, batches, user, authorize),
+                                                sum(len(b.steps) for b in batches))
+
+    def _group_access(self, c: Connection, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], RunAccess | None]:
+        """:meth:`run_access` of several (run, user) pairs in one query, in the group's
+        transaction: each run's project and the member rows of every caller's principals."""
+        names = {u: set(principals(u)) for _, u in pairs}
+        everyone = sorted(set().union(*names.values()))
+        mine = and_(_members.c.project_id == _projects.c.id, _members.c.user.in_(everyone))
+        rows = c.execute(select(_runs.c.id, _projects.c.name, _projects.c.owner, _projects.c.visibility,
+                                _members.c.user, _members.c.role)
+                         .select_from(_runs.join(_projects, _projects.c.id == _runs.c.project_id).outerjoin(_members, mine))
+                         .where(_runs.c.id.in_(sorted({r for r, _ in pairs})))).all()
+        by_run: dict[str, list[Any]] = {}
+        for row in rows:
+            by_run.setdefault(row.id, []).append(row)
+        found: dict[tuple[str, str], RunAccess | None] = {}
+        for run_id, user in pairs:
+            got = by_run.get(run_id)
+            if not got:
+                found[(run_id, user)] = None
+                continue
+            roles = [r.role for r in got if r.role is not None and r.user in names[user]]
+            found[(run_id, user)] = RunAccess(got[0].name, got[0].owner, Visibility(got[0].visibility), best_role(roles))
+        return found
+
+    def _append_group(self, requests: Sequence[MetricRequest]) -> list[tuple[int, bool, int, bool] | BaseException]:
+        """Append the batches of several posts (of any runs) in one transaction: the callers'
+        access to their runs checked in one query (a post refused is answered with its error,
+        in its place), one multi-row INSERT of their seqs (ON CONFLICT DO NOTHING RETURNING:
+        the seqs not there before), one UPDATE of their runs (each run's last_seq the largest
+        of its seqs applied, and read back), :func:`metric_store.append_many` of the applied
+        batches, one COMMIT. A seq already stored, or a second post of the same seq in the
+        group, is a duplicate. Raises (and commits nothing) if any run is gone: the group's
+        posts are then written one by one."""
+        with self._write() as c:
+            refused: dict[int, BaseException] = {}
+            checks = {(r[0], r[3]) for r in requests if r[4] is not None and r[3] is not None}
+            if checks:
+                found = self._group_access(c, checks)
+                for i, (run_id, _, _, user, authorize) in enumerate(requests):
+                    if authorize is not None:
+                        try:
+                            authorize(found.get((run_id, user)) if user is not None else None)
+                        except MLHubError as e:
+                            refused[i] = e
+            kept = [r for i, r in enumerate(requests) if i not in refused]
+            done = iter(self._append_in(c, kept) if kept else [])
+            return [refused[i] if i in refused else next(done) for i in range(len(requests))]
+
+    def _append_in(self, c: Connection, requests: Sequence[MetricRequest]) -> list[tuple[int, bool, int, bool]]:
         dialect = self.write_engine.dialect.name
         if dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as upsert
         else:
             from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
         first: dict[tuple[str, int], int] = {}
-        for i, (run_id, seq, _) in enumerate(requests):
+        for i, (run_id, seq, *_) in enumerate(requests):
             if seq is not None:
                 first.setdefault((run_id, seq), i)
-        with self._write() as c:
-            fresh: set[tuple[str, int]] = set()
-            if first:
-                rows = [{"run_id": r, "seq": q} for r, q in sorted(first)]   # in key order: fewer lock waits
-                fresh = {(r, q) for r, q in c.execute(upsert(_batches).values(rows).on_conflict_do_nothing()
-                                                      .returning(_batches.c.run_id, _batches.c.seq))}
-            applied = [seq is None or (first[(run_id, seq)] == i and (run_id, seq) in fresh)
-                       for i, (run_id, seq, _) in enumerate(requests)]
-            top: dict[str, int] = {}
-            for ok, (run_id, seq, _) in zip(applied, requests):
-                if ok and seq is not None and seq >= 0:   # retry keys are negative seqs: last_seq stays
-                    top[run_id] = max(seq, top.get(run_id, 0))
-            touched = sorted({r for ok, (r, _, _) in zip(applied, requests) if ok})
-            state: dict[str, tuple[int, bool]] = {}
-            if touched:
-                values: dict[str, Any] = {"updated_at": utcnow()}
-                if top:
-                    new = case(top, value=_runs.c.id, else_=-1)
-                    values["last_seq"] = case((_runs.c.last_seq < new, new), else_=_runs.c.last_seq)
-                rows = c.execute(update(_runs).where(_runs.c.id.in_(touched)).values(**values)
-                                 .returning(_runs.c.id, _runs.c.last_seq, _runs.c.stop_requested))
-                state = {r: (int(last), bool(stop)) for r, last, stop in rows}
-            others = sorted({r for r, _, _ in requests} - set(state))
-            if others:
-                rows = c.execute(select(_runs.c.id, _runs.c.last_seq, _runs.c.stop_requested)
-                                 .where(_runs.c.id.in_(others)))
-                state.update({r: (int(last), bool(stop)) for r, last, stop in rows})
-            gone = sorted({r for r, _, _ in requests} - set(state))
-            if gone:
-                raise not_found("run", gone[0])   # rolls the group back; each post is then tried alone
-            counts = iter(metric_store.append_many(c, [(r, b) for ok, (r, _, b) in zip(applied, requests) if ok]))
-            return [(next(counts), False, *state[r]) if ok else (0, True, *state[r])
-                    for ok, (r, _, _) in zip(applied, requests)]
+        fresh: set[tuple[str, int]] = set()
+        pg = dialect == "postgresql"
+        if first and pg:   # the rows bound as two arrays: one statement text, prepared once
+            keys = sorted(first)   # in key order: fewer lock waits
+            fresh = {(r, q) for r, q in c.exec_driver_sql(_PG_INSERT_SEQS, ([r for r, _ in keys], [q for _, q in keys]))}
+        elif first:
+            rows = [{"run_id": r, "seq": q} for r, q in sorted(first)]
+            fresh = {(r, q) for r, q in c.execute(upsert(_batches).values(rows).on_conflict_do_nothing()
+                                                  .returning(_batches.c.run_id, _batches.c.seq))}
+        applied = [seq is None or (first[(run_id, seq)] == i and (run_id, seq) in fresh)
+                   for i, (run_id, seq, *_) in enumerate(requests)]
+        top: dict[str, int] = {}
+        for ok, (run_id, seq, *_) in zip(applied, requests):
+            if ok and seq is not None and seq >= 0:   # retry keys are negative seqs: last_seq stays
+                top[run_id] = max(seq, top.get(run_id, 0))
+        touched = sorted({r[0] for ok, r in zip(applied, requests) if ok})
+        state: dict[str, tuple[int, bool]] = {}
+        if touched and pg:
+            rows = c.exec_driver_sql(_PG_UPDATE_RUNS, (utcnow().replace(tzinfo=None), touched,
+                                                       [top.get(r, -1) for r in touched]))
+            state = {r: (int(last), bool(stop)) for r, last, stop in rows}
+        elif touched:
+            values: dict[str, Any] = {"updated_at": utcnow()}
+            if top:
+                new = case(top, value=_runs.c.id, else_=-1)
+                values["last_seq"] = case((_runs.c.last_seq < new, new), else_=_runs.c.last_seq)
+            rows = c.execute(update(_runs).where(_runs.c.id.in_(touched)).values(**values)
+                             .returning(_runs.c.id, _runs.c.last_seq, _runs.c.stop_requested))
+            state = {r: (int(last), bool(stop)) for r, last, stop in rows}
+        others = sorted({r[0] for r in requests} - set(state))
+        if others:
+            rows = c.execute(select(_runs.c.id, _runs.c.last_seq, _runs.c.stop_requested)
+                             .where(_runs.c.id.in_(others)))
+            state.update({r: (int(last), bool(stop)) for r, last, stop in rows})
+        gone = sorted({r[0] for r in requests} - set(state))
+        if gone:
+            raise not_found("run", gone[0])   # rolls the group back; each post is then tried alone
+        counts = iter(metric_store.append_many(c, [(r[0], r[2]) for ok, r in zip(applied, requests) if ok]))
+        return [(next(counts), False, *state[r[0]]) if ok else (0, True, *state[r[0]])
+                for ok, r in zip(applied, requests)]
 
-    def _append_one(self, request: tuple[str, int | None, Sequence[MetricBatch]]) -> tuple[int, bool, int, bool]:
-        run_id, seq, batches = request
+    def _append_one(self, request: MetricRequest) -> tuple[int, bool, int, bool]:
+        run_id, seq, batches, user, authorize = request
+        if authorize is not None:   # a lone post: its access checked as for any request
+            authorize(self.run_access(run_id, user) if user is not None else None)
         # Exactly once per (run, seq): the batch's row is inserted first, in the transaction
         # that appends its points; a seq already there inserts nothing (ON CONFLICT DO NOTHING,
         # or the unique key's error elsewhere) and the batch is a duplicate. A concurrent retry

@@ -104,15 +104,15 @@ def test_group_weight_bounds_a_group_but_a_heavy_request_is_still_written():
 def test_group_stores_posts_of_several_runs_once_and_answers_duplicates(registry):
     store = registry.store
     runs = [registry.create_run("alice", "p").id for _ in range(3)]
-    store.append_metrics(runs[0], 1, _batches([0, 1]))   # seq 1 of run 0 is there already
+    store.append_metrics(runs[0], 1, _batches([0, 1]), None, None)   # seq 1 of run 0 is there already
     answers = store._append_group([
-        (runs[0], 1, _batches([0, 1])),        # stored before: duplicate
-        (runs[0], 2, _batches([2, 3])),
-        (runs[1], 1, _batches([0])),
-        (runs[1], 1, _batches([0])),           # the same seq twice in one group: the second is a duplicate
-        (runs[2], 5, _batches([0, 1, 2])),
-        (runs[2], 6, _batches([3])),           # two seqs of one run in one group
-        (runs[2], None, _batches([4])),        # no seq: always applied, last_seq untouched
+        (runs[0], 1, _batches([0, 1]), None, None),        # stored before: duplicate
+        (runs[0], 2, _batches([2, 3]), None, None),
+        (runs[1], 1, _batches([0]), None, None),
+        (runs[1], 1, _batches([0]), None, None),           # the same seq twice in one group: the second is a duplicate
+        (runs[2], 5, _batches([0, 1, 2]), None, None),
+        (runs[2], 6, _batches([3]), None, None),           # two seqs of one run in one group
+        (runs[2], None, _batches([4]), None, None),        # no seq: always applied, last_seq untouched
     ])
     assert answers == [(0, True, 2, False), (4, False, 2, False), (2, False, 1, False), (0, True, 1, False),
                        (6, False, 6, False), (2, False, 6, False), (2, False, 6, False)]
@@ -132,7 +132,7 @@ def test_a_group_with_a_deleted_run_commits_nothing_and_the_others_are_stored_al
     keep, gone = registry.create_run("alice", "p").id, registry.create_run("alice", "p").id
     registry.delete_run("alice", gone)
     with pytest.raises(Exception):
-        store._append_group([(keep, 1, _batches([0])), (gone, 1, _batches([0]))])
+        store._append_group([(keep, 1, _batches([0]), None, None), (gone, 1, _batches([0]), None, None)])
     assert store.list_metrics(keep) == []   # the group committed nothing
     assert registry.get_run("alice", keep).last_seq == 0
     # through the combiner: the failed group's posts are written one by one
@@ -266,3 +266,86 @@ def test_postgresql_metric_blobs_are_compressed_with_lz4(registry):
     run = registry.create_run("alice", "p").id
     store.append_metrics(run, 1, _batches(list(range(5000))))
     assert list(store.get_series(run, "a").steps) == list(range(5000))
+
+
+# asynchronous requests (the REST handler's posts)
+def test_async_requests_wait_holding_no_thread_and_are_answered_from_their_groups():
+    """Twenty requests awaited on one event loop while the first group is being written: no
+    thread per request (only the writer threads), grouped, each answered with its own result,
+    a refused one with its error and a failed group's requests one by one."""
+    import asyncio
+
+    release = threading.Event()
+    written: list[list[int]] = []
+
+    def write_group(reqs):  # type: ignore[no-untyped-def]
+        written.append(list(reqs))
+        if 13 in reqs:
+            raise RuntimeError("a bad request in the group")
+        return [ValueError(f"refused {r}") if r == 7 else r * 10 for r in reqs]
+
+    def write_one(r):  # type: ignore[no-untyped-def]
+        if r == 0:
+            release.wait(5)
+        if r == 13:
+            raise KeyError(r)
+        written.append([r])
+        return r * 10
+
+    gc: GroupCommit[int, int] = GroupCommit(write_group, write_one, max_group=8, writers=1)
+
+    async def main() -> list[object]:
+        first = gc.submit_async(0)
+        await asyncio.sleep(0.1)                  # request 0 is being written: the rest queue
+        before = threading.active_count()
+        rest = [gc.submit_async(r) for r in range(1, 20)]
+        await asyncio.sleep(0.2)
+        assert threading.active_count() <= before + 1 and not any(f.done() for f in [first, *rest])
+        release.set()
+        return await asyncio.gather(first, *rest, return_exceptions=True)
+
+    results = asyncio.run(main())
+    gc.close()
+    for r, got in enumerate(results):
+        if r == 7:
+            assert isinstance(got, ValueError) and str(got) == "refused 7"
+        elif r == 13:
+            assert isinstance(got, KeyError)
+        else:
+            assert got == r * 10
+    assert written[0] == [0] and max(len(w) for w in written) > 1 and gc.groups >= 1
+    stored = [r for w in written if len(w) == 1 or 13 not in w for r in w]
+    assert sorted(stored) == [r for r in range(20) if r != 13]   # each written once (13 failed alone)
+
+
+def test_a_group_checks_access_in_its_transaction_and_refuses_only_the_caller_without_it(registry):
+    """Posts of three callers in one group: the member who may edit is stored, a viewer is
+    answered forbidden and a stranger to a private project not_found, and nothing of theirs is
+    stored; the access is read in the group's own transaction (one query for all)."""
+    from mlhub_ext.core.entities import Role
+
+    store = registry.store
+    run = registry.create_run("alice", "private-p").id
+    registry.set_member("alice", "private-p", "vera", "read")
+    checks = {}
+
+    def check(user):  # type: ignore[no-untyped-def]
+        from mlhub_ext.core.service import _RunCheck
+
+        checks[user] = _RunCheck(user, run, Role.EDIT)
+        return checks[user]
+
+    answers = store._append_group([
+        (run, 1, _batches([0, 1]), "alice", check("alice")),
+        (run, 2, _batches([2]), "vera", check("vera")),
+        (run, 3, _batches([3]), "mallory", check("mallory")),
+    ])
+    assert answers[0] == (4, False, 1, False)
+    assert isinstance(answers[1], MLHubError) and answers[1].code == ErrorCode.FORBIDDEN
+    assert "vera" in str(answers[1]) and "edit" in str(answers[1])
+    assert isinstance(answers[2], MLHubError) and answers[2].code == ErrorCode.NOT_FOUND
+    assert checks["alice"].project == "private-p"
+    assert list(store.get_series(run, "a").steps) == [0, 1]
+    assert registry.get_run("alice", run).last_seq == 1   # the refused seqs were not recorded
+    # and the refused caller's seq is free for the owner: it was never recorded
+    assert store.append_metrics(run, 2, _batches([2]))[:2] == (2, False)

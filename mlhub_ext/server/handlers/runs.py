@@ -73,8 +73,10 @@ class MetricsHandler(MLHubAPIMixin):
     @api
     async def post(self, run_id: str) -> None:
         body = parse(MetricBatch, self.json_body())
-        result = await self.call(self.registry.append_metrics, self.acting_user(), run_id, body.seq,
-                                 body.metrics, body.encoding)
+        # Awaited on the event loop, holding no worker thread: every post waiting is written in
+        # the next group (store/group_commit.py), however many there are.
+        result = await self.registry.append_metrics_async(self.acting_user(), run_id, body.seq, body.metrics,
+                                                          body.encoding)
         self.write_json(result)
 
 
