@@ -1,11 +1,12 @@
 """Engines for the registry database: SQLite tuned for many writers, or PostgreSQL."""
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import orjson
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 
 SQLITE_BUSY_TIMEOUT_S = 60
@@ -33,6 +34,8 @@ JSON_CODEC = {"json_serializer": _json_dumps, "json_deserializer": _json_loads}
 #: Connections a server-database engine keeps open, and how many more it opens under a burst
 #: (closed when returned).
 POOL_SIZE, POOL_OVERFLOW = 20, 20
+#: Seconds a pooled connection may have been idle and still be handed out without a check.
+PING_AFTER_IDLE_S = 5.0
 
 
 def make_engines(url: str, **kw: Any) -> tuple[Engine, Engine]:
@@ -50,9 +53,33 @@ def make_engines(url: str, **kw: Any) -> tuple[Engine, Engine]:
         # at once, a replica under load opened and closed a PostgreSQL connection (a server
         # process) for most requests. Keep as many as are used at once.
         kw = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW, **kw}
-        engine = create_engine(url, pool_pre_ping=True, **JSON_CODEC, **kw)
+        engine = create_engine(url, **JSON_CODEC, **kw)
+        _ping_when_idle(engine)
         return engine, engine
     return _sqlite_engine(url, immediate=True, **kw), _sqlite_engine(url, immediate=False, **kw)
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection before it is used only if it sat idle for more than
+    :data:`PING_AFTER_IDLE_S` (a database restarted or a connection dropped meanwhile):
+    SQLAlchemy's ``pool_pre_ping`` checks every checkout, a round trip on each request, which
+    for a metric post was one of its three. A connection back in use within seconds is as
+    good as when it was returned. A failed check raises ``DisconnectionError``: the pool
+    drops that connection and hands out another (SQLAlchemy's "custom pessimistic ping")."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(dbapi_connection: Any, record: Any) -> None:
+        record.info["mlhub_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        since = record.info.pop("mlhub_idle_since", None)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as e:
+            raise exc.DisconnectionError(f"pooled connection failed its check after {PING_AFTER_IDLE_S:g} s idle: {e}") from e
 
 
 def _sqlite_engine(url: str, immediate: bool, **kw: Any) -> Engine:
