@@ -12,8 +12,8 @@ from ..core.entities import MetricInfo
 from ..core.store import MetricBatch, SeriesData
 from .downsample import minmax_indices
 from .orm import ChunkRow, SeriesRow
-from .series_summary import PAGE, first_index, last_index, merge_keyed, page_rows_of, pyramid_of, \
-    read_page_records, upsert_pages
+from .series_summary import LEVELS, PAGE, first_index, kept_levels, last_index, levels_above, merge_keyed, \
+    page_rows_of, pyramid_of, read_page_records, upsert_pages
 
 _series = SeriesRow.__table__
 _chunks = ChunkRow.__table__
@@ -103,7 +103,9 @@ def append_many(conn: Connection, appends: Sequence[tuple[str, Sequence[MetricBa
         if changed:
             conn.execute(_UPDATE_SERIES, changed)
         conn.execute(_INSERT_CHUNKS, chunks)
-    _append_summaries(conn, {ids[k]: (k in existing, p) for k, p in points.items()})
+    _append_summaries(conn, {ids[k]: ((int(existing[k].first_step), int(existing[k].last_step))
+                                      if k in existing and existing[k].first_step is not None else None, p)
+                             for k, p in points.items()})
     return counts
 
 
@@ -143,28 +145,50 @@ def _aggregates(steps: np.ndarray, values: np.ndarray, stamps: np.ndarray) -> di
             "max_value": float(finite.max()) if len(finite) else None}
 
 
-def _append_summaries(conn: Connection, new: dict[int, tuple[bool, list[np.ndarray]]]) -> None:
+def _append_summaries(conn: Connection, new: dict[int, tuple[tuple[int, int] | None, list[np.ndarray]]]) -> None:
     """Merge the new points into the summary pages they fall in, every series and level at
-    once: one SELECT of those pages (for series that had points before) and one upsert of
-    the rewritten pages."""
+    once: one SELECT of those pages (for series that had points before: ``(first step, last
+    step)`` before this append, else None) and one upsert of the rewritten pages. Only the
+    levels a series keeps are written (:func:`~.series_summary.kept_levels` of its largest
+    step); a level it starts keeping with this append is built whole from the level below, all
+    of whose pages are read for it."""
     sids = list(new)
     count = len(sids)
     arrays = [new[sid][1] for sid in sids]
     sidx = np.repeat(np.arange(count), [len(a[0]) for a in arrays])
     rec, major = pyramid_of(sidx, *(np.concatenate([a[i] for a in arrays]) for i in range(3)))
-    had = np.array([new[sid][0] for sid in sids], dtype=bool)
-    keep = had[major % count]
-    wanted: list[tuple[int, int, int]] = []
+    before = [new[sid][0] for sid in sids]
+    kept_before = np.array([kept_levels(b[1]) if b is not None else 0 for b in before], np.int64)
+    kept_now = np.array([kept_levels(max(b[1] if b is not None else int(a[0].max()), int(a[0].max())))
+                         for b, a in zip(before, arrays)], np.int64)
+    level, position = major // count, major % count
+    live = level < kept_now[position]
+    rec, major, level, position = rec[live], major[live], level[live], position[live]
+    # pages to read: where the new records of a level kept before fall...
+    keep = level < kept_before[position]
+    wanted: set[tuple[int, int, int]] = set()
     if keep.any():
         m, page = major[keep], rec["bucket"][keep] // PAGE
         first = np.r_[True, (m[1:] != m[:-1]) | (page[1:] != page[:-1])]
-        wanted = [(sids[i % count], i // count, p) for i, p in zip(m[first].tolist(), page[first].tolist())]
+        wanted = {(sids[i % count], i // count, p) for i, p in zip(m[first].tolist(), page[first].tolist())}
+    # ...and every page of the top level kept before, where this append starts keeping more
+    grows = [i for i in range(count) if 0 < kept_before[i] < kept_now[i]]
+    for i in grows:
+        b, (lo, hi) = int(kept_before[i]) - 1, before[i]  # type: ignore[misc]
+        width = LEVELS[b] * PAGE
+        wanted.update((sids[i], b, p) for p in range(lo // width, hi // width + 1))
     if wanted:
-        old, old_sid, old_level = read_page_records(conn, wanted)
+        old, old_sid, old_level = read_page_records(conn, sorted(wanted))
         if len(old):
             order = np.argsort(np.asarray(sids, np.int64))
-            position = order[np.searchsorted(np.asarray(sids, np.int64)[order], old_sid)]
-            rec, major = merge_keyed((old, old_level * count + position), (rec, major))
+            old_pos = order[np.searchsorted(np.asarray(sids, np.int64)[order], old_sid)]
+            old_major = old_level * count + old_pos
+            if grows:
+                base = kept_before - 1
+                at_base = old_level == base[old_pos]
+                built, built_major = levels_above(old[at_base], old_pos[at_base], base, kept_now, count)
+                old, old_major = np.concatenate([old, built]), np.concatenate([old_major, built_major])
+            rec, major = merge_keyed((old, old_major), (rec, major))
     upsert_pages(conn, page_rows_of(sids, rec, major))
 
 

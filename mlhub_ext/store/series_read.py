@@ -46,7 +46,7 @@ from sqlalchemy import Connection, and_, or_, select
 from ..core.run_table import SeriesAnswer, SeriesRequest
 from .downsample import bucket_bands, bucket_count, minmax_indices
 from .orm import ChunkRow, SeriesRow, SummaryRow
-from .series_summary import DATA, LEVELS, PAGE, STAMPS, lo_hi_in_order
+from .series_summary import DATA, LEVELS, PAGE, STAMPS, kept_levels, lo_hi_in_order
 
 _series, _chunks, _pages = SeriesRow.__table__, ChunkRow.__table__, SummaryRow.__table__
 
@@ -111,6 +111,8 @@ def _plan(request: SeriesRequest, row: Any, prefer: str | None) -> _Plan:
     points = row.count * span / (last - first + 1)
     buckets = bucket_count(request.max_points)
     level = _level(span, buckets)
+    if level is not None:   # a series keeps only its levels with enough buckets (series_summary.kept_levels)
+        level = min(level, kept_levels(last) - 1)
     if prefer == "raw" or level is None or buckets < 2 or points <= request.max_points:
         return _Plan(row, "raw", lo, hi)
     if prefer != "summary" and (points <= RAW_POINTS or points <= 2 * span / LEVELS[level]):

@@ -31,6 +31,28 @@ from .orm import ChunkRow, SeriesRow, SummaryRow
 
 LEVELS: tuple[int, ...] = tuple(16 * 4**j for j in range(8))   # bucket widths in steps: 16 .. 262,144
 PAGE = 64                                                      # bucket slots per stored row
+#: A level above 0 is kept from the moment a series' largest step reaches this many of its
+#: buckets (:func:`kept_levels`).
+KEEP_FROM_BUCKETS = 64
+
+
+def kept_levels(max_step: int) -> int:
+    """How many levels, from level 0, a series whose largest step is ``max_step`` keeps:
+    level ``j > 0`` once ``max_step >= KEEP_FROM_BUCKETS * LEVELS[j]``.
+
+    Why: every append rewrites the last page of each kept level, and a level whose buckets
+    are few is never the one a read picks (store/series_read.py picks the coarsest level with
+    at least half a summary bucket per query bucket, so level ``j`` serves a read of ``B``
+    query buckets only if the range spans ``B / 2`` of its buckets: a read of 128 buckets or
+    more, 256 points, never needs a level this rule leaves out). A series of 6,000 steps keeps
+    2 levels instead of 8, and its appends write a quarter of the pages. A read that asks for
+    fewer points reads the coarsest kept level instead (at most 256 of its buckets, 4 pages).
+    A level starts being kept whole: the append that crosses its threshold builds it from the
+    level below (:func:`levels_above`)."""
+    n = 1
+    while n < len(LEVELS) and max_step >= KEEP_FROM_BUCKETS * LEVELS[n]:
+        n += 1
+    return n
 
 DATA = np.dtype([("bucket", "<i8"), ("count", "<u4"), ("lo_step", "<i8"), ("lo_value", "<f8"),
                  ("hi_step", "<i8"), ("hi_value", "<f8"), ("band_lo", "<f8")])
@@ -166,6 +188,26 @@ def pyramid_of(sidx: np.ndarray, steps: np.ndarray, values: np.ndarray,
     level = np.repeat(np.arange(levels, dtype=np.int64), len(rec0))
     bucket = stacked["bucket"] >> (2 * level)   # LEVELS grow by 4: bucket_j = bucket_0 // 4**j
     return combine_keyed(stacked, level * count + np.tile(rs0, levels), bucket)
+
+
+def levels_above(rec: np.ndarray, sidx: np.ndarray, base: np.ndarray, top: np.ndarray,
+                 count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Records of the levels ``base[s] + 1 .. top[s] - 1`` of each series ``s`` built from
+    all of its records of level ``base[s]`` (``rec``, with their series ``sidx``), as
+    ``(records, major)`` (``major = level * count + series``): what a series starts keeping
+    when its largest step crosses a level's threshold (:func:`kept_levels`)."""
+    parts, majors = [], []
+    for j in range(1, len(LEVELS)):
+        take = (base[sidx] < j) & (j < top[sidx])
+        if not take.any():
+            continue
+        r, s = rec[take], sidx[take]
+        built, bs = combine_keyed(r.copy(), s, r["bucket"] >> (2 * (j - base[s])))
+        parts.append(built)
+        majors.append(j * count + bs)
+    if not parts:
+        return np.zeros(0, dtype=RECORD), np.zeros(0, np.int64)
+    return np.concatenate(parts), np.concatenate(majors)
 
 
 def merge_keyed(old: tuple[np.ndarray, np.ndarray], new: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -391,7 +433,7 @@ def rebuild(conn: Connection, series_ids: Iterable[int], slice_points: int = 500
             conn.execute(update(_chunks).where(_chunks.c.id == bindparam("cid"))
                          .values(first_step=bindparam("fs"), last_step=bindparam("ls")), bounds)
         conn.execute(delete(_pages).where(_pages.c.series_id == sid))
-        rows = page_rows(sid, levels)
+        rows = page_rows(sid, levels[:kept_levels(last[0]) if last is not None else 1])
         for start in range(0, len(rows), 2000):
             conn.execute(insert(_pages), rows[start:start + 2000])
         if first is not None and last is not None:

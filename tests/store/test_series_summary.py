@@ -315,3 +315,32 @@ def test_range_reads_skip_chunks_outside_it(registry) -> None:  # type: ignore[n
     with registry.store._read() as c:
         got = series_read.query_series(c, request)[0]
     assert got.downsampled and got.steps[0] == 30_001 and got.steps[-1] == 99_999
+
+
+def test_a_series_keeps_the_levels_with_enough_buckets_and_starts_one_whole(registry) -> None:  # type: ignore[no-untyped-def]
+    """Level j > 0 is written once the largest step reaches KEEP_FROM_BUCKETS buckets of it:
+    4,095 steps keep level 0 alone; the append that crosses 4,096 builds level 1 whole (the
+    pages a rebuild from the raw points makes), and a read asking for few points, which would
+    have picked a coarser level, reads the coarsest kept one and still draws every point."""
+    from mlhub_ext.store.series_summary import KEEP_FROM_BUCKETS, kept_levels
+
+    assert kept_levels(KEEP_FROM_BUCKETS * LEVELS[1] - 1) == 1 and kept_levels(KEEP_FROM_BUCKETS * LEVELS[1]) == 2
+    assert kept_levels(10**12) == len(LEVELS)
+    run = registry.create_run("alice", "p")
+    steps = np.arange(6_000, dtype=np.int64)
+    values = np.sin(steps / 40.0)
+    values[1234] = 50.0
+    for a in range(0, 6_000, 500):
+        registry.store.append_metrics(run.id, None, [MetricBatch("m", steps[a:a + 500], values[a:a + 500],
+                                                                  1.7e9 + steps[a:a + 500] * 0.1)])
+        levels = {key[0] for key in stored_pages(registry, run.id) if key != "head"}
+        assert levels == ({0} if a + 499 < 4_096 else {0, 1}), (a, levels)
+    kept = stored_pages(registry, run.id)
+    with registry.store.write_engine.begin() as c:
+        sid = c.execute(select(SeriesRow.__table__.c.id).where(SeriesRow.__table__.c.run_id == run.id)).scalar_one()
+        rebuild(c, [sid])
+    assert stored_pages(registry, run.id) == kept
+    kind, got = answer(registry, run.id, {"max_points": 8}, prefer="summary")
+    assert kind == "summary" and len(got.steps) <= 8 and 50.0 in list(got.values)
+    raw = answer(registry, run.id, {"max_points": 100_000}, prefer="raw")[1]
+    check_picture(raw, got, 8)
