@@ -221,5 +221,7 @@ class GroupCommit(Generic[Req, Res]):
             else:
                 by_loop.setdefault(s.future.get_loop(), []).append((s.future, s.result, s.error))  # type: ignore[arg-type]
         for loop, answers in by_loop.items():
-            if not loop.is_closed():
+            try:
                 loop.call_soon_threadsafe(_settle, answers)
+            except RuntimeError:   # the loop was closed meanwhile: nobody waits for these answers
+                pass
