@@ -18,6 +18,13 @@ def _batches(steps: list[int], keys: tuple[str, ...] = ("a", "b")) -> list[Metri
     return [MetricBatch(k, steps, [float(s) for s in steps], [time.time()] * len(steps)) for k in keys]
 
 
+def _wait_until(ok, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not ok():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
 # the combiner alone
 def test_group_commit_groups_waiting_requests_and_answers_each_after_its_write():
     written: list[list[int]] = []
@@ -40,7 +47,7 @@ def test_group_commit_groups_waiting_requests_and_answers_each_after_its_write()
     time.sleep(0.1)
     for t in threads[1:]:
         t.start()
-    time.sleep(0.2)
+    _wait_until(lambda: len(gc._queue) == 8)
     assert results == {}   # nobody answered while the leader's write has not finished
     release.set()
     for t in threads:
@@ -82,7 +89,7 @@ def test_a_failing_group_is_written_one_by_one_and_only_the_bad_request_fails():
     rest = [threading.Thread(target=submit, args=(r,)) for r in ("x", "bad", "y")]
     for t in rest:
         t.start()
-    time.sleep(0.2)
+    _wait_until(lambda: len(gc._queue) == 3)
     release.set()
     for t in [first, *rest]:
         t.join(5)
@@ -160,7 +167,7 @@ def test_a_group_with_a_deleted_run_commits_nothing_and_the_others_are_stored_al
             threading.Thread(target=post, args=(keep, 3))]
     for t in rest:
         t.start()
-    time.sleep(0.3)
+    _wait_until(lambda: len(store._metric_groups._queue) == 3)
     release.set()
     for t in [lead, *rest]:
         t.join(10)
@@ -229,12 +236,12 @@ def test_a_second_writer_starts_for_a_backlog_and_every_request_is_written_once(
     assert inside.acquire(timeout=5)            # the first leader is writing request 1
     for t in threads[1:5]:                      # four queue behind it: a backlog
         t.start()
-    time.sleep(0.2)
+    _wait_until(lambda: len(gc._queue) == 4)    # (polled: a sleep was too short on a loaded CI box)
     threads[5].start()                          # the next arrival leads a second group
     assert inside.acquire(timeout=5)
     for t in threads[6:]:
         t.start()
-    time.sleep(0.2)
+    _wait_until(lambda: len(gc._queue) == 30 - 6)
     assert results == {}
     release.set()
     for t in threads:
