@@ -23,7 +23,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from .server.standalone import TokenAuthHandler, make_app, serve
     from .services.settings import settings_from_config
 
-    logging.basicConfig(level=logging.INFO, format="[mlhub %(asctime)s %(levelname)s] %(message)s")
+    logging.basicConfig(level=getattr(logging, getattr(args, "log_level", "INFO")),
+                        format="[mlhub %(asctime)s %(levelname)s] %(message)s")
     cfg = _defaults()
     db_url = args.db_url or cfg.db_url
     artifacts = args.artifact_root or cfg.artifact_root
@@ -124,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--db-url", help="SQLAlchemy URL (default: MLHUB_DB_URL or SQLite in the data dir)")
     s.add_argument("--artifact-root", help="blob store folder (default: MLHUB_ARTIFACT_ROOT)")
     s.add_argument("--hub", action="store_true", help="run as a JupyterHub-managed service (JUPYTERHUB_* env)")
+    s.add_argument("--log-level", default="INFO", type=str.upper, choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                   help="log level (default INFO; successful requests are logged at DEBUG, as in jupyter_server)")
     s.set_defaults(func=_cmd_serve)
 
     t = sub.add_parser("token", help="manage ML Hub API tokens (the profile view manages the same ones)")

@@ -104,6 +104,7 @@ class MLHubServer:
     user: str = "alice"
     token: str = ""
     proc: subprocess.Popen | None = None  # type: ignore[type-arg]
+    log_level: str = "debug"   # every request's line, as the log tests read them
 
     @property
     def url(self) -> str:
@@ -123,7 +124,8 @@ class MLHubServer:
             self.token = self.create_token(self.user)
         with open(self.data_dir / "serve.log", "ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "mlhub_ext.cli", "serve", "--ip", "127.0.0.1", "--port", str(self.port)],
+                [sys.executable, "-m", "mlhub_ext.cli", "serve", "--ip", "127.0.0.1", "--port", str(self.port),
+                 "--log-level", self.log_level],
                 env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

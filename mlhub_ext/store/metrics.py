@@ -10,9 +10,9 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from ..core.entities import MetricInfo
 from ..core.store import MetricBatch, SeriesData
-from .downsample import minmax_indices
+from .downsample import first_where, minmax_indices
 from .orm import ChunkRow, SeriesRow
-from .series_summary import LEVELS, PAGE, first_index, kept_levels, last_index, levels_above, merge_keyed, \
+from .series_summary import LEVELS, PAGE, kept_levels, levels_above, merge_keyed, \
     page_rows_of, pyramid_of, read_page_records, upsert_pages
 
 _series = SeriesRow.__table__
@@ -41,72 +41,143 @@ def append_many(conn: Connection, appends: Sequence[tuple[str, Sequence[MetricBa
     A constant number of statements whatever the number of runs and metrics: one SELECT of
     the series rows (locked FOR UPDATE on PostgreSQL, in id order, so that concurrent appends
     to a series take turns on its summary pages), one multi-row INSERT of the new series, one
-    executemany UPDATE of the others, one executemany INSERT of the chunks, one SELECT of the
-    summary pages the new steps fall in (the last page of each level for a run logging in step
-    order; none for new series) and one executemany upsert of those pages.
+    UPDATE of the others, one INSERT of the chunks, one SELECT of the summary pages the new
+    steps fall in (the last page of each level for a run logging in step order; none for new
+    series) and one upsert of those pages. The series' aggregates are computed for all of
+    them at once (reductions over the group's points, no Python loop per series): a group of
+    64 posts of 5 metrics is 320 series.
     """
-    merged: dict[tuple[str, str], list[np.ndarray]] = {}
+    keys: list[tuple[str, str]] = []
+    where: dict[tuple[str, str], int] = {}
+    parts: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = []
     counts = []
     for run_id, batches in appends:
         n = 0
         for b in batches:   # the same key twice: one chunk, in the order given
-            arrays = [np.asarray(b.steps, dtype="<i8"), np.asarray(b.values, dtype="<f8"),
-                      np.asarray(b.timestamps, dtype="<f8")]
+            arrays = (np.asarray(b.steps, dtype="<i8"), np.asarray(b.values, dtype="<f8"),
+                      np.asarray(b.timestamps, dtype="<f8"))
             n += len(arrays[0])
+            if not len(arrays[0]):
+                continue
             k = (run_id, b.key)
-            if k in merged:
-                merged[k] = [np.concatenate([x, y]) for x, y in zip(merged[k], arrays)]
+            i = where.get(k)
+            if i is None:
+                where[k] = len(keys)
+                keys.append(k)
+                parts.append([arrays])
             else:
-                merged[k] = arrays
+                parts[i].append(arrays)
         counts.append(n)
-    points = {k: v for k, v in merged.items() if len(v[0])}
-    if not points:
+    if not keys:
         return counts
-    run_ids = sorted({r for r, _ in points})
-    query = select(_series).where(_series.c.run_id.in_(run_ids), _series.c.key.in_(sorted({k for _, k in points})))
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    existing = {(r.run_id, r.key): r for r in conn.execute(query.order_by(_series.c.id))}
-    fresh, changed, ids = [], [], {}
-    for rk, (steps, values, stamps) in points.items():
-        agg = _aggregates(steps, values, stamps)
-        row = existing.get(rk)
-        if row is None:
-            fresh.append({"run_id": rk[0], "key": rk[1], "count": len(steps), **agg})
-            continue
-        ids[rk] = row.id
-        newer = agg["last_step"] >= row.last_step
-        earlier = row.first_step is None or agg["first_step"] < row.first_step
-        changed.append({
-            "sid": row.id, "n_count": row.count + len(steps),
-            "n_last_step": agg["last_step"] if newer else row.last_step,
-            "n_last_value": agg["last_value"] if newer else row.last_value,
-            "n_last_ts": agg["last_ts"] if newer else row.last_ts,
-            "n_min_value": _merge(row.min_value, agg["min_value"], min),
-            "n_max_value": _merge(row.max_value, agg["max_value"], max),
-            "n_first_step": agg["first_step"] if earlier else row.first_step,
-            "n_first_value": agg["first_value"] if earlier else row.first_value,
-            "n_first_ts": agg["first_ts"] if earlier else row.first_ts})
+    flat = [a for p in parts for a in p]
+    steps, values, stamps = (np.concatenate([a[j] for a in flat]) for j in range(3))
+    lens = np.array([sum(len(a[0]) for a in p) for p in parts], np.int64)
+    ends = np.cumsum(lens)
+    starts = ends - lens
+    agg = _aggregates_many(steps, values, stamps, starts, lens)
+    existing = _lock_series(conn, keys)
+    old = [i for i, k in enumerate(keys) if k in existing]
+    fresh = [{"run_id": keys[i][0], "key": keys[i][1], "count": int(lens[i]),
+              **{f: _nan_to_none(float(agg[f][i])) if f.endswith(("value", "ts")) else int(agg[f][i])
+                 for f in agg}}
+             for i, k in enumerate(keys) if k not in existing]
+    ids = np.zeros(len(keys), np.int64)
+    for i in old:
+        ids[i] = existing[keys[i]].id
     if fresh:
         for sid, run_id, key in conn.execute(_INSERT_SERIES, fresh):
-            ids[(run_id, key)] = sid
-    chunks = [{"series_id": ids[k], "n": len(s), "steps": s.tobytes(), "values": v.tobytes(), "timestamps": t.tobytes(),
-               "first_step": int(s.min()), "last_step": int(s.max())} for k, (s, v, t) in points.items()]
-    changed.sort(key=lambda c: c["sid"])
-    if conn.dialect.name == "postgresql":   # one statement each, the columns bound as arrays
-        if changed:
-            conn.exec_driver_sql(_PG_UPDATE_SERIES, tuple(
-                [None if c[name] is None else kind(c[name]) for c in changed]   # one type per array (binary)
-                for name, kind in _PG_SERIES_COLUMNS))
-        conn.exec_driver_sql(_PG_INSERT_CHUNKS, tuple([c[f] for c in chunks] for f in _PG_CHUNK_COLUMNS))
+            ids[where[(run_id, key)]] = sid
+    if old:
+        _update_series(conn, [existing[keys[i]] for i in old], np.asarray(old, np.int64), agg, lens)
+    first_steps, last_steps = np.minimum.reduceat(steps, starts), np.maximum.reduceat(steps, starts)
+    chunk_cols = (ids.tolist(), lens.tolist(), [steps[a:b].tobytes() for a, b in zip(starts, ends)],
+                  [values[a:b].tobytes() for a, b in zip(starts, ends)],
+                  [stamps[a:b].tobytes() for a, b in zip(starts, ends)], first_steps.tolist(), last_steps.tolist())
+    if conn.dialect.name == "postgresql":   # one statement, the columns bound as arrays
+        conn.exec_driver_sql(_PG_INSERT_CHUNKS, chunk_cols)
     else:
-        if changed:
-            conn.execute(_UPDATE_SERIES, changed)
-        conn.execute(_INSERT_CHUNKS, chunks)
-    _append_summaries(conn, {ids[k]: ((int(existing[k].first_step), int(existing[k].last_step))
-                                      if k in existing and existing[k].first_step is not None else None, p)
-                             for k, p in points.items()})
+        conn.execute(_INSERT_CHUNKS, [dict(zip(_PG_CHUNK_COLUMNS, row)) for row in zip(*chunk_cols)])
+    before = {}
+    for i in old:
+        row = existing[keys[i]]
+        before[i] = (int(row.first_step), int(row.last_step)) if row.first_step is not None else None
+    _append_summaries(conn, {int(ids[i]): (before.get(i), [steps[starts[i]:ends[i]], values[starts[i]:ends[i]],
+                                                           stamps[starts[i]:ends[i]]])
+                             for i in range(len(keys))})
     return counts
+
+
+def _aggregates_many(steps: np.ndarray, values: np.ndarray, stamps: np.ndarray, starts: np.ndarray,
+                     lens: np.ndarray) -> dict[str, np.ndarray]:
+    """Each series' row fields from its points (series ``i`` holds ``[starts[i], starts[i] +
+    lens[i])``, none empty): its first point (lowest step, earliest logged among equals), last
+    point (highest step, latest logged among equals), and its min and max with NaN left out
+    (NaN where a series has only NaN)."""
+    count = len(starts)
+    grp = np.repeat(np.arange(count), lens)
+    low = first_where(steps == np.minimum.reduceat(steps, starts)[grp], grp, count)
+    at_max = np.flatnonzero(steps == np.maximum.reduceat(steps, starts)[grp])
+    g = grp[at_max]
+    high = at_max[np.r_[g[1:] != g[:-1], True]]   # each series' last index at its largest step
+    with np.errstate(invalid="ignore"):
+        vmin, vmax = np.fmin.reduceat(values, starts), np.fmax.reduceat(values, starts)
+    return {"first_step": steps[low], "first_value": values[low], "first_ts": stamps[low],
+            "last_step": steps[high], "last_value": values[high], "last_ts": stamps[high],
+            "min_value": vmin, "max_value": vmax}
+
+
+def _lock_series(conn: Connection, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    """The series rows of these ``(run, key)`` pairs that exist; on PostgreSQL locked FOR
+    UPDATE in id order (one statement, the pairs bound as two arrays)."""
+    if conn.dialect.name == "postgresql":
+        rows = conn.exec_driver_sql(_PG_LOCK_SERIES, ([r for r, _ in keys], [k for _, k in keys]))
+    else:
+        rows = conn.execute(select(_series).where(_series.c.run_id.in_(sorted({r for r, _ in keys})),
+                                                  _series.c.key.in_(sorted({k for _, k in keys}))))
+    return {(r.run_id, r.key): r for r in rows}
+
+
+def _update_series(conn: Connection, rows: Sequence[Any], at: np.ndarray, agg: dict[str, np.ndarray],
+                   lens: np.ndarray) -> None:
+    """Fold the new points' aggregates (``agg[f][at[i]]``, ``lens[at[i]]`` points) into the
+    stored series rows ``rows[i]``, all at once; one UPDATE."""
+    def stored(name: str) -> np.ndarray:   # None as NaN
+        return np.array([np.nan if getattr(r, name) is None else getattr(r, name) for r in rows], np.float64)
+
+    new = {f: v[at] for f, v in agg.items()}
+    last = np.array([r.last_step for r in rows], np.int64)
+    has_first = np.array([r.first_step is not None for r in rows], bool)
+    first = np.array([r.first_step or 0 for r in rows], np.int64)
+    newer = new["last_step"] >= last
+    earlier = ~has_first | (new["first_step"] < first)
+    with np.errstate(invalid="ignore"):
+        cols = {"sid": np.array([r.id for r in rows], np.int64),
+                "n_count": np.array([r.count for r in rows], np.int64) + lens[at],
+                "n_last_step": np.where(newer, new["last_step"], last),
+                "n_last_value": np.where(newer, new["last_value"], stored("last_value")),
+                "n_last_ts": np.where(newer, new["last_ts"], stored("last_ts")),
+                "n_min_value": np.fmin(stored("min_value"), new["min_value"]),
+                "n_max_value": np.fmax(stored("max_value"), new["max_value"]),
+                "n_first_step": np.where(earlier, new["first_step"], first),
+                "n_first_value": np.where(earlier, new["first_value"], stored("first_value")),
+                "n_first_ts": np.where(earlier, new["first_ts"], stored("first_ts"))}
+    order = np.argsort(cols["sid"])
+    lists = [cols[name][order].tolist() if kind is int else _nullable(cols[name][order])
+             for name, kind in _PG_SERIES_COLUMNS]
+    if conn.dialect.name == "postgresql":   # one statement, the columns bound as arrays
+        conn.exec_driver_sql(_PG_UPDATE_SERIES, tuple(lists))
+    else:
+        names = [name for name, _ in _PG_SERIES_COLUMNS]
+        conn.execute(_UPDATE_SERIES, [dict(zip(names, row)) for row in zip(*lists)])
+
+
+def _nullable(a: np.ndarray) -> list[float | None]:
+    """A float column as a list, NaN as None (SQL NULL: what the series row keeps for none)."""
+    out: list[float | None] = a.tolist()
+    for i in np.flatnonzero(np.isnan(a)).tolist():
+        out[i] = None
+    return out
 
 
 # built once: building a statement per append costs more than running it
@@ -134,15 +205,11 @@ _PG_INSERT_CHUNKS = (
     "%b::bigint[])")
 
 
-def _aggregates(steps: np.ndarray, values: np.ndarray, stamps: np.ndarray) -> dict[str, Any]:
-    """A batch's series-row fields: its first and last point, its min and max (NaN left out)."""
-    finite = values[~np.isnan(values)]
-    first, last = first_index(steps), last_index(steps)
-    return {"first_step": int(steps[first]), "first_value": _nan_to_none(float(values[first])),
-            "first_ts": float(stamps[first]), "last_step": int(steps[last]),
-            "last_value": _nan_to_none(float(values[last])), "last_ts": float(stamps[last]),
-            "min_value": float(finite.min()) if len(finite) else None,
-            "max_value": float(finite.max()) if len(finite) else None}
+_PG_LOCK_SERIES = (
+    "SELECT s.id, s.run_id, s.key, s.count, s.last_step, s.last_value, s.last_ts, s.min_value, s.max_value, "
+    "s.first_step, s.first_value, s.first_ts FROM metric_series AS s "
+    "JOIN unnest(%b::varchar[], %b::varchar[]) AS w(run_id, key) ON s.run_id = w.run_id AND s.key = w.key "
+    "ORDER BY s.id FOR UPDATE OF s")
 
 
 def _append_summaries(conn: Connection, new: dict[int, tuple[tuple[int, int] | None, list[np.ndarray]]]) -> None:
@@ -190,14 +257,6 @@ def _append_summaries(conn: Connection, new: dict[int, tuple[tuple[int, int] | N
                 old, old_major = np.concatenate([old, built]), np.concatenate([old_major, built_major])
             rec, major = merge_keyed((old, old_major), (rec, major))
     upsert_pages(conn, page_rows_of(sids, rec, major))
-
-
-def _merge(a: float | None, b: float | None, fn):  # type: ignore[no-untyped-def]
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return fn(a, b)
 
 
 def list_series(conn: Connection, run_id: str) -> list[MetricInfo]:

@@ -64,6 +64,13 @@ def _project_access_query(by_id: bool):  # type: ignore[no-untyped-def]
 
 
 _PROJECT_ACCESS = {True: _project_access_query(True), False: _project_access_query(False)}
+# Built once (a group's access check ran a freshly built query per group).
+_GROUP_ACCESS = (select(_runs.c.id, _projects.c.name, _projects.c.owner, _projects.c.visibility, _members.c.user,
+                        _members.c.role)
+                 .select_from(_runs.join(_projects, _projects.c.id == _runs.c.project_id).outerjoin(
+                     _members, and_(_members.c.project_id == _projects.c.id,
+                                    _members.c.user.in_(bindparam("principals", expanding=True)))))
+                 .where(_runs.c.id.in_(bindparam("runs", expanding=True))))
 
 
 def param_columns(value: Any) -> dict[str, Any]:
@@ -302,17 +309,8 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
 
     def run_access(self, run_id: str, user: str) -> RunAccess | None:
         # One query: the run's project and the caller's member rows (their own, their groups').
-        mine = and_(_members.c.project_id == _projects.c.id, _members.c.user.in_(principals(user)))
-        query = (select(_projects.c.name, _projects.c.owner, _projects.c.visibility, _members.c.role)
-                 .select_from(_runs.join(_projects, _projects.c.id == _runs.c.project_id).outerjoin(_members, mine))
-                 .where(_runs.c.id == run_id))
         with self._read_one() as c:
-            rows = c.execute(query).all()
-        if not rows:
-            return None
-        first = rows[0]
-        return RunAccess(first.name, first.owner, Visibility(first.visibility),
-                         best_role([r.role for r in rows if r.role is not None]))
+            return self._group_access(c, {(run_id, user)})[(run_id, user)]
 
     def project_access(self, project: str | int, user: str) -> ProjectAccess | None:
         # One query: the project and the caller's member rows (their own, their groups').
@@ -445,11 +443,7 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
         transaction: each run's project and the member rows of every caller's principals."""
         names = {u: set(principals(u)) for _, u in pairs}
         everyone = sorted(set().union(*names.values()))
-        mine = and_(_members.c.project_id == _projects.c.id, _members.c.user.in_(everyone))
-        rows = c.execute(select(_runs.c.id, _projects.c.name, _projects.c.owner, _projects.c.visibility,
-                                _members.c.user, _members.c.role)
-                         .select_from(_runs.join(_projects, _projects.c.id == _runs.c.project_id).outerjoin(_members, mine))
-                         .where(_runs.c.id.in_(sorted({r for r, _ in pairs})))).all()
+        rows = c.execute(_GROUP_ACCESS, {"runs": sorted({r for r, _ in pairs}), "principals": everyone}).all()
         by_run: dict[str, list[Any]] = {}
         for row in rows:
             by_run.setdefault(row.id, []).append(row)

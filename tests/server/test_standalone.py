@@ -47,7 +47,26 @@ def test_revoked_token_stops_working(mlhub_server):
 def test_token_not_in_logs(mlhub_server):
     mlhub_server.api("GET", f"projects?token={mlhub_server.token}")
     mlhub_server.stop()
-    assert mlhub_server.token not in (mlhub_server.data_dir / "serve.log").read_text()
+    log = (mlhub_server.data_dir / "serve.log").read_text()
+    assert "GET /mlhub/api/v1/projects" in log   # the request's line is there (--log-level debug)...
+    assert mlhub_server.token not in log         # ...without its query string
+
+
+def test_successes_are_logged_at_debug_level(tmp_path):
+    """As in jupyter_server: at the default level (INFO) a 2xx leaves no line, a 4xx a warning."""
+    from tests.conftest import MLHubServer
+
+    server = MLHubServer(tmp_path / "d", log_level="info")
+    server.data_dir.mkdir()
+    server.start()
+    try:
+        assert server.api("GET", "projects").status_code == 200
+        assert server.api("GET", "runs/nope").status_code == 404
+    finally:
+        server.stop()
+    log = (server.data_dir / "serve.log").read_text()
+    assert "WARNING] 404 GET /mlhub/api/v1/runs/nope" in log
+    assert "GET /mlhub/api/v1/projects" not in log
 
 
 def test_writes_are_rate_limited_per_user(tmp_path, monkeypatch):
