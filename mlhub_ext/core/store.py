@@ -102,6 +102,12 @@ class AbstractStore(ABC):
     def touch_token(self, token_id: int, at: datetime) -> None:
         """Record that token ``token_id`` authenticated a request at ``at``."""
 
+    def touch_tokens(self, uses: dict[int, datetime]) -> None:
+        """:meth:`touch_token` for several tokens ``{token id: when}`` (a store may write them
+        in one statement)."""
+        for token_id, at in uses.items():
+            self.touch_token(token_id, at)
+
     @abstractmethod
     def find_token(self, token_hash: str) -> ApiToken | None: ...
 

@@ -17,9 +17,10 @@ Thread-safe: the event loop and the executor's threads authenticate at once.
 """
 from __future__ import annotations
 
+import random
 import threading
 
-from cachetools import TTLCache
+from cachetools import TLRUCache
 
 from .entities import ApiToken
 
@@ -34,7 +35,12 @@ class TokenCache:
 
     def __init__(self, ttl_s: float = TOKEN_CACHE_TTL_S, maxsize: int = TOKEN_CACHE_SIZE) -> None:
         self.ttl_s = float(ttl_s)
-        self._entries: TTLCache[str, ApiToken] | None = TTLCache(maxsize, self.ttl_s) if self.ttl_s > 0 else None
+        # Each record is kept between half the TTL and the whole of it, at random: clients started
+        # together would otherwise all be looked up again in the same moment, a stall of the
+        # event loop as long as their lookups (the bound on a revocation elsewhere stays ttl_s).
+        self._entries: TLRUCache[str, ApiToken] | None = (
+            TLRUCache(maxsize, lambda _key, _rec, now: now + self.ttl_s * (0.5 + 0.5 * random.random()))
+            if self.ttl_s > 0 else None)
         self._lock = threading.Lock()
         self._generation = 0   # bumped by clear(): a lookup begun before a revocation is not kept
 

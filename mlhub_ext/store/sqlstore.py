@@ -159,8 +159,14 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
             return [_token(r) for r in c.execute(select(TokenRow).where(_tokens.c.user == user).order_by(_tokens.c.id))]
 
     def touch_token(self, token_id: int, at: datetime) -> None:
-        with self._write() as c:
-            c.execute(update(_tokens).where(_tokens.c.id == token_id).values(last_used_at=at))
+        self.touch_tokens({token_id: at})
+
+    def touch_tokens(self, uses: dict[int, datetime]) -> None:
+        if not uses:
+            return
+        with self._write() as c:   # one executemany, one commit
+            c.execute(update(_tokens).where(_tokens.c.id == bindparam("tid")).values(last_used_at=bindparam("at")),
+                      [{"tid": i, "at": at} for i, at in sorted(uses.items())])
 
     def revoke_token(self, token_id: int, user: str | None = None) -> bool:
         with self._write() as c:

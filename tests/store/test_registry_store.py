@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -209,6 +210,29 @@ def test_token_cache_bounds_revocation_by_another_process(registry, db_url, monk
         assert registry.authenticate_token(second) is None
     finally:
         other.store.close()
+
+
+def test_token_uses_are_written_together_off_the_request(registry, monkeypatch):
+    """Authenticating notes a token's use (at most once a minute) for a background write that
+    takes every use noted meanwhile in one statement; listing the tokens reads them after."""
+    tokens = [registry.create_token("alice", note=f"t{i}")[0] for i in range(3)]
+    writes: list[dict[int, datetime]] = []
+    touch = registry.store.touch_tokens
+    gate = threading.Event()
+
+    def slow_touch(uses):  # type: ignore[no-untyped-def]
+        gate.wait(10)   # the first write waits, so that the other uses queue behind it
+        writes.append(dict(uses))
+        touch(uses)
+
+    monkeypatch.setattr(registry.store, "touch_tokens", slow_touch)
+    for t in tokens:
+        assert registry.authenticate_token(t) == "alice"   # returns without waiting for the write
+    assert writes == []
+    gate.set()
+    listed = registry.list_tokens("alice")
+    assert all(t.last_used_at is not None for t in listed), listed
+    assert sorted(len(w) for w in writes if w) in ([3], [1, 2]), writes   # at most one write per queue
 
 
 def test_run_access_in_one_lookup_matches_the_three_lookups(registry):
