@@ -23,7 +23,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from .server.standalone import TokenAuthHandler, make_app, serve
     from .services.settings import settings_from_config
 
-    logging.basicConfig(level=getattr(logging, getattr(args, "log_level", "INFO")),
+    logging.basicConfig(level=getattr(logging, args.log_level),
                         format="[mlhub %(asctime)s %(levelname)s] %(message)s")
     cfg = _defaults()
     db_url = args.db_url or cfg.db_url

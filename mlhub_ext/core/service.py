@@ -4,10 +4,8 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
-import threading
 import uuid
 from array import array
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
@@ -55,9 +53,6 @@ class Registry:
         self.blobs = blobs
         # Valid tokens' records for token_cache_ttl seconds (see token_cache.py for why that is safe).
         self.token_cache = TokenCache(token_cache_ttl)
-        self._touches: dict[int, datetime] = {}
-        self._touch_lock, self._touch_flush = threading.Lock(), threading.Lock()
-        self._toucher = ThreadPoolExecutor(1, thread_name_prefix="mlhub-token-uses")
         self.listeners: list[Listener] = []
         self.sharing: Sharing[Project] = Sharing("project", store.get_project, store, store)
 
@@ -143,27 +138,9 @@ class Registry:
             if exp <= t:
                 return None
         if rec.last_used_at is None or t - rec.last_used_at >= TOKEN_TOUCH_INTERVAL:
-            self._touch(rec.id, t)
+            self.store.touch_token(rec.id, t)
             rec.last_used_at = t
         return rec
-
-    def _touch(self, token_id: int, at: datetime) -> None:
-        """Note a token's use, written by a background thread (with every other use noted
-        meanwhile, one statement): a request that authenticates does not wait for a write. Many
-        clients started together touch their tokens together, once a minute; written on the
-        event loop, one transaction each, that stalled every request for as long."""
-        with self._touch_lock:
-            first = not self._touches
-            self._touches[token_id] = at
-        if first:
-            self._toucher.submit(self.flush_token_uses)
-
-    def flush_token_uses(self) -> None:
-        """Write the token uses noted and not yet written (a list of tokens reads them after)."""
-        with self._touch_flush:   # a reader waits for a write under way
-            with self._touch_lock:
-                uses, self._touches = self._touches, {}
-            self.store.touch_tokens(uses)
 
     def authenticate_token(self, token: str) -> str | None:
         """The user a token belongs to, or None if it is unknown, revoked or expired."""
@@ -172,7 +149,6 @@ class Registry:
 
     def list_tokens(self, user: str, include_revoked: bool = True) -> list[ApiToken]:
         """``user``'s tokens, oldest first (records only: a token's value is never stored)."""
-        self.flush_token_uses()
         return [t for t in self.store.list_tokens(str(user)) if include_revoked or t.revoked_at is None]
 
     def revoke_token(self, token_id: Any, user: str | None = None) -> None:

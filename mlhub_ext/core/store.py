@@ -100,13 +100,8 @@ class AbstractStore(ABC):
 
     @abstractmethod
     def touch_token(self, token_id: int, at: datetime) -> None:
-        """Record that token ``token_id`` authenticated a request at ``at``."""
-
-    def touch_tokens(self, uses: dict[int, datetime]) -> None:
-        """:meth:`touch_token` for several tokens ``{token id: when}`` (a store may write them
-        in one statement)."""
-        for token_id, at in uses.items():
-            self.touch_token(token_id, at)
+        """Record that token ``token_id`` authenticated a request at ``at``. A store may write
+        it a moment later, without the caller waiting; its :meth:`list_tokens` reads it."""
 
     @abstractmethod
     def find_token(self, token_hash: str) -> ApiToken | None: ...

@@ -90,10 +90,10 @@ def append_many(conn: Connection, appends: Sequence[tuple[str, Sequence[MetricBa
             ids[where[(run_id, key)]] = sid
     if old:
         _update_series(conn, [existing[keys[i]] for i in old], np.asarray(old, np.int64), agg, lens)
-    first_steps, last_steps = np.minimum.reduceat(steps, starts), np.maximum.reduceat(steps, starts)
     chunk_cols = (ids.tolist(), lens.tolist(), [steps[a:b].tobytes() for a, b in zip(starts, ends)],
                   [values[a:b].tobytes() for a, b in zip(starts, ends)],
-                  [stamps[a:b].tobytes() for a, b in zip(starts, ends)], first_steps.tolist(), last_steps.tolist())
+                  [stamps[a:b].tobytes() for a, b in zip(starts, ends)],
+                  agg["first_step"].tolist(), agg["last_step"].tolist())   # a chunk's step bounds
     if conn.dialect.name == "postgresql":   # one statement, the columns bound as arrays
         conn.exec_driver_sql(_PG_INSERT_CHUNKS, chunk_cols)
     else:

@@ -1,6 +1,8 @@
 """The SQLAlchemy implementation of :class:`~mlhub_ext.core.store.AbstractStore`."""
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Iterator, Sequence
@@ -100,9 +102,15 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
         self._metric_groups: GroupCommit[Any, tuple[int, bool, int, bool]] = GroupCommit(
             self._append_group, self._append_one, max_group=METRIC_GROUP_MAX if grouping else 1,
             writers=METRIC_GROUP_WRITERS)
+        # Token uses noted and not yet written (touch_token), and the thread that writes them.
+        self._token_uses: dict[int, datetime] = {}
+        self._token_uses_lock, self._token_uses_writing = threading.Lock(), threading.Lock()
+        self._token_uses_writer = ThreadPoolExecutor(1, thread_name_prefix="mlhub-token-uses")
 
     def close(self) -> None:
         self._metric_groups.close()
+        self._token_uses_writer.shutdown(wait=True)
+        self._write_token_uses()
         self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             self.read_engine.dispose()
@@ -155,15 +163,33 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
             return _token(row) if row else None
 
     def list_tokens(self, user: str) -> list[ApiToken]:
+        self._write_token_uses()   # the uses noted so far, so that a listing shows them
         with self._read() as c:
             return [_token(r) for r in c.execute(select(TokenRow).where(_tokens.c.user == user).order_by(_tokens.c.id))]
 
     def touch_token(self, token_id: int, at: datetime) -> None:
-        self.touch_tokens({token_id: at})
+        # Noted, and written by a thread with every use noted meanwhile (one statement): the
+        # request that authenticates waits for no write. Many clients started together touch
+        # their tokens together, once a minute; a transaction each on the event loop stalled
+        # every request for as long.
+        with self._token_uses_lock:
+            first = not self._token_uses
+            self._token_uses[token_id] = at
+        if first:
+            try:
+                self._token_uses_writer.submit(self._write_token_uses)
+            except RuntimeError:   # closed: the use is not recorded, as for a process that stopped
+                pass
+
+    def _write_token_uses(self) -> None:
+        with self._token_uses_writing:   # a listing waits for a write under way
+            with self._token_uses_lock:
+                uses, self._token_uses = self._token_uses, {}
+            if uses:
+                self.touch_tokens(uses)
 
     def touch_tokens(self, uses: dict[int, datetime]) -> None:
-        if not uses:
-            return
+        """Write the uses ``{token id: when}`` now."""
         with self._write() as c:   # one executemany, one commit
             c.execute(update(_tokens).where(_tokens.c.id == bindparam("tid")).values(last_used_at=bindparam("at")),
                       [{"tid": i, "at": at} for i, at in sorted(uses.items())])
