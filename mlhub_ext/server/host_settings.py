@@ -19,5 +19,5 @@ def host_settings(services: Services, api_base: str) -> dict[str, Any]:
         "mlhub.local_user": settings.local_user,
         "mlhub.api_base": api_base,
         "mlhub.rate_limiter": RateLimiter(settings.rate_limit, settings.rate_burst),
-        "mlhub.stream_hub": StreamHub(services.registry, services.fanout.listeners),
+        "mlhub.stream_hub": StreamHub(services.registry, services.fanout),
     }

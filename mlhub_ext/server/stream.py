@@ -22,6 +22,7 @@ from tornado.websocket import WebSocketClosedError
 from ..core.errors import ErrorCode, MLHubError, invalid, malformed, quoted
 from ..core.point_codec import STREAM_ENCODING, encode_metrics_event
 from ..core.service import Registry
+from ..services.fanout import LocalFanout
 from .handlers.base import HTTP_TO_CODE, MLHubAPIMixin, dumps, parse_json
 
 log = logging.getLogger("mlhub.stream")
@@ -30,23 +31,53 @@ log = logging.getLogger("mlhub.stream")
 class StreamHub:
     """Fans registry events out to WebSocket connections.
 
-    ``remote``: a listener list that other replicas' events arrive on
-    (:attr:`Services.fanout.listeners <mlhub_ext.services.fanout.LocalFanout.listeners>`)."""
+    ``fanout``: the stream across replicas (:class:`~mlhub_ext.services.fanout.LocalFanout`
+    or ``PgFanout``): the other replicas' events arrive on its ``listeners``, and it is told
+    what this replica's connections follow (:meth:`follow`)."""
 
-    def __init__(self, registry: Registry, remote: list[Any] | None = None) -> None:
+    def __init__(self, registry: Registry, fanout: LocalFanout | None = None) -> None:
         self.registry = registry
+        self.fanout = fanout or LocalFanout()
         self.connections: set["StreamHandlerMixin"] = set()
         self.loop: asyncio.AbstractEventLoop | None = None
         registry.listeners.append(self._from_any_thread)
-        if remote is not None:
-            remote.append(self._from_any_thread)
+        self.fanout.listeners.append(self._from_any_thread)
 
     def attach(self, conn: "StreamHandlerMixin") -> None:
         self.loop = asyncio.get_running_loop()
         self.connections.add(conn)
 
     def detach(self, conn: "StreamHandlerMixin") -> None:
-        self.connections.discard(conn)
+        if conn in self.connections:
+            self.connections.discard(conn)
+            self._follow_now()   # only takes away: stored later, nothing waits here
+
+    def _followed(self) -> tuple[set[str], set[str]]:
+        runs: set[str] = set()
+        projects: set[str] = set()
+        for c in self.connections:
+            runs |= getattr(c, "runs", set())
+            projects |= getattr(c, "projects", set())
+        return runs, projects
+
+    def _follow_now(self) -> None:
+        runs, projects = self._followed()
+        if self.fanout.covers(runs, projects):
+            self.fanout.want(runs, projects)
+
+    async def follow(self) -> None:
+        """Tell the other replicas what this one's connections follow now; once a
+        subscription added to it, return only when they will send its points (a
+        subscription is confirmed after this, so that history fetched then misses nothing)."""
+        runs, projects = self._followed()
+        if self.fanout.covers(runs, projects):
+            self.fanout.want(runs, projects)   # nothing added: no write waited for
+        else:
+            try:
+                await asyncio.get_running_loop().run_in_executor(None, self.fanout.want, runs, projects)
+            except Exception as e:   # the subscription holds here; the other replicas may not send
+                log.warning("the other replicas could not be told of a stream subscription; points logged "
+                            "through them may not reach it: %s", e)
 
     def _from_any_thread(self, event: str, payload: dict[str, Any]) -> None:
         if self.loop is None or not self.connections or self.loop.is_closed():
@@ -163,6 +194,7 @@ class StreamHandlerMixin(JSONHandshakeMixin, MLHubAPIMixin):
                 runs, projects = self._targets(msg["unsubscribe"])
                 self.runs -= set(runs)
                 self.projects -= set(projects)
+            await stream_hub(self.settings).follow()
             self.push(dumps({"type": "subscribed", "runs": sorted(self.runs), "projects": sorted(self.projects),
                              "encoding": self.encoding or "json"}))
         except MLHubError as e:

@@ -8,6 +8,17 @@ PostgreSQL ``NOTIFY`` on :data:`CHANNEL` and hands the events of the other repli
 through ``LISTEN``, to its own ``listeners``. :func:`stream_fanout` picks it from the database
 URL; on SQLite (one process) :class:`LocalFanout` does nothing and the in-process path stays.
 
+Metric points, nearly all of the traffic, are sent only where another replica has a stream
+subscriber for their run or project: each replica keeps what its subscribers follow in the
+``stream_interest`` table (:meth:`PgFanout.want`, written before a subscription is confirmed,
+renewed every :data:`INTEREST_RENEW_S` and void after :data:`INTEREST_TTL_S` when its replica
+died), and the sender reads the others' rows after the points were committed and before it
+sends them. So a subscriber that fetches a run's history once subscribed misses no point: a
+point committed before the fetch is in it, and one committed after is sent, the interest
+having been stored before. With no subscriber elsewhere (one replica, or nobody watching
+live) no point is sent: notifying every post cost a replica a quarter of its write capacity.
+Run and job events (few, small) always go.
+
 A notification carries at most 8000 bytes. Metric points are sent in the notification,
 split into several when a batch is larger; a run or job event too large to send is sent as
 a notice (its id) and the receiving replica reads the record from the database.
@@ -34,6 +45,13 @@ MAX_PAYLOAD = 7800
 #: points than MAX_PAYLOAD / this is not encoded whole just to find that it does not fit.
 _MIN_POINT_BYTES = 6
 
+#: Seconds a replica's stored stream interest holds unless renewed, and how often a live
+#: replica renews it: a replica that died is sent points for at most this long.
+INTEREST_TTL_S = 60.0
+INTEREST_RENEW_S = 15.0
+#: Seconds the sender waits after an event for more to send with it.
+SEND_GATHER_S = 0.02
+
 Listener = Callable[[str, dict[str, Any]], None]
 
 
@@ -42,6 +60,14 @@ class LocalFanout:
 
     def __init__(self) -> None:
         self.listeners: list[Listener] = []
+
+    def covers(self, runs: set[str], projects: set[str]) -> bool:
+        """Whether the other replicas already know that this one's subscribers follow
+        ``runs`` and ``projects`` (one process: there is nobody to tell)."""
+        return True
+
+    def want(self, runs: set[str], projects: set[str]) -> None:
+        """Tell the other replicas what this one's subscribers follow (all of it, each time)."""
 
     def close(self) -> None:
         """Stop (nothing to stop here)."""
@@ -67,6 +93,17 @@ class PgFanout(LocalFanout):
         self._out: queue.Queue[tuple[str, dict[str, Any]] | None] = queue.Queue()
         self._stop = threading.Event()
         self._listening = threading.Event()
+        # What this replica's subscribers follow, and what of it is stored in stream_interest
+        # (on a connection of its own: written from a request's executor thread and renewed
+        # by the sender).
+        self._interest_lock = threading.Lock()
+        self._interest_conn: Any = None
+        self._wanted: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+        self._stored: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+        self._renewed = 0.0
+        self._interest_missing = False
+        #: metric events sent to, and left unsent for want of a subscriber at, the other replicas
+        self.sent = self.unsent = 0
         self._sender = threading.Thread(target=self._send_loop, name="mlhub-fanout-send", daemon=True)
         self._receiver = threading.Thread(target=self._listen_loop, name="mlhub-fanout-listen", daemon=True)
         self._sender.start()
@@ -84,6 +121,102 @@ class PgFanout(LocalFanout):
             pass
         self._sender.join(timeout=5)
         self._receiver.join(timeout=5)
+        with self._interest_lock:   # this replica's subscribers are gone with it
+            try:
+                if self._stored != (frozenset(), frozenset()):
+                    self._interest_execute("DELETE FROM stream_interest WHERE origin = %s", (self.origin,))
+            except Exception as e:
+                log.warning("stream interest of this replica not removed (it expires): %s", e)
+            if self._interest_conn is not None:
+                self._interest_conn.close()
+                self._interest_conn = None
+
+    # interest: what this replica's subscribers follow
+    def covers(self, runs: set[str], projects: set[str]) -> bool:
+        """Whether the stored interest already holds ``runs`` and ``projects`` (then
+        :meth:`want` writes nothing now, and can be called on an event loop)."""
+        stored_runs, stored_projects = self._stored
+        return runs <= stored_runs and projects <= stored_projects
+
+    def want(self, runs: set[str], projects: set[str]) -> None:
+        """Set what this replica's subscribers follow (the union over its connections).
+
+        Where that adds to what is stored, it is stored now, before this returns (a
+        subscription is confirmed only after: see the module docstring), on a connection of
+        its own; where it only takes away, the sender stores it with the next renewal (a
+        stale interest costs notifications nobody reads, nothing more). Raises what
+        PostgreSQL raises."""
+        with self._interest_lock:
+            self._wanted = (frozenset(runs), frozenset(projects))
+            if not self.covers(runs, projects):
+                self._store_interest()
+
+    def _store_interest(self) -> None:
+        """Write ``_wanted`` (under ``_interest_lock``): the row upserted with a new expiry,
+        or deleted when nothing is followed."""
+        runs, projects = self._wanted
+        if runs or projects:
+            self._interest_execute(
+                "INSERT INTO stream_interest (origin, runs, projects, expires_at) "
+                "VALUES (%s, %s::json, %s::json, (now() AT TIME ZONE 'utc') + make_interval(secs => %s)) "
+                "ON CONFLICT (origin) DO UPDATE SET runs = excluded.runs, projects = excluded.projects, "
+                "expires_at = excluded.expires_at",
+                (self.origin, _dumps(sorted(runs)), _dumps(sorted(projects)), INTEREST_TTL_S))
+        else:
+            self._interest_execute("DELETE FROM stream_interest WHERE origin = %s", (self.origin,))
+        self._stored = (runs, projects)
+        self._renewed = time.monotonic()
+
+    def _interest_execute(self, sql: str, params: tuple[Any, ...]) -> None:
+        import psycopg
+
+        for attempt in (1, 2):   # a connection the database dropped is opened again, once
+            try:
+                if self._interest_conn is None or self._interest_conn.closed:
+                    self._interest_conn = psycopg.connect(self.conninfo, autocommit=True)
+                self._interest_conn.execute(sql, params)
+                return
+            except psycopg.OperationalError:
+                self._interest_conn = None
+                if attempt == 2:
+                    raise
+
+    def _renew_interest(self) -> None:
+        """Store the interest again when it is due (its expiry pushed on, or what was taken
+        away written); on the sender thread."""
+        if self._wanted == self._stored == (frozenset(), frozenset()):
+            return
+        if self._wanted == self._stored and time.monotonic() - self._renewed < INTEREST_RENEW_S:
+            return
+        with self._interest_lock:
+            try:
+                self._store_interest()
+            except Exception as e:
+                log.warning("stream interest not renewed (tried again shortly): %s", e)
+                self._renewed = time.monotonic() - INTEREST_RENEW_S + 1.0
+
+    def _remote_interest(self, conn: Any) -> tuple[set[str], set[str]] | None:
+        """The runs and projects the other replicas' subscribers follow, read now (after the
+        events to send were committed); None where the table is missing (a database not yet
+        at revision 0014: everything is sent, as before)."""
+        import psycopg
+
+        if self._interest_missing:
+            return None
+        try:
+            rows = conn.execute("SELECT runs, projects FROM stream_interest WHERE origin <> %s "
+                                "AND expires_at > (now() AT TIME ZONE 'utc')", (self.origin,)).fetchall()
+        except psycopg.errors.UndefinedTable:
+            log.warning("no stream_interest table (run `mlhub db upgrade`): every metric point is sent to "
+                        "the other replicas")
+            self._interest_missing = True
+            return None
+        runs: set[str] = set()
+        projects: set[str] = set()
+        for r, p in rows:
+            runs.update(r)
+            projects.update(p)
+        return runs, projects
 
     # out
     def publish(self, event: str, payload: dict[str, Any]) -> None:
@@ -136,14 +269,41 @@ class PgFanout(LocalFanout):
                 yield text.decode()
                 start += size
 
+    def _encode_for_others(self, conn: Any, events: list[tuple[str, dict[str, Any]]]) -> list[str]:
+        """The notifications of ``events``, metric points left out where no other replica's
+        subscriber follows their run or project (read now, on ``conn``)."""
+        if any(event == "metrics" for event, _ in events):
+            remote = self._remote_interest(conn)
+            if remote is not None:
+                runs, projects = remote
+                kept = [(e, p) for e, p in events if e != "metrics" or p["run"] in runs or p["project"] in projects]
+                self.unsent += len(events) - len(kept)
+                events = kept
+        self.sent += sum(event == "metrics" for event, _ in events)
+        batch: list[str] = []
+        for event, payload in events:
+            try:
+                batch.extend(self.encode(event, payload))
+            except Exception:
+                log.exception("stream event %r could not be encoded for the other replicas", event)
+        return batch
+
     def _send_loop(self) -> None:
         import psycopg
 
         conn = None
         while not self._stop.is_set():
-            item = self._out.get()
+            self._renew_interest()
+            try:
+                item = self._out.get(timeout=INTEREST_RENEW_S / 3)
+            except queue.Empty:
+                continue
             if item is None:
                 break
+            # What arrives meanwhile is sent with it: one read of the other replicas' interest
+            # (which must follow the events' commit, so is never cached) for every post
+            # logged in that time, not one each.
+            time.sleep(SEND_GATHER_S)
             events = [item]
             while len(events) < 200:  # what queued meanwhile goes in the same transaction
                 try:
@@ -154,21 +314,19 @@ class PgFanout(LocalFanout):
                     self._stop.set()
                     break
                 events.append(more)
-            batch = []
-            for event, payload in events:
-                try:
-                    batch.extend(self.encode(event, payload))
-                except Exception:
-                    log.exception("stream event %r could not be encoded for the other replicas", event)
+            batch: list[str] | None = None
             for attempt in range(3):
                 try:
-                    if conn is None or conn.closed:
-                        conn = psycopg.connect(self.conninfo)
-                    with conn.transaction():
-                        # One statement for the whole batch (a round trip per notification was
-                        # the sender's cost under load); unnest yields them in order.
-                        # The array in binary: in text psycopg quotes each JSON payload with a regex.
-                        conn.execute("SELECT pg_notify(%s, m) FROM unnest(%b::text[]) AS m", (CHANNEL, batch))
+                    if conn is None or conn.closed:   # each statement its own transaction
+                        conn = psycopg.connect(self.conninfo, autocommit=True)
+                    if batch is None:
+                        batch = self._encode_for_others(conn, events)
+                    if not batch:
+                        break
+                    # One statement for the whole batch (a round trip per notification was the
+                    # sender's cost under load); unnest yields them in order.
+                    # The array in binary: in text psycopg quotes each JSON payload with a regex.
+                    conn.execute("SELECT pg_notify(%s, m) FROM unnest(%b::text[]) AS m", (CHANNEL, batch))
                     break
                 except Exception as e:  # the database away for a moment: reconnect
                     log.warning("stream notification not sent (try %d): %s", attempt + 1, e)

@@ -196,3 +196,14 @@ class ArtifactRow(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StreamInterestRow(Base):
+    """The runs and projects a registry replica's stream subscribers follow, until when
+    (services/fanout.py sends metric points to the other replicas only for these)."""
+
+    __tablename__ = "stream_interest"
+    origin: Mapped[str] = mapped_column(String(32), primary_key=True)   # the replica's random id
+    runs: Mapped[list[str]] = mapped_column(JSON)
+    projects: Mapped[list[str]] = mapped_column(JSON)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
