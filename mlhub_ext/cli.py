@@ -84,7 +84,11 @@ def _cmd_token(args: argparse.Namespace) -> int:
         for t in reg.list_tokens(user, include_revoked=args.all):
             print(json.dumps(t.to_json()))
     elif args.token_cmd == "revoke":
+        from .services.fanout import announce_token_revocation
+
         reg.revoke_token(args.id, args.user)
+        # The running replicas keep valid tokens' records for a while: told now, they refuse it at once.
+        announce_token_revocation(getattr(args, "db_url", None) or _defaults().db_url)
         print(f"token {args.id} revoked", file=sys.stderr)
     return 0
 

@@ -105,6 +105,7 @@ class MLHubServer:
     token: str = ""
     proc: subprocess.Popen | None = None  # type: ignore[type-arg]
     log_level: str = "debug"   # every request's line, as the log tests read them
+    extra_env: dict[str, str] = field(default_factory=dict)   # MLHUB_* settings of this server
 
     @property
     def url(self) -> str:
@@ -112,7 +113,7 @@ class MLHubServer:
 
     @property
     def env(self) -> dict[str, str]:
-        return {**os.environ, "MLHUB_DATA_DIR": str(self.data_dir)}
+        return {**os.environ, "MLHUB_DATA_DIR": str(self.data_dir), **self.extra_env}
 
     def create_token(self, user: str) -> str:
         out = subprocess.run([sys.executable, "-m", "mlhub_ext.cli", "token", "create", "--user", user],

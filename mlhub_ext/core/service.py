@@ -157,9 +157,10 @@ class Registry:
         if isinstance(token_id, bool) or not isinstance(token_id, int) or not 0 < token_id <= MAX_INT:
             raise not_found("token", token_id)
         revoked = self.store.revoke_token(token_id, str(user) if user is not None else None)
-        self.token_cache.clear()   # this process stops accepting it at once (others within the cache's TTL)
+        self.token_cache.clear()   # this process stops accepting it at once
         if not revoked:
             raise not_found("token", token_id)
+        self._emit("tokens", {"revoked": token_id})   # and the other replicas (services/fanout.py)
 
     def holdings(self, user: str) -> tuple[list[Holding], list[Holding]]:
         """Projects ``user`` owns, and those shared with them or one of their groups."""

@@ -9,9 +9,13 @@ Why it is safe:
   be stale in two ways: it was revoked, or it expired. Expiry is checked on every request
   against the cached ``expires_at`` (exact, cached or not). Revocation through this process
   empties the cache at once; revocation through another replica (or ``mlhub token revoke``
-  on the database) takes effect here within ``ttl_s`` seconds (default 5), the bound the
-  cache trades for the round trip. JupyterHub's own ``HubAuth`` keeps a token's answer
-  for 300 s (``cache_max_age``).
+  on the database) takes effect here within ``ttl_s`` seconds (default 60: ``MLHub.token_cache_ttl``),
+  the bound the cache trades for the round trip; on PostgreSQL a revocation through any
+  replica reaches the others at once (a ``tokens`` event over the stream's fan-out,
+  services/fanout.py, empties their caches), so the TTL bounds only a revocation made on the
+  database without a replica. JupyterHub's own ``HubAuth`` keeps a token's answer for 300 s
+  (``cache_max_age``). At 5 s, 200 clients made 53 lookups a second, a sixth of the event
+  loop's time.
 
 Thread-safe: the event loop and the executor's threads authenticate at once.
 """
@@ -24,9 +28,9 @@ from cachetools import TLRUCache
 
 from .entities import ApiToken
 
-#: Seconds a valid token's record is reused before it is read again (revocation elsewhere
-#: takes effect within this).
-TOKEN_CACHE_TTL_S = 5.0
+#: Seconds a valid token's record is reused before it is read again (a revocation that no
+#: replica announces takes effect within this).
+TOKEN_CACHE_TTL_S = 60.0
 TOKEN_CACHE_SIZE = 10_000
 
 

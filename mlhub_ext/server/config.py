@@ -137,6 +137,16 @@ class MLHubConfigMixin(HasTraits):
     def _default_rate_burst(self) -> int:
         return int(_env("MLHUB_RATE_BURST", "2000"))
 
+    token_cache_ttl = Float(config=True, help=(
+        "Seconds a valid API token's record is reused before it is read again from the database "
+        "(env MLHUB_TOKEN_CACHE_TTL; default 60; 0 reads it on every request). A token revoked "
+        "through any replica on PostgreSQL is refused by every replica at once; one revoked on the "
+        "database by other means (`mlhub token revoke` on SQLite) within this time."))
+
+    @default("token_cache_ttl")
+    def _default_token_cache_ttl(self) -> float:
+        return float(_env("MLHUB_TOKEN_CACHE_TTL", "60"))
+
     worker_threads = Int(config=True, help=(
         "Threads that run blocking registry calls off the event loop (env MLHUB_WORKER_THREADS). "
         "Metric posts waiting at the same time are written in one transaction, so more threads "

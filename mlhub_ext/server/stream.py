@@ -28,6 +28,10 @@ from .handlers.base import HTTP_TO_CODE, MLHubAPIMixin, dumps, parse_json
 log = logging.getLogger("mlhub.stream")
 
 
+#: The registry events pushed to subscribers (others, such as ``tokens``, are for the replicas).
+_STREAMED = frozenset({"metrics", "run", "job"})
+
+
 class StreamHub:
     """Fans registry events out to WebSocket connections.
 
@@ -80,7 +84,7 @@ class StreamHub:
                             "through them may not reach it: %s", e)
 
     def _from_any_thread(self, event: str, payload: dict[str, Any]) -> None:
-        if self.loop is None or not self.connections or self.loop.is_closed():
+        if event not in _STREAMED or self.loop is None or not self.connections or self.loop.is_closed():
             return
         self.loop.call_soon_threadsafe(self._dispatch, event, payload)
 

@@ -68,7 +68,8 @@ class Services:
         registry = open_registry(settings.db_url, auto_upgrade=settings.auto_upgrade,
                                  artifact_root=settings.artifact_root, storage_options=settings.storage_options,
                                  artifact_cache=settings.artifact_cache or None,
-                                 artifact_cache_size=settings.artifact_cache_size or None)
+                                 artifact_cache_size=settings.artifact_cache_size or None,
+                                 token_cache_ttl=settings.token_cache_ttl)
         try:
             worker = DataWorker(in_process=settings.datasets_in_process)
             datasets = open_datasets(registry, worker)

@@ -362,6 +362,11 @@ class PgFanout(LocalFanout):
             if msg.get("o") == self.origin:
                 return
             event, payload = msg["e"], msg.get("p")
+            if event == "tokens":   # revoked through another replica: refused here at once too
+                cache = getattr(self.registry, "token_cache", None)
+                if cache is not None:
+                    cache.clear()
+                return
             if payload is None:
                 payload = self._read(event, msg["id"])
                 if payload is None:
@@ -382,6 +387,19 @@ class PgFanout(LocalFanout):
                                              "run": {"id": job.run_id or "", "project": job.project or ""}}
         run = self.registry.store.get_run(record_id)
         return None if run is None else {"run": run.to_json()}
+
+
+def announce_token_revocation(db_url: str) -> None:
+    """Tell every replica on this PostgreSQL database to forget the token records it keeps
+    (a token was revoked without one, by ``mlhub token revoke``); nothing on SQLite."""
+    if not db_url.startswith("postgresql"):
+        return
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    conninfo = make_url(db_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, _dumps({"o": "cli", "e": "tokens", "p": {}})))
 
 
 def stream_fanout(db_url: str, registry: Any, job_store: Any) -> LocalFanout:

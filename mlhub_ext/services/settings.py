@@ -39,12 +39,15 @@ class Settings:
     artifact_cache: str = ""
     artifact_cache_size: int = 0
     job_lease_s: float = 30.0          # several replicas: a job whose replica is silent this long is failed
+    token_cache_ttl: float = 60.0      # seconds a valid token's record is reused (core/token_cache.py)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {self.mode!r}")
         if not self.db_url:
             raise ValueError("db_url must be a SQLAlchemy URL such as sqlite:///mlhub.db")
+        if self.token_cache_ttl < 0:
+            raise ValueError(f"token_cache_ttl must be 0 (no cache) or more seconds, not {self.token_cache_ttl}")
         if self.worker_threads < 1:
             raise ValueError(f"worker_threads must be at least 1, not {self.worker_threads}")
 
@@ -81,6 +84,7 @@ def settings_from_config(config: Any, mode: str, **overrides: Any) -> Settings:
         "rate_limit": float(config.rate_limit),
         "rate_burst": int(config.rate_burst),
         "job_lease_s": float(os.environ.get("MLHUB_JOB_LEASE", "") or 30.0),
+        "token_cache_ttl": float(getattr(config, "token_cache_ttl", 60.0)),
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Settings(**values)

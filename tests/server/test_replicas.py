@@ -248,3 +248,28 @@ def test_a_replica_killed_mid_job_fails_the_job_with_a_reason(replicas: list[Rep
     run = ok(b.api("POST", "runs", json={"project": "after"}), 201)
     ok(b.api("POST", f"runs/{run['id']}/metrics",
              json={"seq": 1, "metrics": {"x": {"steps": [0], "values": [1.0], "timestamps": [0.0]}}}))
+
+
+def test_a_token_revoked_through_one_replica_is_refused_by_the_other_at_once(replicas: list[Replica]) -> None:
+    """Each replica keeps a valid token's record for a minute (MLHub.token_cache_ttl); a
+    revocation through replica A, or by `mlhub token revoke` on the database, reaches B's
+    cache over the stream's fan-out, so B refuses the token within moments, not a minute."""
+    import subprocess
+    import sys
+
+    a, b = replicas
+    for how in ("rest", "cli"):
+        token = a.create_token("dora")
+        assert b.api("GET", "me", token=token).status_code == 200   # B now holds its record
+        assert a.api("GET", "me", token=token).status_code == 200
+        token_id = ok(a.api("GET", "me/tokens", token=token))["tokens"][-1]["id"]
+        if how == "rest":
+            assert a.api("DELETE", f"me/tokens/{token_id}", token=token).status_code in (200, 204)
+        else:
+            subprocess.run([sys.executable, "-m", "mlhub_ext.cli", "token", "revoke", str(token_id)],
+                           env=a.env, check=True, capture_output=True)
+        start = time.monotonic()
+        poll(f"B to refuse the token revoked by {how}", lambda: b.api("GET", "me", token=token).status_code == 401,
+             timeout=20)
+        assert time.monotonic() - start < 20 < 60   # well inside the cache's minute
+        assert a.api("GET", "me", token=token).status_code == 401

@@ -36,12 +36,16 @@ def test_the_real_traits(monkeypatch: pytest.MonkeyPatch, tmp_path):  # type: ig
     s = settings_from_config(MLHubConfigMixin(), "standalone")
     assert s.db_url == f"sqlite:///{tmp_path / 'mlhub.db'}" and s.artifact_root == str(tmp_path / "artifacts")
     assert s.dask_address == "gateway" and s.rate_limit == 7.0
+    assert s.token_cache_ttl == 60.0
+    monkeypatch.setenv("MLHUB_TOKEN_CACHE_TTL", "0")
+    assert settings_from_config(MLHubConfigMixin(), "standalone").token_cache_ttl == 0.0
 
 
 @pytest.mark.parametrize(("change", "message"), [
     ({"mode": "cloud"}, "mode must be one of"),
     ({"db_url": ""}, "db_url must be a SQLAlchemy URL"),
     ({"worker_threads": 0}, "worker_threads must be at least 1"),
+    ({"token_cache_ttl": -1.0}, "token_cache_ttl must be 0"),
 ])
 def test_bad_settings_are_refused_naming_the_value(change, message):  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match=message):
