@@ -33,7 +33,8 @@ def append(conn: Connection, run_id: str, batches: Sequence[MetricBatch]) -> int
     return append_many(conn, [(run_id, batches)])[0]
 
 
-def append_many(conn: Connection, appends: Sequence[tuple[str, Sequence[MetricBatch]]]) -> list[int]:
+def append_many(conn: Connection, appends: Sequence[tuple[str, Sequence[MetricBatch]]],
+                locked: dict[tuple[str, str], Any] | None = None) -> list[int]:
     """Append ``(run_id, batches)`` of any number of runs (a group commit's posts) at once:
     each key of each run one chunk row, its series row and summary pages updated; returns the
     points stored for each entry of ``appends``, in order.
@@ -46,6 +47,10 @@ def append_many(conn: Connection, appends: Sequence[tuple[str, Sequence[MetricBa
     series) and one upsert of those pages. The series' aggregates are computed for all of
     them at once (reductions over the group's points, no Python loop per series): a group of
     64 posts of 5 metrics is 320 series.
+
+    ``locked``: the series rows by ``(run, key)``, already selected and locked by the caller
+    (:func:`lock_series_statement`, sent with its own statements); every key appended to must
+    be among those looked up (a key absent from it is taken as a new series).
     """
     keys: list[tuple[str, str]] = []
     where: dict[tuple[str, str], int] = {}
@@ -76,7 +81,7 @@ def append_many(conn: Connection, appends: Sequence[tuple[str, Sequence[MetricBa
     ends = np.cumsum(lens)
     starts = ends - lens
     agg = _aggregates_many(steps, values, stamps, starts, lens)
-    existing = _lock_series(conn, keys)
+    existing = _lock_series(conn, keys) if locked is None else locked
     old = [i for i, k in enumerate(keys) if k in existing]
     fresh = [{"run_id": keys[i][0], "key": keys[i][1], "count": int(lens[i]),
               **{f: _nan_to_none(float(agg[f][i])) if f.endswith(("value", "ts")) else int(agg[f][i])
@@ -136,6 +141,16 @@ def _lock_series(conn: Connection, keys: Sequence[tuple[str, str]]) -> dict[tupl
         rows = conn.execute(select(_series).where(_series.c.run_id.in_(sorted({r for r, _ in keys})),
                                                   _series.c.key.in_(sorted({k for _, k in keys}))))
     return {(r.run_id, r.key): r for r in rows}
+
+
+def lock_series_statement(pg: Any, keys: Sequence[tuple[str, str]]) -> Any:
+    """Send the SELECT ... FOR UPDATE of the series rows of ``(run, key)`` pairs on a psycopg
+    connection (in pipeline mode: not waited for); the cursor, whose rows (when fetched) have
+    the columns as attributes, as :func:`append_many` takes them in ``locked``."""
+    from psycopg.rows import namedtuple_row
+
+    return pg.cursor(row_factory=namedtuple_row).execute(_PG_LOCK_SERIES, ([r for r, _ in keys],
+                                                                           [k for _, k in keys]))
 
 
 def _update_series(conn: Connection, rows: Sequence[Any], at: np.ndarray, agg: dict[str, np.ndarray],

@@ -495,7 +495,8 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
         in its place), one multi-row INSERT of their seqs (ON CONFLICT DO NOTHING RETURNING:
         the seqs not there before), one UPDATE of their runs (each run's last_seq the largest
         of its seqs applied, and read back), :func:`metric_store.append_many` of the applied
-        batches, one COMMIT. A seq already stored, or a second post of the same seq in the
+        batches, one COMMIT. On PostgreSQL the seqs' INSERT, the runs' UPDATE and the lock
+        of the series rows go in one round trip (:meth:`_pg_claim`). A seq already stored, or a second post of the same seq in the
         group, is a duplicate. Raises (and commits nothing) if any run is gone: the group's
         posts are then written one by one."""
         with self._write() as c:
@@ -514,21 +515,30 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
             return [refused[i] if i in refused else next(done) for i in range(len(requests))]
 
     def _append_in(self, c: Connection, requests: Sequence[MetricRequest]) -> list[tuple[int, bool, int, bool]]:
-        dialect = self.write_engine.dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as upsert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
         first: dict[tuple[str, int], int] = {}
         for i, (run_id, seq, *_) in enumerate(requests):
             if seq is not None:
                 first.setdefault((run_id, seq), i)
+        locked: dict[tuple[str, str], Any] | None = None
+        if self.write_engine.dialect.name == "postgresql":
+            applied, state, locked = self._pg_claim(c, requests, first)
+        else:
+            applied, state = self._claim(c, requests, first)
+        gone = sorted({r[0] for r in requests} - set(state))
+        if gone:
+            raise not_found("run", gone[0])   # rolls the group back; each post is then tried alone
+        counts = iter(metric_store.append_many(c, [(r[0], r[2]) for ok, r in zip(applied, requests) if ok], locked))
+        return [(next(counts), False, *state[r[0]]) if ok else (0, True, *state[r[0]])
+                for ok, r in zip(applied, requests)]
+
+    def _claim(self, c: Connection, requests: Sequence[MetricRequest], first: dict[tuple[str, int], int]
+               ) -> tuple[list[bool], dict[str, tuple[int, bool]]]:
+        """On SQLite: insert the group's seqs (which posts are applied: not a duplicate),
+        update its runs, read back each run's ``(last_seq, stop_requested)``."""
+        from sqlalchemy.dialects.sqlite import insert as upsert
+
         fresh: set[tuple[str, int]] = set()
-        pg = dialect == "postgresql"
-        if first and pg:   # the rows bound as two arrays: one statement text, prepared once
-            keys = sorted(first)   # in key order: fewer lock waits
-            fresh = {(r, q) for r, q in c.exec_driver_sql(_PG_INSERT_SEQS, ([r for r, _ in keys], [q for _, q in keys]))}
-        elif first:
+        if first:
             rows = [{"run_id": r, "seq": q} for r, q in sorted(first)]
             fresh = {(r, q) for r, q in c.execute(upsert(_batches).values(rows).on_conflict_do_nothing()
                                                   .returning(_batches.c.run_id, _batches.c.seq))}
@@ -540,11 +550,7 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
                 top[run_id] = max(seq, top.get(run_id, 0))
         touched = sorted({r[0] for ok, r in zip(applied, requests) if ok})
         state: dict[str, tuple[int, bool]] = {}
-        if touched and pg:
-            rows = c.exec_driver_sql(_PG_UPDATE_RUNS, (utcnow().replace(tzinfo=None), touched,
-                                                       [top.get(r, -1) for r in touched]))
-            state = {r: (int(last), bool(stop)) for r, last, stop in rows}
-        elif touched:
+        if touched:
             values: dict[str, Any] = {"updated_at": utcnow()}
             if top:
                 new = case(top, value=_runs.c.id, else_=-1)
@@ -557,12 +563,41 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
             rows = c.execute(select(_runs.c.id, _runs.c.last_seq, _runs.c.stop_requested)
                              .where(_runs.c.id.in_(others)))
             state.update({r: (int(last), bool(stop)) for r, last, stop in rows})
-        gone = sorted({r[0] for r in requests} - set(state))
-        if gone:
-            raise not_found("run", gone[0])   # rolls the group back; each post is then tried alone
-        counts = iter(metric_store.append_many(c, [(r[0], r[2]) for ok, r in zip(applied, requests) if ok]))
-        return [(next(counts), False, *state[r[0]]) if ok else (0, True, *state[r[0]])
-                for ok, r in zip(applied, requests)]
+        return applied, state
+
+    def _pg_claim(self, c: Connection, requests: Sequence[MetricRequest], first: dict[tuple[str, int], int]
+                  ) -> tuple[list[bool], dict[str, tuple[int, bool]], dict[tuple[str, str], Any]]:
+        """On PostgreSQL, in one round trip (psycopg's pipeline mode): insert the group's seqs,
+        update every run of the group (``last_seq`` the largest of its seqs, ``RETURNING``
+        it and ``stop_requested``) and lock the series rows of its keys
+        (:func:`metric_store.lock_series_statement`); which posts are applied, each run's
+        state, the locked series rows by ``(run, key)``.
+
+        The runs and series are those of every post, duplicates included, as the statements
+        cannot wait for the seqs' answer: harmless, as a duplicate's seq was applied before,
+        so ``last_seq`` is already at least that (only ``updated_at`` moves), and locking a
+        series row only orders this group after another writer of it."""
+        keys = sorted(first)   # in key order: fewer lock waits
+        top: dict[str, int] = {}
+        for run_id, seq, *_ in requests:
+            top.setdefault(run_id, -1)
+            if seq is not None and seq >= 0:   # retry keys are negative seqs: last_seq stays
+                top[run_id] = max(seq, top[run_id])
+        runs = sorted(top)
+        series = sorted({(r[0], b.key) for r in requests for b in r[2] if len(b.steps)})
+        pg = c.connection.driver_connection
+        assert pg is not None
+        with pg.pipeline():
+            seqs = pg.cursor().execute(_PG_INSERT_SEQS, ([r for r, _ in keys], [q for _, q in keys])) if keys else None
+            updated = pg.cursor().execute(_PG_UPDATE_RUNS, (utcnow().replace(tzinfo=None), runs,
+                                                            [top[r] for r in runs]))
+            lock = metric_store.lock_series_statement(pg, series) if series else None
+        fresh = {(r, q) for r, q in seqs.fetchall()} if seqs is not None else set()
+        applied = [seq is None or (first[(run_id, seq)] == i and (run_id, seq) in fresh)
+                   for i, (run_id, seq, *_) in enumerate(requests)]
+        state = {r: (int(last), bool(stop)) for r, last, stop in updated.fetchall()}
+        locked = {(row.run_id, row.key): row for row in lock.fetchall()} if lock is not None else {}
+        return applied, state, locked
 
     def _append_one(self, request: MetricRequest) -> tuple[int, bool, int, bool]:
         run_id, seq, batches, user, authorize = request

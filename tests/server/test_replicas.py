@@ -226,30 +226,6 @@ def test_abort_through_the_other_replica(replicas: list[Replica]) -> None:
     poll("the run to close", lambda: ok(a.api("GET", f"runs/{job['run_id']}"))["status"] == "killed", 60)
 
 
-def test_a_replica_killed_mid_job_fails_the_job_with_a_reason(replicas: list[Replica]) -> None:
-    a, b = replicas
-    if ok(a.api("GET", "datasets"))["total"] == 0:
-        upload_across(a, b, iris_csv(), "iris", chunk=1 << 16)
-    job = ok(a.api("POST", "jobs", json={"dataset": "iris", "target": "species", "kind": "torch_mlp",
-                                         "epochs": 5000, "batch_size": 4, "name": "orphan"}), 202)
-    wait_job(b, job["id"], until=("running",) + DONE)
-    assert a.proc is not None
-    a.proc.send_signal(signal.SIGKILL)   # no goodbye: its lease simply stops being renewed
-    a.proc.wait(30)
-    a.proc = None
-    done = wait_job(b, job["id"], timeout=120)
-    assert done["state"] == "failed" and "lease expired" in done["error"], done
-    poll("the run to close", lambda: ok(b.api("GET", f"runs/{job['run_id']}"))["status"] == "failed", 60)
-    # Never run twice: nothing registered it, and it stays failed.
-    assert b.api("GET", "models/orphan").status_code == 404
-    time.sleep(LEASE_S)
-    assert ok(b.api("GET", f"jobs/{job['id']}"))["state"] == "failed"
-    # The other replica keeps serving everything.
-    run = ok(b.api("POST", "runs", json={"project": "after"}), 201)
-    ok(b.api("POST", f"runs/{run['id']}/metrics",
-             json={"seq": 1, "metrics": {"x": {"steps": [0], "values": [1.0], "timestamps": [0.0]}}}))
-
-
 def test_a_token_revoked_through_one_replica_is_refused_by_the_other_at_once(replicas: list[Replica]) -> None:
     """Each replica keeps a valid token's record for a minute (MLHub.token_cache_ttl); a
     revocation through replica A, or by `mlhub token revoke` on the database, reaches B's
@@ -273,3 +249,28 @@ def test_a_token_revoked_through_one_replica_is_refused_by_the_other_at_once(rep
              timeout=20)
         assert time.monotonic() - start < 20 < 60   # well inside the cache's minute
         assert a.api("GET", "me", token=token).status_code == 401
+
+
+def test_a_replica_killed_mid_job_fails_the_job_with_a_reason(replicas: list[Replica]) -> None:
+    a, b = replicas
+    if ok(a.api("GET", "datasets"))["total"] == 0:
+        upload_across(a, b, iris_csv(), "iris", chunk=1 << 16)
+    job = ok(a.api("POST", "jobs", json={"dataset": "iris", "target": "species", "kind": "torch_mlp",
+                                         "epochs": 5000, "batch_size": 4, "name": "orphan"}), 202)
+    wait_job(b, job["id"], until=("running",) + DONE)
+    assert a.proc is not None
+    a.proc.send_signal(signal.SIGKILL)   # no goodbye: its lease simply stops being renewed
+    a.proc.wait(30)
+    a.proc = None
+    done = wait_job(b, job["id"], timeout=120)
+    assert done["state"] == "failed" and "lease expired" in done["error"], done
+    poll("the run to close", lambda: ok(b.api("GET", f"runs/{job['run_id']}"))["status"] == "failed", 60)
+    # Never run twice: nothing registered it, and it stays failed.
+    assert b.api("GET", "models/orphan").status_code == 404
+    time.sleep(LEASE_S)
+    assert ok(b.api("GET", f"jobs/{job['id']}"))["state"] == "failed"
+    # The other replica keeps serving everything.
+    run = ok(b.api("POST", "runs", json={"project": "after"}), 201)
+    ok(b.api("POST", f"runs/{run['id']}/metrics",
+             json={"seq": 1, "metrics": {"x": {"steps": [0], "values": [1.0], "timestamps": [0.0]}}}))
+
