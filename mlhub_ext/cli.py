@@ -88,7 +88,12 @@ def _cmd_token(args: argparse.Namespace) -> int:
 
         reg.revoke_token(args.id, args.user)
         # The running replicas keep valid tokens' records for a while: told now, they refuse it at once.
-        announce_token_revocation(getattr(args, "db_url", None) or _defaults().db_url)
+        try:
+            announce_token_revocation(getattr(args, "db_url", None) or _defaults().db_url)
+        except Exception as e:
+            print(f"token {args.id} revoked; the running replicas could not be told ({e}), so they refuse it "
+                  "within MLHUB_TOKEN_CACHE_TTL seconds", file=sys.stderr)
+            return 0
         print(f"token {args.id} revoked", file=sys.stderr)
     return 0
 

@@ -146,8 +146,12 @@ class PgFanout(LocalFanout):
         its own; where it only takes away, the sender stores it with the next renewal (a
         stale interest costs notifications nobody reads, nothing more). Raises what
         PostgreSQL raises."""
+        wanted = (frozenset(runs), frozenset(projects))
+        if self.covers(runs, projects):   # nothing to wait for: called on the event loop too
+            self._wanted = wanted
+            return
         with self._interest_lock:
-            self._wanted = (frozenset(runs), frozenset(projects))
+            self._wanted = wanted
             if not self.covers(runs, projects):
                 self._store_interest()
 
