@@ -84,9 +84,7 @@ class PgFanout(LocalFanout):
 
     def __init__(self, db_url: str, registry: Any, job_store: Any) -> None:
         super().__init__()
-        from sqlalchemy.engine import make_url
-
-        self.conninfo = make_url(db_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self.conninfo = _conninfo(db_url)
         self.registry, self.job_store = registry, job_store
         self.origin = uuid.uuid4().hex[:12]
         self._own = _dumps({"o": self.origin})[:-1] + ","   # how this replica's notifications start
@@ -399,10 +397,8 @@ def announce_token_revocation(db_url: str) -> None:
     if not db_url.startswith("postgresql"):
         return
     import psycopg
-    from sqlalchemy.engine import make_url
 
-    conninfo = make_url(db_url).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(conninfo, autocommit=True) as conn:
+    with psycopg.connect(_conninfo(db_url), autocommit=True) as conn:
         conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, _dumps({"o": "cli", "e": "tokens", "p": {}})))
 
 
@@ -411,6 +407,13 @@ def stream_fanout(db_url: str, registry: Any, job_store: Any) -> LocalFanout:
     if db_url.startswith("postgresql"):
         return PgFanout(db_url, registry, job_store)
     return LocalFanout()
+
+
+def _conninfo(db_url: str) -> str:
+    """libpq's connection string of the registry's SQLAlchemy URL (``postgresql+psycopg://...``)."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(db_url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def _dumps(obj: Any) -> str:

@@ -496,9 +496,9 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
         the seqs not there before), one UPDATE of their runs (each run's last_seq the largest
         of its seqs applied, and read back), :func:`metric_store.append_many` of the applied
         batches, one COMMIT. On PostgreSQL the seqs' INSERT, the runs' UPDATE and the lock
-        of the series rows go in one round trip (:meth:`_pg_claim`). A seq already stored, or a second post of the same seq in the
-        group, is a duplicate. Raises (and commits nothing) if any run is gone: the group's
-        posts are then written one by one."""
+        of the series rows go in one round trip (:meth:`_pg_claim`). A seq already stored, or
+        a second post of the same seq in the group, is a duplicate. Raises (and commits
+        nothing) if any run is gone: the group's posts are then written one by one."""
         with self._write() as c:
             refused: dict[int, BaseException] = {}
             checks = {(r[0], r[3]) for r in requests if r[4] is not None and r[3] is not None}
