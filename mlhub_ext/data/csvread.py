@@ -124,13 +124,17 @@ _INT64_MAX = 2**63 - 1
 _UINT64_MAX = 2**64 - 1
 
 
+def _unsigned_candidates(schema: pa.Schema, column_types: dict[str, pa.DataType]) -> list[str]:
+    return [f.name for f in schema if pa.types.is_float64(f.type) and f.name not in column_types]
+
+
 def _unsigned_columns(path: Path, delimiter: str, schema: pa.Schema, column_types: dict[str, pa.DataType],
                       names: list[str] | None) -> list[str]:
     """Columns Arrow typed double whose first block holds only whole numbers, some beyond
     int64 and none beyond uint64: read as uint64 they stay exact. (Arrow's CSV inference
     goes from int64 to double; a later value that does not fit widens the column to
     double through the usual restart.)"""
-    candidates = [f.name for f in schema if pa.types.is_float64(f.type) and f.name not in column_types]
+    candidates = _unsigned_candidates(schema, column_types)
     if not candidates:
         return []
     reader = _open(path, delimiter, {**column_types, **{n: pa.string() for n in candidates}}, None, names)
@@ -138,6 +142,7 @@ def _unsigned_columns(path: Path, delimiter: str, schema: pa.Schema, column_type
         first = reader.read_next_batch()
     except StopIteration:
         return []
+    del reader  # frees its read-ahead blocks before the caller opens the next reader
     found = []
     for name in candidates:
         text = pc.drop_null(first.column(name))
@@ -191,10 +196,17 @@ def _batches(path: Path, delimiter: str, column_types: dict[str, pa.DataType],
             if report is not None:
                 report.renamed_columns = renamed
             return schema, iter(())
+        # One reader alive at a time: each reads up to 32 blocks ahead on Arrow's IO threads
+        # and holds them until it is freed (``close()`` does not release them), so a reader
+        # still referenced while the next one reads doubles the peak memory.
         if renamed:  # blank header cells: read again under the generated names
+            del reader
             reader = _open(path, delimiter, column_types, memory_pool, names)
-        unsigned = _unsigned_columns(path, delimiter, reader.schema, column_types, names if renamed else None)
-        if unsigned:  # 64-bit unsigned integers (hashes...) that Arrow would round to doubles
+        if _unsigned_candidates(reader.schema, column_types):
+            schema = reader.schema
+            del reader
+            unsigned = _unsigned_columns(path, delimiter, schema, column_types, names if renamed else None)
+            # 64-bit unsigned integers (hashes...) that Arrow would round to doubles
             column_types.update({n: pa.uint64() for n in unsigned})
             reader = _open(path, delimiter, column_types, memory_pool, names if renamed else None)
     except pa.ArrowInvalid as exc:
