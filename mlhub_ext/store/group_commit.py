@@ -50,9 +50,10 @@ class _Slot(Generic[Req, Res]):
         self.state = _PENDING
         self.result: Res | None = None
         self.error: BaseException | None = None
-        self.wake = threading.Event()
         #: set for an asynchronous request: answered on its loop, no thread waits on ``wake``
         self.future = future
+        # an Event costs a Condition and a lock: only a synchronous request's thread waits
+        self.wake = threading.Event() if future is None else None
 
 
 def _settle(answers: list[tuple["asyncio.Future[object]", object, BaseException | None]]) -> None:
@@ -107,6 +108,7 @@ class GroupCommit(Generic[Req, Res]):
             else:
                 self._queue.append(slot)
         if slot.state != _LEAD:
+            assert slot.wake is not None
             slot.wake.wait()
         if slot.state == _LEAD:
             self._lead(slot)
@@ -173,7 +175,7 @@ class GroupCommit(Generic[Req, Res]):
                 self._answer(group if slot.future is not None else group[1:])
             if nxt is None:
                 return
-            if nxt.future is None:
+            if nxt.wake is not None:
                 nxt.wake.set()   # a synchronous request leads on its own thread
                 return
             if slot.future is None:
@@ -216,7 +218,7 @@ class GroupCommit(Generic[Req, Res]):
         """Wake the synchronous requests; answer the asynchronous ones, one callback per loop."""
         by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[object], object, BaseException | None]]] = {}
         for s in slots:
-            if s.future is None:
+            if s.wake is not None:
                 s.wake.set()
             else:
                 by_loop.setdefault(s.future.get_loop(), []).append((s.future, s.result, s.error))  # type: ignore[arg-type]

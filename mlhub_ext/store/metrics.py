@@ -12,8 +12,8 @@ from ..core.entities import MetricInfo
 from ..core.store import MetricBatch, SeriesData
 from .downsample import first_where, minmax_indices
 from .orm import ChunkRow, SeriesRow
-from .series_summary import LEVELS, PAGE, kept_levels, levels_above, merge_keyed, \
-    page_rows_of, pyramid_of, read_page_records, upsert_pages
+from .series_summary import LEVELS, PAGE, kept_levels, levels_above, merge_keyed, page_records_of, \
+    page_rows_of, pyramid_of, read_page_records, send_page_read, upsert_pages
 
 _series = SeriesRow.__table__
 _chunks = ChunkRow.__table__
@@ -93,23 +93,37 @@ def append_many(conn: Connection, appends: Sequence[tuple[str, Sequence[MetricBa
     if fresh:
         for sid, run_id, key in conn.execute(_INSERT_SERIES, fresh):
             ids[where[(run_id, key)]] = sid
-    if old:
-        _update_series(conn, [existing[keys[i]] for i in old], np.asarray(old, np.int64), agg, lens)
+    update_lists = _series_update_lists([existing[keys[i]] for i in old], np.asarray(old, np.int64), agg, lens) \
+        if old else None
     chunk_cols = (ids.tolist(), lens.tolist(), [steps[a:b].tobytes() for a, b in zip(starts, ends)],
                   [values[a:b].tobytes() for a, b in zip(starts, ends)],
                   [stamps[a:b].tobytes() for a, b in zip(starts, ends)],
                   agg["first_step"].tolist(), agg["last_step"].tolist())   # a chunk's step bounds
-    if conn.dialect.name == "postgresql":   # one statement, the columns bound as arrays
-        conn.exec_driver_sql(_PG_INSERT_CHUNKS, chunk_cols)
-    else:
-        conn.execute(_INSERT_CHUNKS, [dict(zip(_PG_CHUNK_COLUMNS, row)) for row in zip(*chunk_cols)])
     before = {}
     for i in old:
         row = existing[keys[i]]
         before[i] = (int(row.first_step), int(row.last_step)) if row.first_step is not None else None
-    _append_summaries(conn, {int(ids[i]): (before.get(i), [steps[starts[i]:ends[i]], values[starts[i]:ends[i]],
-                                                           stamps[starts[i]:ends[i]]])
-                             for i in range(len(keys))})
+    plan = _SummaryPlan({int(ids[i]): (before.get(i), [steps[starts[i]:ends[i]], values[starts[i]:ends[i]],
+                                                      stamps[starts[i]:ends[i]]])
+                         for i in range(len(keys))})
+    if conn.dialect.name == "postgresql":
+        # The series UPDATE, the chunks' INSERT and the SELECT of the summary pages to merge
+        # into depend on none of each other's answers: one round trip (psycopg's pipeline mode),
+        # each statement with its rows bound as arrays.
+        pg = conn.connection.driver_connection
+        assert pg is not None
+        with pg.pipeline():
+            if update_lists is not None:
+                pg.cursor().execute(_PG_UPDATE_SERIES, update_lists)
+            pg.cursor().execute(_PG_INSERT_CHUNKS, chunk_cols)
+            pages = send_page_read(pg.cursor(), plan.wanted) if plan.wanted else None
+        plan.write(conn, page_records_of(pages.fetchall()) if pages is not None else None)
+        return counts
+    if update_lists is not None:
+        names = [name for name, _ in _PG_SERIES_COLUMNS]
+        conn.execute(_UPDATE_SERIES, [dict(zip(names, row)) for row in zip(*update_lists)])
+    conn.execute(_INSERT_CHUNKS, [dict(zip(_PG_CHUNK_COLUMNS, row)) for row in zip(*chunk_cols)])
+    plan.write(conn, read_page_records(conn, plan.wanted) if plan.wanted else None)
     return counts
 
 
@@ -153,10 +167,11 @@ def lock_series_statement(pg: Any, keys: Sequence[tuple[str, str]]) -> Any:
                                                                            [k for _, k in keys]))
 
 
-def _update_series(conn: Connection, rows: Sequence[Any], at: np.ndarray, agg: dict[str, np.ndarray],
-                   lens: np.ndarray) -> None:
+def _series_update_lists(rows: Sequence[Any], at: np.ndarray, agg: dict[str, np.ndarray],
+                         lens: np.ndarray) -> tuple[list[Any], ...]:
     """Fold the new points' aggregates (``agg[f][at[i]]``, ``lens[at[i]]`` points) into the
-    stored series rows ``rows[i]``, all at once; one UPDATE."""
+    stored series rows ``rows[i]``, all at once: the columns of the UPDATE
+    (``_PG_SERIES_COLUMNS``, rows in id order)."""
     def stored(name: str) -> np.ndarray:   # None as NaN
         return np.array([np.nan if getattr(r, name) is None else getattr(r, name) for r in rows], np.float64)
 
@@ -178,13 +193,8 @@ def _update_series(conn: Connection, rows: Sequence[Any], at: np.ndarray, agg: d
                 "n_first_value": np.where(earlier, new["first_value"], stored("first_value")),
                 "n_first_ts": np.where(earlier, new["first_ts"], stored("first_ts"))}
     order = np.argsort(cols["sid"])
-    lists = [cols[name][order].tolist() if kind is int else _nullable(cols[name][order])
-             for name, kind in _PG_SERIES_COLUMNS]
-    if conn.dialect.name == "postgresql":   # one statement, the columns bound as arrays
-        conn.exec_driver_sql(_PG_UPDATE_SERIES, tuple(lists))
-    else:
-        names = [name for name, _ in _PG_SERIES_COLUMNS]
-        conn.execute(_UPDATE_SERIES, [dict(zip(names, row)) for row in zip(*lists)])
+    return tuple(cols[name][order].tolist() if kind is int else _nullable(cols[name][order])
+                 for name, kind in _PG_SERIES_COLUMNS)
 
 
 def _nullable(a: np.ndarray) -> list[float | None]:
@@ -227,51 +237,63 @@ _PG_LOCK_SERIES = (
     "ORDER BY s.id FOR UPDATE OF s")
 
 
-def _append_summaries(conn: Connection, new: dict[int, tuple[tuple[int, int] | None, list[np.ndarray]]]) -> None:
-    """Merge the new points into the summary pages they fall in, every series and level at
-    once: one SELECT of those pages (for series that had points before: ``(first step, last
-    step)`` before this append, else None) and one upsert of the rewritten pages. Only the
+class _SummaryPlan:
+    """An append's merge into the summary pages, in two steps: built from the new points, it
+    names the stored pages it needs (``wanted``: ``(series_id, level, page)``); :meth:`write`
+    then takes their records (read by the caller, in whatever round trip suits it) and
+    upserts the rewritten pages.
+
+    ``new``: for each series, ``(first step, last step)`` before this append (None for a
+    series without points before) and its new ``[steps, values, timestamps]``. Only the
     levels a series keeps are written (:func:`~.series_summary.kept_levels` of its largest
-    step); a level it starts keeping with this append is built whole from the level below, all
-    of whose pages are read for it."""
-    sids = list(new)
-    count = len(sids)
-    arrays = [new[sid][1] for sid in sids]
-    sidx = np.repeat(np.arange(count), [len(a[0]) for a in arrays])
-    rec, major = pyramid_of(sidx, *(np.concatenate([a[i] for a in arrays]) for i in range(3)))
-    before = [new[sid][0] for sid in sids]
-    kept_before = np.array([kept_levels(b[1]) if b is not None else 0 for b in before], np.int64)
-    kept_now = np.array([kept_levels(max(b[1] if b is not None else int(a[0].max()), int(a[0].max())))
-                         for b, a in zip(before, arrays)], np.int64)
-    level, position = major // count, major % count
-    live = level < kept_now[position]
-    rec, major, level, position = rec[live], major[live], level[live], position[live]
-    # pages to read: where the new records of a level kept before fall...
-    keep = level < kept_before[position]
-    wanted: set[tuple[int, int, int]] = set()
-    if keep.any():
-        m, page = major[keep], rec["bucket"][keep] // PAGE
-        first = np.r_[True, (m[1:] != m[:-1]) | (page[1:] != page[:-1])]
-        wanted = {(sids[i % count], i // count, p) for i, p in zip(m[first].tolist(), page[first].tolist())}
-    # ...and every page of the top level kept before, where this append starts keeping more
-    grows = [i for i in range(count) if 0 < kept_before[i] < kept_now[i]]
-    for i in grows:
-        b, (lo, hi) = int(kept_before[i]) - 1, before[i]  # type: ignore[misc]
-        width = LEVELS[b] * PAGE
-        wanted.update((sids[i], b, p) for p in range(lo // width, hi // width + 1))
-    if wanted:
-        old, old_sid, old_level = read_page_records(conn, sorted(wanted))
-        if len(old):
+    step); a level it starts keeping with this append is built whole from the level below,
+    all of whose pages are read for it."""
+
+    def __init__(self, new: dict[int, tuple[tuple[int, int] | None, list[np.ndarray]]]) -> None:
+        sids = self.sids = list(new)
+        count = self.count = len(sids)
+        arrays = [new[sid][1] for sid in sids]
+        sidx = np.repeat(np.arange(count), [len(a[0]) for a in arrays])
+        rec, major = pyramid_of(sidx, *(np.concatenate([a[i] for a in arrays]) for i in range(3)))
+        before = [new[sid][0] for sid in sids]
+        self.kept_before = np.array([kept_levels(b[1]) if b is not None else 0 for b in before], np.int64)
+        self.kept_now = np.array([kept_levels(max(b[1] if b is not None else int(a[0].max()), int(a[0].max())))
+                                  for b, a in zip(before, arrays)], np.int64)
+        level, position = major // count, major % count
+        live = level < self.kept_now[position]
+        self.rec, self.major = rec[live], major[live]
+        level, position = level[live], position[live]
+        # pages to read: where the new records of a level kept before fall...
+        keep = level < self.kept_before[position]
+        wanted: set[tuple[int, int, int]] = set()
+        if keep.any():
+            m, page = self.major[keep], self.rec["bucket"][keep] // PAGE
+            first = np.r_[True, (m[1:] != m[:-1]) | (page[1:] != page[:-1])]
+            wanted = {(sids[i % count], i // count, p) for i, p in zip(m[first].tolist(), page[first].tolist())}
+        # ...and every page of the top level kept before, where this append starts keeping more
+        self.grows = [i for i in range(count) if 0 < self.kept_before[i] < self.kept_now[i]]
+        for i in self.grows:
+            b, (lo, hi) = int(self.kept_before[i]) - 1, before[i]  # type: ignore[misc]
+            width = LEVELS[b] * PAGE
+            wanted.update((sids[i], b, p) for p in range(lo // width, hi // width + 1))
+        self.wanted = sorted(wanted)
+
+    def write(self, conn: Connection, stored: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> None:
+        """Merge the records of the ``wanted`` pages (as :func:`read_page_records` returns
+        them; None when none were wanted) with the new ones and upsert the pages."""
+        rec, major, count, sids = self.rec, self.major, self.count, self.sids
+        if stored is not None and len(stored[0]):
+            old, old_sid, old_level = stored
             order = np.argsort(np.asarray(sids, np.int64))
             old_pos = order[np.searchsorted(np.asarray(sids, np.int64)[order], old_sid)]
             old_major = old_level * count + old_pos
-            if grows:
-                base = kept_before - 1
+            if self.grows:
+                base = self.kept_before - 1
                 at_base = old_level == base[old_pos]
-                built, built_major = levels_above(old[at_base], old_pos[at_base], base, kept_now, count)
+                built, built_major = levels_above(old[at_base], old_pos[at_base], base, self.kept_now, count)
                 old, old_major = np.concatenate([old, built]), np.concatenate([old_major, built_major])
             rec, major = merge_keyed((old, old_major), (rec, major))
-    upsert_pages(conn, page_rows_of(sids, rec, major))
+        upsert_pages(conn, page_rows_of(sids, rec, major))
 
 
 def list_series(conn: Connection, run_id: str) -> list[MetricInfo]:

@@ -325,10 +325,20 @@ def read_page_records(conn: Connection, keys: Sequence[tuple[int, int, int]]
         return (np.concatenate([p[0] for p in parts]),
                 np.repeat(np.array([p[1] for p in parts], np.int64), [len(p[0]) for p in parts]),
                 np.repeat(np.array([p[2] for p in parts], np.int64), [len(p[0]) for p in parts]))
-    cols = list(zip(*keys)) if keys else [[], [], []]
     with conn.connection.cursor() as cur:   # the driver's rows: SQLAlchemy's Result cost more than the query
-        cur.execute(_PG_READ_PAGES, tuple(list(c) for c in cols))
-        rows = cur.fetchall()
+        return page_records_of(send_page_read(cur, keys).fetchall())
+
+
+def send_page_read(cursor: Any, keys: Sequence[tuple[int, int, int]]) -> Any:
+    """Execute the PostgreSQL SELECT of the pages ``(series_id, level, page)`` on a psycopg
+    cursor (in pipeline mode: sent, not waited for); the cursor, whose ``fetchall()`` is what
+    :func:`page_records_of` takes."""
+    cols = list(zip(*keys)) if keys else [[], [], []]
+    return cursor.execute(_PG_READ_PAGES, tuple(list(c) for c in cols))
+
+
+def page_records_of(rows: Sequence[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows of :func:`send_page_read` as :func:`read_page_records` returns them."""
     if not rows:
         return np.zeros(0, RECORD), np.zeros(0, np.int64), np.zeros(0, np.int64)
     n = np.array([r[2] for r in rows], np.int64)

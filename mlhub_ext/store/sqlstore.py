@@ -45,6 +45,10 @@ _PG_INSERT_SEQS = ("INSERT INTO run_batches (run_id, seq) SELECT * FROM unnest(%
 _PG_UPDATE_RUNS = ("UPDATE runs SET updated_at = %s, last_seq = greatest(runs.last_seq, u.seq) "
                    "FROM unnest(%b::varchar[], %b::bigint[]) AS u(id, seq) WHERE runs.id = u.id "
                    "RETURNING runs.id, runs.last_seq, runs.stop_requested")
+# The callers' access to the group's runs (as _GROUP_ACCESS), sent in the claim's pipeline.
+_PG_GROUP_ACCESS = ("SELECT r.id, p.name, p.owner, p.visibility, m.user, m.role FROM runs AS r "
+                    "JOIN projects AS p ON p.id = r.project_id LEFT JOIN project_members AS m "
+                    "ON m.project_id = p.id AND m.user = ANY(%b::varchar[]) WHERE r.id = ANY(%b::varchar[])")
 #: One metric post as the group commit holds it: run, seq, batches, the caller and the check
 #: of their access (None: checked by the caller already).
 MetricRequest = tuple[str, "int | None", Sequence[MetricBatch], "str | None", "Authorize | None"]
@@ -473,21 +477,8 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
     def _group_access(self, c: Connection, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], RunAccess | None]:
         """:meth:`run_access` of several (run, user) pairs in one query, in the group's
         transaction: each run's project and the member rows of every caller's principals."""
-        names = {u: set(principals(u)) for _, u in pairs}
-        everyone = sorted(set().union(*names.values()))
-        rows = c.execute(_GROUP_ACCESS, {"runs": sorted({r for r, _ in pairs}), "principals": everyone}).all()
-        by_run: dict[str, list[Any]] = {}
-        for row in rows:
-            by_run.setdefault(row.id, []).append(row)
-        found: dict[tuple[str, str], RunAccess | None] = {}
-        for run_id, user in pairs:
-            got = by_run.get(run_id)
-            if not got:
-                found[(run_id, user)] = None
-                continue
-            roles = [r.role for r in got if r.role is not None and r.user in names[user]]
-            found[(run_id, user)] = RunAccess(got[0].name, got[0].owner, Visibility(got[0].visibility), best_role(roles))
-        return found
+        runs, everyone = _access_params(pairs)
+        return _access_of(c.execute(_GROUP_ACCESS, {"runs": runs, "principals": everyone}).all(), pairs)
 
     def _append_group(self, requests: Sequence[MetricRequest]) -> list[tuple[int, bool, int, bool] | BaseException]:
         """Append the batches of several posts (of any runs) in one transaction: the callers'
@@ -495,33 +486,45 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
         in its place), one multi-row INSERT of their seqs (ON CONFLICT DO NOTHING RETURNING:
         the seqs not there before), one UPDATE of their runs (each run's last_seq the largest
         of its seqs applied, and read back), :func:`metric_store.append_many` of the applied
-        batches, one COMMIT. On PostgreSQL the seqs' INSERT, the runs' UPDATE and the lock
-        of the series rows go in one round trip (:meth:`_pg_claim`). A seq already stored, or
-        a second post of the same seq in the group, is a duplicate. Raises (and commits
-        nothing) if any run is gone: the group's posts are then written one by one."""
+        batches, one COMMIT. On PostgreSQL the access query, the seqs' INSERT, the runs'
+        UPDATE and the lock of the series rows go in one round trip (:meth:`_pg_claim`); when
+        a post is refused there (rare: the SDK's token is its owner's), that transaction is
+        rolled back and the others are written in a new one. A seq already stored, or a second
+        post of the same seq in the group, is a duplicate. Raises (and commits nothing) if any
+        run is gone: the group's posts are then written one by one."""
+        checks = {(r[0], r[3]) for r in requests if r[4] is not None and r[3] is not None}
+        refused: dict[int, BaseException] = {}
+        if checks and self.write_engine.dialect.name == "postgresql":
+            try:
+                with self._write() as c:
+                    return list(self._append_in(c, requests, checks))
+            except _Refused as r:   # rolled back; written again without the refused posts
+                refused = r.refused
+        else:
+            with self._write() as c:
+                if checks:
+                    refused = _refusals(requests, self._group_access(c, checks))
+                kept = [r for i, r in enumerate(requests) if i not in refused]
+                done = iter(self._append_in(c, kept) if kept else [])
+                return [refused[i] if i in refused else next(done) for i in range(len(requests))]
+        kept = [r for i, r in enumerate(requests) if i not in refused]
         with self._write() as c:
-            refused: dict[int, BaseException] = {}
-            checks = {(r[0], r[3]) for r in requests if r[4] is not None and r[3] is not None}
-            if checks:
-                found = self._group_access(c, checks)
-                for i, (run_id, _, _, user, authorize) in enumerate(requests):
-                    if authorize is not None:
-                        try:
-                            authorize(found.get((run_id, user)) if user is not None else None)
-                        except MLHubError as e:
-                            refused[i] = e
-            kept = [r for i, r in enumerate(requests) if i not in refused]
             done = iter(self._append_in(c, kept) if kept else [])
             return [refused[i] if i in refused else next(done) for i in range(len(requests))]
 
-    def _append_in(self, c: Connection, requests: Sequence[MetricRequest]) -> list[tuple[int, bool, int, bool]]:
+    def _append_in(self, c: Connection, requests: Sequence[MetricRequest],
+                   checks: set[tuple[str, str]] | None = None) -> list[tuple[int, bool, int, bool]]:
+        """The group's posts appended in ``c``'s transaction. ``checks`` (PostgreSQL only):
+        the ``(run, user)`` pairs whose access is checked with the claim; raises
+        :class:`_Refused` (after which the transaction must be rolled back) if a post is
+        refused."""
         first: dict[tuple[str, int], int] = {}
         for i, (run_id, seq, *_) in enumerate(requests):
             if seq is not None:
                 first.setdefault((run_id, seq), i)
         locked: dict[tuple[str, str], Any] | None = None
         if self.write_engine.dialect.name == "postgresql":
-            applied, state, locked = self._pg_claim(c, requests, first)
+            applied, state, locked = self._pg_claim(c, requests, first, checks)
         else:
             applied, state = self._claim(c, requests, first)
         gone = sorted({r[0] for r in requests} - set(state))
@@ -565,9 +568,12 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
             state.update({r: (int(last), bool(stop)) for r, last, stop in rows})
         return applied, state
 
-    def _pg_claim(self, c: Connection, requests: Sequence[MetricRequest], first: dict[tuple[str, int], int]
+    def _pg_claim(self, c: Connection, requests: Sequence[MetricRequest], first: dict[tuple[str, int], int],
+                  checks: set[tuple[str, str]] | None = None
                   ) -> tuple[list[bool], dict[str, tuple[int, bool]], dict[tuple[str, str], Any]]:
-        """On PostgreSQL, in one round trip (psycopg's pipeline mode): insert the group's seqs,
+        """On PostgreSQL, in one round trip (psycopg's pipeline mode): read the callers' access
+        to the ``checks`` pairs (:class:`_Refused` raised, once all the statements are answered,
+        if a post is refused), insert the group's seqs,
         update every run of the group (``last_seq`` the largest of its seqs, ``RETURNING``
         it and ``stop_requested``) and lock the series rows of its keys
         (:func:`metric_store.lock_series_statement`); which posts are applied, each run's
@@ -577,6 +583,8 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
         cannot wait for the seqs' answer: harmless, as a duplicate's seq was applied before,
         so ``last_seq`` is already at least that (only ``updated_at`` moves), and locking a
         series row only orders this group after another writer of it."""
+        from psycopg.rows import namedtuple_row
+
         keys = sorted(first)   # in key order: fewer lock waits
         top: dict[str, int] = {}
         for run_id, seq, *_ in requests:
@@ -588,10 +596,16 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
         pg = c.connection.driver_connection
         assert pg is not None
         with pg.pipeline():
+            access = pg.cursor(row_factory=namedtuple_row).execute(_PG_GROUP_ACCESS, _access_params(checks)[::-1]) \
+                if checks else None
             seqs = pg.cursor().execute(_PG_INSERT_SEQS, ([r for r, _ in keys], [q for _, q in keys])) if keys else None
             updated = pg.cursor().execute(_PG_UPDATE_RUNS, (utcnow().replace(tzinfo=None), runs,
                                                             [top[r] for r in runs]))
             lock = metric_store.lock_series_statement(pg, series) if series else None
+        if access is not None and checks is not None:
+            refused = _refusals(requests, _access_of(access.fetchall(), checks))
+            if refused:
+                raise _Refused(refused)
         fresh = {(r, q) for r, q in seqs.fetchall()} if seqs is not None else set()
         applied = [seq is None or (first[(run_id, seq)] == i and (run_id, seq) in fresh)
                    for i, (run_id, seq, *_) in enumerate(requests)]
@@ -707,3 +721,48 @@ def _project(row: Any) -> Project:
                    visibility=Visibility(row.visibility), created_at=row.created_at, updated_at=row.updated_at,
                    run_count=int(row.run_count or 0), id=int(row.id), tags=dict(row.tags or {}),
                    deleted_at=row.deleted_at)
+
+
+class _Refused(Exception):
+    """Posts of a group refused by the access check made with the claim (by index)."""
+
+    def __init__(self, refused: dict[int, BaseException]) -> None:
+        super().__init__(f"{len(refused)} post(s) refused")
+        self.refused = refused
+
+
+def _access_params(pairs: set[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """The runs and every principal of the callers of ``(run, user)`` pairs, sorted."""
+    return sorted({r for r, _ in pairs}), sorted({p for _, u in pairs for p in principals(u)})
+
+
+def _access_of(rows: Sequence[Any], pairs: set[tuple[str, str]]) -> dict[tuple[str, str], RunAccess | None]:
+    """Each pair's :class:`RunAccess` from the rows of the group access query (run id, project
+    name, owner, visibility, member and role: a row per member of the callers found, or one
+    with none); None for a run not found."""
+    names = {u: set(principals(u)) for _, u in pairs}
+    by_run: dict[str, list[Any]] = {}
+    for row in rows:
+        by_run.setdefault(row.id, []).append(row)
+    found: dict[tuple[str, str], RunAccess | None] = {}
+    for run_id, user in pairs:
+        got = by_run.get(run_id)
+        if not got:
+            found[(run_id, user)] = None
+            continue
+        roles = [r.role for r in got if r.role is not None and r.user in names[user]]
+        found[(run_id, user)] = RunAccess(got[0].name, got[0].owner, Visibility(got[0].visibility), best_role(roles))
+    return found
+
+
+def _refusals(requests: Sequence[MetricRequest], found: dict[tuple[str, str], RunAccess | None]
+              ) -> dict[int, BaseException]:
+    """The posts whose ``authorize`` refuses their caller's access, by index, with the error."""
+    refused: dict[int, BaseException] = {}
+    for i, (run_id, _, _, user, authorize) in enumerate(requests):
+        if authorize is not None:
+            try:
+                authorize(found.get((run_id, user)) if user is not None else None)
+            except MLHubError as e:
+                refused[i] = e
+    return refused

@@ -275,6 +275,30 @@ def test_postgresql_metric_blobs_are_compressed_with_lz4(registry):
     assert list(store.get_series(run, "a").steps) == list(range(5000))
 
 
+def test_postgresql_summary_pages_stay_inline_and_uncompressed(registry):
+    """Migration 0015: a full summary page (64 records, ~4.4 KB) is kept whole in the table's
+    own heap on PostgreSQL, not compressed and moved to its TOAST table on every rewrite."""
+    import numpy as np
+    from sqlalchemy import text
+
+    store = registry.store
+    if store.write_engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    run = registry.create_run("alice", "p").id
+    rng = np.random.default_rng(0)
+    for start in range(0, 5000, 250):   # random values: barely compressible, as real metrics
+        steps = list(range(start, start + 250))
+        store.append_metrics(run, None, [MetricBatch("loss", steps, rng.random(250).tolist(), [time.time()] * 250)])
+    with store.write_engine.connect() as c:
+        options = c.execute(text("SELECT reloptions FROM pg_class WHERE relname = 'metric_summaries'")).scalar()
+        toasted = c.execute(text("SELECT pg_relation_size(reltoastrelid) FROM pg_class "
+                                 "WHERE relname = 'metric_summaries'")).scalar()
+        widest = c.execute(text("SELECT max(octet_length(data) + octet_length(stamps)) FROM metric_summaries")).scalar()
+    assert "toast_tuple_target=8160" in options
+    assert widest >= 64 * 68 and toasted == 0, (widest, toasted)
+    assert store.get_series(run, "loss").steps[-1] == 4999
+
+
 # asynchronous requests (the REST handler's posts)
 def test_async_requests_wait_holding_no_thread_and_are_answered_from_their_groups():
     """Twenty requests awaited on one event loop while the first group is being written: no
