@@ -2,6 +2,11 @@
 through 1 replica and then 2, against a raw PostgreSQL COPY of the same points.
 
     python bench/hub_load.py [--users 200] [--seconds 60] [--quick] [--saturation 30] [--pg URL]
+                             [--metric-writer process|thread]
+
+The replicas run as the Kubernetes deployment runs them, with their metric posts written by a
+child process (``MLHUB_METRIC_WRITER=process``); ``--metric-writer thread`` measures the
+single-process default instead.
 
 Each simulated user has its own API token and run and behaves like the SDK's flusher: it logs
 ``--metrics`` metrics at a number of steps per second, and every 0.1 s (the SDK's flush
@@ -220,8 +225,9 @@ def run_load(replicas: list["Replica"], users: list[tuple[str, str]], args: argp
              for i in range(0, len(users), per)]
     for p in procs:
         p.start()
-    servers = [psutil.Process(r.proc.pid) for r in replicas]
     time.sleep(max(0.0, start - time.time()))
+    # a replica and its child processes (the metric writer, the dataset worker)
+    servers = [p for r in replicas for p in [psutil.Process(r.proc.pid), *psutil.Process(r.proc.pid).children(True)]]
     cpu0 = [s.cpu_times() for s in servers]
     machine0 = psutil.cpu_times()
     time.sleep(max(0.0, stop - time.time()))
@@ -389,6 +395,8 @@ def main() -> None:
     ap.add_argument("--procs", type=int, default=max(1, min(4, os.cpu_count() or 1)), help="client processes")
     ap.add_argument("--replicas", default="1,2", help="replica counts to run, e.g. 1,2")
     ap.add_argument("--quick", action="store_true", help="10 s per phase")
+    ap.add_argument("--metric-writer", choices=("process", "thread"), default="process",
+                    help="MLHUB_METRIC_WRITER of the replicas (process: as the Kubernetes deployment runs them)")
     ap.add_argument("--pg", default=DEFAULT_PG, help="PostgreSQL admin URL (a database is created and dropped)")
     args = ap.parse_args()
     if args.quick:
@@ -402,7 +410,7 @@ def main() -> None:
     db_url = create_db(args.pg, name)
     work = Path(tempfile.mkdtemp(prefix="mlhub-hub-load-"))
     env = {**os.environ, "MLHUB_DB_URL": db_url, "MLHUB_ARTIFACT_ROOT": str(work / "artifacts"),
-           "MLHUB_RATE_LIMIT": "0"}
+           "MLHUB_RATE_LIMIT": "0", "MLHUB_METRIC_WRITER": args.metric_writer}
     rows = []
     try:
         first = Replica(env, work / "r0")   # creates the schema
@@ -453,6 +461,7 @@ def main() -> None:
               "the SDK's batches grow (up to 50,000 points), and points/s is the registry's ingestion capacity "
               "(the COPY-ratio target applies here).")
     print(f"SQL round trips: {trips}")
+    print(f"metric writer: {args.metric_writer} (MLHUB_METRIC_WRITER); replica CPU counts its child processes")
     print(f"machine: {os.cpu_count()} CPU cores, shared by the clients, the replicas and PostgreSQL; "
           f"load average before {load_before[0]:.1f}, after {load_after[0]:.1f}")
     if any(r["lost"] for r in rows):

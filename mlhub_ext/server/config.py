@@ -147,6 +147,16 @@ class MLHubConfigMixin(HasTraits):
     def _default_token_cache_ttl(self) -> float:
         return float(_env("MLHUB_TOKEN_CACHE_TTL", "60"))
 
+    metric_writer = Unicode(config=True, help=(
+        "Where metric posts are written (env MLHUB_METRIC_WRITER): 'thread', a thread of the "
+        "registry process, or 'process', a child process (PostgreSQL only), so that the group "
+        "commit does not wait for the GIL behind the HTTP event loop: the setting for a hub's "
+        "`mlhub serve` replicas under many clients."))
+
+    @default("metric_writer")
+    def _default_metric_writer(self) -> str:
+        return _env("MLHUB_METRIC_WRITER", "thread")
+
     worker_threads = Int(config=True, help=(
         "Threads that run blocking registry calls off the event loop (env MLHUB_WORKER_THREADS). "
         "Metric posts waiting at the same time are written in one transaction, so more threads "

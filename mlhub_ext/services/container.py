@@ -69,7 +69,7 @@ class Services:
                                  artifact_root=settings.artifact_root, storage_options=settings.storage_options,
                                  artifact_cache=settings.artifact_cache or None,
                                  artifact_cache_size=settings.artifact_cache_size or None,
-                                 token_cache_ttl=settings.token_cache_ttl)
+                                 token_cache_ttl=settings.token_cache_ttl, metric_writer=settings.metric_writer)
         try:
             worker = DataWorker(in_process=settings.datasets_in_process)
             datasets = open_datasets(registry, worker)

@@ -9,6 +9,8 @@ processing operations run in the user's kernel (see ``mlhub_ext.client.datasets`
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
+import os
 import threading
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -50,6 +52,23 @@ def _warm() -> None:
     from ..data import ingest, stats  # noqa: F401
 
 
+def _exit_with_parent() -> None:
+    """In the worker (its pool's initializer): exit when the registry process is gone.
+
+    A worker waits for work on a pipe that other processes of the pool also hold open, so a
+    registry killed outright (SIGKILL, the OOM killer) left it waiting forever, idle; a
+    daemon thread that waits on the parent's sentinel ends it instead."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="mlhub-parent-watch", daemon=True).start()
+
+
 def _guarded(fn: Callable[..., T], *args: Any) -> tuple[str, Any]:
     """Run ``fn`` in the worker; errors travel back as JSON (MLHubError does not pickle)."""
     try:
@@ -75,7 +94,8 @@ class DataWorker:
         with self._lock:
             if self._pool is None:
                 # spawn, not fork: the registry process has threads and open database connections.
-                self._pool = ProcessPoolExecutor(self.max_workers, mp_context=multiprocessing.get_context("spawn"))
+                self._pool = ProcessPoolExecutor(self.max_workers, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=_exit_with_parent)
             return self._pool
 
     def _run(self, fn: Callable[..., T], *args: Any) -> T:

@@ -40,6 +40,7 @@ class Settings:
     artifact_cache_size: int = 0
     job_lease_s: float = 30.0          # several replicas: a job whose replica is silent this long is failed
     token_cache_ttl: float = 60.0      # seconds a valid token's record is reused (core/token_cache.py)
+    metric_writer: str = "thread"      # metric posts written on a thread, or (PostgreSQL) in a child process
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -48,6 +49,11 @@ class Settings:
             raise ValueError("db_url must be a SQLAlchemy URL such as sqlite:///mlhub.db")
         if self.token_cache_ttl < 0:
             raise ValueError(f"token_cache_ttl must be 0 (no cache) or more seconds, not {self.token_cache_ttl}")
+        if self.metric_writer not in ("thread", "process"):
+            raise ValueError(f"metric_writer must be 'thread' or 'process', not {self.metric_writer!r}")
+        if self.metric_writer == "process" and self.db_url.startswith("sqlite"):
+            raise ValueError("metric_writer='process' needs PostgreSQL (SQLite writes from one process); "
+                             "leave it at 'thread' or set db_url to a postgresql+psycopg:// URL")
         if self.worker_threads < 1:
             raise ValueError(f"worker_threads must be at least 1, not {self.worker_threads}")
 
@@ -85,6 +91,7 @@ def settings_from_config(config: Any, mode: str, **overrides: Any) -> Settings:
         "rate_burst": int(config.rate_burst),
         "job_lease_s": float(os.environ.get("MLHUB_JOB_LEASE", "") or 30.0),
         "token_cache_ttl": float(getattr(config, "token_cache_ttl", 60.0)),
+        "metric_writer": str(getattr(config, "metric_writer", "thread")),
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Settings(**values)

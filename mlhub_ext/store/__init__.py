@@ -11,7 +11,8 @@ from .sqlstore import SqlStore
 
 def open_registry(db_url: str, auto_upgrade: bool = False, artifact_root: str | None = None,
                   storage_options: Mapping[str, Any] | None = None, artifact_cache: str | None = None,
-                  artifact_cache_size: int | None = None, token_cache_ttl: float | None = None) -> Registry:
+                  artifact_cache_size: int | None = None, token_cache_ttl: float | None = None,
+                  metric_writer: str = "thread") -> Registry:
     """Check (and where allowed, create or upgrade) the schema, then return a Registry on it.
 
     ``artifact_root``: a folder or an fsspec URL such as ``s3://bucket/prefix`` (see
@@ -19,10 +20,11 @@ def open_registry(db_url: str, auto_upgrade: bool = False, artifact_root: str | 
     refused here, before the database is touched); ``storage_options``: the fsspec
     filesystem's options; ``artifact_cache``, ``artifact_cache_size``: the local cache folder
     of a remote store and its bound in bytes; ``token_cache_ttl``: seconds a valid token's
-    record is reused (None: :data:`~mlhub_ext.core.token_cache.TOKEN_CACHE_TTL_S`)."""
+    record is reused (None: :data:`~mlhub_ext.core.token_cache.TOKEN_CACHE_TTL_S`);
+    ``metric_writer``: ``"thread"`` or ``"process"`` (:class:`SqlStore`)."""
     blobs = open_blob_store(artifact_root, storage_options, artifact_cache or None,
                             artifact_cache_size or DEFAULT_CACHE_BYTES) if artifact_root else None
-    store = SqlStore(db_url)
+    store = SqlStore(db_url, metric_writer)
     try:
         prepare_database(db_url, store.write_engine, auto_upgrade)
     except BaseException:

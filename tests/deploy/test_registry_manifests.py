@@ -161,6 +161,7 @@ def test_the_settings_reader_takes_database_and_artifacts_from_them(
     assert cfg.dask_address == "gateway"
     assert cfg.data_dir == env["MLHUB_DATA_DIR"]["value"]
     assert (cfg.rate_limit, cfg.rate_burst) == (200.0, 2000)
+    assert cfg.metric_writer == "process"
     assert cfg.artifact_cache_size == int(env["MLHUB_ARTIFACT_CACHE_SIZE"]["value"])
     # No MLHUB_STORAGE_OPTIONS: s3fs takes the AWS_* variables itself.
     assert "MLHUB_STORAGE_OPTIONS" not in env and cfg.storage_options == {}
@@ -267,6 +268,7 @@ def test_registry_started_with_the_deployment_env_answers_the_probe(deployment: 
         "MLHUB_DB_URL": f"sqlite:///{tmp_path / 'registry.db'}",
         "MLHUB_ARTIFACT_ROOT": str(tmp_path / "artifacts"),
         "MLHUB_DATA_DIR": str(tmp_path / "scratch"),
+        "MLHUB_METRIC_WRITER": "thread",   # the process writer needs PostgreSQL; SQLite stands in here
     })
     probe = c["readinessProbe"]["httpGet"]["path"]
     log_path = tmp_path / "serve.log"

@@ -14,6 +14,7 @@ import signal
 import time
 from typing import Any, Callable, Iterator
 
+import psutil
 import pytest
 import requests
 
@@ -77,7 +78,8 @@ def replicas(tmp_path_factory: pytest.TempPathFactory, dask_address: str) -> Ite
         for name in ("a", "b"):
             (root / name).mkdir()
             r = Replica(root / name)
-            r.shared_env = env
+            # A writes metric posts in a child process (the hub's deployment), B on a thread.
+            r.shared_env = {**env, "MLHUB_METRIC_WRITER": "process"} if name == "a" else env
             servers.append(r)
         a, b = servers
         a.start()                      # creates the schema; B starts on it
@@ -259,9 +261,12 @@ def test_a_replica_killed_mid_job_fails_the_job_with_a_reason(replicas: list[Rep
                                          "epochs": 5000, "batch_size": 4, "name": "orphan"}), 202)
     wait_job(b, job["id"], until=("running",) + DONE)
     assert a.proc is not None
+    children = psutil.Process(a.proc.pid).children(recursive=True)   # its metric writer, dataset worker
     a.proc.send_signal(signal.SIGKILL)   # no goodbye: its lease simply stops being renewed
     a.proc.wait(30)
     a.proc = None
+    _, alive = psutil.wait_procs(children, timeout=30)
+    assert not alive, [p.cmdline() for p in alive]   # none of its processes outlives it
     done = wait_job(b, job["id"], timeout=120)
     assert done["state"] == "failed" and "lease expired" in done["error"], done
     poll("the run to close", lambda: ok(b.api("GET", f"runs/{job['run_id']}"))["status"] == "failed", 60)

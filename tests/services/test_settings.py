@@ -39,6 +39,10 @@ def test_the_real_traits(monkeypatch: pytest.MonkeyPatch, tmp_path):  # type: ig
     assert s.token_cache_ttl == 60.0
     monkeypatch.setenv("MLHUB_TOKEN_CACHE_TTL", "0")
     assert settings_from_config(MLHubConfigMixin(), "standalone").token_cache_ttl == 0.0
+    assert s.metric_writer == "thread"
+    monkeypatch.setenv("MLHUB_METRIC_WRITER", "process")
+    monkeypatch.setenv("MLHUB_DB_URL", "postgresql+psycopg://u@db/mlhub")
+    assert settings_from_config(MLHubConfigMixin(), "standalone").metric_writer == "process"
 
 
 @pytest.mark.parametrize(("change", "message"), [
@@ -46,6 +50,8 @@ def test_the_real_traits(monkeypatch: pytest.MonkeyPatch, tmp_path):  # type: ig
     ({"db_url": ""}, "db_url must be a SQLAlchemy URL"),
     ({"worker_threads": 0}, "worker_threads must be at least 1"),
     ({"token_cache_ttl": -1.0}, "token_cache_ttl must be 0"),
+    ({"metric_writer": "fork"}, "metric_writer must be 'thread' or 'process', not 'fork'"),
+    ({"metric_writer": "process"}, "metric_writer='process' needs PostgreSQL"),
 ])
 def test_bad_settings_are_refused_naming_the_value(change, message):  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match=message):
