@@ -26,7 +26,7 @@ import os
 import pickle
 import threading
 from concurrent.futures import Future
-from typing import Any
+from typing import Any, Callable
 
 from ..core.errors import ErrorCode, MLHubError
 
@@ -52,17 +52,17 @@ def _raise_of(kind: str, value: Any) -> BaseException:
     return value  # type: ignore[no-any-return]
 
 
-def _child(url: str, conn: multiprocessing.connection.Connection) -> None:
-    """The writer process: posts from ``conn`` into a group commit, answers back."""
-    from .sqlstore import SqlStore
-
+def _child(open_store: Callable[[str], Any], url: str, conn: multiprocessing.connection.Connection) -> None:
+    """The writer process: posts from ``conn`` into the group commit of ``open_store(url)``
+    (a :class:`~.sqlstore.SqlStore`, passed in rather than imported: it imports this module),
+    answers back."""
     parent = multiprocessing.parent_process()
     if parent is not None:
         def watch() -> None:
             multiprocessing.connection.wait([parent.sentinel])
             os._exit(0)
         threading.Thread(target=watch, name="mlhub-parent-watch", daemon=True).start()
-    store = SqlStore(url)
+    store = open_store(url)
     send_lock = threading.Lock()
 
     def answer(i: int, check: Any, future: "asyncio.Future[Any]") -> None:
@@ -111,8 +111,10 @@ class ProcessMetricWriter:
     """Group commit of metric posts in a child process (see the module's doc); a drop-in for
     :class:`~.group_commit.GroupCommit` in :class:`~.sqlstore.SqlStore` on PostgreSQL."""
 
-    def __init__(self, url: str) -> None:
-        self.url = url
+    def __init__(self, url: str, open_store: Callable[[str], Any]) -> None:
+        """``open_store(url)``: the store whose group commit the child runs (picklable: the
+        store's class)."""
+        self.url, self.open_store = url, open_store
         self._lock = threading.Lock()
         self._ids = itertools.count()
         self._pending: dict[int, tuple[Any, Any, Any]] = {}   # id -> (future, access check, its pipe)
@@ -123,7 +125,7 @@ class ProcessMetricWriter:
     def _start(self) -> None:
         ctx = multiprocessing.get_context("spawn")   # the registry has threads and connections
         ours, theirs = ctx.Pipe()
-        proc = ctx.Process(target=_child, args=(self.url, theirs), name="mlhub-metric-writer", daemon=True)
+        proc = ctx.Process(target=_child, args=(self.open_store, self.url, theirs), name="mlhub-metric-writer", daemon=True)
         proc.start()
         theirs.close()
         self._conn, self._proc = ours, proc

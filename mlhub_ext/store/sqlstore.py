@@ -112,7 +112,7 @@ class SqlStore(SqlMembersMixin, SqlRunTableMixin, AbstractStore):
         grouping = self.write_engine.dialect.name in ("postgresql", "sqlite")
         self._metric_groups: GroupCommit[Any, tuple[int, bool, int, bool]] | ProcessMetricWriter
         if metric_writer == "process" and self.write_engine.dialect.name == "postgresql":
-            self._metric_groups = ProcessMetricWriter(url)
+            self._metric_groups = ProcessMetricWriter(url, type(self))
         else:
             self._metric_groups = GroupCommit(self._append_group, self._append_one,
                                               max_group=METRIC_GROUP_MAX if grouping else 1,
