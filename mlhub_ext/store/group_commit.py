@@ -56,8 +56,9 @@ class _Slot(Generic[Req, Res]):
         self.wake = threading.Event() if future is None else None
 
 
-def _settle(answers: list[tuple["asyncio.Future[object]", object, BaseException | None]]) -> None:
-    """On the event loop: answer a group's asynchronous requests (one callback per group)."""
+def settle_futures(answers: list[tuple["asyncio.Future[object]", object, BaseException | None]]) -> None:
+    """On the event loop: answer ``(future, result, error)`` triples (a group's asynchronous
+    requests, in one callback); a cancelled future is skipped."""
     for future, result, error in answers:
         if future.cancelled():
             continue
@@ -224,6 +225,6 @@ class GroupCommit(Generic[Req, Res]):
                 by_loop.setdefault(s.future.get_loop(), []).append((s.future, s.result, s.error))  # type: ignore[arg-type]
         for loop, answers in by_loop.items():
             try:
-                loop.call_soon_threadsafe(_settle, answers)
+                loop.call_soon_threadsafe(settle_futures, answers)
             except RuntimeError:   # the loop was closed meanwhile: nobody waits for these answers
                 pass

@@ -29,6 +29,7 @@ from concurrent.futures import Future
 from typing import Any, Callable
 
 from ..core.errors import ErrorCode, MLHubError
+from .group_commit import settle_futures
 
 #: How long :meth:`ProcessMetricWriter.close` waits for the writer to finish its groups.
 CLOSE_TIMEOUT_S = 20.0
@@ -181,15 +182,8 @@ class ProcessMetricWriter:
     @staticmethod
     def _settle(future: Any, error: BaseException | None, value: Any) -> None:
         if isinstance(future, asyncio.Future):
-            def settle() -> None:
-                if future.cancelled():
-                    return
-                if error is not None:
-                    future.set_exception(error)
-                else:
-                    future.set_result(value)
             try:
-                future.get_loop().call_soon_threadsafe(settle)
+                future.get_loop().call_soon_threadsafe(settle_futures, [(future, value, error)])
             except RuntimeError:   # the loop was closed: nobody waits for this answer
                 pass
         elif error is not None:

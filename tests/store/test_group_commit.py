@@ -248,7 +248,8 @@ def test_a_second_writer_starts_for_a_backlog_and_every_request_is_written_once(
         t.join(5)
     assert results == {r: -r for r in range(1, 31)}
     assert sorted(r for w in written for r in w) == list(range(1, 31))
-    assert written[0] == [1] or written[1] == [1]
+    # request 1 was written alone by the first leader (the three groups finish in any order)
+    assert [1] in written
     assert [6, 2, 3, 4, 5] in written           # the second leader took the backlog with it
     with pytest.raises(ValueError, match="writers"):
         GroupCommit(write_group, write_one, writers=0)
